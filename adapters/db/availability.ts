@@ -1,0 +1,16 @@
+// Errors that mean "the database is not there right now" (answered with 503 and retried later),
+// as opposed to errors in what we asked of it.
+const unavailableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '53300']);
+const unavailableMessages = [/Connection terminated/i, /Timeout acquiring a connection/i, /connection is closed/i, /Client has encountered a connection error/i, /terminating connection/i];
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, name, message } = error as { code?: unknown; name?: unknown; message?: unknown };
+  if (typeof code === 'string' && (unavailableCodes.has(code) || code.startsWith('08'))) return true;
+  if (name === 'KnexTimeoutError') return true;
+  if (typeof message === 'string' && unavailableMessages.some((re) => re.test(message))) return true;
+  const cause = (error as { cause?: unknown }).cause;
+  if (cause !== undefined && cause !== error) return isDatabaseUnavailable(cause);
+  const errors = (error as { errors?: unknown }).errors;
+  return Array.isArray(errors) && errors.some(isDatabaseUnavailable);
+}

@@ -1,0 +1,48 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import ClientPgLite from 'knex-pglite';
+import pg from 'pg';
+import { migrationSource } from '../../migrations/index.ts';
+
+// numeric(18,4) comes back as text; quantities and prices fit a double comfortably.
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export type Database = Knex;
+
+export interface DatabaseOptions {
+  /** PostgreSQL connection string; without it, PGlite on disk under dataDir. */
+  url?: string | undefined;
+  dataDir: string;
+  poolMax?: number;
+}
+
+export function describeDatabase(options: DatabaseOptions): string {
+  if (options.url === undefined) return `embedded PostgreSQL (PGlite) in ${resolve(options.dataDir, 'pglite')}`;
+  const url = new URL(options.url);
+  return `PostgreSQL at ${url.hostname}:${url.port || 5432}${url.pathname}`;
+}
+
+export function connectDatabase(options: DatabaseOptions): Database {
+  if (options.url === undefined) {
+    const filename = resolve(options.dataDir, 'pglite');
+    mkdirSync(filename, { recursive: true });
+    return knexFactory({ client: ClientPgLite, dialect: 'postgres', connection: { filename } } as Knex.Config);
+  }
+  return knexFactory({
+    client: 'pg',
+    connection: { connectionString: options.url, connectionTimeoutMillis: 2_000 },
+    // A lost database must surface as a quick 503, not a request stuck waiting for a connection.
+    acquireConnectionTimeout: 3_000,
+    pool: { min: 0, max: options.poolMax ?? 10 },
+  });
+}
+
+export async function migrateToLatest(db: Database): Promise<void> {
+  await db.migrate.latest({ migrationSource });
+}
+
+export async function rollbackAll(db: Database): Promise<void> {
+  await db.migrate.rollback({ migrationSource }, true);
+}

@@ -1,0 +1,5 @@
+export { isDatabaseUnavailable } from './availability.ts';
+export { connectDatabase, describeDatabase, migrateToLatest, rollbackAll, type Database, type DatabaseOptions } from './connect.ts';
+export { changeOrderStatus, getOrder, listOrderEvents, listOrders, type OrderEvent, type OrderFilter, type StatusChange, type Viewer } from './order-queries.ts';
+export { orderStore } from './order-store.ts';
+export { createPartner, createPartnerKey, ensureAdminKey, findPrincipal, getPartner, type Partner, type Principal } from './partners.ts';

@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import type { StoredOrder } from '../../domain/order.ts';
+import type { OrderStatus } from '../../domain/order-status.ts';
+import type { Database } from './connect.ts';
+import { rowsToOrder, type LineRow, type OrderRow } from './order-rows.ts';
+
+/** Null partner: the admin, who sees every partner's orders. */
+export type Viewer = { partnerId: string | null };
+
+export async function getOrder(db: Database, id: string, viewer: Viewer): Promise<StoredOrder | undefined> {
+  const query = db<OrderRow>('orders').where({ id });
+  if (viewer.partnerId !== null) query.andWhere({ partner_id: viewer.partnerId });
+  const row = await query.first();
+  if (row === undefined) return undefined;
+  const lines = await db<LineRow>('order_lines').where({ order_id: id }).orderBy('position');
+  return rowsToOrder(row, lines);
+}
+
+export interface OrderFilter {
+  status?: string;
+  externalRef?: string;
+  updatedSince?: string;
+  limit: number;
+  cursor?: { updatedAt: string; id: string };
+}
+
+/** Oldest change first, so that a poller can page forward with the cursor and never miss an update. */
+export async function listOrders(db: Database, viewer: Viewer, filter: OrderFilter): Promise<{ orders: StoredOrder[]; next?: { updatedAt: string; id: string } }> {
+  const query = db<OrderRow>('orders').select('*', db.raw(`to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS updated_at_exact`));
+  if (viewer.partnerId !== null) query.where({ partner_id: viewer.partnerId });
+  if (filter.status !== undefined) query.where({ status: filter.status });
+  if (filter.externalRef !== undefined) query.where({ external_ref: filter.externalRef });
+  if (filter.updatedSince !== undefined) query.where('updated_at', '>=', filter.updatedSince);
+  if (filter.cursor !== undefined) query.whereRaw('(updated_at, id) > (?::timestamptz, ?)', [filter.cursor.updatedAt, filter.cursor.id]);
+  const rows = (await query.orderBy([{ column: 'updated_at' }, { column: 'id' }]).limit(filter.limit + 1)) as (OrderRow & { updated_at_exact: string })[];
+  const page = rows.slice(0, filter.limit);
+  const lines = page.length === 0 ? [] : await db<LineRow>('order_lines').whereIn('order_id', page.map((r) => r.id)).orderBy('position');
+  const byOrder = new Map<string, LineRow[]>();
+  for (const line of lines) byOrder.set(line.order_id, [...(byOrder.get(line.order_id) ?? []), line]);
+  const orders = page.map((row) => rowsToOrder(row, byOrder.get(row.id) ?? []));
+  const last = page.at(-1);
+  return rows.length > filter.limit && last !== undefined ? { orders, next: { updatedAt: last.updated_at_exact, id: last.id } } : { orders };
+}
+
+export interface OrderEvent {
+  id: number;
+  from: string | null;
+  to: string;
+  cause: string;
+  actor: string;
+  detail: Record<string, unknown>;
+  at: string;
+}
+
+export async function listOrderEvents(db: Database, orderId: string): Promise<OrderEvent[]> {
+  const rows = await db('order_events').where({ order_id: orderId }).orderBy('id');
+  return rows.map((r) => ({ id: Number(r.id), from: r.from_status, to: r.to_status, cause: r.cause, actor: r.actor, detail: r.detail, at: new Date(r.at).toISOString() }));
+}
+
+export type StatusChange =
+  | { kind: 'changed'; order: StoredOrder }
+  | { kind: 'not-found' }
+  | { kind: 'refused'; status: OrderStatus };
+
+export interface StatusChangeRequest {
+  orderId: string;
+  viewer: Viewer;
+  to: OrderStatus;
+  /** The domain's rule for whether the order's current state allows the change. */
+  allowed: (from: OrderStatus) => boolean;
+  cause: string;
+  actor: string;
+  detail?: Record<string, unknown>;
+  message?: { type: string; destination: string };
+}
+
+/** Row-locked read, rule check, update, history event and outbox message: one transaction. */
+export async function changeOrderStatus(db: Database, request: StatusChangeRequest): Promise<StatusChange> {
+  const outcome = await db.transaction(async (trx): Promise<StatusChange> => {
+    const query = trx<OrderRow>('orders').where({ id: request.orderId }).forUpdate();
+    if (request.viewer.partnerId !== null) query.andWhere({ partner_id: request.viewer.partnerId });
+    const row = await query.first();
+    if (row === undefined) return { kind: 'not-found' };
+    const from = row.status as OrderStatus;
+    if (!request.allowed(from)) return { kind: 'refused', status: from };
+    await trx('orders').where({ id: row.id }).update({ status: request.to, updated_at: trx.fn.now(), version: row.version + 1 });
+    await trx('order_events').insert({ order_id: row.id, from_status: from, to_status: request.to, cause: request.cause, actor: request.actor, detail: JSON.stringify(request.detail ?? {}) });
+    if (request.message !== undefined) {
+      await trx('outbox').insert({
+        message_id: randomUUID(),
+        type: request.message.type,
+        correlation_id: row.id,
+        destination: request.message.destination,
+        payload: JSON.stringify({ orderId: row.id, partnerId: row.partner_id, from, to: request.to }),
+      });
+    }
+    return { kind: 'changed', order: rowsToOrder(row, []) };
+  });
+  if (outcome.kind !== 'changed') return outcome;
+  const order = await getOrder(db, request.orderId, request.viewer);
+  return order === undefined ? { kind: 'not-found' } : { kind: 'changed', order };
+}

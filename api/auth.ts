@@ -1,0 +1,32 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { findPrincipal, type Database, type Principal } from '../adapters/db/index.ts';
+import { ProblemError } from './problems.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+const bearer = /^Bearer\s+(\S+)\s*$/i;
+
+/** Security handler for the spec's bearerAuth scheme; the operation's scopes are the roles it admits. */
+export function bearerAuth(db: Database) {
+  return async (request: FastifyRequest, _reply: FastifyReply, roles: string[]): Promise<void> => {
+    const match = bearer.exec(request.headers.authorization ?? '');
+    const principal = match?.[1] === undefined ? undefined : await findPrincipal(db, match[1]);
+    if (principal === undefined) {
+      const error = new ProblemError('unauthorized', match === null ? 'send "Authorization: Bearer <key>"' : 'this API key is unknown or revoked', undefined, { 'www-authenticate': 'Bearer' });
+      throw Object.assign(error, { statusCode: 401 });
+    }
+    if (roles.length > 0 && !roles.includes(principal.role)) {
+      throw Object.assign(new ProblemError('forbidden', `this operation is for ${roles.join(' or ')} keys; this is a ${principal.role} key`), { statusCode: 403 });
+    }
+    request.principal = principal;
+  };
+}
+
+export function principalOf(request: FastifyRequest): Principal {
+  if (request.principal === undefined) throw new Error('route has no security requirement but reads the principal');
+  return request.principal;
+}

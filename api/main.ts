@@ -1,0 +1,49 @@
+import { loadConfig, ConfigError } from '../config.ts';
+import { connectDatabase, describeDatabase, ensureAdminKey, migrateToLatest } from '../adapters/db/index.ts';
+import { buildServer } from './server.ts';
+
+// Starts the gateway: validated config, migrated database, admin key, HTTP server, graceful shutdown.
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const db = connectDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  await migrateToLatest(db);
+  const app = await buildServer({ db, bodyLimitBytes: config.bodyLimitBytes, logger: { level: config.logLevel } });
+
+  app.log.info(`database: ${describeDatabase({ url: config.databaseUrl, dataDir: config.dataDir })}`);
+  if (config.amqpUrl === undefined) {
+    app.log.warn('AMQP_URL is not set: fulfillment messages wait in the outbox and vendors pull them over the API');
+  }
+  const admin = await ensureAdminKey(db, config.adminKey);
+  if (admin.generated !== undefined) {
+    // Printed once, straight to the terminal and not into the logs; only its hash is stored.
+    process.stdout.write(`\n  Admin API key (shown once, only its hash is stored):\n\n    ${admin.generated}\n\n  Set ORDERGATE_ADMIN_KEY to choose your own.\n\n`);
+  }
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'shutting down: no new requests, finishing in-flight ones');
+    const force = setTimeout(() => process.exit(1), 15_000).unref();
+    try {
+      await app.close();
+      await db.destroy();
+    } finally {
+      clearTimeout(force);
+    }
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+
+  await app.listen({ port: config.port, host: config.host });
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(`ordergate failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exit(1);
+});

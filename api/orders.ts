@@ -1,0 +1,119 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { changeOrderStatus, getOrder, listOrderEvents, listOrders, type Database, type Viewer } from '../adapters/db/index.ts';
+import { canCancel, type OrderStatus } from '../domain/order-status.ts';
+import { runOrderPipeline, type PipelineDeps } from '../pipeline/runner.ts';
+import { principalOf } from './auth.ts';
+import type { operations } from './openapi.gen.ts';
+import { presentOrder, translateOrderJson, type OrderJson } from './order-json.ts';
+import { ProblemError } from './problems.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    rawBody?: Buffer;
+  }
+}
+
+type CreateBody = NonNullable<operations['createOrder']['requestBody']>['content']['application/json'];
+type ListQuery = NonNullable<operations['listOrders']['parameters']['query']>;
+type IdParams = { id: string };
+
+const viewerOf = (request: FastifyRequest): Viewer => ({ partnerId: principalOf(request).partnerId });
+
+const encodeCursor = (cursor: { updatedAt: string; id: string }): string => Buffer.from(JSON.stringify([cursor.updatedAt, cursor.id])).toString('base64url');
+
+function decodeCursor(text: string): { updatedAt: string; id: string } {
+  try {
+    const [updatedAt, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
+    if (typeof updatedAt === 'string' && typeof id === 'string' && !Number.isNaN(Date.parse(updatedAt))) return { updatedAt, id };
+  } catch {
+    // falls through to the problem below
+  }
+  throw new ProblemError('invalid-cursor', 'pass the nextCursor of a previous page unchanged', [{ in: 'query', pointer: 'cursor', detail: 'not a cursor this API issued' }]);
+}
+
+async function orderOr404(db: Database, id: string, viewer: Viewer): Promise<OrderJson> {
+  const order = await getOrder(db, id, viewer);
+  if (order === undefined) throw new ProblemError('not-found', `order ${id} does not exist or belongs to another partner`);
+  return presentOrder(order);
+}
+
+export function orderHandlers(db: Database, pipeline: PipelineDeps) {
+  return {
+    async createOrder(request: FastifyRequest<{ Body: CreateBody }>, reply: FastifyReply) {
+      const principal = principalOf(request);
+      if (principal.partnerId === null) throw new ProblemError('forbidden', 'orders are submitted with the partner\'s own key');
+      const key = String(request.headers['idempotency-key']);
+      const outcome = await runOrderPipeline(
+        pipeline,
+        {
+          channel: 'api',
+          partnerId: principal.partnerId,
+          actor: `partner:${principal.partnerId}`,
+          dedupe: { scope: 'api', key },
+          documentType: 'order.json',
+          contentType: 'application/json',
+          body: request.rawBody ?? Buffer.from(JSON.stringify(request.body)),
+          payload: request.body,
+        },
+        {
+          translate: (body) => translateOrderJson(body, { idempotencyKey: key }),
+          respond: (stored) => ({ status: 201, body: presentOrder(stored) }),
+        },
+      );
+      switch (outcome.kind) {
+        case 'created':
+          request.log.info({ orderId: outcome.orderId }, 'order stored');
+          return reply.code(outcome.response.status).header('location', `/v1/orders/${outcome.orderId}`).send(outcome.response.body);
+        case 'repeat':
+          return reply.code(outcome.response.status).header('idempotent-replayed', 'true').send(outcome.response.body);
+        case 'key-reused':
+          throw new ProblemError('idempotency-key-reused', `Idempotency-Key "${key}" was first used with a different body; use a new key for a new order`);
+        case 'invalid':
+          throw new ProblemError(
+            'invalid-order',
+            outcome.problems.map((p) => `${p.pointer}: ${p.detail}`).join('; '),
+            outcome.problems.map((p) => ({ in: 'body' as const, ...p })),
+          );
+      }
+    },
+
+    async listOrders(request: FastifyRequest<{ Querystring: ListQuery }>) {
+      const { status, externalRef, updatedSince, limit, cursor } = request.query;
+      const page = await listOrders(db, viewerOf(request), {
+        limit: limit ?? 50,
+        ...(status === undefined ? {} : { status }),
+        ...(externalRef === undefined ? {} : { externalRef }),
+        ...(updatedSince === undefined ? {} : { updatedSince }),
+        ...(cursor === undefined ? {} : { cursor: decodeCursor(cursor) }),
+      });
+      return { orders: page.orders.map(presentOrder), ...(page.next === undefined ? {} : { nextCursor: encodeCursor(page.next) }) };
+    },
+
+    async getOrder(request: FastifyRequest<{ Params: IdParams }>) {
+      return orderOr404(db, request.params.id, viewerOf(request));
+    },
+
+    async listOrderEvents(request: FastifyRequest<{ Params: IdParams }>) {
+      await orderOr404(db, request.params.id, viewerOf(request));
+      return { events: await listOrderEvents(db, request.params.id) };
+    },
+
+    async cancelOrder(request: FastifyRequest<{ Params: IdParams; Body: { reason?: string } | undefined }>) {
+      const principal = principalOf(request);
+      const reason = request.body?.reason;
+      const change = await changeOrderStatus(db, {
+        orderId: request.params.id,
+        viewer: viewerOf(request),
+        to: 'cancelled' satisfies OrderStatus,
+        allowed: canCancel,
+        cause: 'cancel.requested',
+        actor: principal.partnerId === null ? 'admin' : `partner:${principal.partnerId}`,
+        ...(reason === undefined ? {} : { detail: { reason } }),
+        message: { type: 'order.cancelled.v1', destination: 'gateway.orders' },
+      });
+      if (change.kind === 'not-found') throw new ProblemError('not-found', `order ${request.params.id} does not exist or belongs to another partner`);
+      if (change.kind === 'refused') throw new ProblemError('invalid-state', `the order is "${change.status}"; only orders that have not shipped anything can be cancelled`);
+      return presentOrder(change.order);
+    },
+  };
+}

@@ -1,0 +1,55 @@
+// Every problem code the API answers with, listed once with its HTTP status.
+// README's error table is checked against this list by a test.
+
+export const problemCodes = {
+  'malformed-json': { status: 400, title: 'The body is not well-formed JSON' },
+  'invalid-request': { status: 400, title: 'The request does not match the API contract' },
+  'invalid-cursor': { status: 400, title: 'The paging cursor is not one this API issued' },
+  unauthorized: { status: 401, title: 'Missing or unknown API key' },
+  forbidden: { status: 403, title: 'This key may not use this operation' },
+  'not-found': { status: 404, title: 'No such resource' },
+  'route-not-found': { status: 404, title: 'No such route' },
+  'idempotency-key-reused': { status: 409, title: 'This Idempotency-Key was used for a different request' },
+  'invalid-state': { status: 409, title: 'The order is in a state that does not allow this' },
+  'payload-too-large': { status: 413, title: 'The body is larger than the gateway accepts' },
+  'unsupported-media-type': { status: 415, title: 'This content type is not accepted here' },
+  'invalid-order': { status: 422, title: 'The order breaks a business rule' },
+  'service-unavailable': { status: 503, title: 'A backing service is unavailable; retry later' },
+  'internal-error': { status: 500, title: 'Unexpected error' },
+} as const;
+
+export type ProblemCode = keyof typeof problemCodes;
+
+export interface FieldError {
+  in: 'body' | 'header' | 'query' | 'path';
+  pointer: string;
+  code?: string;
+  detail: string;
+}
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  code: ProblemCode;
+  detail?: string;
+  instance?: string;
+  errors?: FieldError[];
+}
+
+export const problemType = (code: ProblemCode): string => `https://ordergate.dev/problems/${code}`;
+
+export function problem(code: ProblemCode, detail?: string, errors?: FieldError[]): ProblemBody {
+  const { status, title } = problemCodes[code];
+  return { type: problemType(code), title, status, code, ...(detail === undefined ? {} : { detail }), ...(errors === undefined ? {} : { errors }) };
+}
+
+/** Thrown by handlers for answers that end the request early; the error handler renders it. */
+export class ProblemError extends Error {
+  readonly body: ProblemBody;
+  constructor(code: ProblemCode, detail?: string, errors?: FieldError[], readonly headers: Record<string, string> = {}) {
+    super(detail ?? problemCodes[code].title);
+    this.name = 'ProblemError';
+    this.body = problem(code, detail, errors);
+  }
+}

@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import openapiGlue from 'fastify-openapi-glue';
+import { parse as parseYaml } from 'yaml';
+import { orderStore, type Database } from '../adapters/db/index.ts';
+import { bearerAuth } from './auth.ts';
+import { errorHandler, notFoundHandler } from './error-handler.ts';
+import { healthHandlers } from './health.ts';
+import { createMetrics } from './metrics.ts';
+import { orderHandlers } from './orders.ts';
+import { partnerHandlers } from './partners.ts';
+import { ProblemError } from './problems.ts';
+import { validatorCompiler } from './validation.ts';
+
+export const openapiPath = new URL('../openapi.yaml', import.meta.url);
+
+export function loadSpecification(): Record<string, unknown> {
+  return parseYaml(readFileSync(openapiPath, 'utf8')) as Record<string, unknown>;
+}
+
+export interface ServerOptions {
+  db: Database;
+  bodyLimitBytes: number;
+  /** pino options; without them the server logs nothing (tests). */
+  logger?: { level: string };
+}
+
+const redactedPaths = ['req.headers.authorization', 'req.headers["idempotency-key"]', 'res.headers["set-cookie"]'];
+
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const { db } = options;
+  const app = Fastify({
+    // Secrets never reach the logs.
+    logger: options.logger === undefined ? false : { ...options.logger, redact: redactedPaths },
+    bodyLimit: options.bodyLimitBytes,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+  });
+  const specification = loadSpecification();
+  const metrics = createMetrics(db);
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+
+  // Keep the bytes as sent: they are stored as the original document and fingerprinted.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
+    request.rawBody = body;
+    if (body.length === 0) return done(new ProblemError('malformed-json', 'the body is empty'));
+    try {
+      done(null, JSON.parse(body.toString('utf8')));
+    } catch (error) {
+      done(new ProblemError('malformed-json', (error as Error).message));
+    }
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    metrics.requestDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+
+  await app.register(swagger, { mode: 'static', specification: { document: specification as never } });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+
+  const pipeline = { store: orderStore(db), timer: metrics.timeStage };
+  await app.register(openapiGlue, {
+    specification,
+    serviceHandlers: { ...orderHandlers(db, pipeline), ...partnerHandlers(db), ...healthHandlers(db) },
+    securityHandlers: { bearerAuth: bearerAuth(db) },
+  });
+  return app;
+}

@@ -1,0 +1,96 @@
+// The one place that reads process.env. Everything else receives a frozen Config.
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** PostgreSQL connection string; absent means the embedded PGlite database under dataDir. */
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  /** Raw admin key from the environment; absent means one is generated on first start. */
+  readonly adminKey: string | undefined;
+  readonly amqpUrl: string | undefined;
+  readonly bodyLimitBytes: number;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export interface ConfigVariable {
+  readonly name: string;
+  readonly default: string;
+  readonly description: string;
+}
+
+/** Listed once; README's configuration table is checked against this list by a test. */
+export const configVariables: readonly ConfigVariable[] = [
+  { name: 'PORT', default: '8080', description: 'HTTP port the gateway listens on.' },
+  { name: 'HOST', default: '0.0.0.0', description: 'Address the gateway binds to.' },
+  { name: 'DATABASE_URL', default: '(embedded)', description: 'PostgreSQL connection string. Without it the gateway uses an embedded PostgreSQL (PGlite) under DATA_DIR.' },
+  { name: 'DATA_DIR', default: './data', description: 'Where the embedded database keeps its files.' },
+  { name: 'ORDERGATE_ADMIN_KEY', default: '(generated)', description: 'Admin API key (at least 24 characters). Without it, the first start generates one, stores only its hash and prints it once.' },
+  { name: 'AMQP_URL', default: '(none)', description: 'RabbitMQ URL. Without it fulfillment messages wait in the outbox.' },
+  { name: 'BODY_LIMIT_BYTES', default: '5242880', description: 'Largest request body accepted; larger ones get 413.' },
+  { name: 'LOG_LEVEL', default: 'info', description: 'pino log level: fatal, error, warn, info, debug, trace or silent.' },
+];
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const text = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = text(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+  const url = (name: string, protocols: string[]): string | undefined => {
+    const raw = text(name);
+    if (raw === undefined) return undefined;
+    try {
+      const parsed = new URL(raw);
+      if (!protocols.includes(parsed.protocol)) {
+        problems.push(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}, got "${parsed.protocol}//…"`);
+      }
+    } catch {
+      problems.push(`${name} is not a valid URL`);
+    }
+    return raw;
+  };
+
+  const adminKey = text('ORDERGATE_ADMIN_KEY');
+  if (adminKey !== undefined && adminKey.length < 24) {
+    problems.push('ORDERGATE_ADMIN_KEY must be at least 24 characters long');
+  }
+  const logLevel = text('LOG_LEVEL') ?? 'info';
+  if (!(logLevels as readonly string[]).includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${logLevels.join(', ')}, got "${logLevel}"`);
+  }
+
+  const config: Config = {
+    port: integer('PORT', 8080, 0, 65535),
+    host: text('HOST') ?? '0.0.0.0',
+    databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    dataDir: text('DATA_DIR') ?? './data',
+    adminKey,
+    amqpUrl: url('AMQP_URL', ['amqp:', 'amqps:']),
+    bodyLimitBytes: integer('BODY_LIMIT_BYTES', 5 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+    logLevel: logLevel as Config['logLevel'],
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}

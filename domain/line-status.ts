@@ -1,0 +1,48 @@
+export const lineStatuses = [
+  'open',
+  'accepted',
+  'rejected',
+  'backordered',
+  'changed',
+  'partially_shipped',
+  'shipped',
+  'delivered',
+  'completed',
+  'cancelled',
+] as const;
+
+export type LineStatus = (typeof lineStatuses)[number];
+
+const acknowledged = ['accepted', 'backordered', 'changed'] as const;
+
+/** Every legal line transition, listed once. A backordered or changed line may still be shipped. */
+export const lineTransitions: Readonly<Record<LineStatus, readonly LineStatus[]>> = {
+  open: ['accepted', 'rejected', 'backordered', 'changed', 'cancelled'],
+  accepted: ['partially_shipped', 'shipped', 'cancelled'],
+  backordered: ['accepted', 'partially_shipped', 'shipped', 'cancelled'],
+  changed: ['accepted', 'partially_shipped', 'shipped', 'cancelled'],
+  partially_shipped: ['shipped'],
+  shipped: ['delivered', 'completed'],
+  delivered: ['completed'],
+  rejected: [],
+  completed: [],
+  cancelled: [],
+};
+
+export const isAcknowledged = (status: LineStatus): boolean =>
+  status === 'rejected' || (acknowledged as readonly string[]).includes(status);
+
+export class IllegalLineTransitionError extends Error {
+  constructor(
+    readonly from: LineStatus,
+    readonly to: LineStatus,
+  ) {
+    super(`a line in state "${from}" cannot become "${to}"; allowed: ${lineTransitions[from].join(', ') || 'none (terminal)'}`);
+    this.name = 'IllegalLineTransitionError';
+  }
+}
+
+export function assertLineTransition(from: LineStatus, to: LineStatus): LineStatus {
+  if (!lineTransitions[from].includes(to)) throw new IllegalLineTransitionError(from, to);
+  return to;
+}

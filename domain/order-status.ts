@@ -1,0 +1,56 @@
+export const orderStatuses = [
+  'received',
+  'pending_approval',
+  'approved',
+  'rejected',
+  'decomposed',
+  'in_fulfillment',
+  'partially_shipped',
+  'fulfilled',
+  'ready_for_billing',
+  'billed',
+  'cancelled',
+  'failed',
+] as const;
+
+export type OrderStatus = (typeof orderStatuses)[number];
+
+/** Cancelling is possible until something has shipped. */
+const cancellable = ['received', 'pending_approval', 'approved', 'decomposed', 'in_fulfillment'] as const;
+
+/** Every legal transition, listed once. Terminal states have no entry. */
+export const orderTransitions: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
+  received: ['pending_approval', 'decomposed', 'cancelled', 'failed'],
+  pending_approval: ['approved', 'rejected', 'cancelled', 'failed'],
+  approved: ['decomposed', 'cancelled', 'failed'],
+  decomposed: ['in_fulfillment', 'cancelled', 'failed'],
+  in_fulfillment: ['partially_shipped', 'fulfilled', 'cancelled', 'failed'],
+  partially_shipped: ['fulfilled', 'failed'],
+  fulfilled: ['ready_for_billing', 'failed'],
+  ready_for_billing: ['billed', 'failed'],
+  rejected: [],
+  billed: [],
+  cancelled: [],
+  failed: [],
+};
+
+export const isTerminal = (status: OrderStatus): boolean => orderTransitions[status].length === 0;
+
+export const canCancel = (status: OrderStatus): boolean => (cancellable as readonly string[]).includes(status);
+
+export class IllegalTransitionError extends Error {
+  constructor(
+    readonly from: OrderStatus,
+    readonly to: OrderStatus,
+  ) {
+    super(`an order in state "${from}" cannot become "${to}"; allowed: ${orderTransitions[from].join(', ') || 'none (terminal)'}`);
+    this.name = 'IllegalTransitionError';
+  }
+}
+
+export const canTransition = (from: OrderStatus, to: OrderStatus): boolean => orderTransitions[from].includes(to);
+
+export function assertTransition(from: OrderStatus, to: OrderStatus): OrderStatus {
+  if (!canTransition(from, to)) throw new IllegalTransitionError(from, to);
+  return to;
+}

@@ -1,0 +1,158 @@
+import type { OrderStatus } from './order-status.ts';
+import { err, ok, type Result } from './result.ts';
+import type { Problem } from './problem.ts';
+
+export const channels = ['api', 'x12', 'cxml', 'webhook'] as const;
+export type Channel = (typeof channels)[number];
+export type OrderType = 'new' | 'change' | 'cancel';
+export type Extras = Record<string, unknown>;
+
+export interface Address {
+  lines: string[];
+  city?: string;
+  region?: string;
+  postalCode?: string;
+  country?: string;
+}
+
+export interface Party {
+  name: string;
+  /** The partner's code for the party (N104, cXML addressID, ...). */
+  code?: string;
+  address?: Address;
+  contact?: { name?: string; email?: string; phone?: string };
+}
+
+/** One line as a channel delivered it: flat, a component names its parent by line number. */
+export interface LineDraft {
+  lineNumber: string;
+  parentLineNumber?: string;
+  sku?: string;
+  /** Qualified identifiers beside the SKU: buyerPart, vendorPart, gtin, upc, ... */
+  identifiers?: Record<string, string>;
+  description?: string;
+  quantity: number;
+  uom: string;
+  unitPrice?: number;
+  requestedShipDate?: string;
+  requestedDeliveryDate?: string;
+  extras?: Extras;
+  /** Where this line sits in the inbound document, so that a problem can point at it. */
+  origin: string;
+}
+
+export interface OrderDraft {
+  channel: Channel;
+  externalRef: string;
+  orderType: OrderType;
+  orderDate: string;
+  currency: string;
+  requestedShipDate?: string;
+  requestedDeliveryDate?: string;
+  buyer?: Party;
+  shipTo?: Party;
+  billTo?: Party;
+  paymentTerms?: string;
+  notes?: string[];
+  /** The total the partner stated, checked against the lines. */
+  statedTotal?: number;
+  /** Every envelope identifier the partner sent (ISA13, GS06, ST02, payloadID, Idempotency-Key...). */
+  envelope?: Record<string, string>;
+  lines: LineDraft[];
+  extras?: Extras;
+}
+
+export interface OrderLine extends Omit<LineDraft, 'origin'> {
+  /** Line number of the bundle's parent line, on the parent itself as well as on its components. */
+  bundleLineNumber?: string;
+  amount?: number;
+}
+
+export interface CanonicalOrder extends Omit<OrderDraft, 'lines'> {
+  lines: OrderLine[];
+  totals: { lineCount: number; amount: number };
+}
+
+export interface StoredOrder extends CanonicalOrder {
+  id: string;
+  partnerId: string;
+  status: OrderStatus;
+  createdAt: string;
+  updatedAt: string;
+  lines: (OrderLine & { id: string; parentLineId?: string; status: string })[];
+}
+
+export interface OrderProblem extends Problem {
+  /** JSON pointer into the inbound document (or its channel's equivalent position). */
+  pointer: string;
+  code: 'duplicate-line-number' | 'unknown-parent-line' | 'nested-bundle' | 'invalid-quantity' | 'total-mismatch' | 'no-lines';
+  detail: string;
+}
+
+/** Four decimal places, the precision of X12 and cXML unit prices; avoids float drift in sums. */
+const scale = 10_000;
+const toUnits = (value: number): number => Math.round(value * scale);
+const fromUnits = (units: number): number => units / scale;
+const lineUnits = (line: LineDraft): number | undefined =>
+  line.unitPrice === undefined ? undefined : Math.round(line.quantity * toUnits(line.unitPrice));
+
+/**
+ * Turns a channel's draft into a canonical order, or lists every problem found.
+ * Bundles are one level deep: a parent line and its components.
+ */
+export function validateOrder(draft: OrderDraft): Result<CanonicalOrder, OrderProblem[]> {
+  const problems: OrderProblem[] = [];
+  if (draft.lines.length === 0) problems.push({ pointer: '/lines', code: 'no-lines', detail: 'an order needs at least one line' });
+
+  const byNumber = new Map<string, LineDraft>();
+  for (const line of draft.lines) {
+    if (byNumber.has(line.lineNumber)) {
+      problems.push({ pointer: `${line.origin}/lineNumber`, code: 'duplicate-line-number', detail: `line number "${line.lineNumber}" is used twice` });
+    }
+    byNumber.set(line.lineNumber, line);
+    if (!Number.isFinite(line.quantity) || line.quantity <= 0) {
+      problems.push({ pointer: `${line.origin}/quantity`, code: 'invalid-quantity', detail: `quantity must be greater than zero, got ${line.quantity}` });
+    }
+  }
+  for (const line of draft.lines) {
+    if (line.parentLineNumber === undefined) continue;
+    const parent = byNumber.get(line.parentLineNumber);
+    if (parent === undefined) {
+      problems.push({ pointer: `${line.origin}/parentLineNumber`, code: 'unknown-parent-line', detail: `component "${line.lineNumber}" names parent line "${line.parentLineNumber}", which the order does not have` });
+    } else if (parent.parentLineNumber !== undefined) {
+      problems.push({ pointer: `${line.origin}/parentLineNumber`, code: 'nested-bundle', detail: `line "${line.parentLineNumber}" is itself a component; bundles are one level deep` });
+    }
+  }
+
+  const parents = new Set(draft.lines.flatMap((l) => (l.parentLineNumber === undefined ? [] : [l.parentLineNumber])));
+  const componentUnits = new Map<string, number>();
+  for (const line of draft.lines) {
+    const units = lineUnits(line);
+    if (line.parentLineNumber !== undefined && units !== undefined) {
+      componentUnits.set(line.parentLineNumber, (componentUnits.get(line.parentLineNumber) ?? 0) + units);
+    }
+  }
+  // A priced parent carries the bundle's price; an unpriced one is worth its priced components.
+  let totalUnits = 0;
+  for (const line of draft.lines) {
+    if (line.parentLineNumber !== undefined) continue;
+    totalUnits += lineUnits(line) ?? componentUnits.get(line.lineNumber) ?? 0;
+  }
+  const amount = fromUnits(totalUnits);
+  if (draft.statedTotal !== undefined && Math.abs(toUnits(draft.statedTotal) - totalUnits) >= 100) {
+    problems.push({ pointer: '/total', code: 'total-mismatch', detail: `stated total ${draft.statedTotal} does not match the lines' total ${amount}` });
+  }
+  if (problems.length > 0) return err(problems);
+
+  const lines: OrderLine[] = draft.lines.map(({ origin: _origin, ...line }) => {
+    const units = lineUnits(line as LineDraft);
+    const bundleLineNumber = line.parentLineNumber ?? (parents.has(line.lineNumber) ? line.lineNumber : undefined);
+    return {
+      ...line,
+      ...(bundleLineNumber === undefined ? {} : { bundleLineNumber }),
+      ...(units === undefined ? {} : { amount: fromUnits(units) }),
+    };
+  });
+  const { lines: _drafts, ...header } = draft;
+  return ok({ ...header, lines, totals: { lineCount: lines.length, amount } });
+}

@@ -1,0 +1,17 @@
+import type { Knex } from 'knex';
+import * as spine from './001_spine.ts';
+
+// Listed here rather than read from disk, so that the same list runs under tsx, vitest and a bundle.
+const migrations: Record<string, Knex.Migration> = {
+  '001_spine': spine,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => {
+    const migration = migrations[name];
+    if (migration === undefined) throw new Error(`unknown migration ${name}`);
+    return migration;
+  },
+};

@@ -1,0 +1,52 @@
+import type { CanonicalOrder, Channel, StoredOrder } from '../domain/order.ts';
+
+// What the pipeline needs from the outside world. Adapters implement these; stages only call them.
+
+export interface IdempotencyRecord {
+  requestHash: string;
+  responseStatus: number;
+  responseBody: unknown;
+  orderId: string | null;
+}
+
+export interface InboundDocument {
+  channel: Channel;
+  type: string;
+  contentType: string;
+  body: Uint8Array;
+  sha256: string;
+  control: Record<string, string>;
+}
+
+export interface OutboxMessage {
+  type: string;
+  correlationId: string;
+  destination: string;
+  payload: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface NewOrder {
+  partnerId: string;
+  order: CanonicalOrder;
+  actor: string;
+  cause: string;
+}
+
+export interface StoreTransaction {
+  /** Takes the key for this request, or returns the record of whoever took it first (waiting for it to commit). */
+  claimIdempotencyKey(partnerId: string, scope: string, key: string, requestHash: string): Promise<IdempotencyRecord | 'claimed'>;
+  completeIdempotencyKey(partnerId: string, scope: string, key: string, response: { status: number; body: unknown; orderId: string | null }): Promise<void>;
+  insertOrder(order: NewOrder): Promise<StoredOrder>;
+  insertDocument(partnerId: string, orderId: string | null, document: InboundDocument): Promise<string>;
+  enqueue(message: OutboxMessage): Promise<void>;
+}
+
+export interface OrderStore {
+  transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T>;
+}
+
+/** Measures a stage; the API wires it to a Prometheus histogram, tests to nothing. */
+export type StageTimer = <T>(stage: string, work: () => Promise<T>) => Promise<T>;
+
+export const untimed: StageTimer = (_stage, work) => work();
