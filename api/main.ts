@@ -1,5 +1,6 @@
 import { loadConfig, ConfigError } from '../config.ts';
 import { connectDatabase, describeDatabase, ensureAdminKey, migrateToLatest } from '../adapters/db/index.ts';
+import { createLogger } from './logger.ts';
 import { buildServer } from './server.ts';
 
 // Starts the gateway: validated config, migrated database, admin key, HTTP server, graceful shutdown.
@@ -8,7 +9,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const db = connectDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   await migrateToLatest(db);
-  const app = await buildServer({ db, bodyLimitBytes: config.bodyLimitBytes, logger: { level: config.logLevel } });
+  const app = await buildServer({ db, bodyLimitBytes: config.bodyLimitBytes, logger: createLogger(config.logLevel) });
 
   app.log.info(`database: ${describeDatabase({ url: config.databaseUrl, dataDir: config.dataDir })}`);
   if (config.amqpUrl === undefined) {

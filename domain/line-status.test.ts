@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { assertLineTransition, IllegalLineTransitionError, isAcknowledged, lineStatuses, lineTransitions, type LineStatus } from './line-status.ts';
+
+const pairs = lineStatuses.flatMap((from) => lineStatuses.map((to) => [from, to] as [LineStatus, LineStatus]));
+
+describe('line state machine', () => {
+  it.each(pairs)('%s → %s', (from, to) => {
+    if (lineTransitions[from].includes(to)) expect(assertLineTransition(from, to)).toBe(to);
+    else expect(() => assertLineTransition(from, to)).toThrow(IllegalLineTransitionError);
+  });
+
+  it('knows which states are acknowledgements (the 855 reports them)', () => {
+    expect(lineStatuses.filter(isAcknowledged)).toEqual(['accepted', 'rejected', 'backordered', 'changed']);
+    expect(lineTransitions.open).toEqual(expect.arrayContaining(['accepted', 'rejected', 'backordered', 'changed']));
+  });
+});

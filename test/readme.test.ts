@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { problemCodes } from '../api/problems.ts';
+import { configVariables } from '../config.ts';
+
+const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+
+/** Rows of the first markdown table after a heading. */
+function tableAfter(heading: string): string[][] {
+  const section = readme.slice(readme.indexOf(heading));
+  const rows = section.split('\n').filter((line) => line.startsWith('|'));
+  const table: string[][] = [];
+  for (const row of rows.slice(2)) {
+    table.push(row.split('|').slice(1, -1).map((cell) => cell.trim().replace(/^`|`$/g, '')));
+  }
+  const end = section.split('\n').findIndex((line, i) => i > 0 && line.startsWith('## '));
+  const inSection = end === -1 ? section : section.split('\n').slice(0, end).join('\n');
+  return table.filter((row) => inSection.includes(`| \`${row[0]}\``));
+}
+
+describe('README', () => {
+  it('starts with the two set-up commands', () => {
+    const firstBlock = readme.split('```')[1] ?? '';
+    expect(firstBlock).toContain('npm install && npm start');
+    expect(firstBlock).toContain('npm test');
+  });
+
+  it('lists every problem code with its status, and no others', () => {
+    const rows = tableAfter('## Errors');
+    expect(rows.map((r) => r[0])).toEqual(Object.keys(problemCodes));
+    for (const [code, status, meaning] of rows) {
+      const known = problemCodes[code as keyof typeof problemCodes];
+      expect(status).toBe(String(known.status));
+      expect(meaning).toBe(known.title);
+    }
+  });
+
+  it('lists every configuration variable with its default, and no others', () => {
+    const rows = tableAfter('## Configuration');
+    expect(rows.map((r) => r[0])).toEqual(configVariables.map((v) => v.name));
+    for (const [name, fallback, meaning] of rows) {
+      const variable = configVariables.find((v) => v.name === name);
+      expect(fallback).toBe(variable?.default);
+      expect(meaning).toBe(variable?.description);
+    }
+  });
+});

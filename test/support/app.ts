@@ -1,0 +1,62 @@
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { Logger } from 'pino';
+import { createPartner, createPartnerKey, ensureAdminKey } from '../../adapters/db/index.ts';
+import { buildServer } from '../../api/server.ts';
+import { createTestDatabase, type DatabaseKind, type TestDatabase } from './databases.ts';
+
+export const adminKey = 'test-admin-key-0123456789abcdef';
+
+export interface TestApp {
+  app: FastifyInstance;
+  database: TestDatabase;
+  /** A new partner and its key. */
+  partner(name?: string): Promise<{ id: string; key: string }>;
+  request(options: InjectOptions & { key?: string }): Promise<LightMyRequestResponse>;
+  close(): Promise<void>;
+}
+
+export async function startTestApp(kind: DatabaseKind, options: { bodyLimitBytes?: number; logger?: Logger } = {}): Promise<TestApp> {
+  const database = await createTestDatabase(kind);
+  await ensureAdminKey(database.db, adminKey);
+  const app = await buildServer({ db: database.db, bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024, ...(options.logger === undefined ? {} : { logger: options.logger }) });
+  await app.ready();
+  return {
+    app,
+    database,
+    async partner(name = 'Acme') {
+      const partner = await createPartner(database.db, name);
+      const { key } = await createPartnerKey(database.db, partner.id);
+      return { id: partner.id, key };
+    },
+    request({ key, headers, ...rest }) {
+      return app.inject({ ...rest, headers: { ...(key === undefined ? {} : { authorization: `Bearer ${key}` }), ...headers } });
+    },
+    async close() {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
+
+/** The order of the spine issue: a plain line and an internet bundle with two components. */
+export const sampleOrder = {
+  externalRef: 'PO-1001',
+  orderDate: '2026-11-27',
+  currency: 'USD',
+  buyer: { name: 'Acme Corp' },
+  shipTo: { name: 'Acme DC', address: { lines: ['1 Main St'], city: 'Springfield', region: 'IL', postalCode: '62701', country: 'US' } },
+  lines: [
+    { lineNumber: '1', sku: 'MODEM-X1', quantity: 2, uom: 'EA', unitPrice: 49.5 },
+    {
+      lineNumber: '2',
+      sku: 'INTERNET-100',
+      quantity: 1,
+      uom: 'EA',
+      unitPrice: 59.99,
+      components: [
+        { lineNumber: '2.1', sku: 'MODEM-X1', quantity: 1, uom: 'EA' },
+        { lineNumber: '2.2', sku: 'PORT-ACT', quantity: 1, uom: 'EA' },
+      ],
+    },
+  ],
+};
