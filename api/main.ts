@@ -29,7 +29,9 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 15_000).unref();
     try {
       await app.close();
+      app.log.info('http server closed');
       await db.destroy();
+      app.log.info('database pool closed');
     } finally {
       clearTimeout(force);
     }

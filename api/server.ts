@@ -35,6 +35,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     bodyLimit: options.bodyLimitBytes,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
+    // Refused during shutdown by our own hook below, as problem+json like every other error.
+    return503OnClosing: false,
   });
   const specification = loadSpecification();
   const metrics = createMetrics(db);
@@ -55,8 +57,17 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     }
   });
 
+  // Answers finished while shutting down close their keep-alive connection, so that close() can end.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (closing) throw new ProblemError('service-unavailable', 'the gateway is shutting down', undefined, { 'retry-after': '1' });
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
   });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
