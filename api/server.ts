@@ -62,6 +62,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.addHook('preClose', async () => {
     closing = true;
   });
+  // Named in the spec as a response type only; as a request body it is refused like any unknown type.
+  app.addContentTypeParser('application/problem+json', (_request, _payload, done) => done(new ProblemError('unsupported-media-type', 'send orders as application/json'), undefined));
+
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     if (closing) throw new ProblemError('service-unavailable', 'the gateway is shutting down', undefined, { 'retry-after': '1' });
