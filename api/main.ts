@@ -7,9 +7,14 @@ import { buildServer } from './server.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const db = connectDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  const logger = createLogger(config.logLevel);
+  const db = connectDatabase({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    log: { warn: (message) => logger.warn({ component: 'knex' }, message), error: (message) => logger.error({ component: 'knex' }, message) },
+  });
   await migrateToLatest(db);
-  const app = await buildServer({ db, bodyLimitBytes: config.bodyLimitBytes, logger: createLogger(config.logLevel) });
+  const app = await buildServer({ db, bodyLimitBytes: config.bodyLimitBytes, logger });
 
   app.log.info(`database: ${describeDatabase({ url: config.databaseUrl, dataDir: config.dataDir })}`);
   if (config.amqpUrl === undefined) {

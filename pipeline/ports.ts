@@ -10,6 +10,8 @@ export interface IdempotencyRecord {
 }
 
 export interface InboundDocument {
+  /** Inbound unless said otherwise. */
+  direction?: 'inbound' | 'outbound';
   channel: Channel;
   type: string;
   contentType: string;
@@ -31,6 +33,16 @@ export interface NewOrder {
   order: CanonicalOrder;
   actor: string;
   cause: string;
+  /** Extra facts for the first history event (the document it came in, a possible duplicate...). */
+  eventDetail?: Record<string, unknown>;
+}
+
+export interface OrderEventRecord {
+  from: string | null;
+  to: string;
+  cause: string;
+  actor: string;
+  detail?: Record<string, unknown>;
 }
 
 export interface StoreTransaction {
@@ -40,6 +52,9 @@ export interface StoreTransaction {
   insertOrder(order: NewOrder): Promise<StoredOrder>;
   insertDocument(partnerId: string, orderId: string | null, document: InboundDocument): Promise<string>;
   enqueue(message: OutboxMessage): Promise<void>;
+  /** Reserves `count` consecutive control numbers of one kind for a partner; returns the first. Gap-free: a rollback returns them. */
+  nextControlNumbers(partnerId: string, kind: string, count: number): Promise<number>;
+  findOrderIdsByExternalRef(partnerId: string, externalRef: string): Promise<string[]>;
 }
 
 export interface OrderStore {

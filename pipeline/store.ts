@@ -1,10 +1,26 @@
-import type { CanonicalOrder, StoredOrder } from '../domain/order.ts';
+import type { CanonicalOrder, Channel, StoredOrder } from '../domain/order.ts';
 import type { StoreTransaction } from './ports.ts';
 import type { Received } from './receive.ts';
 
 export interface StoredResponse {
   status: number;
   body: unknown;
+}
+
+/** An order as received: its rows, first event and the outbox message that announces it. */
+export async function insertReceivedOrder(
+  tx: StoreTransaction,
+  from: { partnerId: string; actor: string; channel: Channel; eventDetail?: Record<string, unknown> },
+  order: CanonicalOrder,
+): Promise<StoredOrder> {
+  const stored = await tx.insertOrder({ partnerId: from.partnerId, order, actor: from.actor, cause: `${from.channel}.received`, ...(from.eventDetail === undefined ? {} : { eventDetail: from.eventDetail }) });
+  await tx.enqueue({
+    type: 'order.received.v1',
+    correlationId: stored.id,
+    destination: 'gateway.orders',
+    payload: { orderId: stored.id, partnerId: stored.partnerId, channel: stored.channel, externalRef: stored.externalRef },
+  });
+  return stored;
 }
 
 /**
@@ -17,14 +33,8 @@ export async function store<P>(
   order: CanonicalOrder,
   respond: (stored: StoredOrder) => StoredResponse,
 ): Promise<{ stored: StoredOrder; response: StoredResponse }> {
-  const stored = await tx.insertOrder({ partnerId: received.partnerId, order, actor: received.actor, cause: `${received.channel}.received` });
+  const stored = await insertReceivedOrder(tx, received, order);
   await tx.insertDocument(received.partnerId, stored.id, received.document);
-  await tx.enqueue({
-    type: 'order.received.v1',
-    correlationId: stored.id,
-    destination: 'gateway.orders',
-    payload: { orderId: stored.id, partnerId: stored.partnerId, channel: stored.channel, externalRef: stored.externalRef },
-  });
   const response = respond(stored);
   await tx.completeIdempotencyKey(received.partnerId, received.dedupe.scope, received.dedupe.key, { ...response, orderId: stored.id });
   return { stored, response };

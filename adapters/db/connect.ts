@@ -16,7 +16,11 @@ export interface DatabaseOptions {
   url?: string | undefined;
   dataDir: string;
   poolMax?: number;
+  /** Where knex's own warnings go (by default: nowhere; failures reach the caller as errors anyway). */
+  log?: { warn(message: string): void; error(message: string): void };
 }
+
+const quiet = { warn: () => undefined, error: () => undefined, deprecate: () => undefined, debug: () => undefined };
 
 export function describeDatabase(options: DatabaseOptions): string {
   if (options.url === undefined) return `embedded PostgreSQL (PGlite) in ${resolve(options.dataDir, 'pglite')}`;
@@ -28,7 +32,7 @@ export function connectDatabase(options: DatabaseOptions): Database {
   if (options.url === undefined) {
     const filename = resolve(options.dataDir, 'pglite');
     mkdirSync(filename, { recursive: true });
-    return knexFactory({ client: ClientPgLite, dialect: 'postgres', connection: { filename } } as Knex.Config);
+    return knexFactory({ client: ClientPgLite, dialect: 'postgres', connection: { filename }, log: { ...quiet, ...options.log } } as Knex.Config);
   }
   return knexFactory({
     client: 'pg',
@@ -36,6 +40,7 @@ export function connectDatabase(options: DatabaseOptions): Database {
     // A lost database must surface as a quick 503, not a request stuck waiting for a connection.
     acquireConnectionTimeout: 3_000,
     pool: { min: 0, max: options.poolMax ?? 10 },
+    log: { ...quiet, ...options.log },
   });
 }
 

@@ -25,7 +25,7 @@ function transactionOn(trx: Knex.Transaction): StoreTransaction {
         .update({ response_status: response.status, response_body: JSON.stringify(response.body), order_id: response.orderId });
     },
 
-    async insertOrder({ partnerId, order, actor, cause }) {
+    async insertOrder({ partnerId, order, actor, cause, eventDetail }) {
       const id = randomUUID();
       const now = new Date();
       const orderRow = orderToRow(id, partnerId, order, 'received', now);
@@ -37,7 +37,7 @@ function transactionOn(trx: Knex.Transaction): StoreTransaction {
       // Parents first: a component's foreign key needs its parent row.
       const ordered = [...lineRows.filter((l) => l.parent_line_id === null), ...lineRows.filter((l) => l.parent_line_id !== null)];
       await trx('order_lines').insert(ordered.map((l) => ({ ...l, detail: JSON.stringify(l.detail) })));
-      await trx('order_events').insert({ order_id: id, from_status: null, to_status: 'received', cause, actor, detail: JSON.stringify({ lines: order.lines.length }) });
+      await trx('order_events').insert({ order_id: id, from_status: null, to_status: 'received', cause, actor, detail: JSON.stringify({ lines: order.lines.length, ...eventDetail }) });
       return rowsToOrder(orderRow, lineRows);
     },
 
@@ -47,7 +47,7 @@ function transactionOn(trx: Knex.Transaction): StoreTransaction {
         id,
         partner_id: partnerId,
         order_id: orderId,
-        direction: 'inbound',
+        direction: document.direction ?? 'inbound',
         channel: document.channel,
         type: document.type,
         content_type: document.contentType,
@@ -67,6 +67,16 @@ function transactionOn(trx: Knex.Transaction): StoreTransaction {
         headers: JSON.stringify(message.headers ?? {}),
         payload: JSON.stringify(message.payload),
       });
+    },
+
+    async nextControlNumbers(partnerId, kind, count) {
+      await trx('control_numbers').insert({ partner_id: partnerId, kind, last: 0 }).onConflict(['partner_id', 'kind']).ignore();
+      const [row] = await trx('control_numbers').where({ partner_id: partnerId, kind }).increment('last', count).returning('last');
+      return Number(row.last) - count + 1;
+    },
+
+    async findOrderIdsByExternalRef(partnerId, externalRef) {
+      return trx('orders').where({ partner_id: partnerId, external_ref: externalRef }).orderBy('created_at').pluck('id');
     },
   };
 }

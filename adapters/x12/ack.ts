@@ -1,0 +1,74 @@
+import type { AckStatus } from './codes.ts';
+import type { SegmentError } from './guide.ts';
+import { seg, type GroupParams, type OutSegment } from './serialize.ts';
+import type { Segment } from './tokenize.ts';
+
+// What a 997/999 and a TA1 say, built from the findings; the envelope is added by interchange().
+
+export interface SetFinding {
+  st01: string;
+  st02: string;
+  st03?: string;
+  segmentErrors: SegmentError[];
+  setCodes: string[];
+  status: Exclude<AckStatus, 'P'>;
+}
+
+export interface GroupFinding {
+  gs: Segment;
+  /** GE01 when the trailer came. */
+  stated: number | undefined;
+  groupCodes: string[];
+  sets: SetFinding[];
+  /** Everything in the group is refused because the interchange is. */
+  interchangeRejected: boolean;
+}
+
+export function groupStatus(group: GroupFinding): { status: AckStatus; accepted: number } {
+  const accepted = group.interchangeRejected || group.groupCodes.length > 0 ? 0 : group.sets.filter((s) => s.status !== 'R').length;
+  if (accepted === 0) return { status: 'R', accepted };
+  if (accepted < group.sets.length) return { status: 'P', accepted };
+  return { status: group.sets.some((s) => s.status === 'E') ? 'E' : 'A', accepted };
+}
+
+function setResponse(set: SetFinding, is999: boolean, rejectedAbove: boolean): OutSegment[] {
+  const out: OutSegment[] = [is999 ? seg('AK2', set.st01, set.st02, set.st03) : seg('AK2', set.st01, set.st02)];
+  for (const error of set.segmentErrors) {
+    out.push(seg(is999 ? 'IK3' : 'AK3', error.tag, error.position, undefined, error.code));
+    for (const element of error.elements) {
+      const position = element.component === undefined ? String(element.position) : [String(element.position), String(element.component)];
+      out.push(seg(is999 ? 'IK4' : 'AK4', position, undefined, element.code, element.value?.slice(0, 99)));
+    }
+  }
+  const status = rejectedAbove ? 'R' : set.status;
+  out.push(seg(is999 ? 'IK5' : 'AK5', status, ...set.setCodes.slice(0, 5)));
+  return out;
+}
+
+/** One 997 (or 999) transaction set answering one functional group. */
+export function functionalAck(group: GroupFinding, kind: '997' | '999'): OutSegment[] {
+  const is999 = kind === '999';
+  const { gs } = group;
+  const rejectedAbove = group.interchangeRejected || group.groupCodes.length > 0;
+  const out: OutSegment[] = [is999 ? seg('AK1', gs.elements[0], gs.elements[5], gs.elements[7]) : seg('AK1', gs.elements[0], gs.elements[5])];
+  for (const set of group.sets) out.push(...setResponse(set, is999, rejectedAbove));
+  const { status, accepted } = groupStatus(group);
+  out.push(seg('AK9', status, group.stated ?? group.sets.length, group.sets.length, accepted, ...group.groupCodes.slice(0, 5)));
+  return out;
+}
+
+/** The ack group for a received group: sender and receiver applications swapped. */
+export function ackGroup(group: GroupFinding, kind: '997' | '999', groupControl: number): GroupParams {
+  return {
+    functionalId: 'FA',
+    version: kind === '999' ? '005010X231A1' : (group.gs.elements[7] ?? '004010').slice(0, 6),
+    groupControl,
+    senderApp: group.gs.elements[2] ?? '',
+    receiverApp: group.gs.elements[1] ?? '',
+    sets: [{ id: kind, body: functionalAck(group, kind) }],
+  };
+}
+
+export function ta1(isa: Segment, status: 'A' | 'E' | 'R', note: string): OutSegment {
+  return seg('TA1', isa.elements[12], isa.elements[8], isa.elements[9], status, note);
+}

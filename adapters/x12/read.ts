@@ -1,0 +1,130 @@
+import type { GroupFinding, SetFinding } from './ack.ts';
+import { checkGroup, checkInterchangeTrailer, checkIsa, checkSetEnvelope } from './check-envelope.ts';
+import { setErrors } from './codes.ts';
+import { EnvelopeReader, type InterchangeFrame, type TransactionSet } from './envelope.ts';
+import { checkAgainstGuide, guideFor, type SegmentError } from './guide.ts';
+import { X12Tokenizer, type Delimiters, type Segment } from './tokenize.ts';
+
+// Reads X12 input (whole or in chunks) into findings per interchange: what to acknowledge, and the
+// transaction sets that passed every check, mapped by the caller's function.
+
+export interface SetContext {
+  isa: Segment;
+  gs: Segment;
+  delimiters: Delimiters;
+}
+
+/** The caller's mapping of a transaction set that passed the guide; a failure names segments. */
+export type SetMapper<O> = (set: TransactionSet, context: SetContext) => { ok: true; value: O } | { ok: false; errors: SegmentError[] };
+
+export interface InterchangeOutcome<O> {
+  isa: Segment;
+  delimiters: Delimiters;
+  /** TA1 note code when the interchange itself is at fault; then nothing in it is accepted. */
+  rejection: string | undefined;
+  groups: GroupFinding[];
+  /** Mapped sets of accepted groups in an accepted interchange. */
+  accepted: { value: O; st: Segment; gs: Segment }[];
+  ackRequested: boolean;
+}
+
+export interface Unreadable {
+  offset: number;
+  reason: string;
+  preview: string;
+}
+
+export interface ReadOptions<O> {
+  map: SetMapper<O>;
+  /** The partner's own rules about an ISA (who may send, to whom): a TA1 note code when refused. */
+  checkSender?: (isa: Segment) => string | undefined;
+  onInterchange: (outcome: InterchangeOutcome<O>) => void;
+  onUnreadable: (problem: Unreadable) => void;
+}
+
+type SetResult<O> = { finding: SetFinding; mapped: O | undefined };
+
+export class X12Reader<O> {
+  private readonly tokenizer: X12Tokenizer;
+  private readonly envelopes: EnvelopeReader<SetResult<O>>;
+  private isaProblem: string | undefined;
+
+  constructor(private readonly options: ReadOptions<O>) {
+    this.envelopes = new EnvelopeReader<SetResult<O>>({
+      interchange: (isa) => {
+        this.isaProblem = checkIsa(isa) ?? options.checkSender?.(isa);
+      },
+      transaction: (set, gs, frame) => this.readSet(set, gs, frame),
+      interchangeEnd: (frame) => options.onInterchange(this.outcome(frame)),
+      unreadable: (offset, reason, preview) => options.onUnreadable({ offset, reason, preview }),
+    });
+    this.tokenizer = new X12Tokenizer(this.envelopes.accept);
+  }
+
+  push(chunk: Uint8Array): void {
+    this.tokenizer.push(chunk);
+  }
+
+  end(): void {
+    this.tokenizer.end();
+    this.envelopes.end();
+  }
+
+  private readSet(set: TransactionSet, gs: Segment, frame: InterchangeFrame<SetResult<O>>): SetResult<O> {
+    const setCodes = checkSetEnvelope(set);
+    const guide = guideFor(set.st.elements[0] ?? '');
+    let errors: SegmentError[] = [];
+    let mapped: O | undefined;
+    if (guide === undefined) {
+      setCodes.unshift(setErrors.notSupported);
+    } else {
+      errors = checkAgainstGuide(guide, set);
+      // An interchange already refused is still checked, so the partner learns everything at once.
+      if (errors.length === 0 && setCodes.length === 0 && this.isaProblem === undefined) {
+        const result = this.options.map(set, { isa: frame.isa, gs, delimiters: frame.delimiters });
+        if (result.ok) mapped = result.value;
+        else errors = result.errors;
+      }
+    }
+    if (errors.length > 0) setCodes.push(setErrors.segmentsInError);
+    const finding: SetFinding = {
+      st01: set.st.elements[0] ?? '',
+      st02: set.st.elements[1] ?? '',
+      ...(set.st.elements[2] === undefined ? {} : { st03: set.st.elements[2] }),
+      segmentErrors: errors,
+      setCodes,
+      status: setCodes.length > 0 ? 'R' : 'A',
+    };
+    return { finding, mapped };
+  }
+
+  private outcome(frame: InterchangeFrame<SetResult<O>>): InterchangeOutcome<O> {
+    const rejection = this.isaProblem ?? checkInterchangeTrailer(frame);
+    const accepted: InterchangeOutcome<O>['accepted'] = [];
+    const groups: GroupFinding[] = frame.groups.map((group) => {
+      const groupCodes = checkGroup(group);
+      if (rejection === undefined && groupCodes.length === 0) {
+        for (const set of group.sets) if (set.result.mapped !== undefined) accepted.push({ value: set.result.mapped, st: set.st, gs: group.gs });
+      }
+      return {
+        gs: group.gs,
+        stated: group.ge === undefined ? undefined : Number(group.ge.elements[0]),
+        groupCodes,
+        sets: group.sets.map((s) => s.result.finding),
+        interchangeRejected: rejection !== undefined,
+      };
+    });
+    return { isa: frame.isa, delimiters: frame.delimiters, rejection, groups, accepted, ackRequested: frame.isa.elements[13] === '1' };
+  }
+}
+
+/** Reads a whole document at once. */
+export function readX12<O>(input: Uint8Array, options: Omit<ReadOptions<O>, 'onInterchange' | 'onUnreadable'>): { interchanges: InterchangeOutcome<O>[]; unreadable: Unreadable[] } {
+  const interchanges: InterchangeOutcome<O>[] = [];
+  const unreadable: Unreadable[] = [];
+  const reader = new X12Reader<O>({ ...options, onInterchange: (o) => interchanges.push(o), onUnreadable: (u) => unreadable.push(u) });
+  reader.push(input);
+  reader.end();
+  return { interchanges, unreadable };
+}
+

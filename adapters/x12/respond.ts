@@ -1,0 +1,59 @@
+import { ackGroup, ta1 } from './ack.ts';
+import { ackSetFor } from './check-envelope.ts';
+import type { InterchangeOutcome } from './read.ts';
+import { interchange, serialize, type OutSegment } from './serialize.ts';
+
+// The acknowledgment interchange for one received interchange: a TA1 when asked for (ISA14=1) or
+// when the interchange itself is refused, and a 997/999 per functional group unless the envelope
+// was unreadable enough that nothing could be checked.
+
+export interface AckControl {
+  interchangeControl: number;
+  /** The first group control number; each answered group takes the next one. */
+  groupControl: number;
+  at: Date;
+}
+
+export interface AckDocument {
+  text: string;
+  segments: OutSegment[];
+  kinds: ('TA1' | '997' | '999')[];
+  groupsUsed: number;
+}
+
+/** How many group control numbers an acknowledgment for this interchange will use. */
+export const groupsNeeded = <O>(outcome: InterchangeOutcome<O>): number => (answersGroups(outcome) ? outcome.groups.length : 0);
+
+/** Sender or receiver refused, or a broken ISA: only a TA1 makes sense. */
+const answersGroups = <O>(outcome: InterchangeOutcome<O>): boolean => outcome.rejection === undefined || ['001', '021', '023', '024'].includes(outcome.rejection);
+
+export function acknowledge<O>(outcome: InterchangeOutcome<O>, control: AckControl): AckDocument {
+  const { isa } = outcome;
+  const preamble: OutSegment[] = [];
+  const kinds: AckDocument['kinds'] = [];
+  if (outcome.rejection !== undefined || outcome.ackRequested) {
+    preamble.push(ta1(isa, outcome.rejection === undefined ? 'A' : 'R', outcome.rejection ?? '000'));
+    kinds.push('TA1');
+  }
+  const groups = answersGroups(outcome)
+    ? outcome.groups.map((group, index) => {
+        const kind = ackSetFor(group.gs.elements[7] ?? '');
+        if (!kinds.includes(kind)) kinds.push(kind);
+        return ackGroup(group, kind, control.groupControl + index);
+      })
+    : [];
+  const version = isa.elements[11] ?? '00401';
+  const segments = interchange(
+    {
+      sender: { qualifier: isa.elements[6] ?? 'ZZ', id: (isa.elements[7] ?? '').trim() },
+      receiver: { qualifier: isa.elements[4] ?? 'ZZ', id: (isa.elements[5] ?? '').trim() },
+      interchangeControl: control.interchangeControl,
+      interchangeVersion: version,
+      at: control.at,
+      usage: isa.elements[14] === 'T' ? 'T' : 'P',
+    },
+    groups,
+    preamble,
+  );
+  return { text: serialize(segments), segments, kinds, groupsUsed: groups.length };
+}

@@ -1,0 +1,133 @@
+// Writing X12: segments to text, and the ISA/GS/ST envelopes around transaction sets.
+
+/** A composite element is its components. */
+export type OutElement = string | readonly string[];
+export interface OutSegment {
+  tag: string;
+  elements: readonly OutElement[];
+}
+
+export interface OutDelimiters {
+  element: string;
+  component: string;
+  repetition: string;
+  segment: string;
+  /** Written after each terminator, e.g. "\n" so that people can read the file. */
+  suffix: string;
+}
+
+export const defaultDelimiters: OutDelimiters = { element: '*', component: '>', repetition: '^', segment: '~', suffix: '\n' };
+
+export const seg = (tag: string, ...elements: (OutElement | number | undefined)[]): OutSegment => ({
+  tag,
+  elements: elements.map((e) => (e === undefined ? '' : typeof e === 'number' ? String(e) : e)),
+});
+
+function writeElement(element: OutElement, d: OutDelimiters): string {
+  if (typeof element === 'string') return element;
+  let end = element.length;
+  while (end > 0 && element[end - 1] === '') end--;
+  return element.slice(0, end).join(d.component);
+}
+
+/** Trailing empty elements are dropped, as X12 requires (except in the fixed-width ISA). */
+export function writeSegment(segment: OutSegment, d: OutDelimiters): string {
+  const elements = segment.elements.map((e) => writeElement(e, d));
+  if (segment.tag !== 'ISA') {
+    while (elements.length > 0 && elements[elements.length - 1] === '') elements.pop();
+  }
+  return [segment.tag, ...elements].join(d.element) + d.segment + d.suffix;
+}
+
+export function serialize(segments: readonly OutSegment[], d: OutDelimiters = defaultDelimiters): string {
+  return segments.map((s) => writeSegment(s, d)).join('');
+}
+
+export interface Party12 {
+  qualifier: string;
+  id: string;
+}
+
+export interface EnvelopeParams {
+  sender: Party12;
+  receiver: Party12;
+  /** GS02/GS03 application codes; the ISA ids when not given. */
+  senderApp?: string;
+  receiverApp?: string;
+  interchangeControl: number;
+  groupControl: number;
+  /** GS01: PO, PR (855), SH (856), IN (810), FA (997/999). */
+  functionalId: string;
+  /** GS08, e.g. 004010 or 005010X231. */
+  version: string;
+  /** ISA12, e.g. 00401 or 00501. */
+  interchangeVersion: string;
+  at: Date;
+  usage: 'P' | 'T';
+  ackRequested?: boolean;
+  delimiters?: OutDelimiters;
+}
+
+const pad = (value: string, width: number): string => value.padEnd(width, ' ').slice(0, width);
+const digits = (value: number, width: number): string => String(value).padStart(width, '0');
+
+export function yymmdd(at: Date): string {
+  return at.toISOString().slice(2, 10).replace(/-/g, '');
+}
+export function ccyymmdd(at: Date): string {
+  return at.toISOString().slice(0, 10).replace(/-/g, '');
+}
+export function hhmm(at: Date): string {
+  return at.toISOString().slice(11, 16).replace(':', '');
+}
+
+export interface GroupParams {
+  /** GS01: PO, PR (855), SH (856), IN (810), FA (997/999). */
+  functionalId: string;
+  /** GS08, e.g. 004010 or 005010X231A1. */
+  version: string;
+  groupControl: number;
+  senderApp?: string;
+  receiverApp?: string;
+  sets: readonly { id: string; body: readonly OutSegment[] }[];
+}
+
+export type InterchangeParams = Omit<EnvelopeParams, 'functionalId' | 'version' | 'groupControl' | 'senderApp' | 'receiverApp'>;
+
+/**
+ * ISA, then any segments that stand outside groups (a TA1), then each group: GS, each set between
+ * ST and SE (with its count; ST02 is the set's position in the group), GE; then IEA.
+ */
+export function interchange(params: InterchangeParams, groups: readonly GroupParams[], preamble: readonly OutSegment[] = []): OutSegment[] {
+  const d = params.delimiters ?? defaultDelimiters;
+  const control = digits(params.interchangeControl, 9);
+  const out: OutSegment[] = [
+    seg(
+      'ISA',
+      '00', pad('', 10), '00', pad('', 10),
+      pad(params.sender.qualifier, 2), pad(params.sender.id, 15),
+      pad(params.receiver.qualifier, 2), pad(params.receiver.id, 15),
+      yymmdd(params.at), hhmm(params.at),
+      params.interchangeVersion >= '00402' ? d.repetition : 'U',
+      params.interchangeVersion, control, params.ackRequested === true ? '1' : '0', params.usage, d.component,
+    ),
+    ...preamble,
+  ];
+  for (const group of groups) {
+    out.push(seg('GS', group.functionalId, group.senderApp ?? params.sender.id, group.receiverApp ?? params.receiver.id, ccyymmdd(params.at), hhmm(params.at), String(group.groupControl), 'X', group.version));
+    group.sets.forEach((set, index) => {
+      const st02 = digits(index + 1, 4);
+      const header = group.version >= '005010' ? seg('ST', set.id, st02, group.version) : seg('ST', set.id, st02);
+      out.push(header, ...set.body, seg('SE', set.body.length + 2, st02));
+    });
+    out.push(seg('GE', group.sets.length, String(group.groupControl)));
+  }
+  out.push(seg('IEA', groups.length, control));
+  return out;
+}
+
+/** One group of sets in one interchange: the usual shape of an outbound document. */
+export function envelope(params: EnvelopeParams, sets: readonly { id: string; body: readonly OutSegment[] }[]): OutSegment[] {
+  const { functionalId, version, groupControl, senderApp, receiverApp, ...rest } = params;
+  return interchange(rest, [{ functionalId, version, groupControl, sets, ...(senderApp === undefined ? {} : { senderApp }), ...(receiverApp === undefined ? {} : { receiverApp }) }]);
+}

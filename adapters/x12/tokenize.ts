@@ -1,0 +1,200 @@
+// X12 tokenizer: bytes in, segments out, delimiters taken from each ISA.
+// Hand-written because node-x12's parsers were measured too slow (X12Parser.parse) or wrong at
+// chunk boundaries (its stream parser); see the X12 issue and bench/x12.ts.
+
+export interface Delimiters {
+  element: number;
+  component: number;
+  /** ISA11 when it is a separator (version 00402 and up), else undefined. */
+  repetition: number | undefined;
+  segment: number;
+}
+
+export interface Segment {
+  tag: string;
+  /** elements[0] is the first element after the tag (ISA01, BEG01...). */
+  elements: string[];
+  /** Byte offset of the segment's first byte in the whole input. */
+  offset: number;
+}
+
+export type TokenEvent =
+  | { kind: 'segment'; segment: Segment; delimiters: Delimiters }
+  /** Bytes that do not start an interchange where one is expected: binary, EBCDIC, or a broken ISA. */
+  | { kind: 'garbage'; offset: number; reason: string; preview: string };
+
+const CR = 13;
+const LF = 10;
+const isaLength = 106;
+const decoder = new TextDecoder('utf-8');
+
+/** Whitespace and control bytes that partners put between segments; never data. */
+const isFiller = (byte: number): boolean => byte <= 0x20 || byte === 0x7f;
+
+const printable = (bytes: Uint8Array): string =>
+  Array.from(bytes.slice(0, 24), (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join('');
+
+/**
+ * Reads the delimiters from an ISA starting at `start`. The ISA is fixed-width, but partners wrap
+ * lines at 80 columns, so CR/LF inside it are skipped while counting its 16 elements.
+ * Returns undefined until enough bytes are there; a string when it is not a usable ISA.
+ */
+export function readIsaDelimiters(buffer: Uint8Array, start: number, final: boolean): Delimiters | string | undefined {
+  if (buffer.length - start < 4) return final ? 'the input ends inside the ISA segment' : undefined;
+  const element = buffer[start + 3] as number;
+  if (element === CR || element === LF || (element >= 0x30 && element <= 0x39) || (element >= 0x41 && element <= 0x5a) || (element >= 0x61 && element <= 0x7a)) {
+    return `"${String.fromCharCode(element)}" after ISA cannot be an element separator`;
+  }
+  let separators = 0;
+  let i = start + 3;
+  let isa11 = -1;
+  for (; i < buffer.length && i - start < isaLength * 2; i++) {
+    const byte = buffer[i] as number;
+    if (byte !== element) continue;
+    separators++;
+    if (separators === 11) isa11 = i + 1;
+    if (separators === 16) break;
+  }
+  if (separators < 16) {
+    if (i - start >= isaLength * 2) return 'the ISA segment does not have 16 elements';
+    return final ? 'the input ends inside the ISA segment' : undefined;
+  }
+  let j = i + 1;
+  while (j < buffer.length && (buffer[j] === CR || buffer[j] === LF)) j++;
+  if (j + 1 >= buffer.length && !final) return undefined;
+  if (j >= buffer.length) return 'the input ends inside the ISA segment';
+  const component = buffer[j] as number;
+  // The byte after ISA16 is the terminator, unless wrapping put a line break before the real one.
+  let segment = buffer[j + 1];
+  if (segment === undefined) return 'the input ends before the ISA segment terminator';
+  if (segment === CR || segment === LF) {
+    let k = j + 1;
+    while (k < buffer.length && (buffer[k] === CR || buffer[k] === LF)) k++;
+    if (k >= buffer.length && !final) return undefined;
+    const next = buffer[k];
+    // "~" after a wrap: a terminator that is not a letter; a letter means the newline itself ends the ISA.
+    if (next !== undefined && !(next >= 0x41 && next <= 0x5a)) segment = next;
+  }
+  if (segment === element || segment === component) return 'the ISA segment terminator repeats another delimiter';
+  const repetitionByte = isa11 >= 0 ? buffer[isa11] : undefined;
+  const repetition = repetitionByte !== undefined && repetitionByte !== 0x55 /* U */ && !(repetitionByte >= 0x30 && repetitionByte <= 0x39) && !(repetitionByte >= 0x41 && repetitionByte <= 0x5a) ? repetitionByte : undefined;
+  return { element, component, repetition, segment };
+}
+
+/**
+ * A push tokenizer: feed it chunks, it calls back with each complete segment. Splitting the input
+ * anywhere gives the same segments (tested at every byte boundary).
+ */
+export class X12Tokenizer {
+  private pending: Uint8Array = new Uint8Array(0);
+  /** Offset of pending[0] in the whole input. */
+  private base = 0;
+  private delimiters: Delimiters | undefined;
+
+  constructor(private readonly emit: (event: TokenEvent) => void) {}
+
+  push(chunk: Uint8Array): void {
+    this.pending = this.pending.length === 0 ? chunk : concat(this.pending, chunk);
+    this.drain(false);
+  }
+
+  end(): void {
+    this.drain(true);
+    this.pending = new Uint8Array(0);
+  }
+
+  private drain(final: boolean): void {
+    const buffer = this.pending;
+    let pos = 0;
+    while (pos < buffer.length) {
+      while (pos < buffer.length && isFiller(buffer[pos] as number) && buffer[pos] !== this.delimiters?.segment) pos++;
+      if (pos >= buffer.length) break;
+
+      if (this.delimiters === undefined || startsWithIsa(buffer, pos)) {
+        if (!startsWithIsa(buffer, pos)) {
+          if (buffer.length - pos < 3 && !final) break;
+          pos = this.skipGarbage(buffer, pos, final, 'expected an interchange to start with ISA');
+          continue;
+        }
+        const found = readIsaDelimiters(buffer, pos, final);
+        if (found === undefined) break;
+        if (typeof found === 'string') {
+          pos = this.skipGarbage(buffer, pos + 3, final, found, pos);
+          this.delimiters = undefined;
+          continue;
+        }
+        this.delimiters = found;
+      }
+
+      const delimiters = this.delimiters;
+      const end = buffer.indexOf(delimiters.segment, pos);
+      if (end === -1 && !final) break;
+      const stop = end === -1 ? buffer.length : end;
+      const segment = this.segmentAt(buffer, pos, stop, delimiters);
+      if (segment !== undefined) this.emit({ kind: 'segment', segment, delimiters });
+      // An IEA closes the interchange: whatever follows must start with a new ISA.
+      if (segment?.tag === 'IEA') this.delimiters = undefined;
+      pos = stop + 1;
+    }
+    this.base += Math.min(pos, buffer.length);
+    this.pending = pos >= buffer.length ? new Uint8Array(0) : buffer.subarray(pos);
+  }
+
+  /** Reports bytes up to the next "ISA" (or all of them) once, and resumes there. */
+  private skipGarbage(buffer: Uint8Array, from: number, final: boolean, reason: string, reportAt = from): number {
+    let next = from;
+    for (;;) {
+      next = buffer.indexOf(0x49 /* I */, next);
+      if (next === -1 || startsWithIsa(buffer, next)) break;
+      next++;
+    }
+    if (next === -1 && !final) {
+      // Keep the last two bytes: they may be the start of an "ISA" split across chunks.
+      const keep = Math.max(from, buffer.length - 2);
+      if (reportAt < keep) this.emit({ kind: 'garbage', offset: this.base + reportAt, reason, preview: printable(buffer.subarray(reportAt)) });
+      return keep === from ? buffer.length : keep;
+    }
+    this.emit({ kind: 'garbage', offset: this.base + reportAt, reason, preview: printable(buffer.subarray(reportAt)) });
+    return next === -1 ? buffer.length : next;
+  }
+
+  private segmentAt(buffer: Uint8Array, start: number, stop: number, delimiters: Delimiters): Segment | undefined {
+    let slice = buffer.subarray(start, stop);
+    // Line breaks inside a segment are wrapping, not data (unless a line break is a delimiter).
+    if (delimiters.segment !== CR && delimiters.segment !== LF && delimiters.element !== CR && delimiters.element !== LF && (slice.includes(LF) || slice.includes(CR))) {
+      slice = slice.filter((b) => b !== LF && b !== CR);
+    }
+    // A CR before an LF terminator, or control bytes before "~"; spaces are data and stay.
+    let last = slice.length;
+    while (last > 0 && isTrailingControl(slice[last - 1] as number, delimiters)) last--;
+    if (last === 0) return undefined;
+    const text = decoder.decode(slice.subarray(0, last));
+    const parts = text.split(String.fromCharCode(delimiters.element));
+    const tag = parts.shift() as string;
+    return { tag, elements: parts, offset: this.base + start };
+  }
+}
+
+function isTrailingControl(byte: number, delimiters: Delimiters): boolean {
+  return (byte < 0x20 || byte === 0x7f) && byte !== delimiters.element && byte !== delimiters.component && byte !== delimiters.repetition;
+}
+
+function startsWithIsa(buffer: Uint8Array, pos: number): boolean {
+  return buffer[pos] === 0x49 && buffer[pos + 1] === 0x53 && buffer[pos + 2] === 0x41;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(a.length + b.length);
+  joined.set(a, 0);
+  joined.set(b, a.length);
+  return joined;
+}
+
+/** Tokenizes a whole document at once. */
+export function tokenize(input: Uint8Array | string): TokenEvent[] {
+  const events: TokenEvent[] = [];
+  const tokenizer = new X12Tokenizer((event) => events.push(event));
+  tokenizer.push(typeof input === 'string' ? new TextEncoder().encode(input) : input);
+  tokenizer.end();
+  return events;
+}

@@ -1,0 +1,74 @@
+import type { CanonicalOrder, Channel, StoredOrder } from '../domain/order.ts';
+import type { InboundDocument, OrderStore, StageTimer, StoreTransaction } from './ports.ts';
+import { untimed } from './ports.ts';
+import { insertReceivedOrder } from './store.ts';
+
+// Many orders in one envelope (an X12 interchange): dedupe the envelope and each set, store every
+// new order, and build the envelope's answer, all in one transaction, so that an accepting
+// acknowledgment always means every order in it is stored.
+
+export interface EnvelopeSet {
+  /** Where a repeat of this set alone is recognised (e.g. GS sender + GS06 + ST02). */
+  dedupe: { scope: string; key: string };
+  fingerprint: string;
+  order: CanonicalOrder;
+}
+
+export interface EnvelopeInbound {
+  channel: Channel;
+  partnerId: string;
+  actor: string;
+  dedupe: { scope: string; key: string };
+  fingerprint: string;
+  document: InboundDocument;
+  sets: EnvelopeSet[];
+}
+
+export interface SetOutcome {
+  set: EnvelopeSet;
+  stored?: StoredOrder;
+  /** The set was received before (same key and content): nothing new stored. */
+  repeatOf?: string | null;
+  /** Same key, other content: refused. */
+  conflict?: true;
+}
+
+export type EnvelopeAnswer = { status: number; body: string };
+
+export type EnvelopeOutcome =
+  | { kind: 'processed'; sets: SetOutcome[]; answer: EnvelopeAnswer }
+  | { kind: 'repeat'; answer: EnvelopeAnswer }
+  | { kind: 'key-reused' };
+
+export async function runEnvelopePipeline(
+  deps: { store: OrderStore; timer?: StageTimer },
+  inbound: EnvelopeInbound,
+  answer: (tx: StoreTransaction, sets: SetOutcome[], documentId: string) => Promise<EnvelopeAnswer>,
+): Promise<EnvelopeOutcome> {
+  const time = deps.timer ?? untimed;
+  return deps.store.transaction(async (tx) => {
+    const { scope, key } = inbound.dedupe;
+    const claim = await time('dedupe', () => tx.claimIdempotencyKey(inbound.partnerId, scope, key, inbound.fingerprint));
+    if (claim !== 'claimed') {
+      return claim.requestHash === inbound.fingerprint ? { kind: 'repeat', answer: { status: claim.responseStatus, body: claim.responseBody as string } } : { kind: 'key-reused' };
+    }
+    const documentId = await tx.insertDocument(inbound.partnerId, null, inbound.document);
+    const outcomes: SetOutcome[] = [];
+    for (const set of inbound.sets) {
+      outcomes.push(await time('store', () => storeSet(tx, inbound, set, documentId)));
+    }
+    const response = await answer(tx, outcomes, documentId);
+    await tx.completeIdempotencyKey(inbound.partnerId, scope, key, { ...response, orderId: null });
+    return { kind: 'processed', sets: outcomes, answer: response };
+  });
+}
+
+async function storeSet(tx: StoreTransaction, inbound: EnvelopeInbound, set: EnvelopeSet, documentId: string): Promise<SetOutcome> {
+  const claim = await tx.claimIdempotencyKey(inbound.partnerId, set.dedupe.scope, set.dedupe.key, set.fingerprint);
+  if (claim !== 'claimed') return claim.requestHash === set.fingerprint ? { set, repeatOf: claim.orderId } : { set, conflict: true };
+  // A reused PO number under a new control number is a new document, but people should look twice.
+  const earlier = await tx.findOrderIdsByExternalRef(inbound.partnerId, set.order.externalRef);
+  const stored = await insertReceivedOrder(tx, { ...inbound, eventDetail: { documentId, ...(earlier.length > 0 ? { possibleDuplicateOf: earlier } : {}) } }, set.order);
+  await tx.completeIdempotencyKey(inbound.partnerId, set.dedupe.scope, set.dedupe.key, { status: 201, body: { orderId: stored.id }, orderId: stored.id });
+  return { set, stored };
+}
