@@ -112,6 +112,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/x12": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send X12 interchanges (850 purchase orders); the answer is the acknowledgment interchange
+         * @description The body is one or more X12 interchanges as the partner's translator writes them (any
+         *     delimiters, wrapped lines, several groups and sets). The 200 answer is the acknowledgment:
+         *     a 997 (groups up to 004030) or 999 (005010 and up) per functional group, and a TA1 when
+         *     ISA14 asks for one or the interchange itself is refused. Orders from accepted sets are
+         *     stored before the answer is sent. The same interchange again returns the first answer.
+         */
+        post: operations["receiveX12"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The partner's mailbox: documents received from it and sent to it, oldest first */
+        get: operations["listDocuments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/documents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One document's body, exactly as received or sent */
+        get: operations["getDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -321,6 +379,48 @@ export interface components {
             name: string;
             /** Format: date-time */
             createdAt: string;
+            x12?: components["schemas"]["PartnerX12"];
+        };
+        /** @description The partner's X12 identity (ISA05/06 as it sends them) and ours (ISA07/08 as it addresses us). */
+        PartnerX12: {
+            qualifier: string;
+            id: string;
+            ourQualifier: string;
+            ourId: string;
+            /**
+             * @description The version we answer in (GS08).
+             * @default 004010
+             */
+            version: string;
+            /**
+             * @description The 850 map in mappings/x12/850/.
+             * @default default
+             */
+            map: string;
+            /**
+             * Format: uri
+             * @description Where we POST documents for this partner; without it the partner pulls them from /v1/documents.
+             */
+            endpointUrl?: string;
+        };
+        Document: {
+            id: string;
+            orderId?: string | null;
+            /** @enum {string} */
+            direction: "inbound" | "outbound";
+            channel: string;
+            /** @description X12 set (850, 997, 999, TA1, 855...), order.json, ... */
+            type: string;
+            contentType: string;
+            sha256: string;
+            /** @description Control numbers and other envelope ids. */
+            control?: {
+                [key: string]: unknown;
+            };
+            /** @description What the gateway found wrong in an inbound document */
+            findings?: unknown;
+            /** Format: date-time */
+            createdAt: string;
         };
     };
     responses: {
@@ -505,6 +605,7 @@ export interface operations {
             content: {
                 "application/json": {
                     name: string;
+                    x12?: components["schemas"]["PartnerX12"];
                 };
             };
         };
@@ -521,6 +622,7 @@ export interface operations {
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
             503: components["responses"]["Problem"];
         };
     };
@@ -552,6 +654,95 @@ export interface operations {
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    receiveX12: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/edi-x12": string;
+                "text/plain": string;
+            };
+        };
+        responses: {
+            /** @description The acknowledgment interchange(s). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/edi-x12": string;
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    listDocuments: {
+        parameters: {
+            query?: {
+                direction?: "inbound" | "outbound";
+                type?: string;
+                /** @description Only documents stored after this one (pass the last id you saw). */
+                after?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Document metadata; fetch a body with GET /v1/documents/{id}. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        documents: components["schemas"]["Document"][];
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    getDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The body, with the content type it was stored with. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/edi-x12": string;
+                    "application/json": Record<string, never>;
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
             503: components["responses"]["Problem"];
         };

@@ -1,11 +1,15 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { createPartner, createPartnerKey, getPartner, type Database } from '../adapters/db/index.ts';
+import { createPartner, createPartnerKey, getPartner, type Database, type NewPartner } from '../adapters/db/index.ts';
 import { ProblemError } from './problems.ts';
 
 export function partnerHandlers(db: Database) {
   return {
-    async createPartner(request: FastifyRequest<{ Body: { name: string } }>, reply: FastifyReply) {
-      const partner = await createPartner(db, request.body.name);
+    async createPartner(request: FastifyRequest<{ Body: NewPartner }>, reply: FastifyReply) {
+      const partner = await createPartner(db, request.body);
+      if (partner === undefined) {
+        const { qualifier, id } = request.body.x12 ?? { qualifier: '', id: '' };
+        throw new ProblemError('identity-in-use', `the X12 sender ${qualifier}/${id} already belongs to another partner`, [{ in: 'body', pointer: '/x12/id', detail: 'already in use' }]);
+      }
       request.log.info({ partnerId: partner.id }, 'partner created');
       return reply.code(201).header('location', `/v1/partners/${partner.id}`).send(partner);
     },

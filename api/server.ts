@@ -14,6 +14,8 @@ import { orderHandlers } from './orders.ts';
 import { partnerHandlers } from './partners.ts';
 import { ProblemError } from './problems.ts';
 import { validatorCompiler } from './validation.ts';
+import { x12Handlers } from './x12.ts';
+import { documentHandlers } from './documents.ts';
 
 export const openapiPath = new URL('../openapi.yaml', import.meta.url);
 
@@ -62,6 +64,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.addHook('preClose', async () => {
     closing = true;
   });
+  // X12 arrives as bytes; its channel reads the delimiters from each ISA.
+  app.addContentTypeParser(['application/edi-x12', 'text/plain'], { parseAs: 'buffer' }, (_request, body: Buffer, done) => done(null, body));
+
   // Named in the spec as a response type only; as a request body it is refused like any unknown type.
   app.addContentTypeParser('application/problem+json', (_request, _payload, done) => done(new ProblemError('unsupported-media-type', 'send orders as application/json'), undefined));
 
@@ -86,7 +91,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const pipeline = { store: orderStore(db), timer: metrics.timeStage };
   await app.register(openapiGlue, {
     specification,
-    serviceHandlers: { ...orderHandlers(db, pipeline), ...partnerHandlers(db), ...healthHandlers(db) },
+    serviceHandlers: { ...orderHandlers(db, pipeline), ...partnerHandlers(db), ...healthHandlers(db), ...x12Handlers(db, pipeline), ...documentHandlers(db) },
     securityHandlers: { bearerAuth: bearerAuth(db) },
   });
   return app;

@@ -12,6 +12,8 @@ const coercing = addFormats(new Ajv({ allErrors: true, coerceTypes: 'array', use
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
   // The OpenAPI glue gives every recursive schema the same $id; its refs are local, so the id is not needed.
   const { $id: _id, ...local } = schema as Record<string, unknown>;
+  // Binary bodies (X12) are checked by their channel, which answers in the channel's own terms.
+  if (local.format === 'binary') return () => true;
   return (httpPart === 'body' ? strict : coercing).compile(httpPart === 'headers' ? lowerCaseHeaderNames(local) : local) as ValidateFunction;
 };
 

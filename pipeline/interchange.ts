@@ -18,7 +18,8 @@ export interface EnvelopeInbound {
   channel: Channel;
   partnerId: string;
   actor: string;
-  dedupe: { scope: string; key: string };
+  /** Absent for an envelope refused whole: it must not use up its control number. */
+  dedupe?: { scope: string; key: string };
   fingerprint: string;
   document: InboundDocument;
   sets: EnvelopeSet[];
@@ -47,10 +48,12 @@ export async function runEnvelopePipeline(
 ): Promise<EnvelopeOutcome> {
   const time = deps.timer ?? untimed;
   return deps.store.transaction(async (tx) => {
-    const { scope, key } = inbound.dedupe;
-    const claim = await time('dedupe', () => tx.claimIdempotencyKey(inbound.partnerId, scope, key, inbound.fingerprint));
-    if (claim !== 'claimed') {
-      return claim.requestHash === inbound.fingerprint ? { kind: 'repeat', answer: { status: claim.responseStatus, body: claim.responseBody as string } } : { kind: 'key-reused' };
+    const { dedupe } = inbound;
+    if (dedupe !== undefined) {
+      const claim = await time('dedupe', () => tx.claimIdempotencyKey(inbound.partnerId, dedupe.scope, dedupe.key, inbound.fingerprint));
+      if (claim !== 'claimed') {
+        return claim.requestHash === inbound.fingerprint ? { kind: 'repeat', answer: { status: claim.responseStatus, body: claim.responseBody as string } } : { kind: 'key-reused' };
+      }
     }
     const documentId = await tx.insertDocument(inbound.partnerId, null, inbound.document);
     const outcomes: SetOutcome[] = [];
@@ -58,7 +61,7 @@ export async function runEnvelopePipeline(
       outcomes.push(await time('store', () => storeSet(tx, inbound, set, documentId)));
     }
     const response = await answer(tx, outcomes, documentId);
-    await tx.completeIdempotencyKey(inbound.partnerId, scope, key, { ...response, orderId: null });
+    if (dedupe !== undefined) await tx.completeIdempotencyKey(inbound.partnerId, dedupe.scope, dedupe.key, { ...response, orderId: null });
     return { kind: 'processed', sets: outcomes, answer: response };
   });
 }

@@ -18,6 +18,8 @@ export interface InboundDocument {
   body: Uint8Array;
   sha256: string;
   control: Record<string, string>;
+  /** What was found wrong in it, in the channel's own terms. */
+  findings?: unknown;
 }
 
 export interface OutboxMessage {

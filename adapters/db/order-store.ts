@@ -54,6 +54,7 @@ function transactionOn(trx: Knex.Transaction): StoreTransaction {
         body: Buffer.from(document.body),
         sha256: document.sha256,
         control: JSON.stringify(document.control),
+        ...(document.findings === undefined ? {} : { findings: JSON.stringify(document.findings) }),
       });
       return id;
     },

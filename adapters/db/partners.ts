@@ -1,10 +1,21 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Database } from './connect.ts';
 
+export interface PartnerX12 {
+  qualifier: string;
+  id: string;
+  ourQualifier: string;
+  ourId: string;
+  version: string;
+  map: string;
+  endpointUrl?: string;
+}
+
 export interface Partner {
   id: string;
   name: string;
   createdAt: string;
+  x12?: PartnerX12;
 }
 
 export type Principal = { role: 'admin'; partnerId: null } | { role: 'partner'; partnerId: string };
@@ -16,14 +27,59 @@ export const newApiKey = (prefix: 'oga' | 'ogp'): string => `${prefix}_${randomB
 
 const toPartner = (row: { id: string; name: string; created_at: Date }): Partner => ({ id: row.id, name: row.name, createdAt: new Date(row.created_at).toISOString() });
 
-export async function createPartner(db: Database, name: string): Promise<Partner> {
-  const [row] = await db('partners').insert({ id: randomUUID(), name }).returning(['id', 'name', 'created_at']);
-  return toPartner(row);
+interface X12Row {
+  partner_id: string;
+  qualifier: string;
+  identifier: string;
+  our_qualifier: string;
+  our_identifier: string;
+  version: string;
+  map: string;
+  endpoint_url: string | null;
+}
+
+const toX12 = (row: X12Row): PartnerX12 => ({
+  qualifier: row.qualifier,
+  id: row.identifier,
+  ourQualifier: row.our_qualifier,
+  ourId: row.our_identifier,
+  version: row.version,
+  map: row.map,
+  ...(row.endpoint_url === null ? {} : { endpointUrl: row.endpoint_url }),
+});
+
+export type NewPartner = { name: string; x12?: Omit<PartnerX12, 'version' | 'map'> & Partial<Pick<PartnerX12, 'version' | 'map'>> };
+
+const uniqueViolation = (error: unknown): boolean => (error as { code?: string }).code === '23505';
+
+/** Undefined when the X12 identity already belongs to another partner. */
+export async function createPartner(db: Database, partner: NewPartner): Promise<Partner | undefined> {
+  try {
+    return await db.transaction(async (trx) => {
+      const [row] = await trx('partners').insert({ id: randomUUID(), name: partner.name }).returning(['id', 'name', 'created_at']);
+      const created = toPartner(row);
+      if (partner.x12 === undefined) return created;
+      const { qualifier, id, ourQualifier, ourId, version, map, endpointUrl } = partner.x12;
+      const x12Row: X12Row = { partner_id: created.id, qualifier, identifier: id, our_qualifier: ourQualifier, our_identifier: ourId, version: version ?? '004010', map: map ?? 'default', endpoint_url: endpointUrl ?? null };
+      await trx('partner_x12').insert(x12Row);
+      return { ...created, x12: toX12(x12Row) };
+    });
+  } catch (error) {
+    if (uniqueViolation(error)) return undefined;
+    throw error;
+  }
+}
+
+export async function getPartnerX12(db: Database, partnerId: string): Promise<PartnerX12 | undefined> {
+  const row = await db<X12Row>('partner_x12').where({ partner_id: partnerId }).first();
+  return row === undefined ? undefined : toX12(row);
 }
 
 export async function getPartner(db: Database, id: string): Promise<Partner | undefined> {
   const row = await db('partners').where({ id }).first();
-  return row === undefined ? undefined : toPartner(row);
+  if (row === undefined) return undefined;
+  const x12 = await getPartnerX12(db, id);
+  return { ...toPartner(row), ...(x12 === undefined ? {} : { x12 }) };
 }
 
 export async function createPartnerKey(db: Database, partnerId: string): Promise<{ id: string; key: string }> {

@@ -175,9 +175,10 @@ export function map850(set: TransactionSet, context: SetContext, map: Map850): {
             uom: el(segment, 3),
             ...(opt(el(segment, 4)) === undefined ? {} : { unitPrice: Number(el(segment, 4)) }),
             ...ids,
+            ...(opt(el(segment, 5)) === undefined ? {} : { extras: { priceBasis: el(segment, 5) } }),
             origin: origin(position),
           },
-          unmapped: opt(el(segment, 5)) === undefined ? [] : [['PO105', el(segment, 5)]],
+          unmapped: [],
         };
         lines.push(currentLine);
         return;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { GroupFinding, SetFinding } from './ack.ts';
 import { checkGroup, checkInterchangeTrailer, checkIsa, checkSetEnvelope } from './check-envelope.ts';
 import { setErrors } from './codes.ts';
@@ -14,17 +15,24 @@ export interface SetContext {
   delimiters: Delimiters;
 }
 
-/** The caller's mapping of a transaction set that passed the guide; a failure names segments. */
-export type SetMapper<O> = (set: TransactionSet, context: SetContext) => { ok: true; value: O } | { ok: false; errors: SegmentError[] };
+/**
+ * The caller's mapping of a transaction set that passed the guide. A failure names segments, or
+ * gives set-level codes (e.g. 1, not supported, for a set the caller does not take).
+ */
+export type SetMapper<O> = (set: TransactionSet, context: SetContext) => { ok: true; value: O } | { ok: false; errors: SegmentError[]; setCodes?: string[] };
 
 export interface InterchangeOutcome<O> {
   isa: Segment;
+  /** SHA-256 over the segments' content: the same interchange gives the same value whatever its delimiters or wrapping. */
+  fingerprint: string;
+  /** Byte offset of the ISA in the input. */
+  offset: number;
   delimiters: Delimiters;
   /** TA1 note code when the interchange itself is at fault; then nothing in it is accepted. */
   rejection: string | undefined;
   groups: GroupFinding[];
   /** Mapped sets of accepted groups in an accepted interchange. */
-  accepted: { value: O; st: Segment; gs: Segment }[];
+  accepted: { value: O; st: Segment; gs: Segment; fingerprint: string }[];
   ackRequested: boolean;
 }
 
@@ -42,23 +50,36 @@ export interface ReadOptions<O> {
   onUnreadable: (problem: Unreadable) => void;
 }
 
-type SetResult<O> = { finding: SetFinding; mapped: O | undefined };
+type SetResult<O> = { finding: SetFinding; mapped: O | undefined; fingerprint: string };
+
+const segmentText = (segment: Segment): string => `${segment.tag}\u001f${segment.elements.join('\u001f')}\u001e`;
 
 export class X12Reader<O> {
   private readonly tokenizer: X12Tokenizer;
   private readonly envelopes: EnvelopeReader<SetResult<O>>;
   private isaProblem: string | undefined;
+  private interchangeHash = createHash('sha256');
 
   constructor(private readonly options: ReadOptions<O>) {
     this.envelopes = new EnvelopeReader<SetResult<O>>({
       interchange: (isa) => {
         this.isaProblem = checkIsa(isa) ?? options.checkSender?.(isa);
+        this.interchangeHash = createHash('sha256');
       },
       transaction: (set, gs, frame) => this.readSet(set, gs, frame),
       interchangeEnd: (frame) => options.onInterchange(this.outcome(frame)),
       unreadable: (offset, reason, preview) => options.onUnreadable({ offset, reason, preview }),
     });
-    this.tokenizer = new X12Tokenizer(this.envelopes.accept);
+    this.tokenizer = new X12Tokenizer((event) => {
+      // An ISA first closes the interchange before it (and starts a new hash), an IEA last.
+      if (event.kind === 'segment' && event.segment.tag === 'ISA') {
+        this.envelopes.accept(event);
+        this.interchangeHash.update(segmentText(event.segment));
+        return;
+      }
+      if (event.kind === 'segment') this.interchangeHash.update(segmentText(event.segment));
+      this.envelopes.accept(event);
+    });
   }
 
   push(chunk: Uint8Array): void {
@@ -83,7 +104,10 @@ export class X12Reader<O> {
       if (errors.length === 0 && setCodes.length === 0 && this.isaProblem === undefined) {
         const result = this.options.map(set, { isa: frame.isa, gs, delimiters: frame.delimiters });
         if (result.ok) mapped = result.value;
-        else errors = result.errors;
+        else {
+          errors = result.errors;
+          setCodes.push(...(result.setCodes ?? []));
+        }
       }
     }
     if (errors.length > 0) setCodes.push(setErrors.segmentsInError);
@@ -95,7 +119,9 @@ export class X12Reader<O> {
       setCodes,
       status: setCodes.length > 0 ? 'R' : 'A',
     };
-    return { finding, mapped };
+    const hash = createHash('sha256');
+    for (const segment of set.segments) hash.update(segmentText(segment));
+    return { finding, mapped, fingerprint: hash.digest('hex') };
   }
 
   private outcome(frame: InterchangeFrame<SetResult<O>>): InterchangeOutcome<O> {
@@ -104,7 +130,7 @@ export class X12Reader<O> {
     const groups: GroupFinding[] = frame.groups.map((group) => {
       const groupCodes = checkGroup(group);
       if (rejection === undefined && groupCodes.length === 0) {
-        for (const set of group.sets) if (set.result.mapped !== undefined) accepted.push({ value: set.result.mapped, st: set.st, gs: group.gs });
+        for (const set of group.sets) if (set.result.mapped !== undefined) accepted.push({ value: set.result.mapped, st: set.st, gs: group.gs, fingerprint: set.result.fingerprint });
       }
       return {
         gs: group.gs,
@@ -114,7 +140,16 @@ export class X12Reader<O> {
         interchangeRejected: rejection !== undefined,
       };
     });
-    return { isa: frame.isa, delimiters: frame.delimiters, rejection, groups, accepted, ackRequested: frame.isa.elements[13] === '1' };
+    return {
+      isa: frame.isa,
+      fingerprint: this.interchangeHash.digest('hex'),
+      offset: frame.isa.offset,
+      delimiters: frame.delimiters,
+      rejection,
+      groups,
+      accepted,
+      ackRequested: frame.isa.elements[13] === '1',
+    };
   }
 }
 

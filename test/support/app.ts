@@ -1,6 +1,6 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Logger } from 'pino';
-import { createPartner, createPartnerKey, ensureAdminKey } from '../../adapters/db/index.ts';
+import { createPartner, createPartnerKey, ensureAdminKey, type NewPartner } from '../../adapters/db/index.ts';
 import { buildServer } from '../../api/server.ts';
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './databases.ts';
 
@@ -10,7 +10,7 @@ export interface TestApp {
   app: FastifyInstance;
   database: TestDatabase;
   /** A new partner and its key. */
-  partner(name?: string): Promise<{ id: string; key: string }>;
+  partner(name?: string, x12?: NewPartner['x12']): Promise<{ id: string; key: string }>;
   request(options: InjectOptions & { key?: string }): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
@@ -23,8 +23,9 @@ export async function startTestApp(kind: DatabaseKind, options: { bodyLimitBytes
   return {
     app,
     database,
-    async partner(name = 'Acme') {
-      const partner = await createPartner(database.db, name);
+    async partner(name = 'Acme', x12?: NewPartner['x12']) {
+      const partner = await createPartner(database.db, { name, ...(x12 === undefined ? {} : { x12 }) });
+      if (partner === undefined) throw new Error('X12 identity already taken');
       const { key } = await createPartnerKey(database.db, partner.id);
       return { id: partner.id, key };
     },

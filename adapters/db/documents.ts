@@ -1,0 +1,59 @@
+import type { Database } from './connect.ts';
+import type { Viewer } from './order-queries.ts';
+
+export interface DocumentSummary {
+  id: string;
+  orderId: string | null;
+  direction: 'inbound' | 'outbound';
+  channel: string;
+  type: string;
+  contentType: string;
+  sha256: string;
+  control: Record<string, unknown>;
+  findings?: unknown;
+  createdAt: string;
+}
+
+const columns = ['id', 'order_id', 'direction', 'channel', 'type', 'content_type', 'sha256', 'control', 'findings', 'created_at'];
+
+const toSummary = (row: Record<string, unknown>): DocumentSummary => ({
+  id: row.id as string,
+  orderId: (row.order_id as string | null) ?? null,
+  direction: row.direction as DocumentSummary['direction'],
+  channel: row.channel as string,
+  type: row.type as string,
+  contentType: row.content_type as string,
+  sha256: row.sha256 as string,
+  control: row.control as Record<string, unknown>,
+  ...(row.findings === null || row.findings === undefined ? {} : { findings: row.findings }),
+  createdAt: new Date(row.created_at as string).toISOString(),
+});
+
+export interface DocumentFilter {
+  direction?: 'inbound' | 'outbound';
+  type?: string;
+  after?: string;
+  limit: number;
+}
+
+/** Oldest first, so that a partner polling its mailbox with `after` sees each document once. */
+export async function listDocuments(db: Database, viewer: Viewer, filter: DocumentFilter): Promise<DocumentSummary[]> {
+  const query = db('documents').select(columns);
+  if (viewer.partnerId !== null) query.where({ partner_id: viewer.partnerId });
+  if (filter.direction !== undefined) query.where({ direction: filter.direction });
+  // An acknowledgment interchange can hold several kinds ("TA1+997"); each one finds it.
+  if (filter.type !== undefined) query.whereRaw(`position(? in '+' || type || '+') > 0`, [`+${filter.type}+`]);
+  if (filter.after !== undefined) {
+    const after = filter.after;
+    query.whereRaw('(created_at, id) > (SELECT created_at, id FROM documents WHERE id = ?)', [after]);
+  }
+  const rows = await query.orderBy([{ column: 'created_at' }, { column: 'id' }]).limit(filter.limit);
+  return rows.map(toSummary);
+}
+
+export async function getDocumentBody(db: Database, viewer: Viewer, id: string): Promise<{ contentType: string; body: Buffer } | undefined> {
+  const query = db('documents').where({ id }).first('content_type', 'body');
+  if (viewer.partnerId !== null) query.andWhere({ partner_id: viewer.partnerId });
+  const row = await query;
+  return row === undefined ? undefined : { contentType: row.content_type, body: Buffer.from(row.body) };
+}
