@@ -38,7 +38,8 @@ async function answerInterchange(
 ): Promise<EnvelopeAnswer> {
   // A set whose control number came before with other content is refused on its own (AK5 code 23).
   for (const set of sets.filter((s) => s.conflict === true)) {
-    const finding = outcome.groups.flatMap((g) => g.sets).find((f) => f.st02 === set.set.order.envelope?.stControlNumber);
+    const { gsControlNumber, stControlNumber } = set.set.order.envelope ?? {};
+    const finding = outcome.groups.find((g) => g.gs.elements[5] === gsControlNumber)?.sets.find((f) => f.st02 === stControlNumber);
     if (finding !== undefined) {
       finding.status = 'R';
       finding.setCodes.push(setErrors.duplicateControlNumber);

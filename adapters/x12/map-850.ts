@@ -130,11 +130,13 @@ export function map850(set: TransactionSet, context: SetContext, map: Map850): {
         else owner.line[field] = isoDate(el(segment, 2));
         return;
       }
-      case 'ITD':
+      case 'ITD': {
         if (owner !== undefined) break;
-        header.paymentTerms = opt(el(segment, 12)) ?? [el(segment, 3) && `${el(segment, 3)}% discount`, el(segment, 5) && `within ${el(segment, 5)} days`, el(segment, 7) && `net ${el(segment, 7)} days`].filter(Boolean).join(', ');
-        header.extras.termsCode = el(segment, 1);
+        const described = opt(el(segment, 12)) ?? [el(segment, 3) && `${el(segment, 3)}% discount`, el(segment, 5) && `within ${el(segment, 5)} days`, el(segment, 7) && `net ${el(segment, 7)} days`].filter(Boolean).join(', ');
+        if (described !== '') header.paymentTerms = described;
+        header.extras.terms = raw(segment).slice(1);
         return;
+      }
       case 'MSG':
       case 'MTX':
         if (owner !== undefined) break;

@@ -52,7 +52,11 @@ export interface ReadOptions<O> {
 
 type SetResult<O> = { finding: SetFinding; mapped: O | undefined; fingerprint: string };
 
-const segmentText = (segment: Segment): string => `${segment.tag}\u001f${segment.elements.join('\u001f')}\u001e`;
+/** A segment's content; the ISA's delimiter elements (ISA11 when a separator, ISA16) are not content. */
+function segmentText(segment: Segment, delimiters: Delimiters): string {
+  const elements = segment.tag !== 'ISA' ? segment.elements : segment.elements.map((value, i) => (i === 15 || (i === 10 && delimiters.repetition !== undefined) ? '' : value));
+  return `${segment.tag}\u001f${elements.join('\u001f')}\u001e`;
+}
 
 export class X12Reader<O> {
   private readonly tokenizer: X12Tokenizer;
@@ -74,10 +78,10 @@ export class X12Reader<O> {
       // An ISA first closes the interchange before it (and starts a new hash), an IEA last.
       if (event.kind === 'segment' && event.segment.tag === 'ISA') {
         this.envelopes.accept(event);
-        this.interchangeHash.update(segmentText(event.segment));
+        this.interchangeHash.update(segmentText(event.segment, event.delimiters));
         return;
       }
-      if (event.kind === 'segment') this.interchangeHash.update(segmentText(event.segment));
+      if (event.kind === 'segment') this.interchangeHash.update(segmentText(event.segment, event.delimiters));
       this.envelopes.accept(event);
     });
   }
@@ -120,7 +124,7 @@ export class X12Reader<O> {
       status: setCodes.length > 0 ? 'R' : 'A',
     };
     const hash = createHash('sha256');
-    for (const segment of set.segments) hash.update(segmentText(segment));
+    for (const segment of set.segments) hash.update(segmentText(segment, frame.delimiters));
     return { finding, mapped, fingerprint: hash.digest('hex') };
   }
 

@@ -1,0 +1,164 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tokenize } from '../adapters/x12/tokenize.ts';
+import { startTestApp, type TestApp } from '../test/support/app.ts';
+
+const bundle = readFileSync(new URL('../adapters/x12/fixtures/850-bundle.x12', import.meta.url), 'utf8');
+const identity = { qualifier: 'ZZ', id: 'ACMEBUYER', ourQualifier: 'ZZ', ourId: 'ORDERGATE' };
+
+const segments = (text: string) => tokenize(text).flatMap((e) => (e.kind === 'segment' ? [[e.segment.tag, ...e.segment.elements]] : []));
+const find = (text: string, tag: string) => segments(text).filter((s) => s[0] === tag);
+
+/** The bundle interchange with other control numbers and, optionally, other content. */
+function variant(isa13: string, { gs06 = '101', po = 'PO-7001', st02 = '0001' } = {}): string {
+  return bundle
+    .replace(/\*000000101\*0\*P/, `*${isa13}*0*P`)
+    .replace(/IEA\*1\*000000101/, `IEA*1*${isa13}`)
+    .replace(/\*1200\*101\*X/, `*1200*${gs06}*X`)
+    .replace(/GE\*1\*101/, `GE*1*${gs06}`)
+    .replace('PO-7001', po)
+    .replace(/ST\*850\*0001/, `ST*850*${st02}`)
+    .replace(/SE\*17\*0001/, `SE*17*${st02}`);
+}
+
+describe('POST /v1/x12', () => {
+  let t: TestApp;
+  let acme: { id: string; key: string };
+
+  beforeAll(async () => {
+    t = await startTestApp('postgres');
+    acme = await t.partner('Acme', identity);
+  });
+  afterAll(async () => t?.close());
+
+  const send = (body: string | Buffer, key = acme.key, contentType = 'application/edi-x12') =>
+    t.request({ method: 'POST', url: '/v1/x12', key, headers: { 'content-type': contentType }, payload: body });
+
+  it('accepts an 850 with a bundle, answers a 997, and stores the order with its components', async () => {
+    const res = await send(bundle);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('application/edi-x12');
+    expect(find(res.body, 'AK5')).toEqual([['AK5', 'A']]);
+    expect(find(res.body, 'AK9')).toEqual([['AK9', 'A', '1', '1', '1']]);
+    // Addressed back to the partner, from us.
+    expect(find(res.body, 'ISA')[0]?.slice(5, 9).map((v) => v.trim())).toEqual(['ZZ', 'ORDERGATE', 'ZZ', 'ACMEBUYER']);
+
+    const list = (await t.request({ method: 'GET', url: '/v1/orders?externalRef=PO-7001', key: acme.key })).json();
+    expect(list.orders).toHaveLength(1);
+    const order = list.orders[0];
+    expect(order).toMatchObject({ channel: 'x12', externalRef: 'PO-7001', orderDate: '2026-11-27', currency: 'USD', requestedDeliveryDate: '2026-12-15', totals: { amount: 158.99 } });
+    expect(order.envelope).toMatchObject({ isaControlNumber: '000000101', gsControlNumber: '101', stControlNumber: '0001' });
+    const parent = order.lines[1];
+    expect(parent).toMatchObject({ lineNumber: '2', sku: 'INTERNET-100', identifiers: { buyerPart: 'NET100' }, bundleLineNumber: '2' });
+    expect(parent.components.map((c: { lineNumber: string; sku: string }) => [c.lineNumber, c.sku])).toEqual([
+      ['2.1', 'MODEM-X1'],
+      ['2.2', 'PORT-ACT'],
+      ['2.3', 'TRUCK-ROLL'],
+    ]);
+  });
+
+  it('answers the same interchange again with the first acknowledgment and stores nothing new', async () => {
+    const first = await send(variant('000000201', { gs06: '201', po: 'PO-DUP' }));
+    const again = await send(variant('000000201', { gs06: '201', po: 'PO-DUP' }));
+    expect(again.body).toBe(first.body);
+    // The same content with other delimiters is the same interchange.
+    const pipes = variant('000000201', { gs06: '201', po: 'PO-DUP' }).replace(/\*/g, '|').replace('|P|>~', '|P|:~');
+    expect((await send(pipes)).body).toBe(first.body);
+    const list = (await t.request({ method: 'GET', url: '/v1/orders?externalRef=PO-DUP', key: acme.key })).json();
+    expect(list.orders).toHaveLength(1);
+  });
+
+  it('refuses the same ISA13 with other content with TA1 025', async () => {
+    await send(variant('000000301', { gs06: '301', po: 'PO-301' }));
+    const res = await send(variant('000000301', { gs06: '302', po: 'PO-302' }));
+    expect(find(res.body, 'TA1')).toEqual([['TA1', '000000301', '261127', '1200', 'R', '025']]);
+    expect(find(res.body, 'AK1')).toEqual([]);
+    const list = (await t.request({ method: 'GET', url: '/v1/orders?externalRef=PO-302', key: acme.key })).json();
+    expect(list.orders).toEqual([]);
+  });
+
+  it('takes a set resent in a new interchange (same GS06/ST02) as the one already stored', async () => {
+    await send(variant('000000401', { gs06: '401', po: 'PO-401' }));
+    const res = await send(variant('000000402', { gs06: '401', po: 'PO-401' }));
+    expect(find(res.body, 'AK5')).toEqual([['AK5', 'A']]);
+    const list = (await t.request({ method: 'GET', url: '/v1/orders?externalRef=PO-401', key: acme.key })).json();
+    expect(list.orders).toHaveLength(1);
+  });
+
+  it('refuses a set whose GS06/ST02 came before with other content (AK5 R 23)', async () => {
+    await send(variant('000000451', { gs06: '451', po: 'PO-451' }));
+    const res = await send(variant('000000452', { gs06: '451', po: 'PO-452' }));
+    expect(find(res.body, 'AK5')).toEqual([['AK5', 'R', '23']]);
+    expect(find(res.body, 'AK9')).toEqual([['AK9', 'R', '1', '1', '0']]);
+    expect((await t.request({ method: 'GET', url: '/v1/orders?externalRef=PO-452', key: acme.key })).json().orders).toEqual([]);
+  });
+
+  it('stores a reused PO number under new control numbers as a new order flagged as a possible duplicate', async () => {
+    await send(variant('000000501', { gs06: '501', po: 'PO-501' }));
+    await send(variant('000000502', { gs06: '502', po: 'PO-501' }));
+    const list = (await t.request({ method: 'GET', url: '/v1/orders?externalRef=PO-501', key: acme.key })).json();
+    expect(list.orders).toHaveLength(2);
+    const events = (await t.request({ method: 'GET', url: `/v1/orders/${list.orders[1].id}/events`, key: acme.key })).json().events;
+    expect(events[0].detail.possibleDuplicateOf).toEqual([list.orders[0].id]);
+  });
+
+  it('refuses an interchange from another sender (TA1 006) or to another receiver (TA1 009), storing nothing', async () => {
+    const otherSender = variant('000000601', { gs06: '601', po: 'PO-601' }).replace('ZZ*ACMEBUYER      ', 'ZZ*SOMEONEELSE    ');
+    const res = await send(otherSender);
+    expect(find(res.body, 'TA1')[0]?.slice(4)).toEqual(['R', '006']);
+    const otherReceiver = variant('000000602', { gs06: '602', po: 'PO-602' }).replace('ZZ*ORDERGATE      ', 'ZZ*NOTUS          ');
+    expect(find((await send(otherReceiver)).body, 'TA1')[0]?.slice(4)).toEqual(['R', '009']);
+    for (const po of ['PO-601', 'PO-602']) {
+      expect((await t.request({ method: 'GET', url: `/v1/orders?externalRef=${po}`, key: acme.key })).json().orders).toEqual([]);
+    }
+    // A refused interchange does not use up its control number: fixed and resent, it is accepted.
+    expect(find((await send(variant('000000601', { gs06: '601', po: 'PO-601' }))).body, 'AK5')).toEqual([['AK5', 'A']]);
+  });
+
+  it('rejects a bad set with a precise 997 and keeps the findings with the document', async () => {
+    const bad = variant('000000701', { gs06: '701', po: 'PO-701' }).replace('PO1*1*2*EA', 'PO1*1*2*XX');
+    const res = await send(bad);
+    expect(find(res.body, 'AK3')).toEqual([['AK3', 'PO1', '8', '', '8']]);
+    expect(find(res.body, 'AK4')).toEqual([['AK4', '3', '', '7', 'XX']]);
+    expect(find(res.body, 'AK5')).toEqual([['AK5', 'R', '5']]);
+    const docs = (await t.request({ method: 'GET', url: '/v1/documents?direction=inbound&type=850', key: acme.key })).json().documents;
+    const stored = docs.find((d: { control: { isaControlNumber: string } }) => d.control.isaControlNumber === '000000701');
+    expect(stored.findings.groups[0].sets[0].segmentErrors[0]).toMatchObject({ tag: 'PO1', position: 8, code: '8', elements: [{ position: 3, code: '7', value: 'XX' }] });
+  });
+
+  it('keeps every acknowledgment in the partner\'s mailbox, with gap-free control numbers', async () => {
+    const docs = (await t.request({ method: 'GET', url: '/v1/documents?direction=outbound&type=997', key: acme.key })).json().documents;
+    expect(docs.length).toBeGreaterThan(3);
+    const controls = docs.map((d: { control: { isaControlNumber: string } }) => Number(d.control.isaControlNumber));
+    const all = (await t.request({ method: 'GET', url: '/v1/documents?direction=outbound', key: acme.key })).json().documents;
+    const allControls = all.map((d: { control: { isaControlNumber: string } }) => Number(d.control.isaControlNumber));
+    expect(allControls).toEqual(allControls.map((_: number, i: number) => i + 1));
+    expect(controls.every((c: number) => allControls.includes(c))).toBe(true);
+    const body = await t.request({ method: 'GET', url: `/v1/documents/${docs[0].id}`, key: acme.key });
+    expect(body.headers['content-type']).toContain('application/edi-x12');
+    expect(body.body.startsWith('ISA*')).toBe(true);
+    // Another partner sees none of it.
+    const other = await t.partner('Other');
+    expect((await t.request({ method: 'GET', url: '/v1/documents', key: other.key })).json().documents).toEqual([]);
+    expect((await t.request({ method: 'GET', url: `/v1/documents/${docs[0].id}`, key: other.key })).statusCode).toBe(404);
+  });
+
+  it('answers garbage with a problem naming where and why, and a partner without X12 identity with 403', async () => {
+    const garbage = await send(Buffer.from([0xc9, 0xe2, 0xc1, 0x5c, 0xf0, 0xf0, 0x00, 0xff]));
+    expect(garbage.statusCode).toBe(400);
+    expect(garbage.json()).toMatchObject({ code: 'x12-unreadable' });
+    expect(garbage.json().detail).toContain('at byte 0');
+    expect((await send('')).statusCode).toBe(400);
+    const plain = await t.partner('NoX12');
+    const res = await send(bundle, plain.key);
+    expect(res.statusCode).toBe(403);
+    expect(res.json().code).toBe('no-x12-identity');
+    expect((await send(bundle, acme.key, 'text/plain')).statusCode).toBe(200);
+  });
+
+  it('refuses a second partner with the same ISA identity', async () => {
+    const res = await t.request({ method: 'POST', url: '/v1/partners', key: 'test-admin-key-0123456789abcdef', payload: { name: 'Clone', x12: identity } });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({ code: 'identity-in-use', errors: [{ pointer: '/x12/id' }] });
+  });
+});
