@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { getPartnerX12, type Database, type PartnerX12 } from '../adapters/db/index.ts';
-import { acknowledge, groupsNeeded, interchangeNotes, loadMap850, map850, readX12, setErrors, type InterchangeOutcome, type SetMapper } from '../adapters/x12/index.ts';
+import { getPartnerX12, type Database } from '../adapters/db/index.ts';
+import { acknowledge, groupsNeeded, interchangeNotes, map850For, readX12, senderCheck, setErrors, type InterchangeOutcome } from '../adapters/x12/index.ts';
 import { validateOrder, type OrderDraft } from '../domain/order.ts';
 import { runEnvelopePipeline, type EnvelopeAnswer, type SetOutcome } from '../pipeline/interchange.ts';
 import type { PipelineDeps } from '../pipeline/runner.ts';
@@ -14,20 +14,6 @@ import { ProblemError } from './problems.ts';
 
 const sha256 = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
 const trim = (value: string | undefined): string => (value ?? '').trim();
-
-export function mapperFor(identity: Pick<PartnerX12, 'map'>): SetMapper<OrderDraft> {
-  const map = loadMap850(identity.map);
-  return (set, context) => (set.st.elements[0] === '850' ? map850(set, context, map) : { ok: false, errors: [], setCodes: [setErrors.notSupported] });
-}
-
-/** The ISA must come from this partner's identity and be addressed to ours. */
-export function senderCheck(identity: PartnerX12) {
-  return (isa: { elements: string[] }): string | undefined => {
-    if (isa.elements[4] !== identity.qualifier || trim(isa.elements[5]) !== identity.id) return interchangeNotes.invalidSenderId;
-    if (isa.elements[6] !== identity.ourQualifier || trim(isa.elements[7]) !== identity.ourId) return interchangeNotes.unknownReceiverId;
-    return undefined;
-  };
-}
 
 async function answerInterchange(
   tx: StoreTransaction,
@@ -69,7 +55,7 @@ export function x12Handlers(db: Database, pipeline: PipelineDeps) {
       const identity = await getPartnerX12(db, partnerId);
       if (identity === undefined) throw new ProblemError('no-x12-identity', 'register the partner\'s ISA identity (POST /v1/partners with "x12") before sending X12');
       const body = request.body;
-      const { interchanges, unreadable } = readX12(body, { map: mapperFor(identity), checkSender: senderCheck(identity) });
+      const { interchanges, unreadable } = readX12(body, { map: map850For(identity.map), checkSender: senderCheck(identity) });
       if (interchanges.length === 0) {
         const first = unreadable[0];
         throw new ProblemError('x12-unreadable', first === undefined ? 'the body is empty' : `at byte ${first.offset}: ${first.reason} (starts with "${first.preview}")`);

@@ -73,3 +73,12 @@ export function checkSetEnvelope(set: TransactionSet): string[] {
 
 /** 004010 and earlier answer with a 997; 005010 and later with a 999. */
 export const ackSetFor = (groupVersion: string): '997' | '999' => (groupVersion.slice(0, 6) >= '005010' ? '999' : '997');
+
+/** An ISA must come from the partner's own identity and be addressed to ours (TA1 006 / 009 otherwise). */
+export function senderCheck(identity: { qualifier: string; id: string; ourQualifier: string; ourId: string }) {
+  return (isa: Segment): string | undefined => {
+    if (isa.elements[4] !== identity.qualifier || (isa.elements[5] ?? '').trim() !== identity.id) return interchangeNotes.invalidSenderId;
+    if (isa.elements[6] !== identity.ourQualifier || (isa.elements[7] ?? '').trim() !== identity.ourId) return interchangeNotes.unknownReceiverId;
+    return undefined;
+  };
+}

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadMap850, map850 } from './map-850.ts';
+import { map850For } from './map-850.ts';
 import { readX12 } from './read.ts';
 import { acknowledge } from './respond.ts';
 
@@ -10,10 +10,9 @@ import { acknowledge } from './respond.ts';
 const samples = new URL('../../../shared/samples/x12/', import.meta.url);
 const golden = new URL('./fixtures/golden/', import.meta.url);
 const control = { interchangeControl: 1, groupControl: 1, at: new Date('2026-11-27T12:00:00Z') };
-const map = loadMap850('default');
 
 function translate(file: string) {
-  const { interchanges, unreadable } = readX12(readFileSync(new URL(file, samples)), { map: (set, context) => (set.st.elements[0] === '850' ? map850(set, context, map) : { ok: false, errors: [], setCodes: ['1'] }) });
+  const { interchanges, unreadable } = readX12(readFileSync(new URL(file, samples)), { map: map850For('default') });
   return {
     unreadable,
     interchanges: interchanges.map((outcome) => ({

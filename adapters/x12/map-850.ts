@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { Address, LineDraft, OrderDraft, OrderType, Party } from '../../domain/order.ts';
 import { validateOrder } from '../../domain/order.ts';
-import { elementErrors, segmentErrors } from './codes.ts';
+import { elementErrors, segmentErrors, setErrors } from './codes.ts';
 import type { TransactionSet } from './envelope.ts';
 import type { SegmentError } from './guide.ts';
-import type { SetContext } from './read.ts';
+import type { SetContext, SetMapper } from './read.ts';
 import type { Segment } from './tokenize.ts';
 
 // X12 850 → canonical order draft, driven by a map in mappings/x12/850/. What no map claims is kept
@@ -272,4 +272,10 @@ export function map850(set: TransactionSet, context: SetContext, map: Map850): {
       return { tag: segment.tag, position, code: segmentErrors.hasElementErrors, elements: [{ position: segment.tag === 'SLN' ? element[1] : element[0], code: elementErrors.invalidCode, value: el(segment, segment.tag === 'SLN' ? element[1] : element[0]) }] };
     }),
   };
+}
+
+/** The mapper for a partner's 850 map; any other transaction set is answered as not taken here. */
+export function map850For(mapName: string): SetMapper<OrderDraft> {
+  const map = loadMap850(mapName);
+  return (set, context) => (set.st.elements[0] === '850' ? map850(set, context, map) : { ok: false, errors: [], setCodes: [setErrors.notSupported] });
 }

@@ -48,6 +48,11 @@ export interface ReadOptions<O> {
   checkSender?: (isa: Segment) => string | undefined;
   onInterchange: (outcome: InterchangeOutcome<O>) => void;
   onUnreadable: (problem: Unreadable) => void;
+  /**
+   * Streaming: each mapped set as soon as it is read, before its group and interchange are known
+   * to be sound. With it, outcomes carry no accepted sets, so memory stays flat on large files.
+   */
+  onMapped?: (value: O, context: SetContext) => void;
 }
 
 type SetResult<O> = { finding: SetFinding; mapped: O | undefined; fingerprint: string };
@@ -107,8 +112,10 @@ export class X12Reader<O> {
       // An interchange already refused is still checked, so the partner learns everything at once.
       if (errors.length === 0 && setCodes.length === 0 && this.isaProblem === undefined) {
         const result = this.options.map(set, { isa: frame.isa, gs, delimiters: frame.delimiters });
-        if (result.ok) mapped = result.value;
-        else {
+        if (result.ok) {
+          if (this.options.onMapped === undefined) mapped = result.value;
+          else this.options.onMapped(result.value, { isa: frame.isa, gs, delimiters: frame.delimiters });
+        } else {
           errors = result.errors;
           setCodes.push(...(result.setCodes ?? []));
         }
