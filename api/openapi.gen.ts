@@ -419,6 +419,13 @@ export interface components {
             };
             /** @description What the gateway found wrong in an inbound document */
             findings?: unknown;
+            /** @description Outbound only: mailbox (the partner pulls it), pending, delivered or failed (pushed to its endpoint). */
+            delivery?: {
+                /** @enum {string} */
+                state?: "mailbox" | "pending" | "delivered" | "failed";
+                attempts?: number;
+                lastError?: string;
+            };
             /** Format: date-time */
             createdAt: string;
         };

@@ -20,6 +20,14 @@ export interface InboundDocument {
   control: Record<string, string>;
   /** What was found wrong in it, in the channel's own terms. */
   findings?: unknown;
+  /** Outbound: 'mailbox' (the partner pulls it) or 'pending' (we push it to an endpoint). */
+  deliveryState?: 'mailbox' | 'pending';
+}
+
+export interface DeliveryRecord {
+  state: 'delivered' | 'failed';
+  attempts: number;
+  error?: string;
 }
 
 export interface OutboxMessage {
@@ -57,6 +65,7 @@ export interface StoreTransaction {
   /** Reserves `count` consecutive control numbers of one kind for a partner; returns the first. Gap-free: a rollback returns them. */
   nextControlNumbers(partnerId: string, kind: string, count: number): Promise<number>;
   findOrderIdsByExternalRef(partnerId: string, externalRef: string): Promise<string[]>;
+  recordDelivery(documentId: string, delivery: DeliveryRecord): Promise<void>;
 }
 
 export interface OrderStore {

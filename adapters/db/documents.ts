@@ -11,10 +11,11 @@ export interface DocumentSummary {
   sha256: string;
   control: Record<string, unknown>;
   findings?: unknown;
+  delivery?: { state: string; attempts: number; lastError?: string };
   createdAt: string;
 }
 
-const columns = ['id', 'order_id', 'direction', 'channel', 'type', 'content_type', 'sha256', 'control', 'findings', 'created_at'];
+const columns = ['id', 'order_id', 'direction', 'channel', 'type', 'content_type', 'sha256', 'control', 'findings', 'delivery_state', 'delivery_attempts', 'last_delivery_error', 'created_at'];
 
 const toSummary = (row: Record<string, unknown>): DocumentSummary => ({
   id: row.id as string,
@@ -26,6 +27,9 @@ const toSummary = (row: Record<string, unknown>): DocumentSummary => ({
   sha256: row.sha256 as string,
   control: row.control as Record<string, unknown>,
   ...(row.findings === null || row.findings === undefined ? {} : { findings: row.findings }),
+  ...(row.delivery_state === null || row.delivery_state === undefined
+    ? {}
+    : { delivery: { state: row.delivery_state as string, attempts: Number(row.delivery_attempts), ...(row.last_delivery_error === null ? {} : { lastError: row.last_delivery_error as string }) } }),
   createdAt: new Date(row.created_at as string).toISOString(),
 });
 

@@ -55,6 +55,7 @@ function transactionOn(trx: Knex.Transaction): StoreTransaction {
         sha256: document.sha256,
         control: JSON.stringify(document.control),
         ...(document.findings === undefined ? {} : { findings: JSON.stringify(document.findings) }),
+        ...(document.deliveryState === undefined ? {} : { delivery_state: document.deliveryState }),
       });
       return id;
     },
@@ -74,6 +75,12 @@ function transactionOn(trx: Knex.Transaction): StoreTransaction {
       await trx('control_numbers').insert({ partner_id: partnerId, kind, last: 0 }).onConflict(['partner_id', 'kind']).ignore();
       const [row] = await trx('control_numbers').where({ partner_id: partnerId, kind }).increment('last', count).returning('last');
       return Number(row.last) - count + 1;
+    },
+
+    async recordDelivery(documentId, delivery) {
+      await trx('documents')
+        .where({ id: documentId })
+        .update({ delivery_state: delivery.state, delivery_attempts: trx.raw('delivery_attempts + ?', [delivery.attempts]), last_delivery_error: delivery.error ?? null });
     },
 
     async findOrderIdsByExternalRef(partnerId, externalRef) {

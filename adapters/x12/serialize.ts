@@ -23,16 +23,25 @@ export const seg = (tag: string, ...elements: (OutElement | number | undefined)[
   elements: elements.map((e) => (e === undefined ? '' : typeof e === 'number' ? String(e) : e)),
 });
 
+/**
+ * X12 has no escape character: a delimiter inside a value (a note, a name, a bad value copied into
+ * an AK4) would split it, and a line break would read as wrapping. Such characters become spaces.
+ */
+function clean(value: string, d: OutDelimiters): string {
+  return [d.element, d.component, d.segment, d.repetition].reduce((v, separator) => v.replaceAll(separator, ' '), value.replace(/[\r\n]/g, ' '));
+}
+
 function writeElement(element: OutElement, d: OutDelimiters): string {
-  if (typeof element === 'string') return element;
+  if (typeof element === 'string') return clean(element, d);
   let end = element.length;
   while (end > 0 && element[end - 1] === '') end--;
-  return element.slice(0, end).join(d.component);
+  return element.slice(0, end).map((c) => clean(c, d)).join(d.component);
 }
 
 /** Trailing empty elements are dropped, as X12 requires (except in the fixed-width ISA). */
 export function writeSegment(segment: OutSegment, d: OutDelimiters): string {
-  const elements = segment.elements.map((e) => writeElement(e, d));
+  // ISA11 and ISA16 are the delimiters themselves.
+  const elements = segment.elements.map((e, i) => (segment.tag === 'ISA' && (i === 10 || i === 15) ? (e as string) : writeElement(e, d)));
   if (segment.tag !== 'ISA') {
     while (elements.length > 0 && elements[elements.length - 1] === '') elements.pop();
   }

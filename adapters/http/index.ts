@@ -1,0 +1,1 @@
+export { defaultRetryPolicy, deliver, type Delivery, type DeliveryResult, type RetryPolicy } from './deliver.ts';

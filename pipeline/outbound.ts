@@ -1,0 +1,48 @@
+import type { Channel } from '../domain/order.ts';
+import type { OrderStore } from './ports.ts';
+
+// Sending a document to a partner: take its control numbers, store it, commit, and only then push
+// it to the partner's endpoint (or leave it in the mailbox). Stored before sent, so a crash between
+// the two loses nothing: the document is there to resend, with the same control numbers.
+
+export interface OutboundDocument {
+  partnerId: string;
+  orderId: string | null;
+  channel: Channel;
+  type: string;
+  contentType: string;
+  /** Writes the document once its control numbers are taken (gap-free per partner and kind). */
+  render(take: (kind: string, count: number) => Promise<number>): { body: string; control: Record<string, string> } | Promise<{ body: string; control: Record<string, string> }>;
+}
+
+export type Deliverer = (url: string, document: { body: string; contentType: string }) => Promise<{ ok: boolean; attempts: number; error?: string }>;
+
+export interface SentDocument {
+  documentId: string;
+  body: string;
+  control: Record<string, string>;
+  delivery: 'mailbox' | 'delivered' | 'failed';
+  attempts: number;
+}
+
+export async function sendDocument(deps: { store: OrderStore; deliver: Deliverer }, document: OutboundDocument, endpointUrl: string | undefined, sha256: (body: string) => string): Promise<SentDocument> {
+  const stored = await deps.store.transaction(async (tx) => {
+    const rendered = await document.render((kind, count) => tx.nextControlNumbers(document.partnerId, kind, count));
+    const documentId = await tx.insertDocument(document.partnerId, document.orderId, {
+      direction: 'outbound',
+      channel: document.channel,
+      type: document.type,
+      contentType: document.contentType,
+      body: Buffer.from(rendered.body),
+      sha256: sha256(rendered.body),
+      control: rendered.control,
+      deliveryState: endpointUrl === undefined ? 'mailbox' : 'pending',
+    });
+    return { documentId, ...rendered };
+  });
+  if (endpointUrl === undefined) return { ...stored, delivery: 'mailbox', attempts: 0 };
+  const result = await deps.deliver(endpointUrl, { body: stored.body, contentType: document.contentType });
+  const state = result.ok ? 'delivered' : 'failed';
+  await deps.store.transaction((tx) => tx.recordDelivery(stored.documentId, { state, attempts: result.attempts, ...(result.error === undefined ? {} : { error: result.error }) }));
+  return { ...stored, delivery: state, attempts: result.attempts };
+}
