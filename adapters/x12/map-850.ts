@@ -137,6 +137,12 @@ export function map850(set: TransactionSet, context: SetContext, map: Map850): {
         header.extras.terms = raw(segment).slice(1);
         return;
       }
+      case 'TD5': {
+        if (owner !== undefined) break;
+        const routing = { carrierQualifier: opt(el(segment, 2)), carrier: opt(el(segment, 3)), mode: opt(el(segment, 4)), routing: opt(el(segment, 5)), serviceLevel: opt(el(segment, 12)) };
+        header.extras.routing = Object.fromEntries(Object.entries(routing).filter(([, v]) => v !== undefined));
+        return;
+      }
       case 'MSG':
       case 'MTX':
         if (owner !== undefined) break;
