@@ -34,7 +34,8 @@ export function groupStatus(group: GroupFinding): { status: AckStatus; accepted:
 function setResponse(set: SetFinding, is999: boolean, rejectedAbove: boolean): OutSegment[] {
   const out: OutSegment[] = [is999 ? seg('AK2', set.st01, set.st02, set.st03) : seg('AK2', set.st01, set.st02)];
   for (const error of set.segmentErrors) {
-    out.push(seg(is999 ? 'IK3' : 'AK3', error.tag, error.position, undefined, error.code));
+    // AK301 is 2–3 characters: a longer unknown tag is cut rather than breaking our own 997.
+    out.push(seg(is999 ? 'IK3' : 'AK3', error.tag.slice(0, 3), error.position, undefined, error.code));
     for (const element of error.elements) {
       const position = element.component === undefined ? String(element.position) : [String(element.position), String(element.component)];
       out.push(seg(is999 ? 'IK4' : 'AK4', position, undefined, element.code, element.value?.slice(0, 99)));
@@ -53,7 +54,9 @@ export function functionalAck(group: GroupFinding, kind: '997' | '999'): OutSegm
   const out: OutSegment[] = [is999 ? seg('AK1', gs.elements[0], gs.elements[5], gs.elements[7]) : seg('AK1', gs.elements[0], gs.elements[5])];
   for (const set of group.sets) out.push(...setResponse(set, is999, rejectedAbove));
   const { status, accepted } = groupStatus(group);
-  out.push(seg('AK9', status, group.stated ?? group.sets.length, group.sets.length, accepted, ...group.groupCodes.slice(0, 5)));
+  // AK902 is GE01 as a number; when GE01 is missing or not a number, the count received.
+  const stated = group.stated !== undefined && Number.isSafeInteger(group.stated) && group.stated >= 0 ? group.stated : group.sets.length;
+  out.push(seg('AK9', status, stated, group.sets.length, accepted, ...group.groupCodes.slice(0, 5)));
   return out;
 }
 

@@ -6,14 +6,27 @@ import type { Segment } from './tokenize.ts';
 
 const idQualifiers = ['01', '02', '03', '04', '07', '08', '09', '10', '11', '12', '13', '14', '15', '16', '17', '18', '19', '20', '21', '22', '23', '24', '25', '26', '27', '28', '29', '30', '31', '32', '33', '34', 'NR', 'SA', 'SN', 'ZZ'];
 
+/** YYMMDD that is a day of the calendar (ISA09). */
+const isIsaDate = (v: string): boolean => {
+  if (!/^\d{6}$/.test(v)) return false;
+  const [y, m, d] = [2000 + Number(v.slice(0, 2)), Number(v.slice(2, 4)), Number(v.slice(4, 6))];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+};
+
+/** A count as sent (IEA01, GE01, SE01) against the real one; N0 allows leading zeros. */
+const sameCount = (stated: string | undefined, actual: number): boolean => stated !== undefined && /^\d{1,10}$/.test(stated) && Number(stated) === actual;
+
 const isaRules: [index: number, width: number, check: (v: string) => boolean, note: string][] = [
   [1, 2, (v) => ['00', '01', '02', '03', '04', '05', '06'].includes(v), interchangeNotes.invalidAuthorizationQualifier],
+  [2, 10, () => true, interchangeNotes.invalidAuthorizationValue],
   [3, 2, (v) => ['00', '01'].includes(v), interchangeNotes.invalidSecurityQualifier],
+  [4, 10, () => true, interchangeNotes.invalidSecurityValue],
   [5, 2, (v) => idQualifiers.includes(v), interchangeNotes.invalidSenderQualifier],
   [6, 15, (v) => v.trim() !== '', interchangeNotes.invalidSenderId],
   [7, 2, (v) => idQualifiers.includes(v), interchangeNotes.invalidReceiverQualifier],
   [8, 15, (v) => v.trim() !== '', interchangeNotes.invalidReceiverId],
-  [9, 6, (v) => /^\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$/.test(v), interchangeNotes.invalidDate],
+  [9, 6, isIsaDate, interchangeNotes.invalidDate],
   [10, 4, (v) => /^([01]\d|2[0-3])[0-5]\d$/.test(v), interchangeNotes.invalidTime],
   [12, 5, (v) => /^00[2-8]\d\d$/.test(v), interchangeNotes.invalidVersion],
   [13, 9, (v) => /^\d{9}$/.test(v), interchangeNotes.invalidControlNumber],
@@ -28,7 +41,6 @@ export function checkIsa(isa: Segment): string | undefined {
     const value = isa.elements[index - 1] as string;
     if (value.length !== width || !check(value)) return note;
   }
-  if (isa.elements[1]?.length !== 10 || isa.elements[3]?.length !== 10) return interchangeNotes.invalidControlStructure;
   return undefined;
 }
 
@@ -36,7 +48,7 @@ export function checkInterchangeTrailer<R>(frame: InterchangeFrame<R>): string |
   const { iea, isa } = frame;
   if (iea === undefined) return interchangeNotes.prematureEndOfFile;
   if (iea.elements[1] !== isa.elements[12]) return interchangeNotes.controlNumberMismatch;
-  if (iea.elements[0] !== String(frame.groups.length)) return interchangeNotes.invalidGroupCount;
+  if (!sameCount(iea.elements[0], frame.groups.length)) return interchangeNotes.invalidGroupCount;
   if (frame.strays.length > 0) return interchangeNotes.invalidContent;
   return undefined;
 }
@@ -53,7 +65,7 @@ export function checkGroup<R>(group: GroupFrame<R>): string[] {
     return codes;
   }
   if (ge.elements[1] !== gs.elements[5]) codes.push(groupErrors.controlNumberMismatch);
-  if (ge.elements[0] !== String(group.sets.length)) codes.push(groupErrors.setCountMismatch);
+  if (!sameCount(ge.elements[0], group.sets.length)) codes.push(groupErrors.setCountMismatch);
   return codes;
 }
 
@@ -67,7 +79,7 @@ export function checkSetEnvelope(set: TransactionSet): string[] {
     return codes;
   }
   if (set.se.elements[1] !== st02) codes.push(setErrors.controlNumberMismatch);
-  if (set.se.elements[0] !== String(set.segments.length)) codes.push(setErrors.segmentCountMismatch);
+  if (!sameCount(set.se.elements[0], set.segments.length)) codes.push(setErrors.segmentCountMismatch);
   return codes;
 }
 

@@ -111,20 +111,29 @@ export function checkAgainstGuide(guide: Guide, set: { segments: Segment[] }): S
   const uses = new Map<string, number>();
   let state: 'heading' | 'detail' | 'summary' = 'heading';
   let lastPosition = 1;
+  /** Position of the last segment before the summary area began. */
+  let beforeSummary: number | undefined;
+  const firstComesLate = body[0]?.tag !== guide.first && body.some((s) => s.tag === guide.first);
 
   body.forEach((segment, index) => {
     const position = index + 2;
     const { tag } = segment;
     uses.set(tag, (uses.get(tag) ?? 0) + 1);
-    if (index === 0 && tag !== guide.first) {
+    if (index === 0 && tag !== guide.first && !firstComesLate) {
       errors.push({ tag: guide.first, position: 1, code: segmentErrors.mandatoryMissing, elements: [] });
     }
     if (tag === guide.detailStart && state !== 'summary') state = 'detail';
-    else if (guide.summaryStart !== undefined && tag === guide.summaryStart) state = 'summary';
+    else if (guide.summaryStart !== undefined && tag === guide.summaryStart && state !== 'summary') {
+      state = 'summary';
+      beforeSummary = position - 1;
+    }
 
     const known = area.heading.has(tag) || area.detail.has(tag) || area.summary.has(tag);
     const allowedHere = area[state].has(tag) || (state === 'summary' && tag === guide.summaryStart);
-    if (!known) {
+    if (tag === guide.first && index > 0 && uses.get(tag) === 1) {
+      // The segment that must come first is there, but later: out of sequence, not missing.
+      errors.push({ tag, position, code: segmentErrors.outOfSequence, elements: [] });
+    } else if (!known) {
       errors.push({ tag, position, code: looksLikeSegmentId(tag) ? segmentErrors.notInTransactionSet : segmentErrors.unrecognizedSegment, elements: [] });
     } else if (!allowedHere) {
       errors.push({ tag, position, code: segmentErrors.outOfSequence, elements: [] });
@@ -137,10 +146,12 @@ export function checkAgainstGuide(guide: Guide, set: { segments: Segment[] }): S
     lastPosition = position;
   });
 
-  // A missing segment is reported at the last position read before the place it was due.
+  // A missing segment is reported at the last position read before the place it was due: for a
+  // heading or detail segment, before the summary area when that came.
   for (const tag of guide.required) {
     if (!uses.has(tag) && !(tag === guide.first && errors.some((e) => e.tag === tag))) {
-      errors.push({ tag, position: tag === guide.first ? 1 : lastPosition, code: segmentErrors.mandatoryMissing, elements: [] });
+      const due = tag === guide.first ? 1 : area.summary.has(tag) ? lastPosition : (beforeSummary ?? lastPosition);
+      errors.push({ tag, position: due, code: segmentErrors.mandatoryMissing, elements: [] });
     }
   }
   const count = guide.countCheck;
@@ -154,7 +165,8 @@ export function checkAgainstGuide(guide: Guide, set: { segments: Segment[] }): S
       errors.push({ tag: count.segment, position: index + 2, code: segmentErrors.hasElementErrors, elements: [{ position: count.element, code: elementErrors.invalidCode, value: stated }] });
     }
   }
-  return errors;
+  // In the order of the segments, as a partner reads the 997 (the sort is stable).
+  return errors.sort((a, b) => a.position - b.position);
 }
 
 function checkElements(guide: Guide, segment: Segment): ElementError[] {

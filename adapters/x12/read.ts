@@ -145,7 +145,7 @@ export class X12Reader<O> {
       }
       return {
         gs: group.gs,
-        stated: group.ge === undefined ? undefined : Number(group.ge.elements[0]),
+        stated: /^\d+$/.test(group.ge?.elements[0] ?? '') ? Number(group.ge?.elements[0]) : undefined,
         groupCodes,
         sets: group.sets.map((s) => s.result.finding),
         interchangeRejected: rejection !== undefined,

@@ -30,9 +30,35 @@ const decoder = new TextDecoder('utf-8');
 
 /** Whitespace and control bytes that partners put between segments; never data. */
 const isFiller = (byte: number): boolean => byte <= 0x20 || byte === 0x7f;
+const isAlphanumeric = (byte: number): boolean => (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a);
 
 const printable = (bytes: Uint8Array): string =>
   Array.from(bytes.slice(0, 24), (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join('');
+
+const isLineBreak = (byte: number | undefined): boolean => byte === CR || byte === LF;
+
+/** The first index at or after `from` that is not a line break. */
+function skipLineBreaks(buffer: Uint8Array, from: number): number {
+  let i = from;
+  while (i < buffer.length && isLineBreak(buffer[i])) i++;
+  return i;
+}
+
+/**
+ * Whether an ISA starts at `pos`: the index of its element separator (line breaks from wrapping
+ * skipped when `wrapped`, so "IS\r\nA*" counts), -1 when no ISA starts there, undefined when the
+ * bytes so far could still be one.
+ */
+function isaAt(buffer: Uint8Array, pos: number, final: boolean, wrapped: boolean): number | undefined {
+  let i = pos;
+  for (const letter of [0x49, 0x53, 0x41] /* I S A */) {
+    if (wrapped && i > pos) i = skipLineBreaks(buffer, i);
+    if (i >= buffer.length) return final ? -1 : undefined;
+    if (buffer[i] !== letter) return -1;
+    i++;
+  }
+  return wrapped ? skipLineBreaks(buffer, i) : i;
+}
 
 /**
  * Reads the delimiters from an ISA starting at `start`. The ISA is fixed-width, but partners wrap
@@ -40,13 +66,16 @@ const printable = (bytes: Uint8Array): string =>
  * Returns undefined until enough bytes are there; a string when it is not a usable ISA.
  */
 export function readIsaDelimiters(buffer: Uint8Array, start: number, final: boolean): Delimiters | string | undefined {
-  if (buffer.length - start < 4) return final ? 'the input ends inside the ISA segment' : undefined;
-  const element = buffer[start + 3] as number;
-  if (element === CR || element === LF || (element >= 0x30 && element <= 0x39) || (element >= 0x41 && element <= 0x5a) || (element >= 0x61 && element <= 0x7a)) {
+  const at = isaAt(buffer, start, final, true);
+  if (at === undefined) return undefined;
+  if (at === -1) return 'expected an interchange to start with ISA';
+  if (at >= buffer.length) return final ? 'the input ends inside the ISA segment' : undefined;
+  const element = buffer[at] as number;
+  if (isLineBreak(element) || isAlphanumeric(element)) {
     return `"${String.fromCharCode(element)}" after ISA cannot be an element separator`;
   }
   let separators = 0;
-  let i = start + 3;
+  let i = at;
   let isa11 = -1;
   for (; i < buffer.length && i - start < isaLength * 2; i++) {
     const byte = buffer[i] as number;
@@ -59,25 +88,32 @@ export function readIsaDelimiters(buffer: Uint8Array, start: number, final: bool
     if (i - start >= isaLength * 2) return 'the ISA segment does not have 16 elements';
     return final ? 'the input ends inside the ISA segment' : undefined;
   }
-  let j = i + 1;
-  while (j < buffer.length && (buffer[j] === CR || buffer[j] === LF)) j++;
+  const j = skipLineBreaks(buffer, i + 1);
   if (j + 1 >= buffer.length && !final) return undefined;
   if (j >= buffer.length) return 'the input ends inside the ISA segment';
   const component = buffer[j] as number;
   // The byte after ISA16 is the terminator, unless wrapping put a line break before the real one.
   let segment = buffer[j + 1];
   if (segment === undefined) return 'the input ends before the ISA segment terminator';
-  if (segment === CR || segment === LF) {
-    let k = j + 1;
-    while (k < buffer.length && (buffer[k] === CR || buffer[k] === LF)) k++;
+  if (isLineBreak(segment)) {
+    const k = skipLineBreaks(buffer, j + 1);
     if (k >= buffer.length && !final) return undefined;
     const next = buffer[k];
     // "~" after a wrap: a terminator that is not a letter; a letter means the newline itself ends the ISA.
     if (next !== undefined && !(next >= 0x41 && next <= 0x5a)) segment = next;
   }
   if (segment === element || segment === component) return 'the ISA segment terminator repeats another delimiter';
-  const repetitionByte = isa11 >= 0 ? buffer[isa11] : undefined;
-  const repetition = repetitionByte !== undefined && repetitionByte !== 0x55 /* U */ && !(repetitionByte >= 0x30 && repetitionByte <= 0x39) && !(repetitionByte >= 0x41 && repetitionByte <= 0x5a) ? repetitionByte : undefined;
+  // Letters and digits are data, never delimiters: an ISA cut short and followed by another one
+  // counts the next ISA's separators and lands inside it.
+  if (isAlphanumeric(component) || isAlphanumeric(segment)) return 'the ISA segment does not end with a component separator and a terminator';
+  for (let p = at + 1; p < i; p++) {
+    if (!startsWithIsa(buffer, p)) continue;
+    if (p + 17 >= buffer.length && !final) return undefined;
+    // "ISA*00*          *": the fixed-width start of an ISA (an ISA field would hold it only by accident).
+    if (buffer[p + 3] === element && buffer[p + 6] === element && buffer[p + 17] === element) return 'another ISA starts inside this ISA segment';
+  }
+  const repetitionByte = isa11 >= 0 ? buffer[skipLineBreaks(buffer, isa11)] : undefined;
+  const repetition = repetitionByte !== undefined && repetitionByte !== 0x55 /* U */ && !isAlphanumeric(repetitionByte) && repetitionByte !== element ? repetitionByte : undefined;
   return { element, component, repetition, segment };
 }
 
@@ -90,6 +126,8 @@ export class X12Tokenizer {
   /** Offset of pending[0] in the whole input. */
   private base = 0;
   private delimiters: Delimiters | undefined;
+  /** A run of garbage that may go on in the next chunk: reported once, when it ends. */
+  private garbage: { offset: number; reason: string; preview: string } | undefined;
 
   constructor(private readonly emit: (event: TokenEvent) => void) {}
 
@@ -100,6 +138,7 @@ export class X12Tokenizer {
 
   end(): void {
     this.drain(true);
+    this.flushGarbage();
     this.pending = new Uint8Array(0);
   }
 
@@ -110,16 +149,20 @@ export class X12Tokenizer {
       while (pos < buffer.length && isFiller(buffer[pos] as number) && buffer[pos] !== this.delimiters?.segment) pos++;
       if (pos >= buffer.length) break;
 
-      if (this.delimiters === undefined || startsWithIsa(buffer, pos)) {
-        if (!startsWithIsa(buffer, pos)) {
-          if (buffer.length - pos < 3 && !final) break;
+      // A new ISA; inside an interchange whose terminator is a line break, line breaks cannot be wrapping.
+      const wrapped = this.delimiters === undefined || (this.delimiters.segment !== CR && this.delimiters.segment !== LF);
+      const isa = isaAt(buffer, pos, final, wrapped);
+      if (isa === undefined) break;
+      if (this.delimiters === undefined || isa !== -1) {
+        if (isa === -1) {
           pos = this.skipGarbage(buffer, pos, final, 'expected an interchange to start with ISA');
           continue;
         }
+        this.flushGarbage();
         const found = readIsaDelimiters(buffer, pos, final);
         if (found === undefined) break;
         if (typeof found === 'string') {
-          pos = this.skipGarbage(buffer, pos + 3, final, found, pos);
+          pos = this.skipGarbage(buffer, pos + 1, final, found, pos);
           this.delimiters = undefined;
           continue;
         }
@@ -140,22 +183,29 @@ export class X12Tokenizer {
     this.pending = pos >= buffer.length ? new Uint8Array(0) : buffer.subarray(pos);
   }
 
-  /** Reports bytes up to the next "ISA" (or all of them) once, and resumes there. */
+  /**
+   * Skips bytes up to the next "ISA" (or all of them) and reports them once as one run, even when the
+   * run goes on over several chunks; returns where reading resumes.
+   */
   private skipGarbage(buffer: Uint8Array, from: number, final: boolean, reason: string, reportAt = from): number {
-    let next = from;
-    for (;;) {
-      next = buffer.indexOf(0x49 /* I */, next);
-      if (next === -1 || startsWithIsa(buffer, next)) break;
-      next++;
+    let next = buffer.indexOf(0x49 /* I */, from);
+    let isa: number | undefined = -1;
+    while (next !== -1) {
+      isa = isaAt(buffer, next, final, true);
+      if (isa !== -1) break;
+      next = buffer.indexOf(0x49, next + 1);
     }
-    if (next === -1 && !final) {
-      // Keep the last two bytes: they may be the start of an "ISA" split across chunks.
-      const keep = Math.max(from, buffer.length - 2);
-      if (reportAt < keep) this.emit({ kind: 'garbage', offset: this.base + reportAt, reason, preview: printable(buffer.subarray(reportAt)) });
-      return keep === from ? buffer.length : keep;
-    }
-    this.emit({ kind: 'garbage', offset: this.base + reportAt, reason, preview: printable(buffer.subarray(reportAt)) });
-    return next === -1 ? buffer.length : next;
+    // Found an ISA, or the start of one that may go on in the next chunk (kept for then), or none.
+    const stop = next === -1 ? buffer.length : next;
+    this.garbage ??= { offset: this.base + reportAt, reason, preview: printable(buffer.subarray(reportAt, stop)) };
+    if ((next !== -1 && isa !== undefined) || final) this.flushGarbage();
+    return stop;
+  }
+
+  private flushGarbage(): void {
+    if (this.garbage === undefined) return;
+    this.emit({ kind: 'garbage', ...this.garbage });
+    this.garbage = undefined;
   }
 
   private segmentAt(buffer: Uint8Array, start: number, stop: number, delimiters: Delimiters): Segment | undefined {
