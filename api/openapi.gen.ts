@@ -380,6 +380,25 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             x12?: components["schemas"]["PartnerX12"];
+            cxml?: components["schemas"]["PartnerCxml"];
+        };
+        /** @description The partner's cXML sender credential (Header/From). The shared secret is never returned. */
+        PartnerCxml: {
+            fromDomain: string;
+            fromIdentity: string;
+            confirmationUrl?: string;
+        };
+        PartnerCxmlCreate: {
+            /** @description Credential domain, e.g. NetworkID or DUNS. */
+            fromDomain: string;
+            fromIdentity: string;
+            /** @description Sent by the partner in Sender/Credential/SharedSecret; stored only as a salted hash. */
+            sharedSecret: string;
+            /**
+             * Format: uri
+             * @description Where ConfirmationRequest and ShipNoticeRequest documents are POSTed.
+             */
+            confirmationUrl?: string;
         };
         /** @description The partner's X12 identity (ISA05/06 as it sends them) and ours (ISA07/08 as it addresses us). */
         PartnerX12: {
@@ -613,6 +632,7 @@ export interface operations {
                 "application/json": {
                     name: string;
                     x12?: components["schemas"]["PartnerX12"];
+                    cxml?: components["schemas"]["PartnerCxmlCreate"];
                 };
             };
         };

@@ -28,7 +28,7 @@ describe('outbound X12 documents', () => {
   });
 
   async function partnerWithOrder(name: string, sender: string, endpointUrl?: string) {
-    const partner = await t.partner(name, { qualifier: 'ZZ', id: sender, ourQualifier: 'ZZ', ourId: 'ORDERGATE', ...(endpointUrl === undefined ? {} : { endpointUrl }) });
+    const partner = await t.partner(name, { x12: { qualifier: 'ZZ', id: sender, ourQualifier: 'ZZ', ourId: 'ORDERGATE', ...(endpointUrl === undefined ? {} : { endpointUrl }) } });
     const res = await t.request({ method: 'POST', url: '/v1/x12', key: partner.key, headers: { 'content-type': 'application/edi-x12' }, payload: bundle.replaceAll('ACMEBUYER      ', sender.padEnd(15)).replaceAll('ACMEBUYER', sender) });
     expect(res.body).toContain('AK5*A~');
     const [id] = await t.database.db('orders').where({ partner_id: partner.id }).pluck('id');

@@ -5,11 +5,12 @@ import { ProblemError } from './problems.ts';
 export function partnerHandlers(db: Database) {
   return {
     async createPartner(request: FastifyRequest<{ Body: NewPartner }>, reply: FastifyReply) {
-      const partner = await createPartner(db, request.body);
-      if (partner === undefined) {
-        const { qualifier, id } = request.body.x12 ?? { qualifier: '', id: '' };
-        throw new ProblemError('identity-in-use', `the X12 sender ${qualifier}/${id} already belongs to another partner`, [{ in: 'body', pointer: '/x12/id', detail: 'already in use' }]);
+      const created = await createPartner(db, request.body);
+      if (!created.ok) {
+        const [what, pointer] = created.taken === 'x12' ? ['X12 sender', '/x12/id'] : ['cXML sender', '/cxml/fromIdentity'];
+        throw new ProblemError('identity-in-use', `this ${what} already belongs to another partner`, [{ in: 'body', pointer, detail: 'already in use' }]);
       }
+      const { partner } = created;
       request.log.info({ partnerId: partner.id }, 'partner created');
       return reply.code(201).header('location', `/v1/partners/${partner.id}`).send(partner);
     },

@@ -27,7 +27,7 @@ describe('POST /v1/x12', () => {
 
   beforeAll(async () => {
     t = await startTestApp('postgres');
-    acme = await t.partner('Acme', identity);
+    acme = await t.partner('Acme', { x12: identity });
   });
   afterAll(async () => t?.close());
 

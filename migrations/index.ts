@@ -1,11 +1,13 @@
 import type { Knex } from 'knex';
 import * as spine from './001_spine.ts';
 import * as x12 from './002_x12.ts';
+import * as cxml from './003_cxml.ts';
 
 // Listed here rather than read from disk, so that the same list runs under tsx, vitest and a bundle.
 const migrations: Record<string, Knex.Migration> = {
   '001_spine': spine,
   '002_x12': x12,
+  '003_cxml': cxml,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

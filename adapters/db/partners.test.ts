@@ -10,8 +10,9 @@ describe.each(databaseKinds)('partners and keys on %s', (kind) => {
   afterAll(async () => database?.drop());
 
   it('stores only the hash of a partner key and finds the partner by it', async () => {
-    const partner = await createPartner(database.db, { name: 'Acme' });
-    if (partner === undefined) throw new Error('not created');
+    const created = await createPartner(database.db, { name: 'Acme' });
+    if (!created.ok) throw new Error('not created');
+    const { partner } = created;
     const { key } = await createPartnerKey(database.db, partner.id);
     const rows = await database.db('api_keys').where({ partner_id: partner.id });
     expect(rows).toHaveLength(1);

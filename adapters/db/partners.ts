@@ -1,21 +1,13 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Database } from './connect.ts';
-
-export interface PartnerX12 {
-  qualifier: string;
-  id: string;
-  ourQualifier: string;
-  ourId: string;
-  version: string;
-  map: string;
-  endpointUrl?: string;
-}
+import { getPartnerCxml, getPartnerX12, insertCxml, insertX12, type NewCxml, type NewX12, type PartnerCxml, type PartnerX12 } from './partner-identities.ts';
 
 export interface Partner {
   id: string;
   name: string;
   createdAt: string;
   x12?: PartnerX12;
+  cxml?: PartnerCxml;
 }
 
 export type Principal = { role: 'admin'; partnerId: null } | { role: 'partner'; partnerId: string };
@@ -27,59 +19,44 @@ export const newApiKey = (prefix: 'oga' | 'ogp'): string => `${prefix}_${randomB
 
 const toPartner = (row: { id: string; name: string; created_at: Date }): Partner => ({ id: row.id, name: row.name, createdAt: new Date(row.created_at).toISOString() });
 
-interface X12Row {
-  partner_id: string;
-  qualifier: string;
-  identifier: string;
-  our_qualifier: string;
-  our_identifier: string;
-  version: string;
-  map: string;
-  endpoint_url: string | null;
-}
+export type NewPartner = { name: string; x12?: NewX12; cxml?: NewCxml };
 
-const toX12 = (row: X12Row): PartnerX12 => ({
-  qualifier: row.qualifier,
-  id: row.identifier,
-  ourQualifier: row.our_qualifier,
-  ourId: row.our_identifier,
-  version: row.version,
-  map: row.map,
-  ...(row.endpoint_url === null ? {} : { endpointUrl: row.endpoint_url }),
-});
-
-export type NewPartner = { name: string; x12?: Omit<PartnerX12, 'version' | 'map'> & Partial<Pick<PartnerX12, 'version' | 'map'>> };
+/** A partner, or the identity that already belongs to another partner. */
+export type PartnerCreation = { ok: true; partner: Partner } | { ok: false; taken: 'x12' | 'cxml' };
 
 const uniqueViolation = (error: unknown): boolean => (error as { code?: string }).code === '23505';
 
-/** Undefined when the X12 identity already belongs to another partner. */
-export async function createPartner(db: Database, partner: NewPartner): Promise<Partner | undefined> {
+export async function createPartner(db: Database, partner: NewPartner): Promise<PartnerCreation> {
   try {
-    return await db.transaction(async (trx) => {
+    return await db.transaction(async (trx): Promise<PartnerCreation> => {
+      const { x12, cxml } = partner;
+      if (x12 !== undefined && (await trx('partner_x12').where({ qualifier: x12.qualifier, identifier: x12.id }).first()) !== undefined) return { ok: false, taken: 'x12' };
+      if (cxml !== undefined && (await trx('partner_cxml').whereRaw('lower(from_domain) = lower(?)', [cxml.fromDomain]).andWhere({ from_identity: cxml.fromIdentity }).first()) !== undefined) {
+        return { ok: false, taken: 'cxml' };
+      }
       const [row] = await trx('partners').insert({ id: randomUUID(), name: partner.name }).returning(['id', 'name', 'created_at']);
       const created = toPartner(row);
-      if (partner.x12 === undefined) return created;
-      const { qualifier, id, ourQualifier, ourId, version, map, endpointUrl } = partner.x12;
-      const x12Row: X12Row = { partner_id: created.id, qualifier, identifier: id, our_qualifier: ourQualifier, our_identifier: ourId, version: version ?? '004010', map: map ?? 'default', endpoint_url: endpointUrl ?? null };
-      await trx('partner_x12').insert(x12Row);
-      return { ...created, x12: toX12(x12Row) };
+      return {
+        ok: true,
+        partner: {
+          ...created,
+          ...(x12 === undefined ? {} : { x12: await insertX12(trx, created.id, x12) }),
+          ...(cxml === undefined ? {} : { cxml: await insertCxml(trx, created.id, cxml) }),
+        },
+      };
     });
   } catch (error) {
-    if (uniqueViolation(error)) return undefined;
+    // Two partners registered with one identity at the same moment: the loser hears it was taken.
+    if (uniqueViolation(error)) return { ok: false, taken: String((error as { constraint?: string }).constraint).includes('cxml') ? 'cxml' : 'x12' };
     throw error;
   }
-}
-
-export async function getPartnerX12(db: Database, partnerId: string): Promise<PartnerX12 | undefined> {
-  const row = await db<X12Row>('partner_x12').where({ partner_id: partnerId }).first();
-  return row === undefined ? undefined : toX12(row);
 }
 
 export async function getPartner(db: Database, id: string): Promise<Partner | undefined> {
   const row = await db('partners').where({ id }).first();
   if (row === undefined) return undefined;
-  const x12 = await getPartnerX12(db, id);
-  return { ...toPartner(row), ...(x12 === undefined ? {} : { x12 }) };
+  const [x12, cxml] = await Promise.all([getPartnerX12(db, id), getPartnerCxml(db, id)]);
+  return { ...toPartner(row), ...(x12 === undefined ? {} : { x12 }), ...(cxml === undefined ? {} : { cxml }) };
 }
 
 export async function createPartnerKey(db: Database, partnerId: string): Promise<{ id: string; key: string }> {

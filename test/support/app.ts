@@ -10,7 +10,7 @@ export interface TestApp {
   app: FastifyInstance;
   database: TestDatabase;
   /** A new partner and its key. */
-  partner(name?: string, x12?: NewPartner['x12']): Promise<{ id: string; key: string }>;
+  partner(name?: string, identities?: Omit<NewPartner, 'name'>): Promise<{ id: string; key: string }>;
   request(options: InjectOptions & { key?: string }): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
@@ -23,9 +23,10 @@ export async function startTestApp(kind: DatabaseKind, options: { bodyLimitBytes
   return {
     app,
     database,
-    async partner(name = 'Acme', x12?: NewPartner['x12']) {
-      const partner = await createPartner(database.db, { name, ...(x12 === undefined ? {} : { x12 }) });
-      if (partner === undefined) throw new Error('X12 identity already taken');
+    async partner(name = 'Acme', identities: Omit<NewPartner, 'name'> = {}) {
+      const created = await createPartner(database.db, { name, ...identities });
+      if (!created.ok) throw new Error(`${created.taken} identity already taken`);
+      const { partner } = created;
       const { key } = await createPartnerKey(database.db, partner.id);
       return { id: partner.id, key };
     },

@@ -1,0 +1,108 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Database } from './connect.ts';
+
+// The identities a partner sends under: its X12 ISA sender, its cXML From credential.
+
+export interface PartnerX12 {
+  qualifier: string;
+  id: string;
+  ourQualifier: string;
+  ourId: string;
+  version: string;
+  map: string;
+  endpointUrl?: string;
+}
+
+export interface PartnerCxml {
+  fromDomain: string;
+  fromIdentity: string;
+  confirmationUrl?: string;
+}
+
+export type NewX12 = Omit<PartnerX12, 'version' | 'map'> & Partial<Pick<PartnerX12, 'version' | 'map'>>;
+export type NewCxml = PartnerCxml & { sharedSecret: string };
+
+interface X12Row {
+  partner_id: string;
+  qualifier: string;
+  identifier: string;
+  our_qualifier: string;
+  our_identifier: string;
+  version: string;
+  map: string;
+  endpoint_url: string | null;
+}
+
+const toX12 = (row: X12Row): PartnerX12 => ({
+  qualifier: row.qualifier,
+  id: row.identifier,
+  ourQualifier: row.our_qualifier,
+  ourId: row.our_identifier,
+  version: row.version,
+  map: row.map,
+  ...(row.endpoint_url === null ? {} : { endpointUrl: row.endpoint_url }),
+});
+
+export async function insertX12(trx: Knex.Transaction, partnerId: string, x12: NewX12): Promise<PartnerX12> {
+  const row: X12Row = {
+    partner_id: partnerId,
+    qualifier: x12.qualifier,
+    identifier: x12.id,
+    our_qualifier: x12.ourQualifier,
+    our_identifier: x12.ourId,
+    version: x12.version ?? '004010',
+    map: x12.map ?? 'default',
+    endpoint_url: x12.endpointUrl ?? null,
+  };
+  await trx('partner_x12').insert(row);
+  return toX12(row);
+}
+
+export async function getPartnerX12(db: Database, partnerId: string): Promise<PartnerX12 | undefined> {
+  const row = await db<X12Row>('partner_x12').where({ partner_id: partnerId }).first();
+  return row === undefined ? undefined : toX12(row);
+}
+
+const hashSecret = (salt: string, secret: string): Buffer => createHash('sha256').update(salt).update('\u0000').update(secret).digest();
+
+export async function insertCxml(trx: Knex.Transaction, partnerId: string, cxml: NewCxml): Promise<PartnerCxml> {
+  const salt = randomBytes(16).toString('hex');
+  await trx('partner_cxml').insert({
+    partner_id: partnerId,
+    from_domain: cxml.fromDomain,
+    from_identity: cxml.fromIdentity,
+    secret_salt: salt,
+    secret_hash: hashSecret(salt, cxml.sharedSecret).toString('hex'),
+    confirmation_url: cxml.confirmationUrl ?? null,
+  });
+  return { fromDomain: cxml.fromDomain, fromIdentity: cxml.fromIdentity, ...(cxml.confirmationUrl === undefined ? {} : { confirmationUrl: cxml.confirmationUrl }) };
+}
+
+interface CxmlRow {
+  partner_id: string;
+  from_domain: string;
+  from_identity: string;
+  secret_salt: string;
+  secret_hash: string;
+  confirmation_url: string | null;
+}
+
+const toCxml = (row: CxmlRow): PartnerCxml => ({ fromDomain: row.from_domain, fromIdentity: row.from_identity, ...(row.confirmation_url === null ? {} : { confirmationUrl: row.confirmation_url }) });
+
+export async function getPartnerCxml(db: Database, partnerId: string): Promise<PartnerCxml | undefined> {
+  const row = await db<CxmlRow>('partner_cxml').where({ partner_id: partnerId }).first();
+  return row === undefined ? undefined : toCxml(row);
+}
+
+/**
+ * The partner a cXML sender claims to be, if its shared secret matches (compared in constant
+ * time). Credential domains are case-insensitive in practice ("NetworkId" / "NetworkID").
+ */
+export async function authenticateCxml(db: Database, fromDomain: string, fromIdentity: string, sharedSecret: string): Promise<{ partnerId: string; cxml: PartnerCxml } | undefined> {
+  const row = await db<CxmlRow>('partner_cxml').whereRaw('lower(from_domain) = lower(?)', [fromDomain]).andWhere({ from_identity: fromIdentity }).first();
+  if (row === undefined) return undefined;
+  const expected = Buffer.from(row.secret_hash, 'hex');
+  const actual = hashSecret(row.secret_salt, sharedSecret);
+  return timingSafeEqual(expected, actual) ? { partnerId: row.partner_id, cxml: toCxml(row) } : undefined;
+}
