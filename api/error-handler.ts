@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isDatabaseUnavailable } from '../adapters/db/index.ts';
 import { ProblemError, problem, type ProblemBody } from './problems.ts';
 import { toFieldErrors } from './validation.ts';
+import { cxmlResponse } from '../adapters/cxml/index.ts';
 
 const retryAfterSeconds = '5';
 
@@ -36,6 +37,10 @@ export async function errorHandler(error: FastifyError, request: FastifyRequest,
   const { body, headers } = toProblem(error);
   if (body.status >= 500) request.log.error({ err: error }, 'request failed');
   else request.log.info({ code: body.code, status: body.status }, 'request refused');
+  // cXML senders understand only cXML: the same answer as a Response document.
+  if (request.url.startsWith('/v1/cxml')) {
+    return reply.code(body.status).headers(headers).type('text/xml; charset=utf-8').send(cxmlResponse(body.status, body.detail ?? body.title));
+  }
   return reply.code(body.status).headers(headers).type('application/problem+json').send({ ...body, instance: request.url });
 }
 

@@ -136,6 +136,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/cxml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a cXML OrderRequest; the answer is a cXML Response
+         * @description No API key: the partner is found by Header/From and authenticated by the SharedSecret in
+         *     Header/Sender. The Status code of the Response (and the HTTP status) says what happened:
+         *     200 accepted and stored, 400 parsed but not acceptable (the text names the element), 401
+         *     unknown sender or wrong secret, 406 not well-formed or missing what the DTD requires
+         *     (entity declarations and internal DTD subsets are refused; nothing external is fetched),
+         *     409 a payloadID already used for another document, 413 too large. The same payloadID
+         *     with the same document returns the first Response.
+         */
+        post: operations["receiveCxml"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/documents": {
         parameters: {
             query?: never;
@@ -450,6 +476,15 @@ export interface components {
         };
     };
     responses: {
+        /** @description A cXML Response whose Status code and text say what was wrong. */
+        CxmlResponse: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "text/xml": string;
+            };
+        };
         /** @description RFC 9457 problem details. */
         Problem: {
             headers: {
@@ -714,6 +749,36 @@ export interface operations {
             413: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
             503: components["responses"]["Problem"];
+        };
+    };
+    receiveCxml: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/xml": string;
+                "application/xml": string;
+            };
+        };
+        responses: {
+            /** @description A cXML Response. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/xml": string;
+                };
+            };
+            400: components["responses"]["CxmlResponse"];
+            401: components["responses"]["CxmlResponse"];
+            406: components["responses"]["CxmlResponse"];
+            409: components["responses"]["CxmlResponse"];
+            413: components["responses"]["CxmlResponse"];
         };
     };
     listDocuments: {

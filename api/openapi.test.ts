@@ -35,7 +35,7 @@ describe('openapi.yaml is the contract', () => {
       for (const method of Object.keys(operations)) {
         const url = path.replace('{id}', '00000000-0000-4000-8000-000000000000');
         const res = await t.request({ method: method.toUpperCase() as 'GET', url });
-        expect(res.json().code, `${method} ${path}`).not.toBe('route-not-found');
+        expect(res.body, `${method} ${path}`).not.toContain('route-not-found');
       }
     }
   });

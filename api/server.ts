@@ -16,11 +16,24 @@ import { ProblemError } from './problems.ts';
 import { validatorCompiler } from './validation.ts';
 import { x12Handlers } from './x12.ts';
 import { documentHandlers } from './documents.ts';
+import { cxmlHandlers } from './cxml.ts';
 
 export const openapiPath = new URL('../openapi.yaml', import.meta.url);
 
 export function loadSpecification(): Record<string, unknown> {
   return parseYaml(readFileSync(openapiPath, 'utf8')) as Record<string, unknown>;
+}
+
+/** "POST /v1/orders" → the request body media types its operation names. */
+function requestMediaTypes(specification: Record<string, unknown>): Map<string, string[]> {
+  const types = new Map<string, string[]>();
+  for (const [path, operations] of Object.entries(specification.paths as Record<string, Record<string, { requestBody?: { content?: Record<string, unknown> } }>>)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      const content = operation.requestBody?.content;
+      if (content !== undefined) types.set(`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`, Object.keys(content));
+    }
+  }
+  return types;
 }
 
 export interface ServerOptions {
@@ -65,7 +78,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     closing = true;
   });
   // X12 arrives as bytes; its channel reads the delimiters from each ISA.
-  app.addContentTypeParser(['application/edi-x12', 'text/plain'], { parseAs: 'buffer' }, (_request, body: Buffer, done) => done(null, body));
+  app.addContentTypeParser(['application/edi-x12', 'text/plain', 'text/xml', 'application/xml'], { parseAs: 'buffer' }, (_request, body: Buffer, done) => done(null, body));
 
   // Named in the spec as a response type only; as a request body it is refused like any unknown type.
   app.addContentTypeParser('application/problem+json', (_request, _payload, done) => done(new ProblemError('unsupported-media-type', 'send orders as application/json'), undefined));
@@ -73,6 +86,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     if (closing) throw new ProblemError('service-unavailable', 'the gateway is shutting down', undefined, { 'retry-after': '1' });
+  });
+  // Each operation takes only the body types the spec names; the parsers above are shared by all.
+  const mediaTypes = requestMediaTypes(specification);
+  app.addHook('preValidation', async (request) => {
+    const allowed = mediaTypes.get(`${request.method} ${request.routeOptions.url}`);
+    const sent = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+    if (allowed !== undefined && sent !== undefined && !allowed.includes(sent)) {
+      throw new ProblemError('unsupported-media-type', `${request.method} ${request.routeOptions.url} takes ${allowed.join(' or ')}, not ${sent}`);
+    }
   });
   app.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close');
@@ -91,7 +113,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const pipeline = { store: orderStore(db), timer: metrics.timeStage };
   await app.register(openapiGlue, {
     specification,
-    serviceHandlers: { ...orderHandlers(db, pipeline), ...partnerHandlers(db), ...healthHandlers(db), ...x12Handlers(db, pipeline), ...documentHandlers(db) },
+    serviceHandlers: { ...orderHandlers(db, pipeline), ...partnerHandlers(db), ...healthHandlers(db), ...x12Handlers(db, pipeline), ...cxmlHandlers(db, pipeline, options.bodyLimitBytes), ...documentHandlers(db) },
     securityHandlers: { bearerAuth: bearerAuth(db) },
   });
   return app;

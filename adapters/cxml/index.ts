@@ -1,0 +1,3 @@
+export { checkOrderRequest, elementOf, mapOrderRequest, readHeader, type CxmlHeader } from './order-request.ts';
+export { parseCxml, type CxmlTree, type ParseFailure } from './parse.ts';
+export { cxmlResponse, newPayloadId } from './response.ts';

@@ -1,0 +1,62 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { authenticateCxml, type Database } from '../adapters/db/index.ts';
+import { checkOrderRequest, cxmlResponse, elementOf, mapOrderRequest, parseCxml, readHeader } from '../adapters/cxml/index.ts';
+import { ok } from '../domain/result.ts';
+import { runOrderPipeline, type PipelineDeps } from '../pipeline/runner.ts';
+
+// The cXML channel over HTTP: no API key; the sender is found by Header/From and proven by the
+// SharedSecret. Every answer is a cXML Response whose Status code says what happened, sent with
+// the same HTTP status.
+
+export function cxmlHandlers(db: Database, pipeline: PipelineDeps, maxBytes: number) {
+  return {
+    async receiveCxml(request: FastifyRequest<{ Body: Buffer }>, reply: FastifyReply) {
+      const answer = (code: number, detail: string) => reply.code(code).type('text/xml; charset=utf-8').send(cxmlResponse(code, detail));
+      const parsed = parseCxml(request.body, maxBytes);
+      if (!parsed.ok) return answer(parsed.failure.status, parsed.failure.text);
+      const header = readHeader(parsed.tree);
+      if (!header.ok) return answer(406, header.text);
+      const { sender, from, payloadId } = header.header;
+      if (sender === undefined) return answer(401, 'Header/Sender/Credential/SharedSecret is missing');
+      let partner: Awaited<ReturnType<typeof authenticateCxml>>;
+      for (const credential of from) {
+        partner = partner ?? (await authenticateCxml(db, credential.domain, credential.identity, sender.sharedSecret));
+      }
+      if (partner === undefined) return answer(401, 'unknown sender or wrong shared secret');
+      const problems = checkOrderRequest(parsed.tree);
+      if (problems.length > 0) return answer(406, problems.join('; '));
+
+      const { partnerId } = partner;
+      const outcome = await runOrderPipeline(
+        pipeline,
+        {
+          channel: 'cxml',
+          partnerId,
+          actor: `partner:${partnerId}`,
+          // Networks resend a payload when they time out: the same payloadID gets the first answer.
+          dedupe: { scope: 'cxml-payload', key: payloadId },
+          documentType: 'OrderRequest',
+          contentType: 'text/xml',
+          body: request.body,
+          payload: parsed.tree,
+          control: { payloadId },
+        },
+        {
+          translate: (tree) => ok(mapOrderRequest(tree, payloadId)),
+          respond: (stored) => ({ status: 200, body: cxmlResponse(200, `order ${stored.externalRef} accepted as ${stored.id}`) }),
+        },
+      );
+      switch (outcome.kind) {
+        case 'created':
+          request.log.info({ orderId: outcome.orderId, payloadId }, 'cXML order stored');
+          return reply.code(200).type('text/xml; charset=utf-8').send(outcome.response.body);
+        case 'repeat':
+          return reply.code(outcome.response.status).header('idempotent-replayed', 'true').type('text/xml; charset=utf-8').send(outcome.response.body);
+        case 'key-reused':
+          return answer(409, `payloadID ${payloadId} was first used for a different document`);
+        case 'invalid':
+          return answer(400, outcome.problems.map((p) => `${elementOf(p)}: ${p.detail}`).join('; '));
+      }
+    },
+  };
+}
