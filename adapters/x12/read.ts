@@ -68,12 +68,15 @@ export class X12Reader<O> {
   private readonly envelopes: EnvelopeReader<SetResult<O>>;
   private isaProblem: string | undefined;
   private interchangeHash = createHash('sha256');
+  /** Segment texts not hashed yet: one update per ~64 KB, not one per segment (the digest is the same). */
+  private unhashed = '';
 
   constructor(private readonly options: ReadOptions<O>) {
     this.envelopes = new EnvelopeReader<SetResult<O>>({
       interchange: (isa) => {
         this.isaProblem = checkIsa(isa) ?? options.checkSender?.(isa);
         this.interchangeHash = createHash('sha256');
+        this.unhashed = '';
       },
       transaction: (set, gs, frame) => this.readSet(set, gs, frame),
       interchangeEnd: (frame) => options.onInterchange(this.outcome(frame)),
@@ -83,12 +86,20 @@ export class X12Reader<O> {
       // An ISA first closes the interchange before it (and starts a new hash), an IEA last.
       if (event.kind === 'segment' && event.segment.tag === 'ISA') {
         this.envelopes.accept(event);
-        this.interchangeHash.update(segmentText(event.segment, event.delimiters));
+        this.hashLater(segmentText(event.segment, event.delimiters));
         return;
       }
-      if (event.kind === 'segment') this.interchangeHash.update(segmentText(event.segment, event.delimiters));
+      if (event.kind === 'segment') this.hashLater(segmentText(event.segment, event.delimiters));
       this.envelopes.accept(event);
     });
+  }
+
+  private hashLater(text: string): void {
+    this.unhashed += text;
+    if (this.unhashed.length >= 65_536) {
+      this.interchangeHash.update(this.unhashed);
+      this.unhashed = '';
+    }
   }
 
   push(chunk: Uint8Array): void {
@@ -130,13 +141,20 @@ export class X12Reader<O> {
       setCodes,
       status: setCodes.length > 0 ? 'R' : 'A',
     };
-    const hash = createHash('sha256');
-    for (const segment of set.segments) hash.update(segmentText(segment, frame.delimiters));
-    return { finding, mapped, fingerprint: hash.digest('hex') };
+    // Only an accepted set that is kept (no onMapped) is ever asked for its fingerprint: streaming skips it.
+    let fingerprint = '';
+    if (mapped !== undefined) {
+      let text = '';
+      for (const segment of set.segments) text += segmentText(segment, frame.delimiters);
+      fingerprint = createHash('sha256').update(text).digest('hex');
+    }
+    return { finding, mapped, fingerprint };
   }
 
   private outcome(frame: InterchangeFrame<SetResult<O>>): InterchangeOutcome<O> {
     const rejection = this.isaProblem ?? checkInterchangeTrailer(frame);
+    const fingerprint = this.interchangeHash.update(this.unhashed).digest('hex');
+    this.unhashed = '';
     const accepted: InterchangeOutcome<O>['accepted'] = [];
     const groups: GroupFinding[] = frame.groups.map((group) => {
       const groupCodes = checkGroup(group);
@@ -153,7 +171,7 @@ export class X12Reader<O> {
     });
     return {
       isa: frame.isa,
-      fingerprint: this.interchangeHash.digest('hex'),
+      fingerprint,
       offset: frame.isa.offset,
       delimiters: frame.delimiters,
       rejection,
