@@ -45,6 +45,9 @@ describe('POST /v1/cxml', () => {
       billTo: { name: 'Zinc GmbH', address: { country: 'DE' } },
       envelope: { payloadId: 'sample-1@test' },
     });
+    const stored = await t.database.db('documents').where({ partner_id: prominate.id, direction: 'inbound' }).first();
+    expect(Buffer.from(stored.body).toString()).toContain('<SharedSecret>[redacted]</SharedSecret>');
+    expect(Buffer.from(stored.body).toString()).not.toContain('coyote-coyote');
     expect(orders[0].lines[1]).toMatchObject({ lineNumber: '2', sku: '1233245', quantity: 20, uom: 'EA', unitPrice: 3.2, description: 'hello from item 2', requestedDeliveryDate: '2020-02-28', extras: { comments: ['Test comment'] } });
   });
 

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authenticateCxml, type Database } from '../adapters/db/index.ts';
-import { checkOrderRequest, cxmlResponse, elementOf, mapOrderRequest, parseCxml, readHeader } from '../adapters/cxml/index.ts';
+import { checkOrderRequest, cxmlResponse, elementOf, mapOrderRequest, parseCxml, readHeader, redactSecrets } from '../adapters/cxml/index.ts';
 import { ok } from '../domain/result.ts';
 import { runOrderPipeline, type PipelineDeps } from '../pipeline/runner.ts';
 
@@ -37,7 +37,8 @@ export function cxmlHandlers(db: Database, pipeline: PipelineDeps, maxBytes: num
           dedupe: { scope: 'cxml-payload', key: payloadId },
           documentType: 'OrderRequest',
           contentType: 'text/xml',
-          body: request.body,
+          // Stored and fingerprinted without the secret: a rotated secret does not make a resend new.
+          body: redactSecrets(request.body),
           payload: parsed.tree,
           control: { payloadId },
         },

@@ -15,7 +15,8 @@ export interface OutboundDocument {
   render(take: (kind: string, count: number) => Promise<number>): { body: string; control: Record<string, string> } | Promise<{ body: string; control: Record<string, string> }>;
 }
 
-export type Deliverer = (url: string, document: { body: string; contentType: string }) => Promise<{ ok: boolean; attempts: number; error?: string }>;
+/** `answer`: what the partner's reply said (a cXML Response status), kept with the document's control ids. */
+export type Deliverer = (url: string, document: { body: string; contentType: string }) => Promise<{ ok: boolean; attempts: number; error?: string; answer?: Record<string, string> }>;
 
 export interface SentDocument {
   documentId: string;
@@ -43,6 +44,6 @@ export async function sendDocument(deps: { store: OrderStore; deliver: Deliverer
   if (endpointUrl === undefined) return { ...stored, delivery: 'mailbox', attempts: 0 };
   const result = await deps.deliver(endpointUrl, { body: stored.body, contentType: document.contentType });
   const state = result.ok ? 'delivered' : 'failed';
-  await deps.store.transaction((tx) => tx.recordDelivery(stored.documentId, { state, attempts: result.attempts, ...(result.error === undefined ? {} : { error: result.error }) }));
+  await deps.store.transaction((tx) => tx.recordDelivery(stored.documentId, { state, attempts: result.attempts, ...(result.error === undefined ? {} : { error: result.error }), ...(result.answer === undefined ? {} : { answer: result.answer }) }));
   return { ...stored, delivery: state, attempts: result.attempts };
 }

@@ -28,6 +28,8 @@ export interface DeliveryRecord {
   state: 'delivered' | 'failed';
   attempts: number;
   error?: string;
+  /** What the partner's reply said (e.g. its cXML Response status), merged into the document's control. */
+  answer?: Record<string, string>;
 }
 
 export interface OutboxMessage {

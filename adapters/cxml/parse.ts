@@ -48,3 +48,12 @@ export function parseCxml(body: Uint8Array, maxBytes: number): { ok: true; tree:
     return { ok: false, failure: { status: 406, text: `not acceptable XML: ${(error as Error).message}` } };
   }
 }
+
+/**
+ * The document as it is stored: the partner's SharedSecret replaced, so that no secret rests in
+ * the documents table (only its salted hash, with the partner).
+ */
+export function redactSecrets(body: Uint8Array): Buffer {
+  const text = Buffer.from(body).toString('utf8');
+  return Buffer.from(text.replace(/(<SharedSecret\b[^>]*>)[\s\S]*?(<\/SharedSecret>)/g, '$1[redacted]$2'));
+}

@@ -80,7 +80,12 @@ function transactionOn(trx: Knex.Transaction): StoreTransaction {
     async recordDelivery(documentId, delivery) {
       await trx('documents')
         .where({ id: documentId })
-        .update({ delivery_state: delivery.state, delivery_attempts: trx.raw('delivery_attempts + ?', [delivery.attempts]), last_delivery_error: delivery.error ?? null });
+        .update({
+          delivery_state: delivery.state,
+          delivery_attempts: trx.raw('delivery_attempts + ?', [delivery.attempts]),
+          last_delivery_error: delivery.error ?? null,
+          ...(delivery.answer === undefined ? {} : { control: trx.raw('control || ?::jsonb', [JSON.stringify(delivery.answer)]) }),
+        });
     },
 
     async findOrderIdsByExternalRef(partnerId, externalRef) {

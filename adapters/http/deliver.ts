@@ -8,6 +8,11 @@ export interface Delivery {
   body: string;
   contentType: string;
   headers?: Record<string, string>;
+  /**
+   * Reads a 2xx answer's body, for protocols that put the outcome there (a cXML Response Status):
+   * a verdict makes the attempt fail, retried when `retry` says it may pass. Undefined accepts it.
+   */
+  judge?: (body: string) => { retry: boolean; error: string } | undefined;
 }
 
 export type DeliveryResult = { ok: true; status: number; attempts: number; responseBody: string } | { ok: false; attempts: number; error: string; status?: number };
@@ -43,7 +48,9 @@ export async function deliver(delivery: Delivery, policy: RetryPolicy = defaultR
           signal: AbortSignal.timeout(policy.timeoutMs),
         });
         const text = await response.text();
-        if (response.ok) return { status: response.status, responseBody: text };
+        const verdict = response.ok ? delivery.judge?.(text) : undefined;
+        if (response.ok && verdict === undefined) return { status: response.status, responseBody: text };
+        if (verdict !== undefined) throw verdict.retry ? new Error(verdict.error) : new AbortError(verdict.error);
         const error = new HttpStatusError(response.status, text);
         throw retryable(response.status) ? error : new AbortError(error);
       },

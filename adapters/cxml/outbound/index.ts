@@ -1,0 +1,7 @@
+// Outbound cXML: the documents we send to cXML partners, and reading their answers.
+export { buildConfirmationRequest } from './confirmation.ts';
+export { checkConfirmation, confirmationFromAck, confirmationType, type ConfirmationInput, type ConfirmationPortion, type ConfirmationProblem, type ConfirmationType, type LineConfirmation } from './confirmation-input.ts';
+export type { CxmlCredential, CxmlEnvelope } from './envelope.ts';
+export { requestFacts } from './read-back.ts';
+export { readPartnerAnswer, type CxmlStatus, type PartnerAnswer } from './partner-answer.ts';
+export { buildShipNoticeRequest, type ShipNoticeDetails, type ShipNoticeProblem } from './ship-notice.ts';
