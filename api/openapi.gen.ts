@@ -196,6 +196,122 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/partners/{id}/webhook-sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register a shop (or any Standard Webhooks sender) that posts orders for a partner (admin)
+         * @description `kind` is one of the source kinds in mappings/webhooks/sources.json. A `shopify` source names
+         *     its shop in `account` (the myshopify.com domain Shopify sends as X-Shopify-Shop-Domain) and
+         *     brings the app's client secret, which Shopify signs with; it posts to /v1/webhooks/shopify.
+         *     A `standard` source posts to /v1/webhooks/{its id} and signs with the Standard Webhooks
+         *     scheme; without a `secret` one is generated (`whsec_...`). A generated secret is shown only
+         *     in this answer; secrets are stored sealed (AES-256-GCM) and never returned again.
+         */
+        post: operations["createWebhookSource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{source}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A shop platform's order webhook (signed; no API key)
+         * @description `source` is `shopify` (the shop is found by X-Shopify-Shop-Domain) or the id of a registered
+         *     source. The source is found first, then its signature is checked in constant time:
+         *     X-Shopify-Hmac-Sha256 (base64 HMAC-SHA256 of the raw body) for Shopify; webhook-id,
+         *     webhook-timestamp and webhook-signature for Standard Webhooks, refused when the timestamp
+         *     is more than 5 minutes from the gateway's clock. An unknown source, a missing or wrong
+         *     signature and a stale timestamp are 401. The source's event id (X-Shopify-Event-Id, else
+         *     X-Shopify-Webhook-Id; webhook-id) marks a repeat: the same id and body again get the first
+         *     answer and store nothing. Topics the source's map does not turn into orders are
+         *     acknowledged with 202 and stored nowhere.
+         */
+        post: operations["receiveWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The partner's subscriptions (secrets are never returned) */
+        get: operations["listWebhookSubscriptions"];
+        put?: never;
+        /**
+         * Subscribe to order events; the signing secret is shown only in this answer
+         * @description Each event is POSTed to `url` as JSON `{type, timestamp, data}`, signed with the Standard
+         *     Webhooks scheme: webhook-id (the delivery's id, the same on every attempt), webhook-timestamp
+         *     and webhook-signature `v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">` keyed with the
+         *     secret's bytes. Any 2xx is delivered; anything else is retried after 30 s, 2 min, 10 min,
+         *     1 h and 6 h, then the delivery is failed (see GET /v1/webhooks/deliveries). Only events
+         *     after the subscription are sent.
+         */
+        post: operations["createWebhookSubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The delivery log, newest first, with every attempt */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/deliveries/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a delivery due now
+         * @description A failed (or delivered) delivery gets one more attempt; a pending one is attempted now and keeps its place in the back-off schedule.
+         */
+        post: operations["retryWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -454,11 +570,11 @@ export interface components {
             /** @enum {string} */
             direction: "inbound" | "outbound";
             channel: string;
-            /** @description X12 set (850, 997, 999, TA1, 855...), order.json, ... */
+            /** @description X12 set (850, 997, 999, TA1, 855, 856, 810; an acknowledgment interchange holding several is e.g. TA1+997), OrderRequest, ConfirmationRequest, ShipNoticeRequest, order.json */
             type: string;
             contentType: string;
             sha256: string;
-            /** @description Control numbers and other envelope ids. */
+            /** @description Control numbers and other envelope ids; for outbound cXML the payloadId and the partner's answer (cxmlStatus, cxmlStatusText). */
             control?: {
                 [key: string]: unknown;
             };
@@ -473,6 +589,74 @@ export interface components {
             };
             /** Format: date-time */
             createdAt: string;
+        };
+        WebhookSourceCreate: {
+            /** @description A kind in mappings/webhooks/sources.json: shopify or standard. */
+            kind: string;
+            /** @description Required by kinds whose sender names itself in a header: for shopify the shop's myshopify.com domain. */
+            account?: string;
+            /** @description shopify: the app's client secret (required). standard: a whsec_ secret the sender already has; generated when absent. */
+            secret?: string;
+            /** @description A map in mappings/webhooks/ (default: the kind's own). */
+            map?: string;
+        };
+        WebhookSource: {
+            id: string;
+            partnerId: string;
+            kind: string;
+            account?: string;
+            map: string;
+            /** @description Where the source posts its webhooks (path on this gateway). */
+            url: string;
+            /** @description Only when the gateway generated it; shown once. */
+            secret?: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        WebhookReceived: {
+            orderId: string;
+            externalRef: string;
+            status: string;
+        };
+        /** @enum {string} */
+        WebhookEventType: "order.received.v1" | "order.cancelled.v1";
+        WebhookSubscription: {
+            id: string;
+            partnerId: string;
+            url: string;
+            eventTypes: components["schemas"]["WebhookEventType"][];
+            /** Format: date-time */
+            createdAt: string;
+        };
+        WebhookDelivery: {
+            /** @description Also the webhook-id header */
+            id: string;
+            subscriptionId: string;
+            eventType: string;
+            /** @enum {string} */
+            state: "pending" | "delivered" | "failed";
+            attempts: number;
+            lastStatusCode?: number;
+            lastError?: string;
+            /**
+             * Format: date-time
+             * @description When the next attempt is due (pending only).
+             */
+            nextAttemptAt?: string;
+            attemptLog: {
+                /** Format: date-time */
+                at: string;
+                statusCode?: number;
+                error?: string;
+            }[];
+            /** @description The body sent: {type, timestamp, data}. */
+            payload: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            deliveredAt?: string;
         };
     };
     responses: {
@@ -831,6 +1015,199 @@ export interface operations {
                 content: {
                     "application/edi-x12": string;
                     "application/json": Record<string, never>;
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    createWebhookSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookSourceCreate"];
+            };
+        };
+        responses: {
+            /** @description The source, with the URL it posts to. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSource"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    receiveWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                source: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The order was stored (or this is the first answer to the same event again). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookReceived"];
+                };
+            };
+            /** @description Authentic, but a topic that is not an order for this source; nothing stored. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "ignored";
+                        topic?: string;
+                        detail?: string;
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    listWebhookSubscriptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        subscriptions: components["schemas"]["WebhookSubscription"][];
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    createWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uri */
+                    url: string;
+                    eventTypes: components["schemas"]["WebhookEventType"][];
+                };
+            };
+        };
+        responses: {
+            /** @description The subscription and its secret. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscription"] & {
+                        /** @description whsec_ and base64; shown once, stored sealed. */
+                        secret: string;
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                state?: "pending" | "delivered" | "failed";
+                subscriptionId?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deliveries of the partner's subscriptions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deliveries: components["schemas"]["WebhookDelivery"][];
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    retryWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery, due now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
                 };
             };
             400: components["responses"]["Problem"];
