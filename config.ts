@@ -8,6 +8,8 @@ export interface Config {
   readonly dataDir: string;
   /** Raw admin key from the environment; absent means one is generated on first start. */
   readonly adminKey: string | undefined;
+  /** 32-byte key that seals webhook secrets; absent means one is generated under dataDir on first start. */
+  readonly secretKey: Buffer | undefined;
   readonly amqpUrl: string | undefined;
   readonly bodyLimitBytes: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -24,8 +26,9 @@ export const configVariables: readonly ConfigVariable[] = [
   { name: 'PORT', default: '8080', description: 'HTTP port the gateway listens on.' },
   { name: 'HOST', default: '0.0.0.0', description: 'Address the gateway binds to.' },
   { name: 'DATABASE_URL', default: '(embedded)', description: 'PostgreSQL connection string. Without it the gateway uses an embedded PostgreSQL (PGlite) under DATA_DIR.' },
-  { name: 'DATA_DIR', default: './data', description: 'Where the embedded database keeps its files.' },
+  { name: 'DATA_DIR', default: './data', description: 'Where the embedded database and a generated secret key keep their files.' },
   { name: 'ORDERGATE_ADMIN_KEY', default: '(generated)', description: 'Admin API key (at least 24 characters). Without it, the first start generates one, stores only its hash and prints it once.' },
+  { name: 'ORDERGATE_SECRET_KEY', default: '(generated)', description: 'Key that seals webhook secrets (AES-256-GCM): 32 bytes, base64 or hex. Without it, the first start generates one in DATA_DIR/secret.key (mode 0600); set the same value on every instance.' },
   { name: 'AMQP_URL', default: '(none)', description: 'RabbitMQ URL. Without it fulfillment messages wait in the outbox.' },
   { name: 'BODY_LIMIT_BYTES', default: '5242880', description: 'Largest request body accepted; larger ones get 413.' },
   { name: 'LOG_LEVEL', default: 'info', description: 'pino log level: fatal, error, warn, info, debug, trace or silent.' },
@@ -41,6 +44,13 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>;
+
+/** 32 bytes as hex or base64 (standard or URL-safe); anything else is refused, never echoed. */
+export function decodeSecretKey(raw: string | undefined): Buffer | undefined | 'invalid' {
+  if (raw === undefined) return undefined;
+  const bytes = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : /^[A-Za-z0-9+/_-]{43}=?$/.test(raw) ? Buffer.from(raw, 'base64') : undefined;
+  return bytes?.length === 32 ? bytes : 'invalid';
+}
 
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
@@ -76,6 +86,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (adminKey !== undefined && adminKey.length < 24) {
     problems.push('ORDERGATE_ADMIN_KEY must be at least 24 characters long');
   }
+  const secretKey = decodeSecretKey(text('ORDERGATE_SECRET_KEY'));
+  if (secretKey === 'invalid') {
+    problems.push('ORDERGATE_SECRET_KEY must be 32 bytes written as base64 (44 characters) or hex (64 characters), e.g. the output of `openssl rand -base64 32`');
+  }
   const logLevel = text('LOG_LEVEL') ?? 'info';
   if (!(logLevels as readonly string[]).includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${logLevels.join(', ')}, got "${logLevel}"`);
@@ -87,6 +101,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
     dataDir: text('DATA_DIR') ?? './data',
     adminKey,
+    secretKey: secretKey === 'invalid' ? undefined : secretKey,
     amqpUrl: url('AMQP_URL', ['amqp:', 'amqps:']),
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 5 * 1024 * 1024, 1024, 512 * 1024 * 1024),
     logLevel: logLevel as Config['logLevel'],

@@ -1,5 +1,7 @@
 import { loadConfig, ConfigError } from '../config.ts';
-import { connectDatabase, describeDatabase, ensureAdminKey, migrateToLatest } from '../adapters/db/index.ts';
+import type { FastifyBaseLogger } from 'fastify';
+import { connectDatabase, describeDatabase, ensureAdminKey, migrateToLatest, type Database } from '../adapters/db/index.ts';
+import { deliverDueWebhooks, loadSecretKey, secretBox, type SecretBox } from '../adapters/webhook/index.ts';
 import { createLogger } from './logger.ts';
 import { buildServer } from './server.ts';
 
@@ -14,12 +16,20 @@ async function main(): Promise<void> {
     log: { warn: (message) => logger.warn({ component: 'knex' }, message), error: (message) => logger.error({ component: 'knex' }, message) },
   });
   await migrateToLatest(db);
-  const app = await buildServer({ db, bodyLimitBytes: config.bodyLimitBytes, logger });
+  const secrets = loadSecretKey(config.secretKey, config.dataDir);
+  const app = await buildServer({ db, bodyLimitBytes: config.bodyLimitBytes, logger, secretKey: secrets.key });
 
   app.log.info(`database: ${describeDatabase({ url: config.databaseUrl, dataDir: config.dataDir })}`);
   if (config.amqpUrl === undefined) {
     app.log.warn('AMQP_URL is not set: fulfillment messages wait in the outbox and vendors pull them over the API');
   }
+  if (secrets.source.from === 'file') {
+    // The key itself is never logged; where it is, is.
+    const message = `webhook secrets are sealed with the key in ${secrets.source.path}; back it up, and set ORDERGATE_SECRET_KEY to the same value on every instance that shares this database`;
+    if (secrets.source.created) app.log.warn(`ORDERGATE_SECRET_KEY is not set: generated a key (mode 0600). ${message}`);
+    else app.log.info(message);
+  }
+  const webhooks = startWebhookDeliveries(db, secretBox(secrets.key), app.log);
   const admin = await ensureAdminKey(db, config.adminKey);
   if (admin.generated !== undefined) {
     // Printed once, straight to the terminal and not into the logs; only its hash is stored.
@@ -33,6 +43,7 @@ async function main(): Promise<void> {
     app.log.info({ signal }, 'shutting down: no new requests, finishing in-flight ones');
     const force = setTimeout(() => process.exit(1), 15_000).unref();
     try {
+      await webhooks.stop();
       await app.close();
       app.log.info('http server closed');
       await db.destroy();
@@ -45,6 +56,27 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stop('SIGTERM'));
 
   await app.listen({ port: config.port, host: config.host });
+}
+
+/** Outbound webhooks every few seconds; a run still going when the next is due is not doubled. */
+function startWebhookDeliveries(db: Database, secrets: SecretBox, log: FastifyBaseLogger) {
+  let running: Promise<void> | undefined;
+  const timer = setInterval(() => {
+    running ??= deliverDueWebhooks({ db, secrets }, new Date())
+      .then(
+        () => undefined,
+        (error: unknown) => log.error({ err: error }, 'webhook delivery run failed'),
+      )
+      .finally(() => {
+        running = undefined;
+      });
+  }, 5_000);
+  return {
+    async stop(): Promise<void> {
+      clearInterval(timer);
+      await running;
+    },
+  };
 }
 
 main().catch((error: unknown) => {

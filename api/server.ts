@@ -17,6 +17,8 @@ import { validatorCompiler } from './validation.ts';
 import { x12Handlers } from './x12.ts';
 import { documentHandlers } from './documents.ts';
 import { cxmlHandlers } from './cxml.ts';
+import { webhookHandlers } from './webhooks.ts';
+import { processSecretKey, secretBox } from '../adapters/webhook/index.ts';
 
 export const openapiPath = new URL('../openapi.yaml', import.meta.url);
 
@@ -41,6 +43,8 @@ export interface ServerOptions {
   bodyLimitBytes: number;
   /** Without one the server logs nothing (tests). */
   logger?: FastifyBaseLogger;
+  /** Seals webhook secrets; without one a key for this process only (tests). api/main.ts always passes it. */
+  secretKey?: Buffer;
 }
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
@@ -113,7 +117,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const pipeline = { store: orderStore(db), timer: metrics.timeStage };
   await app.register(openapiGlue, {
     specification,
-    serviceHandlers: { ...orderHandlers(db, pipeline), ...partnerHandlers(db), ...healthHandlers(db), ...x12Handlers(db, pipeline), ...cxmlHandlers(db, pipeline, options.bodyLimitBytes), ...documentHandlers(db) },
+    serviceHandlers: { ...orderHandlers(db, pipeline), ...partnerHandlers(db), ...healthHandlers(db), ...x12Handlers(db, pipeline), ...cxmlHandlers(db, pipeline, options.bodyLimitBytes), ...documentHandlers(db), ...webhookHandlers(db, pipeline, secretBox(options.secretKey ?? processSecretKey())) },
     securityHandlers: { bearerAuth: bearerAuth(db) },
   });
   return app;

@@ -5,3 +5,19 @@ export { orderStore } from './order-store.ts';
 export { authenticateCxml, getPartnerCxml, getPartnerX12, type PartnerCxml, type PartnerX12 } from './partner-identities.ts';
 export { createPartner, createPartnerKey, ensureAdminKey, findPrincipal, getPartner, type NewPartner, type Partner, type PartnerCreation, type Principal } from './partners.ts';
 export { getDocumentBody, listDocuments, type DocumentFilter, type DocumentSummary } from './documents.ts';
+export { findWebhookSource, insertWebhookSource, type NewWebhookSource, type WebhookSource } from './partner-identities.ts';
+export {
+  claimDueWebhookDeliveries,
+  fanOutWebhookEvents,
+  insertWebhookSubscription,
+  listWebhookDeliveries,
+  listWebhookSubscriptions,
+  recordWebhookAttempt,
+  retryWebhookDelivery,
+  type AttemptRecord,
+  type AttemptResult,
+  type DeliveryFilter,
+  type DueDelivery,
+  type WebhookDelivery,
+  type WebhookSubscription,
+} from './webhooks.ts';

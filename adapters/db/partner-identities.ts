@@ -106,3 +106,58 @@ export async function authenticateCxml(db: Database, fromDomain: string, fromIde
   const actual = hashSecret(row.secret_salt, sharedSecret);
   return timingSafeEqual(expected, actual) ? { partnerId: row.partner_id, cxml: toCxml(row) } : undefined;
 }
+
+/**
+ * A webhook source: a shop platform account (or any Standard Webhooks sender) posting orders for a
+ * partner. The database only ever holds its secret sealed (see adapters/webhook/secret-box.ts).
+ */
+export interface WebhookSource {
+  id: string;
+  partnerId: string;
+  kind: string;
+  /** The sender's account as its header names it (a Shopify shop domain), lower case. */
+  account?: string;
+  map: string;
+  createdAt: string;
+}
+
+interface WebhookSourceRow {
+  id: string;
+  partner_id: string;
+  kind: string;
+  account: string | null;
+  map: string;
+  secret_sealed: string;
+  created_at: Date;
+}
+
+const toWebhookSource = (row: WebhookSourceRow): WebhookSource => ({
+  id: row.id,
+  partnerId: row.partner_id,
+  kind: row.kind,
+  ...(row.account === null ? {} : { account: row.account }),
+  map: row.map,
+  createdAt: new Date(row.created_at).toISOString(),
+});
+
+export type NewWebhookSource = Omit<WebhookSource, 'createdAt'> & { sealedSecret: string };
+
+/** The source, or 'account-taken' when another source of the same kind already has this account. */
+export async function insertWebhookSource(db: Database, source: NewWebhookSource): Promise<WebhookSource | 'account-taken'> {
+  const account = source.account?.toLowerCase() ?? null;
+  const [row] = await db<WebhookSourceRow>('webhook_sources')
+    .insert({ id: source.id, partner_id: source.partnerId, kind: source.kind, account, map: source.map, secret_sealed: source.sealedSecret })
+    .onConflict(['kind', 'account'])
+    .ignore()
+    .returning('*');
+  return row === undefined ? 'account-taken' : toWebhookSource(row);
+}
+
+/** By its id (sources posting to their own URL) or by kind and account (Shopify's shop domain). */
+export async function findWebhookSource(db: Database, by: { id: string } | { kind: string; account: string }): Promise<(WebhookSource & { sealedSecret: string }) | undefined> {
+  const query = db<WebhookSourceRow>('webhook_sources');
+  if ('id' in by) query.where({ id: by.id });
+  else query.where({ kind: by.kind, account: by.account.toLowerCase() });
+  const row = await query.first();
+  return row === undefined ? undefined : { ...toWebhookSource(row), sealedSecret: row.secret_sealed };
+}
