@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { getPartnerX12, type Database } from '../adapters/db/index.ts';
 import { acknowledge, groupsNeeded, interchangeNotes, map850For, readX12, senderCheck, setErrors, type InterchangeOutcome } from '../adapters/x12/index.ts';
-import { validateOrder, type OrderDraft } from '../domain/order.ts';
+import type { CanonicalOrder } from '../domain/order.ts';
 import { runEnvelopePipeline, type EnvelopeAnswer, type SetOutcome } from '../pipeline/interchange.ts';
 import type { PipelineDeps } from '../pipeline/runner.ts';
 import type { StoreTransaction } from '../pipeline/ports.ts';
@@ -18,7 +18,7 @@ const trim = (value: string | undefined): string => (value ?? '').trim();
 async function answerInterchange(
   tx: StoreTransaction,
   partnerId: string,
-  outcome: InterchangeOutcome<OrderDraft>,
+  outcome: InterchangeOutcome<CanonicalOrder>,
   sets: SetOutcome[],
   inboundDocumentId: string | null,
 ): Promise<EnvelopeAnswer> {
@@ -85,11 +85,8 @@ export function x12Handlers(db: Database, pipeline: PipelineDeps) {
               control: { isaSender: sender, isaControlNumber: outcome.isa.elements[12] ?? '' },
               ...(outcome.rejection === undefined && findings.length === 0 ? {} : { findings: { interchange: outcome.rejection ?? null, groups: findings } }),
             },
-            sets: outcome.accepted.map(({ value, gs, st, fingerprint }) => {
-              const checked = validateOrder(value);
-              if (!checked.ok) throw new Error('a mapped 850 failed the rules it was mapped under');
-              return { dedupe: { scope: 'x12-set', key: `${gs.elements[1]}/${gs.elements[5]}/${st.elements[1]}` }, fingerprint, order: checked.value };
-            }),
+            // map850For has validated each order already.
+            sets: outcome.accepted.map(({ value, gs, st, fingerprint }) => ({ dedupe: { scope: 'x12-set', key: `${gs.elements[1]}/${gs.elements[5]}/${st.elements[1]}` }, fingerprint, order: value })),
           },
           (tx, sets, documentId) => answerInterchange(tx, partnerId, outcome, sets, documentId),
         );

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { acknowledge, map850For, X12Reader, type InterchangeOutcome } from '../adapters/x12/index.ts';
-import { validateOrder, type OrderDraft } from '../domain/order.ts';
+import type { CanonicalOrder } from '../domain/order.ts';
 
 // `ordergate x12 translate FILE` and `ordergate x12 ack FILE`: the X12 channel offline, no database.
 // Files are streamed one transaction set at a time, so their size does not matter.
@@ -37,16 +37,13 @@ export async function main(args: string[], io: Io = process): Promise<number> {
   const out = (text: string) => pending.push(write(io.stdout, text));
   let controlNumber = 0;
 
-  const reader = new X12Reader<OrderDraft>({
+  const reader = new X12Reader<CanonicalOrder>({
     map: map850For(mapName),
     onMapped:
       command === 'translate'
-        ? (draft) => {
-            const order = validateOrder(draft);
-            if (order.ok) out(`${JSON.stringify(order.value)}\n`);
-          }
+        ? (order) => out(`${JSON.stringify(order)}\n`)
         : undefined,
-    onInterchange: (outcome: InterchangeOutcome<OrderDraft>) => {
+    onInterchange: (outcome: InterchangeOutcome<CanonicalOrder>) => {
       if (outcome.rejection !== undefined || outcome.groups.some((g) => g.groupCodes.length > 0 || g.sets.some((s) => s.status === 'R'))) rejected++;
       if (command === 'ack') {
         controlNumber++;

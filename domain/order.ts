@@ -124,13 +124,13 @@ export function validateOrder(draft: OrderDraft): Result<CanonicalOrder, OrderPr
     }
   }
 
-  const parents = new Set(draft.lines.flatMap((l) => (l.parentLineNumber === undefined ? [] : [l.parentLineNumber])));
+  const parents = new Set<string>();
   const componentUnits = new Map<string, number>();
   for (const line of draft.lines) {
+    if (line.parentLineNumber === undefined) continue;
+    parents.add(line.parentLineNumber);
     const units = lineUnits(line);
-    if (line.parentLineNumber !== undefined && units !== undefined) {
-      componentUnits.set(line.parentLineNumber, (componentUnits.get(line.parentLineNumber) ?? 0) + units);
-    }
+    if (units !== undefined) componentUnits.set(line.parentLineNumber, (componentUnits.get(line.parentLineNumber) ?? 0) + units);
   }
   // A priced parent carries the bundle's price; an unpriced one is worth its priced components.
   let totalUnits = 0;
@@ -144,15 +144,17 @@ export function validateOrder(draft: OrderDraft): Result<CanonicalOrder, OrderPr
   }
   if (problems.length > 0) return err(problems);
 
-  const lines: OrderLine[] = draft.lines.map(({ origin: _origin, ...line }) => {
-    const units = lineUnits(line as LineDraft);
+  // The line's own fields once (a rest copy is V8's fast path), then the two derived ones set on
+  // it: spreading it again into a literal with conditional spreads was a tenth of the X12 bench.
+  const lines: OrderLine[] = draft.lines.map((draftLine) => {
+    const { origin: _origin, ...line }: OrderLine & { origin: string } = draftLine;
+    const units = lineUnits(draftLine);
     const bundleLineNumber = line.parentLineNumber ?? (parents.has(line.lineNumber) ? line.lineNumber : undefined);
-    return {
-      ...line,
-      ...(bundleLineNumber === undefined ? {} : { bundleLineNumber }),
-      ...(units === undefined ? {} : { amount: fromUnits(units) }),
-    };
+    if (bundleLineNumber !== undefined) line.bundleLineNumber = bundleLineNumber;
+    if (units !== undefined) line.amount = fromUnits(units);
+    return line;
   });
   const { lines: _drafts, ...header } = draft;
-  return ok({ ...header, lines, totals: { lineCount: lines.length, amount } });
+  // Set on the copy rather than spread into a literal and added to, which is slow in V8.
+  return ok(Object.assign(header, { lines, totals: { lineCount: lines.length, amount } }));
 }

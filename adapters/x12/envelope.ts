@@ -13,7 +13,11 @@ export interface TransactionSet {
 export interface GroupFrame<R> {
   gs: Segment;
   ge: Segment | undefined;
-  sets: { st: Segment; se: Segment | undefined; result: R }[];
+  /**
+   * What the handler made of each set, and nothing else of it: a group can hold any number of sets,
+   * so the handler keeps only what its answer needs (ST01–ST03, the findings).
+   */
+  sets: R[];
 }
 
 export interface InterchangeFrame<R> {
@@ -104,7 +108,7 @@ export class EnvelopeReader<R> {
     if (set === undefined || group === undefined || interchange === undefined) return;
     this.set = undefined;
     const result = this.handler.transaction(set, group.gs, interchange);
-    group.sets.push({ st: set.st, se: set.se, result });
+    group.sets.push(result);
   }
 
   private finishGroup(): void {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { map850For } from './map-850.ts';
+import { draft850For } from './map-850.ts';
 import { readX12 } from './read.ts';
 import { acknowledge } from './respond.ts';
 
@@ -12,7 +12,7 @@ const golden = new URL('./fixtures/golden/', import.meta.url);
 const control = { interchangeControl: 1, groupControl: 1, at: new Date('2026-11-27T12:00:00Z') };
 
 function translate(file: string) {
-  const { interchanges, unreadable } = readX12(readFileSync(new URL(file, samples)), { map: map850For('default') });
+  const { interchanges, unreadable } = readX12(readFileSync(new URL(file, samples)), { map: draft850For('default') });
   return {
     unreadable,
     interchanges: interchanges.map((outcome) => ({

@@ -69,35 +69,98 @@ const isDate = (value: string): boolean => {
   return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
 };
 const isTime = (value: string): boolean => /^([01]\d|2[0-3])[0-5]\d([0-5]\d\d*)?$/.test(value);
-/** Significant length: numbers do not count their sign or decimal point. */
-const significantLength = (rule: ElementRule, value: string): number => (rule.type === 'R' || rule.type.startsWith('N') ? value.replace(/[-.]/g, '').length : value.length);
-const printable = /^[\x20-\x7e\u00a0-\uffff]*$/;
+/** Every UTF-16 unit printable: 0x20–0x7E or 0xA0 and up (a loop: a regex test per value was slower). */
+function isPrintable(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const unit = value.charCodeAt(i);
+    if (unit < 0x20 || (unit > 0x7e && unit < 0xa0)) return false;
+  }
+  return true;
+}
+const decimal = /^-?(\d+\.?\d*|\.\d+)$/;
+const integer = /^-?\d+$/;
+
+/** Significant length: numbers do not count their sign or decimal point (counted, not a regex replace). */
+function significantLength(rule: ElementRule, value: string): number {
+  if (rule.type !== 'R' && !rule.type.startsWith('N')) return value.length;
+  let length = 0;
+  for (let i = 0; i < value.length; i++) {
+    const char = value.charCodeAt(i);
+    if (char !== 0x2d /* - */ && char !== 0x2e /* . */) length++;
+  }
+  return length;
+}
+
+type Area = 'heading' | 'detail' | 'summary';
+
+/** What the guide says about one segment tag that it lists in an area. */
+interface TagPlace {
+  heading: boolean;
+  detail: boolean;
+  summary: boolean;
+  maxUse: number;
+  /** Each element rule with its code list as a Set (undefined: any value of the right form). */
+  rules: { rule: ElementRule; codes: ReadonlySet<string> | undefined }[] | undefined;
+}
+
+/** A guide ready to check against: one lookup per segment, Sets for its lists, built once per guide rather than per set. */
+interface PreparedGuide {
+  /** Only the tags of the guide's areas: a tag not in it is unknown to the set. */
+  tags: ReadonlyMap<string, TagPlace>;
+  summary: ReadonlySet<string>;
+}
+
+const preparedGuides = new WeakMap<Guide, PreparedGuide>();
+
+function prepare(guide: Guide): PreparedGuide {
+  let ready = preparedGuides.get(guide);
+  if (ready === undefined) {
+    const { heading, detail, summary } = guide.areas;
+    const tags = new Map<string, TagPlace>();
+    for (const tag of [...heading, ...detail, ...summary]) {
+      const rules = guide.elements[tag]?.map((rule) => ({ rule, codes: codeSet(guide, rule) }));
+      tags.set(tag, { heading: heading.includes(tag), detail: detail.includes(tag), summary: summary.includes(tag), maxUse: guide.maxUse[tag] ?? Number.POSITIVE_INFINITY, rules });
+    }
+    ready = { tags, summary: new Set(summary) };
+    preparedGuides.set(guide, ready);
+  }
+  return ready;
+}
+
+/** The rule's code list as a Set; an unknown list name admits no value, as it always has. */
+const codeSet = (guide: Guide, rule: ElementRule): ReadonlySet<string> | undefined => (rule.codes === undefined ? undefined : new Set(guide.codeLists[rule.codes] ?? []));
 
 export function checkElement(rule: ElementRule, value: string, guide: Guide): ElementError | undefined {
-  const at = { position: rule.pos };
-  if (value === '') return rule.req === true ? { ...at, code: elementErrors.mandatoryMissing } : undefined;
-  if (!printable.test(value)) return { ...at, code: elementErrors.invalidCharacter, value };
+  return checkValue(rule, value, codeSet(guide, rule));
+}
+
+/** The finding for a bad value; built only when there is one (most values are good). */
+const bad = (rule: ElementRule, code: string, value: string): ElementError => ({ position: rule.pos, code, value });
+
+function checkValue(rule: ElementRule, value: string, codes: ReadonlySet<string> | undefined): ElementError | undefined {
+  if (value === '') return rule.req === true ? { position: rule.pos, code: elementErrors.mandatoryMissing } : undefined;
+  if (!isPrintable(value)) return bad(rule, elementErrors.invalidCharacter, value);
   switch (rule.type) {
     case 'R':
-      if (!/^-?(\d+\.?\d*|\.\d+)$/.test(value)) return { ...at, code: elementErrors.invalidCharacter, value };
+      if (!decimal.test(value)) return bad(rule, elementErrors.invalidCharacter, value);
       break;
     case 'N0':
     case 'N2':
-      if (!/^-?\d+$/.test(value)) return { ...at, code: elementErrors.invalidCharacter, value };
+      if (!integer.test(value)) return bad(rule, elementErrors.invalidCharacter, value);
       break;
     case 'DT':
-      if (!isDate(value)) return { ...at, code: elementErrors.invalidDate, value };
+      if (!isDate(value)) return bad(rule, elementErrors.invalidDate, value);
       break;
     case 'TM':
-      if (!isTime(value)) return { ...at, code: elementErrors.invalidTime, value };
+      if (!isTime(value)) return bad(rule, elementErrors.invalidTime, value);
       break;
     default:
       break;
   }
   const length = significantLength(rule, value);
-  if (length < rule.min) return { ...at, code: elementErrors.tooShort, value };
-  if (length > rule.max) return { ...at, code: elementErrors.tooLong, value };
-  if (rule.codes !== undefined && !(guide.codeLists[rule.codes] ?? []).includes(value)) return { ...at, code: elementErrors.invalidCode, value };
+  if (length < rule.min) return bad(rule, elementErrors.tooShort, value);
+  if (length > rule.max) return bad(rule, elementErrors.tooLong, value);
+  if (codes !== undefined && !codes.has(value)) return bad(rule, elementErrors.invalidCode, value);
   return undefined;
 }
 
@@ -107,9 +170,9 @@ const looksLikeSegmentId = (tag: string): boolean => /^[A-Z][A-Z0-9]{1,2}$/.test
 export function checkAgainstGuide(guide: Guide, set: { segments: Segment[] }): SegmentError[] {
   const errors: SegmentError[] = [];
   const body = set.segments.filter((s) => s.tag !== 'ST' && s.tag !== 'SE');
-  const area = { heading: new Set(guide.areas.heading), detail: new Set(guide.areas.detail), summary: new Set(guide.areas.summary) };
+  const ready = prepare(guide);
   const uses = new Map<string, number>();
-  let state: 'heading' | 'detail' | 'summary' = 'heading';
+  let state: Area = 'heading';
   let lastPosition = 1;
   /** Position of the last segment before the summary area began. */
   let beforeSummary: number | undefined;
@@ -118,7 +181,8 @@ export function checkAgainstGuide(guide: Guide, set: { segments: Segment[] }): S
   body.forEach((segment, index) => {
     const position = index + 2;
     const { tag } = segment;
-    uses.set(tag, (uses.get(tag) ?? 0) + 1);
+    const used = (uses.get(tag) ?? 0) + 1;
+    uses.set(tag, used);
     if (index === 0 && tag !== guide.first && !firstComesLate) {
       errors.push({ tag: guide.first, position: 1, code: segmentErrors.mandatoryMissing, elements: [] });
     }
@@ -128,20 +192,20 @@ export function checkAgainstGuide(guide: Guide, set: { segments: Segment[] }): S
       beforeSummary = position - 1;
     }
 
-    const known = area.heading.has(tag) || area.detail.has(tag) || area.summary.has(tag);
-    const allowedHere = area[state].has(tag) || (state === 'summary' && tag === guide.summaryStart);
-    if (tag === guide.first && index > 0 && uses.get(tag) === 1) {
+    const place = ready.tags.get(tag);
+    const allowedHere = (place !== undefined && place[state]) || (state === 'summary' && tag === guide.summaryStart);
+    if (tag === guide.first && index > 0 && used === 1) {
       // The segment that must come first is there, but later: out of sequence, not missing.
       errors.push({ tag, position, code: segmentErrors.outOfSequence, elements: [] });
-    } else if (!known) {
+    } else if (place === undefined) {
       errors.push({ tag, position, code: looksLikeSegmentId(tag) ? segmentErrors.notInTransactionSet : segmentErrors.unrecognizedSegment, elements: [] });
     } else if (!allowedHere) {
       errors.push({ tag, position, code: segmentErrors.outOfSequence, elements: [] });
-    } else if ((uses.get(tag) ?? 0) > (guide.maxUse[tag] ?? Number.POSITIVE_INFINITY)) {
+    } else if (used > place.maxUse) {
       errors.push({ tag, position, code: segmentErrors.segmentOverMaximum, elements: [] });
     } else {
-      const elementErrorsFound = checkElements(guide, segment);
-      if (elementErrorsFound.length > 0) errors.push({ tag, position, code: segmentErrors.hasElementErrors, elements: elementErrorsFound });
+      const elementErrorsFound = checkElements(place.rules, segment);
+      if (elementErrorsFound !== undefined) errors.push({ tag, position, code: segmentErrors.hasElementErrors, elements: elementErrorsFound });
     }
     lastPosition = position;
   });
@@ -150,7 +214,7 @@ export function checkAgainstGuide(guide: Guide, set: { segments: Segment[] }): S
   // heading or detail segment, before the summary area when that came.
   for (const tag of guide.required) {
     if (!uses.has(tag) && !(tag === guide.first && errors.some((e) => e.tag === tag))) {
-      const due = tag === guide.first ? 1 : area.summary.has(tag) ? lastPosition : (beforeSummary ?? lastPosition);
+      const due = tag === guide.first ? 1 : ready.summary.has(tag) ? lastPosition : (beforeSummary ?? lastPosition);
       errors.push({ tag, position: due, code: segmentErrors.mandatoryMissing, elements: [] });
     }
   }
@@ -169,13 +233,13 @@ export function checkAgainstGuide(guide: Guide, set: { segments: Segment[] }): S
   return errors.sort((a, b) => a.position - b.position);
 }
 
-function checkElements(guide: Guide, segment: Segment): ElementError[] {
-  const rules = guide.elements[segment.tag];
-  if (rules === undefined) return [];
-  const found: ElementError[] = [];
-  for (const rule of rules) {
-    const error = checkElement(rule, segment.elements[rule.pos - 1] ?? '', guide);
-    if (error !== undefined) found.push(error);
+/** The segment's element findings, or undefined when it has none (no array for a good segment). */
+function checkElements(rules: TagPlace['rules'], segment: Segment): ElementError[] | undefined {
+  if (rules === undefined) return undefined;
+  let found: ElementError[] | undefined;
+  for (const { rule, codes } of rules) {
+    const error = checkValue(rule, segment.elements[rule.pos - 1] ?? '', codes);
+    if (error !== undefined) (found ??= []).push(error);
   }
   return found;
 }

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { GroupFinding, SetFinding } from './ack.ts';
+import { ContentHash } from './content-hash.ts';
 import { checkGroup, checkInterchangeTrailer, checkIsa, checkSetEnvelope } from './check-envelope.ts';
 import { setErrors } from './codes.ts';
 import { EnvelopeReader, type InterchangeFrame, type TransactionSet } from './envelope.ts';
@@ -55,28 +55,21 @@ export interface ReadOptions<O> {
   onMapped?: (value: O, context: SetContext) => void;
 }
 
-type SetResult<O> = { finding: SetFinding; mapped: O | undefined; fingerprint: string };
-
-/** A segment's content; the ISA's delimiter elements (ISA11 when a separator, ISA16) are not content. */
-function segmentText(segment: Segment, delimiters: Delimiters): string {
-  const elements = segment.tag !== 'ISA' ? segment.elements : segment.elements.map((value, i) => (i === 15 || (i === 10 && delimiters.repetition !== undefined) ? '' : value));
-  return `${segment.tag}\u001f${elements.join('\u001f')}\u001e`;
-}
+/** All that is kept of a set until its interchange ends; the ST only with a mapped set, for `accepted`. */
+type SetResult<O> = { finding: SetFinding; mapped: { value: O; st: Segment; fingerprint: string } | undefined };
 
 export class X12Reader<O> {
   private readonly tokenizer: X12Tokenizer;
   private readonly envelopes: EnvelopeReader<SetResult<O>>;
   private isaProblem: string | undefined;
-  private interchangeHash = createHash('sha256');
-  /** Segment texts not hashed yet: one update per ~64 KB, not one per segment (the digest is the same). */
-  private unhashed = '';
+  private readonly interchangeHash = new ContentHash();
+  private readonly setHash = new ContentHash();
 
   constructor(private readonly options: ReadOptions<O>) {
     this.envelopes = new EnvelopeReader<SetResult<O>>({
       interchange: (isa) => {
         this.isaProblem = checkIsa(isa) ?? options.checkSender?.(isa);
-        this.interchangeHash = createHash('sha256');
-        this.unhashed = '';
+        this.interchangeHash.restart();
       },
       transaction: (set, gs, frame) => this.readSet(set, gs, frame),
       interchangeEnd: (frame) => options.onInterchange(this.outcome(frame)),
@@ -86,20 +79,12 @@ export class X12Reader<O> {
       // An ISA first closes the interchange before it (and starts a new hash), an IEA last.
       if (event.kind === 'segment' && event.segment.tag === 'ISA') {
         this.envelopes.accept(event);
-        this.hashLater(segmentText(event.segment, event.delimiters));
+        this.interchangeHash.add(event.segment, event.delimiters);
         return;
       }
-      if (event.kind === 'segment') this.hashLater(segmentText(event.segment, event.delimiters));
+      if (event.kind === 'segment') this.interchangeHash.add(event.segment, event.delimiters);
       this.envelopes.accept(event);
     });
-  }
-
-  private hashLater(text: string): void {
-    this.unhashed += text;
-    if (this.unhashed.length >= 65_536) {
-      this.interchangeHash.update(this.unhashed);
-      this.unhashed = '';
-    }
   }
 
   push(chunk: Uint8Array): void {
@@ -141,31 +126,26 @@ export class X12Reader<O> {
       setCodes,
       status: setCodes.length > 0 ? 'R' : 'A',
     };
+    if (mapped === undefined) return { finding, mapped: undefined };
     // Only an accepted set that is kept (no onMapped) is ever asked for its fingerprint: streaming skips it.
-    let fingerprint = '';
-    if (mapped !== undefined) {
-      let text = '';
-      for (const segment of set.segments) text += segmentText(segment, frame.delimiters);
-      fingerprint = createHash('sha256').update(text).digest('hex');
-    }
-    return { finding, mapped, fingerprint };
+    for (const segment of set.segments) this.setHash.add(segment, frame.delimiters);
+    return { finding, mapped: { value: mapped, st: set.st, fingerprint: this.setHash.digest() } };
   }
 
   private outcome(frame: InterchangeFrame<SetResult<O>>): InterchangeOutcome<O> {
     const rejection = this.isaProblem ?? checkInterchangeTrailer(frame);
-    const fingerprint = this.interchangeHash.update(this.unhashed).digest('hex');
-    this.unhashed = '';
+    const fingerprint = this.interchangeHash.digest();
     const accepted: InterchangeOutcome<O>['accepted'] = [];
     const groups: GroupFinding[] = frame.groups.map((group) => {
       const groupCodes = checkGroup(group);
       if (rejection === undefined && groupCodes.length === 0) {
-        for (const set of group.sets) if (set.result.mapped !== undefined) accepted.push({ value: set.result.mapped, st: set.st, gs: group.gs, fingerprint: set.result.fingerprint });
+        for (const { mapped } of group.sets) if (mapped !== undefined) accepted.push({ value: mapped.value, st: mapped.st, gs: group.gs, fingerprint: mapped.fingerprint });
       }
       return {
         gs: group.gs,
         stated: /^\d+$/.test(group.ge?.elements[0] ?? '') ? Number(group.ge?.elements[0]) : undefined,
         groupCodes,
-        sets: group.sets.map((s) => s.result.finding),
+        sets: group.sets.map((s) => s.finding),
         interchangeRejected: rejection !== undefined,
       };
     });

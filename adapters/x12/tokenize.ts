@@ -2,6 +2,8 @@
 // Hand-written because node-x12's parsers were measured too slow (X12Parser.parse) or wrong at
 // chunk boundaries (its stream parser); see the X12 issue and bench/x12.ts.
 
+import { isAscii } from 'node:buffer';
+
 export interface Delimiters {
   element: number;
   component: number;
@@ -28,6 +30,16 @@ const LF = 10;
 const isaLength = 106;
 const decoder = new TextDecoder('utf-8');
 
+/** Bytes below 0x80 as a string, one char per byte: for ASCII the same text UTF-8 decoding gives. */
+const asciiText = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+
+/**
+ * The typed array's own indexOf, also on a Buffer (fs chunks are): Buffer's is a call into C++
+ * with argument checks, once per segment.
+ */
+const typedIndexOf = Uint8Array.prototype.indexOf;
+const indexOfByte = (bytes: Uint8Array, byte: number, from: number): number => typedIndexOf.call(bytes, byte, from);
+
 /** Whitespace and control bytes that partners put between segments; never data. */
 const isFiller = (byte: number): boolean => byte <= 0x20 || byte === 0x7f;
 const isAlphanumeric = (byte: number): boolean => (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a);
@@ -50,6 +62,8 @@ function skipLineBreaks(buffer: Uint8Array, from: number): number {
  * bytes so far could still be one.
  */
 function isaAt(buffer: Uint8Array, pos: number, final: boolean, wrapped: boolean): number | undefined {
+  // Asked before every segment: most do not start with "I", answered without the loop.
+  if (pos < buffer.length && buffer[pos] !== 0x49) return -1;
   let i = pos;
   for (const letter of [0x49, 0x53, 0x41] /* I S A */) {
     if (wrapped && i > pos) i = skipLineBreaks(buffer, i);
@@ -128,6 +142,11 @@ export class X12Tokenizer {
   private delimiters: Delimiters | undefined;
   /** A run of garbage that may go on in the next chunk: reported once, when it ends. */
   private garbage: { offset: number; reason: string; preview: string } | undefined;
+  /**
+   * The buffer being drained, decoded once, when it is pure ASCII (as X12 nearly always is): a
+   * char's index is then its byte's, and segments are cut from it instead of decoded one by one.
+   */
+  private text: string | undefined;
 
   constructor(private readonly emit: (event: TokenEvent) => void) {}
 
@@ -144,6 +163,7 @@ export class X12Tokenizer {
 
   private drain(final: boolean): void {
     const buffer = this.pending;
+    this.text = isAscii(buffer) ? asciiText(buffer) : undefined;
     let pos = 0;
     while (pos < buffer.length) {
       while (pos < buffer.length && isFiller(buffer[pos] as number) && buffer[pos] !== this.delimiters?.segment) pos++;
@@ -170,7 +190,7 @@ export class X12Tokenizer {
       }
 
       const delimiters = this.delimiters;
-      const end = buffer.indexOf(delimiters.segment, pos);
+      const end = indexOfByte(buffer, delimiters.segment, pos);
       if (end === -1 && !final) break;
       const stop = end === -1 ? buffer.length : end;
       const segment = this.segmentAt(buffer, pos, stop, delimiters);
@@ -181,6 +201,7 @@ export class X12Tokenizer {
     }
     this.base += Math.min(pos, buffer.length);
     this.pending = pos >= buffer.length ? new Uint8Array(0) : buffer.subarray(pos);
+    this.text = undefined;
   }
 
   /**
@@ -209,20 +230,84 @@ export class X12Tokenizer {
   }
 
   private segmentAt(buffer: Uint8Array, start: number, stop: number, delimiters: Delimiters): Segment | undefined {
-    let slice = buffer.subarray(start, stop);
     // Line breaks inside a segment are wrapping, not data (unless a line break is a delimiter).
-    if (delimiters.segment !== CR && delimiters.segment !== LF && delimiters.element !== CR && delimiters.element !== LF && (slice.includes(LF) || slice.includes(CR))) {
-      slice = slice.filter((b) => b !== LF && b !== CR);
+    const unwrap = delimiters.segment !== CR && delimiters.segment !== LF && delimiters.element !== CR && delimiters.element !== LF;
+    if (this.text !== undefined) {
+      // Line breaks among the trailing controls go with them; one before them is wrapping, taken
+      // out on the byte path below.
+      const last = withoutTrailingControls(buffer, start, stop, delimiters);
+      if (last === start) return undefined;
+      const segment = cutSegment(this.text, buffer, start, last, delimiters.element, unwrap, this.base + start);
+      if (segment !== undefined) return segment;
     }
-    // A CR before an LF terminator, or control bytes before "~"; spaces are data and stay.
-    let last = slice.length;
-    while (last > 0 && isTrailingControl(slice[last - 1] as number, delimiters)) last--;
-    if (last === 0) return undefined;
-    const text = decoder.decode(slice.subarray(0, last));
-    const parts = text.split(String.fromCharCode(delimiters.element));
-    const tag = parts.shift() as string;
-    return { tag, elements: parts, offset: this.base + start };
+    // Not ASCII, or wrapped: bytes filtered and decoded for this segment alone.
+    let slice = buffer.subarray(start, stop);
+    if (unwrap && (slice.includes(LF) || slice.includes(CR))) slice = slice.filter((b) => b !== LF && b !== CR);
+    const last = withoutTrailingControls(slice, 0, slice.length, delimiters);
+    return last === 0 ? undefined : toSegment(decoder.decode(slice.subarray(0, last)), delimiters, this.base + start);
   }
+}
+
+/** The segment's text split at the element separator; the first part is the tag. */
+function toSegment(text: string, delimiters: Delimiters, offset: number): Segment {
+  const parts = text.split(String.fromCharCode(delimiters.element));
+  const tag = parts.shift() as string;
+  return { tag, elements: parts, offset };
+}
+
+/**
+ * The segment text[start, end) split at the element separator, found in the bytes (a char's index is
+ * its byte's): what toSegment gives, without copying the segment first. Undefined when it meets a
+ * line break that is wrapping (`unwrap`): the byte path takes those out first.
+ */
+function cutSegment(text: string, bytes: Uint8Array, start: number, end: number, separator: number, unwrap: boolean, offset: number): Segment | undefined {
+  let tag: string | undefined;
+  const elements: string[] = [];
+  let from = start;
+  for (let at = start; at <= end; at++) {
+    // The end closes the last part as a separator would.
+    const byte = at === end ? separator : (bytes[at] as number);
+    if (byte === separator) {
+      if (tag === undefined) tag = tagAt(text, bytes, from, at);
+      else elements.push(text.slice(from, at));
+      from = at + 1;
+    } else if (unwrap && isLineBreak(byte)) {
+      return undefined;
+    }
+  }
+  return { tag: tag as string, elements, offset };
+}
+
+/** Tags of one to three bytes, by their bytes (and length, in the top bits): the same string every time. */
+const tags = new Map<number, string>();
+const maxTags = 4096;
+
+/**
+ * The tag text[start, end). A file holds a few dozen distinct tags, each read millions of times and
+ * compared with literals ('ST', 'PO1') at every step of the pipeline: one shared string per tag,
+ * made a property key once so that V8 interns it, makes each comparison a pointer check and spares
+ * a string per segment.
+ */
+function tagAt(text: string, bytes: Uint8Array, start: number, end: number): string {
+  const length = end - start;
+  if (length < 1 || length > 3) return text.slice(start, end);
+  let key = length << 24;
+  for (let i = start; i < end; i++) key |= (bytes[i] as number) << (8 * (end - 1 - i));
+  let tag = tags.get(key);
+  if (tag === undefined) {
+    // Bounded: input full of made-up tags must not grow it without end in a long-lived server.
+    if (tags.size >= maxTags) return text.slice(start, end);
+    tag = Object.keys({ [text.slice(start, end)]: true })[0] as string;
+    tags.set(key, tag);
+  }
+  return tag;
+}
+
+/** Where the segment ends without a CR before an LF terminator, or control bytes before "~"; spaces are data and stay. */
+function withoutTrailingControls(buffer: Uint8Array, start: number, stop: number, delimiters: Delimiters): number {
+  let last = stop;
+  while (last > start && isTrailingControl(buffer[last - 1] as number, delimiters)) last--;
+  return last;
 }
 
 function isTrailingControl(byte: number, delimiters: Delimiters): boolean {
