@@ -618,8 +618,11 @@ export interface components {
             externalRef: string;
             status: string;
         };
-        /** @enum {string} */
-        WebhookEventType: "order.received.v1" | "order.cancelled.v1";
+        /**
+         * @description order.received.v1 and order.cancelled.v1 carry {orderId, partnerId, ...}; document.stored.v1 carries {documentId, partnerId, orderId, direction, channel, type} for every document received from or sent to the partner (fetch it with GET /v1/documents/{id}).
+         * @enum {string}
+         */
+        WebhookEventType: "order.received.v1" | "order.cancelled.v1" | "document.stored.v1";
         WebhookSubscription: {
             id: string;
             partnerId: string;

@@ -42,9 +42,12 @@ describe.each(databaseKinds)('orders API on %s', (kind) => {
     const document = await db('documents').where({ order_id: order.id }).first();
     expect(document).toMatchObject({ direction: 'inbound', channel: 'api', content_type: 'application/json' });
     expect(JSON.parse(Buffer.from(document.body).toString('utf8'))).toEqual({ ...sampleOrder, externalRef: 'PO-DOC' });
-    const outbox = await db('outbox').where({ correlation_id: order.id });
-    expect(outbox).toHaveLength(1);
-    expect(outbox[0]).toMatchObject({ type: 'order.received.v1', state: 'pending' });
+    const outbox = await db('outbox').where({ correlation_id: order.id }).orderBy('id');
+    expect(outbox.map((m: { type: string; state: string }) => [m.type, m.state])).toEqual([
+      ['order.received.v1', 'pending'],
+      ['document.stored.v1', 'pending'],
+    ]);
+    expect(outbox[1].payload).toEqual({ documentId: document.id, partnerId: acme.id, orderId: order.id, direction: 'inbound', channel: 'api', type: 'order.json' });
     const events = (await t.request({ method: 'GET', url: `/v1/orders/${order.id}/events`, key: acme.key })).json().events;
     expect(events).toEqual([expect.objectContaining({ from: null, to: 'received', cause: 'api.received', actor: `partner:${acme.id}` })]);
   });
@@ -153,7 +156,7 @@ describe.each(databaseKinds)('orders API on %s', (kind) => {
     expect(events.map((e: { to: string }) => e.to)).toEqual(['received', 'cancelled']);
     expect(events[1]).toMatchObject({ from: 'received', cause: 'cancel.requested', detail: { reason: 'customer changed mind' } });
     const outbox = await t.database.db('outbox').where({ correlation_id: order.id }).orderBy('id');
-    expect(outbox.map((m: { type: string }) => m.type)).toEqual(['order.received.v1', 'order.cancelled.v1']);
+    expect(outbox.map((m: { type: string }) => m.type)).toEqual(['order.received.v1', 'document.stored.v1', 'order.cancelled.v1']);
   });
 
   it('lets the admin read every partner\'s orders but not submit them', async () => {

@@ -57,6 +57,13 @@ function transactionOn(trx: Knex.Transaction): StoreTransaction {
         ...(document.findings === undefined ? {} : { findings: JSON.stringify(document.findings) }),
         ...(document.deliveryState === undefined ? {} : { delivery_state: document.deliveryState }),
       });
+      // Every document, in or out, is announced once, in the transaction that stores it.
+      await this.enqueue({
+        type: 'document.stored.v1',
+        correlationId: orderId ?? id,
+        destination: 'gateway.documents',
+        payload: { documentId: id, partnerId, orderId, direction: document.direction ?? 'inbound', channel: document.channel, type: document.type },
+      });
       return id;
     },
 
