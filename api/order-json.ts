@@ -13,7 +13,8 @@ type OrderLineJson = components['schemas']['OrderLine'];
 function flattenLine(line: LineCreate, origin: string, parentLineNumber: string | undefined, into: LineDraft[]): void {
   const { components: children, parentLineNumber: statedParent, ...fields } = line;
   const parent = parentLineNumber ?? statedParent;
-  into.push({ ...fields, origin, ...(parent === undefined ? {} : { parentLineNumber: parent }) });
+  // Spread last: adding properties after a spread is slow on Node 20, and this runs per line.
+  into.push(parent === undefined ? { origin, ...fields } : { origin, parentLineNumber: parent, ...fields });
   children?.forEach((child, index) => flattenLine(child, `${origin}/components/${index}`, line.lineNumber, into));
 }
 
@@ -35,7 +36,7 @@ export function translateOrderJson(body: OrderCreate, envelope: Record<string, s
 /** Components go back under their parent, as the partner sent them. */
 export function presentOrder(order: StoredOrder): OrderJson {
   const { lines, ...header } = order;
-  const toJson = ({ parentLineId: _p, ...line }: StoredOrder['lines'][number]): OrderLineJson => ({ ...line });
+  const toJson = ({ parentLineId: _p, ...line }: StoredOrder['lines'][number]): OrderLineJson => line;
   const top = lines.filter((l) => l.parentLineId === undefined).map(toJson);
   const byParent = new Map<string, OrderLineJson[]>();
   for (const line of lines) {
@@ -45,5 +46,5 @@ export function presentOrder(order: StoredOrder): OrderJson {
     const children = byParent.get(line.id);
     if (children !== undefined) line.components = children;
   }
-  return { ...header, lines: top };
+  return Object.assign({}, header, { lines: top });
 }

@@ -115,12 +115,14 @@ export async function runFloor(spec: FloorSpec): Promise<FloorResult> {
       await client.query('insert into order_events (order_id, from_status, to_status, cause, actor, detail) values ($1, $2, $3, $4, $5, $6)', [
         orderId, null, 'received', 'api.received', `partner:${spec.partnerId}`, JSON.stringify({ lines: order.lines.length }),
       ]);
+      const documentId = randomUUID();
       await client.query(
         'insert into documents (id, partner_id, order_id, direction, channel, type, content_type, body, sha256, control) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
-        [randomUUID(), spec.partnerId, orderId, 'inbound', 'api', 'order.json', 'application/json', body, digest, JSON.stringify({ api: key })],
+        [documentId, spec.partnerId, orderId, 'inbound', 'api', 'order.json', 'application/json', body, digest, JSON.stringify({ api: key })],
       );
-      await client.query('insert into outbox (message_id, type, correlation_id, destination, headers, payload) values ($1, $2, $3, $4, $5, $6)', [
+      await client.query('insert into outbox (message_id, type, correlation_id, destination, headers, payload) values ($1, $2, $3, $4, $5, $6), ($7, $8, $9, $10, $11, $12)', [
         randomUUID(), 'order.received.v1', orderId, 'gateway.orders', '{}', JSON.stringify({ orderId, partnerId: spec.partnerId, channel: 'api', externalRef }),
+        randomUUID(), 'document.stored.v1', orderId, 'gateway.documents', '{}', JSON.stringify({ documentId, partnerId: spec.partnerId, orderId, direction: 'inbound', channel: 'api', type: 'order.json' }),
       ]);
       // Written once with its final answer (the gateway claims it first and completes it later).
       await client.query(

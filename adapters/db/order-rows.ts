@@ -71,11 +71,19 @@ export function lineToRow(id: string, orderId: string, position: number, line: O
   };
 }
 
-const dropUndefined = <T extends object>(value: T): T => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null)) as T;
+// Built field by field with the spread last: on Node 20, adding properties to an object after
+// spreading into it is many times slower, and this runs for every line of every order read.
+
+function lineOf(line: LineRow): StoredOrder['lines'][number] {
+  const fields: Record<string, unknown> = { id: line.id, lineNumber: line.line_number, status: line.status, quantity: Number(line.quantity), uom: line.uom };
+  if (line.parent_line_id !== null) fields.parentLineId = line.parent_line_id;
+  if (line.sku !== null) fields.sku = line.sku;
+  if (line.unit_price !== null) fields.unitPrice = Number(line.unit_price);
+  return Object.assign(fields, line.detail) as unknown as StoredOrder['lines'][number];
+}
 
 export function rowsToOrder(row: OrderRow, lines: LineRow[]): StoredOrder {
-  return dropUndefined({
-    ...(row.header as object),
+  const order = {
     id: row.id,
     partnerId: row.partner_id,
     channel: row.channel as StoredOrder['channel'],
@@ -88,20 +96,7 @@ export function rowsToOrder(row: OrderRow, lines: LineRow[]): StoredOrder {
     extras: row.extras,
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
-    lines: [...lines]
-      .sort((a, b) => a.position - b.position)
-      .map((line) =>
-        dropUndefined({
-          ...(line.detail as object),
-          id: line.id,
-          parentLineId: line.parent_line_id ?? undefined,
-          lineNumber: line.line_number,
-          status: line.status,
-          sku: line.sku ?? undefined,
-          quantity: Number(line.quantity),
-          uom: line.uom,
-          unitPrice: line.unit_price === null ? undefined : Number(line.unit_price),
-        }),
-      ),
-  } as StoredOrder);
+    lines: [...lines].sort((a, b) => a.position - b.position).map(lineOf),
+  };
+  return Object.assign(order, row.header) as StoredOrder;
 }

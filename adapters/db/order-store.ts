@@ -4,7 +4,20 @@ import type { OrderStore, StoreTransaction } from '../../pipeline/ports.ts';
 import type { Database } from './connect.ts';
 import { lineToRow, orderToRow, rowsToOrder } from './order-rows.ts';
 
-function transactionOn(trx: Knex.Transaction): StoreTransaction {
+const insertOrderSql = `
+WITH new_order AS (
+  INSERT INTO orders (id, partner_id, channel, external_ref, order_type, status, order_date, currency, header, totals, extras, version, created_at, updated_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, 1, ?::timestamptz, ?::timestamptz)
+), new_lines AS (
+  INSERT INTO order_lines (id, order_id, parent_line_id, position, line_number, status, sku, quantity, uom, unit_price, detail)
+  SELECT id, order_id, parent_line_id, position, line_number, status, sku, quantity, uom, unit_price, detail
+  FROM jsonb_to_recordset(?::jsonb) AS l(id text, order_id text, parent_line_id text, position integer, line_number text, status text, sku text, quantity numeric, uom text, unit_price numeric, detail jsonb)
+)
+INSERT INTO order_events (order_id, from_status, to_status, cause, actor, detail)
+VALUES (?, NULL, 'received', ?, ?, ?::jsonb)`;
+
+/** Outbox messages wait in memory until the work is done, then go in with one insert before commit. */
+function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[]): StoreTransaction {
   return {
     async claimIdempotencyKey(partnerId, scope, key, requestHash) {
       // A concurrent holder of the same key blocks this insert until it commits or rolls back.
@@ -29,15 +42,33 @@ function transactionOn(trx: Knex.Transaction): StoreTransaction {
       const id = randomUUID();
       const now = new Date();
       const orderRow = orderToRow(id, partnerId, order, 'received', now);
-      await trx('orders').insert({ ...orderRow, header: JSON.stringify(orderRow.header), totals: JSON.stringify(orderRow.totals), extras: JSON.stringify(orderRow.extras) });
       const lineIds = new Map(order.lines.map((line) => [line.lineNumber, randomUUID()]));
       const lineRows = order.lines.map((line, position) =>
         lineToRow(lineIds.get(line.lineNumber) as string, id, position, line, line.parentLineNumber === undefined ? null : (lineIds.get(line.parentLineNumber) ?? null)),
       );
-      // Parents first: a component's foreign key needs its parent row.
-      const ordered = [...lineRows.filter((l) => l.parent_line_id === null), ...lineRows.filter((l) => l.parent_line_id !== null)];
-      await trx('order_lines').insert(ordered.map((l) => ({ ...l, detail: JSON.stringify(l.detail) })));
-      await trx('order_events').insert({ order_id: id, from_status: null, to_status: 'received', cause, actor, detail: JSON.stringify({ lines: order.lines.length, ...eventDetail }) });
+      // Order, lines and first event in one statement: one round trip instead of three, so the
+      // transaction stays open for fewer turns of the event loop. Foreign keys are checked at the
+      // end of the statement, when all three rows are there.
+      await trx.raw(insertOrderSql, [
+        orderRow.id,
+        orderRow.partner_id,
+        orderRow.channel,
+        orderRow.external_ref,
+        orderRow.order_type,
+        orderRow.status,
+        orderRow.order_date,
+        orderRow.currency,
+        JSON.stringify(orderRow.header),
+        JSON.stringify(orderRow.totals),
+        JSON.stringify(orderRow.extras),
+        now,
+        now,
+        JSON.stringify(lineRows),
+        id,
+        cause,
+        actor,
+        JSON.stringify({ lines: order.lines.length, ...eventDetail }),
+      ]);
       return rowsToOrder(orderRow, lineRows);
     },
 
@@ -68,7 +99,7 @@ function transactionOn(trx: Knex.Transaction): StoreTransaction {
     },
 
     async enqueue(message) {
-      await trx('outbox').insert({
+      outbox.push({
         message_id: randomUUID(),
         type: message.type,
         correlation_id: message.correlationId,
@@ -102,5 +133,13 @@ function transactionOn(trx: Knex.Transaction): StoreTransaction {
 }
 
 export function orderStore(db: Database): OrderStore {
-  return { transaction: (work) => db.transaction((trx) => work(transactionOn(trx))) };
+  return {
+    transaction: (work) =>
+      db.transaction(async (trx) => {
+        const outbox: Record<string, unknown>[] = [];
+        const result = await work(transactionOn(trx, outbox));
+        if (outbox.length > 0) await trx('outbox').insert(outbox);
+        return result;
+      }),
+  };
 }
