@@ -1,9 +1,10 @@
 import nock from 'nock';
 import { readFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConfirmationRequest, buildShipNoticeRequest, cxmlResponse, type ConfirmationInput } from '../adapters/cxml/index.ts';
 import { getOrder, getPartnerCxml } from '../adapters/db/index.ts';
 import type { StoredOrder } from '../domain/order.ts';
+import { withoutNetwork } from '../test/support/nock.ts';
 import { startTestApp, type TestApp } from '../test/support/app.ts';
 import { envelopeFor, sendCxml } from './outbound-cxml.ts';
 
@@ -29,15 +30,11 @@ interface Doc {
 
 describe('outbound cXML documents', () => {
   let t: TestApp;
+  withoutNetwork();
   beforeAll(async () => {
     t = await startTestApp('postgres');
-    nock.disableNetConnect();
   });
-  afterEach(() => nock.cleanAll());
-  afterAll(async () => {
-    nock.enableNetConnect();
-    await t?.close();
-  });
+  afterAll(async () => t?.close());
 
   /** A cXML partner whose composite OrderRequest came in through POST /v1/cxml. */
   async function partnerWithOrder(name: string, identity: string, confirmationUrl?: string) {

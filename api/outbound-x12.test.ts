@@ -1,10 +1,11 @@
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { getOrder } from '../adapters/db/index.ts';
 import { build855 } from '../adapters/x12/outbound/index.ts';
 import { tokenize } from '../adapters/x12/tokenize.ts';
 import type { StoredOrder } from '../domain/order.ts';
+import { withoutNetwork } from '../test/support/nock.ts';
 import { startTestApp, type TestApp } from '../test/support/app.ts';
 import { sendX12 } from './outbound-x12.ts';
 
@@ -17,15 +18,11 @@ function acceptAll(order: StoredOrder) {
 
 describe('outbound X12 documents', () => {
   let t: TestApp;
+  withoutNetwork();
   beforeAll(async () => {
     t = await startTestApp('postgres');
-    nock.disableNetConnect();
   });
-  afterEach(() => nock.cleanAll());
-  afterAll(async () => {
-    nock.enableNetConnect();
-    await t?.close();
-  });
+  afterAll(async () => t?.close());
 
   async function partnerWithOrder(name: string, sender: string, endpointUrl?: string) {
     const partner = await t.partner(name, { x12: { qualifier: 'ZZ', id: sender, ourQualifier: 'ZZ', ourId: 'ORDERGATE', ...(endpointUrl === undefined ? {} : { endpointUrl }) } });

@@ -2,9 +2,10 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import nock from 'nock';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverDueWebhooks, processSecretKey, secretBox } from '../adapters/webhook/index.ts';
 import { adminKey, sampleOrder, startTestApp, type TestApp } from '../test/support/app.ts';
+import { withoutNetwork } from '../test/support/nock.ts';
 
 const shopifyOrder = readFileSync(new URL('../adapters/webhook/fixtures/shopify-orders-create.json', import.meta.url), 'utf8');
 const shopifySecret = 'shpss_acme-outdoor-client-secret-0123456789';
@@ -191,15 +192,11 @@ describe('webhooks out', () => {
   const at = (base: Date, seconds: number) => new Date(base.getTime() + seconds * 1000);
   const run = (now: Date) => deliverDueWebhooks({ db: t.database.db, secrets }, now);
 
+  withoutNetwork();
   beforeAll(async () => {
     t = await startTestApp('postgres');
-    nock.disableNetConnect();
   });
-  afterEach(() => nock.cleanAll());
-  afterAll(async () => {
-    nock.enableNetConnect();
-    await t?.close();
-  });
+  afterAll(async () => t?.close());
 
   const subscribe = async (key: string, url: string, eventTypes: string[]) => {
     const res = await t.request({ method: 'POST', url: '/v1/webhooks/subscriptions', key, payload: { url, eventTypes } });
