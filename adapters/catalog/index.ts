@@ -1,0 +1,1 @@
+export { demoCatalogPath, loadCatalog } from './load.ts';
