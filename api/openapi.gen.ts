@@ -78,6 +78,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/orders/{id}/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The order's fulfillment tasks, in plan order */
+        get: operations["listOrderTasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tasks/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark a person's task done
+         * @description Only a person's task that is open (ready, dispatched, acknowledged or in progress); vendors
+         *     report their own tasks. In the same transaction every blocked task whose dependencies are
+         *     now all done becomes ready, and each such vendor task is sent its fulfillment request.
+         */
+        post: operations["completeTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/partners": {
         parameters: {
             query?: never;
@@ -504,6 +543,25 @@ export interface components {
             /** @description Pass as `cursor` for the next page; absent on the last page. */
             nextCursor?: string;
         };
+        Task: {
+            /** Format: uuid */
+            id: string;
+            /** @description "<lineNumber>:<task name>", unique in the order */
+            key: string;
+            /** @enum {string} */
+            type: "ship" | "activate" | "install" | "schedule" | "configure" | "customer-action";
+            /** @description null for a person's task */
+            vendorId: string | null;
+            person: boolean;
+            /** @description keys of the tasks that must be done first */
+            dependsOn: string[];
+            lineNumber: string;
+            bundleLineNumber: string | null;
+            /** @enum {string} */
+            status: "blocked" | "ready" | "dispatched" | "acknowledged" | "in_progress" | "done" | "failed" | "cancelled";
+            /** Format: date-time */
+            dueAt: string;
+        };
         OrderEvent: {
             id: number;
             from?: string | null;
@@ -833,6 +891,61 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Order"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    listOrderTasks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every task the order decomposed into (none while it is not decomposed). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        tasks: components["schemas"]["Task"][];
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    completeTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The task, done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
                 };
             };
             400: components["responses"]["Problem"];

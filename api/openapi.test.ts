@@ -58,7 +58,7 @@ describe('operations endpoints', () => {
     await t.request({ method: 'POST', url: '/v1/orders', key, headers: { 'idempotency-key': 'm-1' }, payload: sampleOrder });
     const res = await t.request({ method: 'GET', url: '/metrics' });
     expect(res.statusCode).toBe(200);
-    expect(res.body).toMatch(/ordergate_orders\{channel="api",status="received"\} 1/);
+    expect(res.body).toMatch(/ordergate_orders\{channel="api",status="decomposed"\} 1/);
     expect(res.body).toMatch(/ordergate_http_requests_total\{method="POST",route="\/v1\/orders",status="201"\} 1/);
     for (const stage of ['receive', 'validate', 'dedupe', 'store']) expect(res.body).toContain(`ordergate_pipeline_stage_duration_seconds_count{stage="${stage}"} 1`);
   });

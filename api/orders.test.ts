@@ -22,7 +22,7 @@ describe.each(databaseKinds)('orders API on %s', (kind) => {
     expect(res.statusCode).toBe(201);
     const order = res.json();
     expect(res.headers.location).toBe(`/v1/orders/${order.id}`);
-    expect(order).toMatchObject({ status: 'received', partnerId: acme.id, channel: 'api', externalRef: 'PO-1001', totals: { lineCount: 4, amount: 158.99 } });
+    expect(order).toMatchObject({ status: 'decomposed', partnerId: acme.id, channel: 'api', externalRef: 'PO-1001', totals: { lineCount: 4, amount: 158.99 } });
     expect(order.lines.map((l: { lineNumber: string }) => l.lineNumber)).toEqual(['1', '2']);
     const bundle = order.lines[1];
     expect(bundle).toMatchObject({ sku: 'INTERNET-100', bundleLineNumber: '2' });
@@ -43,13 +43,20 @@ describe.each(databaseKinds)('orders API on %s', (kind) => {
     expect(document).toMatchObject({ direction: 'inbound', channel: 'api', content_type: 'application/json' });
     expect(JSON.parse(Buffer.from(document.body).toString('utf8'))).toEqual({ ...sampleOrder, externalRef: 'PO-DOC' });
     const outbox = await db('outbox').where({ correlation_id: order.id }).orderBy('id');
+    // The order is decomposed in the same transaction: one fulfillment request per ready vendor task.
     expect(outbox.map((m: { type: string; state: string }) => [m.type, m.state])).toEqual([
       ['order.received.v1', 'pending'],
+      ['fulfillment.request.v1', 'pending'],
+      ['fulfillment.request.v1', 'pending'],
+      ['fulfillment.request.v1', 'pending'],
       ['document.stored.v1', 'pending'],
     ]);
-    expect(outbox[1].payload).toEqual({ documentId: document.id, partnerId: acme.id, orderId: order.id, direction: 'inbound', channel: 'api', type: 'order.json' });
+    expect(outbox[4].payload).toEqual({ documentId: document.id, partnerId: acme.id, orderId: order.id, direction: 'inbound', channel: 'api', type: 'order.json' });
     const events = (await t.request({ method: 'GET', url: `/v1/orders/${order.id}/events`, key: acme.key })).json().events;
-    expect(events).toEqual([expect.objectContaining({ from: null, to: 'received', cause: 'api.received', actor: `partner:${acme.id}` })]);
+    expect(events).toEqual([
+      expect.objectContaining({ from: null, to: 'received', cause: 'api.received', actor: `partner:${acme.id}` }),
+      expect.objectContaining({ from: 'received', to: 'decomposed', cause: 'order.decomposed', actor: 'gateway', detail: { tasks: 4 } }),
+    ]);
   });
 
   it('accepts a flat order whose components name their parent', async () => {
@@ -153,10 +160,10 @@ describe.each(databaseKinds)('orders API on %s', (kind) => {
     expect(again.json()).toMatchObject({ code: 'invalid-state' });
     expect(again.json().detail).toContain('"cancelled"');
     const events = (await t.request({ method: 'GET', url: `/v1/orders/${order.id}/events`, key: acme.key })).json().events;
-    expect(events.map((e: { to: string }) => e.to)).toEqual(['received', 'cancelled']);
-    expect(events[1]).toMatchObject({ from: 'received', cause: 'cancel.requested', detail: { reason: 'customer changed mind' } });
+    expect(events.map((e: { to: string }) => e.to)).toEqual(['received', 'decomposed', 'cancelled']);
+    expect(events[2]).toMatchObject({ from: 'decomposed', cause: 'cancel.requested', detail: { reason: 'customer changed mind' } });
     const outbox = await t.database.db('outbox').where({ correlation_id: order.id }).orderBy('id');
-    expect(outbox.map((m: { type: string }) => m.type)).toEqual(['order.received.v1', 'document.stored.v1', 'order.cancelled.v1']);
+    expect(outbox.map((m: { type: string }) => m.type)).toEqual(['order.received.v1', ...Array(3).fill('fulfillment.request.v1'), 'document.stored.v1', 'order.cancelled.v1']);
   });
 
   it('lets the admin read every partner\'s orders but not submit them', async () => {

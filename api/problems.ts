@@ -15,7 +15,7 @@ export const problemCodes = {
   'route-not-found': { status: 404, title: 'No such route' },
   'idempotency-key-reused': { status: 409, title: 'This Idempotency-Key was used for a different request' },
   'webhook-id-reused': { status: 409, title: 'This webhook event id was used for a different body' },
-  'invalid-state': { status: 409, title: 'The order is in a state that does not allow this' },
+  'invalid-state': { status: 409, title: 'The order or task is in a state that does not allow this' },
   'identity-in-use': { status: 409, title: 'This partner identity belongs to another partner' },
   'payload-too-large': { status: 413, title: 'The body is larger than the gateway accepts' },
   'unsupported-media-type': { status: 415, title: 'This content type is not accepted here' },

@@ -19,6 +19,9 @@ import { documentHandlers } from './documents.ts';
 import { cxmlHandlers } from './cxml.ts';
 import { webhookHandlers } from './webhooks.ts';
 import { processSecretKey, secretBox } from '../adapters/webhook/index.ts';
+import { loadCatalog } from '../adapters/catalog/index.ts';
+import type { Catalog } from '../domain/catalog.ts';
+import { taskHandlers } from './tasks.ts';
 
 export const openapiPath = new URL('../openapi.yaml', import.meta.url);
 
@@ -45,6 +48,15 @@ export interface ServerOptions {
   logger?: FastifyBaseLogger;
   /** Seals webhook secrets; without one a key for this process only (tests). api/main.ts always passes it. */
   secretKey?: Buffer;
+  /** The fulfillment catalog; without one the demo catalog (tests pass their own). */
+  catalog?: Catalog;
+}
+
+/** Loaded once at start: a catalog with problems stops the server rather than failing orders one by one. */
+function startCatalog(): Catalog {
+  const loaded = loadCatalog();
+  if (!loaded.ok) throw new Error(`the fulfillment catalog has problems: ${loaded.error.map((p) => `${p.pointer}: ${p.detail}`).join('; ')}`);
+  return loaded.value;
 }
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
@@ -114,10 +126,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
 
-  const pipeline = { store: orderStore(db), timer: metrics.timeStage };
+  const pipeline = { store: orderStore(db), catalog: options.catalog ?? startCatalog(), timer: metrics.timeStage };
   await app.register(openapiGlue, {
     specification,
-    serviceHandlers: { ...orderHandlers(db, pipeline), ...partnerHandlers(db), ...healthHandlers(db), ...x12Handlers(db, pipeline), ...cxmlHandlers(db, pipeline, options.bodyLimitBytes), ...documentHandlers(db), ...webhookHandlers(db, pipeline, secretBox(options.secretKey ?? processSecretKey())) },
+    serviceHandlers: { ...orderHandlers(db, pipeline), ...partnerHandlers(db), ...healthHandlers(db), ...x12Handlers(db, pipeline), ...cxmlHandlers(db, pipeline, options.bodyLimitBytes), ...documentHandlers(db), ...taskHandlers(db), ...webhookHandlers(db, pipeline, secretBox(options.secretKey ?? processSecretKey())) },
     securityHandlers: { bearerAuth: bearerAuth(db) },
   });
   return app;

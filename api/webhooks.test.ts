@@ -77,7 +77,7 @@ describe('webhooks in', () => {
     const eventId = randomUUID();
     const first = await fromShopify(shopifyOrder, { 'x-shopify-event-id': eventId });
     expect(first.statusCode).toBe(200);
-    expect(first.json()).toMatchObject({ externalRef: '#1042', status: 'received' });
+    expect(first.json()).toMatchObject({ externalRef: '#1042', status: 'decomposed' });
 
     const [order] = await ordersOf(acme.key, '#1042');
     expect(order).toMatchObject({ id: first.json().orderId, channel: 'webhook', currency: 'USD', orderDate: '2026-11-27', totals: { lineCount: 4, amount: 264 }, statedTotal: 264 });
@@ -275,7 +275,7 @@ describe('webhooks out', () => {
     for (const seconds of [30, 150, 750, 4350, 25950]) expect(await run(at(t0, seconds))).toMatchObject({ attempted: 1, delivered: 0 });
 
     let [delivery] = await deliveries(partner.key);
-    expect(delivery).toMatchObject({ eventType: 'order.cancelled.v1', state: 'failed', attempts: 6, lastStatusCode: 503, payload: { data: { orderId, from: 'received', to: 'cancelled' } } });
+    expect(delivery).toMatchObject({ eventType: 'order.cancelled.v1', state: 'failed', attempts: 6, lastStatusCode: 503, payload: { data: { orderId, from: 'decomposed', to: 'cancelled' } } });
     expect(delivery).not.toHaveProperty('nextAttemptAt');
     expect(await run(at(t0, 100_000))).toMatchObject({ attempted: 0 });
 

@@ -3,6 +3,7 @@ import * as spine from './001_spine.ts';
 import * as x12 from './002_x12.ts';
 import * as cxml from './003_cxml.ts';
 import * as webhooks from './004_webhooks.ts';
+import * as tasks from './005_tasks.ts';
 
 // Listed here rather than read from disk, so that the same list runs under tsx, vitest and a bundle.
 const migrations: Record<string, Knex.Migration> = {
@@ -10,6 +11,7 @@ const migrations: Record<string, Knex.Migration> = {
   '002_x12': x12,
   '003_cxml': cxml,
   '004_webhooks': webhooks,
+  '005_tasks': tasks,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

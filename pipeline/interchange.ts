@@ -1,3 +1,4 @@
+import type { Catalog } from '../domain/catalog.ts';
 import type { CanonicalOrder, Channel, StoredOrder } from '../domain/order.ts';
 import type { InboundDocument, OrderStore, StageTimer, StoreTransaction } from './ports.ts';
 import { untimed } from './ports.ts';
@@ -42,7 +43,7 @@ export type EnvelopeOutcome =
   | { kind: 'key-reused' };
 
 export async function runEnvelopePipeline(
-  deps: { store: OrderStore; timer?: StageTimer },
+  deps: { store: OrderStore; catalog: Catalog; timer?: StageTimer },
   inbound: EnvelopeInbound,
   answer: (tx: StoreTransaction, sets: SetOutcome[], documentId: string) => Promise<EnvelopeAnswer>,
 ): Promise<EnvelopeOutcome> {
@@ -58,7 +59,7 @@ export async function runEnvelopePipeline(
     const documentId = await tx.insertDocument(inbound.partnerId, null, inbound.document);
     const outcomes: SetOutcome[] = [];
     for (const set of inbound.sets) {
-      outcomes.push(await time('store', () => storeSet(tx, inbound, set, documentId)));
+      outcomes.push(await time('store', () => storeSet(tx, inbound, set, documentId, deps.catalog)));
     }
     const response = await answer(tx, outcomes, documentId);
     if (dedupe !== undefined) await tx.completeIdempotencyKey(inbound.partnerId, dedupe.scope, dedupe.key, { ...response, orderId: null });
@@ -66,12 +67,12 @@ export async function runEnvelopePipeline(
   });
 }
 
-async function storeSet(tx: StoreTransaction, inbound: EnvelopeInbound, set: EnvelopeSet, documentId: string): Promise<SetOutcome> {
+async function storeSet(tx: StoreTransaction, inbound: EnvelopeInbound, set: EnvelopeSet, documentId: string, catalog: Catalog): Promise<SetOutcome> {
   const claim = await tx.claimIdempotencyKey(inbound.partnerId, set.dedupe.scope, set.dedupe.key, set.fingerprint);
   if (claim !== 'claimed') return claim.requestHash === set.fingerprint ? { set, repeatOf: claim.orderId } : { set, conflict: true };
   // A reused PO number under a new control number is a new document, but people should look twice.
   const earlier = await tx.findOrderIdsByExternalRef(inbound.partnerId, set.order.externalRef);
-  const stored = await insertReceivedOrder(tx, { ...inbound, eventDetail: { documentId, ...(earlier.length > 0 ? { possibleDuplicateOf: earlier } : {}) } }, set.order);
+  const stored = await insertReceivedOrder(tx, { ...inbound, eventDetail: { documentId, ...(earlier.length > 0 ? { possibleDuplicateOf: earlier } : {}) } }, set.order, catalog);
   await tx.completeIdempotencyKey(inbound.partnerId, set.dedupe.scope, set.dedupe.key, { status: 201, body: { orderId: stored.id }, orderId: stored.id });
   return { set, stored };
 }

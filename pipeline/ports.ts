@@ -1,4 +1,7 @@
 import type { CanonicalOrder, Channel, StoredOrder } from '../domain/order.ts';
+import type { OrderStatus } from '../domain/order-status.ts';
+import type { TaskType } from '../domain/catalog.ts';
+import type { TaskStatus } from '../domain/task-status.ts';
 
 // What the pipeline needs from the outside world. Adapters implement these; stages only call them.
 
@@ -57,6 +60,21 @@ export interface OrderEventRecord {
   detail?: Record<string, unknown>;
 }
 
+export interface NewTask {
+  key: string;
+  /** The order line the task works on; absent only if the line cannot be found. */
+  lineId?: string;
+  lineNumber: string;
+  bundleLineNumber?: string;
+  type: TaskType;
+  vendorId?: string;
+  person: boolean;
+  dependsOn: string[];
+  slaMinutes: number;
+  dueAt: Date;
+  status: TaskStatus;
+}
+
 export interface StoreTransaction {
   /** Takes the key for this request, or returns the record of whoever took it first (waiting for it to commit). */
   claimIdempotencyKey(partnerId: string, scope: string, key: string, requestHash: string): Promise<IdempotencyRecord | 'claimed'>;
@@ -68,6 +86,10 @@ export interface StoreTransaction {
   nextControlNumbers(partnerId: string, kind: string, count: number): Promise<number>;
   findOrderIdsByExternalRef(partnerId: string, externalRef: string): Promise<string[]>;
   recordDelivery(documentId: string, delivery: DeliveryRecord): Promise<void>;
+  /** Stores an order's tasks; returns their ids in the same order. */
+  insertTasks(orderId: string, tasks: NewTask[]): Promise<string[]>;
+  /** Moves an order from one state to another with a history event; throws if it is not in `from`. Returns the order's new updatedAt. */
+  changeStatus(orderId: string, from: OrderStatus, to: OrderStatus, cause: string, actor: string, detail: Record<string, unknown>): Promise<{ updatedAt: string }>;
 }
 
 export interface OrderStore {

@@ -1,3 +1,4 @@
+import type { Catalog } from '../domain/catalog.ts';
 import type { OrderDraft, StoredOrder } from '../domain/order.ts';
 import type { Problem } from '../domain/problem.ts';
 import type { Result } from '../domain/result.ts';
@@ -21,6 +22,8 @@ export type PipelineOutcome =
 
 export interface PipelineDeps {
   store: OrderStore;
+  /** Loaded once at start; every stored order is decomposed with it. */
+  catalog: Catalog;
   timer?: StageTimer;
 }
 
@@ -35,7 +38,7 @@ export async function runOrderPipeline<P>(deps: PipelineDeps, inbound: Inbound<P
     const verdict = await time('dedupe', () => dedupe(tx, received));
     if (verdict.kind === 'repeat') return { kind: 'repeat', response: { status: verdict.record.responseStatus, body: verdict.record.responseBody } };
     if (verdict.kind === 'key-reused') return { kind: 'key-reused' };
-    const { stored, response } = await time('store', () => store(tx, received, order.value, (s) => channel.respond(s)));
+    const { stored, response } = await time('store', () => store(tx, received, order.value, deps.catalog, (s) => channel.respond(s)));
     return { kind: 'created', orderId: stored.id, response };
   });
 }

@@ -1,4 +1,6 @@
+import type { Catalog } from '../domain/catalog.ts';
 import type { CanonicalOrder, Channel, StoredOrder } from '../domain/order.ts';
+import { decompose } from './decompose.ts';
 import type { StoreTransaction } from './ports.ts';
 import type { Received } from './receive.ts';
 
@@ -7,11 +9,15 @@ export interface StoredResponse {
   body: unknown;
 }
 
-/** An order as received: its rows, first event and the outbox message that announces it. */
+/**
+ * An order as received: its rows, first event and the outbox message that announces it, then its
+ * decomposition. Every channel stores through here, so every order gets its plan decision.
+ */
 export async function insertReceivedOrder(
   tx: StoreTransaction,
   from: { partnerId: string; actor: string; channel: Channel; eventDetail?: Record<string, unknown> },
   order: CanonicalOrder,
+  catalog: Catalog,
 ): Promise<StoredOrder> {
   const stored = await tx.insertOrder({ partnerId: from.partnerId, order, actor: from.actor, cause: `${from.channel}.received`, ...(from.eventDetail === undefined ? {} : { eventDetail: from.eventDetail }) });
   await tx.enqueue({
@@ -20,7 +26,7 @@ export async function insertReceivedOrder(
     destination: 'gateway.orders',
     payload: { orderId: stored.id, partnerId: stored.partnerId, channel: stored.channel, externalRef: stored.externalRef },
   });
-  return stored;
+  return decompose(tx, stored, catalog);
 }
 
 /**
@@ -31,9 +37,10 @@ export async function store<P>(
   tx: StoreTransaction,
   received: Received<P>,
   order: CanonicalOrder,
+  catalog: Catalog,
   respond: (stored: StoredOrder) => StoredResponse,
 ): Promise<{ stored: StoredOrder; response: StoredResponse }> {
-  const stored = await insertReceivedOrder(tx, received, order);
+  const stored = await insertReceivedOrder(tx, received, order, catalog);
   await tx.insertDocument(received.partnerId, stored.id, received.document);
   const response = respond(stored);
   await tx.completeIdempotencyKey(received.partnerId, received.dedupe.scope, received.dedupe.key, { ...response, orderId: stored.id });

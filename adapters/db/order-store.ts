@@ -126,6 +126,41 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
         });
     },
 
+    async insertTasks(orderId, tasks) {
+      if (tasks.length === 0) return [];
+      const rows = tasks.map((task, position) => ({
+        id: randomUUID(),
+        order_id: orderId,
+        task_key: task.key,
+        position,
+        line_id: task.lineId ?? null,
+        line_number: task.lineNumber,
+        bundle_line_number: task.bundleLineNumber ?? null,
+        type: task.type,
+        vendor_id: task.vendorId ?? null,
+        person: task.person,
+        depends_on: JSON.stringify(task.dependsOn),
+        sla_minutes: task.slaMinutes,
+        due_at: task.dueAt,
+        status: task.status,
+      }));
+      await trx('tasks').insert(rows);
+      return rows.map((row) => row.id);
+    },
+
+    async changeStatus(orderId, from, to, cause, actor, detail) {
+      const changed = await trx('orders')
+        .where({ id: orderId, status: from })
+        // The wall clock, not now() (the transaction's start), so that an order changed in the
+        // transaction that created it is never updated before it was created.
+        .update({ status: to, updated_at: trx.raw('greatest(clock_timestamp(), created_at)'), version: trx.raw('version + 1') })
+        .returning('updated_at');
+      const [row] = changed;
+      if (changed.length !== 1 || row === undefined) throw new Error(`order ${orderId} is not "${from}", so it cannot become "${to}"`);
+      await trx('order_events').insert({ order_id: orderId, from_status: from, to_status: to, cause, actor, detail: JSON.stringify(detail) });
+      return { updatedAt: new Date(row.updated_at).toISOString() };
+    },
+
     async findOrderIdsByExternalRef(partnerId, externalRef) {
       return trx('orders').where({ partner_id: partnerId, external_ref: externalRef }).orderBy('created_at').pluck('id');
     },

@@ -1,0 +1,58 @@
+import type { Catalog } from '../domain/catalog.ts';
+import { fulfillmentRequestType, vendorDestination, type FulfillmentRequest } from '../domain/fulfillment-request.ts';
+import type { StoredOrder } from '../domain/order.ts';
+import { planOrder } from '../domain/plan.ts';
+import { initialTaskStatus } from '../domain/task-status.ts';
+import type { NewTask, StoreTransaction } from './ports.ts';
+
+/** The gateway itself decides the plan; no person or partner did. */
+const actor = 'gateway';
+
+/**
+ * Decompose stage: plans a just-stored order with the catalog, in the transaction that stored it,
+ * so an order is never stored without its plan decision. Success: tasks stored, order decomposed,
+ * one fulfillment request per ready vendor task. Failure: order failed with the problems in its
+ * history, so nobody waits on an order that can never move.
+ */
+export async function decompose(tx: StoreTransaction, order: StoredOrder, catalog: Catalog, now: Date = new Date()): Promise<StoredOrder> {
+  const plan = planOrder(order, catalog);
+  if (!plan.ok) {
+    const { updatedAt } = await tx.changeStatus(order.id, 'received', 'failed', 'order.decomposition-failed', actor, { problems: plan.error });
+    return { ...order, status: 'failed', updatedAt };
+  }
+  const lines = new Map(order.lines.map((line) => [line.lineNumber, line]));
+  const tasks: NewTask[] = plan.value.tasks.map((task) => ({
+    key: task.key,
+    ...(lines.get(task.lineNumber) === undefined ? {} : { lineId: lines.get(task.lineNumber)?.id as string }),
+    lineNumber: task.lineNumber,
+    ...(task.bundleLineNumber === undefined ? {} : { bundleLineNumber: task.bundleLineNumber }),
+    type: task.type,
+    ...(task.vendor === undefined ? {} : { vendorId: task.vendor }),
+    person: task.person,
+    dependsOn: task.dependsOn,
+    slaMinutes: task.slaMinutes,
+    dueAt: new Date(now.getTime() + task.slaMinutes * 60_000),
+    status: initialTaskStatus(task),
+  }));
+  const ids = await tx.insertTasks(order.id, tasks);
+  const { updatedAt } = await tx.changeStatus(order.id, 'received', 'decomposed', 'order.decomposed', actor, { tasks: tasks.length });
+  for (const [index, task] of tasks.entries()) {
+    // A person's task goes on a task list, not to a queue.
+    if (task.status !== 'ready' || task.vendorId === undefined) continue;
+    const line = lines.get(task.lineNumber);
+    const payload: FulfillmentRequest = {
+      taskId: ids[index] as string,
+      orderId: order.id,
+      vendorId: task.vendorId,
+      taskType: task.type,
+      taskName: plan.value.tasks[index]?.name as string,
+      lineNumber: task.lineNumber,
+      bundleLineNumber: task.bundleLineNumber ?? null,
+      sku: line?.sku ?? null,
+      quantity: line?.quantity ?? null,
+      dueAt: task.dueAt.toISOString(),
+    };
+    await tx.enqueue({ type: fulfillmentRequestType, correlationId: order.id, destination: vendorDestination(task.vendorId), payload });
+  }
+  return { ...order, status: 'decomposed', updatedAt };
+}
