@@ -3,6 +3,9 @@ import pg from 'pg';
 import { lineToRow, orderToRow, rowsToOrder } from '../adapters/db/order-rows.ts';
 import { presentOrder, translateOrderJson } from '../api/order-json.ts';
 import { validateOrder, type CanonicalOrder } from '../domain/order.ts';
+import { loadCatalog } from '../adapters/catalog/index.ts';
+import { initialTaskStatus } from '../domain/task-status.ts';
+import { planOrder, type PlannedTask } from '../domain/plan.ts';
 import { benchOrder, benchOrderJson } from './orders.ts';
 import { sleep, summarize, type LatencySummary } from './support.ts';
 
@@ -69,8 +72,26 @@ export function responseTemplate(order: CanonicalOrder, partnerId: string): (val
   };
 }
 
+const taskColumns = ['id', 'order_id', 'task_key', 'position', 'line_id', 'line_number', 'bundle_line_number', 'type', 'vendor_id', 'person', 'depends_on', 'sla_minutes', 'due_at', 'status'] as const;
+
+function tasksInsert(count: number): string {
+  const tuples = Array.from({ length: count }, (_, row) => `(${taskColumns.map((_c, column) => `$${row * taskColumns.length + column + 1}`).join(', ')})`);
+  return `insert into tasks (${taskColumns.join(', ')}) values ${tuples.join(', ')}`;
+}
+
+/** The demo catalog's plan for the bench order: the floor writes the same task rows the gateway does. */
+function planTemplate(template: CanonicalOrder): PlannedTask[] {
+  const catalog = loadCatalog();
+  if (!catalog.ok) throw new Error('the demo catalog does not load');
+  const plan = planOrder(template, catalog.value);
+  if (!plan.ok) throw new Error('the bench order does not plan');
+  return plan.value.tasks;
+}
+
 export async function runFloor(spec: FloorSpec): Promise<FloorResult> {
   const template = canonicalTemplate();
+  const plannedTasks = planTemplate(template);
+  const insertTasks = tasksInsert(plannedTasks.length);
   const respond = responseTemplate(template, spec.partnerId);
   const insertLines = linesInsert(template.lines.length);
   const pool = new pg.Pool({ connectionString: spec.databaseUrl, max: spec.poolSize });
@@ -120,10 +141,32 @@ export async function runFloor(spec: FloorSpec): Promise<FloorResult> {
         'insert into documents (id, partner_id, order_id, direction, channel, type, content_type, body, sha256, control) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
         [documentId, spec.partnerId, orderId, 'inbound', 'api', 'order.json', 'application/json', body, digest, JSON.stringify({ api: key })],
       );
-      await client.query('insert into outbox (message_id, type, correlation_id, destination, headers, payload) values ($1, $2, $3, $4, $5, $6), ($7, $8, $9, $10, $11, $12)', [
-        randomUUID(), 'order.received.v1', orderId, 'gateway.orders', '{}', JSON.stringify({ orderId, partnerId: spec.partnerId, channel: 'api', externalRef }),
-        randomUUID(), 'document.stored.v1', orderId, 'gateway.documents', '{}', JSON.stringify({ documentId, partnerId: spec.partnerId, orderId, direction: 'inbound', channel: 'api', type: 'order.json' }),
+      // Decomposition: the tasks, the order decomposed with its event, one request per ready vendor task.
+      const taskIds = plannedTasks.map(() => randomUUID());
+      await client.query(
+        insertTasks,
+        plannedTasks.flatMap((task, position) => [
+          taskIds[position], orderId, task.key, position, lineIds.get(task.lineNumber) ?? null, task.lineNumber, task.bundleLineNumber ?? null, task.type,
+          task.vendor ?? null, task.person, JSON.stringify(task.dependsOn), task.slaMinutes, new Date(now.getTime() + task.slaMinutes * 60_000), initialTaskStatus(task),
+        ]),
+      );
+      await client.query(`update orders set status = 'decomposed', updated_at = clock_timestamp(), version = version + 1 where id = $1`, [orderId]);
+      await client.query('insert into order_events (order_id, from_status, to_status, cause, actor, detail) values ($1, $2, $3, $4, $5, $6)', [
+        orderId, 'received', 'decomposed', 'order.decomposed', 'gateway', JSON.stringify({ tasks: plannedTasks.length }),
       ]);
+      const messages: unknown[][] = [
+        [randomUUID(), 'order.received.v1', orderId, 'gateway.orders', '{}', JSON.stringify({ orderId, partnerId: spec.partnerId, channel: 'api', externalRef })],
+        ...plannedTasks.flatMap((task, index) =>
+          task.vendor === undefined || initialTaskStatus(task) !== 'ready'
+            ? []
+            : [[randomUUID(), 'fulfillment.request.v1', orderId, `vendor.${task.vendor}`, '{}', JSON.stringify({ taskId: taskIds[index], orderId, vendorId: task.vendor, taskType: task.type, taskName: task.name, lineNumber: task.lineNumber })]],
+        ),
+        [randomUUID(), 'document.stored.v1', orderId, 'gateway.documents', '{}', JSON.stringify({ documentId, partnerId: spec.partnerId, orderId, direction: 'inbound', channel: 'api', type: 'order.json' })],
+      ];
+      await client.query(
+        `insert into outbox (message_id, type, correlation_id, destination, headers, payload) values ${messages.map((_, row) => `(${[1, 2, 3, 4, 5, 6].map((c) => `$${row * 6 + c}`).join(', ')})`).join(', ')}`,
+        messages.flat(),
+      );
       // Written once with its final answer (the gateway claims it first and completes it later).
       await client.query(
         'insert into idempotency_records (partner_id, scope, key, request_hash, response_status, response_body, order_id) values ($1, $2, $3, $4, $5, $6, $7)',

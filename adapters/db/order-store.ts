@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
+import { isPartnerEvent } from '../../domain/partner-events.ts';
 import type { OrderStore, StoreTransaction } from '../../pipeline/ports.ts';
 import type { Database } from './connect.ts';
 import { lineToRow, orderToRow, rowsToOrder } from './order-rows.ts';
@@ -173,7 +174,9 @@ export function orderStore(db: Database): OrderStore {
       db.transaction(async (trx) => {
         const outbox: Record<string, unknown>[] = [];
         const result = await work(transactionOn(trx, outbox));
-        if (outbox.length > 0) await trx('outbox').insert(outbox);
+        // Messages no partner can subscribe to are marked as fanned out at once, so the webhook
+        // worker never has to read or update them (they are most of the outbox).
+        if (outbox.length > 0) await trx('outbox').insert(outbox.map((row) => (isPartnerEvent(row.type as string) ? row : { ...row, webhooks_fanned_out_at: trx.fn.now() })));
         return result;
       }),
   };

@@ -1,3 +1,4 @@
+import { partnerEventTypes } from '../../domain/partner-events.ts';
 import { claimDueWebhookDeliveries, fanOutWebhookEvents, recordWebhookAttempt, type Database, type DueDelivery } from '../db/index.ts';
 import { deliver } from '../http/index.ts';
 import { afterAttempt, type AttemptOutcome } from './retry-schedule.ts';
@@ -9,7 +10,7 @@ import { signStandardWebhook } from './signatures.ts';
 // outcome and next attempt are recorded. Called on an interval by api/main.ts and directly by tests.
 
 /** The events a partner can subscribe to: the outbox messages that carry a partnerId. */
-export const webhookEventTypes = ['order.received.v1', 'order.cancelled.v1', 'document.stored.v1'] as const;
+export const webhookEventTypes = partnerEventTypes;
 
 export interface WebhookRequest {
   url: string;
