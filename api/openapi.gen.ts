@@ -677,10 +677,10 @@ export interface components {
             status: string;
         };
         /**
-         * @description order.received.v1 and order.cancelled.v1 carry {orderId, partnerId, ...}; document.stored.v1 carries {documentId, partnerId, orderId, direction, channel, type} for every document received from or sent to the partner (fetch it with GET /v1/documents/{id}).
+         * @description order.received.v1 and order.cancelled.v1 carry {orderId, partnerId, ...}; document.stored.v1 carries {documentId, partnerId, orderId, direction, channel, type} for every document received from or sent to the partner (fetch it with GET /v1/documents/{id}). From fulfillment, each carrying {orderId, partnerId, externalRef, ...}: order.acknowledged.v1 (every line answered: lines with status, quantity, uom, unitPrice, expectedDate), order.shipped.v1 (one shipment: carrier, trackingNumber, packages), order.ready-for-billing.v1 (every task done: the invoice), order.failed.v1 (a vendor could not do a task: taskId, code, reason).
          * @enum {string}
          */
-        WebhookEventType: "order.received.v1" | "order.cancelled.v1" | "document.stored.v1";
+        WebhookEventType: "order.received.v1" | "order.cancelled.v1" | "document.stored.v1" | "order.acknowledged.v1" | "order.shipped.v1" | "order.ready-for-billing.v1" | "order.failed.v1";
         WebhookSubscription: {
             id: string;
             partnerId: string;

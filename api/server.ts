@@ -22,6 +22,8 @@ import { processSecretKey, secretBox } from '../adapters/webhook/index.ts';
 import { loadCatalog } from '../adapters/catalog/index.ts';
 import type { Catalog } from '../domain/catalog.ts';
 import { taskHandlers } from './tasks.ts';
+import { fulfillmentDeps } from './partner-answers.ts';
+import type { RetryPolicy } from '../adapters/http/index.ts';
 
 export const openapiPath = new URL('../openapi.yaml', import.meta.url);
 
@@ -50,6 +52,8 @@ export interface ServerOptions {
   secretKey?: Buffer;
   /** The fulfillment catalog; without one the demo catalog (tests pass their own). */
   catalog?: Catalog;
+  /** How documents are pushed to partners' endpoints; tests shorten it. */
+  retryPolicy?: RetryPolicy;
 }
 
 /** Loaded once at start: a catalog with problems stops the server rather than failing orders one by one. */
@@ -127,9 +131,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
 
   const pipeline = { store: orderStore(db), catalog: options.catalog ?? startCatalog(), timer: metrics.timeStage };
+  const fulfillment = fulfillmentDeps(db, options.retryPolicy);
   await app.register(openapiGlue, {
     specification,
-    serviceHandlers: { ...orderHandlers(db, pipeline), ...partnerHandlers(db), ...healthHandlers(db), ...x12Handlers(db, pipeline), ...cxmlHandlers(db, pipeline, options.bodyLimitBytes), ...documentHandlers(db), ...taskHandlers(db), ...webhookHandlers(db, pipeline, secretBox(options.secretKey ?? processSecretKey())) },
+    serviceHandlers: { ...orderHandlers(db, pipeline), ...partnerHandlers(db), ...healthHandlers(db), ...x12Handlers(db, pipeline), ...cxmlHandlers(db, pipeline, options.bodyLimitBytes), ...documentHandlers(db), ...taskHandlers(db, fulfillment), ...webhookHandlers(db, pipeline, secretBox(options.secretKey ?? processSecretKey())) },
     securityHandlers: { bearerAuth: bearerAuth(db) },
   });
   return app;

@@ -1,3 +1,4 @@
+import { checkMessage } from '../adapters/contract/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../adapters/catalog/index.ts';
 import type { Catalog } from '../domain/catalog.ts';
@@ -43,18 +44,21 @@ describe('tasks on postgres', () => {
     expect(tasks[0]).toMatchObject({ person: false, dependsOn: [], lineNumber: '1', bundleLineNumber: null });
 
     const requests = await t.database.db('outbox').where({ correlation_id: order.id, type: 'fulfillment.request.v1' }).orderBy('id');
-    expect(requests.map((m: { destination: string }) => m.destination)).toEqual(['vendor.vendor-a', 'vendor.vendor-a', 'vendor.vendor-b']);
+    expect(requests.map((m: { destination: string }) => m.destination)).toEqual(['vendor.vendor-a.ship', 'vendor.vendor-a.ship', 'vendor.vendor-b.activate']);
+    for (const request of requests) expect(checkMessage('fulfillment.request.v1', request.payload)).toEqual([]);
     const modem = tasks[2];
-    expect(requests[1].payload).toEqual({
+    const lineId = async (lineNumber: string) => (await t.database.db('order_lines').where({ order_id: order.id, line_number: lineNumber }).first('id')).id;
+    expect(requests[1].payload).toMatchObject({
       taskId: modem.id,
       orderId: order.id,
+      partnerId: order.partnerId,
+      externalRef: order.externalRef,
       vendorId: 'vendor-a',
       taskType: 'ship',
       taskName: 'ship-modem',
-      lineNumber: '2.1',
-      bundleLineNumber: '2',
-      sku: 'MODEM-X1',
-      quantity: 1,
+      line: { lineId: await lineId('2.1'), lineNumber: '2.1', parentLineNumber: '2', bundleLineNumber: '2', sku: 'MODEM-X1', quantity: 1 },
+      bundleId: await lineId('2'),
+      items: [{ lineNumber: '2.1', sku: 'MODEM-X1', quantity: 1 }],
       dueAt: modem.dueAt,
     });
     const events = (await t.request({ method: 'GET', url: `/v1/orders/${order.id}/events`, key: acme.key })).json().events;
@@ -110,7 +114,9 @@ describe('tasks on postgres', () => {
       const tasks = (await app.request({ method: 'GET', url: `/v1/orders/${orderId}/tasks`, key: partner.key })).json().tasks;
       expect(tasks.map((task: { status: string }) => task.status)).toEqual(['done', 'ready']);
       const [request] = await requests();
-      expect(request).toMatchObject({ destination: 'vendor.vendor-a', payload: { taskId: tasks[1].id, taskName: 'ship', sku: 'WIFI-KIT', quantity: 3, bundleLineNumber: null } });
+      expect(request).toMatchObject({ destination: 'vendor.vendor-a.ship', vendor_id: 'vendor-a', payload: { taskId: tasks[1].id, taskName: 'ship', line: { sku: 'WIFI-KIT', quantity: 3 } } });
+      expect(request.payload).not.toHaveProperty('bundleId');
+      expect(checkMessage('fulfillment.request.v1', request.payload)).toEqual([]);
     } finally {
       await app.close();
     }

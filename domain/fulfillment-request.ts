@@ -1,25 +1,119 @@
+import type { Address, OrderLine, Party, StoredOrder } from './order.ts';
+
 /**
- * The body of a `fulfillment.request.v1` message (asyncapi.yaml): everything a vendor needs to do
- * one task without calling back. Built in one place, so a task sent at decomposition and one sent
- * when it is unblocked later look the same.
+ * The body of a `fulfillment.request.v1` message (asyncapi.yaml, FulfillmentRequest): everything a
+ * vendor needs to do one task without calling back. Built in one place, so a task sent at
+ * decomposition and one sent when it is unblocked or retried later look the same.
  */
 export interface FulfillmentRequest {
   taskId: string;
   orderId: string;
+  partnerId: string;
+  externalRef: string;
   vendorId: string;
   taskType: string;
   taskName: string;
+  line: TaskLine;
+  /** The id of the bundle's parent line, on every task of a bundle. */
+  bundleId?: string;
+  items: TaskItem[];
+  shipTo?: Party;
+  dueAt: string;
+  requestedShipDate?: string;
+  requestedDeliveryDate?: string;
+  notes?: string[];
+}
+
+export interface TaskLine {
+  lineId: string;
+  lineNumber: string;
+  parentLineNumber?: string;
+  bundleLineNumber?: string;
+  sku?: string;
+  identifiers?: Record<string, string>;
+  description?: string;
+  quantity: number;
+  uom: string;
+  unitPrice?: number;
+  requestedShipDate?: string;
+  requestedDeliveryDate?: string;
+}
+
+export interface TaskItem {
+  lineNumber: string;
+  sku?: string;
+  quantity: number;
+  uom: string;
+}
+
+/** What the request needs of a task. */
+export interface RequestedTask {
+  id: string;
+  key: string;
+  type: string;
+  vendorId: string;
   lineNumber: string;
   bundleLineNumber: string | null;
-  sku: string | null;
-  quantity: number | null;
   dueAt: string;
 }
 
 export const fulfillmentRequestType = 'fulfillment.request.v1';
 
-/** One request queue per vendor. */
-export const vendorDestination = (vendorId: string): string => `vendor.${vendorId}`;
+/** The routing key of a vendor's task on the requests exchange (asyncapi.yaml). */
+export const vendorDestination = (vendorId: string, taskType: string): string => `vendor.${vendorId}.${taskType}`;
 
 /** A task key is `${lineNumber}:${taskName}`; line numbers may hold ':' themselves, names may not. */
 export const taskNameOf = (key: string): string => key.slice(key.lastIndexOf(':') + 1);
+
+/** Present keys only: the message schema forbids nulls, and an absent field says "none". */
+function defined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+const address = (value: Address | undefined): Address | undefined => {
+  const lines = value?.lines.filter((line) => line.trim() !== '') ?? [];
+  return value === undefined || lines.length === 0 ? undefined : defined({ ...value, lines });
+};
+
+const party = (value: Party | undefined): Party | undefined => (value === undefined ? undefined : defined({ ...value, address: address(value.address) }));
+
+function taskLine(line: OrderLine & { id: string }, bundleLineNumber: string | null): TaskLine {
+  return defined({
+    lineId: line.id,
+    lineNumber: line.lineNumber,
+    parentLineNumber: line.parentLineNumber,
+    bundleLineNumber: bundleLineNumber ?? undefined,
+    sku: line.sku,
+    identifiers: line.identifiers,
+    description: line.description,
+    quantity: line.quantity,
+    uom: line.uom,
+    unitPrice: line.unitPrice,
+    requestedShipDate: line.requestedShipDate,
+    requestedDeliveryDate: line.requestedDeliveryDate,
+  });
+}
+
+/** Throws when the task's line is not in the order: a task is only ever planned on its order's lines. */
+export function fulfillmentRequest(order: StoredOrder, task: RequestedTask): FulfillmentRequest {
+  const line = order.lines.find((candidate) => candidate.lineNumber === task.lineNumber);
+  if (line === undefined) throw new Error(`task ${task.key} names line ${task.lineNumber}, which order ${order.id} does not have`);
+  const bundle = task.bundleLineNumber === null ? undefined : order.lines.find((candidate) => candidate.lineNumber === task.bundleLineNumber);
+  return defined({
+    taskId: task.id,
+    orderId: order.id,
+    partnerId: order.partnerId,
+    externalRef: order.externalRef,
+    vendorId: task.vendorId,
+    taskType: task.type,
+    taskName: taskNameOf(task.key),
+    line: taskLine(line, task.bundleLineNumber),
+    bundleId: bundle?.id,
+    items: [defined({ lineNumber: line.lineNumber, sku: line.sku, quantity: line.quantity, uom: line.uom })],
+    shipTo: party(order.shipTo),
+    dueAt: task.dueAt,
+    requestedShipDate: line.requestedShipDate ?? order.requestedShipDate,
+    requestedDeliveryDate: line.requestedDeliveryDate ?? order.requestedDeliveryDate,
+    notes: order.notes?.length === 0 ? undefined : order.notes,
+  });
+}

@@ -15,12 +15,15 @@ export type LineStatus = (typeof lineStatuses)[number];
 
 const acknowledged = ['accepted', 'backordered', 'changed'] as const;
 
-/** Every legal line transition, listed once. A backordered or changed line may still be shipped. */
+/**
+ * Every legal line transition, listed once. A backordered or changed line may still be shipped. A
+ * service line (a port turned on, an installation) is completed without ever being shipped.
+ */
 export const lineTransitions: Readonly<Record<LineStatus, readonly LineStatus[]>> = {
   open: ['accepted', 'rejected', 'backordered', 'changed', 'cancelled'],
-  accepted: ['partially_shipped', 'shipped', 'cancelled'],
-  backordered: ['accepted', 'partially_shipped', 'shipped', 'cancelled'],
-  changed: ['accepted', 'partially_shipped', 'shipped', 'cancelled'],
+  accepted: ['partially_shipped', 'shipped', 'completed', 'cancelled'],
+  backordered: ['accepted', 'partially_shipped', 'shipped', 'completed', 'cancelled'],
+  changed: ['accepted', 'partially_shipped', 'shipped', 'completed', 'cancelled'],
   partially_shipped: ['shipped'],
   shipped: ['delivered', 'completed'],
   delivered: ['completed'],

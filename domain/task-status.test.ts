@@ -35,9 +35,9 @@ describe('task state machine', () => {
     expect(taskTransitions).toEqual({
       blocked: ['ready', 'cancelled'],
       ready: ['dispatched', 'cancelled'],
-      dispatched: ['acknowledged', 'failed', 'cancelled'],
-      acknowledged: ['in_progress', 'done', 'failed', 'cancelled'],
-      in_progress: ['done', 'failed', 'cancelled'],
+      dispatched: ['ready', 'acknowledged', 'failed', 'cancelled'],
+      acknowledged: ['ready', 'in_progress', 'done', 'failed', 'cancelled'],
+      in_progress: ['ready', 'done', 'failed', 'cancelled'],
       done: [],
       failed: [],
       cancelled: [],

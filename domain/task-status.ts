@@ -13,13 +13,14 @@ export type TaskStatus = (typeof taskStatuses)[number];
  * Every legal task transition, listed once. Terminal states have no entry.
  * A vendor may answer `complete` right after its `ack` (no `progress` in between), hence
  * acknowledged → done; nothing fails before it has been sent, and anything open can be cancelled.
+ * A retryable failure puts a sent task back to ready, to be sent again later.
  */
 export const taskTransitions: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
   blocked: ['ready', 'cancelled'],
   ready: ['dispatched', 'cancelled'],
-  dispatched: ['acknowledged', 'failed', 'cancelled'],
-  acknowledged: ['in_progress', 'done', 'failed', 'cancelled'],
-  in_progress: ['done', 'failed', 'cancelled'],
+  dispatched: ['ready', 'acknowledged', 'failed', 'cancelled'],
+  acknowledged: ['ready', 'in_progress', 'done', 'failed', 'cancelled'],
+  in_progress: ['ready', 'done', 'failed', 'cancelled'],
   done: [],
   failed: [],
   cancelled: [],

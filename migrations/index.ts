@@ -4,6 +4,7 @@ import * as x12 from './002_x12.ts';
 import * as cxml from './003_cxml.ts';
 import * as webhooks from './004_webhooks.ts';
 import * as tasks from './005_tasks.ts';
+import * as fulfillment from './006_fulfillment.ts';
 
 // Listed here rather than read from disk, so that the same list runs under tsx, vitest and a bundle.
 const migrations: Record<string, Knex.Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, Knex.Migration> = {
   '003_cxml': cxml,
   '004_webhooks': webhooks,
   '005_tasks': tasks,
+  '006_fulfillment': fulfillment,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,9 +1,9 @@
 import type { Catalog } from '../domain/catalog.ts';
-import { fulfillmentRequestType, vendorDestination, type FulfillmentRequest } from '../domain/fulfillment-request.ts';
+import { fulfillmentRequest } from '../domain/fulfillment-request.ts';
 import type { StoredOrder } from '../domain/order.ts';
 import { planOrder } from '../domain/plan.ts';
 import { initialTaskStatus } from '../domain/task-status.ts';
-import type { NewTask, StoreTransaction } from './ports.ts';
+import { requestMessage, type NewTask, type StoreTransaction } from './ports.ts';
 
 /** The gateway itself decides the plan; no person or partner did. */
 const actor = 'gateway';
@@ -39,20 +39,8 @@ export async function decompose(tx: StoreTransaction, order: StoredOrder, catalo
   for (const [index, task] of tasks.entries()) {
     // A person's task goes on a task list, not to a queue.
     if (task.status !== 'ready' || task.vendorId === undefined) continue;
-    const line = lines.get(task.lineNumber);
-    const payload: FulfillmentRequest = {
-      taskId: ids[index] as string,
-      orderId: order.id,
-      vendorId: task.vendorId,
-      taskType: task.type,
-      taskName: plan.value.tasks[index]?.name as string,
-      lineNumber: task.lineNumber,
-      bundleLineNumber: task.bundleLineNumber ?? null,
-      sku: line?.sku ?? null,
-      quantity: line?.quantity ?? null,
-      dueAt: task.dueAt.toISOString(),
-    };
-    await tx.enqueue({ type: fulfillmentRequestType, correlationId: order.id, destination: vendorDestination(task.vendorId), payload });
+    const request = fulfillmentRequest(order, { ...task, id: ids[index] as string, vendorId: task.vendorId, bundleLineNumber: task.bundleLineNumber ?? null, dueAt: task.dueAt.toISOString() });
+    await tx.enqueue(requestMessage(request));
   }
   return { ...order, status: 'decomposed', updatedAt };
 }

@@ -1,5 +1,5 @@
 import type { Channel } from '../domain/order.ts';
-import type { OrderStore } from './ports.ts';
+import type { OrderStore, StoreTransaction } from './ports.ts';
 
 // Sending a document to a partner: take its control numbers, store it, commit, and only then push
 // it to the partner's endpoint (or leave it in the mailbox). Stored before sent, so a crash between
@@ -26,23 +26,37 @@ export interface SentDocument {
   attempts: number;
 }
 
-export async function sendDocument(deps: { store: OrderStore; deliver: Deliverer }, document: OutboundDocument, endpointUrl: string | undefined, sha256: (body: string) => string): Promise<SentDocument> {
-  const stored = await deps.store.transaction(async (tx) => {
-    const rendered = await document.render((kind, count) => tx.nextControlNumbers(document.partnerId, kind, count));
-    const documentId = await tx.insertDocument(document.partnerId, document.orderId, {
-      direction: 'outbound',
-      channel: document.channel,
-      type: document.type,
-      contentType: document.contentType,
-      body: Buffer.from(rendered.body),
-      sha256: sha256(rendered.body),
-      control: rendered.control,
-      deliveryState: endpointUrl === undefined ? 'mailbox' : 'pending',
-    });
-    return { documentId, ...rendered };
+/** Takes the document's control numbers and stores it, in the caller's transaction. */
+export async function storeDocument(tx: StoreTransaction, document: OutboundDocument, endpointUrl: string | undefined, sha256: (body: string) => string): Promise<StoredDocument> {
+  const rendered = await document.render((kind, count) => tx.nextControlNumbers(document.partnerId, kind, count));
+  const documentId = await tx.insertDocument(document.partnerId, document.orderId, {
+    direction: 'outbound',
+    channel: document.channel,
+    type: document.type,
+    contentType: document.contentType,
+    body: Buffer.from(rendered.body),
+    sha256: sha256(rendered.body),
+    control: rendered.control,
+    deliveryState: endpointUrl === undefined ? 'mailbox' : 'pending',
   });
+  return { documentId, ...rendered };
+}
+
+export interface StoredDocument {
+  documentId: string;
+  body: string;
+  control: Record<string, string>;
+}
+
+export async function sendDocument(deps: { store: OrderStore; deliver: Deliverer }, document: OutboundDocument, endpointUrl: string | undefined, sha256: (body: string) => string): Promise<SentDocument> {
+  const stored = await deps.store.transaction((tx) => storeDocument(tx, document, endpointUrl, sha256));
   if (endpointUrl === undefined) return { ...stored, delivery: 'mailbox', attempts: 0 };
-  const result = await deps.deliver(endpointUrl, { body: stored.body, contentType: document.contentType });
+  return pushDocument(deps, stored, document.contentType, endpointUrl);
+}
+
+/** Pushes a stored document to the partner's endpoint and records how that went. */
+export async function pushDocument(deps: { store: OrderStore; deliver: Deliverer }, stored: StoredDocument, contentType: string, endpointUrl: string): Promise<SentDocument> {
+  const result = await deps.deliver(endpointUrl, { body: stored.body, contentType });
   const state = result.ok ? 'delivered' : 'failed';
   await deps.store.transaction((tx) => tx.recordDelivery(stored.documentId, { state, attempts: result.attempts, ...(result.error === undefined ? {} : { error: result.error }), ...(result.answer === undefined ? {} : { answer: result.answer }) }));
   return { ...stored, delivery: state, attempts: result.attempts };

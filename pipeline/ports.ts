@@ -1,7 +1,9 @@
 import type { CanonicalOrder, Channel, StoredOrder } from '../domain/order.ts';
+import type { Effects, FulfillmentState } from '../domain/fulfillment-progress.ts';
 import type { OrderStatus } from '../domain/order-status.ts';
 import type { TaskType } from '../domain/catalog.ts';
 import type { TaskStatus } from '../domain/task-status.ts';
+import { fulfillmentRequestType, vendorDestination, type FulfillmentRequest } from '../domain/fulfillment-request.ts';
 
 // What the pipeline needs from the outside world. Adapters implement these; stages only call them.
 
@@ -41,7 +43,21 @@ export interface OutboxMessage {
   destination: string;
   payload: unknown;
   headers?: Record<string, string>;
+  /** Set on a vendor's fulfillment request: dispatchers and the vendor's mailbox read by it. */
+  vendorId?: string;
+  /** Not to be sent before this (a retry the vendor asked for). */
+  notBefore?: Date;
 }
+
+/** The outbox message that carries a fulfillment request to its vendor. */
+export const requestMessage = (request: FulfillmentRequest, notBefore?: Date): OutboxMessage => ({
+  type: fulfillmentRequestType,
+  correlationId: request.orderId,
+  destination: vendorDestination(request.vendorId, request.taskType),
+  payload: request,
+  vendorId: request.vendorId,
+  ...(notBefore === undefined ? {} : { notBefore }),
+});
 
 export interface NewOrder {
   partnerId: string;
@@ -75,6 +91,20 @@ export interface NewTask {
   status: TaskStatus;
 }
 
+export interface InboxEntry {
+  vendorId: string;
+  messageId: string;
+  type: string;
+  taskId?: string;
+  orderId?: string;
+}
+
+/** How a partner is answered: its X12 and cXML identities, when it has them. */
+export interface PartnerChannels {
+  x12?: { qualifier: string; id: string; ourQualifier: string; ourId: string; version: string; map: string; endpointUrl?: string };
+  cxml?: { fromDomain: string; fromIdentity: string; confirmationUrl?: string };
+}
+
 export interface StoreTransaction {
   /** Takes the key for this request, or returns the record of whoever took it first (waiting for it to commit). */
   claimIdempotencyKey(partnerId: string, scope: string, key: string, requestHash: string): Promise<IdempotencyRecord | 'claimed'>;
@@ -90,6 +120,15 @@ export interface StoreTransaction {
   insertTasks(orderId: string, tasks: NewTask[]): Promise<string[]>;
   /** Moves an order from one state to another with a history event; throws if it is not in `from`. Returns the order's new updatedAt. */
   changeStatus(orderId: string, from: OrderStatus, to: OrderStatus, cause: string, actor: string, detail: Record<string, unknown>): Promise<{ updatedAt: string }>;
+  /** Records a reply's message id; false when it was recorded before (the reply is a repeat). Waits for a concurrent recorder to finish. */
+  recordInbox(entry: InboxEntry, outcome: string, detail: Record<string, unknown>): Promise<boolean>;
+  /** The order a task belongs to, locked until commit (replies to one order apply one at a time), with its tasks, lines and shipments. */
+  lockFulfillment(taskId: string): Promise<FulfillmentState | undefined>;
+  /** Writes what a reply did: task and line states, a shipment, order transitions and a history note. */
+  applyFulfillment(order: StoredOrder, effects: Effects, actor: string): Promise<void>;
+  partnerChannels(partnerId: string): Promise<PartnerChannels>;
+  /** A history event that changes no state. */
+  noteEvent(orderId: string, cause: string, actor: string, detail: Record<string, unknown>): Promise<void>;
 }
 
 export interface OrderStore {

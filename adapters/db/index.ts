@@ -21,4 +21,4 @@ export {
   type WebhookDelivery,
   type WebhookSubscription,
 } from './webhooks.ts';
-export { completePersonTask, listTasks, type TaskCompletion, type TaskView } from './tasks.ts';
+export { findTask, listTasks, type TaskView } from './tasks.ts';

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { isPartnerEvent } from '../../domain/partner-events.ts';
 import type { OrderStore, StoreTransaction } from '../../pipeline/ports.ts';
 import type { Database } from './connect.ts';
+import { applyFulfillment, lockFulfillment, partnerChannels, recordInbox } from './fulfillment-store.ts';
 import { lineToRow, orderToRow, rowsToOrder } from './order-rows.ts';
 
 const insertOrderSql = `
@@ -107,6 +108,8 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
         destination: message.destination,
         headers: JSON.stringify(message.headers ?? {}),
         payload: JSON.stringify(message.payload),
+        ...(message.vendorId === undefined ? {} : { vendor_id: message.vendorId }),
+        ...(message.notBefore === undefined ? {} : { next_attempt_at: message.notBefore }),
       });
     },
 
@@ -164,6 +167,15 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
 
     async findOrderIdsByExternalRef(partnerId, externalRef) {
       return trx('orders').where({ partner_id: partnerId, external_ref: externalRef }).orderBy('created_at').pluck('id');
+    },
+
+    recordInbox: (entry, outcome, detail) => recordInbox(trx, entry, outcome, detail),
+    lockFulfillment: (taskId) => lockFulfillment(trx, taskId),
+    applyFulfillment: (order, effects, actor) => applyFulfillment(trx, order, effects, actor),
+    partnerChannels: (partnerId) => partnerChannels(trx, partnerId),
+
+    async noteEvent(orderId, cause, actor, detail) {
+      await trx.raw(`INSERT INTO order_events (order_id, from_status, to_status, cause, actor, detail) SELECT id, status, status, ?, ?, ?::jsonb FROM orders WHERE id = ?`, [cause, actor, JSON.stringify(detail), orderId]);
     },
   };
 }

@@ -1,0 +1,1 @@
+export { checkMessage, isKnownMessageType, type MessageProblem } from './messages.ts';

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { LineAck } from '../../domain/acknowledgment.ts';
+import type { Effects, FulfillmentState, LineState, TaskState } from '../../domain/fulfillment-progress.ts';
+import type { LineStatus } from '../../domain/line-status.ts';
+import type { StoredOrder } from '../../domain/order.ts';
+import type { TaskStatus } from '../../domain/task-status.ts';
+import type { InboxEntry, PartnerChannels } from '../../pipeline/ports.ts';
+import { rowsToOrder, type LineRow, type OrderRow } from './order-rows.ts';
+import { getPartnerCxml, getPartnerX12 } from './partner-identities.ts';
+
+// The StoreTransaction's fulfillment side (pipeline/fulfillment.ts): the inbox, the order read
+// under lock with its tasks, and the writes a reply's effects make.
+
+export interface TaskRow {
+  id: string;
+  order_id: string;
+  task_key: string;
+  line_id: string | null;
+  line_number: string;
+  bundle_line_number: string | null;
+  type: string;
+  vendor_id: string | null;
+  person: boolean;
+  depends_on: string[];
+  due_at: Date | string;
+  status: TaskStatus;
+}
+
+export const taskState = (row: TaskRow): TaskState => ({
+  id: row.id,
+  key: row.task_key,
+  type: row.type,
+  vendorId: row.vendor_id,
+  person: row.person,
+  dependsOn: row.depends_on,
+  lineNumber: row.line_number,
+  bundleLineNumber: row.bundle_line_number,
+  status: row.status,
+  dueAt: new Date(row.due_at).toISOString(),
+});
+
+type LineStateRow = LineRow & { shipped_quantity: string | number; ack: LineAck | null };
+
+export async function recordInbox(trx: Knex.Transaction, entry: InboxEntry, outcome: string, detail: Record<string, unknown>): Promise<boolean> {
+  const inserted = await trx('inbox')
+    .insert({ vendor_id: entry.vendorId, message_id: entry.messageId, type: entry.type, task_id: entry.taskId ?? null, order_id: entry.orderId ?? null, outcome, detail: JSON.stringify(detail) })
+    .onConflict(['vendor_id', 'message_id'])
+    .ignore()
+    .returning('message_id');
+  return inserted.length > 0;
+}
+
+export async function lockFulfillment(trx: Knex.Transaction, taskId: string): Promise<FulfillmentState | undefined> {
+  const task = await trx('tasks').where({ id: taskId }).first('order_id');
+  if (task === undefined) return undefined;
+  const order = await trx<OrderRow>('orders').where({ id: task.order_id }).forUpdate().first();
+  if (order === undefined) return undefined;
+  const [lines, tasks, shipments] = await Promise.all([
+    trx<LineStateRow>('order_lines').where({ order_id: order.id }).orderBy('position'),
+    trx<TaskRow>('tasks').where({ order_id: order.id }).orderBy('position'),
+    trx('shipments').where({ order_id: order.id }).select('vendor_id', 'vendor_shipment_id'),
+  ]);
+  return {
+    order: rowsToOrder(order, lines),
+    tasks: tasks.map(taskState),
+    lines: new Map(
+      lines.map((line): [string, LineState] => [
+        line.line_number,
+        { status: line.status as LineStatus, shippedQuantity: Number(line.shipped_quantity), ...(line.ack === null ? {} : { ack: line.ack }) },
+      ]),
+    ),
+    shipments: new Set(shipments.map((row: { vendor_id: string; vendor_shipment_id: string }) => `${row.vendor_id}:${row.vendor_shipment_id}`)),
+  };
+}
+
+export async function applyFulfillment(trx: Knex.Transaction, order: StoredOrder, effects: Effects, actor: string): Promise<void> {
+  for (const [id, status] of effects.tasks) await trx('tasks').where({ id }).update({ status, updated_at: trx.fn.now() });
+  for (const [lineNumber, line] of effects.lines) {
+    await trx('order_lines')
+      .where({ order_id: order.id, line_number: lineNumber })
+      .update({ status: line.status, shipped_quantity: line.shippedQuantity, ack: line.ack === undefined ? null : JSON.stringify(line.ack) });
+  }
+  if (effects.shipment !== undefined) {
+    const { taskId, vendorId, ...body } = effects.shipment;
+    await trx('shipments').insert({ id: randomUUID(), order_id: order.id, task_id: taskId, vendor_id: vendorId, vendor_shipment_id: body.shipmentId, body: JSON.stringify(body) });
+  }
+  for (const step of effects.orderSteps) {
+    const changed = await trx('orders')
+      .where({ id: order.id, status: step.from })
+      .update({ status: step.to, updated_at: trx.raw('greatest(clock_timestamp(), created_at)'), version: trx.raw('version + 1') });
+    if (changed !== 1) throw new Error(`order ${order.id} is not "${step.from}", so it cannot become "${step.to}"`);
+    await trx('order_events').insert({ order_id: order.id, from_status: step.from, to_status: step.to, cause: step.cause, actor, detail: JSON.stringify(step.detail) });
+  }
+  if (effects.note !== undefined) {
+    const status = effects.orderSteps.at(-1)?.to ?? order.status;
+    await trx('order_events').insert({ order_id: order.id, from_status: status, to_status: status, cause: effects.note.cause, actor, detail: JSON.stringify(effects.note.detail) });
+  }
+  // Anything that changed the order shows in its updated_at, so a poller sees it.
+  if (effects.orderSteps.length === 0) await trx('orders').where({ id: order.id }).update({ updated_at: trx.raw('greatest(clock_timestamp(), created_at)') });
+}
+
+export async function partnerChannels(trx: Knex.Transaction, partnerId: string): Promise<PartnerChannels> {
+  const [x12, cxml] = await Promise.all([getPartnerX12(trx, partnerId), getPartnerCxml(trx, partnerId)]);
+  return { ...(x12 === undefined ? {} : { x12 }), ...(cxml === undefined ? {} : { cxml }) };
+}

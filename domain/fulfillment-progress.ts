@@ -1,0 +1,357 @@
+import type { LineAck, OrderAck } from './acknowledgment.ts';
+import type { Invoice } from './invoice.ts';
+import { assertLineTransition, type LineStatus } from './line-status.ts';
+import { assertTransition, isTerminal, type OrderStatus } from './order-status.ts';
+import type { StoredOrder } from './order.ts';
+import type { Shipment } from './shipment.ts';
+import { assertTaskTransition, isTaskTerminal, unblock, type TaskStatus } from './task-status.ts';
+import type { TaskEvent, VendorReply } from './vendor-reply.ts';
+
+// What a vendor's reply (or a person finishing a task) does to an order: task, line and order
+// states, the tasks it frees, and what the partner is to hear. Pure: the caller reads the order
+// under a lock, applies the effects in one transaction, and sends what is to be sent.
+
+export interface TaskState {
+  id: string;
+  key: string;
+  type: string;
+  vendorId: string | null;
+  person: boolean;
+  dependsOn: string[];
+  lineNumber: string;
+  bundleLineNumber: string | null;
+  status: TaskStatus;
+  dueAt: string;
+}
+
+export interface LineState {
+  status: LineStatus;
+  shippedQuantity: number;
+  /** The answer the line got (from its vendor, or from the gateway for a line no vendor answers). */
+  ack?: LineAck;
+}
+
+export interface FulfillmentState {
+  order: StoredOrder;
+  tasks: TaskState[];
+  /** By line number. */
+  lines: ReadonlyMap<string, LineState>;
+  /** `${vendorId}:${shipmentId}` of the shipments already recorded. */
+  shipments: ReadonlySet<string>;
+}
+
+/** What the partner hears, in its own format (855 / ConfirmationRequest, 856 / ShipNoticeRequest, 810, or webhook events). */
+export type PartnerAnswer = { kind: 'acknowledgment'; ack: OrderAck } | { kind: 'shipment'; shipment: Shipment } | { kind: 'invoice'; invoice: Invoice };
+
+export interface OrderStep {
+  from: OrderStatus;
+  to: OrderStatus;
+  cause: string;
+  detail: Record<string, unknown>;
+}
+
+export interface Effects {
+  /** New statuses, by task id. */
+  tasks: Map<string, TaskStatus>;
+  /** Changed lines, by line number. */
+  lines: Map<string, LineState>;
+  /** Order transitions in the order they happen; each is a history event. */
+  orderSteps: OrderStep[];
+  /** A history event for what changed no order state (progress, a retry...). */
+  note?: { cause: string; detail: Record<string, unknown> };
+  /** Vendor tasks to send a request for now. */
+  send: TaskState[];
+  /** A task to send again, no earlier than `notBefore`. */
+  resend?: { task: TaskState; notBefore: string };
+  shipment?: Shipment & { taskId: string; vendorId: string };
+  answers: PartnerAnswer[];
+}
+
+export type Outcome =
+  | { kind: 'applied'; effects: Effects }
+  /** Nothing to do, and nothing wrong: the reply comes after the task or the order has ended, or repeats a shipment. */
+  | { kind: 'ignored'; reason: string }
+  /** The reply cannot be right: it goes to the dead letters with this reason. */
+  | { kind: 'refused'; code: RefusalCode; detail: string };
+
+export type RefusalCode = 'unknown-task' | 'wrong-vendor' | 'wrong-order' | 'not-sent' | 'line-not-in-task' | 'over-shipment' | 'line-rejected' | 'not-a-person-task' | 'invalid-state';
+
+/** How far a vendor task has come; a reply moves it forward only. */
+const progress: Partial<Record<TaskStatus, number>> = { blocked: 0, ready: 1, dispatched: 2, acknowledged: 3, in_progress: 4, done: 5 };
+const chain: TaskStatus[] = ['blocked', 'ready', 'dispatched', 'acknowledged', 'in_progress', 'done'];
+
+/** The task's status after moving forward to `target` (never back), each step checked. */
+function advance(from: TaskStatus, target: TaskStatus): TaskStatus {
+  const start = progress[from] ?? 0;
+  const end = progress[target] ?? 0;
+  if (end <= start) return from;
+  // acknowledged → done is legal on its own: no progress report is needed in between.
+  const steps = chain.slice(start + 1, end + 1).filter((step) => !(step === 'in_progress' && target === 'done'));
+  return steps.reduce((status, step) => assertTaskTransition(status, step), from);
+}
+
+/** The line's status after following `path`, skipping steps it has already passed. */
+function walkLine(from: LineStatus, path: LineStatus[]): LineStatus {
+  return path.reduce((status, step) => (status === step ? status : assertLineTransition(status, step)), from);
+}
+
+const dateOf = (at: Date): string => at.toISOString().slice(0, 10);
+
+/** The gateway's own changes while applying one event, then read back as Effects. */
+class Draft {
+  readonly tasks = new Map<string, TaskStatus>();
+  readonly lines = new Map<string, LineState>();
+  readonly orderSteps: OrderStep[] = [];
+  readonly send: TaskState[] = [];
+  readonly answers: PartnerAnswer[] = [];
+  note?: Effects['note'];
+  resend?: Effects['resend'];
+  shipment?: Effects['shipment'];
+
+  constructor(readonly state: FulfillmentState) {}
+
+  taskStatus(task: TaskState): TaskStatus {
+    return this.tasks.get(task.id) ?? task.status;
+  }
+
+  line(lineNumber: string): LineState {
+    const line = this.lines.get(lineNumber) ?? this.state.lines.get(lineNumber);
+    if (line === undefined) throw new Error(`order ${this.state.order.id} has no line ${lineNumber}`);
+    return line;
+  }
+
+  setLine(lineNumber: string, line: LineState): void {
+    this.lines.set(lineNumber, line);
+  }
+
+  orderStatus(): OrderStatus {
+    return this.orderSteps.at(-1)?.to ?? this.state.order.status;
+  }
+
+  moveOrder(to: OrderStatus, cause: string, detail: Record<string, unknown> = {}): void {
+    const from = this.orderStatus();
+    this.orderSteps.push({ from, to: assertTransition(from, to), cause, detail });
+  }
+
+  effects(): Effects {
+    return {
+      tasks: this.tasks,
+      lines: this.lines,
+      orderSteps: this.orderSteps,
+      ...(this.note === undefined ? {} : { note: this.note }),
+      send: this.send,
+      ...(this.resend === undefined ? {} : { resend: this.resend }),
+      ...(this.shipment === undefined ? {} : { shipment: this.shipment }),
+      answers: this.answers,
+    };
+  }
+}
+
+const refused = (code: RefusalCode, detail: string): Outcome => ({ kind: 'refused', code, detail });
+
+/** The order's line as acknowledged by the gateway: all of it, at its price. */
+function fullAck(order: StoredOrder, lineNumber: string, status: LineAck['status'] = 'accepted'): LineAck {
+  const line = order.lines.find((candidate) => candidate.lineNumber === lineNumber);
+  if (line === undefined) throw new Error(`order ${order.id} has no line ${lineNumber}`);
+  return { lineNumber, status, quantity: line.quantity, uom: line.uom };
+}
+
+/** A line still open is taken as accepted, in full, when its vendor skips the ack and ships or completes. */
+function acceptIfOpen(draft: Draft, lineNumber: string): void {
+  const line = draft.line(lineNumber);
+  if (line.status === 'open') draft.setLine(lineNumber, { ...line, status: assertLineTransition('open', 'accepted'), ack: fullAck(draft.state.order, lineNumber) });
+}
+
+/** Work started: the order is in fulfillment from the first reply on. */
+function startFulfillment(draft: Draft): void {
+  if (draft.orderStatus() === 'decomposed') draft.moveOrder('in_fulfillment', 'order.in-fulfillment');
+}
+
+/**
+ * When the last line a vendor answers gets its answer, the lines no vendor answers (a bundle's
+ * parent, a line whose only task is a person's) are answered by the gateway — a bundle is
+ * rejected only when every component is — and the partner gets the whole acknowledgment, its lines
+ * in its own order.
+ */
+function acknowledgeWhenComplete(draft: Draft, at: Date): void {
+  const { order, tasks } = draft.state;
+  const answered = new Set(tasks.filter((task) => !task.person && task.vendorId !== null).map((task) => task.lineNumber));
+  const wasOpen = [...answered].some((lineNumber) => draft.state.lines.get(lineNumber)?.status === 'open');
+  const isOpen = [...answered].some((lineNumber) => draft.line(lineNumber).status === 'open');
+  if (!wasOpen || isOpen) return;
+  for (const line of order.lines) {
+    if (draft.line(line.lineNumber).status !== 'open') continue;
+    const components = order.lines.filter((candidate) => candidate.parentLineNumber === line.lineNumber);
+    const rejected = components.length > 0 && components.every((component) => draft.line(component.lineNumber).status === 'rejected');
+    const status = rejected ? 'rejected' : 'accepted';
+    draft.setLine(line.lineNumber, { ...draft.line(line.lineNumber), status: assertLineTransition('open', status), ack: fullAck(order, line.lineNumber, status) });
+  }
+  const lines = order.lines.map((line) => draft.line(line.lineNumber).ack ?? fullAck(order, line.lineNumber));
+  draft.answers.push({ kind: 'acknowledgment', ack: { order, lines, ackDate: dateOf(at) } });
+}
+
+/** The quantity a line is to ship: what the vendor changed it to, or what was ordered. */
+function quantityDue(order: StoredOrder, lineNumber: string, line: LineState): number {
+  if (line.ack?.status === 'changed') return line.ack.quantity;
+  return order.lines.find((candidate) => candidate.lineNumber === lineNumber)?.quantity ?? 0;
+}
+
+function applyAck(draft: Draft, task: TaskState, reply: Extract<VendorReply, { type: 'fulfillment.ack.v1' }>, at: Date): Outcome | undefined {
+  const stray = reply.body.lines.find((line) => line.lineNumber !== task.lineNumber);
+  if (stray !== undefined) return refused('line-not-in-task', `the ack answers line ${stray.lineNumber}; task ${task.key} is for line ${task.lineNumber} only`);
+  for (const answer of reply.body.lines) {
+    const line = draft.line(answer.lineNumber);
+    // The first answer a line gets is its answer; a later one for the same line changes nothing.
+    if (line.status !== 'open') continue;
+    const { lineNumber, status, quantity, uom, unitPrice, expectedDate, note } = answer;
+    const ack: LineAck = { lineNumber, status, quantity, uom, ...(unitPrice === undefined ? {} : { unitPrice }), ...(expectedDate === undefined ? {} : { expectedDate }), ...(note === undefined ? {} : { note }) };
+    draft.setLine(lineNumber, { ...line, status: assertLineTransition('open', status), ack });
+  }
+  draft.tasks.set(task.id, advance(draft.taskStatus(task), 'acknowledged'));
+  startFulfillment(draft);
+  acknowledgeWhenComplete(draft, at);
+  return undefined;
+}
+
+function applyShip(draft: Draft, task: TaskState, reply: Extract<VendorReply, { type: 'fulfillment.ship.v1' }>, at: Date): Outcome | undefined {
+  const { order } = draft.state;
+  const shipment = reply.body;
+  if (draft.state.shipments.has(`${shipment.vendorId}:${shipment.shipmentId}`)) return { kind: 'ignored', reason: `shipment ${shipment.shipmentId} is already recorded` };
+  const shipped = new Map<string, number>();
+  for (const item of shipment.packages.flatMap((pack) => pack.items)) {
+    if (item.lineNumber !== task.lineNumber) return refused('line-not-in-task', `the shipment holds line ${item.lineNumber}; task ${task.key} is for line ${task.lineNumber} only`);
+    shipped.set(item.lineNumber, (shipped.get(item.lineNumber) ?? 0) + item.quantity);
+  }
+  for (const [lineNumber, quantity] of shipped) {
+    const line = draft.line(lineNumber);
+    if (line.status === 'rejected' || line.status === 'cancelled') return refused('line-rejected', `line ${lineNumber} is ${line.status}; nothing of it can ship`);
+    const due = quantityDue(order, lineNumber, line);
+    // A ten-thousandth of slack: quantities are kept to four decimals.
+    if (line.shippedQuantity + quantity > due + 0.00005) {
+      return refused('over-shipment', `line ${lineNumber}: ${quantity} shipped now after ${line.shippedQuantity} before is more than the ${due} due`);
+    }
+  }
+  for (const [lineNumber, quantity] of shipped) {
+    acceptIfOpen(draft, lineNumber);
+    const line = draft.line(lineNumber);
+    const total = line.shippedQuantity + quantity;
+    const full = total >= quantityDue(order, lineNumber, line) - 0.00005;
+    const status = walkLine(line.status, [full ? 'shipped' : 'partially_shipped']);
+    draft.setLine(lineNumber, { ...line, status, shippedQuantity: total });
+  }
+  draft.tasks.set(task.id, advance(draft.taskStatus(task), 'in_progress'));
+  startFulfillment(draft);
+  acknowledgeWhenComplete(draft, at);
+  if (draft.orderStatus() === 'in_fulfillment') draft.moveOrder('partially_shipped', 'order.shipped', { shipmentId: shipment.shipmentId });
+  const { taskId: _taskId, orderId: _orderId, vendorId, estimatedDeliveryDate: _eta, ...details } = shipment;
+  draft.shipment = { ...details, taskId: task.id, vendorId };
+  draft.answers.push({ kind: 'shipment', shipment: details });
+  return undefined;
+}
+
+/** The invoice for an order whose every task is done: every priced line not rejected, at its confirmed quantity and price. */
+function invoiceFor(draft: Draft, at: Date): Invoice {
+  const { order } = draft.state;
+  const lines = order.lines.flatMap((line) => {
+    const state = draft.line(line.lineNumber);
+    if (line.unitPrice === undefined || state.status === 'rejected' || state.status === 'cancelled') return [];
+    return [{ lineNumber: line.lineNumber, quantity: quantityDue(order, line.lineNumber, state), uom: line.uom, unitPrice: state.ack?.unitPrice ?? line.unitPrice }];
+  });
+  // BIG02 takes at most 22 characters; one invoice per order, so the order's reference names it.
+  return { invoiceNumber: `INV-${order.externalRef}`.slice(0, 22), invoiceDate: dateOf(at), lines };
+}
+
+/** The steps from a line's state to completed; terminal lines stay as they are. */
+function completeLine(draft: Draft, lineNumber: string): void {
+  acceptIfOpen(draft, lineNumber);
+  const line = draft.line(lineNumber);
+  if (line.status === 'rejected' || line.status === 'cancelled' || line.status === 'completed') return;
+  const path: LineStatus[] = line.status === 'partially_shipped' ? ['shipped', 'completed'] : ['completed'];
+  draft.setLine(lineNumber, { ...line, status: walkLine(line.status, path) });
+}
+
+function applyComplete(draft: Draft, task: TaskState, at: Date): void {
+  const { order, tasks } = draft.state;
+  draft.tasks.set(task.id, 'done');
+  const statuses = new Map(tasks.map((candidate) => [candidate.key, draft.taskStatus(candidate)] as const));
+  const freed = new Set(unblock({ tasks }, statuses));
+  for (const candidate of tasks.filter((t) => freed.has(t.key))) {
+    draft.tasks.set(candidate.id, assertTaskTransition('blocked', 'ready'));
+    if (!candidate.person && candidate.vendorId !== null) draft.send.push(candidate);
+  }
+  // A line whose every task is done is completed.
+  const lineDone = (lineNumber: string) => tasks.filter((t) => t.lineNumber === lineNumber).every((t) => draft.taskStatus(t) === 'done');
+  if (lineDone(task.lineNumber)) completeLine(draft, task.lineNumber);
+  startFulfillment(draft);
+  acknowledgeWhenComplete(draft, at);
+  const open = tasks.filter((t) => !isTaskTerminal(draft.taskStatus(t)));
+  if (open.length > 0) return;
+  // Every task done: the lines no task works on (a bundle's parent) are complete too, and the order is ready for billing.
+  for (const line of order.lines) completeLine(draft, line.lineNumber);
+  draft.moveOrder('fulfilled', 'order.fulfilled');
+  draft.moveOrder('ready_for_billing', 'order.ready-for-billing');
+  draft.answers.push({ kind: 'invoice', invoice: invoiceFor(draft, at) });
+}
+
+/** Ten minutes when the vendor names no time: long enough for a passing fault to pass. */
+const defaultRetryDelayMs = 10 * 60_000;
+
+function applyFail(draft: Draft, task: TaskState, reply: Extract<VendorReply, { type: 'fulfillment.fail.v1' }>, at: Date): void {
+  const { code, reason, retryable, retryAfter } = reply.body;
+  startFulfillment(draft);
+  if (retryable) {
+    const status = draft.taskStatus(task);
+    draft.tasks.set(task.id, status === 'ready' ? status : assertTaskTransition(advance(status, 'dispatched'), 'ready'));
+    const notBefore = retryAfter ?? new Date(at.getTime() + defaultRetryDelayMs).toISOString();
+    draft.resend = { task, notBefore };
+    draft.note = { cause: 'task.retry-scheduled', detail: { taskId: task.id, taskKey: task.key, code, reason, notBefore } };
+    return;
+  }
+  draft.tasks.set(task.id, assertTaskTransition(advance(draft.taskStatus(task), 'dispatched'), 'failed'));
+  draft.moveOrder('failed', 'order.fulfillment-failed', { taskId: task.id, taskKey: task.key, vendorId: task.vendorId, code, reason });
+}
+
+/** Applies one reply, or a person's completion, to the order it is about. */
+export function applyTaskEvent(state: FulfillmentState, event: TaskEvent, at: Date): Outcome {
+  const task = state.tasks.find((candidate) => candidate.id === event.body.taskId);
+  if (task === undefined) return refused('unknown-task', `order ${state.order.id} has no task ${event.body.taskId}`);
+  if (event.type === 'task.completed-by-person') {
+    if (!task.person) return refused('not-a-person-task', `task ${task.key} is a vendor's; vendors report their own tasks done`);
+    const freed = task.status !== 'blocked' || task.dependsOn.every((key) => state.tasks.find((t) => t.key === key)?.status === 'done');
+    if (isTaskTerminal(task.status) || !freed || isTerminal(state.order.status)) {
+      return refused('invalid-state', `the task is "${task.status}" and its order "${state.order.status}"; only an open task whose dependencies are done can be completed`);
+    }
+  } else {
+    if (task.person || task.vendorId !== event.body.vendorId) return refused('wrong-vendor', `task ${task.key} is not vendor ${event.body.vendorId}'s`);
+    if (event.body.orderId !== state.order.id) return refused('wrong-order', `task ${task.id} belongs to order ${state.order.id}, not ${event.body.orderId}`);
+    if (isTerminal(state.order.status)) return { kind: 'ignored', reason: `the order is ${state.order.status}` };
+    if (isTaskTerminal(task.status)) return { kind: 'ignored', reason: `the task is already ${task.status}` };
+    if (task.status === 'blocked') return refused('not-sent', `task ${task.key} waits on ${task.dependsOn.join(', ')} and was never sent`);
+  }
+  const draft = new Draft(state);
+  switch (event.type) {
+    case 'fulfillment.ack.v1': {
+      const refusal = applyAck(draft, task, event, at);
+      if (refusal !== undefined) return refusal;
+      break;
+    }
+    case 'fulfillment.ship.v1': {
+      const refusal = applyShip(draft, task, event, at);
+      if (refusal !== undefined) return refusal;
+      break;
+    }
+    case 'fulfillment.progress.v1':
+      draft.tasks.set(task.id, advance(task.status, 'in_progress'));
+      startFulfillment(draft);
+      draft.note = { cause: 'task.progress', detail: { taskId: task.id, taskKey: task.key, stage: event.body.stage, ...(event.body.percent === undefined ? {} : { percent: event.body.percent }) } };
+      break;
+    case 'fulfillment.complete.v1':
+    case 'task.completed-by-person':
+      applyComplete(draft, task, at);
+      break;
+    case 'fulfillment.fail.v1':
+      applyFail(draft, task, event, at);
+      break;
+  }
+  return { kind: 'applied', effects: draft.effects() };
+}

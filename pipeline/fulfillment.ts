@@ -1,0 +1,119 @@
+import { applyTaskEvent, type PartnerAnswer, type RefusalCode } from '../domain/fulfillment-progress.ts';
+import { fulfillmentRequest } from '../domain/fulfillment-request.ts';
+import type { OrderStatus } from '../domain/order-status.ts';
+import type { StoredOrder } from '../domain/order.ts';
+import type { TaskEvent } from '../domain/vendor-reply.ts';
+import { pushDocument, storeDocument, type Deliverer, type OutboundDocument, type StoredDocument } from './outbound.ts';
+import { requestMessage, type OrderStore, type PartnerChannels, type StoreTransaction } from './ports.ts';
+
+// A vendor's reply (or a person finishing a task) applied to its order in one transaction: the
+// inbox row that makes a repeat change nothing, the order locked, task/line/order states, the
+// requests for freed tasks, and the partner's answer stored; pushed to the partner after commit.
+
+/** A document for the partner in its own format; undefined when its channel has none for this answer. */
+export interface RenderedAnswer {
+  document: OutboundDocument;
+  endpointUrl?: string;
+  deliver: Deliverer;
+}
+
+/** `problems`: the answer could not be written (the order lacks what the format needs); noted in the order's history. */
+export type AnswerRenderer = (order: StoredOrder, answer: PartnerAnswer, channels: PartnerChannels, at: Date) => RenderedAnswer | { problems: string } | undefined;
+
+export interface FulfillmentDeps {
+  store: OrderStore;
+  renderAnswer: AnswerRenderer;
+  sha256: (body: string) => string;
+}
+
+/** Who the event comes from: a vendor's message (deduplicated by its id) or a person. */
+export type EventSource = { vendorId: string; messageId: string } | { person: string };
+
+export type EventResult =
+  | { kind: 'applied'; orderId: string; status: OrderStatus; pushed: number }
+  | { kind: 'duplicate' }
+  | { kind: 'ignored'; reason: string }
+  | { kind: 'refused'; code: RefusalCode; detail: string };
+
+interface Push {
+  stored: StoredDocument;
+  contentType: string;
+  endpointUrl: string;
+  deliver: Deliverer;
+}
+
+const answerEvents: Record<PartnerAnswer['kind'], string> = {
+  acknowledgment: 'order.acknowledged.v1',
+  shipment: 'order.shipped.v1',
+  invoice: 'order.ready-for-billing.v1',
+};
+
+function answerPayload(order: StoredOrder, answer: PartnerAnswer): Record<string, unknown> {
+  const base = { orderId: order.id, partnerId: order.partnerId, externalRef: order.externalRef };
+  if (answer.kind === 'acknowledgment') return { ...base, ackDate: answer.ack.ackDate, lines: answer.ack.lines };
+  if (answer.kind === 'shipment') return { ...base, shipment: answer.shipment };
+  return { ...base, invoice: answer.invoice };
+}
+
+class Refusal extends Error {
+  constructor(readonly result: Extract<EventResult, { kind: 'refused' }>) {
+    super(result.detail);
+  }
+}
+
+async function apply(deps: FulfillmentDeps, tx: StoreTransaction, event: TaskEvent, source: EventSource, at: Date, pushes: Push[]): Promise<EventResult> {
+  const actor = 'person' in source ? source.person : `vendor:${source.vendorId}`;
+  const state = await tx.lockFulfillment(event.body.taskId);
+  if (state === undefined) throw new Refusal({ kind: 'refused', code: 'unknown-task', detail: `there is no task ${event.body.taskId}` });
+  if ('messageId' in source) {
+    const entry = { vendorId: source.vendorId, messageId: source.messageId, type: event.type, taskId: event.body.taskId, orderId: state.order.id };
+    // After the lock: of two copies of one reply, the second waits here for the first to commit.
+    if (!(await tx.recordInbox(entry, 'applied', {}))) return { kind: 'duplicate' };
+  }
+  const outcome = applyTaskEvent(state, event, at);
+  if (outcome.kind === 'refused') throw new Refusal(outcome);
+  if (outcome.kind === 'ignored') return outcome;
+  const { effects } = outcome;
+  const { order } = state;
+  await tx.applyFulfillment(order, effects, actor);
+  for (const task of effects.send) await tx.enqueue(requestMessage(fulfillmentRequest(order, { ...task, vendorId: task.vendorId as string })));
+  if (effects.resend !== undefined) {
+    const { task, notBefore } = effects.resend;
+    await tx.enqueue(requestMessage(fulfillmentRequest(order, { ...task, vendorId: task.vendorId as string }), new Date(notBefore)));
+  }
+  const failed = effects.orderSteps.find((step) => step.to === 'failed');
+  if (failed !== undefined) await tx.enqueue({ type: 'order.failed.v1', correlationId: order.id, destination: 'gateway.orders', payload: { orderId: order.id, partnerId: order.partnerId, externalRef: order.externalRef, ...failed.detail } });
+  if (effects.answers.length > 0) {
+    const channels = await tx.partnerChannels(order.partnerId);
+    for (const answer of effects.answers) {
+      await tx.enqueue({ type: answerEvents[answer.kind], correlationId: order.id, destination: 'gateway.orders', payload: answerPayload(order, answer) });
+      const rendered = deps.renderAnswer(order, answer, channels, at);
+      if (rendered === undefined) continue;
+      if ('problems' in rendered) {
+        await tx.noteEvent(order.id, 'answer.not-written', actor, { answer: answer.kind, problems: rendered.problems });
+        continue;
+      }
+      const stored = await storeDocument(tx, rendered.document, rendered.endpointUrl, deps.sha256);
+      if (rendered.endpointUrl !== undefined) pushes.push({ stored, contentType: rendered.document.contentType, endpointUrl: rendered.endpointUrl, deliver: rendered.deliver });
+    }
+  }
+  return { kind: 'applied', orderId: order.id, status: effects.orderSteps.at(-1)?.to ?? order.status, pushed: pushes.length };
+}
+
+/**
+ * Applies one event. A refused event changes nothing, not even the inbox, so that once the cause
+ * is fixed a replay of it is judged afresh. Documents for partners with an endpoint are pushed
+ * after commit; a failed push is recorded on the document and does not undo the reply.
+ */
+export async function handleTaskEvent(deps: FulfillmentDeps, event: TaskEvent, source: EventSource, at: Date = new Date()): Promise<EventResult> {
+  const pushes: Push[] = [];
+  let result: EventResult;
+  try {
+    result = await deps.store.transaction((tx) => apply(deps, tx, event, source, at, pushes));
+  } catch (error) {
+    if (error instanceof Refusal) return error.result;
+    throw error;
+  }
+  for (const push of pushes) await pushDocument({ store: deps.store, deliver: push.deliver }, push.stored, push.contentType, push.endpointUrl);
+  return result;
+}
