@@ -351,6 +351,118 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/vendors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every registered vendor (admin) */
+        get: operations["listVendors"];
+        put?: never;
+        /**
+         * Register a fulfillment vendor (admin); its API key is shown only in this response
+         * @description The catalog (mappings/catalog/) names which vendor does which task; this says how the vendor
+         *     is reached. `amqp`: its own queue on RabbitMQ (served through the mailbox when the gateway
+         *     runs without AMQP_URL). `http`: requests are POSTed to `<baseUrl>/fulfillment-requests`.
+         *     `mailbox`: the vendor pulls `GET /v1/vendor/tasks` and answers `POST /v1/vendor/replies`.
+         *     A vendor the catalog names but nobody registered is served as `amqp`.
+         */
+        post: operations["createVendor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vendor/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A mailbox vendor's due fulfillment requests
+         * @description Each request returned is leased to the caller for `leaseSeconds`: it is not handed out again
+         *     in that time, and comes back after it unless the vendor has answered the task (any reply
+         *     about the task settles its request). A request may therefore arrive twice; its `messageId`
+         *     is stable, so the vendor drops the repeat. An admin key reads any vendor's mailbox with `vendorId`.
+         */
+        get: operations["pullVendorTasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vendor/replies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A vendor's reply about one task (the mailbox's way of sending what RabbitMQ vendors publish)
+         * @description The body carries the reply's `messageId` (stable across re-sends), its `type`
+         *     (`fulfillment.ack.v1`, `.ship.v1`, `.progress.v1`, `.complete.v1`, `.fail.v1`) and the
+         *     message body as asyncapi.yaml specifies it. A repeat of a reply already taken answers
+         *     `duplicate` and changes nothing. A body that breaks the contract is 400 with each field
+         *     at fault; a reply that cannot be right for the order (unknown task, another vendor's task,
+         *     a line not in the task, more shipped than ordered) is 422 `reply-refused`.
+         */
+        post: operations["postVendorReply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Messages that died in RabbitMQ, newest first (admin)
+         * @description Requests a vendor rejected or could not take after 5 deliveries, and replies the gateway
+         *     could not take (malformed, unknown task, another vendor's task...), each with the reason.
+         *     Moved here from the broker's dead-letter queues as they arrive.
+         */
+        get: operations["listDeadLetters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dead-letters/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish a dead letter again, unchanged, where it was first sent (admin) */
+        post: operations["replayDeadLetter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -389,6 +501,51 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description The vendor's id, as the catalog names it. */
+        VendorId: string;
+        Vendor: {
+            id: components["schemas"]["VendorId"];
+            name: string;
+            /** @enum {string} */
+            channel: "amqp" | "http" | "mailbox";
+            baseUrl?: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        /** @description A fulfillment request as RabbitMQ vendors receive it, properties beside the body. */
+        QueueMessage: {
+            messageId: string;
+            correlationId: string;
+            type: string;
+            routingKey: string;
+            /** Format: date-time */
+            leasedUntil?: string;
+            /** @description asyncapi.yaml FulfillmentRequest. */
+            body: {
+                [key: string]: unknown;
+            };
+        };
+        DeadLetter: {
+            id: string;
+            /** @description The queue it died in. */
+            queue: string;
+            messageId?: string | null;
+            type?: string | null;
+            correlationId?: string | null;
+            /** @description Where it was first published; a replay goes there again. */
+            exchange: string;
+            routingKey: string;
+            reason: string;
+            /** Format: date-time */
+            diedAt: string;
+            /** Format: date-time */
+            replayedAt?: string | null;
+            headers: {
+                [key: string]: unknown;
+            };
+            /** @description The message body as it was */
+            body: string;
+        };
         Problem: {
             type: string;
             title: string;
@@ -1329,6 +1486,203 @@ export interface operations {
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    listVendors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The vendors, by id. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        vendors: components["schemas"]["Vendor"][];
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    createVendor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    id: components["schemas"]["VendorId"];
+                    name: string;
+                    /** @enum {string} */
+                    channel: "amqp" | "http" | "mailbox";
+                    /**
+                     * Format: uri
+                     * @description Required for http vendors.
+                     */
+                    baseUrl?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The vendor, with its API key for the mailbox. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Vendor"] & {
+                        /** @description Shown once; only its hash is stored. */
+                        apiKey: string;
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    pullVendorTasks: {
+        parameters: {
+            query?: {
+                /** @description Admin keys only; a vendor key reads its own mailbox. */
+                vendorId?: components["schemas"]["VendorId"];
+                limit?: number;
+                leaseSeconds?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The leased requests, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        messages: components["schemas"]["QueueMessage"][];
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    postVendorReply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    messageId: string;
+                    /** @enum {string} */
+                    type: "fulfillment.ack.v1" | "fulfillment.ship.v1" | "fulfillment.progress.v1" | "fulfillment.complete.v1" | "fulfillment.fail.v1";
+                    /** @description The message body (asyncapi.yaml); its vendorId must be the key's vendor. */
+                    body: Record<string, never>;
+                };
+            };
+        };
+        responses: {
+            /** @description Taken (or a repeat, or too late to matter). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        outcome: "applied" | "duplicate" | "ignored";
+                        orderStatus?: string;
+                        reason?: string;
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    listDeadLetters: {
+        parameters: {
+            query?: {
+                queue?: string;
+                /** @description false (the default) for those not replayed yet, true for those replayed. */
+                replayed?: boolean;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The dead letters. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deadLetters: components["schemas"]["DeadLetter"][];
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    replayDeadLetter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Published again and confirmed by the broker. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetter"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
             503: components["responses"]["Problem"];
         };
     };

@@ -20,6 +20,7 @@ export const problemCodes = {
   'payload-too-large': { status: 413, title: 'The body is larger than the gateway accepts' },
   'unsupported-media-type': { status: 415, title: 'This content type is not accepted here' },
   'invalid-order': { status: 422, title: 'The order breaks a business rule' },
+  'reply-refused': { status: 422, title: 'The vendor reply cannot be right for its order or task' },
   'service-unavailable': { status: 503, title: 'A backing service is unavailable; retry later' },
   'internal-error': { status: 500, title: 'Unexpected error' },
 } as const;

@@ -23,6 +23,8 @@ import { loadCatalog } from '../adapters/catalog/index.ts';
 import type { Catalog } from '../domain/catalog.ts';
 import { taskHandlers } from './tasks.ts';
 import { fulfillmentDeps } from './partner-answers.ts';
+import { vendorHandlers } from './vendors.ts';
+import { deadLetterHandlers, type Replayer } from './dead-letters.ts';
 import type { RetryPolicy } from '../adapters/http/index.ts';
 
 export const openapiPath = new URL('../openapi.yaml', import.meta.url);
@@ -54,6 +56,10 @@ export interface ServerOptions {
   catalog?: Catalog;
   /** How documents are pushed to partners' endpoints; tests shorten it. */
   retryPolicy?: RetryPolicy;
+  /** Whether amqp vendors are served over RabbitMQ (AMQP_URL set) rather than through the mailbox. */
+  amqp?: boolean;
+  /** Publishes a dead letter again; absent without a broker. */
+  replayDeadLetter?: Replayer;
 }
 
 /** Loaded once at start: a catalog with problems stops the server rather than failing orders one by one. */
@@ -134,7 +140,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const fulfillment = fulfillmentDeps(db, options.retryPolicy);
   await app.register(openapiGlue, {
     specification,
-    serviceHandlers: { ...orderHandlers(db, pipeline), ...partnerHandlers(db), ...healthHandlers(db), ...x12Handlers(db, pipeline), ...cxmlHandlers(db, pipeline, options.bodyLimitBytes), ...documentHandlers(db), ...taskHandlers(db, fulfillment), ...webhookHandlers(db, pipeline, secretBox(options.secretKey ?? processSecretKey())) },
+    serviceHandlers: { ...orderHandlers(db, pipeline), ...partnerHandlers(db), ...healthHandlers(db), ...x12Handlers(db, pipeline), ...cxmlHandlers(db, pipeline, options.bodyLimitBytes), ...documentHandlers(db), ...taskHandlers(db, fulfillment), ...vendorHandlers(db, fulfillment, options.amqp ?? false), ...deadLetterHandlers(db, options.replayDeadLetter), ...webhookHandlers(db, pipeline, secretBox(options.secretKey ?? processSecretKey())) },
     securityHandlers: { bearerAuth: bearerAuth(db) },
   });
   return app;

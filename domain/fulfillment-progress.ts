@@ -38,6 +38,8 @@ export interface FulfillmentState {
   lines: ReadonlyMap<string, LineState>;
   /** `${vendorId}:${shipmentId}` of the shipments already recorded. */
   shipments: ReadonlySet<string>;
+  /** Shipments recorded before the order was acknowledged, not yet reported to the partner, oldest first. */
+  heldShipments: readonly Shipment[];
 }
 
 /** What the partner hears, in its own format (855 / ConfirmationRequest, 856 / ShipNoticeRequest, 810, or webhook events). */
@@ -63,7 +65,10 @@ export interface Effects {
   send: TaskState[];
   /** A task to send again, no earlier than `notBefore`. */
   resend?: { task: TaskState; notBefore: string };
-  shipment?: Shipment & { taskId: string; vendorId: string };
+  /** `reported` false: held until the partner's acknowledgment goes out. */
+  shipment?: Shipment & { taskId: string; vendorId: string; reported: boolean };
+  /** Held shipments reported now, by shipmentId. */
+  reported: string[];
   answers: PartnerAnswer[];
 }
 
@@ -104,6 +109,7 @@ class Draft {
   readonly orderSteps: OrderStep[] = [];
   readonly send: TaskState[] = [];
   readonly answers: PartnerAnswer[] = [];
+  readonly reported: string[] = [];
   note?: Effects['note'];
   resend?: Effects['resend'];
   shipment?: Effects['shipment'];
@@ -142,6 +148,7 @@ class Draft {
       send: this.send,
       ...(this.resend === undefined ? {} : { resend: this.resend }),
       ...(this.shipment === undefined ? {} : { shipment: this.shipment }),
+      reported: this.reported,
       answers: this.answers,
     };
   }
@@ -167,18 +174,23 @@ function startFulfillment(draft: Draft): void {
   if (draft.orderStatus() === 'decomposed') draft.moveOrder('in_fulfillment', 'order.in-fulfillment');
 }
 
+/** The lines a vendor answers: those with a vendor task. */
+const vendorLines = (state: FulfillmentState): string[] => [...new Set(state.tasks.filter((task) => !task.person && task.vendorId !== null).map((task) => task.lineNumber))];
+
+/** Whether the partner's acknowledgment has gone out (or goes out in this draft): no vendor line is open. */
+const acknowledged = (draft: Draft): boolean => vendorLines(draft.state).every((lineNumber) => draft.line(lineNumber).status !== 'open');
+
 /**
  * When the last line a vendor answers gets its answer, the lines no vendor answers (a bundle's
  * parent, a line whose only task is a person's) are answered by the gateway — a bundle is
  * rejected only when every component is — and the partner gets the whole acknowledgment, its lines
- * in its own order.
+ * in its own order, followed by the shipments held back until then.
  */
 function acknowledgeWhenComplete(draft: Draft, at: Date): void {
-  const { order, tasks } = draft.state;
-  const answered = new Set(tasks.filter((task) => !task.person && task.vendorId !== null).map((task) => task.lineNumber));
-  const wasOpen = [...answered].some((lineNumber) => draft.state.lines.get(lineNumber)?.status === 'open');
-  const isOpen = [...answered].some((lineNumber) => draft.line(lineNumber).status === 'open');
-  if (!wasOpen || isOpen) return;
+  const { order } = draft.state;
+  const answered = vendorLines(draft.state);
+  const wasOpen = answered.some((lineNumber) => draft.state.lines.get(lineNumber)?.status === 'open');
+  if (!wasOpen || !acknowledged(draft)) return;
   for (const line of order.lines) {
     if (draft.line(line.lineNumber).status !== 'open') continue;
     const components = order.lines.filter((candidate) => candidate.parentLineNumber === line.lineNumber);
@@ -188,6 +200,10 @@ function acknowledgeWhenComplete(draft: Draft, at: Date): void {
   }
   const lines = order.lines.map((line) => draft.line(line.lineNumber).ack ?? fullAck(order, line.lineNumber));
   draft.answers.push({ kind: 'acknowledgment', ack: { order, lines, ackDate: dateOf(at) } });
+  for (const shipment of draft.state.heldShipments) {
+    draft.answers.push({ kind: 'shipment', shipment });
+    draft.reported.push(shipment.shipmentId);
+  }
 }
 
 /** The quantity a line is to ship: what the vendor changed it to, or what was ordered. */
@@ -244,8 +260,10 @@ function applyShip(draft: Draft, task: TaskState, reply: Extract<VendorReply, { 
   acknowledgeWhenComplete(draft, at);
   if (draft.orderStatus() === 'in_fulfillment') draft.moveOrder('partially_shipped', 'order.shipped', { shipmentId: shipment.shipmentId });
   const { taskId: _taskId, orderId: _orderId, vendorId, estimatedDeliveryDate: _eta, ...details } = shipment;
-  draft.shipment = { ...details, taskId: task.id, vendorId };
-  draft.answers.push({ kind: 'shipment', shipment: details });
+  // A ship notice for an order the partner has not had the acknowledgment of waits for it.
+  const reported = acknowledged(draft);
+  draft.shipment = { ...details, taskId: task.id, vendorId, reported };
+  if (reported) draft.answers.push({ kind: 'shipment', shipment: details });
   return undefined;
 }
 

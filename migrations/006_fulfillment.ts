@@ -40,6 +40,8 @@ export async function up(knex: Knex): Promise<void> {
     t.text('vendor_id').notNullable();
     t.text('vendor_shipment_id').notNullable();
     t.jsonb('body').notNullable();
+    // False while the partner's acknowledgment has not gone out: a ship notice never comes before it.
+    t.boolean('reported').notNullable();
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.unique(['vendor_id', 'vendor_shipment_id']);
     t.index(['order_id']);
@@ -76,19 +78,24 @@ export async function up(knex: Knex): Promise<void> {
   // index leaves out the partner events, which are never dispatched.
   await knex.schema.alterTable('outbox', (t) => {
     t.text('vendor_id');
+    // Any reply about a task settles the requests handed out for it (a mailbox has no broker ack).
+    t.text('task_id');
   });
-  await knex.raw(`UPDATE outbox SET vendor_id = payload->>'vendorId' WHERE type = 'fulfillment.request.v1'`);
+  await knex.raw(`UPDATE outbox SET vendor_id = payload->>'vendorId', task_id = payload->>'taskId' WHERE type = 'fulfillment.request.v1'`);
   await knex.raw('DROP INDEX outbox_due');
   await knex.raw(`CREATE INDEX outbox_requests_due ON outbox (next_attempt_at, id) WHERE state = 'pending' AND vendor_id IS NOT NULL`);
   await knex.raw(`CREATE INDEX outbox_vendor_due ON outbox (vendor_id, next_attempt_at, id) WHERE state = 'pending' AND vendor_id IS NOT NULL`);
+  await knex.raw(`CREATE INDEX outbox_task_pending ON outbox (task_id) WHERE state = 'pending' AND task_id IS NOT NULL`);
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.raw('DROP INDEX outbox_task_pending');
   await knex.raw('DROP INDEX outbox_vendor_due');
   await knex.raw('DROP INDEX outbox_requests_due');
   await knex.raw(`CREATE INDEX outbox_due ON outbox (next_attempt_at, id) WHERE state = 'pending'`);
   await knex.schema.alterTable('outbox', (t) => {
     t.dropColumn('vendor_id');
+    t.dropColumn('task_id');
   });
   await knex.schema.dropTable('dead_letters');
   await knex.schema.alterTable('order_lines', (t) => {

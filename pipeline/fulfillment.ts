@@ -72,6 +72,7 @@ async function apply(deps: FulfillmentDeps, tx: StoreTransaction, event: TaskEve
   }
   const outcome = applyTaskEvent(state, event, at);
   if (outcome.kind === 'refused') throw new Refusal(outcome);
+  if (!('person' in source)) await tx.settleRequests(event.body.taskId);
   if (outcome.kind === 'ignored') return outcome;
   const { effects } = outcome;
   const { order } = state;

@@ -45,6 +45,8 @@ export interface OutboxMessage {
   headers?: Record<string, string>;
   /** Set on a vendor's fulfillment request: dispatchers and the vendor's mailbox read by it. */
   vendorId?: string;
+  /** Set on a fulfillment request: the task it is about. */
+  taskId?: string;
   /** Not to be sent before this (a retry the vendor asked for). */
   notBefore?: Date;
 }
@@ -56,6 +58,7 @@ export const requestMessage = (request: FulfillmentRequest, notBefore?: Date): O
   destination: vendorDestination(request.vendorId, request.taskType),
   payload: request,
   vendorId: request.vendorId,
+  taskId: request.taskId,
   ...(notBefore === undefined ? {} : { notBefore }),
 });
 
@@ -127,6 +130,8 @@ export interface StoreTransaction {
   /** Writes what a reply did: task and line states, a shipment, order transitions and a history note. */
   applyFulfillment(order: StoredOrder, effects: Effects, actor: string): Promise<void>;
   partnerChannels(partnerId: string): Promise<PartnerChannels>;
+  /** Requests for the task that were handed out are settled: the vendor has them, it answered. */
+  settleRequests(taskId: string): Promise<void>;
   /** A history event that changes no state. */
   noteEvent(orderId: string, cause: string, actor: string, detail: Record<string, unknown>): Promise<void>;
 }

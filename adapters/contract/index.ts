@@ -1,1 +1,1 @@
-export { checkMessage, isKnownMessageType, type MessageProblem } from './messages.ts';
+export { checkMessage, isKnownMessageType, readReply, type MessageProblem } from './messages.ts';

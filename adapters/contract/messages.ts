@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
+import { isReplyType, replyTypes, type VendorReply } from '../../domain/vendor-reply.ts';
 
 // Queue messages checked against asyncapi.yaml itself, so the contract vendors read is the one the
 // gateway holds replies (and its own requests, in tests) to. Compiled once, on first use.
@@ -58,4 +59,11 @@ export function checkMessage(type: string, body: unknown): MessageProblem[] {
   const validate = validatorFor(type);
   if (validate === undefined) return [{ pointer: '/', detail: `unknown message type "${type}"; known: ${Object.keys(schemaNames).join(', ')}` }];
   return validate(body) ? [] : (validate.errors ?? []).map(describe);
+}
+
+/** A reply whose body keeps the contract, typed; or what is wrong with it. */
+export function readReply(type: string, body: unknown): { ok: true; reply: VendorReply } | { ok: false; problems: MessageProblem[] } {
+  if (!isReplyType(type)) return { ok: false, problems: [{ pointer: '/', detail: `"${type}" is not a reply type; replies are ${replyTypes.join(', ')}` }] };
+  const problems = checkMessage(type, body);
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, reply: { type, body } as VendorReply };
 }

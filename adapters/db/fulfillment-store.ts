@@ -4,6 +4,7 @@ import type { LineAck } from '../../domain/acknowledgment.ts';
 import type { Effects, FulfillmentState, LineState, TaskState } from '../../domain/fulfillment-progress.ts';
 import type { LineStatus } from '../../domain/line-status.ts';
 import type { StoredOrder } from '../../domain/order.ts';
+import type { Shipment } from '../../domain/shipment.ts';
 import type { TaskStatus } from '../../domain/task-status.ts';
 import type { InboxEntry, PartnerChannels } from '../../pipeline/ports.ts';
 import { rowsToOrder, type LineRow, type OrderRow } from './order-rows.ts';
@@ -40,6 +41,13 @@ export const taskState = (row: TaskRow): TaskState => ({
   dueAt: new Date(row.due_at).toISOString(),
 });
 
+interface ShipmentRow {
+  vendor_id: string;
+  vendor_shipment_id: string;
+  reported: boolean;
+  body: Shipment;
+}
+
 type LineStateRow = LineRow & { shipped_quantity: string | number; ack: LineAck | null };
 
 export async function recordInbox(trx: Knex.Transaction, entry: InboxEntry, outcome: string, detail: Record<string, unknown>): Promise<boolean> {
@@ -59,7 +67,7 @@ export async function lockFulfillment(trx: Knex.Transaction, taskId: string): Pr
   const [lines, tasks, shipments] = await Promise.all([
     trx<LineStateRow>('order_lines').where({ order_id: order.id }).orderBy('position'),
     trx<TaskRow>('tasks').where({ order_id: order.id }).orderBy('position'),
-    trx('shipments').where({ order_id: order.id }).select('vendor_id', 'vendor_shipment_id'),
+    trx('shipments').where({ order_id: order.id }).orderBy('created_at').select('vendor_id', 'vendor_shipment_id', 'reported', 'body'),
   ]);
   return {
     order: rowsToOrder(order, lines),
@@ -70,7 +78,8 @@ export async function lockFulfillment(trx: Knex.Transaction, taskId: string): Pr
         { status: line.status as LineStatus, shippedQuantity: Number(line.shipped_quantity), ...(line.ack === null ? {} : { ack: line.ack }) },
       ]),
     ),
-    shipments: new Set(shipments.map((row: { vendor_id: string; vendor_shipment_id: string }) => `${row.vendor_id}:${row.vendor_shipment_id}`)),
+    shipments: new Set(shipments.map((row: ShipmentRow) => `${row.vendor_id}:${row.vendor_shipment_id}`)),
+    heldShipments: shipments.filter((row: ShipmentRow) => !row.reported).map((row: ShipmentRow) => row.body),
   };
 }
 
@@ -82,9 +91,10 @@ export async function applyFulfillment(trx: Knex.Transaction, order: StoredOrder
       .update({ status: line.status, shipped_quantity: line.shippedQuantity, ack: line.ack === undefined ? null : JSON.stringify(line.ack) });
   }
   if (effects.shipment !== undefined) {
-    const { taskId, vendorId, ...body } = effects.shipment;
-    await trx('shipments').insert({ id: randomUUID(), order_id: order.id, task_id: taskId, vendor_id: vendorId, vendor_shipment_id: body.shipmentId, body: JSON.stringify(body) });
+    const { taskId, vendorId, reported, ...body } = effects.shipment;
+    await trx('shipments').insert({ id: randomUUID(), order_id: order.id, task_id: taskId, vendor_id: vendorId, vendor_shipment_id: body.shipmentId, body: JSON.stringify(body), reported });
   }
+  if (effects.reported.length > 0) await trx('shipments').where({ order_id: order.id }).whereIn('vendor_shipment_id', effects.reported).update({ reported: true });
   for (const step of effects.orderSteps) {
     const changed = await trx('orders')
       .where({ id: order.id, status: step.from })

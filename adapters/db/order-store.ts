@@ -89,6 +89,9 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
         control: JSON.stringify(document.control),
         ...(document.findings === undefined ? {} : { findings: JSON.stringify(document.findings) }),
         ...(document.deliveryState === undefined ? {} : { delivery_state: document.deliveryState }),
+        // The wall clock, not the transaction's start: documents written together (an 855 and the
+        // 856s held for it) are listed in the order they were written.
+        created_at: trx.raw('clock_timestamp()'),
       });
       // Every document, in or out, is announced once, in the transaction that stores it.
       await this.enqueue({
@@ -109,6 +112,7 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
         headers: JSON.stringify(message.headers ?? {}),
         payload: JSON.stringify(message.payload),
         ...(message.vendorId === undefined ? {} : { vendor_id: message.vendorId }),
+        ...(message.taskId === undefined ? {} : { task_id: message.taskId }),
         ...(message.notBefore === undefined ? {} : { next_attempt_at: message.notBefore }),
       });
     },
@@ -173,6 +177,10 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
     lockFulfillment: (taskId) => lockFulfillment(trx, taskId),
     applyFulfillment: (order, effects, actor) => applyFulfillment(trx, order, effects, actor),
     partnerChannels: (partnerId) => partnerChannels(trx, partnerId),
+
+    async settleRequests(taskId) {
+      await trx('outbox').where({ task_id: taskId, state: 'pending' }).where('attempts', '>', 0).update({ state: 'sent', sent_at: trx.fn.now() });
+    },
 
     async noteEvent(orderId, cause, actor, detail) {
       await trx.raw(`INSERT INTO order_events (order_id, from_status, to_status, cause, actor, detail) SELECT id, status, status, ?, ?, ?::jsonb FROM orders WHERE id = ?`, [cause, actor, JSON.stringify(detail), orderId]);

@@ -10,12 +10,13 @@ export interface Partner {
   cxml?: PartnerCxml;
 }
 
-export type Principal = { role: 'admin'; partnerId: null } | { role: 'partner'; partnerId: string };
+/** A vendor's key has no partner: it reaches only the vendor operations, which read vendorId. */
+export type Principal = { role: 'admin'; partnerId: null } | { role: 'partner'; partnerId: string } | { role: 'vendor'; partnerId: null; vendorId: string };
 
 /** Keys are 256 random bits, so a plain SHA-256 is enough to store them safely and look them up by hash. */
 export const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex');
 
-export const newApiKey = (prefix: 'oga' | 'ogp'): string => `${prefix}_${randomBytes(32).toString('base64url')}`;
+export const newApiKey = (prefix: 'oga' | 'ogp' | 'ogv'): string => `${prefix}_${randomBytes(32).toString('base64url')}`;
 
 const toPartner = (row: { id: string; name: string; created_at: Date }): Partner => ({ id: row.id, name: row.name, createdAt: new Date(row.created_at).toISOString() });
 
@@ -67,8 +68,9 @@ export async function createPartnerKey(db: Database, partnerId: string): Promise
 }
 
 export async function findPrincipal(db: Database, key: string): Promise<Principal | undefined> {
-  const row = await db('api_keys').where({ key_hash: hashKey(key) }).whereNull('revoked_at').first('role', 'partner_id');
+  const row = await db('api_keys').where({ key_hash: hashKey(key) }).whereNull('revoked_at').first('role', 'partner_id', 'vendor_id');
   if (row === undefined) return undefined;
+  if (row.role === 'vendor') return { role: 'vendor', partnerId: null, vendorId: row.vendor_id };
   return row.role === 'admin' ? { role: 'admin', partnerId: null } : { role: 'partner', partnerId: row.partner_id };
 }
 

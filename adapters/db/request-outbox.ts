@@ -1,0 +1,121 @@
+import type { Knex } from 'knex';
+import type { Database } from './connect.ts';
+import type { VendorChannel } from './vendors.ts';
+
+// Fulfillment requests waiting in the outbox, read two ways: a dispatcher claims due rows and
+// sends them (RabbitMQ, HTTP), or a mailbox vendor leases its own. Either way, a request handed
+// out moves its task from ready to dispatched in the same transaction.
+
+export interface DueRequest {
+  outboxId: string;
+  messageId: string;
+  type: string;
+  correlationId: string;
+  routingKey: string;
+  vendorId: string;
+  taskId: string | null;
+  channel: VendorChannel;
+  baseUrl: string | null;
+  body: unknown;
+  attempts: number;
+  createdAt: Date;
+}
+
+export type SendOutcome = { ok: true } | { ok: false; error: string; retryAt: Date };
+
+interface DueRow {
+  id: string;
+  message_id: string;
+  type: string;
+  correlation_id: string;
+  destination: string;
+  vendor_id: string;
+  task_id: string | null;
+  channel: VendorChannel;
+  base_url: string | null;
+  payload: unknown;
+  attempts: number;
+  created_at: Date | string;
+}
+
+const toDue = (row: DueRow): DueRequest => ({
+  outboxId: String(row.id),
+  messageId: row.message_id,
+  type: row.type,
+  correlationId: row.correlation_id,
+  routingKey: row.destination,
+  vendorId: row.vendor_id,
+  taskId: row.task_id,
+  channel: row.channel,
+  baseUrl: row.base_url,
+  body: row.payload,
+  attempts: row.attempts,
+  createdAt: new Date(row.created_at),
+});
+
+/** Due requests for vendors reached through `channels`, locked; a vendor nobody registered counts as amqp. */
+function dueRows(trx: Knex.Transaction, channels: readonly VendorChannel[], limit: number, vendorId?: string) {
+  const query = trx('outbox as o')
+    .leftJoin('vendors as v', 'v.id', 'o.vendor_id')
+    .select('o.id', 'o.message_id', 'o.type', 'o.correlation_id', 'o.destination', 'o.vendor_id', 'o.task_id', 'o.payload', 'o.attempts', 'o.created_at', 'v.base_url', trx.raw(`coalesce(v.channel, 'amqp') AS channel`))
+    .where('o.state', 'pending')
+    .whereNotNull('o.vendor_id')
+    .where('o.next_attempt_at', '<=', trx.fn.now())
+    .whereRaw(`coalesce(v.channel, 'amqp') IN (${channels.map(() => '?').join(', ')})`, [...channels])
+    .orderBy([{ column: 'o.next_attempt_at' }, { column: 'o.id' }])
+    .limit(limit)
+    .forUpdate('o')
+    .skipLocked();
+  if (vendorId !== undefined) query.where('o.vendor_id', vendorId);
+  return query as unknown as Promise<DueRow[]>;
+}
+
+async function markDispatched(trx: Knex.Transaction, taskIds: (string | null)[]): Promise<void> {
+  const ids = taskIds.filter((id): id is string => id !== null);
+  if (ids.length > 0) await trx('tasks').whereIn('id', ids).where({ status: 'ready' }).update({ status: 'dispatched', updated_at: trx.fn.now() });
+}
+
+/**
+ * One dispatch round: claims up to `limit` due requests (other dispatchers skip them while this
+ * transaction holds them), lets `send` try each, and records each outcome. A row is sent only if
+ * `send` said so, which a broker-backed sender says only after the broker's confirm.
+ */
+export async function dispatchDue(db: Database, channels: readonly VendorChannel[], limit: number, send: (requests: DueRequest[]) => Promise<SendOutcome[]>): Promise<{ sent: number; failed: number }> {
+  return db.transaction(async (trx) => {
+    const requests = (await dueRows(trx, channels, limit)).map(toDue);
+    if (requests.length === 0) return { sent: 0, failed: 0 };
+    const outcomes = await send(requests);
+    const sent = requests.filter((_request, index) => outcomes[index]?.ok === true);
+    if (sent.length > 0) {
+      await trx('outbox').whereIn('id', sent.map((r) => r.outboxId)).update({ state: 'sent', sent_at: trx.fn.now(), attempts: trx.raw('attempts + 1'), last_error: null });
+      await markDispatched(trx, sent.map((r) => r.taskId));
+    }
+    for (const [index, request] of requests.entries()) {
+      const outcome = outcomes[index] ?? { ok: false, error: 'the sender gave no outcome', retryAt: new Date(Date.now() + 1000) };
+      if (outcome.ok) continue;
+      await trx('outbox').where({ id: request.outboxId }).update({ attempts: trx.raw('attempts + 1'), next_attempt_at: outcome.retryAt, last_error: outcome.error.slice(0, 2000) });
+    }
+    return { sent: sent.length, failed: requests.length - sent.length };
+  });
+}
+
+/** A mailbox vendor's due requests, each leased for `leaseSeconds` (handed out again after it unless answered). */
+export async function leaseMailbox(db: Database, vendorId: string, channels: readonly VendorChannel[], limit: number, leaseSeconds: number): Promise<(DueRequest & { leasedUntil: string })[]> {
+  return db.transaction(async (trx) => {
+    const requests = (await dueRows(trx, channels, limit, vendorId)).map(toDue);
+    if (requests.length === 0) return [];
+    const [row] = await trx('outbox')
+      .whereIn('id', requests.map((r) => r.outboxId))
+      .update({ attempts: trx.raw('attempts + 1'), next_attempt_at: trx.raw(`now() + make_interval(secs => ?)`, [leaseSeconds]) })
+      .returning('next_attempt_at');
+    await markDispatched(trx, requests.map((r) => r.taskId));
+    const leasedUntil = new Date(row.next_attempt_at).toISOString();
+    return requests.map((request) => ({ ...request, leasedUntil }));
+  });
+}
+
+/** How a vendor is reached: registered, or the default for one the catalog names (amqp). */
+export async function vendorChannel(db: Database, vendorId: string): Promise<VendorChannel> {
+  const row = await db('vendors').where({ id: vendorId }).first('channel');
+  return (row?.channel as VendorChannel | undefined) ?? 'amqp';
+}
