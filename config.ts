@@ -11,6 +11,8 @@ export interface Config {
   /** 32-byte key that seals webhook secrets; absent means one is generated under dataDir on first start. */
   readonly secretKey: Buffer | undefined;
   readonly amqpUrl: string | undefined;
+  /** Names every exchange and queue: `<prefix>.requests`, `<prefix>.vendor.<id>`... (asyncapi.yaml has `ordergate`). */
+  readonly amqpPrefix: string;
   readonly bodyLimitBytes: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -29,7 +31,8 @@ export const configVariables: readonly ConfigVariable[] = [
   { name: 'DATA_DIR', default: './data', description: 'Where the embedded database and a generated secret key keep their files.' },
   { name: 'ORDERGATE_ADMIN_KEY', default: '(generated)', description: 'Admin API key (at least 24 characters). Without it, the first start generates one, stores only its hash and prints it once.' },
   { name: 'ORDERGATE_SECRET_KEY', default: '(generated)', description: 'Key that seals webhook secrets (AES-256-GCM): 32 bytes, base64 or hex. Without it, the first start generates one in DATA_DIR/secret.key (mode 0600); set the same value on every instance.' },
-  { name: 'AMQP_URL', default: '(none)', description: 'RabbitMQ URL. Without it fulfillment messages wait in the outbox.' },
+  { name: 'AMQP_URL', default: '(none)', description: 'RabbitMQ URL. Without it, vendors registered as amqp (and those nobody registered) take their requests through the mailbox API.' },
+  { name: 'AMQP_PREFIX', default: 'ordergate', description: 'First word of every exchange and queue name, so that several gateways (or test runs) can share one broker.' },
   { name: 'BODY_LIMIT_BYTES', default: '5242880', description: 'Largest request body accepted; larger ones get 413.' },
   { name: 'LOG_LEVEL', default: 'info', description: 'pino log level: fatal, error, warn, info, debug, trace or silent.' },
 ];
@@ -95,6 +98,11 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`LOG_LEVEL must be one of ${logLevels.join(', ')}, got "${logLevel}"`);
   }
 
+  const amqpPrefix = text('AMQP_PREFIX');
+  if (amqpPrefix !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$/.test(amqpPrefix)) {
+    problems.push(`AMQP_PREFIX must be dot-separated words of letters, digits, _ and -, got "${amqpPrefix}"`);
+  }
+
   const config: Config = {
     port: integer('PORT', 8080, 0, 65535),
     host: text('HOST') ?? '0.0.0.0',
@@ -103,6 +111,7 @@ export function loadConfig(env: Env = process.env): Config {
     adminKey,
     secretKey: secretKey === 'invalid' ? undefined : secretKey,
     amqpUrl: url('AMQP_URL', ['amqp:', 'amqps:']),
+    amqpPrefix: amqpPrefix ?? 'ordergate',
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 5 * 1024 * 1024, 1024, 512 * 1024 * 1024),
     logLevel: logLevel as Config['logLevel'],
   };

@@ -2,8 +2,12 @@ import { loadConfig, ConfigError } from '../config.ts';
 import type { FastifyBaseLogger } from 'fastify';
 import { connectDatabase, describeDatabase, ensureAdminKey, migrateToLatest, type Database } from '../adapters/db/index.ts';
 import { deliverDueWebhooks, loadSecretKey, secretBox, type SecretBox } from '../adapters/webhook/index.ts';
+import { connectBroker } from '../adapters/amqp/index.ts';
+import type { DeadLetter } from '../adapters/db/index.ts';
+import { startFulfillmentWorkers, type FulfillmentWorkers } from './fulfillment-workers.ts';
 import { createLogger } from './logger.ts';
-import { buildServer } from './server.ts';
+import { fulfillmentDeps } from './partner-answers.ts';
+import { buildServer, startCatalog } from './server.ts';
 
 // Starts the gateway: validated config, migrated database, admin key, HTTP server, graceful shutdown.
 
@@ -17,12 +21,26 @@ async function main(): Promise<void> {
   });
   await migrateToLatest(db);
   const secrets = loadSecretKey(config.secretKey, config.dataDir);
-  const app = await buildServer({ db, bodyLimitBytes: config.bodyLimitBytes, logger, secretKey: secrets.key });
+  const catalog = startCatalog();
+  const broker = config.amqpUrl === undefined ? undefined : connectBroker({ url: config.amqpUrl, prefix: config.amqpPrefix, connectionName: `ordergate-${process.pid}`, log: brokerLog(logger) });
+  let workers: FulfillmentWorkers | undefined;
+  const app = await buildServer({
+    db,
+    bodyLimitBytes: config.bodyLimitBytes,
+    logger,
+    secretKey: secrets.key,
+    catalog,
+    amqp: broker !== undefined,
+    ...(broker === undefined ? {} : { replayDeadLetter: (letter: DeadLetter) => workers?.replay?.(letter) ?? Promise.resolve({ ok: false as const, error: 'the dispatcher is not running' }) }),
+  });
 
   app.log.info(`database: ${describeDatabase({ url: config.databaseUrl, dataDir: config.dataDir })}`);
-  if (config.amqpUrl === undefined) {
-    app.log.warn('AMQP_URL is not set: fulfillment messages wait in the outbox and vendors pull them over the API');
+  if (broker === undefined) {
+    app.log.warn('AMQP_URL is not set: vendors registered as amqp (and those nobody registered) take their requests through the mailbox (GET /v1/vendor/tasks, POST /v1/vendor/replies)');
+  } else {
+    app.log.info(`RabbitMQ: exchanges and queues named ${config.amqpPrefix}.*; connecting in the background`);
   }
+  workers = startFulfillmentWorkers({ db, fulfillment: fulfillmentDeps(db), log: app.log, ...(broker === undefined ? {} : { broker }), vendors: Object.keys(catalog.vendors) });
   if (secrets.source.from === 'file') {
     // The key itself is never logged; where it is, is.
     const message = `webhook secrets are sealed with the key in ${secrets.source.path}; back it up, and set ORDERGATE_SECRET_KEY to the same value on every instance that shares this database`;
@@ -46,6 +64,8 @@ async function main(): Promise<void> {
       await webhooks.stop();
       await app.close();
       app.log.info('http server closed');
+      await workers?.stop();
+      await broker?.close();
       await db.destroy();
       app.log.info('database pool closed');
     } finally {
@@ -57,6 +77,12 @@ async function main(): Promise<void> {
 
   await app.listen({ port: config.port, host: config.host });
 }
+
+const brokerLog = (logger: FastifyBaseLogger) => ({
+  info: (message: string) => logger.info({ component: 'amqp' }, message),
+  warn: (message: string) => logger.warn({ component: 'amqp' }, message),
+  error: (message: string) => logger.error({ component: 'amqp' }, message),
+});
 
 /** Outbound webhooks every few seconds; a run still going when the next is due is not doubled. */
 function startWebhookDeliveries(db: Database, secrets: SecretBox, log: FastifyBaseLogger) {

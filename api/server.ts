@@ -63,7 +63,7 @@ export interface ServerOptions {
 }
 
 /** Loaded once at start: a catalog with problems stops the server rather than failing orders one by one. */
-function startCatalog(): Catalog {
+export function startCatalog(): Catalog {
   const loaded = loadCatalog();
   if (!loaded.ok) throw new Error(`the fulfillment catalog has problems: ${loaded.error.map((p) => `${p.pointer}: ${p.detail}`).join('; ')}`);
   return loaded.value;
