@@ -3,8 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { connectDatabase, describeDatabase, ensureAdminKey, migrateToLatest, type Database } from '../adapters/db/index.ts';
 import { deliverDueWebhooks, loadSecretKey, secretBox, type SecretBox } from '../adapters/webhook/index.ts';
 import { connectBroker } from '../adapters/amqp/index.ts';
-import type { DeadLetter } from '../adapters/db/index.ts';
-import { startFulfillmentWorkers, type FulfillmentWorkers } from './fulfillment-workers.ts';
+import { startFulfillmentWorkers } from './fulfillment-workers.ts';
 import { createLogger } from './logger.ts';
 import { fulfillmentDeps } from './partner-answers.ts';
 import { buildServer, startCatalog } from './server.ts';
@@ -23,7 +22,7 @@ async function main(): Promise<void> {
   const secrets = loadSecretKey(config.secretKey, config.dataDir);
   const catalog = startCatalog();
   const broker = config.amqpUrl === undefined ? undefined : connectBroker({ url: config.amqpUrl, prefix: config.amqpPrefix, connectionName: `ordergate-${process.pid}`, log: brokerLog(logger) });
-  let workers: FulfillmentWorkers | undefined;
+  const workers = startFulfillmentWorkers({ db, fulfillment: fulfillmentDeps(db), log: logger, ...(broker === undefined ? {} : { broker }), vendors: Object.keys(catalog.vendors) });
   const app = await buildServer({
     db,
     bodyLimitBytes: config.bodyLimitBytes,
@@ -31,7 +30,7 @@ async function main(): Promise<void> {
     secretKey: secrets.key,
     catalog,
     amqp: broker !== undefined,
-    ...(broker === undefined ? {} : { replayDeadLetter: (letter: DeadLetter) => workers?.replay?.(letter) ?? Promise.resolve({ ok: false as const, error: 'the dispatcher is not running' }) }),
+    ...(workers.replay === undefined ? {} : { replayDeadLetter: workers.replay }),
   });
 
   app.log.info(`database: ${describeDatabase({ url: config.databaseUrl, dataDir: config.dataDir })}`);
@@ -40,7 +39,6 @@ async function main(): Promise<void> {
   } else {
     app.log.info(`RabbitMQ: exchanges and queues named ${config.amqpPrefix}.*; connecting in the background`);
   }
-  workers = startFulfillmentWorkers({ db, fulfillment: fulfillmentDeps(db), log: app.log, ...(broker === undefined ? {} : { broker }), vendors: Object.keys(catalog.vendors) });
   if (secrets.source.from === 'file') {
     // The key itself is never logged; where it is, is.
     const message = `webhook secrets are sealed with the key in ${secrets.source.path}; back it up, and set ORDERGATE_SECRET_KEY to the same value on every instance that shares this database`;
@@ -64,7 +62,7 @@ async function main(): Promise<void> {
       await webhooks.stop();
       await app.close();
       app.log.info('http server closed');
-      await workers?.stop();
+      await workers.stop();
       await broker?.close();
       await db.destroy();
       app.log.info('database pool closed');
