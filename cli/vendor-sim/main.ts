@@ -1,9 +1,8 @@
 import { parseArgs } from 'node:util';
+import { connectBroker } from '../../adapters/amqp/index.ts';
 import { loadCatalog } from '../../adapters/catalog/index.ts';
-import { connectBroker, type Broker } from '../../adapters/amqp/index.ts';
-import type { FulfillmentRequest } from '../../domain/fulfillment-request.ts';
-import { replyKind } from '../../domain/vendor-reply.ts';
-import { repliesFor, type ReplyOptions, type SimulatedReply } from './replies.ts';
+import type { ReplyOptions } from './replies.ts';
+import { playOverRabbitMq, playThroughMailbox, type Player } from './play.ts';
 
 // `npm run vendor-sim`: plays every vendor of the catalog (or those named), answering each
 // request with ack → ship (ship tasks) → complete, a pause before each, and optional failures.
@@ -24,15 +23,7 @@ const { values } = parseArgs({
     help: { type: 'boolean', default: false },
   },
 });
-if (values.help) {
-  process.stdout.write(`${usage}\n`);
-  process.exit(0);
-}
 
-const delayMs = Number(values['delay-ms']);
-const failRate = Number(values['fail-rate']);
-const retryableRate = Number(values['retryable-fail-rate']);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (message: string) => process.stdout.write(`${new Date().toISOString()} ${message}\n`);
 
 function vendorsToPlay(): string[] {
@@ -42,94 +33,39 @@ function vendorsToPlay(): string[] {
   return Object.keys(catalog.value.vendors);
 }
 
-/** A failure drawn at random, as configured. */
-function outcome(): ReplyOptions {
-  const draw = Math.random();
-  if (draw < failRate) return { fail: 'final' };
-  if (draw < failRate + retryableRate) return { fail: 'retryable' };
-  return {};
-}
-
-async function answer(request: FulfillmentRequest, send: (reply: SimulatedReply) => Promise<void>): Promise<void> {
-  for (const reply of repliesFor(request, outcome())) {
-    await sleep(delayMs);
-    await send(reply);
-    log(`${request.vendorId}: ${reply.reply.type} for task ${request.taskName} of order ${request.externalRef} (${request.orderId})`);
-  }
-}
-
-async function overRabbitMq(url: string, vendors: string[]): Promise<() => Promise<void>> {
-  const broker: Broker = connectBroker({ url, prefix: process.env.AMQP_PREFIX ?? 'ordergate', connectionName: `vendor-sim-${process.pid}`, log: { info: log, warn: log, error: log } });
-  await broker.ready();
-  const consumers: { stop(): Promise<void> }[] = [];
-  for (const vendorId of vendors) {
-    await broker.declareVendor(vendorId);
-    consumers.push(
-      broker.consume(broker.names.vendorQueue(vendorId), async (delivery) => {
-        const request = JSON.parse(delivery.body.toString('utf8')) as FulfillmentRequest;
-        await answer(request, async ({ messageId, reply }) => {
-          const [published] = await broker.publish(
-            [{ exchange: broker.names.repliesExchange, routingKey: `vendor.${vendorId}.${replyKind(reply.type)}`, body: JSON.stringify(reply.body), messageId, correlationId: request.orderId, type: reply.type, appId: vendorId }],
-            10_000,
-          );
-          if (!published?.ok) throw new Error(`reply not confirmed: ${published?.error ?? 'no outcome'}`);
-        });
-        return { ack: true };
-      }),
-    );
-  }
-  log(`playing ${vendors.join(', ')} over RabbitMQ`);
-  return async () => {
-    await Promise.all(consumers.map((c) => c.stop()));
-    await broker.close();
-  };
-}
-
-async function throughMailbox(base: string, key: string, vendors: string[]): Promise<() => Promise<void>> {
-  let stopped = false;
-  const call = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status} ${text}`);
-    return JSON.parse(text) as unknown;
-  };
-  const loop = (async () => {
-    log(`playing ${vendors.join(', ')} through the mailbox at ${base}`);
-    while (!stopped) {
-      let found = 0;
-      for (const vendorId of vendors) {
-        try {
-          const { messages } = (await call('GET', `/v1/vendor/tasks?vendorId=${encodeURIComponent(vendorId)}`)) as { messages: { body: FulfillmentRequest }[] };
-          found += messages.length;
-          for (const message of messages) await answer(message.body, ({ messageId, reply }) => call('POST', '/v1/vendor/replies', { messageId, type: reply.type, body: reply.body }).then(() => undefined));
-        } catch (error) {
-          log(`${vendorId}: ${error instanceof Error ? error.message : String(error)}`);
-        }
-      }
-      if (found === 0) await sleep(1_000);
-    }
-  })();
-  return async () => {
-    stopped = true;
-    await loop;
-  };
-}
-
 async function main(): Promise<void> {
+  if (values.help) {
+    process.stdout.write(`${usage}\n`);
+    return;
+  }
+  const failRate = Number(values['fail-rate']);
+  const retryableRate = Number(values['retryable-fail-rate']);
+  const outcome = (): ReplyOptions => {
+    const draw = Math.random();
+    if (draw < failRate) return { fail: 'final' };
+    return draw < failRate + retryableRate ? { fail: 'retryable' } : {};
+  };
+  const options = { delayMs: Number(values['delay-ms']), outcome, log };
   const vendors = vendorsToPlay();
   const amqpUrl = process.env.AMQP_URL;
-  let stop: () => Promise<void>;
+  let player: Player;
+  let close = async () => undefined as void;
   if (amqpUrl !== undefined && amqpUrl !== '') {
-    stop = await overRabbitMq(amqpUrl, vendors);
+    const broker = connectBroker({ url: amqpUrl, prefix: process.env.AMQP_PREFIX ?? 'ordergate', connectionName: `vendor-sim-${process.pid}`, log: { info: log, warn: log, error: log } });
+    player = await playOverRabbitMq(broker, vendors, options);
+    close = () => broker.close();
+    log(`playing ${vendors.join(', ')} over RabbitMQ`);
   } else {
     const key = process.env.ORDERGATE_ADMIN_KEY;
     if (key === undefined || key === '') {
       process.stderr.write(`Without AMQP_URL the simulator uses the mailbox API and needs the admin key: set ORDERGATE_ADMIN_KEY to the key \`npm start\` printed.\n\n${usage}\n`);
       process.exit(2);
     }
-    stop = await throughMailbox((process.env.ORDERGATE_URL ?? 'http://localhost:8080').replace(/\/+$/, ''), key, vendors);
+    const base = (process.env.ORDERGATE_URL ?? 'http://localhost:8080').replace(/\/+$/, '');
+    player = playThroughMailbox(base, key, vendors, options);
+    log(`playing ${vendors.join(', ')} through the mailbox at ${base}`);
   }
-  const shutdown = () => void stop().then(() => process.exit(0));
+  const shutdown = () => void player.stop().then(close).then(() => process.exit(0));
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Logger } from 'pino';
 import { createPartner, createPartnerKey, ensureAdminKey, type NewPartner } from '../../adapters/db/index.ts';
-import { buildServer } from '../../api/server.ts';
+import { buildServer, type ServerOptions } from '../../api/server.ts';
 import type { Catalog } from '../../domain/catalog.ts';
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './databases.ts';
 
@@ -16,10 +16,10 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(kind: DatabaseKind, options: { bodyLimitBytes?: number; logger?: Logger; catalog?: Catalog } = {}): Promise<TestApp> {
+export async function startTestApp(kind: DatabaseKind, options: { bodyLimitBytes?: number; logger?: Logger; catalog?: Catalog; server?: Partial<ServerOptions> } = {}): Promise<TestApp> {
   const database = await createTestDatabase(kind);
   await ensureAdminKey(database.db, adminKey);
-  const app = await buildServer({ db: database.db, bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024, ...(options.logger === undefined ? {} : { logger: options.logger }), ...(options.catalog === undefined ? {} : { catalog: options.catalog }) });
+  const app = await buildServer({ db: database.db, bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024, ...(options.logger === undefined ? {} : { logger: options.logger }), ...(options.catalog === undefined ? {} : { catalog: options.catalog }), ...options.server });
   await app.ready();
   return {
     app,
