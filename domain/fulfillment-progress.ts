@@ -291,6 +291,8 @@ function completeLine(draft: Draft, lineNumber: string): void {
 function applyComplete(draft: Draft, task: TaskState, at: Date): void {
   const { order, tasks } = draft.state;
   draft.tasks.set(task.id, 'done');
+  // A vendor that completes without an ack has answered its line, even when other tasks of the line remain.
+  if (!task.person) acceptIfOpen(draft, task.lineNumber);
   const statuses = new Map(tasks.map((candidate) => [candidate.key, draft.taskStatus(candidate)] as const));
   const freed = new Set(unblock({ tasks }, statuses));
   for (const candidate of tasks.filter((t) => freed.has(t.key))) {
