@@ -100,6 +100,22 @@ describe('fulfillment through the mailbox', () => {
     expect(stolen.json()).toMatchObject({ code: 'reply-refused', detail: expect.stringContaining('wrong-vendor') });
   });
 
+  it('cancels the open tasks of a cancelled order and drops its requests still waiting', async () => {
+    const shop = await t.partner('Fickle');
+    const created = await t.request({ method: 'POST', url: '/v1/orders', key: shop.key, headers: { 'idempotency-key': 'mbx-3' }, payload: { ...sampleOrder, externalRef: 'PO-CANCEL' } });
+    const orderId = created.json().id;
+    expect((await t.request({ method: 'POST', url: `/v1/orders/${orderId}/cancel`, key: shop.key })).statusCode).toBe(200);
+    const tasks = (await t.request({ method: 'GET', url: `/v1/orders/${orderId}/tasks`, key: shop.key })).json().tasks;
+    expect(tasks.map((task: { status: string }) => task.status)).toEqual(tasks.map(() => 'cancelled'));
+    const requests = await t.database.db('outbox').where({ correlation_id: orderId, type: 'fulfillment.request.v1' }).select('state', 'last_error');
+    expect(requests.length).toBeGreaterThan(0);
+    expect(requests).toEqual(requests.map(() => ({ state: 'dead', last_error: 'order cancelled' })));
+    for (const vendorId of ['vendor-a', 'vendor-b']) {
+      const { messages } = (await t.request({ method: 'GET', url: `/v1/vendor/tasks?vendorId=${vendorId}`, key: adminKey })).json();
+      expect(messages.filter((m: { correlationId: string }) => m.correlationId === orderId)).toEqual([]);
+    }
+  });
+
   it('gives a registered mailbox vendor its own key, which reads only its own mailbox', async () => {
     const created = await t.request({ method: 'POST', url: '/v1/vendors', key: adminKey, payload: { id: 'vendor-m', name: 'Mailbox vendor', channel: 'mailbox' } });
     expect(created.statusCode).toBe(201);

@@ -96,6 +96,7 @@ export async function applyFulfillment(trx: Knex.Transaction, order: StoredOrder
   }
   if (effects.reported.length > 0) await trx('shipments').where({ order_id: order.id }).whereIn('vendor_shipment_id', effects.reported).update({ reported: true });
   for (const step of effects.orderSteps) {
+    if (step.to === 'failed') await endOpenWork(trx, order.id, `order failed: ${step.cause}`);
     const changed = await trx('orders')
       .where({ id: order.id, status: step.from })
       .update({ status: step.to, updated_at: trx.raw('greatest(clock_timestamp(), created_at)'), version: trx.raw('version + 1') });
@@ -113,4 +114,14 @@ export async function applyFulfillment(trx: Knex.Transaction, order: StoredOrder
 export async function partnerChannels(trx: Knex.Transaction, partnerId: string): Promise<PartnerChannels> {
   const [x12, cxml] = await Promise.all([getPartnerX12(trx, partnerId), getPartnerCxml(trx, partnerId)]);
   return { ...(x12 === undefined ? {} : { x12 }), ...(cxml === undefined ? {} : { cxml }) };
+}
+
+/**
+ * An order that ends (cancelled, failed) takes its open work with it: open tasks are cancelled and
+ * requests not yet handed out are dropped (state dead, with the reason), so no vendor starts work
+ * nobody wants. Requests already with a vendor are not recalled: the contract has no cancel message.
+ */
+export async function endOpenWork(trx: Knex.Transaction, orderId: string, reason: string): Promise<void> {
+  await trx('tasks').where({ order_id: orderId }).whereNotIn('status', ['done', 'failed', 'cancelled']).update({ status: 'cancelled', updated_at: trx.fn.now() });
+  await trx('outbox').where({ correlation_id: orderId, state: 'pending' }).whereNotNull('vendor_id').update({ state: 'dead', last_error: reason });
 }
