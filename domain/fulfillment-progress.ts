@@ -267,12 +267,18 @@ function applyShip(draft: Draft, task: TaskState, reply: Extract<VendorReply, { 
   return undefined;
 }
 
-/** The invoice for an order whose every task is done: every priced line not rejected, at its confirmed quantity and price. */
+/**
+ * The invoice for an order whose every task is done: every priced line not rejected, at its confirmed
+ * quantity and price. A priced bundle carries the bundle's price, as in the order's total
+ * (domain/order.ts), so its components are not billed again.
+ */
 function invoiceFor(draft: Draft, at: Date): Invoice {
   const { order } = draft.state;
+  const priced = new Set(order.lines.filter((line) => line.unitPrice !== undefined).map((line) => line.lineNumber));
   const lines = order.lines.flatMap((line) => {
     const state = draft.line(line.lineNumber);
     if (line.unitPrice === undefined || state.status === 'rejected' || state.status === 'cancelled') return [];
+    if (line.parentLineNumber !== undefined && priced.has(line.parentLineNumber)) return [];
     return [{ lineNumber: line.lineNumber, quantity: quantityDue(order, line.lineNumber, state), uom: line.uom, unitPrice: state.ack?.unitPrice ?? line.unitPrice }];
   });
   // BIG02 takes at most 22 characters; one invoice per order, so the order's reference names it.
@@ -290,7 +296,7 @@ function completeLine(draft: Draft, lineNumber: string): void {
 
 function applyComplete(draft: Draft, task: TaskState, at: Date): void {
   const { order, tasks } = draft.state;
-  draft.tasks.set(task.id, 'done');
+  draft.tasks.set(task.id, advance(draft.taskStatus(task), 'done'));
   // A vendor that completes without an ack has answered its line, even when other tasks of the line remain.
   if (!task.person) acceptIfOpen(draft, task.lineNumber);
   const statuses = new Map(tasks.map((candidate) => [candidate.key, draft.taskStatus(candidate)] as const));
@@ -310,7 +316,9 @@ function applyComplete(draft: Draft, task: TaskState, at: Date): void {
   for (const line of order.lines) completeLine(draft, line.lineNumber);
   draft.moveOrder('fulfilled', 'order.fulfilled');
   draft.moveOrder('ready_for_billing', 'order.ready-for-billing');
-  draft.answers.push({ kind: 'invoice', invoice: invoiceFor(draft, at) });
+  // Nothing billable (every line rejected): no invoice, rather than an 810 without a line.
+  const invoice = invoiceFor(draft, at);
+  if (invoice.lines.length > 0) draft.answers.push({ kind: 'invoice', invoice });
 }
 
 /** Ten minutes when the vendor names no time: long enough for a passing fault to pass. */
