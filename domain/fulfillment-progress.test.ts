@@ -116,8 +116,8 @@ function applyEffects(state: FulfillmentState, effects: Effects): FulfillmentSta
   const shipments = new Set(state.shipments);
   let heldShipments: Shipment[] = state.heldShipments.filter((shipment) => !effects.reported.includes(shipment.shipmentId));
   if (effects.shipment !== undefined) {
-    const { taskId: _taskId, vendorId, reported, ...body } = effects.shipment;
-    shipments.add(`${vendorId}:${body.shipmentId}`);
+    const { taskId, vendorId, reported, ...body } = effects.shipment;
+    shipments.add(`${vendorId}:${body.shipmentId}:${taskId}`);
     if (!reported) heldShipments = [...heldShipments, body];
   }
   const order = { ...state.order, status, lines: state.order.lines.map((orderLine) => ({ ...orderLine, status: lines.get(orderLine.lineNumber)?.status ?? orderLine.status })) };

@@ -36,7 +36,10 @@ export interface FulfillmentState {
   tasks: TaskState[];
   /** By line number. */
   lines: ReadonlyMap<string, LineState>;
-  /** `${vendorId}:${shipmentId}` of the shipments already recorded. */
+  /**
+   * `${vendorId}:${shipmentId}:${taskId}` of the shipments already recorded: one box may hold the
+   * lines of several tasks, each reported by its own reply under the same shipment id.
+   */
   shipments: ReadonlySet<string>;
   /** Shipments recorded before the order was acknowledged, not yet reported to the partner, oldest first. */
   heldShipments: readonly Shipment[];
@@ -232,7 +235,7 @@ function applyAck(draft: Draft, task: TaskState, reply: Extract<VendorReply, { t
 function applyShip(draft: Draft, task: TaskState, reply: Extract<VendorReply, { type: 'fulfillment.ship.v1' }>, at: Date): Outcome | undefined {
   const { order } = draft.state;
   const shipment = reply.body;
-  if (draft.state.shipments.has(`${shipment.vendorId}:${shipment.shipmentId}`)) return { kind: 'ignored', reason: `shipment ${shipment.shipmentId} is already recorded` };
+  if (draft.state.shipments.has(`${shipment.vendorId}:${shipment.shipmentId}:${task.id}`)) return { kind: 'ignored', reason: `shipment ${shipment.shipmentId} is already recorded` };
   const shipped = new Map<string, number>();
   for (const item of shipment.packages.flatMap((pack) => pack.items)) {
     if (item.lineNumber !== task.lineNumber) return refused('line-not-in-task', `the shipment holds line ${item.lineNumber}; task ${task.key} is for line ${task.lineNumber} only`);

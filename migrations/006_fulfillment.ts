@@ -43,7 +43,7 @@ export async function up(knex: Knex): Promise<void> {
     // False while the partner's acknowledgment has not gone out: a ship notice never comes before it.
     t.boolean('reported').notNullable();
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
-    t.unique(['vendor_id', 'vendor_shipment_id']);
+    t.unique(['vendor_id', 'vendor_shipment_id', 'task_id']);
     t.index(['order_id']);
   });
   await knex.schema.alterTable('order_lines', (t) => {

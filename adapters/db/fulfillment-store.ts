@@ -42,6 +42,7 @@ export const taskState = (row: TaskRow): TaskState => ({
 });
 
 interface ShipmentRow {
+  task_id: string;
   vendor_id: string;
   vendor_shipment_id: string;
   reported: boolean;
@@ -67,7 +68,7 @@ export async function lockFulfillment(trx: Knex.Transaction, taskId: string): Pr
   const [lines, tasks, shipments] = await Promise.all([
     trx<LineStateRow>('order_lines').where({ order_id: order.id }).orderBy('position'),
     trx<TaskRow>('tasks').where({ order_id: order.id }).orderBy('position'),
-    trx('shipments').where({ order_id: order.id }).orderBy('created_at').select('vendor_id', 'vendor_shipment_id', 'reported', 'body'),
+    trx('shipments').where({ order_id: order.id }).orderBy('created_at').select('task_id', 'vendor_id', 'vendor_shipment_id', 'reported', 'body'),
   ]);
   return {
     order: rowsToOrder(order, lines),
@@ -78,7 +79,7 @@ export async function lockFulfillment(trx: Knex.Transaction, taskId: string): Pr
         { status: line.status as LineStatus, shippedQuantity: Number(line.shipped_quantity), ...(line.ack === null ? {} : { ack: line.ack }) },
       ]),
     ),
-    shipments: new Set(shipments.map((row: ShipmentRow) => `${row.vendor_id}:${row.vendor_shipment_id}`)),
+    shipments: new Set(shipments.map((row: ShipmentRow) => `${row.vendor_id}:${row.vendor_shipment_id}:${row.task_id}`)),
     heldShipments: shipments.filter((row: ShipmentRow) => !row.reported).map((row: ShipmentRow) => row.body),
   };
 }
@@ -94,7 +95,7 @@ export async function applyFulfillment(trx: Knex.Transaction, order: StoredOrder
     const { taskId, vendorId, reported, ...body } = effects.shipment;
     await trx('shipments').insert({ id: randomUUID(), order_id: order.id, task_id: taskId, vendor_id: vendorId, vendor_shipment_id: body.shipmentId, body: JSON.stringify(body), reported });
   }
-  if (effects.reported.length > 0) await trx('shipments').where({ order_id: order.id }).whereIn('vendor_shipment_id', effects.reported).update({ reported: true });
+  if (effects.reported.length > 0) await trx('shipments').where({ order_id: order.id, reported: false }).whereIn('vendor_shipment_id', effects.reported).update({ reported: true });
   for (const step of effects.orderSteps) {
     if (step.to === 'failed') await endOpenWork(trx, order.id, `order failed: ${step.cause}`);
     const changed = await trx('orders')
