@@ -179,7 +179,12 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
     partnerChannels: (partnerId) => partnerChannels(trx, partnerId),
 
     async settleRequests(taskId) {
-      await trx('outbox').where({ task_id: taskId, state: 'pending' }).where('attempts', '>', 0).update({ state: 'sent', sent_at: trx.fn.now() });
+      // Rows a dispatcher holds right now are skipped, not waited for: it holds them while it waits
+      // on this task's row, which this transaction has locked (a deadlock otherwise). It marks them sent itself.
+      await trx.raw(
+        `UPDATE outbox SET state = 'sent', sent_at = now() WHERE id IN (SELECT id FROM outbox WHERE task_id = ? AND state = 'pending' AND attempts > 0 FOR UPDATE SKIP LOCKED)`,
+        [taskId],
+      );
     },
 
     async noteEvent(orderId, cause, actor, detail) {
