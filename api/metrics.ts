@@ -39,6 +39,37 @@ export function createMetrics(db: Database): Metrics {
       for (const row of rows as { channel: string; status: string; count: string | number }[]) this.set({ channel: row.channel, status: row.status }, Number(row.count));
     },
   });
+  new Gauge({
+    name: 'ordergate_fulfillment_requests',
+    help: 'Fulfillment requests to vendors by state: pending (waiting to be sent, or leased to a mailbox), sent, dead (dropped with their order)',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    async collect() {
+      const rows = await db('outbox').whereNotNull('vendor_id').select('state').count({ count: '*' }).groupBy('state');
+      this.reset();
+      for (const row of rows as { state: string; count: string | number }[]) this.set({ state: row.state }, Number(row.count));
+    },
+  });
+  new Gauge({
+    name: 'ordergate_fulfillment_oldest_pending_seconds',
+    help: 'Age of the oldest fulfillment request not yet sent: grows when a vendor or the broker is unreachable',
+    registers: [registry],
+    async collect() {
+      const row = await db('outbox').where({ state: 'pending' }).whereNotNull('vendor_id').min({ oldest: 'created_at' }).first();
+      this.set(row?.oldest === null || row?.oldest === undefined ? 0 : (Date.now() - new Date(row.oldest).getTime()) / 1000);
+    },
+  });
+  new Gauge({
+    name: 'ordergate_dead_letters_open',
+    help: 'Dead letters not replayed, by the queue they died in',
+    labelNames: ['queue'] as const,
+    registers: [registry],
+    async collect() {
+      const rows = await db('dead_letters').whereNull('replayed_at').select('queue').count({ count: '*' }).groupBy('queue');
+      this.reset();
+      for (const row of rows as { queue: string; count: string | number }[]) this.set({ queue: row.queue }, Number(row.count));
+    },
+  });
   const timeStage: StageTimer = async (stage, work) => {
     const end = stageDuration.startTimer({ stage });
     try {

@@ -59,6 +59,9 @@ describe('operations endpoints', () => {
     const res = await t.request({ method: 'GET', url: '/metrics' });
     expect(res.statusCode).toBe(200);
     expect(res.body).toMatch(/ordergate_orders\{channel="api",status="decomposed"\} 1/);
+    // The sample order's three ready vendor tasks wait in the outbox (no dispatcher runs here).
+    expect(res.body).toMatch(/ordergate_fulfillment_requests\{state="pending"\} 3/);
+    expect(res.body).toMatch(/ordergate_fulfillment_oldest_pending_seconds \d/);
     expect(res.body).toMatch(/ordergate_http_requests_total\{method="POST",route="\/v1\/orders",status="201"\} 1/);
     for (const stage of ['receive', 'validate', 'dedupe', 'store']) expect(res.body).toContain(`ordergate_pipeline_stage_duration_seconds_count{stage="${stage}"} 1`);
   });
