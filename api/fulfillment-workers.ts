@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { readReply } from '../adapters/contract/index.ts';
-import { deadLetterFacts, type Broker, type Delivery, type HandlerVerdict, type OutgoingMessage } from '../adapters/amqp/index.ts';
+import { deadLetterFacts, originOf, type Broker, type Delivery, type HandlerVerdict, type OutgoingMessage, type TopologyNames } from '../adapters/amqp/index.ts';
 import { dispatchDue, insertDeadLetter, isDatabaseUnavailable, type Database, type DeadLetter, type DueRequest, type SendOutcome, type VendorChannel } from '../adapters/db/index.ts';
 import { deliver, type RetryPolicy } from '../adapters/http/index.ts';
 import { handleTaskEvent, type FulfillmentDeps } from '../pipeline/fulfillment.ts';
@@ -25,7 +25,7 @@ export interface WorkerOptions {
   confirmTimeoutMs?: number;
   /** POSTs to HTTP vendors, per dispatch round; the outbox retries later beyond it. */
   httpPolicy?: RetryPolicy;
-  /** Reply handlers at once (16). */
+  /** Reply handlers at once (8): each holds a database connection, and the pool (10) must keep some for orders coming in. */
   prefetch?: number;
 }
 
@@ -59,9 +59,11 @@ function requestMessage(request: DueRequest, exchange: string): OutgoingMessage 
 }
 
 /** One reply from the queue: checked, applied, and its verdict for the broker. */
-async function onReply(deps: FulfillmentDeps, delivery: Delivery): Promise<HandlerVerdict> {
+async function onReply(deps: FulfillmentDeps, names: TopologyNames, delivery: Delivery): Promise<HandlerVerdict> {
   if (delivery.messageId === undefined || delivery.messageId === '') return { deadLetter: 'no message_id: a reply needs a stable message id' };
-  const [, vendorId, kind] = delivery.routingKey.split('.');
+  // The vendor's own routing key, also for a reply back from a retry tier (`10s.<prefix>.replies`).
+  const { routingKey } = originOf(delivery, names.retryReturnExchange);
+  const [, vendorId, kind] = routingKey.split('.');
   let body: unknown;
   try {
     body = JSON.parse(delivery.body.toString('utf8'));
@@ -72,7 +74,7 @@ async function onReply(deps: FulfillmentDeps, delivery: Delivery): Promise<Handl
   if (!read.ok) return { deadLetter: `breaks asyncapi.yaml: ${read.problems.map((p) => `${p.pointer} ${p.detail}`).join('; ')}` };
   const { reply } = read;
   if (reply.body.vendorId !== vendorId || (delivery.appId !== undefined && delivery.appId !== vendorId) || reply.type.split('.')[1] !== kind) {
-    return { deadLetter: `wrong-vendor: routing key ${delivery.routingKey} and app_id ${delivery.appId ?? '(none)'} do not match a ${reply.type} from vendor ${reply.body.vendorId}` };
+    return { deadLetter: `wrong-vendor: routing key ${routingKey} and app_id ${delivery.appId ?? '(none)'} do not match a ${reply.type} from vendor ${reply.body.vendorId}` };
   }
   try {
     const result = await handleTaskEvent(deps, reply, { vendorId, messageId: delivery.messageId });
@@ -179,7 +181,7 @@ export function startFulfillmentWorkers(options: WorkerOptions): FulfillmentWork
   })();
 
   if (broker !== undefined) {
-    consumers.push(broker.consume(broker.names.repliesQueue, (delivery) => onReply(options.fulfillment, delivery), { prefetch: options.prefetch ?? 16 }));
+    consumers.push(broker.consume(broker.names.repliesQueue, (delivery) => onReply(options.fulfillment, broker.names, delivery), { prefetch: options.prefetch ?? 8 }));
     consumers.push(moveDeadLetters(db, broker, broker.names.dlq(broker.names.repliesQueue)));
     for (const vendorId of options.vendors) ensureVendor(vendorId).catch((error: unknown) => log.error({ err: error, vendorId }, 'declaring the vendor queue failed'));
   }

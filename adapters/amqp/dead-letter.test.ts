@@ -1,6 +1,6 @@
 import type { Message } from 'amqplib';
 import { describe, expect, it } from 'vitest';
-import { deadLetterFacts, retryPasses } from './dead-letter.ts';
+import { deadLetterFacts, originOf, retryPasses } from './dead-letter.ts';
 import type { Delivery } from './delivery.ts';
 import { defaultRetryTiers, topologyNames } from './names.ts';
 import { decideVerdict, forwardOptions } from './verdict.ts';
@@ -159,5 +159,21 @@ describe('forwardOptions', () => {
       'x-ordergate-original-user-id': 'vendor-a',
       'x-death': [{ ...death('q', 'expired', 'e', 'k'), count: { '!': 'long', value: 1 } }],
     });
+  });
+});
+
+describe('originOf', () => {
+  const claimed = { 'x-ordergate-original-exchange': names.repliesExchange, 'x-ordergate-original-routing-key': 'vendor.vendor-b.ack' };
+
+  it('reads the first routing key of a message back from a retry tier from our own headers', () => {
+    const back = { exchange: names.retryReturnExchange, routingKey: `10s.${names.repliesQueue}`, headers: claimed };
+    expect(originOf(back, names.retryReturnExchange)).toEqual({ exchange: names.repliesExchange, routingKey: 'vendor.vendor-b.ack' });
+  });
+
+  it('does not believe those headers on a message a vendor published itself', () => {
+    const forged = { exchange: names.repliesExchange, routingKey: 'vendor.vendor-a.ack', headers: claimed };
+    expect(originOf(forged, names.retryReturnExchange)).toEqual({ exchange: names.repliesExchange, routingKey: 'vendor.vendor-a.ack' });
+    const verdict = decideVerdict({ retry: 'later' }, delivery({ ...forged, queue: names.repliesQueue }), names, defaultRetryTiers, new Date());
+    expect(verdict).toMatchObject({ headers: { 'x-ordergate-original-routing-key': 'vendor.vendor-a.ack' } });
   });
 });

@@ -14,6 +14,19 @@ export const ordergateHeaders = Object.freeze({
   originalUserId: 'x-ordergate-original-user-id',
 });
 
+/**
+ * The exchange and routing key a message was first published with. A message back from a retry
+ * tier arrives through the retry-return exchange under `<tier>.<queue>`; only then are our own
+ * x-ordergate-original-* headers believed: anyone else could write them, and a vendor must not
+ * pass for another by doing so.
+ */
+export function originOf(delivery: Pick<Delivery, 'exchange' | 'routingKey' | 'headers'>, retryReturnExchange: string): { exchange: string; routingKey: string } {
+  if (delivery.exchange !== retryReturnExchange) return { exchange: delivery.exchange, routingKey: delivery.routingKey };
+  const exchange = delivery.headers[ordergateHeaders.originalExchange];
+  const routingKey = delivery.headers[ordergateHeaders.originalRoutingKey];
+  return { exchange: typeof exchange === 'string' ? exchange : delivery.exchange, routingKey: typeof routingKey === 'string' ? routingKey : delivery.routingKey };
+}
+
 /** One x-death entry: the broker's record of a (queue, reason) dead-lettering, most recent first. */
 export interface Death {
   queue: string;

@@ -14,7 +14,7 @@ export { defaultPrefix, defaultRetryTiers, deliveryLimit, isVendorId, topologyNa
 /** The declarations as data: what a test or an operator's script compares or deletes. */
 export { basePlan, deadLetterQueueArguments, retryQueueArguments, vendorPlan, workQueueArguments, type TopologyPlan } from './topology.ts';
 /** Reading a dead letter's origin and reason, for whoever moves DLQ messages into the database. */
-export { deadLetterFacts, deathsOf, ordergateHeaders, type DeadLetterFacts, type Death } from './dead-letter.ts';
+export { deadLetterFacts, deathsOf, ordergateHeaders, originOf, type DeadLetterFacts, type Death } from './dead-letter.ts';
 /** What a handler receives, and what it answers. */
 export type { Delivery, DeliveryProperties } from './delivery.ts';
 export type { HandlerVerdict } from './verdict.ts';

@@ -1,5 +1,5 @@
 import type { Message, Options } from 'amqplib';
-import { ordergateHeaders, retryPasses } from './dead-letter.ts';
+import { ordergateHeaders, originOf, retryPasses } from './dead-letter.ts';
 import type { Delivery } from './delivery.ts';
 import type { RetryTier, TopologyNames } from './names.ts';
 
@@ -14,10 +14,8 @@ export type VerdictAction =
 
 export function decideVerdict(verdict: HandlerVerdict, delivery: Delivery, names: TopologyNames, tiers: readonly RetryTier[], now: Date): VerdictAction {
   if ('ack' in verdict) return { kind: 'ack' };
-  const original = {
-    [ordergateHeaders.originalExchange]: delivery.headers[ordergateHeaders.originalExchange] ?? delivery.exchange,
-    [ordergateHeaders.originalRoutingKey]: delivery.headers[ordergateHeaders.originalRoutingKey] ?? delivery.routingKey,
-  };
+  const origin = originOf(delivery, names.retryReturnExchange);
+  const original = { [ordergateHeaders.originalExchange]: origin.exchange, [ordergateHeaders.originalRoutingKey]: origin.routingKey };
   let reason: string;
   if ('retry' in verdict) {
     const passes = retryPasses(delivery.headers, names.retryExchange);

@@ -65,11 +65,10 @@ export async function lockFulfillment(trx: Knex.Transaction, taskId: string): Pr
   if (task === undefined) return undefined;
   const order = await trx<OrderRow>('orders').where({ id: task.order_id }).forUpdate().first();
   if (order === undefined) return undefined;
-  const [lines, tasks, shipments] = await Promise.all([
-    trx<LineStateRow>('order_lines').where({ order_id: order.id }).orderBy('position'),
-    trx<TaskRow>('tasks').where({ order_id: order.id }).orderBy('position'),
-    trx('shipments').where({ order_id: order.id }).orderBy('created_at').select('task_id', 'vendor_id', 'vendor_shipment_id', 'reported', 'body'),
-  ]);
+  // One after another: a transaction is one connection, which runs one query at a time.
+  const lines = await trx<LineStateRow>('order_lines').where({ order_id: order.id }).orderBy('position');
+  const tasks = await trx<TaskRow>('tasks').where({ order_id: order.id }).orderBy('position');
+  const shipments = await trx('shipments').where({ order_id: order.id }).orderBy('created_at').select('task_id', 'vendor_id', 'vendor_shipment_id', 'reported', 'body');
   return {
     order: rowsToOrder(order, lines),
     tasks: tasks.map(taskState),
@@ -113,7 +112,8 @@ export async function applyFulfillment(trx: Knex.Transaction, order: StoredOrder
 }
 
 export async function partnerChannels(trx: Knex.Transaction, partnerId: string): Promise<PartnerChannels> {
-  const [x12, cxml] = await Promise.all([getPartnerX12(trx, partnerId), getPartnerCxml(trx, partnerId)]);
+  const x12 = await getPartnerX12(trx, partnerId);
+  const cxml = await getPartnerCxml(trx, partnerId);
   return { ...(x12 === undefined ? {} : { x12 }), ...(cxml === undefined ? {} : { cxml }) };
 }
 
