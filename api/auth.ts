@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { findPrincipal, hashKey, type Database, type Principal } from '../adapters/db/index.ts';
+import { findPrincipalByHash, hashKey, type Database, type Principal } from '../adapters/db/index.ts';
+import { remembered } from './remember.ts';
 import { ProblemError } from './problems.ts';
 
 declare module 'fastify' {
@@ -16,22 +17,12 @@ const maxRemembered = 10_000;
 
 /**
  * Keys looked up in the last few seconds, so that a partner sending orders back to back costs one
- * database round trip less per request. Held per process and short-lived: nothing another instance
- * needs. Keyed by the key's hash, never the key itself.
+ * database round trip less per request. Keyed by the key's hash, never the key itself; unknown keys
+ * are not remembered: a key issued a moment ago must work at once.
  */
 function principalCache(db: Database) {
-  const remembered = new Map<string, { principal: Principal | undefined; until: number }>();
-  return async (key: string): Promise<Principal | undefined> => {
-    const id = hashKey(key);
-    const now = Date.now();
-    const hit = remembered.get(id);
-    if (hit !== undefined && hit.until > now) return hit.principal;
-    const principal = await findPrincipal(db, key);
-    if (remembered.size >= maxRemembered) remembered.clear();
-    // Unknown keys are not remembered: a key issued a moment ago must work at once.
-    if (principal !== undefined) remembered.set(id, { principal, until: now + principalTtlMs });
-    return principal;
-  };
+  const byHash = remembered((hash: string) => findPrincipalByHash(db, hash), { ttlMs: principalTtlMs, max: maxRemembered, keep: (principal) => principal !== undefined });
+  return (key: string): Promise<Principal | undefined> => byHash(hashKey(key));
 }
 
 /** Security handler for the spec's bearerAuth scheme; the operation's scopes are the roles it admits. */

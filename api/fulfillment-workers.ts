@@ -58,6 +58,24 @@ function requestMessage(request: DueRequest, exchange: string): OutgoingMessage 
   };
 }
 
+/**
+ * Work for one key runs after the work for the same key that came before it. Replies to one order
+ * are applied in the order they arrive (a vendor's ack, ship, complete), while replies to other
+ * orders run side by side.
+ */
+function oneAtATimePer<T>() {
+  const tails = new Map<string, Promise<unknown>>();
+  return (key: string, work: () => Promise<T>): Promise<T> => {
+    const run = (tails.get(key) ?? Promise.resolve()).then(work, work);
+    tails.set(key, run);
+    const forget = () => {
+      if (tails.get(key) === run) tails.delete(key);
+    };
+    run.then(forget, forget);
+    return run;
+  };
+}
+
 /** One reply from the queue: checked, applied, and its verdict for the broker. */
 async function onReply(deps: FulfillmentDeps, names: TopologyNames, delivery: Delivery): Promise<HandlerVerdict> {
   if (delivery.messageId === undefined || delivery.messageId === '') return { deadLetter: 'no message_id: a reply needs a stable message id' };
@@ -181,7 +199,12 @@ export function startFulfillmentWorkers(options: WorkerOptions): FulfillmentWork
   })();
 
   if (broker !== undefined) {
-    consumers.push(broker.consume(broker.names.repliesQueue, (delivery) => onReply(options.fulfillment, broker.names, delivery), { prefetch: options.prefetch ?? 8 }));
+    const inOrder = oneAtATimePer<HandlerVerdict>();
+    consumers.push(
+      broker.consume(broker.names.repliesQueue, (delivery) => inOrder(delivery.correlationId ?? delivery.messageId ?? '', () => onReply(options.fulfillment, broker.names, delivery)), {
+        prefetch: options.prefetch ?? 8,
+      }),
+    );
     consumers.push(moveDeadLetters(db, broker, broker.names.dlq(broker.names.repliesQueue)));
     for (const vendorId of options.vendors) ensureVendor(vendorId).catch((error: unknown) => log.error({ err: error, vendorId }, 'declaring the vendor queue failed'));
   }

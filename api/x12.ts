@@ -7,6 +7,7 @@ import { runEnvelopePipeline, type EnvelopeAnswer, type SetOutcome } from '../pi
 import type { PipelineDeps } from '../pipeline/runner.ts';
 import type { StoreTransaction } from '../pipeline/ports.ts';
 import { principalOf } from './auth.ts';
+import { remembered } from './remember.ts';
 import { ProblemError } from './problems.ts';
 
 // The X12 channel over HTTP: read every interchange, store the orders of accepted sets, and
@@ -31,9 +32,10 @@ async function answerInterchange(
       finding.setCodes.push(setErrors.duplicateControlNumber);
     }
   }
-  const interchangeControl = await tx.nextControlNumbers(partnerId, 'isa', 1);
   const needed = groupsNeeded(outcome);
-  const groupControl = needed === 0 ? 0 : await tx.nextControlNumbers(partnerId, 'gs', needed);
+  const taken = await tx.takeControlNumbers(partnerId, needed === 0 ? { isa: 1 } : { isa: 1, gs: needed });
+  const interchangeControl = taken.isa as number;
+  const groupControl = taken.gs ?? 0;
   const ack = acknowledge(outcome, { interchangeControl, groupControl, at: new Date() });
   await tx.insertDocument(partnerId, null, {
     direction: 'outbound',
@@ -48,11 +50,13 @@ async function answerInterchange(
 }
 
 export function x12Handlers(db: Database, pipeline: PipelineDeps) {
+  // A partner sending interchanges back to back is looked up once in a while, not every time.
+  const identityOf = remembered((partnerId: string) => getPartnerX12(db, partnerId), { ttlMs: 10_000, max: 10_000, keep: (identity) => identity !== undefined });
   return {
     async receiveX12(request: FastifyRequest<{ Body: Buffer }>, reply: FastifyReply) {
       const { partnerId } = principalOf(request);
       if (partnerId === null) throw new ProblemError('forbidden', 'X12 is sent with the partner\'s own key');
-      const identity = await getPartnerX12(db, partnerId);
+      const identity = await identityOf(partnerId);
       if (identity === undefined) throw new ProblemError('no-x12-identity', 'register the partner\'s ISA identity (POST /v1/partners with "x12") before sending X12');
       const body = request.body;
       const { interchanges, unreadable } = readX12(body, { map: map850For(identity.map), checkSender: senderCheck(identity) });

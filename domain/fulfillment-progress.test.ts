@@ -609,11 +609,21 @@ describe('refusals', () => {
 });
 
 describe('ignored replies', () => {
-  it('ignores any reply for a task already done', () => {
+  it('ignores any reply but a shipment for a task already done', () => {
     const done = run(stateFor(demoLines()), (s) => complete(s, '1:ship')).state;
-    for (const event of [ack(done, '1:ship'), ship(done, '1:ship', 'S9', 1), progress(done, '1:ship', 'packed'), complete(done, '1:ship'), fail(done, '1:ship', false)]) {
+    for (const event of [ack(done, '1:ship'), progress(done, '1:ship', 'packed'), complete(done, '1:ship'), fail(done, '1:ship', false)]) {
       expect(applyTaskEvent(done, event, at)).toEqual({ kind: 'ignored', reason: 'the task is already done' });
     }
+  });
+
+  it('records a shipment that crossed the vendor\'s complete: the line stays completed, the partner hears of it', () => {
+    const done = run(stateFor(demoLines()), (s) => complete(s, '1:ship')).state;
+    const outcome = applyTaskEvent(done, ship(done, '1:ship', 'S9', 2), at);
+    expect(outcome.kind).toBe('applied');
+    if (outcome.kind !== 'applied') return;
+    expect(outcome.effects.tasks.get(done.tasks.find((t) => t.key === '1:ship')?.id ?? '')).toBe('done');
+    expect(outcome.effects.lines.get('1')).toMatchObject({ status: 'completed', shippedQuantity: 2 });
+    expect(outcome.effects.shipment?.shipmentId).toBe('S9');
   });
 
   it.each(['cancelled', 'failed'] as const)('ignores a reply for a %s order', (status) => {

@@ -255,7 +255,8 @@ function applyShip(draft: Draft, task: TaskState, reply: Extract<VendorReply, { 
     const line = draft.line(lineNumber);
     const total = line.shippedQuantity + quantity;
     const full = total >= quantityDue(order, lineNumber, line) - 0.00005;
-    const status = walkLine(line.status, [full ? 'shipped' : 'partially_shipped']);
+    // A line already completed (its task reported done before this shipment) stays completed.
+    const status = line.status === 'completed' ? line.status : walkLine(line.status, [full ? 'shipped' : 'partially_shipped']);
     draft.setLine(lineNumber, { ...line, status, shippedQuantity: total });
   }
   draft.tasks.set(task.id, advance(draft.taskStatus(task), 'in_progress'));
@@ -356,7 +357,9 @@ export function applyTaskEvent(state: FulfillmentState, event: TaskEvent, at: Da
     if (task.person || task.vendorId !== event.body.vendorId) return refused('wrong-vendor', `task ${task.key} is not vendor ${event.body.vendorId}'s`);
     if (event.body.orderId !== state.order.id) return refused('wrong-order', `task ${task.id} belongs to order ${state.order.id}, not ${event.body.orderId}`);
     if (isTerminal(state.order.status)) return { kind: 'ignored', reason: `the order is ${state.order.status}` };
-    if (isTaskTerminal(task.status)) return { kind: 'ignored', reason: `the task is already ${task.status}` };
+    // A shipment is a fact even when it comes after the vendor's complete (replies may cross).
+    const lateShipment = task.status === 'done' && event.type === 'fulfillment.ship.v1';
+    if (isTaskTerminal(task.status) && !lateShipment) return { kind: 'ignored', reason: `the task is already ${task.status}` };
     if (task.status === 'blocked') return refused('not-sent', `task ${task.key} waits on ${task.dependsOn.join(', ')} and was never sent`);
   }
   const draft = new Draft(state);

@@ -117,6 +117,8 @@ export interface StoreTransaction {
   enqueue(message: OutboxMessage): Promise<void>;
   /** Reserves `count` consecutive control numbers of one kind for a partner; returns the first. Gap-free: a rollback returns them. */
   nextControlNumbers(partnerId: string, kind: string, count: number): Promise<number>;
+  /** Several kinds at once (e.g. ISA and GS numbers of one acknowledgment), in one round trip; the first of each. */
+  takeControlNumbers(partnerId: string, counts: Record<string, number>): Promise<Record<string, number>>;
   findOrderIdsByExternalRef(partnerId: string, externalRef: string): Promise<string[]>;
   recordDelivery(documentId: string, delivery: DeliveryRecord): Promise<void>;
   /** Stores an order's tasks; returns their ids in the same order. */

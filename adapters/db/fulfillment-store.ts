@@ -9,6 +9,7 @@ import type { TaskStatus } from '../../domain/task-status.ts';
 import type { InboxEntry, PartnerChannels } from '../../pipeline/ports.ts';
 import { rowsToOrder, type LineRow, type OrderRow } from './order-rows.ts';
 import { getPartnerCxml, getPartnerX12 } from './partner-identities.ts';
+import { moveOrder } from './status-change.ts';
 
 // The StoreTransaction's fulfillment side (pipeline/fulfillment.ts): the inbox, the order read
 // under lock with its tasks, and the writes a reply's effects make.
@@ -97,11 +98,7 @@ export async function applyFulfillment(trx: Knex.Transaction, order: StoredOrder
   if (effects.reported.length > 0) await trx('shipments').where({ order_id: order.id, reported: false }).whereIn('vendor_shipment_id', effects.reported).update({ reported: true });
   for (const step of effects.orderSteps) {
     if (step.to === 'failed') await endOpenWork(trx, order.id, `order failed: ${step.cause}`);
-    const changed = await trx('orders')
-      .where({ id: order.id, status: step.from })
-      .update({ status: step.to, updated_at: trx.raw('greatest(clock_timestamp(), created_at)'), version: trx.raw('version + 1') });
-    if (changed !== 1) throw new Error(`order ${order.id} is not "${step.from}", so it cannot become "${step.to}"`);
-    await trx('order_events').insert({ order_id: order.id, from_status: step.from, to_status: step.to, cause: step.cause, actor, detail: JSON.stringify(step.detail) });
+    await moveOrder(trx, order.id, step.from, step.to, step.cause, actor, step.detail);
   }
   if (effects.note !== undefined) {
     const status = effects.orderSteps.at(-1)?.to ?? order.status;

@@ -5,6 +5,7 @@ import type { OrderStore, StoreTransaction } from '../../pipeline/ports.ts';
 import type { Database } from './connect.ts';
 import { applyFulfillment, lockFulfillment, partnerChannels, recordInbox } from './fulfillment-store.ts';
 import { lineToRow, orderToRow, rowsToOrder } from './order-rows.ts';
+import { moveOrder } from './status-change.ts';
 
 const insertOrderSql = `
 WITH new_order AS (
@@ -17,6 +18,22 @@ WITH new_order AS (
 )
 INSERT INTO order_events (order_id, from_status, to_status, cause, actor, detail)
 VALUES (?, NULL, 'received', ?, ?, ?::jsonb)`;
+
+/**
+ * Several kinds of control number in one statement: the counters' rows stay locked until commit,
+ * and every other interchange of the partner waits on them, so they are taken in one round trip
+ * (in kind order, so two takers never lock them in opposite orders). Returns the first of each.
+ */
+async function takeControlNumbers(trx: Knex.Transaction, partnerId: string, counts: Record<string, number>): Promise<Record<string, number>> {
+  const kinds = Object.keys(counts).sort();
+  const result = await trx.raw(
+    `INSERT INTO control_numbers (partner_id, kind, last) VALUES ${kinds.map(() => '(?, ?, ?)').join(', ')}
+     ON CONFLICT (partner_id, kind) DO UPDATE SET last = control_numbers.last + EXCLUDED.last
+     RETURNING kind, last`,
+    kinds.flatMap((kind) => [partnerId, kind, counts[kind] as number]),
+  );
+  return Object.fromEntries((result.rows as { kind: string; last: string | number }[]).map((row) => [row.kind, Number(row.last) - (counts[row.kind] as number) + 1]));
+}
 
 /** Outbox messages wait in memory until the work is done, then go in with one insert before commit. */
 function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[]): StoreTransaction {
@@ -118,10 +135,10 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
     },
 
     async nextControlNumbers(partnerId, kind, count) {
-      await trx('control_numbers').insert({ partner_id: partnerId, kind, last: 0 }).onConflict(['partner_id', 'kind']).ignore();
-      const [row] = await trx('control_numbers').where({ partner_id: partnerId, kind }).increment('last', count).returning('last');
-      return Number(row.last) - count + 1;
+      return (await takeControlNumbers(trx, partnerId, { [kind]: count }))[kind] as number;
     },
+
+    takeControlNumbers: (partnerId, counts) => takeControlNumbers(trx, partnerId, counts),
 
     async recordDelivery(documentId, delivery) {
       await trx('documents')
@@ -156,18 +173,7 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
       return rows.map((row) => row.id);
     },
 
-    async changeStatus(orderId, from, to, cause, actor, detail) {
-      const changed = await trx('orders')
-        .where({ id: orderId, status: from })
-        // The wall clock, not now() (the transaction's start), so that an order changed in the
-        // transaction that created it is never updated before it was created.
-        .update({ status: to, updated_at: trx.raw('greatest(clock_timestamp(), created_at)'), version: trx.raw('version + 1') })
-        .returning('updated_at');
-      const [row] = changed;
-      if (changed.length !== 1 || row === undefined) throw new Error(`order ${orderId} is not "${from}", so it cannot become "${to}"`);
-      await trx('order_events').insert({ order_id: orderId, from_status: from, to_status: to, cause, actor, detail: JSON.stringify(detail) });
-      return { updatedAt: new Date(row.updated_at).toISOString() };
-    },
+    changeStatus: (orderId, from, to, cause, actor, detail) => moveOrder(trx, orderId, from, to, cause, actor, detail),
 
     async findOrderIdsByExternalRef(partnerId, externalRef) {
       return trx('orders').where({ partner_id: partnerId, external_ref: externalRef }).orderBy('created_at').pluck('id');

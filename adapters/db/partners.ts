@@ -67,8 +67,10 @@ export async function createPartnerKey(db: Database, partnerId: string): Promise
   return { id, key };
 }
 
-export async function findPrincipal(db: Database, key: string): Promise<Principal | undefined> {
-  const row = await db('api_keys').where({ key_hash: hashKey(key) }).whereNull('revoked_at').first('role', 'partner_id', 'vendor_id');
+export const findPrincipal = (db: Database, key: string): Promise<Principal | undefined> => findPrincipalByHash(db, hashKey(key));
+
+export async function findPrincipalByHash(db: Database, keyHash: string): Promise<Principal | undefined> {
+  const row = await db('api_keys').where({ key_hash: keyHash }).whereNull('revoked_at').first('role', 'partner_id', 'vendor_id');
   if (row === undefined) return undefined;
   if (row.role === 'vendor') return { role: 'vendor', partnerId: null, vendorId: row.vendor_id };
   return row.role === 'admin' ? { role: 'admin', partnerId: null } : { role: 'partner', partnerId: row.partner_id };
