@@ -3,9 +3,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { getPartnerX12, type Database } from '../adapters/db/index.ts';
 import { acknowledge, groupsNeeded, interchangeNotes, map850For, readX12, senderCheck, setErrors, type InterchangeOutcome } from '../adapters/x12/index.ts';
 import type { CanonicalOrder } from '../domain/order.ts';
-import { runEnvelopePipeline, type EnvelopeAnswer, type SetOutcome } from '../pipeline/interchange.ts';
+import { runEnvelopePipeline, type RenderedAnswer, type SetOutcome } from '../pipeline/interchange.ts';
 import type { PipelineDeps } from '../pipeline/runner.ts';
-import type { StoreTransaction } from '../pipeline/ports.ts';
+import type { InboundDocument, StoreTransaction } from '../pipeline/ports.ts';
 import { principalOf } from './auth.ts';
 import { remembered } from './remember.ts';
 import { ProblemError } from './problems.ts';
@@ -22,7 +22,7 @@ async function answerInterchange(
   outcome: InterchangeOutcome<CanonicalOrder>,
   sets: SetOutcome[],
   inboundDocumentId: string | null,
-): Promise<EnvelopeAnswer> {
+): Promise<RenderedAnswer> {
   // A set whose control number came before with other content is refused on its own (AK5 code 23).
   for (const set of sets.filter((s) => s.conflict === true)) {
     const { gsControlNumber, stControlNumber } = set.set.order.envelope ?? {};
@@ -37,7 +37,7 @@ async function answerInterchange(
   const interchangeControl = taken.isa as number;
   const groupControl = taken.gs ?? 0;
   const ack = acknowledge(outcome, { interchangeControl, groupControl, at: new Date() });
-  await tx.insertDocument(partnerId, null, {
+  const document: InboundDocument = {
     direction: 'outbound',
     channel: 'x12',
     type: ack.kinds.join('+'),
@@ -45,8 +45,8 @@ async function answerInterchange(
     body: Buffer.from(ack.text),
     sha256: sha256(ack.text),
     control: { isaControlNumber: String(interchangeControl).padStart(9, '0'), answers: trim(outcome.isa.elements[12]), ...(inboundDocumentId === null ? {} : { inboundDocumentId }) },
-  });
-  return { status: 200, body: ack.text };
+  };
+  return { status: 200, body: ack.text, document };
 }
 
 export function x12Handlers(db: Database, pipeline: PipelineDeps) {
@@ -97,7 +97,11 @@ export function x12Handlers(db: Database, pipeline: PipelineDeps) {
         if (result.kind === 'key-reused') {
           // Same ISA13 from the same sender with other content: refused whole, TA1 code 025.
           const refused = { ...outcome, rejection: interchangeNotes.duplicateControlNumber };
-          const answer = await pipeline.store.transaction((tx) => answerInterchange(tx, partnerId, refused, [], null));
+          const answer = await pipeline.store.transaction(async (tx) => {
+            const rendered = await answerInterchange(tx, partnerId, refused, [], null);
+            await tx.storeAnswer(partnerId, rendered.document);
+            return rendered;
+          });
           answers.push(answer.body);
         } else {
           if (result.kind === 'processed') request.log.info({ orders: result.sets.flatMap((s) => s.stored?.id ?? []), isa13: outcome.isa.elements[12] }, 'x12 interchange processed');

@@ -37,6 +37,9 @@ export interface SetOutcome {
 
 export type EnvelopeAnswer = { status: number; body: string };
 
+/** The envelope's answer as the channel writes it, with the document that keeps it. */
+export type RenderedAnswer = EnvelopeAnswer & { document: InboundDocument };
+
 export type EnvelopeOutcome =
   | { kind: 'processed'; sets: SetOutcome[]; answer: EnvelopeAnswer }
   | { kind: 'repeat'; answer: EnvelopeAnswer }
@@ -45,7 +48,7 @@ export type EnvelopeOutcome =
 export async function runEnvelopePipeline(
   deps: { store: OrderStore; catalog: Catalog; timer?: StageTimer },
   inbound: EnvelopeInbound,
-  answer: (tx: StoreTransaction, sets: SetOutcome[], documentId: string) => Promise<EnvelopeAnswer>,
+  answer: (tx: StoreTransaction, sets: SetOutcome[], documentId: string) => Promise<RenderedAnswer>,
 ): Promise<EnvelopeOutcome> {
   const time = deps.timer ?? untimed;
   return deps.store.transaction(async (tx) => {
@@ -61,8 +64,11 @@ export async function runEnvelopePipeline(
     for (const set of inbound.sets) {
       outcomes.push(await time('store', () => storeSet(tx, inbound, set, documentId, deps.catalog)));
     }
-    const response = await answer(tx, outcomes, documentId);
-    if (dedupe !== undefined) await tx.completeIdempotencyKey(inbound.partnerId, dedupe.scope, dedupe.key, { ...response, orderId: null });
+    // The answer may take control numbers whose rows every other envelope of the partner then waits
+    // on until commit: everything else is written first, the answer in one statement after them.
+    await tx.flushOutbox();
+    const { document, ...response } = await answer(tx, outcomes, documentId);
+    await tx.storeAnswer(inbound.partnerId, document, dedupe === undefined ? undefined : { ...dedupe, response: { ...response, orderId: null } });
     return { kind: 'processed', sets: outcomes, answer: response };
   });
 }

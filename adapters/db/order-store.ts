@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { isPartnerEvent } from '../../domain/partner-events.ts';
-import type { OrderStore, StoreTransaction } from '../../pipeline/ports.ts';
+import type { InboundDocument, OrderStore, OutboxMessage, StoreTransaction } from '../../pipeline/ports.ts';
 import type { Database } from './connect.ts';
 import { applyFulfillment, lockFulfillment, partnerChannels, recordInbox } from './fulfillment-store.ts';
 import { lineToRow, orderToRow, rowsToOrder } from './order-rows.ts';
@@ -33,6 +33,54 @@ async function takeControlNumbers(trx: Knex.Transaction, partnerId: string, coun
     kinds.flatMap((kind) => [partnerId, kind, counts[kind] as number]),
   );
   return Object.fromEntries((result.rows as { kind: string; last: string | number }[]).map((row) => [row.kind, Number(row.last) - (counts[row.kind] as number) + 1]));
+}
+
+function documentRow(trx: Knex.Transaction, id: string, partnerId: string, orderId: string | null, document: InboundDocument): Record<string, unknown> {
+  return {
+    id,
+    partner_id: partnerId,
+    order_id: orderId,
+    direction: document.direction ?? 'inbound',
+    channel: document.channel,
+    type: document.type,
+    content_type: document.contentType,
+    body: Buffer.from(document.body),
+    sha256: document.sha256,
+    control: JSON.stringify(document.control),
+    ...(document.findings === undefined ? {} : { findings: JSON.stringify(document.findings) }),
+    ...(document.deliveryState === undefined ? {} : { delivery_state: document.deliveryState }),
+    // The wall clock, not the transaction's start: documents written together (an 855 and the
+    // 856s held for it) are listed in the order they were written.
+    created_at: trx.raw('clock_timestamp()'),
+  };
+}
+
+const documentStored = (id: string, partnerId: string, orderId: string | null, document: InboundDocument): OutboxMessage => ({
+  type: 'document.stored.v1',
+  correlationId: orderId ?? id,
+  destination: 'gateway.documents',
+  payload: { documentId: id, partnerId, orderId, direction: document.direction ?? 'inbound', channel: document.channel, type: document.type },
+});
+
+function outboxRow(message: OutboxMessage): Record<string, unknown> {
+  return {
+    message_id: randomUUID(),
+    type: message.type,
+    correlation_id: message.correlationId,
+    destination: message.destination,
+    headers: JSON.stringify(message.headers ?? {}),
+    payload: JSON.stringify(message.payload),
+    ...(message.vendorId === undefined ? {} : { vendor_id: message.vendorId }),
+    ...(message.taskId === undefined ? {} : { task_id: message.taskId }),
+    ...(message.notBefore === undefined ? {} : { next_attempt_at: message.notBefore }),
+    // Messages no partner can subscribe to are marked as fanned out at once, so the webhook
+    // worker never has to read or update them (they are most of the outbox).
+    ...(isPartnerEvent(message.type) ? {} : { webhooks_fanned_out_at: new Date() }),
+  };
+}
+
+async function insertOutbox(trx: Knex.Transaction, rows: Record<string, unknown>[]): Promise<void> {
+  if (rows.length > 0) await trx('outbox').insert(rows);
 }
 
 /** Outbox messages wait in memory until the work is done, then go in with one insert before commit. */
@@ -93,45 +141,30 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
 
     async insertDocument(partnerId, orderId, document) {
       const id = randomUUID();
-      await trx('documents').insert({
-        id,
-        partner_id: partnerId,
-        order_id: orderId,
-        direction: document.direction ?? 'inbound',
-        channel: document.channel,
-        type: document.type,
-        content_type: document.contentType,
-        body: Buffer.from(document.body),
-        sha256: document.sha256,
-        control: JSON.stringify(document.control),
-        ...(document.findings === undefined ? {} : { findings: JSON.stringify(document.findings) }),
-        ...(document.deliveryState === undefined ? {} : { delivery_state: document.deliveryState }),
-        // The wall clock, not the transaction's start: documents written together (an 855 and the
-        // 856s held for it) are listed in the order they were written.
-        created_at: trx.raw('clock_timestamp()'),
-      });
+      await trx('documents').insert(documentRow(trx, id, partnerId, orderId, document));
       // Every document, in or out, is announced once, in the transaction that stores it.
-      await this.enqueue({
-        type: 'document.stored.v1',
-        correlationId: orderId ?? id,
-        destination: 'gateway.documents',
-        payload: { documentId: id, partnerId, orderId, direction: document.direction ?? 'inbound', channel: document.channel, type: document.type },
-      });
+      await this.enqueue(documentStored(id, partnerId, orderId, document));
       return id;
     },
 
+    async storeAnswer(partnerId, document, idempotency) {
+      // One statement: this runs while the partner's control numbers are locked (see takeControlNumbers).
+      const id = randomUUID();
+      const parts = [trx('documents').insert(documentRow(trx, id, partnerId, null, document)), trx('outbox').insert(outboxRow(documentStored(id, partnerId, null, document)))];
+      if (idempotency !== undefined) {
+        const { scope, key, response } = idempotency;
+        parts.push(trx('idempotency_records').where({ partner_id: partnerId, scope, key }).update({ response_status: response.status, response_body: JSON.stringify(response.body), order_id: response.orderId }));
+      }
+      await trx.raw(`WITH ${parts.map((_part, index) => `w${index} AS (?)`).join(', ')} SELECT 1`, parts);
+      return id;
+    },
+
+    async flushOutbox() {
+      await insertOutbox(trx, outbox.splice(0));
+    },
+
     async enqueue(message) {
-      outbox.push({
-        message_id: randomUUID(),
-        type: message.type,
-        correlation_id: message.correlationId,
-        destination: message.destination,
-        headers: JSON.stringify(message.headers ?? {}),
-        payload: JSON.stringify(message.payload),
-        ...(message.vendorId === undefined ? {} : { vendor_id: message.vendorId }),
-        ...(message.taskId === undefined ? {} : { task_id: message.taskId }),
-        ...(message.notBefore === undefined ? {} : { next_attempt_at: message.notBefore }),
-      });
+      outbox.push(outboxRow(message));
     },
 
     async nextControlNumbers(partnerId, kind, count) {
@@ -205,9 +238,7 @@ export function orderStore(db: Database): OrderStore {
       db.transaction(async (trx) => {
         const outbox: Record<string, unknown>[] = [];
         const result = await work(transactionOn(trx, outbox));
-        // Messages no partner can subscribe to are marked as fanned out at once, so the webhook
-        // worker never has to read or update them (they are most of the outbox).
-        if (outbox.length > 0) await trx('outbox').insert(outbox.map((row) => (isPartnerEvent(row.type as string) ? row : { ...row, webhooks_fanned_out_at: trx.fn.now() })));
+        await insertOutbox(trx, outbox);
         return result;
       }),
   };
