@@ -290,6 +290,17 @@ describe('webhooks out', () => {
     expect((await t.request({ method: 'POST', url: `/v1/webhooks/deliveries/${randomUUID()}/retry`, key: partner.key })).json()).toMatchObject({ status: 404, code: 'not-found' });
   });
 
+  it('leaves the events of a partner without subscriptions out of the fan-out from the start; one that subscribes gets what follows', async () => {
+    const quiet = await t.partner('Quiet');
+    const before = await order(quiet.key, 'PO-QUIET-1');
+    const unseen = await t.database.db('outbox').where({ correlation_id: before }).whereNull('webhooks_fanned_out_at').count({ n: '*' }).first();
+    expect(Number(unseen?.n)).toBe(0);
+    await subscribe(quiet.key, 'https://hooks.quiet.example/in', ['order.received.v1']);
+    const after = await order(quiet.key, 'PO-QUIET-2');
+    const waiting = await t.database.db('outbox').where({ correlation_id: after, type: 'order.received.v1' }).whereNull('webhooks_fanned_out_at').count({ n: '*' }).first();
+    expect(Number(waiting?.n)).toBe(1);
+  });
+
   it('refuses a subscription without a usable URL or with an unknown event type', async () => {
     const { key } = await t.partner('Careless');
     const res = await t.request({ method: 'POST', url: '/v1/webhooks/subscriptions', key, payload: { url: 'ftp://files.example/in', eventTypes: ['order.exploded.v1'] } });

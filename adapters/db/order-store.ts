@@ -62,7 +62,19 @@ const documentStored = (id: string, partnerId: string, orderId: string | null, d
   payload: { documentId: id, partnerId, orderId, direction: document.direction ?? 'inbound', channel: document.channel, type: document.type },
 });
 
-function outboxRow(message: OutboxMessage): Record<string, unknown> {
+/**
+ * When the webhook worker has nothing to do for a message, it is marked as fanned out as it is
+ * written, so the worker never reads or updates it: every message no partner can subscribe to, and
+ * a partner event of a partner without subscriptions (one that subscribes later gets the events
+ * written after it did, as the worker would have given it).
+ */
+function fannedOutAt(trx: Knex.Transaction, message: OutboxMessage): unknown {
+  if (!isPartnerEvent(message.type)) return new Date();
+  const partnerId = (message.payload as { partnerId?: unknown } | null)?.partnerId;
+  return typeof partnerId === 'string' ? trx.raw('CASE WHEN EXISTS (SELECT 1 FROM webhook_subscriptions WHERE partner_id = ?) THEN NULL ELSE now() END', [partnerId]) : null;
+}
+
+function outboxRow(trx: Knex.Transaction, message: OutboxMessage): Record<string, unknown> {
   return {
     message_id: randomUUID(),
     type: message.type,
@@ -73,9 +85,7 @@ function outboxRow(message: OutboxMessage): Record<string, unknown> {
     ...(message.vendorId === undefined ? {} : { vendor_id: message.vendorId }),
     ...(message.taskId === undefined ? {} : { task_id: message.taskId }),
     ...(message.notBefore === undefined ? {} : { next_attempt_at: message.notBefore }),
-    // Messages no partner can subscribe to are marked as fanned out at once, so the webhook
-    // worker never has to read or update them (they are most of the outbox).
-    ...(isPartnerEvent(message.type) ? {} : { webhooks_fanned_out_at: new Date() }),
+    webhooks_fanned_out_at: fannedOutAt(trx, message),
   };
 }
 
@@ -150,7 +160,7 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
     async storeAnswer(partnerId, document, idempotency) {
       // One statement: this runs while the partner's control numbers are locked (see takeControlNumbers).
       const id = randomUUID();
-      const parts = [trx('documents').insert(documentRow(trx, id, partnerId, null, document)), trx('outbox').insert(outboxRow(documentStored(id, partnerId, null, document)))];
+      const parts = [trx('documents').insert(documentRow(trx, id, partnerId, null, document)), trx('outbox').insert(outboxRow(trx, documentStored(id, partnerId, null, document)))];
       if (idempotency !== undefined) {
         const { scope, key, response } = idempotency;
         parts.push(trx('idempotency_records').where({ partner_id: partnerId, scope, key }).update({ response_status: response.status, response_body: JSON.stringify(response.body), order_id: response.orderId }));
@@ -164,7 +174,7 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
     },
 
     async enqueue(message) {
-      outbox.push(outboxRow(message));
+      outbox.push(outboxRow(trx, message));
     },
 
     async nextControlNumbers(partnerId, kind, count) {
