@@ -34,8 +34,7 @@ export async function decompose(tx: StoreTransaction, order: StoredOrder, catalo
     dueAt: new Date(now.getTime() + task.slaMinutes * 60_000),
     status: initialTaskStatus(task),
   }));
-  const ids = await tx.insertTasks(order.id, tasks);
-  const { updatedAt } = await tx.changeStatus(order.id, 'received', 'decomposed', 'order.decomposed', actor, { tasks: tasks.length });
+  const { ids, updatedAt } = await tx.storePlan(order.id, tasks, { from: 'received', to: 'decomposed', cause: 'order.decomposed', actor, detail: { tasks: tasks.length } });
   for (const [index, task] of tasks.entries()) {
     // A person's task goes on a task list, not to a queue.
     if (task.status !== 'ready' || task.vendorId === undefined) continue;

@@ -77,8 +77,7 @@ async function storeSet(tx: StoreTransaction, inbound: EnvelopeInbound, set: Env
   const claim = await tx.claimIdempotencyKey(inbound.partnerId, set.dedupe.scope, set.dedupe.key, set.fingerprint);
   if (claim !== 'claimed') return claim.requestHash === set.fingerprint ? { set, repeatOf: claim.orderId } : { set, conflict: true };
   // A reused PO number under a new control number is a new document, but people should look twice.
-  const earlier = await tx.findOrderIdsByExternalRef(inbound.partnerId, set.order.externalRef);
-  const stored = await insertReceivedOrder(tx, { ...inbound, eventDetail: { documentId, ...(earlier.length > 0 ? { possibleDuplicateOf: earlier } : {}) } }, set.order, catalog);
+  const stored = await insertReceivedOrder(tx, { ...inbound, eventDetail: { documentId }, flagReusedRef: true }, set.order, catalog);
   await tx.completeIdempotencyKey(inbound.partnerId, set.dedupe.scope, set.dedupe.key, { status: 201, body: { orderId: stored.id }, orderId: stored.id });
   return { set, stored };
 }

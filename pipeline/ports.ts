@@ -69,6 +69,8 @@ export interface NewOrder {
   cause: string;
   /** Extra facts for the first history event (the document it came in, a possible duplicate...). */
   eventDetail?: Record<string, unknown>;
+  /** Name, as possibleDuplicateOf in the first event, the partner's orders already stored under the same reference. */
+  flagReusedRef?: boolean;
 }
 
 export interface OrderEventRecord {
@@ -123,10 +125,9 @@ export interface StoreTransaction {
   nextControlNumbers(partnerId: string, kind: string, count: number): Promise<number>;
   /** Several kinds at once (e.g. ISA and GS numbers of one acknowledgment), in one round trip; the first of each. */
   takeControlNumbers(partnerId: string, counts: Record<string, number>): Promise<Record<string, number>>;
-  findOrderIdsByExternalRef(partnerId: string, externalRef: string): Promise<string[]>;
   recordDelivery(documentId: string, delivery: DeliveryRecord): Promise<void>;
-  /** Stores an order's tasks; returns their ids in the same order. */
-  insertTasks(orderId: string, tasks: NewTask[]): Promise<string[]>;
+  /** Stores an order's tasks with the order's move that comes with them (received → decomposed), in one statement; the tasks' ids in the same order. */
+  storePlan(orderId: string, tasks: NewTask[], change: { from: OrderStatus; to: OrderStatus; cause: string; actor: string; detail: Record<string, unknown> }): Promise<{ ids: string[]; updatedAt: string }>;
   /** Moves an order from one state to another with a history event; throws if it is not in `from`. Returns the order's new updatedAt. */
   changeStatus(orderId: string, from: OrderStatus, to: OrderStatus, cause: string, actor: string, detail: Record<string, unknown>): Promise<{ updatedAt: string }>;
   /** Records a reply's message id; false when it was recorded before (the reply is a repeat). Waits for a concurrent recorder to finish. */

@@ -17,7 +17,9 @@ WITH new_order AS (
   FROM jsonb_to_recordset(?::jsonb) AS l(id text, order_id text, parent_line_id text, position integer, line_number text, status text, sku text, quantity numeric, uom text, unit_price numeric, detail jsonb)
 )
 INSERT INTO order_events (order_id, from_status, to_status, cause, actor, detail)
-VALUES (?, NULL, 'received', ?, ?, ?::jsonb)`;
+VALUES (?, NULL, 'received', ?, ?, ?::jsonb || CASE WHEN ? THEN COALESCE(
+  (SELECT jsonb_build_object('possibleDuplicateOf', jsonb_agg(id ORDER BY created_at)) FROM orders WHERE partner_id = ? AND external_ref = ? HAVING count(*) > 0),
+  '{}'::jsonb) ELSE '{}'::jsonb END)`;
 
 /**
  * Several kinds of control number in one statement: the counters' rows stay locked until commit,
@@ -115,7 +117,7 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
         .update({ response_status: response.status, response_body: JSON.stringify(response.body), order_id: response.orderId });
     },
 
-    async insertOrder({ partnerId, order, actor, cause, eventDetail }) {
+    async insertOrder({ partnerId, order, actor, cause, eventDetail, flagReusedRef }) {
       const id = randomUUID();
       const now = new Date();
       const orderRow = orderToRow(id, partnerId, order, 'received', now);
@@ -145,6 +147,10 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
         cause,
         actor,
         JSON.stringify({ lines: order.lines.length, ...eventDetail }),
+        // The orders already stored under this reference: the statement's snapshot does not see the new one.
+        flagReusedRef === true,
+        partnerId,
+        order.externalRef,
       ]);
       return rowsToOrder(orderRow, lineRows);
     },
@@ -194,8 +200,7 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
         });
     },
 
-    async insertTasks(orderId, tasks) {
-      if (tasks.length === 0) return [];
+    async storePlan(orderId, tasks, change) {
       const rows = tasks.map((task, position) => ({
         id: randomUUID(),
         order_id: orderId,
@@ -212,15 +217,11 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
         due_at: task.dueAt,
         status: task.status,
       }));
-      await trx('tasks').insert(rows);
-      return rows.map((row) => row.id);
+      const { updatedAt } = await moveOrder(trx, orderId, change.from, change.to, change.cause, change.actor, change.detail, rows.length === 0 ? [] : [trx('tasks').insert(rows)]);
+      return { ids: rows.map((row) => row.id), updatedAt };
     },
 
     changeStatus: (orderId, from, to, cause, actor, detail) => moveOrder(trx, orderId, from, to, cause, actor, detail),
-
-    async findOrderIdsByExternalRef(partnerId, externalRef) {
-      return trx('orders').where({ partner_id: partnerId, external_ref: externalRef }).orderBy('created_at').pluck('id');
-    },
 
     recordInbox: (entry, outcome, detail) => recordInbox(trx, entry, outcome, detail),
     lockFulfillment: (taskId) => lockFulfillment(trx, taskId),
