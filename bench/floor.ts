@@ -4,6 +4,7 @@ import { lineToRow, orderToRow, rowsToOrder } from '../adapters/db/order-rows.ts
 import { presentOrder, translateOrderJson } from '../api/order-json.ts';
 import { validateOrder, type CanonicalOrder } from '../domain/order.ts';
 import { loadCatalog } from '../adapters/catalog/index.ts';
+import { fulfillmentRequest, vendorDestination } from '../domain/fulfillment-request.ts';
 import { initialTaskStatus } from '../domain/task-status.ts';
 import { planOrder, type PlannedTask } from '../domain/plan.ts';
 import { benchOrder, benchOrderJson } from './orders.ts';
@@ -154,17 +155,20 @@ export async function runFloor(spec: FloorSpec): Promise<FloorResult> {
       await client.query('insert into order_events (order_id, from_status, to_status, cause, actor, detail) values ($1, $2, $3, $4, $5, $6)', [
         orderId, 'received', 'decomposed', 'order.decomposed', 'gateway', JSON.stringify({ tasks: plannedTasks.length }),
       ]);
+      // The same messages: partner events wait for the webhook worker; requests carry their vendor
+      // and task, with the full request body, and are marked as nothing the worker wants.
+      const stored = rowsToOrder(orderRow, lineRows);
       const messages: unknown[][] = [
-        [randomUUID(), 'order.received.v1', orderId, 'gateway.orders', '{}', JSON.stringify({ orderId, partnerId: spec.partnerId, channel: 'api', externalRef })],
-        ...plannedTasks.flatMap((task, index) =>
-          task.vendor === undefined || initialTaskStatus(task) !== 'ready'
-            ? []
-            : [[randomUUID(), 'fulfillment.request.v1', orderId, `vendor.${task.vendor}`, '{}', JSON.stringify({ taskId: taskIds[index], orderId, vendorId: task.vendor, taskType: task.type, taskName: task.name, lineNumber: task.lineNumber })]],
-        ),
-        [randomUUID(), 'document.stored.v1', orderId, 'gateway.documents', '{}', JSON.stringify({ documentId, partnerId: spec.partnerId, orderId, direction: 'inbound', channel: 'api', type: 'order.json' })],
+        [randomUUID(), 'order.received.v1', orderId, 'gateway.orders', '{}', JSON.stringify({ orderId, partnerId: spec.partnerId, channel: 'api', externalRef }), null, null, null],
+        ...plannedTasks.flatMap((task, index) => {
+          if (task.vendor === undefined || initialTaskStatus(task) !== 'ready') return [];
+          const request = fulfillmentRequest(stored, { id: taskIds[index] as string, key: task.key, type: task.type, vendorId: task.vendor, lineNumber: task.lineNumber, bundleLineNumber: task.bundleLineNumber ?? null, dueAt: new Date(now.getTime() + task.slaMinutes * 60_000).toISOString() });
+          return [[randomUUID(), 'fulfillment.request.v1', orderId, vendorDestination(task.vendor, task.type), '{}', JSON.stringify(request), task.vendor, taskIds[index], now]];
+        }),
+        [randomUUID(), 'document.stored.v1', orderId, 'gateway.documents', '{}', JSON.stringify({ documentId, partnerId: spec.partnerId, orderId, direction: 'inbound', channel: 'api', type: 'order.json' }), null, null, null],
       ];
       await client.query(
-        `insert into outbox (message_id, type, correlation_id, destination, headers, payload) values ${messages.map((_, row) => `(${[1, 2, 3, 4, 5, 6].map((c) => `$${row * 6 + c}`).join(', ')})`).join(', ')}`,
+        `insert into outbox (message_id, type, correlation_id, destination, headers, payload, vendor_id, task_id, webhooks_fanned_out_at) values ${messages.map((_, row) => `(${[1, 2, 3, 4, 5, 6, 7, 8, 9].map((c) => `$${row * 9 + c}`).join(', ')})`).join(', ')}`,
         messages.flat(),
       );
       // Written once with its final answer (the gateway claims it first and completes it later).
