@@ -74,6 +74,10 @@ export async function up(knex: Knex): Promise<void> {
   });
   await knex.raw('CREATE UNIQUE INDEX dead_letters_open ON dead_letters (queue, message_id) WHERE replayed_at IS NULL');
 
+  // A set's idempotency record is written once, with its answer, before the order it names is
+  // inserted in the same transaction: the reference is checked at commit.
+  await knex.raw('ALTER TABLE idempotency_records ALTER CONSTRAINT idempotency_records_order_id_foreign DEFERRABLE INITIALLY DEFERRED');
+
   // Requests for vendors are the only outbox rows a dispatcher or a mailbox reads; the partial
   // index leaves out the partner events, which are never dispatched.
   await knex.schema.alterTable('outbox', (t) => {
@@ -89,6 +93,7 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.raw('ALTER TABLE idempotency_records ALTER CONSTRAINT idempotency_records_order_id_foreign NOT DEFERRABLE');
   await knex.raw('DROP INDEX outbox_task_pending');
   await knex.raw('DROP INDEX outbox_vendor_due');
   await knex.raw('DROP INDEX outbox_requests_due');

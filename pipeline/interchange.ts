@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Catalog } from '../domain/catalog.ts';
 import type { CanonicalOrder, Channel, StoredOrder } from '../domain/order.ts';
 import type { InboundDocument, OrderStore, StageTimer, StoreTransaction } from './ports.ts';
@@ -74,10 +75,12 @@ export async function runEnvelopePipeline(
 }
 
 async function storeSet(tx: StoreTransaction, inbound: EnvelopeInbound, set: EnvelopeSet, documentId: string, catalog: Catalog): Promise<SetOutcome> {
-  const claim = await tx.claimIdempotencyKey(inbound.partnerId, set.dedupe.scope, set.dedupe.key, set.fingerprint);
+  // The set's answer is known before its order is written (the order's id is chosen here), so the
+  // record is written once; a failure later rolls both back.
+  const orderId = randomUUID();
+  const claim = await tx.claimIdempotencyKey(inbound.partnerId, set.dedupe.scope, set.dedupe.key, set.fingerprint, { status: 201, body: { orderId }, orderId });
   if (claim !== 'claimed') return claim.requestHash === set.fingerprint ? { set, repeatOf: claim.orderId } : { set, conflict: true };
   // A reused PO number under a new control number is a new document, but people should look twice.
-  const stored = await insertReceivedOrder(tx, { ...inbound, eventDetail: { documentId }, flagReusedRef: true }, set.order, catalog);
-  await tx.completeIdempotencyKey(inbound.partnerId, set.dedupe.scope, set.dedupe.key, { status: 201, body: { orderId: stored.id }, orderId: stored.id });
+  const stored = await insertReceivedOrder(tx, { ...inbound, orderId, eventDetail: { documentId }, flagReusedRef: true }, set.order, catalog);
   return { set, stored };
 }

@@ -63,6 +63,8 @@ export const requestMessage = (request: FulfillmentRequest, notBefore?: Date): O
 });
 
 export interface NewOrder {
+  /** Chosen by the caller when something written before the order names it (a set's idempotency answer). */
+  id?: string;
   partnerId: string;
   order: CanonicalOrder;
   actor: string;
@@ -111,8 +113,11 @@ export interface PartnerChannels {
 }
 
 export interface StoreTransaction {
-  /** Takes the key for this request, or returns the record of whoever took it first (waiting for it to commit). */
-  claimIdempotencyKey(partnerId: string, scope: string, key: string, requestHash: string): Promise<IdempotencyRecord | 'claimed'>;
+  /**
+   * Takes the key for this request, or returns the record of whoever took it first (waiting for it
+   * to commit). With `answer`, the record is written with it at once (no completeIdempotencyKey).
+   */
+  claimIdempotencyKey(partnerId: string, scope: string, key: string, requestHash: string, answer?: { status: number; body: unknown; orderId: string | null }): Promise<IdempotencyRecord | 'claimed'>;
   completeIdempotencyKey(partnerId: string, scope: string, key: string, response: { status: number; body: unknown; orderId: string | null }): Promise<void>;
   insertOrder(order: NewOrder): Promise<StoredOrder>;
   insertDocument(partnerId: string, orderId: string | null, document: InboundDocument): Promise<string>;

@@ -98,10 +98,11 @@ async function insertOutbox(trx: Knex.Transaction, rows: Record<string, unknown>
 /** Outbox messages wait in memory until the work is done, then go in with one insert before commit. */
 function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[]): StoreTransaction {
   return {
-    async claimIdempotencyKey(partnerId, scope, key, requestHash) {
+    async claimIdempotencyKey(partnerId, scope, key, requestHash, answer) {
       // A concurrent holder of the same key blocks this insert until it commits or rolls back.
+      const response = answer === undefined ? { response_status: 0, response_body: JSON.stringify(null) } : { response_status: answer.status, response_body: JSON.stringify(answer.body), order_id: answer.orderId };
       const inserted = await trx('idempotency_records')
-        .insert({ partner_id: partnerId, scope, key, request_hash: requestHash, response_status: 0, response_body: JSON.stringify(null) })
+        .insert({ partner_id: partnerId, scope, key, request_hash: requestHash, ...response })
         .onConflict(['partner_id', 'scope', 'key'])
         .ignore()
         .returning('key');
@@ -117,8 +118,7 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
         .update({ response_status: response.status, response_body: JSON.stringify(response.body), order_id: response.orderId });
     },
 
-    async insertOrder({ partnerId, order, actor, cause, eventDetail, flagReusedRef }) {
-      const id = randomUUID();
+    async insertOrder({ id = randomUUID(), partnerId, order, actor, cause, eventDetail, flagReusedRef }) {
       const now = new Date();
       const orderRow = orderToRow(id, partnerId, order, 'received', now);
       const lineIds = new Map(order.lines.map((line) => [line.lineNumber, randomUUID()]));
