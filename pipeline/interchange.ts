@@ -66,8 +66,7 @@ export async function runEnvelopePipeline(
       outcomes.push(await time('store', () => storeSet(tx, inbound, set, documentId, deps.catalog)));
     }
     // The answer may take control numbers whose rows every other envelope of the partner then waits
-    // on until commit: everything else is written first, the answer in one statement after them.
-    await tx.flushOutbox();
+    // on until commit: the answer is the last statement, with the envelope's messages in it.
     const { document, ...response } = await answer(tx, outcomes, documentId);
     await tx.storeAnswer(inbound.partnerId, document, dedupe === undefined ? undefined : { ...dedupe, response: { ...response, orderId: null } });
     return { kind: 'processed', sets: outcomes, answer: response };

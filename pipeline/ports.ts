@@ -122,9 +122,7 @@ export interface StoreTransaction {
   insertOrder(order: NewOrder): Promise<StoredOrder>;
   insertDocument(partnerId: string, orderId: string | null, document: InboundDocument): Promise<string>;
   enqueue(message: OutboxMessage): Promise<void>;
-  /** Writes the messages enqueued so far now rather than at commit (before a lock is taken that others wait on). */
-  flushOutbox(): Promise<void>;
-  /** An outbound answer document (and, when given, the idempotency answer that repeats it) in one round trip. */
+  /** An outbound answer document, the messages enqueued so far and, when given, the idempotency answer that repeats it: one round trip. */
   storeAnswer(partnerId: string, document: InboundDocument, idempotency?: { scope: string; key: string; response: { status: number; body: unknown; orderId: string | null } }): Promise<string>;
   /** Reserves `count` consecutive control numbers of one kind for a partner; returns the first. Gap-free: a rollback returns them. */
   nextControlNumbers(partnerId: string, kind: string, count: number): Promise<number>;

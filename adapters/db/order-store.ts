@@ -166,17 +166,15 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
     async storeAnswer(partnerId, document, idempotency) {
       // One statement: this runs while the partner's control numbers are locked (see takeControlNumbers).
       const id = randomUUID();
-      const parts = [trx('documents').insert(documentRow(trx, id, partnerId, null, document)), trx('outbox').insert(outboxRow(trx, documentStored(id, partnerId, null, document)))];
+      // The messages enqueued so far go in with it: one insert fewer per envelope.
+      const messages = [...outbox.splice(0), outboxRow(trx, documentStored(id, partnerId, null, document))];
+      const parts = [trx('documents').insert(documentRow(trx, id, partnerId, null, document)), trx('outbox').insert(messages)];
       if (idempotency !== undefined) {
         const { scope, key, response } = idempotency;
         parts.push(trx('idempotency_records').where({ partner_id: partnerId, scope, key }).update({ response_status: response.status, response_body: JSON.stringify(response.body), order_id: response.orderId }));
       }
       await trx.raw(`WITH ${parts.map((_part, index) => `w${index} AS (?)`).join(', ')} SELECT 1`, parts);
       return id;
-    },
-
-    async flushOutbox() {
-      await insertOutbox(trx, outbox.splice(0));
     },
 
     async enqueue(message) {
