@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../adapters/catalog/index.ts';
 import { checkCatalog, type Catalog } from './catalog.ts';
-import { applyTaskEvent, type Effects, type FulfillmentState, type LineState, type Outcome, type PartnerAnswer, type TaskState } from './fulfillment-progress.ts';
+import { applyTaskEvent, maxTaskRetries, type Effects, type FulfillmentState, type LineState, type Outcome, type PartnerAnswer, type TaskState } from './fulfillment-progress.ts';
 import { invoiceTotalCents } from './invoice.ts';
 import type { OrderStatus } from './order-status.ts';
 import { validateOrder, type LineDraft, type StoredOrder } from './order.ts';
@@ -90,6 +90,7 @@ function stateFor(lines: LineDraft[], options: { catalog?: Catalog; status?: Ord
       bundleLineNumber: planned.bundleLineNumber ?? null,
       status: initial === 'ready' && !planned.person ? 'dispatched' : initial,
       dueAt: new Date(at.getTime() + planned.slaMinutes * 60_000).toISOString(),
+      retries: 0,
     };
   });
   return {
@@ -110,7 +111,11 @@ function applyEffects(state: FulfillmentState, effects: Effects): FulfillmentSta
     status = step.to;
   }
   const sent = new Set(effects.send.map((task) => task.id));
-  const tasks = state.tasks.map((task): TaskState => ({ ...task, status: sent.has(task.id) ? 'dispatched' : (effects.tasks.get(task.id) ?? task.status) }));
+  const tasks = state.tasks.map((task): TaskState => ({
+    ...task,
+    status: sent.has(task.id) ? 'dispatched' : (effects.tasks.get(task.id) ?? task.status),
+    retries: effects.resend?.task.id === task.id ? task.retries + 1 : task.retries,
+  }));
   const lines = new Map(state.lines);
   for (const [lineNumber, lineState] of effects.lines) lines.set(lineNumber, lineState);
   const shipments = new Set(state.shipments);
@@ -672,6 +677,21 @@ describe('failures', () => {
     const { effects } = step(initial, fail(initial, '2.2:activate-port', true));
     expect(effects.tasks.get(idOf('2.2:activate-port'))).toBe('ready');
     expect(effects.orderSteps).toEqual([{ from: 'decomposed', to: 'in_fulfillment', cause: 'order.in-fulfillment', detail: {} }]);
+  });
+
+  it('gives up after five retryable failures of one task: the sixth fails it and the order, saying so', () => {
+    let state = demoAcknowledged();
+    for (let attempt = 1; attempt <= maxTaskRetries; attempt += 1) {
+      const result = step(state, fail(state, '2.2:activate-port', true));
+      expect(result.effects.resend?.task.key).toBe('2.2:activate-port');
+      // Sent again: the vendor has it once more.
+      state = { ...result.state, tasks: result.state.tasks.map((task) => (task.key === '2.2:activate-port' ? { ...task, status: 'dispatched' as const } : task)) };
+    }
+    expect(taskOf(state, '2.2:activate-port').retries).toBe(maxTaskRetries);
+    const { effects } = step(state, fail(state, '2.2:activate-port', true));
+    expect(effects.resend).toBeUndefined();
+    expect(effects.tasks.get(idOf('2.2:activate-port'))).toBe('failed');
+    expect(effects.orderSteps.at(-1)).toMatchObject({ to: 'failed', detail: { code: 'port-unavailable', gaveUpAfterRetries: maxTaskRetries } });
   });
 
   it('fails the task and the order on a non-retryable failure, with the vendor’s code and reason', () => {

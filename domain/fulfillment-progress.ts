@@ -22,6 +22,8 @@ export interface TaskState {
   bundleLineNumber: string | null;
   status: TaskStatus;
   dueAt: string;
+  /** Retryable failures so far: after maxTaskRetries the next one is final. */
+  retries: number;
 }
 
 export interface LineState {
@@ -325,13 +327,16 @@ function applyComplete(draft: Draft, task: TaskState, at: Date): void {
   if (invoice.lines.length > 0) draft.answers.push({ kind: 'invoice', invoice });
 }
 
+/** Retryable failures a task may have; one more fails it, so that a vendor cannot keep a task (and its order) open forever. */
+export const maxTaskRetries = 5;
+
 /** Ten minutes when the vendor names no time: long enough for a passing fault to pass. */
 const defaultRetryDelayMs = 10 * 60_000;
 
 function applyFail(draft: Draft, task: TaskState, reply: Extract<VendorReply, { type: 'fulfillment.fail.v1' }>, at: Date): void {
   const { code, reason, retryable, retryAfter } = reply.body;
   startFulfillment(draft);
-  if (retryable) {
+  if (retryable && task.retries < maxTaskRetries) {
     const status = draft.taskStatus(task);
     draft.tasks.set(task.id, status === 'ready' ? status : assertTaskTransition(advance(status, 'dispatched'), 'ready'));
     const notBefore = retryAfter ?? new Date(at.getTime() + defaultRetryDelayMs).toISOString();
@@ -340,7 +345,8 @@ function applyFail(draft: Draft, task: TaskState, reply: Extract<VendorReply, { 
     return;
   }
   draft.tasks.set(task.id, assertTaskTransition(advance(draft.taskStatus(task), 'dispatched'), 'failed'));
-  draft.moveOrder('failed', 'order.fulfillment-failed', { taskId: task.id, taskKey: task.key, vendorId: task.vendorId, code, reason });
+  const gaveUp = retryable ? { gaveUpAfterRetries: task.retries } : {};
+  draft.moveOrder('failed', 'order.fulfillment-failed', { taskId: task.id, taskKey: task.key, vendorId: task.vendorId, code, reason, ...gaveUp });
 }
 
 /** Applies one reply, or a person's completion, to the order it is about. */

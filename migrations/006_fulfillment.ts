@@ -46,6 +46,10 @@ export async function up(knex: Knex): Promise<void> {
     t.unique(['vendor_id', 'vendor_shipment_id', 'task_id']);
     t.index(['order_id']);
   });
+  await knex.schema.alterTable('tasks', (t) => {
+    // Retryable failures so far (domain/fulfillment-progress.ts maxTaskRetries).
+    t.integer('retries').notNullable().defaultTo(0);
+  });
   await knex.schema.alterTable('order_lines', (t) => {
     t.decimal('shipped_quantity', 18, 4).notNullable().defaultTo(0);
     // The vendor's answer to the line (domain/acknowledgment.ts LineAck), kept until every line has
@@ -108,6 +112,9 @@ export async function down(knex: Knex): Promise<void> {
     t.dropColumn('ack');
   });
   await knex.schema.dropTable('shipments');
+  await knex.schema.alterTable('tasks', (t) => {
+    t.dropColumn('retries');
+  });
   await knex.schema.dropTable('inbox');
   await knex.schema.alterTable('api_keys', (t) => {
     t.dropColumn('vendor_id');

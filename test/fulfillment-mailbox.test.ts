@@ -116,6 +116,24 @@ describe('fulfillment through the mailbox', () => {
     }
   });
 
+  it('sends a task again after a retryable failure, no earlier than the vendor asked, and counts it', async () => {
+    const shop = await t.partner('Retry');
+    const orderId = (await t.request({ method: 'POST', url: '/v1/orders', key: shop.key, headers: { 'idempotency-key': 'mbx-4' }, payload: { ...sampleOrder, externalRef: 'PO-RETRY' } })).json().id;
+    const { messages } = (await t.request({ method: 'GET', url: '/v1/vendor/tasks?vendorId=vendor-b', key: adminKey })).json();
+    const request = messages.find((m: { correlationId: string }) => m.correlationId === orderId).body;
+    const [{ messageId, reply }] = repliesFor(request, { fail: 'retryable' });
+    const retryAfter = new Date(Date.now() + 3_600_000).toISOString();
+    const posted = await t.request({ method: 'POST', url: '/v1/vendor/replies', key: adminKey, payload: { messageId, type: reply.type, body: { ...reply.body, retryAfter } } });
+    expect(posted.json()).toMatchObject({ outcome: 'applied', orderStatus: 'in_fulfillment' });
+    const task = await t.database.db('tasks').where({ id: request.taskId }).first('status', 'retries');
+    expect(task).toEqual({ status: 'ready', retries: 1 });
+    const requests = await t.database.db('outbox').where({ task_id: request.taskId }).orderBy('id').select('state', 'next_attempt_at', 'message_id');
+    expect(requests.map((r: { state: string }) => r.state)).toEqual(['sent', 'pending']);
+    expect(new Date(requests[1].next_attempt_at).toISOString()).toBe(retryAfter);
+    // A new message id: the vendor's inbox must not take it for the first request again.
+    expect(requests[1].message_id).not.toBe(requests[0].message_id);
+  });
+
   it('gives a registered mailbox vendor its own key, which reads only its own mailbox', async () => {
     const created = await t.request({ method: 'POST', url: '/v1/vendors', key: adminKey, payload: { id: 'vendor-m', name: 'Mailbox vendor', channel: 'mailbox' } });
     expect(created.statusCode).toBe(201);

@@ -27,6 +27,7 @@ export interface TaskRow {
   depends_on: string[];
   due_at: Date | string;
   status: TaskStatus;
+  retries: number;
 }
 
 export const taskState = (row: TaskRow): TaskState => ({
@@ -40,6 +41,7 @@ export const taskState = (row: TaskRow): TaskState => ({
   bundleLineNumber: row.bundle_line_number,
   status: row.status,
   dueAt: new Date(row.due_at).toISOString(),
+  retries: row.retries,
 });
 
 interface ShipmentRow {
@@ -85,7 +87,9 @@ export async function lockFulfillment(trx: Knex.Transaction, taskId: string): Pr
 }
 
 export async function applyFulfillment(trx: Knex.Transaction, order: StoredOrder, effects: Effects, actor: string): Promise<void> {
-  for (const [id, status] of effects.tasks) await trx('tasks').where({ id }).update({ status, updated_at: trx.fn.now() });
+  for (const [id, status] of effects.tasks) {
+    await trx('tasks').where({ id }).update({ status, updated_at: trx.fn.now(), ...(effects.resend?.task.id === id ? { retries: trx.raw('retries + 1') } : {}) });
+  }
   for (const [lineNumber, line] of effects.lines) {
     await trx('order_lines')
       .where({ order_id: order.id, line_number: lineNumber })
