@@ -121,7 +121,9 @@ describe('fulfillment through the mailbox', () => {
     const orderId = (await t.request({ method: 'POST', url: '/v1/orders', key: shop.key, headers: { 'idempotency-key': 'mbx-4' }, payload: { ...sampleOrder, externalRef: 'PO-RETRY' } })).json().id;
     const { messages } = (await t.request({ method: 'GET', url: '/v1/vendor/tasks?vendorId=vendor-b', key: adminKey })).json();
     const request = messages.find((m: { correlationId: string }) => m.correlationId === orderId).body;
-    const [{ messageId, reply }] = repliesFor(request, { fail: 'retryable' });
+    const [failure] = repliesFor(request, { fail: 'retryable' });
+    if (failure === undefined) throw new Error('the simulator wrote no failure');
+    const { messageId, reply } = failure;
     const retryAfter = new Date(Date.now() + 3_600_000).toISOString();
     const posted = await t.request({ method: 'POST', url: '/v1/vendor/replies', key: adminKey, payload: { messageId, type: reply.type, body: { ...reply.body, retryAfter } } });
     expect(posted.json()).toMatchObject({ outcome: 'applied', orderStatus: 'in_fulfillment' });
