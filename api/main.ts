@@ -3,6 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { connectDatabase, describeDatabase, ensureAdminKey, migrateToLatest, type Database } from '../adapters/db/index.ts';
 import { deliverDueWebhooks, loadSecretKey, secretBox, type SecretBox } from '../adapters/webhook/index.ts';
 import { connectBroker } from '../adapters/amqp/index.ts';
+import { pushStuckDocuments } from './document-pushes.ts';
 import { startFulfillmentWorkers } from './fulfillment-workers.ts';
 import { createLogger } from './logger.ts';
 import { fulfillmentDeps } from './partner-answers.ts';
@@ -82,14 +83,15 @@ const brokerLog = (logger: FastifyBaseLogger) => ({
   error: (message: string) => logger.error({ component: 'amqp' }, message),
 });
 
-/** Outbound webhooks every few seconds; a run still going when the next is due is not doubled. */
+/** Outbound webhooks, and documents whose push never happened, every few seconds; a run still going when the next is due is not doubled. */
 function startWebhookDeliveries(db: Database, secrets: SecretBox, log: FastifyBaseLogger) {
   let running: Promise<void> | undefined;
   const timer = setInterval(() => {
     running ??= deliverDueWebhooks({ db, secrets }, new Date())
+      .then(() => pushStuckDocuments(db))
       .then(
         () => undefined,
-        (error: unknown) => log.error({ err: error }, 'webhook delivery run failed'),
+        (error: unknown) => log.error({ err: error }, 'webhook or document push run failed'),
       )
       .finally(() => {
         running = undefined;

@@ -1,13 +1,15 @@
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { getOrder } from '../adapters/db/index.ts';
+import { getOrder, getPartnerX12, orderStore } from '../adapters/db/index.ts';
 import { build855 } from '../adapters/x12/outbound/index.ts';
 import { tokenize } from '../adapters/x12/tokenize.ts';
 import type { StoredOrder } from '../domain/order.ts';
 import { withoutNetwork } from '../test/support/nock.ts';
 import { startTestApp, type TestApp } from '../test/support/app.ts';
-import { sendX12 } from './outbound-x12.ts';
+import { storeDocument } from '../pipeline/outbound.ts';
+import { pushStuckDocuments } from './document-pushes.ts';
+import { sendX12, x12Document } from './outbound-x12.ts';
 
 const bundle = readFileSync(new URL('../adapters/x12/fixtures/850-bundle.x12', import.meta.url), 'utf8');
 const fast = { retries: 4, minTimeoutMs: 5, maxTimeoutMs: 20, timeoutMs: 2_000 };
@@ -77,5 +79,21 @@ describe('outbound X12 documents', () => {
       ['855', '000000002'],
       ['855', '000000003'],
     ]);
+  });
+
+  it('pushes a document whose push after commit never happened, once its lease has run out', async () => {
+    const { partner, order } = await partnerWithOrder('Crashed', 'CRASHBUYER', 'https://crashed.example.com/edi');
+    const identity = await getPartnerX12(t.database.db, partner.id);
+    if (identity === undefined) throw new Error('no identity');
+    // Stored, then the process "dies": no push.
+    const stored = await orderStore(t.database.db).transaction((tx) => storeDocument(tx, x12Document(identity, partner.id, order.id, '855', acceptAll(order)), identity.endpointUrl, (b) => b.length.toString()));
+    expect(await pushStuckDocuments(t.database.db, fast)).toBe(0);
+    await t.database.db('documents').where({ id: stored.documentId }).update({ push_after: t.database.db.raw(`now() - interval '1 second'`) });
+    const scope = nock('https://crashed.example.com').post('/edi', stored.body).reply(200, 'thanks');
+    expect(await pushStuckDocuments(t.database.db, fast)).toBe(1);
+    expect(scope.isDone()).toBe(true);
+    const docs = (await t.request({ method: 'GET', url: '/v1/documents?direction=outbound&type=855', key: partner.key })).json().documents;
+    expect(docs).toEqual([expect.objectContaining({ id: stored.documentId, delivery: { state: 'delivered', attempts: 1 } })]);
+    expect(await pushStuckDocuments(t.database.db, fast)).toBe(0);
   });
 });

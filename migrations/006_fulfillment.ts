@@ -78,6 +78,13 @@ export async function up(knex: Knex): Promise<void> {
   });
   await knex.raw('CREATE UNIQUE INDEX dead_letters_open ON dead_letters (queue, message_id) WHERE replayed_at IS NULL');
 
+  // A document to push is leased to the push that follows its commit; if that push never happens
+  // (the process died), the lease runs out and a worker pushes it.
+  await knex.schema.alterTable('documents', (t) => {
+    t.timestamp('push_after', { useTz: true });
+  });
+  await knex.raw(`CREATE INDEX documents_push_due ON documents (push_after) WHERE delivery_state = 'pending'`);
+
   // A set's idempotency record is written once, with its answer, before the order it names is
   // inserted in the same transaction: the reference is checked at commit.
   await knex.raw('ALTER TABLE idempotency_records ALTER CONSTRAINT idempotency_records_order_id_foreign DEFERRABLE INITIALLY DEFERRED');
@@ -97,6 +104,10 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.raw('DROP INDEX documents_push_due');
+  await knex.schema.alterTable('documents', (t) => {
+    t.dropColumn('push_after');
+  });
   await knex.raw('ALTER TABLE idempotency_records ALTER CONSTRAINT idempotency_records_order_id_foreign NOT DEFERRABLE');
   await knex.raw('DROP INDEX outbox_task_pending');
   await knex.raw('DROP INDEX outbox_vendor_due');

@@ -25,3 +25,4 @@ export { findTask, listTasks, type TaskView } from './tasks.ts';
 export { createVendor, listVendors, type Vendor, type VendorChannel } from './vendors.ts';
 export { dispatchDue, leaseMailbox, vendorChannel, type DueRequest, type SendOutcome } from './request-outbox.ts';
 export { getDeadLetter, insertDeadLetter, listDeadLetters, markReplayed, type DeadLetter, type NewDeadLetter } from './dead-letters.ts';
+export { leaseStuckPushes, type StuckPush } from './document-pushes.ts';

@@ -51,6 +51,8 @@ function documentRow(trx: Knex.Transaction, id: string, partnerId: string, order
     control: JSON.stringify(document.control),
     ...(document.findings === undefined ? {} : { findings: JSON.stringify(document.findings) }),
     ...(document.deliveryState === undefined ? {} : { delivery_state: document.deliveryState }),
+    // The push after commit has two minutes; then a worker takes it over (adapters/db/document-pushes.ts).
+    ...(document.deliveryState === 'pending' ? { push_after: trx.raw(`clock_timestamp() + interval '2 minutes'`) } : {}),
     // The wall clock, not the transaction's start: documents written together (an 855 and the
     // 856s held for it) are listed in the order they were written.
     created_at: trx.raw('clock_timestamp()'),
