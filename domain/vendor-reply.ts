@@ -1,4 +1,4 @@
-import type { LineAckStatus } from './acknowledgment.ts';
+import type { LineAck } from './acknowledgment.ts';
 import type { Shipment } from './shipment.ts';
 
 // The replies a vendor sends about one task (asyncapi.yaml: FulfillmentAck, FulfillmentShip,
@@ -20,15 +20,8 @@ interface ReplyBase {
   vendorId: string;
 }
 
-export interface VendorLineAck {
-  lineNumber: string;
-  status: LineAckStatus;
-  quantity: number;
-  uom: string;
-  unitPrice?: number;
-  expectedDate?: string;
-  note?: string;
-}
+/** A vendor answers a line as the seller's acknowledgment does (domain/acknowledgment.ts). */
+export type VendorLineAck = LineAck;
 
 export interface LineQuantity {
   lineNumber: string;

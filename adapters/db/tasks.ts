@@ -1,37 +1,16 @@
 import type { Knex } from 'knex';
-import type { TaskStatus } from '../../domain/task-status.ts';
+import type { TaskState } from '../../domain/fulfillment-progress.ts';
 import type { Database } from './connect.ts';
-import type { TaskRow } from './fulfillment-store.ts';
+import { taskState, type TaskRow } from './fulfillment-store.ts';
 import type { Viewer } from './order-queries.ts';
 
-export interface TaskView {
-  id: string;
-  orderId: string;
-  key: string;
-  type: string;
-  vendorId: string | null;
-  person: boolean;
-  dependsOn: string[];
-  lineNumber: string;
-  bundleLineNumber: string | null;
-  status: TaskStatus;
-  dueAt: string;
-}
+/** A task as the API shows it: its state without the retry count, and the order it belongs to. */
+export type TaskView = Omit<TaskState, 'retries'> & { orderId: string };
 
-
-const toView = (row: TaskRow): TaskView => ({
-  id: row.id,
-  orderId: row.order_id,
-  key: row.task_key,
-  type: row.type,
-  vendorId: row.vendor_id,
-  person: row.person,
-  dependsOn: row.depends_on,
-  lineNumber: row.line_number,
-  bundleLineNumber: row.bundle_line_number,
-  status: row.status,
-  dueAt: new Date(row.due_at).toISOString(),
-});
+const toView = (row: TaskRow): TaskView => {
+  const { retries: _retries, ...task } = taskState(row);
+  return { ...task, orderId: row.order_id };
+};
 
 /** In plan order. */
 const tasksOfOrder = (db: Knex | Knex.Transaction, orderId: string) => db<TaskRow>('tasks').where({ order_id: orderId }).orderBy('position');

@@ -1,10 +1,8 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { topologyNames } from '../../adapters/amqp/index.ts';
 import { queueArguments } from '../../adapters/amqp/test-support.ts';
 import { demoVendors } from '../support/fulfillment.ts';
-import { killAllGateways } from './gateway-process.ts';
-import { expectBalanced, mixedOrders, orderCount, startRig, total, vendorQueueDepths, waitForReplyConsumers, type Rig } from './fulfillment-rig.ts';
-import { ensurePostgresRunning } from './postgres-cluster.ts';
+import { expectBalanced, mixedOrders, orderCount, total, vendorQueueDepths, waitForReplyConsumers, rigPerTest } from './fulfillment-rig.ts';
 import { closeAllConnections, ensureRabbitMqRunning, startRabbitMq, stopRabbitMq } from './rabbitmq-node.ts';
 
 // RabbitMQ misbehaves under a running gateway (its own process) and the simulated vendors: every
@@ -17,20 +15,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const lostConnections = (output: string): number => (output.match(/broker connection ordergate-\d+ lost/g) ?? []).length;
 
 describe('fulfillment while RabbitMQ fails under the gateway', () => {
-  let rig: Rig | undefined;
-
-  afterEach(async () => {
-    await rig?.close();
-    rig = undefined;
-  });
-  afterAll(async () => {
-    await killAllGateways();
-    await ensureRabbitMqRunning();
-    await ensurePostgresRunning();
-  });
+  const rigFor = rigPerTest();
 
   it('every broker connection force-closed twice mid-dispatch: the gateway reconnects and every order completes exactly once', async () => {
-    rig = await startRig('connections-closed');
+    const rig = await rigFor('connections-closed');
     await rig.startVendors();
     const gateway = await rig.gateway();
     const submissions = mixedOrders('CC', 32, 4);
@@ -58,7 +46,7 @@ describe('fulfillment while RabbitMQ fails under the gateway', () => {
   });
 
   it('RabbitMQ stopped and started while orders are in flight: the quorum queues keep what they held and every order completes exactly once', async () => {
-    rig = await startRig('broker-restart');
+    const rig = await rigFor('broker-restart');
     const gateway = await rig.gateway();
     const submissions = mixedOrders('BR', 24, 3);
     const half = Math.floor(submissions.length / 2);

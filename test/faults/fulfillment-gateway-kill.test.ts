@@ -1,10 +1,8 @@
 import pg from 'pg';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { freePort, killAllGateways } from './gateway-process.ts';
+import { describe, expect, it } from 'vitest';
+import { freePort } from './gateway-process.ts';
 import { demoVendors } from '../support/fulfillment.ts';
-import { expectBalanced, mixedOrders, orderCount, startRig, total, vendorQueueDepths, type Rig } from './fulfillment-rig.ts';
-import { ensurePostgresRunning } from './postgres-cluster.ts';
-import { ensureRabbitMqRunning } from './rabbitmq-node.ts';
+import { expectBalanced, mixedOrders, orderCount, total, vendorQueueDepths, rigPerTest, type Rig } from './fulfillment-rig.ts';
 
 // The gateway process dies with SIGKILL — no shutdown code, transactions cut off — at the two
 // moments the outbox exists for, and at a random moment under load. Each time it is started again
@@ -28,20 +26,10 @@ async function requestStates(rig: Rig): Promise<Record<string, number>> {
 }
 
 describe('the gateway killed with SIGKILL', () => {
-  let rig: Rig | undefined;
-
-  afterEach(async () => {
-    await rig?.close();
-    rig = undefined;
-  });
-  afterAll(async () => {
-    await killAllGateways();
-    await ensurePostgresRunning();
-    await ensureRabbitMqRunning();
-  });
+  const rigFor = rigPerTest();
 
   it('between commit and publish, and between the broker confirm and the outbox commit: every order completes once after a restart', async () => {
-    rig = await startRig('kill-windows');
+    const rig = await rigFor('kill-windows');
     const r = rig;
     // The vendors' queues exist, but nobody takes from them until step 3.
     for (const vendorId of demoVendors) await rig.vendorBroker.declareVendor(vendorId);
@@ -92,7 +80,7 @@ describe('the gateway killed with SIGKILL', () => {
   });
 
   it('at a random moment while it takes orders, dispatches and consumes replies: the restarted gateway finishes every order once', async () => {
-    rig = await startRig('kill-random');
+    const rig = await rigFor('kill-random');
     await rig.startVendors();
     const submissions = mixedOrders('KR', 32, 4);
     let current = await rig.gateway();

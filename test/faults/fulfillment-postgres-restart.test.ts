@@ -1,11 +1,9 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { topologyNames } from '../../adapters/amqp/index.ts';
 import { rawBroker } from '../../adapters/amqp/test-support.ts';
 import { demoVendors } from '../support/fulfillment.ts';
-import { killAllGateways } from './gateway-process.ts';
-import { expectBalanced, mixedOrders, orderCount, startRig, type Rig } from './fulfillment-rig.ts';
+import { expectBalanced, mixedOrders, orderCount, rigPerTest } from './fulfillment-rig.ts';
 import { ensurePostgresRunning, startPostgres, stopPostgres } from './postgres-cluster.ts';
-import { ensureRabbitMqRunning } from './rabbitmq-node.ts';
 
 // PostgreSQL goes away while the vendors' replies pour in. The gateway's reply consumer cannot
 // apply them and answers "retry": each reply waits in the first retry tier (10 s) and comes back.
@@ -26,21 +24,10 @@ async function readyCounts(queues: string[]): Promise<number[]> {
 }
 
 describe('fulfillment while PostgreSQL restarts', () => {
-  let rig: Rig | undefined;
-
-  afterEach(async () => {
-    await ensurePostgresRunning();
-    await rig?.close();
-    rig = undefined;
-  });
-  afterAll(async () => {
-    await killAllGateways();
-    await ensurePostgresRunning();
-    await ensureRabbitMqRunning();
-  });
+  const rigFor = rigPerTest({ beforeClose: ensurePostgresRunning });
 
   it('replies arriving while the database is down wait in the retry tier and are each applied once after it returns', async () => {
-    rig = await startRig('postgres-restart');
+    const rig = await rigFor('postgres-restart');
     // info: the consumer's retry verdicts are logged at info level.
     const gateway = await rig.gateway({ logLevel: 'info' });
     const names = topologyNames(rig.prefix);

@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { rawBroker } from '../../adapters/amqp/test-support.ts';
 import { repliesFor } from '../../cli/vendor-sim/replies.ts';
 import type { FulfillmentRequest } from '../../domain/fulfillment-request.ts';
 import { replyKind } from '../../domain/vendor-reply.ts';
 import { demoVendors } from '../support/fulfillment.ts';
-import { gatewayAdminKey, killAllGateways } from './gateway-process.ts';
-import { expectBalanced, mixedOrders, orderCount, startRig, type Rig } from './fulfillment-rig.ts';
-import { ensurePostgresRunning } from './postgres-cluster.ts';
-import { ensureRabbitMqRunning } from './rabbitmq-node.ts';
+import { gatewayAdminKey } from './gateway-process.ts';
+import { expectBalanced, mixedOrders, orderCount, rigPerTest } from './fulfillment-rig.ts';
 
 // Replies that arrive more than once, at the same moment, by both roads (the reply queue and
 // POST /v1/vendor/replies), and replies that can never be applied. The inbox makes the repeats
@@ -22,20 +20,10 @@ interface Posted {
 }
 
 describe('vendor replies: duplicates and poison', () => {
-  let rig: Rig | undefined;
-
-  afterEach(async () => {
-    await rig?.close();
-    rig = undefined;
-  });
-  afterAll(async () => {
-    await killAllGateways();
-    await ensurePostgresRunning();
-    await ensureRabbitMqRunning();
-  });
+  const rigFor = rigPerTest();
 
   it('the same reply published twice at once and POSTed twice at once is applied once; a person task completed three times at once is completed once', async () => {
-    rig = await startRig('duplicate-replies');
+    const rig = await rigFor('duplicate-replies');
     const gateway = await rig.gateway();
     const broker = rig.vendorBroker;
     const names = broker.names;
@@ -101,7 +89,7 @@ describe('vendor replies: duplicates and poison', () => {
   });
 
   it('poison replies (not JSON, breaking the contract, for an unknown task, without a message id, from the wrong vendor) become dead letters with their reason; the good ones around them are applied', async () => {
-    rig = await startRig('poison-replies');
+    const rig = await rigFor('poison-replies');
     await rig.startVendors();
     const gateway = await rig.gateway();
     const names = rig.vendorBroker.names;

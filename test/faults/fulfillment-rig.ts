@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { expect } from 'vitest';
+import { afterAll, afterEach, expect } from 'vitest';
 import { basePlan, connectBroker, defaultRetryTiers, topologyNames, vendorPlan, type Broker } from '../../adapters/amqp/index.ts';
 import { mergePlans } from '../../adapters/amqp/topology.ts';
 import { brokerUrl, deleteTopology, memoryLog, rawBroker, testPrefix, type MemoryLog } from '../../adapters/amqp/test-support.ts';
@@ -422,4 +422,27 @@ export async function expectBalanced(rig: Rig, label: string, orders: number): P
   expect(report.counts.accepted, 'orders accepted').toBe(orders);
   expect(settled, 'nothing left pending in the outbox or the queues').toEqual({ pendingRequests: 0, queued: {} });
   return report;
+}
+
+/**
+ * One rig per test, closed after it (after `beforeClose`, e.g. making sure PostgreSQL is back);
+ * after the file every gateway is killed and PostgreSQL and RabbitMQ are left running, whatever
+ * the tests did to them.
+ */
+export function rigPerTest(options: { beforeClose?: () => Promise<void> } = {}): (tag: string) => Promise<Rig> {
+  let rig: Rig | undefined;
+  afterEach(async () => {
+    await options.beforeClose?.();
+    await rig?.close();
+    rig = undefined;
+  });
+  afterAll(async () => {
+    await killAllGateways();
+    await ensurePostgresRunning();
+    await ensureRabbitMqRunning();
+  });
+  return async (tag) => {
+    rig = await startRig(tag);
+    return rig;
+  };
 }

@@ -1,8 +1,6 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { killAllGateways, type GatewayProcess } from './gateway-process.ts';
-import { expectBalanced, mixedOrders, orderCount, replyConsumerCount, startRig, waitForReplyConsumers, type Rig } from './fulfillment-rig.ts';
-import { ensurePostgresRunning } from './postgres-cluster.ts';
-import { ensureRabbitMqRunning } from './rabbitmq-node.ts';
+import { describe, expect, it } from 'vitest';
+import type { GatewayProcess } from './gateway-process.ts';
+import { expectBalanced, mixedOrders, orderCount, replyConsumerCount, waitForReplyConsumers, rigPerTest } from './fulfillment-rig.ts';
 
 // Two gateway processes on one database and one broker: two dispatchers claiming the same outbox
 // (FOR UPDATE SKIP LOCKED) and two consumers on the same reply queue. One dies with SIGKILL at a
@@ -12,20 +10,10 @@ import { ensureRabbitMqRunning } from './rabbitmq-node.ts';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('two gateways on one database and broker', () => {
-  let rig: Rig | undefined;
-
-  afterEach(async () => {
-    await rig?.close();
-    rig = undefined;
-  });
-  afterAll(async () => {
-    await killAllGateways();
-    await ensurePostgresRunning();
-    await ensureRabbitMqRunning();
-  });
+  const rigFor = rigPerTest();
 
   it('one killed mid-stream: the other finishes every order, nothing lost and no effect twice', async () => {
-    rig = await startRig('two-gateways');
+    const rig = await rigFor('two-gateways');
     await rig.startVendors();
     const [a, b] = await Promise.all([rig.gateway(), rig.gateway()]);
     const gateways = [a, b] as GatewayProcess[];
