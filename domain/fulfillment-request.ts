@@ -59,6 +59,20 @@ export interface RequestedTask {
 
 export const fulfillmentRequestType = 'fulfillment.request.v1';
 
+/** `fulfillment.cancel.v1` (asyncapi.yaml): a task the vendor was sent is not wanted any more. */
+export interface FulfillmentCancel {
+  taskId: string;
+  orderId: string;
+  vendorId: string;
+  cancelledAt: string;
+  reason: string;
+}
+
+export const fulfillmentCancelType = 'fulfillment.cancel.v1';
+
+/** A cancellation goes where the vendor's requests go, with `cancel` as the last routing-key word. */
+export const vendorCancelDestination = (vendorId: string): string => `vendor.${vendorId}.cancel`;
+
 /** The routing key of a vendor's task on the requests exchange (asyncapi.yaml). */
 export const vendorDestination = (vendorId: string, taskType: string): string => `vendor.${vendorId}.${taskType}`;
 

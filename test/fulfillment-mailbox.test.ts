@@ -3,6 +3,7 @@ import { X12Parser } from 'node-x12';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenize } from '../adapters/x12/tokenize.ts';
 import { adminKey, sampleOrder, startTestApp, type TestApp } from './support/app.ts';
+import { checkMessage } from '../adapters/contract/index.ts';
 import { repliesFor } from '../cli/vendor-sim/replies.ts';
 import { answerMailboxes, completePersonTasks } from './support/fulfillment.ts';
 
@@ -98,6 +99,24 @@ describe('fulfillment through the mailbox', () => {
     const stolen = await t.request({ method: 'POST', url: '/v1/vendor/replies', key: adminKey, payload: { messageId: 'x-2', type: 'fulfillment.complete.v1', body: { taskId: message.body.taskId, orderId: message.body.orderId, vendorId: 'vendor-a', completedAt: new Date().toISOString() } } });
     expect(stolen.statusCode).toBe(422);
     expect(stolen.json()).toMatchObject({ code: 'reply-refused', detail: expect.stringContaining('wrong-vendor') });
+  });
+
+  it('tells a vendor that took a task of a cancelled order, once, with fulfillment.cancel.v1', async () => {
+    const shop = await t.partner('Regretful');
+    const orderId = (await t.request({ method: 'POST', url: '/v1/orders', key: shop.key, headers: { 'idempotency-key': 'mbx-5' }, payload: { ...sampleOrder, externalRef: 'PO-REGRET' } })).json().id;
+    // vendor-b takes its request; vendor-a's stay in the mailbox.
+    const taken = (await t.request({ method: 'GET', url: '/v1/vendor/tasks?vendorId=vendor-b', key: adminKey })).json().messages.filter((m: { correlationId: string }) => m.correlationId === orderId);
+    expect(taken).toHaveLength(1);
+    expect((await t.request({ method: 'POST', url: `/v1/orders/${orderId}/cancel`, key: shop.key })).statusCode).toBe(200);
+    const told = (await t.request({ method: 'GET', url: '/v1/vendor/tasks?vendorId=vendor-b', key: adminKey })).json().messages.filter((m: { correlationId: string }) => m.correlationId === orderId);
+    expect(told).toEqual([expect.objectContaining({ type: 'fulfillment.cancel.v1', routingKey: 'vendor.vendor-b.cancel', body: expect.objectContaining({ taskId: taken[0].body.taskId, reason: 'order cancelled' }) })]);
+    expect(checkMessage('fulfillment.cancel.v1', told[0].body)).toEqual([]);
+    // Handed out once: no answer is expected, so it does not come back.
+    const again = (await t.request({ method: 'GET', url: '/v1/vendor/tasks?vendorId=vendor-b', key: adminKey })).json().messages.filter((m: { correlationId: string }) => m.correlationId === orderId);
+    expect(again).toEqual([]);
+    // vendor-a never had its requests: nothing to call off.
+    const a = (await t.request({ method: 'GET', url: '/v1/vendor/tasks?vendorId=vendor-a', key: adminKey })).json().messages.filter((m: { correlationId: string }) => m.correlationId === orderId);
+    expect(a).toEqual([]);
   });
 
   it('cancels the open tasks of a cancelled order and drops its requests still waiting', async () => {

@@ -9,6 +9,7 @@ import { isReplyType, replyTypes, type VendorReply } from '../../domain/vendor-r
 
 const schemaNames: Readonly<Record<string, string>> = {
   'fulfillment.request.v1': 'FulfillmentRequest',
+  'fulfillment.cancel.v1': 'FulfillmentCancel',
   'fulfillment.ack.v1': 'FulfillmentAck',
   'fulfillment.ship.v1': 'FulfillmentShip',
   'fulfillment.progress.v1': 'FulfillmentProgress',

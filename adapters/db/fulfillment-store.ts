@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { LineAck } from '../../domain/acknowledgment.ts';
 import type { Effects, FulfillmentState, LineState, TaskState } from '../../domain/fulfillment-progress.ts';
+import { fulfillmentCancelType, fulfillmentRequestType, vendorCancelDestination, type FulfillmentCancel } from '../../domain/fulfillment-request.ts';
 import type { LineStatus } from '../../domain/line-status.ts';
 import type { StoredOrder } from '../../domain/order.ts';
 import type { Shipment } from '../../domain/shipment.ts';
@@ -124,6 +125,26 @@ export async function partnerChannels(trx: Knex.Transaction, partnerId: string):
  * nobody wants. Requests already with a vendor are not recalled: the contract has no cancel message.
  */
 export async function endOpenWork(trx: Knex.Transaction, orderId: string, reason: string): Promise<void> {
+  // The vendors that have a task and have not finished it are told; the rest never hear of it.
+  const sent = await trx<TaskRow>('tasks').where({ order_id: orderId, person: false }).whereNotNull('vendor_id').whereIn('status', ['dispatched', 'acknowledged', 'in_progress']).select('id', 'vendor_id');
+  if (sent.length > 0) {
+    const cancelledAt = new Date().toISOString();
+    await trx('outbox').insert(
+      sent.map((task) => {
+        const cancel: FulfillmentCancel = { taskId: task.id, orderId, vendorId: task.vendor_id as string, cancelledAt, reason };
+        return {
+          message_id: randomUUID(),
+          type: fulfillmentCancelType,
+          correlation_id: orderId,
+          destination: vendorCancelDestination(cancel.vendorId),
+          headers: '{}',
+          payload: JSON.stringify(cancel),
+          vendor_id: cancel.vendorId,
+          webhooks_fanned_out_at: trx.fn.now(),
+        };
+      }),
+    );
+  }
   await trx('tasks').where({ order_id: orderId }).whereNotIn('status', ['done', 'failed', 'cancelled']).update({ status: 'cancelled', updated_at: trx.fn.now() });
-  await trx('outbox').where({ correlation_id: orderId, state: 'pending' }).whereNotNull('vendor_id').update({ state: 'dead', last_error: reason });
+  await trx('outbox').where({ correlation_id: orderId, state: 'pending', type: fulfillmentRequestType }).whereNotNull('vendor_id').update({ state: 'dead', last_error: reason });
 }

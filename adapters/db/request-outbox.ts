@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { fulfillmentRequestType } from '../../domain/fulfillment-request.ts';
 import type { Database } from './connect.ts';
 import type { VendorChannel } from './vendors.ts';
 
@@ -104,12 +105,15 @@ export async function leaseMailbox(db: Database, vendorId: string, channels: rea
   return db.transaction(async (trx) => {
     const requests = (await dueRows(trx, channels, limit, vendorId)).map(toDue);
     if (requests.length === 0) return [];
-    const [row] = await trx('outbox')
-      .whereIn('id', requests.map((r) => r.outboxId))
-      .update({ attempts: trx.raw('attempts + 1'), next_attempt_at: trx.raw(`now() + make_interval(secs => ?)`, [leaseSeconds]) })
-      .returning('next_attempt_at');
+    const [row] = await trx.raw(`SELECT now() + make_interval(secs => ?) AS until`, [leaseSeconds]).then((result: { rows: { until: Date | string }[] }) => result.rows);
+    const leasedUntil = new Date(row?.until ?? Date.now()).toISOString();
+    // A request is leased until its task is answered; anything else (a cancellation) wants no
+    // answer and is handed out once.
+    const leased = requests.filter((r) => r.type === fulfillmentRequestType).map((r) => r.outboxId);
+    const once = requests.filter((r) => r.type !== fulfillmentRequestType).map((r) => r.outboxId);
+    if (leased.length > 0) await trx('outbox').whereIn('id', leased).update({ attempts: trx.raw('attempts + 1'), next_attempt_at: leasedUntil });
+    if (once.length > 0) await trx('outbox').whereIn('id', once).update({ attempts: trx.raw('attempts + 1'), state: 'sent', sent_at: trx.fn.now() });
     await markDispatched(trx, requests.map((r) => r.taskId));
-    const leasedUntil = new Date(row.next_attempt_at).toISOString();
     return requests.map((request) => ({ ...request, leasedUntil }));
   });
 }

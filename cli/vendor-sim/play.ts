@@ -1,5 +1,5 @@
 import type { Broker } from '../../adapters/amqp/index.ts';
-import type { FulfillmentRequest } from '../../domain/fulfillment-request.ts';
+import { fulfillmentCancelType, type FulfillmentRequest } from '../../domain/fulfillment-request.ts';
 import { replyKind } from '../../domain/vendor-reply.ts';
 import { repliesFor, type ReplyOptions, type SimulatedReply } from './replies.ts';
 
@@ -35,6 +35,10 @@ export async function playOverRabbitMq(broker: Broker, vendors: readonly string[
     await broker.declareVendor(vendorId);
     consumers.push(
       broker.consume(broker.names.vendorQueue(vendorId), async (delivery) => {
+        if (delivery.type === fulfillmentCancelType) {
+          options.log?.(`${vendorId}: cancelled: ${delivery.body.toString('utf8')}`);
+          return { ack: true };
+        }
         const request = JSON.parse(delivery.body.toString('utf8')) as FulfillmentRequest;
         await answer(request, options, async ({ messageId, reply }) => {
           const message = { exchange: broker.names.repliesExchange, routingKey: `vendor.${vendorId}.${replyKind(reply.type)}`, body: JSON.stringify(reply.body), messageId, correlationId: request.orderId, type: reply.type, appId: vendorId };
@@ -61,9 +65,10 @@ export function playThroughMailbox(base: string, key: string, vendors: readonly 
       let found = 0;
       for (const vendorId of vendors) {
         try {
-          const { messages } = (await call('GET', `/v1/vendor/tasks?vendorId=${encodeURIComponent(vendorId)}`)) as { messages: { body: FulfillmentRequest }[] };
+          const { messages } = (await call('GET', `/v1/vendor/tasks?vendorId=${encodeURIComponent(vendorId)}`)) as { messages: { type: string; body: FulfillmentRequest }[] };
           found += messages.length;
-          for (const message of messages) await answer(message.body, options, ({ messageId, reply }) => call('POST', '/v1/vendor/replies', { messageId, type: reply.type, body: reply.body }).then(() => undefined));
+          for (const message of messages.filter((m) => m.type === fulfillmentCancelType)) options.log?.(`${vendorId}: cancelled: ${JSON.stringify(message.body)}`);
+          for (const message of messages.filter((m) => m.type !== fulfillmentCancelType)) await answer(message.body, options, ({ messageId, reply }) => call('POST', '/v1/vendor/replies', { messageId, type: reply.type, body: reply.body }).then(() => undefined));
         } catch (error) {
           options.log?.(`${vendorId}: ${error instanceof Error ? error.message : String(error)}`);
         }

@@ -15,7 +15,7 @@ export async function answerMailboxes(t: TestApp, vendors = demoVendors): Promis
     for (const vendorId of vendors) {
       const res = await t.request({ method: 'GET', url: `/v1/vendor/tasks?vendorId=${vendorId}`, key: adminKey });
       expect(res.statusCode, res.body).toBe(200);
-      for (const message of res.json().messages as { messageId: string; body: FulfillmentRequest }[]) {
+      for (const message of (res.json().messages as { messageId: string; type: string; body: FulfillmentRequest }[]).filter((m) => m.type === 'fulfillment.request.v1')) {
         for (const { messageId, reply } of repliesFor(message.body)) {
           const posted = await t.request({ method: 'POST', url: '/v1/vendor/replies', key: adminKey, payload: { messageId, type: reply.type, body: reply.body } });
           expect(posted.statusCode, posted.body).toBe(200);
