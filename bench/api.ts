@@ -10,6 +10,7 @@ import {
   fmt,
   log,
   machineBusyNow,
+  runMain,
   scrapeMetrics,
   startServerProcess,
   table,
@@ -169,10 +170,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    process.exit(1);
-  },
-);
+runMain(main);

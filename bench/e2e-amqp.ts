@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
 import { basePlan, defaultRetryTiers, topologyNames, vendorPlan } from '../adapters/amqp/index.ts';
 import { declarePlan, mergePlans } from '../adapters/amqp/topology.ts';
-import { summarize } from './support.ts';
+import { runOrders } from './support.ts';
 import type { FloorResult } from './e2e-rows.ts';
 
 // bench:e2e's floor B: the fulfillment requests of N orders published with plain amqplib on one
@@ -73,22 +73,10 @@ export async function runFloorB(spec: FloorBSpec): Promise<FloorResult> {
       latencies.push(performance.now() - started);
     };
     // The channel open and the queues touched once, not counted.
-    await Promise.all(Array.from({ length: spec.concurrency }, () => publishOrder()));
-    latencies.length = 0;
-    let left = spec.orders;
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: spec.concurrency }, async () => {
-        while (left > 0) {
-          left -= 1;
-          await publishOrder();
-        }
-      }),
-    );
-    const seconds = (performance.now() - started) / 1000;
+    const result = await runOrders(spec.orders, spec.concurrency, latencies, publishOrder);
     if (returned > 0) throw new Error(`floor B: ${returned} messages came back unroutable`);
     await channel.close();
-    return { ordersPerSecond: latencies.length / seconds, orders: latencies.length, seconds, latency: summarize(latencies) };
+    return result;
   } finally {
     await model.close().catch(() => undefined);
   }

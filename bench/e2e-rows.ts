@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { summarize, type LatencySummary } from './support.ts';
+import { runOrders, type LatencySummary } from './support.ts';
 
 // bench:e2e's floor A. What one X12 order really writes is not written down here: it is read from the
 // database, as the difference between two snapshots taken around one order the gateway stored and
@@ -262,20 +262,7 @@ export async function runFloorA(spec: FloorASpec): Promise<FloorResult> {
 
   try {
     // Connections opened, plans cached: one order per connection, not counted.
-    await Promise.all(Array.from({ length: spec.poolSize }, () => storeOne()));
-    latencies.length = 0;
-    let left = spec.orders;
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: spec.concurrency }, async () => {
-        while (left > 0) {
-          left -= 1;
-          await storeOne();
-        }
-      }),
-    );
-    const seconds = (performance.now() - started) / 1000;
-    return { ordersPerSecond: latencies.length / seconds, orders: latencies.length, seconds, latency: summarize(latencies) };
+    return await runOrders(spec.orders, spec.concurrency, latencies, storeOne);
   } finally {
     await pool.end();
   }

@@ -7,7 +7,7 @@ import { loadCatalog } from '../adapters/catalog/index.ts';
 import { deleteBenchTopology, runFloorB } from './e2e-amqp.ts';
 import { checkFloorRows, countRows, orderRows, requestRows, runFloorA, snapshot, type FloorResult } from './e2e-rows.ts';
 import { accepted, createX12Partner, interchange, postAll, requestsPerOrder, x12Client, type PostRun, type X12Client, type X12Partner, type X12Post } from './e2e-x12.ts';
-import { cpuMeter, createBenchDatabase, fmt, log, machineBusyNow, scrapeMetrics, sleep, startServerProcess, table, watchdog, type CpuSplit, type ServerProcess } from './support.ts';
+import { cpuMeter, createBenchDatabase, fmt, log, machineBusyNow, runMain, scrapeMetrics, sleep, startServerProcess, table, watchdog, type CpuSplit, type ServerProcess } from './support.ts';
 
 // npm run bench:e2e — X12 850s in over HTTP until every fulfillment request they make is confirmed by
 // RabbitMQ, against the real gateway (api/main.ts with AMQP_URL) in a child process on a fresh database
@@ -346,9 +346,9 @@ async function main(): Promise<number> {
     const countsBefore = await countRows(database.url, rows);
     const floorACpu = meter(undefined);
     const floorA: FloorResult = await runFloorA({ databaseUrl: database.url, rows, marker: captureMarker, firstNumber: floorFirstNumber, orders, concurrency: connections, poolSize: serverPoolSize });
-    const floorACpuSplit = floorACpu(orders + serverPoolSize);
-    // Its warm-up included: one order per pool connection.
-    checkFloorRows(rows, countsBefore, await countRows(database.url, rows), orders + serverPoolSize);
+    const floorACpuSplit = floorACpu(orders + connections);
+    // Its warm-up included: one order per connection.
+    checkFloorRows(rows, countsBefore, await countRows(database.url, rows), orders + connections);
 
     log(`floor B: plain amqplib, ${orders} orders × ${messages.length} messages, ${connections} orders at a time, one confirm channel`);
     declared.add(floorPrefix);
@@ -396,10 +396,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -303,3 +303,36 @@ export async function waitUntilIdle(baseUrl: string, route = '/v1/orders', timeo
   }
   throw new Error(`the server was still busy ${timeoutMs} ms after the load stopped`);
 }
+
+/** Runs a bench's main and exits with its code; a crash is logged and exits 1. */
+export function runMain(main: () => Promise<number>): void {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      process.exit(1);
+    },
+  );
+}
+
+/**
+ * Closed-loop load: `concurrency` workers each doing one order after another until `orders` are
+ * done, after one order per worker as warm-up (connections opened, caches primed). `one` records
+ * its own latency into `latencies`.
+ */
+export async function runOrders(orders: number, concurrency: number, latencies: number[], one: () => Promise<void>): Promise<{ ordersPerSecond: number; orders: number; seconds: number; latency: LatencySummary }> {
+  await Promise.all(Array.from({ length: concurrency }, () => one()));
+  latencies.length = 0;
+  let left = orders;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (left > 0) {
+        left -= 1;
+        await one();
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return { ordersPerSecond: latencies.length / seconds, orders: latencies.length, seconds, latency: summarize(latencies) };
+}

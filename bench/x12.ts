@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { map850For } from '../adapters/x12/map-850.ts';
 import { X12Reader } from '../adapters/x12/read.ts';
 import type { CanonicalOrder } from '../domain/order.ts';
-import { fmt, log, machineBusyNow, repoRoot, table } from './support.ts';
+import { fmt, log, machineBusyNow, repoRoot, runMain, table } from './support.ts';
 import type { ChildReport } from './x12-child.ts';
 import { ensureBenchFile, linesPerOrder, type BenchFileFacts } from './x12-data.ts';
 import { profileOrdergate } from './x12-profile.ts';
@@ -181,10 +181,4 @@ async function main(): Promise<number> {
   return unclean ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    log(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    process.exit(1);
-  },
-);
+runMain(main);
