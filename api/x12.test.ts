@@ -124,6 +124,8 @@ describe('POST /v1/x12', () => {
     const docs = (await t.request({ method: 'GET', url: '/v1/documents?direction=inbound&type=850', key: acme.key })).json().documents;
     const stored = docs.find((d: { control: { isaControlNumber: string } }) => d.control.isaControlNumber === '000000701');
     expect(stored.findings.groups[0].sets[0].segmentErrors[0]).toMatchObject({ tag: 'PO1', position: 8, code: '8', elements: [{ position: 3, code: '7', value: 'XX' }] });
+    // The document is the interchange as it came, byte for byte.
+    expect((await t.request({ method: 'GET', url: `/v1/documents/${stored.id}`, key: acme.key })).body).toBe(bad);
   });
 
   it('keeps every acknowledgment in the partner\'s mailbox, with gap-free control numbers', async () => {

@@ -54,13 +54,17 @@ export async function runEnvelopePipeline(
   const time = deps.timer ?? untimed;
   return deps.store.transaction(async (tx) => {
     const { dedupe } = inbound;
-    if (dedupe !== undefined) {
-      const claim = await time('dedupe', () => tx.claimIdempotencyKey(inbound.partnerId, dedupe.scope, dedupe.key, inbound.fingerprint));
-      if (claim !== 'claimed') {
+    let documentId: string;
+    if (dedupe === undefined) {
+      documentId = await tx.insertDocument(inbound.partnerId, null, inbound.document);
+    } else {
+      // The claim and the envelope's document in one round trip; a repeat stores nothing.
+      const claim = await time('dedupe', () => tx.claimWithDocument(inbound.partnerId, dedupe.scope, dedupe.key, inbound.fingerprint, inbound.document));
+      if (!('documentId' in claim)) {
         return claim.requestHash === inbound.fingerprint ? { kind: 'repeat', answer: { status: claim.responseStatus, body: claim.responseBody as string } } : { kind: 'key-reused' };
       }
+      documentId = claim.documentId;
     }
-    const documentId = await tx.insertDocument(inbound.partnerId, null, inbound.document);
     const outcomes: SetOutcome[] = [];
     for (const set of inbound.sets) {
       outcomes.push(await time('store', () => storeSet(tx, inbound, set, documentId, deps.catalog)));

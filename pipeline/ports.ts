@@ -118,6 +118,8 @@ export interface StoreTransaction {
    * to commit). With `answer`, the record is written with it at once (no completeIdempotencyKey).
    */
   claimIdempotencyKey(partnerId: string, scope: string, key: string, requestHash: string, answer?: { status: number; body: unknown; orderId: string | null }): Promise<IdempotencyRecord | 'claimed'>;
+  /** claimIdempotencyKey, and when the key is taken here, the request's document stored too: one round trip. */
+  claimWithDocument(partnerId: string, scope: string, key: string, requestHash: string, document: InboundDocument): Promise<IdempotencyRecord | { documentId: string }>;
   completeIdempotencyKey(partnerId: string, scope: string, key: string, response: { status: number; body: unknown; orderId: string | null }): Promise<void>;
   insertOrder(order: NewOrder): Promise<StoredOrder>;
   insertDocument(partnerId: string, orderId: string | null, document: InboundDocument): Promise<string>;

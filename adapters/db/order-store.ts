@@ -59,6 +59,9 @@ function documentRow(trx: Knex.Transaction, id: string, partnerId: string, order
   };
 }
 
+/** A SELECT list does not take a column's type from the INSERT it feeds: these say it. */
+const documentCasts: Readonly<Record<string, string>> = { body: '::bytea', control: '::jsonb', findings: '::jsonb', created_at: '', push_after: '' };
+
 const documentStored = (id: string, partnerId: string, orderId: string | null, document: InboundDocument): OutboxMessage => ({
   type: 'document.stored.v1',
   correlationId: orderId ?? id,
@@ -112,6 +115,30 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
       const row = await trx('idempotency_records').where({ partner_id: partnerId, scope, key }).first();
       if (row === undefined) throw new Error(`idempotency record ${scope}/${key} vanished while claiming it`);
       return { requestHash: row.request_hash, responseStatus: row.response_status, responseBody: row.response_body, orderId: row.order_id };
+    },
+
+    async claimWithDocument(partnerId, scope, key, requestHash, document) {
+      const id = randomUUID();
+      const row = documentRow(trx, id, partnerId, null, document);
+      const columns = Object.keys(row);
+      // The document goes in only if the claim did (a repeat stores nothing); both in one statement.
+      const result = await trx.raw(
+        `WITH claim AS (
+           INSERT INTO idempotency_records (partner_id, scope, key, request_hash, response_status, response_body) VALUES (?, ?, ?, ?, 0, 'null'::jsonb)
+           ON CONFLICT (partner_id, scope, key) DO NOTHING RETURNING key
+         ), doc AS (
+           INSERT INTO documents (${columns.join(', ')}) SELECT ${columns.map((column) => `?${documentCasts[column] ?? ''}`).join(', ')} WHERE EXISTS (SELECT 1 FROM claim)
+         )
+         SELECT count(*)::int AS claimed FROM claim`,
+        [partnerId, scope, key, requestHash, ...columns.map((column) => row[column] as Knex.Value)],
+      );
+      if ((result.rows as { claimed: number }[])[0]?.claimed === 1) {
+        await this.enqueue(documentStored(id, partnerId, null, document));
+        return { documentId: id };
+      }
+      const existing = await trx('idempotency_records').where({ partner_id: partnerId, scope, key }).first();
+      if (existing === undefined) throw new Error(`idempotency record ${scope}/${key} vanished while claiming it`);
+      return { requestHash: existing.request_hash, responseStatus: existing.response_status, responseBody: existing.response_body, orderId: existing.order_id };
     },
 
     async completeIdempotencyKey(partnerId, scope, key, response) {
