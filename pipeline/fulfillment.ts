@@ -30,7 +30,7 @@ export interface FulfillmentDeps {
 export type EventSource = { vendorId: string; messageId: string } | { person: string };
 
 export type EventResult =
-  | { kind: 'applied'; orderId: string; status: OrderStatus; pushed: number }
+  | { kind: 'applied'; orderId: string; status: OrderStatus }
   | { kind: 'duplicate' }
   | { kind: 'ignored'; reason: string }
   | { kind: 'refused'; code: RefusalCode; detail: string };
@@ -98,7 +98,7 @@ async function apply(deps: FulfillmentDeps, tx: StoreTransaction, event: TaskEve
       if (rendered.endpointUrl !== undefined) pushes.push({ stored, contentType: rendered.document.contentType, endpointUrl: rendered.endpointUrl, deliver: rendered.deliver });
     }
   }
-  return { kind: 'applied', orderId: order.id, status: effects.orderSteps.at(-1)?.to ?? order.status, pushed: pushes.length };
+  return { kind: 'applied', orderId: order.id, status: effects.orderSteps.at(-1)?.to ?? order.status };
 }
 
 /**
