@@ -24,27 +24,10 @@ export interface FulfillmentRequest {
   notes?: string[];
 }
 
-export interface TaskLine {
-  lineId: string;
-  lineNumber: string;
-  parentLineNumber?: string;
-  bundleLineNumber?: string;
-  sku?: string;
-  identifiers?: Record<string, string>;
-  description?: string;
-  quantity: number;
-  uom: string;
-  unitPrice?: number;
-  requestedShipDate?: string;
-  requestedDeliveryDate?: string;
-}
+/** The order line the task fulfils, with the canonical order's field names, and its id. */
+export type TaskLine = Pick<OrderLine, 'lineNumber' | 'parentLineNumber' | 'bundleLineNumber' | 'sku' | 'identifiers' | 'description' | 'quantity' | 'uom' | 'unitPrice' | 'requestedShipDate' | 'requestedDeliveryDate'> & { lineId: string };
 
-export interface TaskItem {
-  lineNumber: string;
-  sku?: string;
-  quantity: number;
-  uom: string;
-}
+export type TaskItem = Pick<OrderLine, 'lineNumber' | 'sku' | 'quantity' | 'uom'>;
 
 /** What the request needs of a task. */
 export interface RequestedTask {

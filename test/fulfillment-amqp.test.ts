@@ -1,13 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { X12Parser } from 'node-x12';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectBroker, type Broker } from '../adapters/amqp/index.ts';
-import { brokerUrl, deleteTopology, memoryLog, testPrefix, waitUntil } from '../adapters/amqp/test-support.ts';
+import { waitUntil } from '../adapters/amqp/test-support.ts';
 import { tokenize } from '../adapters/x12/tokenize.ts';
-import { startFulfillmentWorkers, type FulfillmentWorkers } from '../api/fulfillment-workers.ts';
-import { fulfillmentDeps } from '../api/partner-answers.ts';
-import { playOverRabbitMq, type Player } from '../cli/vendor-sim/play.ts';
-import { startTestApp, type TestApp } from './support/app.ts';
+import { startAmqpGateway, type AmqpGateway } from './support/amqp-gateway.ts';
+import type { TestApp } from './support/app.ts';
 import { completePersonTasks, demoVendors } from './support/fulfillment.ts';
 
 // The seed's internet bundle, end to end on the real RabbitMQ and PostgreSQL: requests published
@@ -18,30 +15,14 @@ const x12Bundle = readFileSync(new URL('../adapters/x12/fixtures/850-bundle.x12'
 const cxmlBundle = readFileSync(new URL('../adapters/cxml/fixtures/composite-OrderRequest.xml', import.meta.url), 'utf8');
 
 describe('fulfillment over RabbitMQ', () => {
-  const prefix = testPrefix();
-  const log = memoryLog();
+  let gateway: AmqpGateway;
   let t: TestApp;
-  let gatewayBroker: Broker;
-  let vendorBroker: Broker;
-  let workers: FulfillmentWorkers;
-  let vendors: Player;
-
   beforeAll(async () => {
-    gatewayBroker = connectBroker({ url: brokerUrl, prefix, connectionName: `e2e-gateway-${prefix}`, log });
-    vendorBroker = connectBroker({ url: brokerUrl, prefix, connectionName: `e2e-vendors-${prefix}`, log });
-    await gatewayBroker.ready();
-    t = await startTestApp('postgres', { server: { amqp: true } });
-    workers = startFulfillmentWorkers({ db: t.database.db, fulfillment: fulfillmentDeps(t.database.db), log: { info: () => undefined, warn: () => undefined, error: (...args: unknown[]) => log.error(JSON.stringify(args)) }, broker: gatewayBroker, vendors: demoVendors, idleMs: 20 });
-    vendors = await playOverRabbitMq(vendorBroker, demoVendors, { delayMs: 0 });
+    gateway = await startAmqpGateway('e2e');
+    t = gateway.t;
+    await gateway.play(demoVendors);
   });
-  afterAll(async () => {
-    await vendors?.stop();
-    await workers?.stop();
-    await vendorBroker?.close();
-    await gatewayBroker?.close();
-    await t?.close();
-    await deleteTopology(prefix, demoVendors);
-  });
+  afterAll(async () => gateway?.close());
 
   /** Waits for the vendors to finish, completes the person's task, waits for billing. */
   const fulfil = async (orderId: string, key: string) => {
@@ -68,7 +49,7 @@ describe('fulfillment over RabbitMQ', () => {
       expect(tokenize(body).filter((e) => e.kind === 'garbage')).toEqual([]);
       expect(() => new X12Parser(true).parse(body)).not.toThrow();
     }
-    expect(log.has(/^error/)).toBe(false);
+    expect(gateway.log.has(/^error/)).toBe(false);
   });
 
   it('takes the same bundle from a cXML OrderRequest to ready for billing, with a ConfirmationRequest and a ShipNoticeRequest per shipment', async () => {

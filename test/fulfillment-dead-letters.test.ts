@@ -1,12 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectBroker, type Broker } from '../adapters/amqp/index.ts';
-import { brokerUrl, deleteTopology, memoryLog, testPrefix, waitUntil } from '../adapters/amqp/test-support.ts';
-import { startFulfillmentWorkers, type FulfillmentWorkers } from '../api/fulfillment-workers.ts';
-import { fulfillmentDeps } from '../api/partner-answers.ts';
-import { playOverRabbitMq, type Player } from '../cli/vendor-sim/play.ts';
-import { adminKey, startTestApp, type TestApp } from './support/app.ts';
-import { completePersonTasks, demoVendors } from './support/fulfillment.ts';
+import type { Broker } from '../adapters/amqp/index.ts';
+import { waitUntil } from '../adapters/amqp/test-support.ts';
+import { startAmqpGateway, type AmqpGateway } from './support/amqp-gateway.ts';
+import { adminKey, type TestApp } from './support/app.ts';
+import { completePersonTasks } from './support/fulfillment.ts';
 
 // Messages that die in RabbitMQ end up in GET /v1/dead-letters with their reason; a replay sends
 // one again where it was first published, and the order goes on.
@@ -14,29 +12,16 @@ import { completePersonTasks, demoVendors } from './support/fulfillment.ts';
 const x12Bundle = readFileSync(new URL('../adapters/x12/fixtures/850-bundle.x12', import.meta.url), 'utf8');
 
 describe('dead letters', () => {
-  const prefix = testPrefix();
-  const log = memoryLog();
+  let gateway: AmqpGateway;
   let t: TestApp;
   let gatewayBroker: Broker;
   let vendorBroker: Broker;
-  let workers: FulfillmentWorkers;
-  const players: Player[] = [];
-
   beforeAll(async () => {
-    gatewayBroker = connectBroker({ url: brokerUrl, prefix, connectionName: `dlq-gateway-${prefix}`, log });
-    vendorBroker = connectBroker({ url: brokerUrl, prefix, connectionName: `dlq-vendors-${prefix}`, log });
-    t = await startTestApp('postgres', { server: { amqp: true, replayDeadLetter: (letter) => (workers.replay as NonNullable<FulfillmentWorkers['replay']>)(letter) } });
-    workers = startFulfillmentWorkers({ db: t.database.db, fulfillment: fulfillmentDeps(t.database.db), log: { info: () => undefined, warn: () => undefined, error: () => undefined }, broker: gatewayBroker, vendors: demoVendors, idleMs: 20 });
-    players.push(await playOverRabbitMq(vendorBroker, ['vendor-a', 'vendor-b'], { delayMs: 0 }));
+    gateway = await startAmqpGateway('dlq');
+    ({ t, gatewayBroker, vendorBroker } = gateway);
+    await gateway.play(['vendor-a', 'vendor-b']);
   });
-  afterAll(async () => {
-    for (const player of players) await player.stop();
-    await workers?.stop();
-    await vendorBroker?.close();
-    await gatewayBroker?.close();
-    await t?.close();
-    await deleteTopology(prefix, demoVendors);
-  });
+  afterAll(async () => gateway?.close());
 
   const deadLetters = async (queue: string) => (await t.request({ method: 'GET', url: `/v1/dead-letters?queue=${encodeURIComponent(queue)}`, key: adminKey })).json().deadLetters;
 
@@ -56,7 +41,7 @@ describe('dead letters', () => {
     expect(JSON.parse(letter.body)).toMatchObject({ orderId: order.id, vendorId: 'vendor-c', taskName: 'truck-roll' });
     await broken.stop();
 
-    players.push(await playOverRabbitMq(vendorBroker, ['vendor-c'], { delayMs: 0 }));
+    await gateway.play(['vendor-c']);
     const replayed = await t.request({ method: 'POST', url: `/v1/dead-letters/${letter.id}/replay`, key: adminKey });
     expect(replayed.statusCode, replayed.body).toBe(200);
     expect(replayed.json().replayedAt).not.toBeNull();
