@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readPartnerAnswer, requestFacts, type CxmlEnvelope, type PartnerAnswer } from '../adapters/cxml/index.ts';
 import { getPartnerCxml, orderStore, type Database, type PartnerCxml } from '../adapters/db/index.ts';
 import { deliver, defaultRetryPolicy, type RetryPolicy } from '../adapters/http/index.ts';
@@ -11,7 +10,6 @@ import { sendDocument, type Deliverer, type OutboundDocument, type SentDocument 
 export type CxmlKind = 'ConfirmationRequest' | 'ShipNoticeRequest';
 
 const contentType = 'text/xml; charset=utf-8';
-const sha256 = (body: string): string => createHash('sha256').update(body).digest('hex');
 
 /** Our side of the envelope (not stored with the partner) and the partner's From credential as our To. */
 export function envelopeFor(partner: PartnerCxml, us: CxmlEnvelope['sender']): CxmlEnvelope {
@@ -54,5 +52,5 @@ export function cxmlDeliverer(policy: RetryPolicy): Deliverer {
 export async function sendCxml(db: Database, partnerId: string, orderId: string | null, kind: CxmlKind, xml: string, policy: RetryPolicy = defaultRetryPolicy): Promise<SentDocument> {
   const identity = await getPartnerCxml(db, partnerId);
   if (identity === undefined) throw new Error(`partner ${partnerId} has no cXML identity`);
-  return sendDocument({ store: orderStore(db), deliver: cxmlDeliverer(policy) }, cxmlDocument(partnerId, orderId, kind, xml), identity.confirmationUrl, sha256);
+  return sendDocument({ store: orderStore(db), deliver: cxmlDeliverer(policy) }, cxmlDocument(partnerId, orderId, kind, xml), identity.confirmationUrl);
 }

@@ -86,7 +86,7 @@ describe('outbound X12 documents', () => {
     const identity = await getPartnerX12(t.database.db, partner.id);
     if (identity === undefined) throw new Error('no identity');
     // Stored, then the process "dies": no push.
-    const stored = await orderStore(t.database.db).transaction((tx) => storeDocument(tx, x12Document(identity, partner.id, order.id, '855', acceptAll(order)), identity.endpointUrl, (b) => b.length.toString()));
+    const stored = await orderStore(t.database.db).transaction((tx) => storeDocument(tx, x12Document(identity, partner.id, order.id, '855', acceptAll(order)), identity.endpointUrl));
     expect(await pushStuckDocuments(t.database.db, fast)).toBe(0);
     await t.database.db('documents').where({ id: stored.documentId }).update({ push_after: t.database.db.raw(`now() - interval '1 second'`) });
     const scope = nock('https://crashed.example.com').post('/edi', stored.body).reply(200, 'thanks');

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { getPartnerX12, orderStore, type Database, type PartnerX12 } from '../adapters/db/index.ts';
 import { deliver, defaultRetryPolicy, type RetryPolicy } from '../adapters/http/index.ts';
 import { writeInterchange, type OutboundSetId } from '../adapters/x12/outbound/index.ts';
@@ -7,8 +6,6 @@ import { sendDocument, type OutboundDocument, type SentDocument } from '../pipel
 
 // An 855, 856 or 810 to an X12 partner: enveloped from us to it with its next control numbers,
 // stored, then pushed to its endpoint when it has one.
-
-const sha256 = (body: string): string => createHash('sha256').update(body).digest('hex');
 
 /** ISA12 for a GS08 version: 004010 → 00401, 005010X… → 00501. */
 export const interchangeVersionFor = (version: string): string => version.slice(0, 5);
@@ -49,6 +46,5 @@ export async function sendX12(db: Database, partnerId: string, orderId: string |
     { store: orderStore(db), deliver: (url, document) => deliver({ url, ...document }, policy) },
     x12Document(identity, partnerId, orderId, setId, body),
     identity.endpointUrl,
-    sha256,
   );
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { buildConfirmationRequest, buildShipNoticeRequest, confirmationFromAck } from '../adapters/cxml/index.ts';
 import { orderStore, type Database } from '../adapters/db/index.ts';
 import { deliver, defaultRetryPolicy, type RetryPolicy } from '../adapters/http/index.ts';
@@ -16,8 +15,6 @@ import { x12Document } from './outbound-x12.ts';
 
 /** Our own cXML credential, in the From and Sender of what we send. */
 export const gatewayCredential = { domain: 'NetworkID', identity: 'ordergate', userAgent: 'ordergate' };
-
-const sha256 = (body: string): string => createHash('sha256').update(body).digest('hex');
 
 function x12Answer(order: StoredOrder, answer: PartnerAnswer, identity: NonNullable<PartnerChannels['x12']>, at: Date, policy: RetryPolicy): RenderedAnswer {
   const body = answer.kind === 'acknowledgment' ? build855(answer.ack) : answer.kind === 'shipment' ? build856(order, answer.shipment, at) : build810(order, answer.invoice);
@@ -49,4 +46,4 @@ export function answerRenderer(policy: RetryPolicy = defaultRetryPolicy): Answer
   };
 }
 
-export const fulfillmentDeps = (db: Database, policy: RetryPolicy = defaultRetryPolicy): FulfillmentDeps => ({ store: orderStore(db), renderAnswer: answerRenderer(policy), sha256 });
+export const fulfillmentDeps = (db: Database, policy: RetryPolicy = defaultRetryPolicy): FulfillmentDeps => ({ store: orderStore(db), renderAnswer: answerRenderer(policy) });

@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { getPartnerX12, type Database } from '../adapters/db/index.ts';
 import { acknowledge, groupsNeeded, interchangeNotes, map850For, readX12, senderCheck, setErrors, type InterchangeOutcome } from '../adapters/x12/index.ts';
 import type { CanonicalOrder } from '../domain/order.ts';
 import { runEnvelopePipeline, type RenderedAnswer, type SetOutcome } from '../pipeline/interchange.ts';
 import type { PipelineDeps } from '../pipeline/runner.ts';
-import type { InboundDocument, StoreTransaction } from '../pipeline/ports.ts';
+import type { DocumentRecord, StoreTransaction } from '../pipeline/ports.ts';
 import { principalOf } from './auth.ts';
 import { remembered } from './remember.ts';
 import { ProblemError } from './problems.ts';
@@ -13,7 +12,7 @@ import { ProblemError } from './problems.ts';
 // The X12 channel over HTTP: read every interchange, store the orders of accepted sets, and
 // answer with the acknowledgment interchanges, each stored before it is sent.
 
-const sha256 = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
+import { sha256Hex as sha256 } from '../domain/sha256.ts';
 const trim = (value: string | undefined): string => (value ?? '').trim();
 
 async function answerInterchange(
@@ -37,7 +36,7 @@ async function answerInterchange(
   const interchangeControl = taken.isa as number;
   const groupControl = taken.gs ?? 0;
   const ack = acknowledge(outcome, { interchangeControl, groupControl, at: new Date() });
-  const document: InboundDocument = {
+  const document: DocumentRecord = {
     direction: 'outbound',
     channel: 'x12',
     type: ack.kinds.join('+'),

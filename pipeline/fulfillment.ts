@@ -23,7 +23,6 @@ export type AnswerRenderer = (order: StoredOrder, answer: PartnerAnswer, channel
 export interface FulfillmentDeps {
   store: OrderStore;
   renderAnswer: AnswerRenderer;
-  sha256: (body: string) => string;
 }
 
 /** Who the event comes from: a vendor's message (deduplicated by its id) or a person. */
@@ -94,7 +93,7 @@ async function apply(deps: FulfillmentDeps, tx: StoreTransaction, event: TaskEve
         await tx.noteEvent(order.id, 'answer.not-written', actor, { answer: answer.kind, problems: rendered.problems });
         continue;
       }
-      const stored = await storeDocument(tx, rendered.document, rendered.endpointUrl, deps.sha256);
+      const stored = await storeDocument(tx, rendered.document, rendered.endpointUrl);
       if (rendered.endpointUrl !== undefined) pushes.push({ stored, contentType: rendered.document.contentType, endpointUrl: rendered.endpointUrl, deliver: rendered.deliver });
     }
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Catalog } from '../domain/catalog.ts';
 import type { CanonicalOrder, Channel, StoredOrder } from '../domain/order.ts';
-import type { InboundDocument, OrderStore, StageTimer, StoreTransaction } from './ports.ts';
+import type { DocumentRecord, OrderStore, StageTimer, StoreTransaction } from './ports.ts';
 import { untimed } from './ports.ts';
 import { insertReceivedOrder } from './store.ts';
 
@@ -23,7 +23,7 @@ export interface EnvelopeInbound {
   /** Absent for an envelope refused whole: it must not use up its control number. */
   dedupe?: { scope: string; key: string };
   fingerprint: string;
-  document: InboundDocument;
+  document: DocumentRecord;
   sets: EnvelopeSet[];
 }
 
@@ -39,7 +39,7 @@ export interface SetOutcome {
 export type EnvelopeAnswer = { status: number; body: string };
 
 /** The envelope's answer as the channel writes it, with the document that keeps it. */
-export type RenderedAnswer = EnvelopeAnswer & { document: InboundDocument };
+export type RenderedAnswer = EnvelopeAnswer & { document: DocumentRecord };
 
 export type EnvelopeOutcome =
   | { kind: 'processed'; sets: SetOutcome[]; answer: EnvelopeAnswer }

@@ -1,4 +1,5 @@
 import type { Channel } from '../domain/order.ts';
+import { sha256Hex } from '../domain/sha256.ts';
 import type { OrderStore, StoreTransaction } from './ports.ts';
 
 // Sending a document to a partner: take its control numbers, store it, commit, and only then push
@@ -27,7 +28,7 @@ export interface SentDocument {
 }
 
 /** Takes the document's control numbers and stores it, in the caller's transaction. */
-export async function storeDocument(tx: StoreTransaction, document: OutboundDocument, endpointUrl: string | undefined, sha256: (body: string) => string): Promise<StoredDocument> {
+export async function storeDocument(tx: StoreTransaction, document: OutboundDocument, endpointUrl: string | undefined): Promise<StoredDocument> {
   const rendered = await document.render((kind, count) => tx.nextControlNumbers(document.partnerId, kind, count));
   const documentId = await tx.insertDocument(document.partnerId, document.orderId, {
     direction: 'outbound',
@@ -35,7 +36,7 @@ export async function storeDocument(tx: StoreTransaction, document: OutboundDocu
     type: document.type,
     contentType: document.contentType,
     body: Buffer.from(rendered.body),
-    sha256: sha256(rendered.body),
+    sha256: sha256Hex(rendered.body),
     control: rendered.control,
     deliveryState: endpointUrl === undefined ? 'mailbox' : 'pending',
   });
@@ -48,8 +49,8 @@ export interface StoredDocument {
   control: Record<string, string>;
 }
 
-export async function sendDocument(deps: { store: OrderStore; deliver: Deliverer }, document: OutboundDocument, endpointUrl: string | undefined, sha256: (body: string) => string): Promise<SentDocument> {
-  const stored = await deps.store.transaction((tx) => storeDocument(tx, document, endpointUrl, sha256));
+export async function sendDocument(deps: { store: OrderStore; deliver: Deliverer }, document: OutboundDocument, endpointUrl: string | undefined): Promise<SentDocument> {
+  const stored = await deps.store.transaction((tx) => storeDocument(tx, document, endpointUrl));
   if (endpointUrl === undefined) return { ...stored, delivery: 'mailbox', attempts: 0 };
   return pushDocument(deps, stored, document.contentType, endpointUrl);
 }

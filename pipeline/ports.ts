@@ -14,7 +14,8 @@ export interface IdempotencyRecord {
   orderId: string | null;
 }
 
-export interface InboundDocument {
+/** A document as stored, in or out: what it is, its bytes, its control ids, and how it is delivered. */
+export interface DocumentRecord {
   /** Inbound unless said otherwise. */
   direction?: 'inbound' | 'outbound';
   channel: Channel;
@@ -119,13 +120,13 @@ export interface StoreTransaction {
    */
   claimIdempotencyKey(partnerId: string, scope: string, key: string, requestHash: string, answer?: { status: number; body: unknown; orderId: string | null }): Promise<IdempotencyRecord | 'claimed'>;
   /** claimIdempotencyKey, and when the key is taken here, the request's document stored too: one round trip. */
-  claimWithDocument(partnerId: string, scope: string, key: string, requestHash: string, document: InboundDocument): Promise<IdempotencyRecord | { documentId: string }>;
+  claimWithDocument(partnerId: string, scope: string, key: string, requestHash: string, document: DocumentRecord): Promise<IdempotencyRecord | { documentId: string }>;
   completeIdempotencyKey(partnerId: string, scope: string, key: string, response: { status: number; body: unknown; orderId: string | null }): Promise<void>;
   insertOrder(order: NewOrder): Promise<StoredOrder>;
-  insertDocument(partnerId: string, orderId: string | null, document: InboundDocument): Promise<string>;
+  insertDocument(partnerId: string, orderId: string | null, document: DocumentRecord): Promise<string>;
   enqueue(message: OutboxMessage): Promise<void>;
   /** An outbound answer document, the messages enqueued so far and, when given, the idempotency answer that repeats it: one round trip. */
-  storeAnswer(partnerId: string, document: InboundDocument, idempotency?: { scope: string; key: string; response: { status: number; body: unknown; orderId: string | null } }): Promise<string>;
+  storeAnswer(partnerId: string, document: DocumentRecord, idempotency?: { scope: string; key: string; response: { status: number; body: unknown; orderId: string | null } }): Promise<string>;
   /** Reserves `count` consecutive control numbers of one kind for a partner; returns the first. Gap-free: a rollback returns them. */
   nextControlNumbers(partnerId: string, kind: string, count: number): Promise<number>;
   /** Several kinds at once (e.g. ISA and GS numbers of one acknowledgment), in one round trip; the first of each. */

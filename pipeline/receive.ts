@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Channel } from '../domain/order.ts';
-import type { InboundDocument } from './ports.ts';
+import { sha256Hex as sha256 } from '../domain/sha256.ts';
+import type { DocumentRecord } from './ports.ts';
 
 export interface Inbound<P> {
   channel: Channel;
@@ -20,10 +20,8 @@ export interface Inbound<P> {
 export interface Received<P> extends Inbound<P> {
   /** Same request ⇔ same fingerprint; JSON is compared by content, not by key order or spacing. */
   fingerprint: string;
-  document: InboundDocument;
+  document: DocumentRecord;
 }
-
-const sha256 = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
 
 /** Stable JSON: keys sorted at every level. */
 export function canonicalJson(value: unknown): string {

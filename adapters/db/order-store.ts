@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { isPartnerEvent } from '../../domain/partner-events.ts';
-import type { InboundDocument, OrderStore, OutboxMessage, StoreTransaction } from '../../pipeline/ports.ts';
+import type { DocumentRecord, OrderStore, OutboxMessage, StoreTransaction } from '../../pipeline/ports.ts';
 import type { Database } from './connect.ts';
 import { applyFulfillment, lockFulfillment, partnerChannels, recordInbox } from './fulfillment-store.ts';
 import { lineToRow, orderToRow, rowsToOrder } from './order-rows.ts';
@@ -37,7 +37,7 @@ async function takeControlNumbers(trx: Knex.Transaction, partnerId: string, coun
   return Object.fromEntries((result.rows as { kind: string; last: string | number }[]).map((row) => [row.kind, Number(row.last) - (counts[row.kind] as number) + 1]));
 }
 
-function documentRow(trx: Knex.Transaction, id: string, partnerId: string, orderId: string | null, document: InboundDocument): Record<string, unknown> {
+function documentRow(trx: Knex.Transaction, id: string, partnerId: string, orderId: string | null, document: DocumentRecord): Record<string, unknown> {
   return {
     id,
     partner_id: partnerId,
@@ -62,7 +62,7 @@ function documentRow(trx: Knex.Transaction, id: string, partnerId: string, order
 /** A SELECT list does not take a column's type from the INSERT it feeds: these say it. */
 const documentCasts: Readonly<Record<string, string>> = { body: '::bytea', control: '::jsonb', findings: '::jsonb', created_at: '', push_after: '' };
 
-const documentStored = (id: string, partnerId: string, orderId: string | null, document: InboundDocument): OutboxMessage => ({
+const documentStored = (id: string, partnerId: string, orderId: string | null, document: DocumentRecord): OutboxMessage => ({
   type: 'document.stored.v1',
   correlationId: orderId ?? id,
   destination: 'gateway.documents',
