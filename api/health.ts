@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Database } from '../adapters/db/index.ts';
+import { pingDatabase, type Database } from '../adapters/db/index.ts';
 import { problem } from './problems.ts';
 
 const readinessTimeoutMs = 2_000;
@@ -13,7 +13,7 @@ export function healthHandlers(db: Database) {
     async readyz(request: FastifyRequest, reply: FastifyReply) {
       try {
         await Promise.race([
-          db.raw('select 1'),
+          pingDatabase(db),
           new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${readinessTimeoutMs} ms`)), readinessTimeoutMs).unref()),
         ]);
         return { status: 'ready', database: 'up' };

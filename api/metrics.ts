@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Database } from '../adapters/db/index.ts';
+import type { MetricReadings } from '../adapters/db/index.ts';
 import type { StageTimer } from '../pipeline/ports.ts';
 
 export interface Metrics {
@@ -10,7 +10,7 @@ export interface Metrics {
 }
 
 /** One registry per server, so that several servers in one process (tests) do not collide. */
-export function createMetrics(db: Database): Metrics {
+export function createMetrics(readings: MetricReadings): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'ordergate_' });
   const requests = new Counter({ name: 'ordergate_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'] as const, registers: [registry] });
@@ -34,9 +34,9 @@ export function createMetrics(db: Database): Metrics {
     labelNames: ['channel', 'status'] as const,
     registers: [registry],
     async collect() {
-      const rows = await db('orders').select('channel', 'status').count({ count: '*' }).groupBy('channel', 'status');
+      const rows = await readings.ordersByChannelAndStatus();
       this.reset();
-      for (const row of rows as { channel: string; status: string; count: string | number }[]) this.set({ channel: row.channel, status: row.status }, Number(row.count));
+      for (const row of rows) this.set({ channel: row.channel, status: row.status }, row.count);
     },
   });
   new Gauge({
@@ -45,9 +45,9 @@ export function createMetrics(db: Database): Metrics {
     labelNames: ['state'] as const,
     registers: [registry],
     async collect() {
-      const rows = await db('outbox').whereNotNull('vendor_id').select('state').count({ count: '*' }).groupBy('state');
+      const rows = await readings.requestsByState();
       this.reset();
-      for (const row of rows as { state: string; count: string | number }[]) this.set({ state: row.state }, Number(row.count));
+      for (const row of rows) this.set({ state: row.state }, row.count);
     },
   });
   new Gauge({
@@ -55,8 +55,8 @@ export function createMetrics(db: Database): Metrics {
     help: 'Age of the oldest fulfillment request not yet sent: grows when a vendor or the broker is unreachable',
     registers: [registry],
     async collect() {
-      const row = await db('outbox').where({ state: 'pending' }).whereNotNull('vendor_id').min({ oldest: 'created_at' }).first();
-      this.set(row?.oldest === null || row?.oldest === undefined ? 0 : (Date.now() - new Date(row.oldest).getTime()) / 1000);
+      const oldest = await readings.oldestPendingRequest();
+      this.set(oldest === undefined ? 0 : (Date.now() - oldest.getTime()) / 1000);
     },
   });
   new Gauge({
@@ -65,9 +65,9 @@ export function createMetrics(db: Database): Metrics {
     labelNames: ['queue'] as const,
     registers: [registry],
     async collect() {
-      const rows = await db('dead_letters').whereNull('replayed_at').select('queue').count({ count: '*' }).groupBy('queue');
+      const rows = await readings.openDeadLettersByQueue();
       this.reset();
-      for (const row of rows as { queue: string; count: string | number }[]) this.set({ queue: row.queue }, Number(row.count));
+      for (const row of rows) this.set({ queue: row.queue }, row.count);
     },
   });
   const timeStage: StageTimer = async (stage, work) => {

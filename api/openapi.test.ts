@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleOrder, startTestApp, type TestApp } from '../test/support/app.ts';
-import { createLogger } from './logger.ts';
+import { createLogger } from '../app/logger.ts';
 import { loadSpecification, openapiPath } from './server.ts';
 
 describe('openapi.yaml is the contract', () => {

@@ -5,27 +5,25 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import openapiGlue from 'fastify-openapi-glue';
 import { parse as parseYaml } from 'yaml';
-import { orderStore, type Database } from '../adapters/db/index.ts';
+import type { Database } from '../adapters/db/index.ts';
+import type { SecretBox } from '../adapters/webhook/index.ts';
+import type { FulfillmentDeps } from '../pipeline/fulfillment.ts';
+import type { PipelineDeps } from '../pipeline/runner.ts';
 import { bearerAuth } from './auth.ts';
+import { cxmlHandlers } from './cxml.ts';
+import { deadLetterHandlers, type Replayer } from './dead-letters.ts';
+import { documentHandlers } from './documents.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
 import { healthHandlers } from './health.ts';
-import { createMetrics } from './metrics.ts';
+import type { Metrics } from './metrics.ts';
 import { orderHandlers } from './orders.ts';
 import { partnerHandlers } from './partners.ts';
 import { ProblemError } from './problems.ts';
-import { validatorCompiler } from './validation.ts';
-import { x12Handlers } from './x12.ts';
-import { documentHandlers } from './documents.ts';
-import { cxmlHandlers } from './cxml.ts';
-import { webhookHandlers } from './webhooks.ts';
-import { processSecretKey, secretBox } from '../adapters/webhook/index.ts';
-import { loadCatalog } from '../adapters/catalog/index.ts';
-import type { Catalog } from '../domain/catalog.ts';
 import { taskHandlers } from './tasks.ts';
-import { fulfillmentDeps } from './partner-answers.ts';
+import { validatorCompiler } from './validation.ts';
 import { vendorHandlers } from './vendors.ts';
-import { deadLetterHandlers, type Replayer } from './dead-letters.ts';
-import type { RetryPolicy } from '../adapters/http/index.ts';
+import { webhookHandlers } from './webhooks.ts';
+import { x12Handlers } from './x12.ts';
 
 export const openapiPath = new URL('../openapi.yaml', import.meta.url);
 
@@ -45,32 +43,26 @@ function requestMediaTypes(specification: Record<string, unknown>): Map<string, 
   return types;
 }
 
-export interface ServerOptions {
+/** Everything the HTTP server uses, built once by the composition root (app/compose.ts); the server builds nothing of its own. */
+export interface ServerDeps {
   db: Database;
+  /** The order pipeline: store, catalog, stage timer. */
+  pipeline: PipelineDeps;
+  fulfillment: FulfillmentDeps;
+  /** Seals webhook secrets. */
+  secrets: SecretBox;
+  metrics: Metrics;
   bodyLimitBytes: number;
   /** Without one the server logs nothing (tests). */
   logger?: FastifyBaseLogger;
-  /** Seals webhook secrets; without one a key for this process only (tests). api/main.ts always passes it. */
-  secretKey?: Buffer;
-  /** The fulfillment catalog; without one the demo catalog (tests pass their own). */
-  catalog?: Catalog;
-  /** How documents are pushed to partners' endpoints; tests shorten it. */
-  retryPolicy?: RetryPolicy;
   /** Whether amqp vendors are served over RabbitMQ (AMQP_URL set) rather than through the mailbox. */
-  amqp?: boolean;
+  amqp: boolean;
   /** Publishes a dead letter again; absent without a broker. */
   replayDeadLetter?: Replayer;
 }
 
-/** Loaded once at start: a catalog with problems stops the server rather than failing orders one by one. */
-export function startCatalog(): Catalog {
-  const loaded = loadCatalog();
-  if (!loaded.ok) throw new Error(`the fulfillment catalog has problems: ${loaded.error.map((p) => `${p.pointer}: ${p.detail}`).join('; ')}`);
-  return loaded.value;
-}
-
-export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
-  const { db } = options;
+export async function buildServer(options: ServerDeps): Promise<FastifyInstance> {
+  const { db, pipeline, fulfillment, metrics } = options;
   const app = Fastify({
     ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
     bodyLimit: options.bodyLimitBytes,
@@ -80,7 +72,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     return503OnClosing: false,
   });
   const specification = loadSpecification();
-  const metrics = createMetrics(db);
 
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler(errorHandler);
@@ -136,11 +127,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
 
-  const pipeline = { store: orderStore(db), catalog: options.catalog ?? startCatalog(), timer: metrics.timeStage };
-  const fulfillment = fulfillmentDeps(db, options.retryPolicy);
   await app.register(openapiGlue, {
     specification,
-    serviceHandlers: { ...orderHandlers(db, pipeline), ...partnerHandlers(db), ...healthHandlers(db), ...x12Handlers(db, pipeline), ...cxmlHandlers(db, pipeline, options.bodyLimitBytes), ...documentHandlers(db), ...taskHandlers(db, fulfillment), ...vendorHandlers(db, fulfillment, options.amqp ?? false), ...deadLetterHandlers(db, options.replayDeadLetter), ...webhookHandlers(db, pipeline, secretBox(options.secretKey ?? processSecretKey())) },
+    serviceHandlers: { ...orderHandlers(db, pipeline), ...partnerHandlers(db), ...healthHandlers(db), ...x12Handlers(db, pipeline), ...cxmlHandlers(db, pipeline, options.bodyLimitBytes), ...documentHandlers(db), ...taskHandlers(db, fulfillment), ...vendorHandlers(db, fulfillment, options.amqp), ...deadLetterHandlers(db, options.replayDeadLetter), ...webhookHandlers(db, pipeline, options.secrets) },
     securityHandlers: { bearerAuth: bearerAuth(db) },
   });
   return app;

@@ -33,7 +33,7 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const bBursts = process.env.BENCH_B_BURSTS === '1';
 const serverNodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
-/** The server's knex pool (adapters/db/connect.ts: pool max 10 unless poolMax is given; api/main.ts gives none). */
+/** The server's knex pool (adapters/db/connect.ts: pool max 10 unless poolMax is given; app/main.ts gives none). */
 const serverPoolSize = 10;
 const targets = { halfRateP99Ms: 50, floorShare: 0.5 };
 const budgetMs = 115_000;

@@ -10,7 +10,7 @@ import { accepted, createX12Partner, interchange, postAll, requestsPerOrder, x12
 import { cpuMeter, createBenchDatabase, fmt, log, machineBusyNow, runMain, scrapeMetrics, sleep, startServerProcess, table, watchdog, type CpuSplit, type ServerProcess } from './support.ts';
 
 // npm run bench:e2e — X12 850s in over HTTP until every fulfillment request they make is confirmed by
-// RabbitMQ, against the real gateway (api/main.ts with AMQP_URL) in a child process on a fresh database
+// RabbitMQ, against the real gateway (app/main.ts with AMQP_URL) in a child process on a fresh database
 // and a topology prefix of its own:
 //   gateway  N distinct 850 interchanges (the bundle fixture: 4 fulfillment requests each), POSTed by
 //            `connections` keep-alive connections; acceptance latency = request sent → 997 received;
@@ -48,7 +48,7 @@ if (orders + warmupOrders > 100_000_000) throw new Error('--orders: at most 100,
 
 const amqpUrl = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const serverNodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
-/** The server's knex pool (adapters/db/connect.ts: max 10; api/main.ts gives no poolMax). */
+/** The server's knex pool (adapters/db/connect.ts: max 10; app/main.ts gives no poolMax). */
 const serverPoolSize = 10;
 const targetShare = 0.5;
 /** The control numbers and PO number of the order whose rows are captured; floor A replaces them per order. */

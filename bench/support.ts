@@ -55,10 +55,10 @@ export interface ServerProcessOptions {
   env?: Record<string, string>;
 }
 
-/** api/main.ts in its own process, so the load generator does not share its event loop. */
+/** app/main.ts in its own process, so the load generator does not share its event loop. */
 export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'api/main.ts'], {
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'app/main.ts'], {
     cwd: repoRoot,
     env: {
       ...process.env,

@@ -1,8 +1,7 @@
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitUntil } from '../adapters/amqp/test-support.ts';
-import { startFulfillmentWorkers, type FulfillmentWorkers } from '../api/fulfillment-workers.ts';
-import { fulfillmentDeps } from '../api/partner-answers.ts';
+import { startWorkers, type Workers } from '../app/workers.ts';
 import { checkMessage } from '../adapters/contract/index.ts';
 import { adminKey, sampleOrder, startTestApp, type TestApp } from './support/app.ts';
 import { withoutNetwork } from './support/nock.ts';
@@ -13,13 +12,13 @@ import { withoutNetwork } from './support/nock.ts';
 describe('HTTP vendors', () => {
   withoutNetwork();
   let t: TestApp;
-  let workers: FulfillmentWorkers;
+  let workers: Workers;
   const errors: unknown[] = [];
   beforeAll(async () => {
     t = await startTestApp('postgres');
-    workers = startFulfillmentWorkers({
+    workers = startWorkers({
       db: t.database.db,
-      fulfillment: fulfillmentDeps(t.database.db),
+      fulfillment: t.deps.fulfillment,
       log: { info: () => undefined, warn: () => undefined, error: (...args: unknown[]) => errors.push(args) },
       vendors: [],
       idleMs: 20,

@@ -1,3 +1,5 @@
+import type { Knex } from 'knex';
+
 // Errors that mean "the database is not there right now" (answered with 503 and retried later),
 // as opposed to errors in what we asked of it.
 const unavailableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '53300']);
@@ -13,4 +15,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (cause !== undefined && cause !== error) return isDatabaseUnavailable(cause);
   const errors = (error as { errors?: unknown }).errors;
   return Array.isArray(errors) && errors.some(isDatabaseUnavailable);
+}
+
+/** One trivial query: does the database answer at all. */
+export async function pingDatabase(db: Knex): Promise<void> {
+  await db.raw('select 1');
 }

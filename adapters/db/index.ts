@@ -1,4 +1,4 @@
-export { isDatabaseUnavailable } from './availability.ts';
+export { isDatabaseUnavailable, pingDatabase } from './availability.ts';
 export { connectDatabase, describeDatabase, migrateToLatest, rollbackAll, type Database, type DatabaseOptions } from './connect.ts';
 export { changeOrderStatus, getOrder, listOrderEvents, listOrders, type OrderEvent, type OrderFilter, type StatusChange, type Viewer } from './order-queries.ts';
 export { orderStore } from './order-store.ts';
@@ -26,3 +26,4 @@ export { createVendor, listVendors, type Vendor, type VendorChannel } from './ve
 export { dispatchDue, leaseMailbox, vendorChannel, type DueRequest, type SendOutcome } from './request-outbox.ts';
 export { getDeadLetter, insertDeadLetter, listDeadLetters, markReplayed, type DeadLetter, type NewDeadLetter } from './dead-letters.ts';
 export { leaseStuckPushes, type StuckPush } from './document-pushes.ts';
+export { metricReadings, type MetricReadings } from './metric-readings.ts';

@@ -7,7 +7,7 @@ import { signStandardWebhook } from './signatures.ts';
 
 // Webhooks out, one run: new outbox events become deliveries for the subscriptions that want them,
 // then every due delivery gets one attempt, signed with the Standard Webhooks scheme, and its
-// outcome and next attempt are recorded. Called on an interval by api/main.ts and directly by tests.
+// outcome and next attempt are recorded. Called on an interval by app/main.ts and directly by tests.
 
 /** The events a partner can subscribe to: the outbox messages that carry a partnerId. */
 export const webhookEventTypes = partnerEventTypes;

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-// The real gateway as its own process (`node --import tsx api/main.ts`), as an operator runs it:
+// The real gateway as its own process (`node --import tsx app/main.ts`), as an operator runs it:
 // started against a test database and broker prefix, waited for until it answers, and killed
 // with SIGKILL when a test wants a crash. Every process started here is remembered, so a test's
 // afterAll (and, failing that, this process's exit) can make sure none outlives it.
@@ -21,7 +21,7 @@ export interface GatewayOptions {
   /** A port of our own choosing (default: a free one), e.g. the port of a gateway killed before. */
   port?: number;
   logLevel?: 'warn' | 'info' | 'debug' | 'error';
-  /** The entry point (api/main.ts), relative to the repository or absolute. */
+  /** The entry point (app/main.ts), relative to the repository or absolute. */
   entry?: string;
   /**
    * What "started" means: `listening` (GET /healthz answers: main() has migrated, started the
@@ -37,7 +37,7 @@ export interface GatewayProcess {
   pid: number;
   port: number;
   url: string;
-  /** The connection name the gateway gives its broker connection (api/main.ts). */
+  /** The connection name the gateway gives its broker connection (app/main.ts). */
   connectionName: string;
   /** Everything it wrote to stdout and stderr so far. */
   output(): string;
@@ -82,7 +82,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayProc
     LOG_LEVEL: options.logLevel ?? 'warn',
     ...(options.amqpUrl === undefined ? {} : { AMQP_URL: options.amqpUrl }),
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', options.entry ?? 'api/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', options.entry ?? 'app/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid === undefined) throw new Error('the gateway did not start');
   running.add(child);
   const chunks: string[] = [];

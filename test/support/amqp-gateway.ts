@@ -1,7 +1,7 @@
 import { connectBroker, type Broker } from '../../adapters/amqp/index.ts';
 import { brokerUrl, deleteTopology, memoryLog, testPrefix, type MemoryLog } from '../../adapters/amqp/test-support.ts';
-import { startFulfillmentWorkers, type FulfillmentWorkers } from '../../api/fulfillment-workers.ts';
-import { fulfillmentDeps } from '../../api/partner-answers.ts';
+import { deadLetterReplayer } from '../../app/jobs/dead-letters.ts';
+import { startWorkers } from '../../app/workers.ts';
 import { playOverRabbitMq } from '../../cli/vendor-sim/play.ts';
 import { startTestApp, type TestApp } from './app.ts';
 import { demoVendors } from './fulfillment.ts';
@@ -26,19 +26,15 @@ export async function startAmqpGateway(tag: string): Promise<AmqpGateway> {
   const gatewayBroker = connectBroker({ url: brokerUrl, prefix, connectionName: `${tag}-gateway-${prefix}`, log });
   const vendorBroker = connectBroker({ url: brokerUrl, prefix, connectionName: `${tag}-vendors-${prefix}`, log });
   await gatewayBroker.ready();
-  const holder: { workers?: FulfillmentWorkers } = {};
-  const t = await startTestApp('postgres', {
-    server: { amqp: true, replayDeadLetter: (letter) => holder.workers?.replay?.(letter) ?? Promise.resolve({ ok: false as const, error: 'no workers' }) },
-  });
-  const workers = startFulfillmentWorkers({
+  const t = await startTestApp('postgres', { server: { amqp: true, replayDeadLetter: deadLetterReplayer(gatewayBroker) } });
+  const workers = startWorkers({
     db: t.database.db,
-    fulfillment: fulfillmentDeps(t.database.db),
+    fulfillment: t.deps.fulfillment,
     log: { info: () => undefined, warn: () => undefined, error: (...args: unknown[]) => log.error(JSON.stringify(args)) },
     broker: gatewayBroker,
     vendors: demoVendors,
     idleMs: 20,
   });
-  holder.workers = workers;
   const players: { stop(): Promise<void> }[] = [];
   return {
     t,

@@ -1,7 +1,9 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Logger } from 'pino';
 import { createPartner, createPartnerKey, ensureAdminKey, type NewPartner } from '../../adapters/db/index.ts';
-import { buildServer, type ServerOptions } from '../../api/server.ts';
+import { processSecretKey } from '../../adapters/webhook/index.ts';
+import { buildServer, type ServerDeps } from '../../api/server.ts';
+import { composeServer, startCatalog, type Parts } from '../../app/compose.ts';
 import type { Catalog } from '../../domain/catalog.ts';
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './databases.ts';
 
@@ -9,6 +11,8 @@ export const adminKey = 'test-admin-key-0123456789abcdef';
 
 export interface TestApp {
   app: FastifyInstance;
+  /** What the server was built with, for workers and checks in the same test. */
+  deps: ServerDeps;
   database: TestDatabase;
   /** A new partner and its key. */
   partner(name?: string, identities?: Omit<NewPartner, 'name'>): Promise<{ id: string; key: string }>;
@@ -16,13 +20,23 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(kind: DatabaseKind, options: { bodyLimitBytes?: number; logger?: Logger; catalog?: Catalog; server?: Partial<ServerOptions> } = {}): Promise<TestApp> {
+export async function startTestApp(kind: DatabaseKind, options: { bodyLimitBytes?: number; logger?: Logger; catalog?: Catalog; server?: Partial<Parts> } = {}): Promise<TestApp> {
   const database = await createTestDatabase(kind);
   await ensureAdminKey(database.db, adminKey);
-  const app = await buildServer({ db: database.db, bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024, ...(options.logger === undefined ? {} : { logger: options.logger }), ...(options.catalog === undefined ? {} : { catalog: options.catalog }), ...options.server });
+  const deps = composeServer({
+    db: database.db,
+    catalog: options.catalog ?? startCatalog(),
+    secretKey: processSecretKey(),
+    bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
+    amqp: false,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...options.server,
+  });
+  const app = await buildServer(deps);
   await app.ready();
   return {
     app,
+    deps,
     database,
     async partner(name = 'Acme', identities: Omit<NewPartner, 'name'> = {}) {
       const created = await createPartner(database.db, { name, ...identities });

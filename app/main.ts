@@ -1,15 +1,19 @@
-import { loadConfig, ConfigError } from '../config.ts';
 import type { FastifyBaseLogger } from 'fastify';
-import { connectDatabase, describeDatabase, ensureAdminKey, migrateToLatest, type Database } from '../adapters/db/index.ts';
-import { deliverDueWebhooks, loadSecretKey, secretBox, type SecretBox } from '../adapters/webhook/index.ts';
 import { connectBroker } from '../adapters/amqp/index.ts';
-import { pushStuckDocuments } from './document-pushes.ts';
-import { startFulfillmentWorkers } from './fulfillment-workers.ts';
+import { connectDatabase, describeDatabase, ensureAdminKey, migrateToLatest } from '../adapters/db/index.ts';
+import { loadSecretKey } from '../adapters/webhook/index.ts';
+import { buildServer } from '../api/server.ts';
+import { ConfigError, loadConfig } from '../config.ts';
+import { composeServer, startCatalog } from './compose.ts';
+import { deadLetterReplayer } from './jobs/dead-letters.ts';
+import { documentPushesJob } from './jobs/document-pushes.ts';
+import { webhookDeliveriesJob } from './jobs/webhook-deliveries.ts';
 import { createLogger } from './logger.ts';
-import { fulfillmentDeps } from './partner-answers.ts';
-import { buildServer, startCatalog } from './server.ts';
+import { startWorkers } from './workers.ts';
 
-// Starts the gateway: validated config, migrated database, admin key, HTTP server, graceful shutdown.
+// The composition root: the one place the process is wired. Validated config, migrated database,
+// admin key, each dependency built once and handed to the HTTP server and the workers, graceful
+// shutdown.
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -23,15 +27,23 @@ async function main(): Promise<void> {
   const secrets = loadSecretKey(config.secretKey, config.dataDir);
   const catalog = startCatalog();
   const broker = config.amqpUrl === undefined ? undefined : connectBroker({ url: config.amqpUrl, prefix: config.amqpPrefix, connectionName: `ordergate-${process.pid}`, log: brokerLog(logger) });
-  const workers = startFulfillmentWorkers({ db, fulfillment: fulfillmentDeps(db), log: logger, ...(broker === undefined ? {} : { broker }), vendors: Object.keys(catalog.vendors) });
-  const app = await buildServer({
+  const deps = composeServer({
     db,
+    catalog,
+    secretKey: secrets.key,
     bodyLimitBytes: config.bodyLimitBytes,
     logger,
-    secretKey: secrets.key,
-    catalog,
     amqp: broker !== undefined,
-    ...(workers.replay === undefined ? {} : { replayDeadLetter: workers.replay }),
+    ...(broker === undefined ? {} : { replayDeadLetter: deadLetterReplayer(broker) }),
+  });
+  const app = await buildServer(deps);
+  const workers = startWorkers({
+    db,
+    fulfillment: deps.fulfillment,
+    log: logger,
+    ...(broker === undefined ? {} : { broker }),
+    vendors: Object.keys(catalog.vendors),
+    jobs: [webhookDeliveriesJob(db, deps.secrets), documentPushesJob(db)],
   });
 
   app.log.info(`database: ${describeDatabase({ url: config.databaseUrl, dataDir: config.dataDir })}`);
@@ -46,7 +58,6 @@ async function main(): Promise<void> {
     if (secrets.source.created) app.log.warn(`ORDERGATE_SECRET_KEY is not set: generated a key (mode 0600). ${message}`);
     else app.log.info(message);
   }
-  const webhooks = startWebhookDeliveries(db, secretBox(secrets.key), app.log);
   const admin = await ensureAdminKey(db, config.adminKey);
   if (admin.generated !== undefined) {
     // Printed once, straight to the terminal and not into the logs; only its hash is stored.
@@ -60,7 +71,6 @@ async function main(): Promise<void> {
     app.log.info({ signal }, 'shutting down: no new requests, finishing in-flight ones');
     const force = setTimeout(() => process.exit(1), 15_000).unref();
     try {
-      await webhooks.stop();
       await app.close();
       app.log.info('http server closed');
       await workers.stop();
@@ -82,28 +92,6 @@ const brokerLog = (logger: FastifyBaseLogger) => ({
   warn: (message: string) => logger.warn({ component: 'amqp' }, message),
   error: (message: string) => logger.error({ component: 'amqp' }, message),
 });
-
-/** Outbound webhooks, and documents whose push never happened, every few seconds; a run still going when the next is due is not doubled. */
-function startWebhookDeliveries(db: Database, secrets: SecretBox, log: FastifyBaseLogger) {
-  let running: Promise<void> | undefined;
-  const timer = setInterval(() => {
-    running ??= deliverDueWebhooks({ db, secrets }, new Date())
-      .then(() => pushStuckDocuments(db))
-      .then(
-        () => undefined,
-        (error: unknown) => log.error({ err: error }, 'webhook or document push run failed'),
-      )
-      .finally(() => {
-        running = undefined;
-      });
-  }, 5_000);
-  return {
-    async stop(): Promise<void> {
-      clearInterval(timer);
-      await running;
-    },
-  };
-}
 
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) {

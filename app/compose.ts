@@ -1,0 +1,50 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { loadCatalog } from '../adapters/catalog/index.ts';
+import { metricReadings, orderStore, type Database } from '../adapters/db/index.ts';
+import { defaultRetryPolicy, type RetryPolicy } from '../adapters/http/index.ts';
+import { secretBox } from '../adapters/webhook/index.ts';
+import type { Replayer } from '../api/dead-letters.ts';
+import { createMetrics } from '../api/metrics.ts';
+import { fulfillmentDeps } from '../api/partner-answers.ts';
+import type { ServerDeps } from '../api/server.ts';
+import type { Catalog } from '../domain/catalog.ts';
+
+// Builds each dependency of the HTTP server once from the parts a process has (database, catalog,
+// secret key, broker or not). app/main.ts calls it with the production parts; tests with theirs.
+
+export interface Parts {
+  db: Database;
+  catalog: Catalog;
+  /** Seals webhook secrets. */
+  secretKey: Buffer;
+  bodyLimitBytes: number;
+  logger?: FastifyBaseLogger;
+  /** How documents are pushed to partners' endpoints. */
+  retryPolicy?: RetryPolicy;
+  /** Whether amqp vendors are served over RabbitMQ rather than through the mailbox. */
+  amqp: boolean;
+  replayDeadLetter?: Replayer;
+}
+
+export function composeServer(parts: Parts): ServerDeps {
+  const { db } = parts;
+  const metrics = createMetrics(metricReadings(db));
+  return {
+    db,
+    pipeline: { store: orderStore(db), catalog: parts.catalog, timer: metrics.timeStage },
+    fulfillment: fulfillmentDeps(db, parts.retryPolicy ?? defaultRetryPolicy),
+    secrets: secretBox(parts.secretKey),
+    metrics,
+    bodyLimitBytes: parts.bodyLimitBytes,
+    amqp: parts.amqp,
+    ...(parts.logger === undefined ? {} : { logger: parts.logger }),
+    ...(parts.replayDeadLetter === undefined ? {} : { replayDeadLetter: parts.replayDeadLetter }),
+  };
+}
+
+/** Loaded once at start: a catalog with problems stops the start rather than failing orders one by one. */
+export function startCatalog(): Catalog {
+  const loaded = loadCatalog();
+  if (!loaded.ok) throw new Error(`the fulfillment catalog has problems: ${loaded.error.map((p) => `${p.pointer}: ${p.detail}`).join('; ')}`);
+  return loaded.value;
+}

@@ -1,0 +1,59 @@
+// The process's periodic work under one roof: each job has a name, runs alone (a run still going
+// when the next is due is not doubled), and is stopped before the pool it uses closes. A job that
+// found more work to do is run again at once instead of waiting out its interval.
+
+export interface Job {
+  name: string;
+  /** Wait between runs when the last one found nothing more to do. */
+  everyMs: number;
+  /** Wait after a run that threw (everyMs when absent). */
+  afterFailureMs?: number;
+  /** true: more work is waiting, run again at once. */
+  run(): Promise<boolean | void>;
+}
+
+export interface SchedulerLog {
+  error(details: Record<string, unknown>, message: string): void;
+}
+
+export interface Scheduler {
+  /** Ends every job after its current run. */
+  stop(): Promise<void>;
+}
+
+export function startScheduler(jobs: readonly Job[], log: SchedulerLog): Scheduler {
+  let stopped = false;
+  const waits = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wait = { timer: setTimeout(() => done(), ms), resolve: () => done() };
+      const done = () => {
+        clearTimeout(wait.timer);
+        waits.delete(wait);
+        resolve();
+      };
+      waits.add(wait);
+    });
+
+  const loop = async (job: Job): Promise<void> => {
+    while (!stopped) {
+      let wait = job.everyMs;
+      try {
+        if ((await job.run()) === true) wait = 0;
+      } catch (error) {
+        log.error({ err: error, job: job.name }, `${job.name} run failed; trying again shortly`);
+        wait = job.afterFailureMs ?? job.everyMs;
+      }
+      if (!stopped && wait > 0) await sleep(wait);
+    }
+  };
+  const running = jobs.map(loop);
+
+  return {
+    async stop() {
+      stopped = true;
+      for (const wait of [...waits]) wait.resolve();
+      await Promise.all(running);
+    },
+  };
+}

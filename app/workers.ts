@@ -1,0 +1,71 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Broker } from '../adapters/amqp/index.ts';
+import type { Database } from '../adapters/db/index.ts';
+import type { RetryPolicy } from '../adapters/http/index.ts';
+import type { FulfillmentDeps } from '../pipeline/fulfillment.ts';
+import { moveDeadLetters, type Consumers } from './jobs/dead-letters.ts';
+import { dispatchJob } from './jobs/dispatch.ts';
+import { consumeReplies } from './jobs/replies.ts';
+import { vendorQueues } from './jobs/vendor-queues.ts';
+import { startScheduler, type Job } from './scheduler.ts';
+
+// The gateway's work beside HTTP: the scheduler's named jobs (the outbox dispatcher, and whatever
+// the caller adds: webhook deliveries, document re-pushes) and, with a broker, the consumers of
+// vendor replies and dead letters.
+
+export interface WorkerOptions {
+  db: Database;
+  fulfillment: FulfillmentDeps;
+  log: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
+  broker?: Broker;
+  /** Vendors whose queues (and dead-letter queues) exist from the start: the catalog's. */
+  vendors: readonly string[];
+  /** More named jobs for the same scheduler. */
+  jobs?: readonly Job[];
+  /** Requests per dispatch round (100). */
+  batch?: number;
+  /** Wait after a round that found nothing due (200 ms). */
+  idleMs?: number;
+  /** No broker confirm within this = not sent, tried again later (5 s). */
+  confirmTimeoutMs?: number;
+  /** POSTs to HTTP vendors, per dispatch round; the outbox retries later beyond it. */
+  httpPolicy?: RetryPolicy;
+  /** Reply handlers at once (8): each holds a database connection, and the pool (10) must keep some for orders coming in. */
+  prefetch?: number;
+}
+
+export interface Workers {
+  stop(): Promise<void>;
+}
+
+const httpSendPolicy: RetryPolicy = { retries: 2, minTimeoutMs: 200, maxTimeoutMs: 2_000, timeoutMs: 10_000 };
+
+export function startWorkers(options: WorkerOptions): Workers {
+  const { db, broker, log } = options;
+  const consumers: Consumers = [];
+  const queues = broker === undefined ? undefined : vendorQueues(db, broker, consumers);
+  const dispatch = dispatchJob({
+    db,
+    ...(broker === undefined ? {} : { broker }),
+    ...(queues === undefined ? {} : { vendorQueues: queues }),
+    log,
+    batch: options.batch ?? 100,
+    idleMs: options.idleMs ?? 200,
+    confirmTimeoutMs: options.confirmTimeoutMs ?? 5_000,
+    httpPolicy: options.httpPolicy ?? httpSendPolicy,
+  });
+  const scheduler = startScheduler([dispatch, ...(options.jobs ?? [])], log);
+
+  if (broker !== undefined && queues !== undefined) {
+    consumers.push(consumeReplies(broker, options.fulfillment, options.prefetch ?? 8));
+    consumers.push(moveDeadLetters(db, broker, broker.names.dlq(broker.names.repliesQueue)));
+    for (const vendorId of options.vendors) queues(vendorId).catch((error: unknown) => log.error({ err: error, vendorId }, 'declaring the vendor queue failed'));
+  }
+
+  return {
+    async stop() {
+      await scheduler.stop();
+      await Promise.all(consumers.map((consumer) => consumer.stop()));
+    },
+  };
+}
