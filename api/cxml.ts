@@ -3,15 +3,18 @@ import { authenticateCxml, type Database } from '../adapters/db/index.ts';
 import { checkOrderRequest, cxmlResponse, elementOf, mapOrderRequest, parseCxml, readHeader, redactSecrets } from '../adapters/cxml/index.ts';
 import { ok } from '../domain/result.ts';
 import { runOrderPipeline, type PipelineDeps } from '../pipeline/runner.ts';
+import { replyWithOutcome } from './outcome-reply.ts';
 
 // The cXML channel over HTTP: no API key; the sender is found by Header/From and proven by the
 // SharedSecret. Every answer is a cXML Response whose Status code says what happened, sent with
 // the same HTTP status.
 
+const cxmlType = 'text/xml; charset=utf-8';
+
 export function cxmlHandlers(db: Database, pipeline: PipelineDeps, maxBytes: number) {
   return {
     async receiveCxml(request: FastifyRequest<{ Body: Buffer }>, reply: FastifyReply) {
-      const answer = (code: number, detail: string) => reply.code(code).type('text/xml; charset=utf-8').send(cxmlResponse(code, detail));
+      const answer = (code: number, detail: string) => reply.code(code).type(cxmlType).send(cxmlResponse(code, detail));
       const parsed = parseCxml(request.body, maxBytes);
       if (!parsed.ok) return answer(parsed.failure.status, parsed.failure.text);
       const header = readHeader(parsed.tree);
@@ -47,17 +50,12 @@ export function cxmlHandlers(db: Database, pipeline: PipelineDeps, maxBytes: num
           respond: (stored) => ({ status: 200, body: cxmlResponse(200, `order ${stored.externalRef} accepted as ${stored.id}`) }),
         },
       );
-      switch (outcome.kind) {
-        case 'created':
-          request.log.info({ orderId: outcome.orderId, payloadId }, 'cXML order stored');
-          return reply.code(200).type('text/xml; charset=utf-8').send(outcome.response.body);
-        case 'repeat':
-          return reply.code(outcome.response.status).header('idempotent-replayed', 'true').type('text/xml; charset=utf-8').send(outcome.response.body);
-        case 'key-reused':
-          return answer(409, `payloadID ${payloadId} was first used for a different document`);
-        case 'invalid':
-          return answer(400, outcome.problems.map((p) => `${elementOf(p)}: ${p.detail}`).join('; '));
-      }
+      return replyWithOutcome(reply, outcome, {
+        type: cxmlType,
+        created: (_answer, orderId) => request.log.info({ orderId, payloadId }, 'cXML order stored'),
+        keyReused: () => answer(409, `payloadID ${payloadId} was first used for a different document`),
+        invalid: (problems) => answer(400, problems.map((p) => `${elementOf(p)}: ${p.detail}`).join('; ')),
+      });
     },
   };
 }

@@ -5,6 +5,7 @@ import { runOrderPipeline, type PipelineDeps } from '../pipeline/runner.ts';
 import { principalOf } from './auth.ts';
 import type { operations } from './openapi.gen.ts';
 import { presentOrder, translateOrderJson, type OrderJson } from './order-json.ts';
+import { invalidOrder, replyWithOutcome } from './outcome-reply.ts';
 import { ProblemError } from './problems.ts';
 
 declare module 'fastify' {
@@ -60,21 +61,18 @@ export function orderHandlers(db: Database, pipeline: PipelineDeps) {
           respond: (stored) => ({ status: 201, body: presentOrder(stored) }),
         },
       );
-      switch (outcome.kind) {
-        case 'created':
-          request.log.info({ orderId: outcome.orderId }, 'order stored');
-          return reply.code(outcome.response.status).header('location', `/v1/orders/${outcome.orderId}`).send(outcome.response.body);
-        case 'repeat':
-          return reply.code(outcome.response.status).header('idempotent-replayed', 'true').send(outcome.response.body);
-        case 'key-reused':
+      return replyWithOutcome(reply, outcome, {
+        created(answer, orderId) {
+          request.log.info({ orderId }, 'order stored');
+          answer.header('location', `/v1/orders/${orderId}`);
+        },
+        keyReused() {
           throw new ProblemError('idempotency-key-reused', `Idempotency-Key "${key}" was first used with a different body; use a new key for a new order`);
-        case 'invalid':
-          throw new ProblemError(
-            'invalid-order',
-            outcome.problems.map((p) => `${p.pointer}: ${p.detail}`).join('; '),
-            outcome.problems.map((p) => ({ in: 'body' as const, ...p })),
-          );
-      }
+        },
+        invalid(problems) {
+          throw invalidOrder(problems);
+        },
+      });
     },
 
     async listOrders(request: FastifyRequest<{ Querystring: ListQuery }>) {

@@ -24,6 +24,7 @@ import {
 import { runOrderPipeline, type PipelineDeps } from '../pipeline/runner.ts';
 import { principalOf } from './auth.ts';
 import type { components } from './openapi.gen.ts';
+import { invalidOrder, replyWithOutcome } from './outcome-reply.ts';
 import { ProblemError, type FieldError } from './problems.ts';
 
 // Webhooks in (shops posting orders, signed) and out (partners' subscriptions and the delivery
@@ -82,17 +83,15 @@ export function webhookHandlers(db: Database, pipeline: PipelineDeps, secrets: S
         },
         { translate: receipt.translate, respond: (stored) => ({ status: 200, body: { orderId: stored.id, externalRef: stored.externalRef, status: stored.status } }) },
       );
-      switch (outcome.kind) {
-        case 'created':
-          request.log.info({ orderId: outcome.orderId, sourceId: source.id, eventId }, 'webhook order stored');
-          return reply.code(200).send(outcome.response.body);
-        case 'repeat':
-          return reply.code(outcome.response.status).header('idempotent-replayed', 'true').send(outcome.response.body);
-        case 'key-reused':
+      return replyWithOutcome(reply, outcome, {
+        created: (_answer, orderId) => request.log.info({ orderId, sourceId: source.id, eventId }, 'webhook order stored'),
+        keyReused() {
           throw new ProblemError('webhook-id-reused', `event ${eventId} was first received with a different body`);
-        case 'invalid':
-          throw new ProblemError('invalid-order', outcome.problems.map((p) => `${p.pointer}: ${p.detail}`).join('; '), outcome.problems.map((p) => ({ in: 'body' as const, ...p })));
-      }
+        },
+        invalid(problems) {
+          throw invalidOrder(problems);
+        },
+      });
     },
 
     async createWebhookSource(request: FastifyRequest<{ Params: { id: string }; Body: SourceCreate }>, reply: FastifyReply) {

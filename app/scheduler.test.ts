@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { startScheduler, type Job } from './scheduler.ts';
+
+const quietLog = (errors: unknown[] = []) => ({ error: (details: Record<string, unknown>) => errors.push(details) });
+const until = async (check: () => boolean, ms = 2_000) => {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+};
+
+describe('scheduler', () => {
+  it('runs each named job, never two runs of one job at once, and waits its interval between runs', async () => {
+    let running = 0;
+    let overlap = false;
+    const starts: number[] = [];
+    const job: Job = {
+      name: 'slow',
+      everyMs: 30,
+      async run() {
+        running += 1;
+        if (running > 1) overlap = true;
+        starts.push(Date.now());
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        running -= 1;
+      },
+    };
+    const scheduler = startScheduler([job], quietLog());
+    await until(() => starts.length >= 3);
+    await scheduler.stop();
+    expect(overlap).toBe(false);
+    for (let i = 1; i < starts.length; i++) expect((starts[i] as number) - (starts[i - 1] as number)).toBeGreaterThanOrEqual(45);
+  });
+
+  it('runs a job again at once while it says more work is waiting', async () => {
+    let left = 5;
+    const scheduler = startScheduler([{ name: 'drain', everyMs: 60_000, run: async () => --left > 0 }], quietLog());
+    await until(() => left === 0, 500);
+    await scheduler.stop();
+    expect(left).toBe(0);
+  });
+
+  it('logs a failed run with the job name and tries again after afterFailureMs', async () => {
+    const errors: unknown[] = [];
+    let runs = 0;
+    const scheduler = startScheduler(
+      [
+        {
+          name: 'flaky',
+          everyMs: 60_000,
+          afterFailureMs: 10,
+          async run() {
+            runs += 1;
+            if (runs < 3) throw new Error('not yet');
+          },
+        },
+      ],
+      quietLog(errors),
+    );
+    await until(() => runs >= 3);
+    await scheduler.stop();
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toMatchObject({ job: 'flaky' });
+  });
+
+  it('stop() cuts a long wait short and returns once the current run has ended', async () => {
+    let finished = false;
+    const scheduler = startScheduler(
+      [
+        {
+          name: 'long',
+          everyMs: 60_000,
+          async run() {
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            finished = true;
+          },
+        },
+      ],
+      quietLog(),
+    );
+    const started = Date.now();
+    await scheduler.stop();
+    expect(finished).toBe(true);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+});
