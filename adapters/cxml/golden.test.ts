@@ -6,7 +6,7 @@ import { checkOrderRequest, mapOrderRequest, parseCxml, readHeader } from './ind
 // change with UPDATE_GOLDEN=1 and review the diff.
 
 const documents = {
-  'cxmlphp-OrderRequest.xml': new URL('../../../shared/samples/cxml/cxmlphp-OrderRequest.xml', import.meta.url),
+  'cxmlphp-OrderRequest.xml': new URL('./fixtures/samples/cxmlphp-OrderRequest.xml', import.meta.url),
   'composite-OrderRequest.xml': new URL('./fixtures/composite-OrderRequest.xml', import.meta.url),
 };
 

@@ -7,7 +7,7 @@ import { acknowledge } from './respond.ts';
 // Golden files: each public sample → the canonical drafts it maps to and the acknowledgment it gets.
 // Regenerate after a deliberate change with UPDATE_GOLDEN=1 and review the diff.
 
-const samples = new URL('../../../shared/samples/x12/', import.meta.url);
+const samples = new URL('./fixtures/samples/', import.meta.url);
 const golden = new URL('./fixtures/golden/', import.meta.url);
 const control = { interchangeControl: 1, groupControl: 1, at: new Date('2026-11-27T12:00:00Z') };
 
