@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../test/support/app.ts';
 import { validateAgainstDtd } from '../test/support/dtd.ts';
 
-const sample = readFileSync(new URL('../../shared/samples/cxml/cxmlphp-OrderRequest.xml', import.meta.url), 'utf8');
+const sample = readFileSync(new URL('../adapters/cxml/fixtures/samples/cxmlphp-OrderRequest.xml', import.meta.url), 'utf8');
 const composite = readFileSync(new URL('../adapters/cxml/fixtures/composite-OrderRequest.xml', import.meta.url), 'utf8');
 
 const statusOf = (xml: string) => {

@@ -2,7 +2,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { main } from './main.ts';
 
-const sample = (name: string) => new URL(`../../shared/samples/${name}`, import.meta.url).pathname;
+const sample = (name: string) => new URL(`../adapters/x12/fixtures/samples/${name}`, import.meta.url).pathname;
 
 async function run(args: string[], stdin = '') {
   const stdout = new PassThrough();
@@ -17,7 +17,7 @@ async function run(args: string[], stdin = '') {
 
 describe('ordergate x12', () => {
   it('translate prints one canonical order per 850, and says when a set was rejected', async () => {
-    const { code, out, err } = await run(['x12', 'translate', sample('x12/bots-850-004010.15.x12')]);
+    const { code, out, err } = await run(['x12', 'translate', sample('bots-850-004010.15.x12')]);
     const orders = out.trim().split('\n').map((line) => JSON.parse(line));
     expect(orders.map((o) => o.externalRef)).toEqual(['P1234567', expect.any(String), expect.any(String)]);
     expect(orders[0]).toMatchObject({ channel: 'x12', orderType: 'new', totals: { lineCount: 5 } });
@@ -26,7 +26,7 @@ describe('ordergate x12', () => {
   });
 
   it('ack prints the acknowledgment the gateway would answer, offline', async () => {
-    const { code, out } = await run(['x12', 'ack', sample('x12/stedi-5010-850-input.edi')]);
+    const { code, out } = await run(['x12', 'ack', sample('stedi-5010-850-input.edi')]);
     expect(code).toBe(0);
     expect(out).toMatch(/^ISA\*/);
     expect(out).toContain('ST*999*0001*005010X231A1~');

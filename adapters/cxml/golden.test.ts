@@ -1,12 +1,13 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { expectGolden } from '../../test/support/golden.ts';
 import { checkOrderRequest, mapOrderRequest, parseCxml, readHeader } from './index.ts';
 
-// Golden files: each OrderRequest → the canonical draft it maps to. Regenerate after a deliberate
-// change with UPDATE_GOLDEN=1 and review the diff.
+// Golden files: each OrderRequest → the canonical draft it maps to. A missing golden file fails;
+// regenerate after a deliberate change with UPDATE_GOLDEN=1 and review the diff.
 
 const documents = {
-  'cxmlphp-OrderRequest.xml': new URL('../../../shared/samples/cxml/cxmlphp-OrderRequest.xml', import.meta.url),
+  'cxmlphp-OrderRequest.xml': new URL('./fixtures/samples/cxmlphp-OrderRequest.xml', import.meta.url),
   'composite-OrderRequest.xml': new URL('./fixtures/composite-OrderRequest.xml', import.meta.url),
 };
 
@@ -18,10 +19,7 @@ describe('cXML OrderRequests against their golden files', () => {
       const header = readHeader(parsed.tree);
       if (!header.ok) throw new Error(header.text);
       expect(checkOrderRequest(parsed.tree)).toEqual([]);
-      const actual = JSON.parse(JSON.stringify(mapOrderRequest(parsed.tree, header.header.payloadId)));
-      const path = new URL(`./fixtures/golden/${name}.json`, import.meta.url);
-      if (process.env.UPDATE_GOLDEN === '1' || !existsSync(path)) writeFileSync(path, `${JSON.stringify(actual, null, 1)}\n`);
-      expect(actual).toEqual(JSON.parse(readFileSync(path, 'utf8')));
+      expectGolden(mapOrderRequest(parsed.tree, header.header.payloadId), new URL(`./fixtures/golden/${name}.json`, import.meta.url));
     });
   }
 });

@@ -1,10 +1,11 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { validateOrder } from '../../domain/order.ts';
+import { expectGolden } from '../../test/support/golden.ts';
 import { mapWebhookOrder, webhookMaps, type WebhookMap } from './map.ts';
 
-// Golden files: each shop payload → the canonical draft it maps to. Regenerate after a deliberate
-// change with UPDATE_GOLDEN=1 and review the diff.
+// Golden files: each shop payload → the canonical draft it maps to. A missing golden file fails;
+// regenerate after a deliberate change with UPDATE_GOLDEN=1 and review the diff.
 
 const shopify = webhookMaps.get('shopify-orders') as WebhookMap;
 const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8'));
@@ -13,10 +14,7 @@ describe('Shopify orders/create against its golden file', () => {
   it('shopify-orders-create.json', () => {
     const mapped = mapWebhookOrder(shopify, fixture('shopify-orders-create.json'), '');
     if (!mapped.ok) throw new Error(JSON.stringify(mapped.error));
-    const actual = JSON.parse(JSON.stringify(mapped.value));
-    const path = new URL('./fixtures/golden/shopify-orders-create.json.json', import.meta.url);
-    if (process.env.UPDATE_GOLDEN === '1' || !existsSync(path)) writeFileSync(path, `${JSON.stringify(actual, null, 1)}\n`);
-    expect(actual).toEqual(JSON.parse(readFileSync(path, 'utf8')));
+    expectGolden(mapped.value, new URL('./fixtures/golden/shopify-orders-create.json.json', import.meta.url));
   });
 
   it('keeps the bundle together: the group is the parent line, its components priced under it, and the order adds up', () => {

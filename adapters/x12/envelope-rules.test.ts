@@ -110,7 +110,7 @@ describe('ISA and IEA: the TA1', () => {
   });
 
   it('IEA missing, the pyx12 sample: our 997 is the one pyx12 expects (but for our ISA16 and GS05)', () => {
-    const samples = new URL('../../../shared/samples/expected/', import.meta.url);
+    const samples = new URL('./fixtures/pyx12/', import.meta.url);
     const { interchanges, unreadable } = read(new Uint8Array(readFileSync(new URL('pyx12-fail_no_IEA.txt', samples))));
     expect(unreadable).toEqual([]);
     expect(interchanges).toHaveLength(1);

@@ -16,7 +16,7 @@ const MUTATION_RUNS = 6_000;
 
 const sources: Uint8Array[] = [
   ...sampleNames().map(sample),
-  new Uint8Array(readFileSync(new URL('../../../shared/samples/expected/pyx12-fail_no_IEA.txt', import.meta.url))),
+  new Uint8Array(readFileSync(new URL('./fixtures/pyx12/pyx12-fail_no_IEA.txt', import.meta.url))),
   bytes(x12({ isa: { 12: '00501' }, groups: [{ version: '004010' }, { version: '005010', control: '2', sets: [{}, { control: '0002' }] }] })),
 ];
 

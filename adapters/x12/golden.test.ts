@@ -1,13 +1,14 @@
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { expectGolden } from '../../test/support/golden.ts';
 import { draft850For } from './map-850.ts';
 import { readX12 } from './read.ts';
 import { acknowledge } from './respond.ts';
 
 // Golden files: each public sample → the canonical drafts it maps to and the acknowledgment it gets.
-// Regenerate after a deliberate change with UPDATE_GOLDEN=1 and review the diff.
+// A missing golden file fails; regenerate after a deliberate change with UPDATE_GOLDEN=1 and review the diff.
 
-const samples = new URL('../../../shared/samples/x12/', import.meta.url);
+const samples = new URL('./fixtures/samples/', import.meta.url);
 const golden = new URL('./fixtures/golden/', import.meta.url);
 const control = { interchangeControl: 1, groupControl: 1, at: new Date('2026-11-27T12:00:00Z') };
 
@@ -26,12 +27,13 @@ function translate(file: string) {
 describe('X12 samples against their golden files', () => {
   for (const file of readdirSync(samples)) {
     it(file, () => {
-      const actual = JSON.parse(JSON.stringify(translate(file)));
-      const path = new URL(`${file}.json`, golden);
-      if (process.env.UPDATE_GOLDEN === '1' || !existsSync(path)) writeFileSync(path, `${JSON.stringify(actual, null, 1)}\n`);
-      expect(actual).toEqual(JSON.parse(readFileSync(path, 'utf8')));
+      expectGolden(translate(file), new URL(`${file}.json`, golden));
     });
   }
+
+  it('one golden file per sample, and none left over', () => {
+    expect(readdirSync(golden).sort()).toEqual(readdirSync(samples).map((file) => `${file}.json`).sort());
+  });
 
   it('every 850 sample is accepted and mapped; 855 and 856 are answered as not taken here', () => {
     for (const file of readdirSync(samples)) {

@@ -8,7 +8,7 @@ import { tokenize } from './tokenize.ts';
 // pyx12's negative sample: an 837 cut off after GE (no IEA) whose SE01 says 0. Our answer must
 // carry the same codes at the same positions as pyx12's own expected acknowledgment.
 
-const expectedDir = new URL('../../../shared/samples/expected/', import.meta.url);
+const expectedDir = new URL('./fixtures/pyx12/', import.meta.url);
 const acknowledgmentSegments = ['TA1', 'AK1', 'AK2', 'AK3', 'AK4', 'AK5', 'AK9'];
 
 function meaningful(text: string | Uint8Array): string[][] {

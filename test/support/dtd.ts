@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 // Validates XML against one of the cXML DTDs with libxml2's xmllint, offline (--nonet): the
-// DOCTYPE's own URL is never fetched, the DTD comes from ../shared/samples.
+// DOCTYPE's own URL is never fetched, the DTD comes from adapters/cxml/fixtures/dtd.
 
-const dtds = new URL('../../../shared/samples/cxml/dtd/', import.meta.url);
+const dtds = new URL('../../adapters/cxml/fixtures/dtd/', import.meta.url);
 
 export function validateAgainstDtd(xml: string, dtd: 'cXML.dtd' | 'Fulfill.dtd'): { valid: boolean; errors: string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'ordergate-dtd-'));

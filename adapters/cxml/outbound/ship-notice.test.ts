@@ -46,7 +46,7 @@ function readBack(xml: string): Node {
 
 describe('buildShipNoticeRequest', () => {
   it('the validator is not vacuous: the public sample passes, a broken copy does not', () => {
-    const published = readFileSync(new URL('../../../../shared/samples/cxml/cxmlphp-ShipNoticeRequest.xml', import.meta.url), 'utf8');
+    const published = readFileSync(new URL('../fixtures/samples/cxmlphp-ShipNoticeRequest.xml', import.meta.url), 'utf8');
     expect(validateAgainstDtd(published, 'Fulfill.dtd')).toEqual({ valid: true, errors: [] });
     expect(validateAgainstDtd(published.replace(/<ShipmentIdentifier>[^<]*<\/ShipmentIdentifier>/, ''), 'Fulfill.dtd').valid).toBe(false);
   });
