@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { StoredOrder } from '../../domain/order.ts';
-import { isTerminal, type OrderStatus } from '../../domain/order-status.ts';
+import { orderMachine, type OrderStatus } from '../../domain/order-status.ts';
 import { endOpenWork } from './fulfillment-store.ts';
 import type { Database } from './connect.ts';
 import { rowsToOrder, type LineRow, type OrderRow } from './order-rows.ts';
@@ -85,7 +85,7 @@ export async function changeOrderStatus(db: Database, request: StatusChangeReque
     const from = row.status as OrderStatus;
     if (!request.allowed(from)) return { kind: 'refused', status: from };
     await trx('orders').where({ id: row.id }).update({ status: request.to, updated_at: trx.fn.now(), version: row.version + 1 });
-    if (isTerminal(request.to)) await endOpenWork(trx, row.id, `order ${request.to}`);
+    if (orderMachine.isTerminal(request.to)) await endOpenWork(trx, row.id, `order ${request.to}`);
     await trx('order_events').insert({ order_id: row.id, from_status: from, to_status: request.to, cause: request.cause, actor: request.actor, detail: JSON.stringify(request.detail ?? {}) });
     if (request.message !== undefined) {
       await trx('outbox').insert({
