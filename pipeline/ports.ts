@@ -3,7 +3,7 @@ import type { Effects, FulfillmentState } from '../domain/fulfillment-progress.t
 import type { OrderStatus } from '../domain/order-status.ts';
 import type { TaskType } from '../domain/catalog.ts';
 import type { TaskStatus } from '../domain/task-status.ts';
-import { fulfillmentRequestType, vendorDestination, type FulfillmentRequest } from '../domain/fulfillment-request.ts';
+import type { OutboxMessage } from '../domain/outbox-message.ts';
 
 // What the pipeline needs from the outside world. Adapters implement these; stages only call them.
 
@@ -38,30 +38,7 @@ export interface DeliveryRecord {
   answer?: Record<string, string>;
 }
 
-export interface OutboxMessage {
-  type: string;
-  correlationId: string;
-  destination: string;
-  payload: unknown;
-  headers?: Record<string, string>;
-  /** Set on a vendor's fulfillment request: dispatchers and the vendor's mailbox read by it. */
-  vendorId?: string;
-  /** Set on a fulfillment request: the task it is about. */
-  taskId?: string;
-  /** Not to be sent before this (a retry the vendor asked for). */
-  notBefore?: Date;
-}
-
-/** The outbox message that carries a fulfillment request to its vendor. */
-export const requestMessage = (request: FulfillmentRequest, notBefore?: Date): OutboxMessage => ({
-  type: fulfillmentRequestType,
-  correlationId: request.orderId,
-  destination: vendorDestination(request.vendorId, request.taskType),
-  payload: request,
-  vendorId: request.vendorId,
-  taskId: request.taskId,
-  ...(notBefore === undefined ? {} : { notBefore }),
-});
+export type { OutboxMessage } from '../domain/outbox-message.ts';
 
 export interface NewOrder {
   /** Chosen by the caller when something written before the order names it (a set's idempotency answer). */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { isPartnerEvent } from '../../domain/partner-events.ts';
+import { documentStored, isPartnerEvent } from '../../domain/partner-events.ts';
 import type { DocumentRecord, OrderStore, OutboxMessage, StoreTransaction } from '../../pipeline/ports.ts';
 import type { Database } from './connect.ts';
 import { applyFulfillment, lockFulfillment, partnerChannels, recordInbox } from './fulfillment-store.ts';
@@ -61,13 +61,6 @@ function documentRow(trx: Knex.Transaction, id: string, partnerId: string, order
 
 /** A SELECT list does not take a column's type from the INSERT it feeds: these say it. */
 const documentCasts: Readonly<Record<string, string>> = { body: '::bytea', control: '::jsonb', findings: '::jsonb', created_at: '', push_after: '' };
-
-const documentStored = (id: string, partnerId: string, orderId: string | null, document: DocumentRecord): OutboxMessage => ({
-  type: 'document.stored.v1',
-  correlationId: orderId ?? id,
-  destination: 'gateway.documents',
-  payload: { documentId: id, partnerId, orderId, direction: document.direction ?? 'inbound', channel: document.channel, type: document.type },
-});
 
 /**
  * When the webhook worker has nothing to do for a message, it is marked as fanned out as it is
