@@ -5,6 +5,7 @@ import type { StoredOrder } from '../domain/order.ts';
 import { answerEvent, orderFailed } from '../domain/partner-events.ts';
 import { requestMessage } from '../domain/vendor-messages.ts';
 import type { TaskEvent } from '../domain/vendor-reply.ts';
+import { endOpenWork } from './end-order.ts';
 import { pushDocument, storeDocument, type Deliverer, type OutboundDocument, type StoredDocument } from './outbound.ts';
 import type { OrderStore, PartnerChannels, StoreTransaction } from './ports.ts';
 
@@ -65,12 +66,13 @@ async function apply(deps: FulfillmentDeps, tx: StoreTransaction, event: TaskEve
   const { effects } = outcome;
   const { order } = state;
   await tx.applyFulfillment(order, effects, actor);
+  const failed = effects.orderSteps.find((step) => step.to === 'failed');
+  if (failed !== undefined) await endOpenWork(tx, order.id, { kind: 'failed', cause: failed.cause }, at);
   for (const task of effects.send) await tx.enqueue(requestMessage(fulfillmentRequest(order, { ...task, vendorId: task.vendorId as string })));
   if (effects.resend !== undefined) {
     const { task, notBefore } = effects.resend;
     await tx.enqueue(requestMessage(fulfillmentRequest(order, { ...task, vendorId: task.vendorId as string }), new Date(notBefore)));
   }
-  const failed = effects.orderSteps.find((step) => step.to === 'failed');
   if (failed !== undefined) await tx.enqueue(orderFailed(order, failed.detail));
   if (effects.answers.length > 0) {
     const channels = await tx.partnerChannels(order.partnerId);

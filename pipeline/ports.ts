@@ -1,5 +1,6 @@
 import type { CanonicalOrder, Channel, StoredOrder } from '../domain/order.ts';
 import type { Effects, FulfillmentState } from '../domain/fulfillment-progress.ts';
+import type { OpenWork, WorkEnding } from '../domain/order-ending.ts';
 import type { OrderStatus } from '../domain/order-status.ts';
 import type { TaskType } from '../domain/catalog.ts';
 import type { TaskStatus } from '../domain/task-status.ts';
@@ -111,6 +112,8 @@ export interface StoreTransaction {
   recordDelivery(documentId: string, delivery: DeliveryRecord): Promise<void>;
   /** Stores an order's tasks with the order's move that comes with them (received → decomposed), in one statement; the tasks' ids in the same order. */
   storePlan(orderId: string, tasks: NewTask[], change: { from: OrderStatus; to: OrderStatus; cause: string; actor: string; detail: Record<string, unknown> }): Promise<{ ids: string[]; updatedAt: string }>;
+  /** The order with its lines, locked until commit; undefined when there is none, or it is not `partnerId`'s (null: anyone's). */
+  lockOrder(orderId: string, partnerId: string | null): Promise<StoredOrder | undefined>;
   /** Moves an order from one state to another with a history event; throws if it is not in `from`. Returns the order's new updatedAt. */
   changeStatus(orderId: string, from: OrderStatus, to: OrderStatus, cause: string, actor: string, detail: Record<string, unknown>): Promise<{ updatedAt: string }>;
   /** Records a reply's message id; false when it was recorded before (the reply is a repeat). Waits for a concurrent recorder to finish. */
@@ -120,6 +123,10 @@ export interface StoreTransaction {
   /** Writes what a reply did: task and line states, a shipment, order transitions and a history note. */
   applyFulfillment(order: StoredOrder, effects: Effects, actor: string): Promise<void>;
   partnerChannels(partnerId: string): Promise<PartnerChannels>;
+  /** An ending order's tasks and its requests not sent yet (call with the order locked). */
+  openWork(orderId: string): Promise<OpenWork>;
+  /** Writes what ending the order does to its work: tasks cancelled, requests dropped. The vendors' cancellations are enqueued by the caller. */
+  endWork(ending: WorkEnding): Promise<void>;
   /** Requests for the task that were handed out are settled: the vendor has them, it answered. */
   settleRequests(taskId: string): Promise<void>;
   /** A history event that changes no state. */

@@ -4,7 +4,8 @@ import { documentStored, isPartnerEvent } from '../../domain/partner-events.ts';
 import type { DocumentRecord, OrderStore, OutboxMessage, StoreTransaction } from '../../pipeline/ports.ts';
 import type { Database } from './connect.ts';
 import { applyFulfillment, lockFulfillment, partnerChannels, recordInbox } from './fulfillment-store.ts';
-import { lineToRow, orderToRow, rowsToOrder } from './order-rows.ts';
+import { endWork, openWork } from './open-work.ts';
+import { lineToRow, orderToRow, rowsToOrder, type LineRow, type OrderRow } from './order-rows.ts';
 import { moveOrder } from './status-change.ts';
 
 const insertOrderSql = `
@@ -241,12 +242,21 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
       return { ids: rows.map((row) => row.id), updatedAt };
     },
 
+    async lockOrder(orderId, partnerId) {
+      const query = trx<OrderRow>('orders').where({ id: orderId }).forUpdate();
+      if (partnerId !== null) query.andWhere({ partner_id: partnerId });
+      const row = await query.first();
+      return row === undefined ? undefined : rowsToOrder(row, await trx<LineRow>('order_lines').where({ order_id: orderId }).orderBy('position'));
+    },
+
     changeStatus: (orderId, from, to, cause, actor, detail) => moveOrder(trx, orderId, from, to, cause, actor, detail),
 
     recordInbox: (entry, outcome, detail) => recordInbox(trx, entry, outcome, detail),
     lockFulfillment: (taskId) => lockFulfillment(trx, taskId),
     applyFulfillment: (order, effects, actor) => applyFulfillment(trx, order, effects, actor),
     partnerChannels: (partnerId) => partnerChannels(trx, partnerId),
+    openWork: (orderId) => openWork(trx, orderId),
+    endWork: (ending) => endWork(trx, ending),
 
     async settleRequests(taskId) {
       // Rows a dispatcher holds right now are skipped, not waited for: it holds them while it waits
