@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { changeOrderStatus, getOrder, listOrderEvents, listOrders, type Database, type Viewer } from '../adapters/db/index.ts';
-import { canCancel, type OrderStatus } from '../domain/order-status.ts';
+import { getOrder, listOrderEvents, listOrders, type Database, type Viewer } from '../adapters/db/index.ts';
+import { cancelOrder } from '../pipeline/cancel.ts';
 import { runOrderPipeline, type PipelineDeps } from '../pipeline/runner.ts';
 import { principalOf } from './auth.ts';
 import type { operations } from './openapi.gen.ts';
@@ -99,19 +99,15 @@ export function orderHandlers(db: Database, pipeline: PipelineDeps) {
     async cancelOrder(request: FastifyRequest<{ Params: IdParams; Body: { reason?: string } | undefined }>) {
       const principal = principalOf(request);
       const reason = request.body?.reason;
-      const change = await changeOrderStatus(db, {
+      const outcome = await cancelOrder(pipeline.store, {
         orderId: request.params.id,
-        viewer: viewerOf(request),
-        to: 'cancelled' satisfies OrderStatus,
-        allowed: canCancel,
-        cause: 'cancel.requested',
+        partnerId: principal.partnerId,
         actor: principal.partnerId === null ? 'admin' : `partner:${principal.partnerId}`,
-        ...(reason === undefined ? {} : { detail: { reason } }),
-        message: { type: 'order.cancelled.v1', destination: 'gateway.orders' },
+        ...(reason === undefined ? {} : { reason }),
       });
-      if (change.kind === 'not-found') throw new ProblemError('not-found', `order ${request.params.id} does not exist or belongs to another partner`);
-      if (change.kind === 'refused') throw new ProblemError('invalid-state', `the order is "${change.status}"; only orders that have not shipped anything can be cancelled`);
-      return presentOrder(change.order);
+      if (outcome.kind === 'not-found') throw new ProblemError('not-found', `order ${request.params.id} does not exist or belongs to another partner`);
+      if (outcome.kind === 'refused') throw new ProblemError('invalid-state', `the order is "${outcome.status}"; only orders that have not shipped anything can be cancelled`);
+      return presentOrder(outcome.order);
     },
   };
 }

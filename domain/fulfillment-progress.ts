@@ -1,10 +1,10 @@
 import type { LineAck, OrderAck } from './acknowledgment.ts';
 import type { Invoice } from './invoice.ts';
-import { assertLineTransition, type LineStatus } from './line-status.ts';
-import { assertTransition, isTerminal, type OrderStatus } from './order-status.ts';
+import { lineMachine, type LineStatus } from './line-status.ts';
+import { orderMachine, type OrderStatus } from './order-status.ts';
 import type { StoredOrder } from './order.ts';
 import type { Shipment } from './shipment.ts';
-import { assertTaskTransition, isTaskTerminal, unblock, type TaskStatus } from './task-status.ts';
+import { taskMachine, unblock, type TaskStatus } from './task-status.ts';
 import type { TaskEvent, VendorReply } from './vendor-reply.ts';
 
 // What a vendor's reply (or a person finishing a task) does to an order: task, line and order
@@ -97,12 +97,12 @@ function advance(from: TaskStatus, target: TaskStatus): TaskStatus {
   if (end <= start) return from;
   // acknowledged → done is legal on its own: no progress report is needed in between.
   const steps = chain.slice(start + 1, end + 1).filter((step) => !(step === 'in_progress' && target === 'done'));
-  return steps.reduce((status, step) => assertTaskTransition(status, step), from);
+  return steps.reduce((status, step) => taskMachine.assertMove(status, step), from);
 }
 
 /** The line's status after following `path`, skipping steps it has already passed. */
 function walkLine(from: LineStatus, path: LineStatus[]): LineStatus {
-  return path.reduce((status, step) => (status === step ? status : assertLineTransition(status, step)), from);
+  return path.reduce((status, step) => (status === step ? status : lineMachine.assertMove(status, step)), from);
 }
 
 const dateOf = (at: Date): string => at.toISOString().slice(0, 10);
@@ -141,7 +141,7 @@ class Draft {
 
   moveOrder(to: OrderStatus, cause: string, detail: Record<string, unknown> = {}): void {
     const from = this.orderStatus();
-    this.orderSteps.push({ from, to: assertTransition(from, to), cause, detail });
+    this.orderSteps.push({ from, to: orderMachine.assertMove(from, to), cause, detail });
   }
 
   effects(): Effects {
@@ -171,7 +171,7 @@ function fullAck(order: StoredOrder, lineNumber: string, status: LineAck['status
 /** A line still open is taken as accepted, in full, when its vendor skips the ack and ships or completes. */
 function acceptIfOpen(draft: Draft, lineNumber: string): void {
   const line = draft.line(lineNumber);
-  if (line.status === 'open') draft.setLine(lineNumber, { ...line, status: assertLineTransition('open', 'accepted'), ack: fullAck(draft.state.order, lineNumber) });
+  if (line.status === 'open') draft.setLine(lineNumber, { ...line, status: lineMachine.assertMove('open', 'accepted'), ack: fullAck(draft.state.order, lineNumber) });
 }
 
 /** Work started: the order is in fulfillment from the first reply on. */
@@ -201,7 +201,7 @@ function acknowledgeWhenComplete(draft: Draft, at: Date): void {
     const components = order.lines.filter((candidate) => candidate.parentLineNumber === line.lineNumber);
     const rejected = components.length > 0 && components.every((component) => draft.line(component.lineNumber).status === 'rejected');
     const status = rejected ? 'rejected' : 'accepted';
-    draft.setLine(line.lineNumber, { ...draft.line(line.lineNumber), status: assertLineTransition('open', status), ack: fullAck(order, line.lineNumber, status) });
+    draft.setLine(line.lineNumber, { ...draft.line(line.lineNumber), status: lineMachine.assertMove('open', status), ack: fullAck(order, line.lineNumber, status) });
   }
   const lines = order.lines.map((line) => draft.line(line.lineNumber).ack ?? fullAck(order, line.lineNumber));
   draft.answers.push({ kind: 'acknowledgment', ack: { order, lines, ackDate: dateOf(at) } });
@@ -226,7 +226,7 @@ function applyAck(draft: Draft, task: TaskState, reply: Extract<VendorReply, { t
     if (line.status !== 'open') continue;
     const { lineNumber, status, quantity, uom, unitPrice, expectedDate, note } = answer;
     const ack: LineAck = { lineNumber, status, quantity, uom, ...(unitPrice === undefined ? {} : { unitPrice }), ...(expectedDate === undefined ? {} : { expectedDate }), ...(note === undefined ? {} : { note }) };
-    draft.setLine(lineNumber, { ...line, status: assertLineTransition('open', status), ack });
+    draft.setLine(lineNumber, { ...line, status: lineMachine.assertMove('open', status), ack });
   }
   draft.tasks.set(task.id, advance(draft.taskStatus(task), 'acknowledged'));
   startFulfillment(draft);
@@ -308,7 +308,7 @@ function applyComplete(draft: Draft, task: TaskState, at: Date): void {
   const statuses = new Map(tasks.map((candidate) => [candidate.key, draft.taskStatus(candidate)] as const));
   const freed = new Set(unblock({ tasks }, statuses));
   for (const candidate of tasks.filter((t) => freed.has(t.key))) {
-    draft.tasks.set(candidate.id, assertTaskTransition('blocked', 'ready'));
+    draft.tasks.set(candidate.id, taskMachine.assertMove('blocked', 'ready'));
     if (!candidate.person && candidate.vendorId !== null) draft.send.push(candidate);
   }
   // A line whose every task is done is completed.
@@ -316,7 +316,7 @@ function applyComplete(draft: Draft, task: TaskState, at: Date): void {
   if (lineDone(task.lineNumber)) completeLine(draft, task.lineNumber);
   startFulfillment(draft);
   acknowledgeWhenComplete(draft, at);
-  const open = tasks.filter((t) => !isTaskTerminal(draft.taskStatus(t)));
+  const open = tasks.filter((t) => !taskMachine.isTerminal(draft.taskStatus(t)));
   if (open.length > 0) return;
   // Every task done: the lines no task works on (a bundle's parent) are complete too, and the order is ready for billing.
   for (const line of order.lines) completeLine(draft, line.lineNumber);
@@ -338,13 +338,13 @@ function applyFail(draft: Draft, task: TaskState, reply: Extract<VendorReply, { 
   startFulfillment(draft);
   if (retryable && task.retries < maxTaskRetries) {
     const status = draft.taskStatus(task);
-    draft.tasks.set(task.id, status === 'ready' ? status : assertTaskTransition(advance(status, 'dispatched'), 'ready'));
+    draft.tasks.set(task.id, status === 'ready' ? status : taskMachine.assertMove(advance(status, 'dispatched'), 'ready'));
     const notBefore = retryAfter ?? new Date(at.getTime() + defaultRetryDelayMs).toISOString();
     draft.resend = { task, notBefore };
     draft.note = { cause: 'task.retry-scheduled', detail: { taskId: task.id, taskKey: task.key, code, reason, notBefore } };
     return;
   }
-  draft.tasks.set(task.id, assertTaskTransition(advance(draft.taskStatus(task), 'dispatched'), 'failed'));
+  draft.tasks.set(task.id, taskMachine.assertMove(advance(draft.taskStatus(task), 'dispatched'), 'failed'));
   const gaveUp = retryable ? { gaveUpAfterRetries: task.retries } : {};
   draft.moveOrder('failed', 'order.fulfillment-failed', { taskId: task.id, taskKey: task.key, vendorId: task.vendorId, code, reason, ...gaveUp });
 }
@@ -356,16 +356,16 @@ export function applyTaskEvent(state: FulfillmentState, event: TaskEvent, at: Da
   if (event.type === 'task.completed-by-person') {
     if (!task.person) return refused('not-a-person-task', `task ${task.key} is a vendor's; vendors report their own tasks done`);
     const freed = task.status !== 'blocked' || task.dependsOn.every((key) => state.tasks.find((t) => t.key === key)?.status === 'done');
-    if (isTaskTerminal(task.status) || !freed || isTerminal(state.order.status)) {
+    if (taskMachine.isTerminal(task.status) || !freed || orderMachine.isTerminal(state.order.status)) {
       return refused('invalid-state', `the task is "${task.status}" and its order "${state.order.status}"; only an open task whose dependencies are done can be completed`);
     }
   } else {
     if (task.person || task.vendorId !== event.body.vendorId) return refused('wrong-vendor', `task ${task.key} is not vendor ${event.body.vendorId}'s`);
     if (event.body.orderId !== state.order.id) return refused('wrong-order', `task ${task.id} belongs to order ${state.order.id}, not ${event.body.orderId}`);
-    if (isTerminal(state.order.status)) return { kind: 'ignored', reason: `the order is ${state.order.status}` };
+    if (orderMachine.isTerminal(state.order.status)) return { kind: 'ignored', reason: `the order is ${state.order.status}` };
     // A shipment is a fact even when it comes after the vendor's complete (replies may cross).
     const lateShipment = task.status === 'done' && event.type === 'fulfillment.ship.v1';
-    if (isTaskTerminal(task.status) && !lateShipment) return { kind: 'ignored', reason: `the task is already ${task.status}` };
+    if (taskMachine.isTerminal(task.status) && !lateShipment) return { kind: 'ignored', reason: `the task is already ${task.status}` };
     if (task.status === 'blocked') return refused('not-sent', `task ${task.key} waits on ${task.dependsOn.join(', ')} and was never sent`);
   }
   const draft = new Draft(state);

@@ -1,3 +1,5 @@
+import { defineMachine } from './state-machine.ts';
+
 export const lineStatuses = [
   'open',
   'accepted',
@@ -32,20 +34,7 @@ export const lineTransitions: Readonly<Record<LineStatus, readonly LineStatus[]>
   cancelled: [],
 };
 
+export const lineMachine = defineMachine('a line', lineStatuses, lineTransitions);
+
 export const isAcknowledged = (status: LineStatus): boolean =>
   status === 'rejected' || (acknowledged as readonly string[]).includes(status);
-
-export class IllegalLineTransitionError extends Error {
-  constructor(
-    readonly from: LineStatus,
-    readonly to: LineStatus,
-  ) {
-    super(`a line in state "${from}" cannot become "${to}"; allowed: ${lineTransitions[from].join(', ') || 'none (terminal)'}`);
-    this.name = 'IllegalLineTransitionError';
-  }
-}
-
-export function assertLineTransition(from: LineStatus, to: LineStatus): LineStatus {
-  if (!lineTransitions[from].includes(to)) throw new IllegalLineTransitionError(from, to);
-  return to;
-}

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { assertTransition, canCancel, IllegalTransitionError, isTerminal, orderStatuses, orderTransitions, type OrderStatus } from './order-status.ts';
+import { canCancel, orderMachine, orderStatuses, orderTransitions, type OrderStatus } from './order-status.ts';
+import { IllegalTransitionError } from './state-machine.ts';
+
+const { assertMove, isTerminal } = orderMachine;
 
 const legal: [OrderStatus, OrderStatus][] = orderStatuses.flatMap((from) => orderTransitions[from].map((to) => [from, to] as [OrderStatus, OrderStatus]));
 const illegal: [OrderStatus, OrderStatus][] = orderStatuses.flatMap((from) =>
@@ -17,11 +20,11 @@ describe('order state machine', () => {
   });
 
   it.each(legal)('%s → %s is legal', (from, to) => {
-    expect(assertTransition(from, to)).toBe(to);
+    expect(assertMove(from, to)).toBe(to);
   });
 
   it.each(illegal)('%s → %s is a typed error', (from, to) => {
-    const attempt = () => assertTransition(from, to);
+    const attempt = () => assertMove(from, to);
     expect(attempt).toThrow(IllegalTransitionError);
     try {
       attempt();

@@ -1,3 +1,5 @@
+import { defineMachine } from './state-machine.ts';
+
 export const orderStatuses = [
   'received',
   'pending_approval',
@@ -34,23 +36,6 @@ export const orderTransitions: Readonly<Record<OrderStatus, readonly OrderStatus
   failed: [],
 };
 
-export const isTerminal = (status: OrderStatus): boolean => orderTransitions[status].length === 0;
+export const orderMachine = defineMachine('an order', orderStatuses, orderTransitions);
 
 export const canCancel = (status: OrderStatus): boolean => (cancellable as readonly string[]).includes(status);
-
-export class IllegalTransitionError extends Error {
-  constructor(
-    readonly from: OrderStatus,
-    readonly to: OrderStatus,
-  ) {
-    super(`an order in state "${from}" cannot become "${to}"; allowed: ${orderTransitions[from].join(', ') || 'none (terminal)'}`);
-    this.name = 'IllegalTransitionError';
-  }
-}
-
-export const canTransition = (from: OrderStatus, to: OrderStatus): boolean => orderTransitions[from].includes(to);
-
-export function assertTransition(from: OrderStatus, to: OrderStatus): OrderStatus {
-  if (!canTransition(from, to)) throw new IllegalTransitionError(from, to);
-  return to;
-}

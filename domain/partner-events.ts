@@ -1,3 +1,8 @@
+import type { PartnerAnswer } from './fulfillment-progress.ts';
+import type { Channel, StoredOrder } from './order.ts';
+import type { OrderStatus } from './order-status.ts';
+import type { OutboxMessage } from './outbox-message.ts';
+
 /**
  * The outbox messages a partner can subscribe to (webhooks out). Everything else in the outbox is
  * for vendors or the gateway itself and is never offered to a partner.
@@ -15,3 +20,42 @@ export const partnerEventTypes = [
 export type PartnerEventType = (typeof partnerEventTypes)[number];
 
 export const isPartnerEvent = (type: string): type is PartnerEventType => (partnerEventTypes as readonly string[]).includes(type);
+
+// Each event is built here only, so its payload cannot drift between the paths that write it.
+
+type OrderRef = Pick<StoredOrder, 'id' | 'partnerId' | 'externalRef'>;
+
+const orderEvent = (type: PartnerEventType, orderId: string, payload: Record<string, unknown>): OutboxMessage => ({ type, correlationId: orderId, destination: 'gateway.orders', payload });
+
+/** What every event from fulfillment starts with. */
+const fulfillmentBase = (order: OrderRef) => ({ orderId: order.id, partnerId: order.partnerId, externalRef: order.externalRef });
+
+export const orderReceived = (order: OrderRef & Pick<StoredOrder, 'channel'>): OutboxMessage =>
+  orderEvent('order.received.v1', order.id, { orderId: order.id, partnerId: order.partnerId, channel: order.channel, externalRef: order.externalRef });
+
+export const orderCancelled = (order: Pick<StoredOrder, 'id' | 'partnerId'>, from: OrderStatus): OutboxMessage =>
+  orderEvent('order.cancelled.v1', order.id, { orderId: order.id, partnerId: order.partnerId, from, to: 'cancelled' });
+
+/** `detail`: why, as the order's history has it (the task, the vendor's code and reason). */
+export const orderFailed = (order: OrderRef, detail: Record<string, unknown>): OutboxMessage => orderEvent('order.failed.v1', order.id, { ...fulfillmentBase(order), ...detail });
+
+/** order.acknowledged.v1, order.shipped.v1 or order.ready-for-billing.v1: the webhook twin of the partner's 855, 856 or 810. */
+export function answerEvent(order: OrderRef, answer: PartnerAnswer): OutboxMessage {
+  const base = fulfillmentBase(order);
+  switch (answer.kind) {
+    case 'acknowledgment':
+      return orderEvent('order.acknowledged.v1', order.id, { ...base, ackDate: answer.ack.ackDate, lines: answer.ack.lines });
+    case 'shipment':
+      return orderEvent('order.shipped.v1', order.id, { ...base, shipment: answer.shipment });
+    case 'invoice':
+      return orderEvent('order.ready-for-billing.v1', order.id, { ...base, invoice: answer.invoice });
+  }
+}
+
+/** A document stored, in (unless said otherwise) or out; correlated with its order, or with itself when it has none. */
+export const documentStored = (documentId: string, partnerId: string, orderId: string | null, document: { direction?: 'inbound' | 'outbound'; channel: Channel; type: string }): OutboxMessage => ({
+  type: 'document.stored.v1',
+  correlationId: orderId ?? documentId,
+  destination: 'gateway.documents',
+  payload: { documentId, partnerId, orderId, direction: document.direction ?? 'inbound', channel: document.channel, type: document.type },
+});

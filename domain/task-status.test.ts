@@ -1,32 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import {
-  assertTaskTransition,
-  IllegalTaskTransitionError,
-  initialTaskStatus,
-  isTaskTerminal,
-  readyTasks,
-  taskStatuses,
-  taskTransitions,
-  unblock,
-  type TaskStatus,
-} from './task-status.ts';
+import { IllegalTransitionError } from './state-machine.ts';
+import { initialTaskStatus, readyTasks, taskMachine, taskStatuses, taskTransitions, unblock, type TaskStatus } from './task-status.ts';
+
+const { assertMove, isTerminal } = taskMachine;
 
 const pairs = taskStatuses.flatMap((from) => taskStatuses.map((to) => [from, to] as [TaskStatus, TaskStatus]));
 
 describe('task state machine', () => {
   it.each(pairs)('%s → %s', (from, to) => {
-    if (taskTransitions[from].includes(to)) expect(assertTaskTransition(from, to)).toBe(to);
-    else expect(() => assertTaskTransition(from, to)).toThrow(IllegalTaskTransitionError);
+    if (taskTransitions[from].includes(to)) expect(assertMove(from, to)).toBe(to);
+    else expect(() => assertMove(from, to)).toThrow(IllegalTransitionError);
   });
 
   it('walks the happy path of DESIGN.md, and ends in done, failed or cancelled', () => {
     const path: TaskStatus[] = ['blocked', 'ready', 'dispatched', 'acknowledged', 'in_progress', 'done'];
-    path.slice(1).forEach((to, index) => expect(assertTaskTransition(path[index] as TaskStatus, to)).toBe(to));
-    expect(taskStatuses.filter(isTaskTerminal)).toEqual(['done', 'failed', 'cancelled']);
+    path.slice(1).forEach((to, index) => expect(assertMove(path[index] as TaskStatus, to)).toBe(to));
+    expect(taskStatuses.filter(isTerminal)).toEqual(['done', 'failed', 'cancelled']);
   });
 
   it('lets every open task be cancelled, and nothing fail before it was sent', () => {
-    const open = taskStatuses.filter((status) => !isTaskTerminal(status));
+    const open = taskStatuses.filter((status) => !isTerminal(status));
     expect(open.filter((status) => taskTransitions[status].includes('cancelled'))).toEqual(open);
     expect(taskStatuses.filter((status) => taskTransitions[status].includes('failed'))).toEqual(['dispatched', 'acknowledged', 'in_progress']);
   });
@@ -49,8 +42,8 @@ describe('task state machine', () => {
   });
 
   it('says what is allowed instead', () => {
-    expect(() => assertTaskTransition('blocked', 'dispatched')).toThrow('a task in state "blocked" cannot become "dispatched"; allowed: ready, cancelled');
-    expect(() => assertTaskTransition('done', 'ready')).toThrow('a task in state "done" cannot become "ready"; allowed: none (terminal)');
+    expect(() => assertMove('blocked', 'dispatched')).toThrow('a task in state "blocked" cannot become "dispatched"; allowed: ready, cancelled');
+    expect(() => assertMove('done', 'ready')).toThrow('a task in state "done" cannot become "ready"; allowed: none (terminal)');
   });
 });
 

@@ -1,4 +1,5 @@
 import type { PlannedTask } from './plan.ts';
+import { defineMachine } from './state-machine.ts';
 
 /**
  * A task: blocked (waiting on its dependencies) → ready → dispatched → acknowledged →
@@ -26,24 +27,7 @@ export const taskTransitions: Readonly<Record<TaskStatus, readonly TaskStatus[]>
   cancelled: [],
 };
 
-export const isTaskTerminal = (status: TaskStatus): boolean => taskTransitions[status].length === 0;
-
-export class IllegalTaskTransitionError extends Error {
-  constructor(
-    readonly from: TaskStatus,
-    readonly to: TaskStatus,
-  ) {
-    super(`a task in state "${from}" cannot become "${to}"; allowed: ${taskTransitions[from].join(', ') || 'none (terminal)'}`);
-    this.name = 'IllegalTaskTransitionError';
-  }
-}
-
-export const canTaskTransition = (from: TaskStatus, to: TaskStatus): boolean => taskTransitions[from].includes(to);
-
-export function assertTaskTransition(from: TaskStatus, to: TaskStatus): TaskStatus {
-  if (!canTaskTransition(from, to)) throw new IllegalTaskTransitionError(from, to);
-  return to;
-}
+export const taskMachine = defineMachine('a task', taskStatuses, taskTransitions);
 
 type Node = Pick<PlannedTask, 'key' | 'dependsOn'>;
 

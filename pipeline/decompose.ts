@@ -3,7 +3,8 @@ import { fulfillmentRequest } from '../domain/fulfillment-request.ts';
 import type { StoredOrder } from '../domain/order.ts';
 import { planOrder } from '../domain/plan.ts';
 import { initialTaskStatus } from '../domain/task-status.ts';
-import { requestMessage, type NewTask, type StoreTransaction } from './ports.ts';
+import { requestMessage } from '../domain/vendor-messages.ts';
+import type { NewTask, StoreTransaction } from './ports.ts';
 
 /** The gateway itself decides the plan; no person or partner did. */
 const actor = 'gateway';

@@ -2,9 +2,12 @@ import { applyTaskEvent, type PartnerAnswer, type RefusalCode } from '../domain/
 import { fulfillmentRequest } from '../domain/fulfillment-request.ts';
 import type { OrderStatus } from '../domain/order-status.ts';
 import type { StoredOrder } from '../domain/order.ts';
+import { answerEvent, orderFailed } from '../domain/partner-events.ts';
+import { requestMessage } from '../domain/vendor-messages.ts';
 import type { TaskEvent } from '../domain/vendor-reply.ts';
+import { endOpenWork } from './end-order.ts';
 import { pushDocument, storeDocument, type Deliverer, type OutboundDocument, type StoredDocument } from './outbound.ts';
-import { requestMessage, type OrderStore, type PartnerChannels, type StoreTransaction } from './ports.ts';
+import type { OrderStore, PartnerChannels, StoreTransaction } from './ports.ts';
 
 // A vendor's reply (or a person finishing a task) applied to its order in one transaction: the
 // inbox row that makes a repeat change nothing, the order locked, task/line/order states, the
@@ -41,19 +44,6 @@ interface Push {
   deliver: Deliverer;
 }
 
-const answerEvents: Record<PartnerAnswer['kind'], string> = {
-  acknowledgment: 'order.acknowledged.v1',
-  shipment: 'order.shipped.v1',
-  invoice: 'order.ready-for-billing.v1',
-};
-
-function answerPayload(order: StoredOrder, answer: PartnerAnswer): Record<string, unknown> {
-  const base = { orderId: order.id, partnerId: order.partnerId, externalRef: order.externalRef };
-  if (answer.kind === 'acknowledgment') return { ...base, ackDate: answer.ack.ackDate, lines: answer.ack.lines };
-  if (answer.kind === 'shipment') return { ...base, shipment: answer.shipment };
-  return { ...base, invoice: answer.invoice };
-}
-
 class Refusal extends Error {
   constructor(readonly result: Extract<EventResult, { kind: 'refused' }>) {
     super(result.detail);
@@ -76,17 +66,18 @@ async function apply(deps: FulfillmentDeps, tx: StoreTransaction, event: TaskEve
   const { effects } = outcome;
   const { order } = state;
   await tx.applyFulfillment(order, effects, actor);
+  const failed = effects.orderSteps.find((step) => step.to === 'failed');
+  if (failed !== undefined) await endOpenWork(tx, order.id, { kind: 'failed', cause: failed.cause }, at);
   for (const task of effects.send) await tx.enqueue(requestMessage(fulfillmentRequest(order, { ...task, vendorId: task.vendorId as string })));
   if (effects.resend !== undefined) {
     const { task, notBefore } = effects.resend;
     await tx.enqueue(requestMessage(fulfillmentRequest(order, { ...task, vendorId: task.vendorId as string }), new Date(notBefore)));
   }
-  const failed = effects.orderSteps.find((step) => step.to === 'failed');
-  if (failed !== undefined) await tx.enqueue({ type: 'order.failed.v1', correlationId: order.id, destination: 'gateway.orders', payload: { orderId: order.id, partnerId: order.partnerId, externalRef: order.externalRef, ...failed.detail } });
+  if (failed !== undefined) await tx.enqueue(orderFailed(order, failed.detail));
   if (effects.answers.length > 0) {
     const channels = await tx.partnerChannels(order.partnerId);
     for (const answer of effects.answers) {
-      await tx.enqueue({ type: answerEvents[answer.kind], correlationId: order.id, destination: 'gateway.orders', payload: answerPayload(order, answer) });
+      await tx.enqueue(answerEvent(order, answer));
       const rendered = deps.renderAnswer(order, answer, channels, at);
       if (rendered === undefined) continue;
       if ('problems' in rendered) {

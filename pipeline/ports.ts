@@ -1,9 +1,10 @@
 import type { CanonicalOrder, Channel, StoredOrder } from '../domain/order.ts';
 import type { Effects, FulfillmentState } from '../domain/fulfillment-progress.ts';
+import type { OpenWork, WorkEnding } from '../domain/order-ending.ts';
 import type { OrderStatus } from '../domain/order-status.ts';
 import type { TaskType } from '../domain/catalog.ts';
 import type { TaskStatus } from '../domain/task-status.ts';
-import { fulfillmentRequestType, vendorDestination, type FulfillmentRequest } from '../domain/fulfillment-request.ts';
+import type { OutboxMessage } from '../domain/outbox-message.ts';
 
 // What the pipeline needs from the outside world. Adapters implement these; stages only call them.
 
@@ -38,30 +39,7 @@ export interface DeliveryRecord {
   answer?: Record<string, string>;
 }
 
-export interface OutboxMessage {
-  type: string;
-  correlationId: string;
-  destination: string;
-  payload: unknown;
-  headers?: Record<string, string>;
-  /** Set on a vendor's fulfillment request: dispatchers and the vendor's mailbox read by it. */
-  vendorId?: string;
-  /** Set on a fulfillment request: the task it is about. */
-  taskId?: string;
-  /** Not to be sent before this (a retry the vendor asked for). */
-  notBefore?: Date;
-}
-
-/** The outbox message that carries a fulfillment request to its vendor. */
-export const requestMessage = (request: FulfillmentRequest, notBefore?: Date): OutboxMessage => ({
-  type: fulfillmentRequestType,
-  correlationId: request.orderId,
-  destination: vendorDestination(request.vendorId, request.taskType),
-  payload: request,
-  vendorId: request.vendorId,
-  taskId: request.taskId,
-  ...(notBefore === undefined ? {} : { notBefore }),
-});
+export type { OutboxMessage } from '../domain/outbox-message.ts';
 
 export interface NewOrder {
   /** Chosen by the caller when something written before the order names it (a set's idempotency answer). */
@@ -134,6 +112,8 @@ export interface StoreTransaction {
   recordDelivery(documentId: string, delivery: DeliveryRecord): Promise<void>;
   /** Stores an order's tasks with the order's move that comes with them (received → decomposed), in one statement; the tasks' ids in the same order. */
   storePlan(orderId: string, tasks: NewTask[], change: { from: OrderStatus; to: OrderStatus; cause: string; actor: string; detail: Record<string, unknown> }): Promise<{ ids: string[]; updatedAt: string }>;
+  /** The order with its lines, locked until commit; undefined when there is none, or it is not `partnerId`'s (null: anyone's). */
+  lockOrder(orderId: string, partnerId: string | null): Promise<StoredOrder | undefined>;
   /** Moves an order from one state to another with a history event; throws if it is not in `from`. Returns the order's new updatedAt. */
   changeStatus(orderId: string, from: OrderStatus, to: OrderStatus, cause: string, actor: string, detail: Record<string, unknown>): Promise<{ updatedAt: string }>;
   /** Records a reply's message id; false when it was recorded before (the reply is a repeat). Waits for a concurrent recorder to finish. */
@@ -143,6 +123,10 @@ export interface StoreTransaction {
   /** Writes what a reply did: task and line states, a shipment, order transitions and a history note. */
   applyFulfillment(order: StoredOrder, effects: Effects, actor: string): Promise<void>;
   partnerChannels(partnerId: string): Promise<PartnerChannels>;
+  /** An ending order's tasks and its requests not sent yet (call with the order locked). */
+  openWork(orderId: string): Promise<OpenWork>;
+  /** Writes what ending the order does to its work: tasks cancelled, requests dropped. The vendors' cancellations are enqueued by the caller. */
+  endWork(ending: WorkEnding): Promise<void>;
   /** Requests for the task that were handed out are settled: the vendor has them, it answered. */
   settleRequests(taskId: string): Promise<void>;
   /** A history event that changes no state. */

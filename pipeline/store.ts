@@ -1,5 +1,6 @@
 import type { Catalog } from '../domain/catalog.ts';
 import type { CanonicalOrder, Channel, StoredOrder } from '../domain/order.ts';
+import { orderReceived } from '../domain/partner-events.ts';
 import { decompose } from './decompose.ts';
 import type { StoreTransaction } from './ports.ts';
 import type { Received } from './receive.ts';
@@ -20,12 +21,7 @@ export async function insertReceivedOrder(
   catalog: Catalog,
 ): Promise<StoredOrder> {
   const stored = await tx.insertOrder({ ...(from.orderId === undefined ? {} : { id: from.orderId }), partnerId: from.partnerId, order, actor: from.actor, cause: `${from.channel}.received`, ...(from.eventDetail === undefined ? {} : { eventDetail: from.eventDetail }), ...(from.flagReusedRef === undefined ? {} : { flagReusedRef: from.flagReusedRef }) });
-  await tx.enqueue({
-    type: 'order.received.v1',
-    correlationId: stored.id,
-    destination: 'gateway.orders',
-    payload: { orderId: stored.id, partnerId: stored.partnerId, channel: stored.channel, externalRef: stored.externalRef },
-  });
+  await tx.enqueue(orderReceived(stored));
   return decompose(tx, stored, catalog);
 }
 

@@ -135,6 +135,34 @@ describe('fulfillment through the mailbox', () => {
     }
   });
 
+  it('ends the open work of an order a vendor fails for good: tasks cancelled, requests dropped, vendors with a task told', async () => {
+    const shop = await t.partner('Unlucky');
+    const orderId = (await t.request({ method: 'POST', url: '/v1/orders', key: shop.key, headers: { 'idempotency-key': 'mbx-6' }, payload: { ...sampleOrder, externalRef: 'PO-UNLUCKY' } })).json().id;
+    const lease = async (vendorId: string) => (await t.request({ method: 'GET', url: `/v1/vendor/tasks?vendorId=${vendorId}`, key: adminKey })).json().messages.filter((m: { correlationId: string }) => m.correlationId === orderId);
+    const takenByA = await lease('vendor-a');
+    const [request] = (await lease('vendor-b')).map((m: { body: unknown }) => m.body);
+    expect(takenByA.length).toBeGreaterThan(0);
+    const [failure] = repliesFor(request, { fail: 'final' });
+    if (failure === undefined) throw new Error('the simulator wrote no failure');
+    const posted = await t.request({ method: 'POST', url: '/v1/vendor/replies', key: adminKey, payload: { messageId: failure.messageId, type: failure.reply.type, body: failure.reply.body } });
+    expect(posted.json()).toMatchObject({ outcome: 'applied', orderStatus: 'failed' });
+    const reason = 'order failed: order.fulfillment-failed';
+    const tasks: { id: string; status: string }[] = (await t.request({ method: 'GET', url: `/v1/orders/${orderId}/tasks`, key: shop.key })).json().tasks;
+    expect(tasks.map((task) => task.status)).toEqual(tasks.map((task) => (task.id === request.taskId ? 'failed' : 'cancelled')));
+    // vendor-a had its requests in hand (leased, not answered): they are dropped, and it is told.
+    const requestsOfA = await t.database.db('outbox').where({ correlation_id: orderId, type: 'fulfillment.request.v1', vendor_id: 'vendor-a' }).select('state', 'last_error');
+    expect(requestsOfA).toEqual(takenByA.map(() => ({ state: 'dead', last_error: reason })));
+    const told = await lease('vendor-a');
+    expect(told.map((m: { body: { taskId: string } }) => m.body.taskId).sort()).toEqual(takenByA.map((m: { body: { taskId: string } }) => m.body.taskId).sort());
+    for (const message of told) {
+      expect(message).toMatchObject({ type: 'fulfillment.cancel.v1', routingKey: 'vendor.vendor-a.cancel', body: { orderId, vendorId: 'vendor-a', reason } });
+      expect(checkMessage('fulfillment.cancel.v1', message.body)).toEqual([]);
+    }
+    // The vendor that failed the task is not told about it.
+    expect(await lease('vendor-b')).toEqual([]);
+    expect(await t.database.db('outbox').where({ correlation_id: orderId, type: 'order.failed.v1' }).pluck('payload')).toEqual([expect.objectContaining({ orderId, taskId: request.taskId, code: 'not-serviceable' })]);
+  });
+
   it('sends a task again after a retryable failure, no earlier than the vendor asked, and counts it', async () => {
     const shop = await t.partner('Retry');
     const orderId = (await t.request({ method: 'POST', url: '/v1/orders', key: shop.key, headers: { 'idempotency-key': 'mbx-4' }, payload: { ...sampleOrder, externalRef: 'PO-RETRY' } })).json().id;

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { LineAck } from '../../domain/acknowledgment.ts';
 import type { Effects, FulfillmentState, LineState, TaskState } from '../../domain/fulfillment-progress.ts';
-import { fulfillmentCancelType, fulfillmentRequestType, vendorCancelDestination, type FulfillmentCancel } from '../../domain/fulfillment-request.ts';
 import type { LineStatus } from '../../domain/line-status.ts';
 import type { StoredOrder } from '../../domain/order.ts';
 import type { Shipment } from '../../domain/shipment.ts';
@@ -102,7 +101,6 @@ export async function applyFulfillment(trx: Knex.Transaction, order: StoredOrder
   }
   if (effects.reported.length > 0) await trx('shipments').where({ order_id: order.id, reported: false }).whereIn('vendor_shipment_id', effects.reported).update({ reported: true });
   for (const step of effects.orderSteps) {
-    if (step.to === 'failed') await endOpenWork(trx, order.id, `order failed: ${step.cause}`);
     await moveOrder(trx, order.id, step.from, step.to, step.cause, actor, step.detail);
   }
   if (effects.note !== undefined) {
@@ -117,34 +115,4 @@ export async function partnerChannels(trx: Knex.Transaction, partnerId: string):
   const x12 = await getPartnerX12(trx, partnerId);
   const cxml = await getPartnerCxml(trx, partnerId);
   return { ...(x12 === undefined ? {} : { x12 }), ...(cxml === undefined ? {} : { cxml }) };
-}
-
-/**
- * An order that ends (cancelled, failed) takes its open work with it: open tasks are cancelled and
- * requests not yet handed out are dropped (state dead, with the reason), so no vendor starts work
- * nobody wants. Requests already with a vendor are not recalled: the contract has no cancel message.
- */
-export async function endOpenWork(trx: Knex.Transaction, orderId: string, reason: string): Promise<void> {
-  // The vendors that have a task and have not finished it are told; the rest never hear of it.
-  const sent = await trx<TaskRow>('tasks').where({ order_id: orderId, person: false }).whereNotNull('vendor_id').whereIn('status', ['dispatched', 'acknowledged', 'in_progress']).select('id', 'vendor_id');
-  if (sent.length > 0) {
-    const cancelledAt = new Date().toISOString();
-    await trx('outbox').insert(
-      sent.map((task) => {
-        const cancel: FulfillmentCancel = { taskId: task.id, orderId, vendorId: task.vendor_id as string, cancelledAt, reason };
-        return {
-          message_id: randomUUID(),
-          type: fulfillmentCancelType,
-          correlation_id: orderId,
-          destination: vendorCancelDestination(cancel.vendorId),
-          headers: '{}',
-          payload: JSON.stringify(cancel),
-          vendor_id: cancel.vendorId,
-          webhooks_fanned_out_at: trx.fn.now(),
-        };
-      }),
-    );
-  }
-  await trx('tasks').where({ order_id: orderId }).whereNotIn('status', ['done', 'failed', 'cancelled']).update({ status: 'cancelled', updated_at: trx.fn.now() });
-  await trx('outbox').where({ correlation_id: orderId, state: 'pending', type: fulfillmentRequestType }).whereNotNull('vendor_id').update({ state: 'dead', last_error: reason });
 }

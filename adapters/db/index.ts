@@ -1,6 +1,6 @@
 export { isDatabaseUnavailable, pingDatabase } from './availability.ts';
 export { connectDatabase, describeDatabase, migrateToLatest, rollbackAll, type Database, type DatabaseOptions } from './connect.ts';
-export { changeOrderStatus, getOrder, listOrderEvents, listOrders, type OrderEvent, type OrderFilter, type StatusChange, type Viewer } from './order-queries.ts';
+export { getOrder, listOrderEvents, listOrders, type OrderEvent, type OrderFilter, type Viewer } from './order-queries.ts';
 export { orderStore } from './order-store.ts';
 export { authenticateCxml, getPartnerCxml, getPartnerX12, type PartnerCxml, type PartnerX12 } from './partner-identities.ts';
 export { createPartner, createPartnerKey, ensureAdminKey, findPrincipal, findPrincipalByHash, getPartner, hashKey, type NewPartner, type Partner, type PartnerCreation, type Principal } from './partners.ts';

@@ -1,7 +1,4 @@
-import { randomUUID } from 'node:crypto';
 import type { StoredOrder } from '../../domain/order.ts';
-import { isTerminal, type OrderStatus } from '../../domain/order-status.ts';
-import { endOpenWork } from './fulfillment-store.ts';
 import type { Database } from './connect.ts';
 import { rowsToOrder, type LineRow, type OrderRow } from './order-rows.ts';
 
@@ -56,49 +53,4 @@ export interface OrderEvent {
 export async function listOrderEvents(db: Database, orderId: string): Promise<OrderEvent[]> {
   const rows = await db('order_events').where({ order_id: orderId }).orderBy('id');
   return rows.map((r) => ({ id: Number(r.id), from: r.from_status, to: r.to_status, cause: r.cause, actor: r.actor, detail: r.detail, at: new Date(r.at).toISOString() }));
-}
-
-export type StatusChange =
-  | { kind: 'changed'; order: StoredOrder }
-  | { kind: 'not-found' }
-  | { kind: 'refused'; status: OrderStatus };
-
-export interface StatusChangeRequest {
-  orderId: string;
-  viewer: Viewer;
-  to: OrderStatus;
-  /** The domain's rule for whether the order's current state allows the change. */
-  allowed: (from: OrderStatus) => boolean;
-  cause: string;
-  actor: string;
-  detail?: Record<string, unknown>;
-  message?: { type: string; destination: string };
-}
-
-/** Row-locked read, rule check, update, history event and outbox message: one transaction. */
-export async function changeOrderStatus(db: Database, request: StatusChangeRequest): Promise<StatusChange> {
-  const outcome = await db.transaction(async (trx): Promise<StatusChange> => {
-    const query = trx<OrderRow>('orders').where({ id: request.orderId }).forUpdate();
-    if (request.viewer.partnerId !== null) query.andWhere({ partner_id: request.viewer.partnerId });
-    const row = await query.first();
-    if (row === undefined) return { kind: 'not-found' };
-    const from = row.status as OrderStatus;
-    if (!request.allowed(from)) return { kind: 'refused', status: from };
-    await trx('orders').where({ id: row.id }).update({ status: request.to, updated_at: trx.fn.now(), version: row.version + 1 });
-    if (isTerminal(request.to)) await endOpenWork(trx, row.id, `order ${request.to}`);
-    await trx('order_events').insert({ order_id: row.id, from_status: from, to_status: request.to, cause: request.cause, actor: request.actor, detail: JSON.stringify(request.detail ?? {}) });
-    if (request.message !== undefined) {
-      await trx('outbox').insert({
-        message_id: randomUUID(),
-        type: request.message.type,
-        correlation_id: row.id,
-        destination: request.message.destination,
-        payload: JSON.stringify({ orderId: row.id, partnerId: row.partner_id, from, to: request.to }),
-      });
-    }
-    return { kind: 'changed', order: rowsToOrder(row, []) };
-  });
-  if (outcome.kind !== 'changed') return outcome;
-  const order = await getOrder(db, request.orderId, request.viewer);
-  return order === undefined ? { kind: 'not-found' } : { kind: 'changed', order };
 }

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { isPartnerEvent } from '../../domain/partner-events.ts';
+import { documentStored, isPartnerEvent } from '../../domain/partner-events.ts';
 import type { DocumentRecord, OrderStore, OutboxMessage, StoreTransaction } from '../../pipeline/ports.ts';
 import type { Database } from './connect.ts';
 import { applyFulfillment, lockFulfillment, partnerChannels, recordInbox } from './fulfillment-store.ts';
-import { lineToRow, orderToRow, rowsToOrder } from './order-rows.ts';
+import { endWork, openWork } from './open-work.ts';
+import { lineToRow, orderToRow, rowsToOrder, type LineRow, type OrderRow } from './order-rows.ts';
 import { moveOrder } from './status-change.ts';
 
 const insertOrderSql = `
@@ -61,13 +62,6 @@ function documentRow(trx: Knex.Transaction, id: string, partnerId: string, order
 
 /** A SELECT list does not take a column's type from the INSERT it feeds: these say it. */
 const documentCasts: Readonly<Record<string, string>> = { body: '::bytea', control: '::jsonb', findings: '::jsonb', created_at: '', push_after: '' };
-
-const documentStored = (id: string, partnerId: string, orderId: string | null, document: DocumentRecord): OutboxMessage => ({
-  type: 'document.stored.v1',
-  correlationId: orderId ?? id,
-  destination: 'gateway.documents',
-  payload: { documentId: id, partnerId, orderId, direction: document.direction ?? 'inbound', channel: document.channel, type: document.type },
-});
 
 /**
  * When the webhook worker has nothing to do for a message, it is marked as fanned out as it is
@@ -248,12 +242,21 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
       return { ids: rows.map((row) => row.id), updatedAt };
     },
 
+    async lockOrder(orderId, partnerId) {
+      const query = trx<OrderRow>('orders').where({ id: orderId }).forUpdate();
+      if (partnerId !== null) query.andWhere({ partner_id: partnerId });
+      const row = await query.first();
+      return row === undefined ? undefined : rowsToOrder(row, await trx<LineRow>('order_lines').where({ order_id: orderId }).orderBy('position'));
+    },
+
     changeStatus: (orderId, from, to, cause, actor, detail) => moveOrder(trx, orderId, from, to, cause, actor, detail),
 
     recordInbox: (entry, outcome, detail) => recordInbox(trx, entry, outcome, detail),
     lockFulfillment: (taskId) => lockFulfillment(trx, taskId),
     applyFulfillment: (order, effects, actor) => applyFulfillment(trx, order, effects, actor),
     partnerChannels: (partnerId) => partnerChannels(trx, partnerId),
+    openWork: (orderId) => openWork(trx, orderId),
+    endWork: (ending) => endWork(trx, ending),
 
     async settleRequests(taskId) {
       // Rows a dispatcher holds right now are skipped, not waited for: it holds them while it waits
