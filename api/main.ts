@@ -3,10 +3,9 @@ import type { FastifyBaseLogger } from 'fastify';
 import { connectDatabase, describeDatabase, ensureAdminKey, migrateToLatest, type Database } from '../adapters/db/index.ts';
 import { deliverDueWebhooks, loadSecretKey, secretBox, type SecretBox } from '../adapters/webhook/index.ts';
 import { connectBroker } from '../adapters/amqp/index.ts';
-import { pushStuckDocuments } from './document-pushes.ts';
+import { fulfillmentDeps, pushStuckDocuments } from '../adapters/partners/index.ts';
 import { startFulfillmentWorkers } from './fulfillment-workers.ts';
 import { createLogger } from './logger.ts';
-import { fulfillmentDeps } from './partner-answers.ts';
 import { buildServer, startCatalog } from './server.ts';
 
 // Starts the gateway: validated config, migrated database, admin key, HTTP server, graceful shutdown.

@@ -22,7 +22,7 @@ import { processSecretKey, secretBox } from '../adapters/webhook/index.ts';
 import { loadCatalog } from '../adapters/catalog/index.ts';
 import type { Catalog } from '../domain/catalog.ts';
 import { taskHandlers } from './tasks.ts';
-import { fulfillmentDeps } from './partner-answers.ts';
+import { fulfillmentDeps } from '../adapters/partners/index.ts';
 import { vendorHandlers } from './vendors.ts';
 import { deadLetterHandlers, type Replayer } from './dead-letters.ts';
 import type { RetryPolicy } from '../adapters/http/index.ts';

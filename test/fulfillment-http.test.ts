@@ -2,7 +2,7 @@ import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitUntil } from '../adapters/amqp/test-support.ts';
 import { startFulfillmentWorkers, type FulfillmentWorkers } from '../api/fulfillment-workers.ts';
-import { fulfillmentDeps } from '../api/partner-answers.ts';
+import { fulfillmentDeps } from '../adapters/partners/index.ts';
 import { checkMessage } from '../adapters/contract/index.ts';
 import { adminKey, sampleOrder, startTestApp, type TestApp } from './support/app.ts';
 import { withoutNetwork } from './support/nock.ts';

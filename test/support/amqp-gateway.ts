@@ -1,7 +1,7 @@
 import { connectBroker, type Broker } from '../../adapters/amqp/index.ts';
 import { brokerUrl, deleteTopology, memoryLog, testPrefix, type MemoryLog } from '../../adapters/amqp/test-support.ts';
 import { startFulfillmentWorkers, type FulfillmentWorkers } from '../../api/fulfillment-workers.ts';
-import { fulfillmentDeps } from '../../api/partner-answers.ts';
+import { fulfillmentDeps } from '../../adapters/partners/index.ts';
 import { playOverRabbitMq } from '../../cli/vendor-sim/play.ts';
 import { startTestApp, type TestApp } from './app.ts';
 import { demoVendors } from './fulfillment.ts';
