@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Address, CanonicalOrder, LineDraft, OrderDraft, OrderType, Party } from '../../domain/order.ts';
 import { validateOrder } from '../../domain/order.ts';
 import { elementErrors, segmentErrors, setErrors } from './codes.ts';
+import { element, ST } from './elements.ts';
 import type { TransactionSet } from './envelope.ts';
 import type { SegmentError } from './guide.ts';
 import type { SetContext, SetMapper } from './read.ts';
@@ -41,7 +42,7 @@ export function loadMap850(name: string): Map850 {
 
 type Raw = string[];
 const raw = (segment: Segment): Raw => [segment.tag, ...segment.elements];
-const el = (segment: Segment, position: number): string => segment.elements[position - 1] ?? '';
+const el = (segment: Segment, position: number): string => element(segment, position) ?? '';
 const opt = (value: string): string | undefined => (value === '' ? undefined : value);
 const isoDate = (value: string): string => (value.length === 8 ? `${value.slice(0, 4)}-${value.slice(4, 6)}-${value.slice(6, 8)}` : value);
 
@@ -331,7 +332,7 @@ const notTakenHere = (): { ok: false; errors: SegmentError[]; setCodes: string[]
 export function map850For(mapName: string): SetMapper<CanonicalOrder> {
   const map = loadMap850(mapName);
   return (set, context) => {
-    if (set.st.elements[0] !== '850') return notTakenHere();
+    if (element(set.st, ST.setId) !== '850') return notTakenHere();
     const mapped = map850(set, context, map);
     return mapped.ok ? { ok: true, value: mapped.order } : mapped;
   };
@@ -341,7 +342,7 @@ export function map850For(mapName: string): SetMapper<CanonicalOrder> {
 export function draft850For(mapName: string): SetMapper<OrderDraft> {
   const map = loadMap850(mapName);
   return (set, context) => {
-    if (set.st.elements[0] !== '850') return notTakenHere();
+    if (element(set.st, ST.setId) !== '850') return notTakenHere();
     const mapped = map850(set, context, map);
     return mapped.ok ? { ok: true, value: mapped.draft } : mapped;
   };
