@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Address, CanonicalOrder, LineDraft, OrderDraft, OrderType, Party } from '../../domain/order.ts';
 import { validateOrder } from '../../domain/order.ts';
 import { elementErrors, segmentErrors, setErrors } from './codes.ts';
-import { element, ST } from './elements.ts';
+import { element, GS, ISA, ST } from './elements.ts';
 import type { TransactionSet } from './envelope.ts';
 import type { SegmentError } from './guide.ts';
 import type { SetContext, SetMapper } from './read.ts';
@@ -42,6 +42,7 @@ export function loadMap850(name: string): Map850 {
 
 type Raw = string[];
 const raw = (segment: Segment): Raw => [segment.tag, ...segment.elements];
+/** An element as the map reads it: absent and empty are the same. */
 const el = (segment: Segment, position: number): string => element(segment, position) ?? '';
 const opt = (value: string): string | undefined => (value === '' ? undefined : value);
 const isoDate = (value: string): string => (value.length === 8 ? `${value.slice(0, 4)}-${value.slice(4, 6)}-${value.slice(6, 8)}` : value);
@@ -120,169 +121,205 @@ function finishLine({ line, unmapped }: LineBuilder): LineDraft {
   return unmapped.length === 0 ? line : { ...line, extras: { ...line.extras, x12: unmapped } };
 }
 
+/** What mapping one 850 builds, segment by segment. */
+interface Mapping {
+  map: Map850;
+  header: Partial<OrderDraft> & { extras: Record<string, unknown> };
+  unmapped: Raw[];
+  references: { qualifier: string; value: string; description?: string }[];
+  notes: string[];
+  contacts: Record<string, string>[];
+  lines: LineBuilder[];
+  otherParties: Record<string, Party>;
+  currentParty: { role: string; party: Party } | undefined;
+  currentLine: LineBuilder | undefined;
+  /** The last PO1 line: the parent of the SLN components after it. */
+  parent: LineBuilder | undefined;
+  totalPosition: number | undefined;
+}
+
+/**
+ * Maps one segment; false when it does not take it, and the segment is kept unmapped (on the line
+ * it belongs to, if any). `owner` is the line the segment comes under, undefined in the header.
+ */
+type Handler = (m: Mapping, segment: Segment, position: number, owner: LineBuilder | undefined) => boolean;
+
+/** A header segment: under a line it is the line's, unmapped. */
+const headerOnly =
+  (handler: (m: Mapping, segment: Segment) => void): Handler =>
+  (m, segment, _position, owner) => {
+    if (owner !== undefined) return false;
+    handler(m, segment);
+    return true;
+  };
+
+function setParty(m: Mapping, role: string, party: Party): void {
+  const canonical = m.map.parties[role];
+  if (canonical !== undefined) m.header[canonical] = party;
+  else m.otherParties[role] = party;
+}
+
+const addressOf = (party: Party): Address => party.address ?? { lines: [] };
+
+/** N2, N3, N4 add to the party of the N1 before them. */
+const partyDetail =
+  (apply: (party: Party, segment: Segment) => void): Handler =>
+  (m, segment, _position, owner) => {
+    const party = m.currentParty?.party;
+    if (owner !== undefined || party === undefined) return false;
+    apply(party, segment);
+    return true;
+  };
+
+const taken: Handler = () => true;
+
+const handlers = new Map<string, Handler>(
+  Object.entries({
+    ST: taken,
+    SE: taken,
+    BEG: headerOnly(({ map, header }, segment) => {
+      header.orderType = map.orderTypes[el(segment, 1)] ?? 'new';
+      header.externalRef = el(segment, 3);
+      header.orderDate = isoDate(el(segment, 5));
+      header.extras.purposeCode = el(segment, 1);
+      header.extras.orderTypeCode = el(segment, 2);
+      if (opt(el(segment, 4)) !== undefined) header.extras.releaseNumber = el(segment, 4);
+      if (opt(el(segment, 6)) !== undefined) header.extras.contractNumber = el(segment, 6);
+    }),
+    CUR: (m, segment) => {
+      m.header.currency = el(segment, 2);
+      return true;
+    },
+    REF: headerOnly(({ references }, segment) => {
+      const reference: Mapping['references'][number] = { qualifier: el(segment, 1), value: el(segment, 2) };
+      if (opt(el(segment, 3)) !== undefined) reference.description = el(segment, 3);
+      references.push(reference);
+    }),
+    DTM: ({ map, header }, segment, _position, owner) => {
+      const field = (owner === undefined ? map.headerDates : map.lineDates)[el(segment, 1)];
+      if (field === undefined || el(segment, 2) === '') return false;
+      if (owner === undefined) header[field] = isoDate(el(segment, 2));
+      else owner.line[field] = isoDate(el(segment, 2));
+      return true;
+    },
+    ITD: headerOnly(({ header }, segment) => {
+      const described = opt(el(segment, 12)) ?? [el(segment, 3) && `${el(segment, 3)}% discount`, el(segment, 5) && `within ${el(segment, 5)} days`, el(segment, 7) && `net ${el(segment, 7)} days`].filter(Boolean).join(', ');
+      if (described !== '') header.paymentTerms = described;
+      header.extras.terms = segment.elements.slice();
+    }),
+    TD5: headerOnly(({ header }, segment) => {
+      header.extras.routing = routingOf(segment);
+    }),
+    MSG: headerOnly(({ notes }, segment) => notes.push(el(segment, 1))),
+    MTX: headerOnly(({ notes }, segment) => notes.push(el(segment, 2))),
+    N1: headerOnly((m, segment) => {
+      m.currentParty = { role: el(segment, 1), party: { name: el(segment, 2), ...(opt(el(segment, 4)) === undefined ? {} : { code: el(segment, 4) }) } };
+      setParty(m, m.currentParty.role, m.currentParty.party);
+    }),
+    N2: partyDetail((party, segment) => {
+      party.name = [party.name, el(segment, 1), el(segment, 2)].filter(Boolean).join(' ');
+    }),
+    N3: partyDetail((party, segment) => {
+      const addressLines = addressOf(party).lines.slice();
+      if (el(segment, 1) !== '') addressLines.push(el(segment, 1));
+      if (el(segment, 2) !== '') addressLines.push(el(segment, 2));
+      party.address = { ...addressOf(party), lines: addressLines };
+    }),
+    N4: partyDetail((party, segment) => {
+      party.address = withPlace(addressOf(party), segment);
+    }),
+    PER: headerOnly(({ currentParty, contacts }, segment) => {
+      const contact = contactOf(segment);
+      if (currentParty !== undefined) currentParty.party.contact = contact;
+      else contacts.push({ role: el(segment, 1), ...contact });
+    }),
+    PO1: (m, segment, position) => {
+      m.currentParty = undefined;
+      // Fields are set in the order a line has always been serialized in, origin last.
+      const line: Partial<LineDraft> = { lineNumber: opt(el(segment, 1)) ?? String(m.lines.length + 1), quantity: Number(el(segment, 2)), uom: el(segment, 3) };
+      if (opt(el(segment, 4)) !== undefined) line.unitPrice = Number(el(segment, 4));
+      setProductIds(line, segment, 6, m.map);
+      if (opt(el(segment, 5)) !== undefined) line.extras = { priceBasis: el(segment, 5) };
+      line.origin = origin(position);
+      m.currentLine = { line: line as LineDraft, unmapped: [] };
+      m.parent = m.currentLine;
+      m.lines.push(m.currentLine);
+      return true;
+    },
+    PID: (_m, segment, _position, owner) => {
+      if (owner === undefined || el(segment, 5) === '') return false;
+      const before = owner.line.description;
+      owner.line.description = before === undefined || before === '' ? el(segment, 5) : `${before} ${el(segment, 5)}`;
+      return true;
+    },
+    SLN: (m, segment, position) => {
+      const { parent } = m;
+      if (parent === undefined || !m.map.componentRelationships.includes(el(segment, 3))) return false;
+      const own = el(segment, 1);
+      const parentNumber = parent.line.lineNumber;
+      const line: Partial<LineDraft> = {
+        lineNumber: own.startsWith(`${parentNumber}.`) ? own : `${parentNumber}.${own}`,
+        parentLineNumber: parentNumber,
+        quantity: Number(opt(el(segment, 4)) ?? '1'),
+        uom: opt(el(segment, 5)) ?? parent.line.uom,
+      };
+      if (opt(el(segment, 6)) !== undefined) line.unitPrice = Number(el(segment, 6));
+      setProductIds(line, segment, 9, m.map);
+      line.extras = { sln01: own, relationship: el(segment, 3) };
+      line.origin = origin(position);
+      m.currentLine = { line: line as LineDraft, unmapped: [] };
+      m.lines.push(m.currentLine);
+      return true;
+    },
+    CTT: (m) => {
+      m.currentLine = undefined;
+      return true;
+    },
+    AMT: (m, segment, position, owner) => {
+      if (owner !== undefined || !m.map.totals.includes(el(segment, 1))) return false;
+      m.header.statedTotal = Number(el(segment, 2));
+      m.totalPosition = position;
+      return true;
+    },
+  }),
+);
+
 /** An 850 mapped and validated: the draft as mapped (origins kept) and the order validation made of it. */
 export type Mapped850 = { ok: true; draft: OrderDraft; order: CanonicalOrder } | { ok: false; errors: SegmentError[] };
 
 export function map850(set: TransactionSet, context: SetContext, map: Map850): Mapped850 {
-  const header: Partial<OrderDraft> & { extras: Record<string, unknown> } = { extras: {} };
-  const unmapped: Raw[] = [];
-  const references: { qualifier: string; value: string; description?: string }[] = [];
-  const notes: string[] = [];
-  const contacts: Record<string, string>[] = [];
-  const lines: LineBuilder[] = [];
-  let currentParty: { role: string; party: Party } | undefined;
-  let currentLine: LineBuilder | undefined;
-  /** The last PO1 line: the parent of the SLN components after it. */
-  let parent: LineBuilder | undefined;
-  let totalPosition: number | undefined;
-  const otherParties: Record<string, Party> = {};
-
-  const setParty = (role: string, party: Party) => {
-    const canonical = map.parties[role];
-    if (canonical !== undefined) header[canonical] = party;
-    else otherParties[role] = party;
+  const m: Mapping = {
+    map,
+    header: { extras: {} },
+    unmapped: [],
+    references: [],
+    notes: [],
+    contacts: [],
+    lines: [],
+    otherParties: {},
+    currentParty: undefined,
+    currentLine: undefined,
+    parent: undefined,
+    totalPosition: undefined,
   };
-  const address = (party: Party): Address => party.address ?? { lines: [] };
-
   set.segments.forEach((segment, index) => {
-    const position = index + 1;
-    const owner = currentLine;
-    switch (segment.tag) {
-      case 'ST':
-      case 'SE':
-        return;
-      case 'BEG':
-        header.orderType = map.orderTypes[el(segment, 1)] ?? 'new';
-        header.externalRef = el(segment, 3);
-        header.orderDate = isoDate(el(segment, 5));
-        header.extras.purposeCode = el(segment, 1);
-        header.extras.orderTypeCode = el(segment, 2);
-        if (opt(el(segment, 4)) !== undefined) header.extras.releaseNumber = el(segment, 4);
-        if (opt(el(segment, 6)) !== undefined) header.extras.contractNumber = el(segment, 6);
-        return;
-      case 'CUR':
-        header.currency = el(segment, 2);
-        return;
-      case 'REF': {
-        if (owner !== undefined) break;
-        const reference: (typeof references)[number] = { qualifier: el(segment, 1), value: el(segment, 2) };
-        if (opt(el(segment, 3)) !== undefined) reference.description = el(segment, 3);
-        references.push(reference);
-        return;
-      }
-      case 'DTM': {
-        const field = (owner === undefined ? map.headerDates : map.lineDates)[el(segment, 1)];
-        if (field === undefined || el(segment, 2) === '') break;
-        if (owner === undefined) header[field] = isoDate(el(segment, 2));
-        else owner.line[field] = isoDate(el(segment, 2));
-        return;
-      }
-      case 'ITD': {
-        if (owner !== undefined) break;
-        const described = opt(el(segment, 12)) ?? [el(segment, 3) && `${el(segment, 3)}% discount`, el(segment, 5) && `within ${el(segment, 5)} days`, el(segment, 7) && `net ${el(segment, 7)} days`].filter(Boolean).join(', ');
-        if (described !== '') header.paymentTerms = described;
-        header.extras.terms = segment.elements.slice();
-        return;
-      }
-      case 'TD5': {
-        if (owner !== undefined) break;
-        header.extras.routing = routingOf(segment);
-        return;
-      }
-      case 'MSG':
-      case 'MTX':
-        if (owner !== undefined) break;
-        notes.push(segment.tag === 'MSG' ? el(segment, 1) : el(segment, 2));
-        return;
-      case 'N1':
-        if (owner !== undefined) break;
-        currentParty = { role: el(segment, 1), party: { name: el(segment, 2), ...(opt(el(segment, 4)) === undefined ? {} : { code: el(segment, 4) }) } };
-        setParty(currentParty.role, currentParty.party);
-        return;
-      case 'N2':
-      case 'N3':
-      case 'N4': {
-        const party = currentParty?.party;
-        if (owner !== undefined || party === undefined) break;
-        if (segment.tag === 'N2') party.name = [party.name, el(segment, 1), el(segment, 2)].filter(Boolean).join(' ');
-        if (segment.tag === 'N3') {
-          const addressLines = address(party).lines.slice();
-          if (el(segment, 1) !== '') addressLines.push(el(segment, 1));
-          if (el(segment, 2) !== '') addressLines.push(el(segment, 2));
-          party.address = { ...address(party), lines: addressLines };
-        }
-        if (segment.tag === 'N4') party.address = withPlace(address(party), segment);
-        return;
-      }
-      case 'PER': {
-        if (owner !== undefined) break;
-        const contact = contactOf(segment);
-        if (currentParty !== undefined) currentParty.party.contact = contact;
-        else contacts.push({ role: el(segment, 1), ...contact });
-        return;
-      }
-      case 'PO1': {
-        currentParty = undefined;
-        // Fields are set in the order a line has always been serialized in, origin last.
-        const line: Partial<LineDraft> = { lineNumber: opt(el(segment, 1)) ?? String(lines.length + 1), quantity: Number(el(segment, 2)), uom: el(segment, 3) };
-        if (opt(el(segment, 4)) !== undefined) line.unitPrice = Number(el(segment, 4));
-        setProductIds(line, segment, 6, map);
-        if (opt(el(segment, 5)) !== undefined) line.extras = { priceBasis: el(segment, 5) };
-        line.origin = origin(position);
-        currentLine = { line: line as LineDraft, unmapped: [] };
-        parent = currentLine;
-        lines.push(currentLine);
-        return;
-      }
-      case 'PID': {
-        if (owner === undefined || el(segment, 5) === '') break;
-        const before = owner.line.description;
-        owner.line.description = before === undefined || before === '' ? el(segment, 5) : `${before} ${el(segment, 5)}`;
-        return;
-      }
-      case 'SLN': {
-        if (parent === undefined || !map.componentRelationships.includes(el(segment, 3))) break;
-        const own = el(segment, 1);
-        const parentNumber = parent.line.lineNumber;
-        const line: Partial<LineDraft> = {
-          lineNumber: own.startsWith(`${parentNumber}.`) ? own : `${parentNumber}.${own}`,
-          parentLineNumber: parentNumber,
-          quantity: Number(opt(el(segment, 4)) ?? '1'),
-          uom: opt(el(segment, 5)) ?? parent.line.uom,
-        };
-        if (opt(el(segment, 6)) !== undefined) line.unitPrice = Number(el(segment, 6));
-        setProductIds(line, segment, 9, map);
-        line.extras = { sln01: own, relationship: el(segment, 3) };
-        line.origin = origin(position);
-        currentLine = { line: line as LineDraft, unmapped: [] };
-        lines.push(currentLine);
-        return;
-      }
-      case 'CTT':
-        currentLine = undefined;
-        return;
-      case 'AMT':
-        if (owner !== undefined || !map.totals.includes(el(segment, 1))) break;
-        header.statedTotal = Number(el(segment, 2));
-        totalPosition = position;
-        return;
-      default:
-        break;
-    }
-    (owner ?? { unmapped }).unmapped.push(raw(segment));
+    const owner = m.currentLine;
+    if (handlers.get(segment.tag)?.(m, segment, index + 1, owner) === true) return;
+    (owner ?? m).unmapped.push(raw(segment));
   });
+  const { header, unmapped, references, notes, contacts, lines, otherParties, totalPosition } = m;
 
   const envelope: Record<string, string> = {
-    isaSenderQualifier: el(context.isa, 5),
-    isaSender: el(context.isa, 6).trim(),
-    isaReceiverQualifier: el(context.isa, 7),
-    isaReceiver: el(context.isa, 8).trim(),
-    isaControlNumber: el(context.isa, 13),
-    gsSender: el(context.gs, 2),
-    gsReceiver: el(context.gs, 3),
-    gsControlNumber: el(context.gs, 6),
-    version: el(context.gs, 8),
-    stControlNumber: el(set.st, 2),
+    isaSenderQualifier: el(context.isa, ISA.senderQualifier),
+    isaSender: el(context.isa, ISA.sender).trim(),
+    isaReceiverQualifier: el(context.isa, ISA.receiverQualifier),
+    isaReceiver: el(context.isa, ISA.receiver).trim(),
+    isaControlNumber: el(context.isa, ISA.controlNumber),
+    gsSender: el(context.gs, GS.senderApp),
+    gsReceiver: el(context.gs, GS.receiverApp),
+    gsControlNumber: el(context.gs, GS.controlNumber),
+    version: el(context.gs, GS.version),
+    stControlNumber: el(set.st, ST.controlNumber),
   };
   // Objects are built by setting fields, not by spreading one into a literal and adding to it:
   // V8 gives such a copy a shape of its own, and every field added to it costs microseconds.
