@@ -40,6 +40,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': layer([...above('app'), ...above('adapters/amqp'), 'amqplib', 'knex', 'knex-pglite', 'pg'], 'api/ is HTTP only: the process (app/) hands it what it needs; SQL lives in adapters/db, the broker in app/.'),
       'no-restricted-globals': ['error', { name: 'setInterval', message: 'api/ runs no timers: periodic work is a named job in app/scheduler.ts.' }],
+      'no-restricted-syntax': ['error', { selector: "MemberExpression[property.name='elements'][computed=false]", message: 'api/ reads no raw X12 elements: adapters/x12 names them.' }],
     },
   },
 );

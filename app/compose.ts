@@ -5,7 +5,7 @@ import { defaultRetryPolicy, type RetryPolicy } from '../adapters/http/index.ts'
 import { secretBox } from '../adapters/webhook/index.ts';
 import type { Replayer } from '../api/dead-letters.ts';
 import { createMetrics } from '../api/metrics.ts';
-import { fulfillmentDeps } from '../api/partner-answers.ts';
+import { fulfillmentDeps } from '../adapters/partners/index.ts';
 import type { ServerDeps } from '../api/server.ts';
 import type { Catalog } from '../domain/catalog.ts';
 

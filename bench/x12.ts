@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { element, GS } from '../adapters/x12/index.ts';
 import { map850For } from '../adapters/x12/map-850.ts';
 import { X12Reader } from '../adapters/x12/read.ts';
 import type { CanonicalOrder } from '../domain/order.ts';
@@ -80,7 +81,7 @@ async function validateFile(facts: BenchFileFacts): Promise<void> {
     onInterchange: (outcome) => {
       if (outcome.rejection !== undefined) problems.push(`interchange rejected: TA1 note ${outcome.rejection}`);
       for (const group of outcome.groups) {
-        if (group.groupCodes.length > 0) problems.push(`group ${group.gs.elements[5]}: AK9 codes ${group.groupCodes.join(',')}`);
+        if (group.groupCodes.length > 0) problems.push(`group ${element(group.gs, GS.controlNumber)}: AK9 codes ${group.groupCodes.join(',')}`);
         for (const set of group.sets) if (set.status !== 'A') problems.push(`set ${set.st02}: AK5 ${set.status} ${set.setCodes.join(',')} ${JSON.stringify(set.segmentErrors).slice(0, 200)}`);
       }
     },

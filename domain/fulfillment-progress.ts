@@ -287,8 +287,8 @@ function invoiceFor(draft: Draft, at: Date): Invoice {
     if (line.parentLineNumber !== undefined && priced.has(line.parentLineNumber)) return [];
     return [{ lineNumber: line.lineNumber, quantity: quantityDue(order, line.lineNumber, state), uom: line.uom, unitPrice: state.ack?.unitPrice ?? line.unitPrice }];
   });
-  // BIG02 takes at most 22 characters; one invoice per order, so the order's reference names it.
-  return { invoiceNumber: `INV-${order.externalRef}`.slice(0, 22), invoiceDate: dateOf(at), lines };
+  // One invoice per order, so the order's reference names it.
+  return { invoiceNumber: `INV-${order.externalRef}`, invoiceDate: dateOf(at), lines };
 }
 
 /** The steps from a line's state to completed; terminal lines stay as they are. */

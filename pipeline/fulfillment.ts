@@ -6,19 +6,15 @@ import { answerEvent, orderFailed } from '../domain/partner-events.ts';
 import { requestMessage } from '../domain/vendor-messages.ts';
 import type { TaskEvent } from '../domain/vendor-reply.ts';
 import { endOpenWork } from './end-order.ts';
-import { pushDocument, storeDocument, type Deliverer, type OutboundDocument, type StoredDocument } from './outbound.ts';
+import { pushDocument, storeDocument, type Deliverer, type Delivery, type OutboundDocument, type StoredDocument } from './outbound.ts';
 import type { OrderStore, PartnerChannels, StoreTransaction } from './ports.ts';
 
 // A vendor's reply (or a person finishing a task) applied to its order in one transaction: the
 // inbox row that makes a repeat change nothing, the order locked, task/line/order states, the
 // requests for freed tasks, and the partner's answer stored; pushed to the partner after commit.
 
-/** A document for the partner in its own format; undefined when its channel has none for this answer. */
-export interface RenderedAnswer {
-  document: OutboundDocument;
-  endpointUrl?: string;
-  deliver: Deliverer;
-}
+/** A document for the partner in its own format, with its delivery when the partner has an endpoint (else its mailbox). */
+export type RenderedAnswer = { document: OutboundDocument } & ({ endpointUrl?: undefined; deliver?: undefined } | Delivery);
 
 /** `problems`: the answer could not be written (the order lacks what the format needs); noted in the order's history. */
 export type AnswerRenderer = (order: StoredOrder, answer: PartnerAnswer, channels: PartnerChannels, at: Date) => RenderedAnswer | { problems: string } | undefined;

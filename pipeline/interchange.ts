@@ -7,7 +7,8 @@ import { insertReceivedOrder } from './store.ts';
 
 // Many orders in one envelope (an X12 interchange): dedupe the envelope and each set, store every
 // new order, and build the envelope's answer, all in one transaction, so that an accepting
-// acknowledgment always means every order in it is stored.
+// acknowledgment always means every order in it is stored. An envelope whose key came before with
+// other content is refused whole, its refusal answered in the same transaction.
 
 export interface EnvelopeSet {
   /** Where a repeat of this set alone is recognised (e.g. GS sender + GS06 + ST02). */
@@ -25,6 +26,18 @@ export interface EnvelopeInbound {
   fingerprint: string;
   document: DocumentRecord;
   sets: EnvelopeSet[];
+  /** The answer to the envelope as received. */
+  answer: AnswerWriter;
+  /** The answer when the envelope's key came before with other content. */
+  refusal: AnswerWriter;
+}
+
+/** An envelope's answer as the channel writes it, once the control numbers it needs are taken. */
+export interface AnswerWriter {
+  /** How many control numbers of each kind the answer takes (e.g. { isa: 1, gs: 2 }). */
+  controlNumbers: Record<string, number>;
+  /** `taken`: the first number of each kind; `inboundDocumentId`: the envelope's stored document, if it was stored. */
+  render(taken: Record<string, number>, sets: SetOutcome[], inboundDocumentId: string | null): RenderedAnswer;
 }
 
 export interface SetOutcome {
@@ -44,13 +57,10 @@ export type RenderedAnswer = EnvelopeAnswer & { document: DocumentRecord };
 export type EnvelopeOutcome =
   | { kind: 'processed'; sets: SetOutcome[]; answer: EnvelopeAnswer }
   | { kind: 'repeat'; answer: EnvelopeAnswer }
-  | { kind: 'key-reused' };
+  /** The envelope's key came before with other content: nothing in it stored. */
+  | { kind: 'refused'; answer: EnvelopeAnswer };
 
-export async function runEnvelopePipeline(
-  deps: { store: OrderStore; catalog: Catalog; timer?: StageTimer },
-  inbound: EnvelopeInbound,
-  answer: (tx: StoreTransaction, sets: SetOutcome[], documentId: string) => Promise<RenderedAnswer>,
-): Promise<EnvelopeOutcome> {
+export async function runEnvelopePipeline(deps: { store: OrderStore; catalog: Catalog; timer?: StageTimer }, inbound: EnvelopeInbound): Promise<EnvelopeOutcome> {
   const time = deps.timer ?? untimed;
   return deps.store.transaction(async (tx) => {
     const { dedupe } = inbound;
@@ -61,7 +71,10 @@ export async function runEnvelopePipeline(
       // The claim and the envelope's document in one round trip; a repeat stores nothing.
       const claim = await time('dedupe', () => tx.claimWithDocument(inbound.partnerId, dedupe.scope, dedupe.key, inbound.fingerprint, inbound.document));
       if (!('documentId' in claim)) {
-        return claim.requestHash === inbound.fingerprint ? { kind: 'repeat', answer: { status: claim.responseStatus, body: claim.responseBody as string } } : { kind: 'key-reused' };
+        if (claim.requestHash === inbound.fingerprint) return { kind: 'repeat', answer: { status: claim.responseStatus, body: claim.responseBody as string } };
+        const { document, ...response } = await writeAnswer(tx, inbound.partnerId, inbound.refusal, [], null);
+        await tx.storeAnswer(inbound.partnerId, document);
+        return { kind: 'refused', answer: response };
       }
       documentId = claim.documentId;
     }
@@ -71,10 +84,15 @@ export async function runEnvelopePipeline(
     }
     // The answer may take control numbers whose rows every other envelope of the partner then waits
     // on until commit: the answer is the last statement, with the envelope's messages in it.
-    const { document, ...response } = await answer(tx, outcomes, documentId);
+    const { document, ...response } = await writeAnswer(tx, inbound.partnerId, inbound.answer, outcomes, documentId);
     await tx.storeAnswer(inbound.partnerId, document, dedupe === undefined ? undefined : { ...dedupe, response: { ...response, orderId: null } });
     return { kind: 'processed', sets: outcomes, answer: response };
   });
+}
+
+async function writeAnswer(tx: StoreTransaction, partnerId: string, writer: AnswerWriter, sets: SetOutcome[], inboundDocumentId: string | null): Promise<RenderedAnswer> {
+  const taken = await tx.takeControlNumbers(partnerId, writer.controlNumbers);
+  return writer.render(taken, sets, inboundDocumentId);
 }
 
 async function storeSet(tx: StoreTransaction, inbound: EnvelopeInbound, set: EnvelopeSet, documentId: string, catalog: Catalog): Promise<SetOutcome> {

@@ -19,6 +19,12 @@ export interface OutboundDocument {
 /** `answer`: what the partner's reply said (a cXML Response status), kept with the document's control ids. */
 export type Deliverer = (url: string, document: { body: string; contentType: string }) => Promise<{ ok: boolean; attempts: number; error?: string; answer?: Record<string, string> }>;
 
+/** Where a partner's documents go, and how: a push to its endpoint judged the channel's way. */
+export interface Delivery {
+  endpointUrl: string;
+  deliver: Deliverer;
+}
+
 export interface SentDocument {
   documentId: string;
   body: string;
@@ -49,10 +55,11 @@ export interface StoredDocument {
   control: Record<string, string>;
 }
 
-export async function sendDocument(deps: { store: OrderStore; deliver: Deliverer }, document: OutboundDocument, endpointUrl: string | undefined): Promise<SentDocument> {
-  const stored = await deps.store.transaction((tx) => storeDocument(tx, document, endpointUrl));
-  if (endpointUrl === undefined) return { ...stored, delivery: 'mailbox', attempts: 0 };
-  return pushDocument(deps, stored, document.contentType, endpointUrl);
+/** `delivery` undefined: the partner has no endpoint, the document waits in its mailbox. */
+export async function sendDocument(store: OrderStore, document: OutboundDocument, delivery: Delivery | undefined): Promise<SentDocument> {
+  const stored = await store.transaction((tx) => storeDocument(tx, document, delivery?.endpointUrl));
+  if (delivery === undefined) return { ...stored, delivery: 'mailbox', attempts: 0 };
+  return pushDocument({ store, deliver: delivery.deliver }, stored, document.contentType, delivery.endpointUrl);
 }
 
 /** Pushes a stored document to the partner's endpoint and records how that went. */

@@ -22,6 +22,7 @@ const wrong: [string, string, RegExp][] = [
   ['api/example.ts', "import { connectBroker } from '../adapters/amqp/index.ts';\nexport const x = connectBroker;\n", /api\/ is HTTP only/],
   ['api/example.ts', "import knex from 'knex';\nexport const x = knex;\n", /api\/ is HTTP only/],
   ['api/example.ts', 'export const x = setInterval(() => undefined, 1000);\n', /api\/ runs no timers/],
+  ['api/example.ts', 'export const isa13 = (isa: { elements: string[] }) => isa.elements[12];\n', /api\/ reads no raw X12 elements/],
 ];
 
 describe('layer rules in npm run lint', () => {

@@ -1,4 +1,5 @@
 import type { AckStatus } from './codes.ts';
+import { element, GS, ISA } from './elements.ts';
 import type { SegmentError } from './guide.ts';
 import { seg, type GroupParams, type OutSegment } from './serialize.ts';
 import type { Segment } from './tokenize.ts';
@@ -51,7 +52,7 @@ export function functionalAck(group: GroupFinding, kind: '997' | '999'): OutSegm
   const is999 = kind === '999';
   const { gs } = group;
   const rejectedAbove = group.interchangeRejected || group.groupCodes.length > 0;
-  const out: OutSegment[] = [is999 ? seg('AK1', gs.elements[0], gs.elements[5], gs.elements[7]) : seg('AK1', gs.elements[0], gs.elements[5])];
+  const out: OutSegment[] = [is999 ? seg('AK1', element(gs, GS.functionalId), element(gs, GS.controlNumber), element(gs, GS.version)) : seg('AK1', element(gs, GS.functionalId), element(gs, GS.controlNumber))];
   for (const set of group.sets) out.push(...setResponse(set, is999, rejectedAbove));
   const { status, accepted } = groupStatus(group);
   // AK902 is GE01 as a number; when GE01 is missing or not a number, the count received.
@@ -64,14 +65,14 @@ export function functionalAck(group: GroupFinding, kind: '997' | '999'): OutSegm
 export function ackGroup(group: GroupFinding, kind: '997' | '999', groupControl: number): GroupParams {
   return {
     functionalId: 'FA',
-    version: kind === '999' ? '005010X231A1' : (group.gs.elements[7] ?? '004010').slice(0, 6),
+    version: kind === '999' ? '005010X231A1' : (element(group.gs, GS.version) ?? '004010').slice(0, 6),
     groupControl,
-    senderApp: group.gs.elements[2] ?? '',
-    receiverApp: group.gs.elements[1] ?? '',
+    senderApp: element(group.gs, GS.receiverApp) ?? '',
+    receiverApp: element(group.gs, GS.senderApp) ?? '',
     sets: [{ id: kind, body: functionalAck(group, kind) }],
   };
 }
 
 export function ta1(isa: Segment, status: 'A' | 'E' | 'R', note: string): OutSegment {
-  return seg('TA1', isa.elements[12], isa.elements[8], isa.elements[9], status, note);
+  return seg('TA1', element(isa, ISA.controlNumber), element(isa, ISA.date), element(isa, ISA.time), status, note);
 }

@@ -1,4 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
+import { ISA } from './elements.ts';
 import type { Delimiters, Segment } from './tokenize.ts';
 
 // SHA-256 over segments' content, so that the same interchange (or set) gives the same value
@@ -10,6 +11,9 @@ import type { Delimiters, Segment } from './tokenize.ts';
 const unitSeparator = 0x1f;
 const recordSeparator = 0x1e;
 const encoder = new TextEncoder();
+/** Indexes into an ISA's elements of its delimiter elements. */
+const repetitionSeparator = ISA.repetitionSeparator - 1;
+const componentSeparator = ISA.componentSeparator - 1;
 
 export class ContentHash {
   private hash: Hash = createHash('sha256');
@@ -30,7 +34,7 @@ export class ContentHash {
     const { elements } = segment;
     for (let i = 0; i < elements.length; i++) {
       if (i > 0) this.byte(unitSeparator);
-      if (!isa || !(i === 15 || (i === 10 && delimiters.repetition !== undefined))) this.write(elements[i] as string);
+      if (!isa || !(i === componentSeparator || (i === repetitionSeparator && delimiters.repetition !== undefined))) this.write(elements[i] as string);
     }
     this.byte(recordSeparator);
   }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { elementErrors, segmentErrors } from './codes.ts';
+import { element } from './elements.ts';
 import type { Segment } from './tokenize.ts';
 
 // Implementation guides are data (mappings/x12/guides/*.json); this checks a transaction set
@@ -222,7 +223,7 @@ export function checkAgainstGuide(guide: Guide, set: { segments: Segment[] }): S
   if (count !== undefined) {
     const index = body.findIndex((s) => s.tag === count.segment);
     const counter = body[index];
-    const stated = counter?.elements[count.element - 1];
+    const stated = counter === undefined ? undefined : element(counter, count.element);
     const actual = uses.get(count.counts) ?? 0;
     if (counter !== undefined && stated !== undefined && /^\d+$/.test(stated) && Number(stated) !== actual) {
       // X12 has no element code for "count does not match"; 7 (invalid value) with the bad value copied.
@@ -238,7 +239,7 @@ function checkElements(rules: TagPlace['rules'], segment: Segment): ElementError
   if (rules === undefined) return undefined;
   let found: ElementError[] | undefined;
   for (const { rule, codes } of rules) {
-    const error = checkValue(rule, segment.elements[rule.pos - 1] ?? '', codes);
+    const error = checkValue(rule, element(segment, rule.pos) ?? '', codes);
     if (error !== undefined) (found ??= []).push(error);
   }
   return found;

@@ -2,6 +2,7 @@ import type { GroupFinding, SetFinding } from './ack.ts';
 import { ContentHash } from './content-hash.ts';
 import { checkGroup, checkInterchangeTrailer, checkIsa, checkSetEnvelope } from './check-envelope.ts';
 import { setErrors } from './codes.ts';
+import { element, GE, ISA, ST } from './elements.ts';
 import { EnvelopeReader, type InterchangeFrame, type TransactionSet } from './envelope.ts';
 import { checkAgainstGuide, guideFor, type SegmentError } from './guide.ts';
 import { X12Tokenizer, type Delimiters, type Segment } from './tokenize.ts';
@@ -98,7 +99,7 @@ export class X12Reader<O> {
 
   private readSet(set: TransactionSet, gs: Segment, frame: InterchangeFrame<SetResult<O>>): SetResult<O> {
     const setCodes = checkSetEnvelope(set);
-    const guide = guideFor(set.st.elements[0] ?? '');
+    const guide = guideFor(element(set.st, ST.setId) ?? '');
     let errors: SegmentError[] = [];
     let mapped: O | undefined;
     if (guide === undefined) {
@@ -118,10 +119,11 @@ export class X12Reader<O> {
       }
     }
     if (errors.length > 0) setCodes.push(setErrors.segmentsInError);
+    const st03 = element(set.st, ST.conventionReference);
     const finding: SetFinding = {
-      st01: set.st.elements[0] ?? '',
-      st02: set.st.elements[1] ?? '',
-      ...(set.st.elements[2] === undefined ? {} : { st03: set.st.elements[2] }),
+      st01: element(set.st, ST.setId) ?? '',
+      st02: element(set.st, ST.controlNumber) ?? '',
+      ...(st03 === undefined ? {} : { st03 }),
       segmentErrors: errors,
       setCodes,
       status: setCodes.length > 0 ? 'R' : 'A',
@@ -143,7 +145,7 @@ export class X12Reader<O> {
       }
       return {
         gs: group.gs,
-        stated: /^\d+$/.test(group.ge?.elements[0] ?? '') ? Number(group.ge?.elements[0]) : undefined,
+        stated: setCountOf(group.ge),
         groupCodes,
         sets: group.sets.map((s) => s.finding),
         interchangeRejected: rejection !== undefined,
@@ -157,9 +159,15 @@ export class X12Reader<O> {
       rejection,
       groups,
       accepted,
-      ackRequested: frame.isa.elements[13] === '1',
+      ackRequested: element(frame.isa, ISA.ackRequested) === '1',
     };
   }
+}
+
+/** GE01 when it is a number. */
+function setCountOf(ge: Segment | undefined): number | undefined {
+  const stated = ge === undefined ? undefined : element(ge, GE.setCount);
+  return stated !== undefined && /^\d+$/.test(stated) ? Number(stated) : undefined;
 }
 
 /** Reads a whole document at once. */

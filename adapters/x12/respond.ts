@@ -1,5 +1,6 @@
 import { ackGroup, ta1 } from './ack.ts';
 import { ackSetFor } from './check-envelope.ts';
+import { element, GS, ISA } from './elements.ts';
 import type { InterchangeOutcome } from './read.ts';
 import { interchange, serialize, type OutSegment } from './serialize.ts';
 
@@ -37,20 +38,20 @@ export function acknowledge<O>(outcome: InterchangeOutcome<O>, control: AckContr
   }
   const groups = answersGroups(outcome)
     ? outcome.groups.map((group, index) => {
-        const kind = ackSetFor(group.gs.elements[7] ?? '');
+        const kind = ackSetFor(element(group.gs, GS.version) ?? '');
         if (!kinds.includes(kind)) kinds.push(kind);
         return ackGroup(group, kind, control.groupControl + index);
       })
     : [];
-  const version = isa.elements[11] ?? '00401';
+  const version = element(isa, ISA.version) ?? '00401';
   const segments = interchange(
     {
-      sender: { qualifier: isa.elements[6] ?? 'ZZ', id: (isa.elements[7] ?? '').trim() },
-      receiver: { qualifier: isa.elements[4] ?? 'ZZ', id: (isa.elements[5] ?? '').trim() },
+      sender: { qualifier: element(isa, ISA.receiverQualifier) ?? 'ZZ', id: (element(isa, ISA.receiver) ?? '').trim() },
+      receiver: { qualifier: element(isa, ISA.senderQualifier) ?? 'ZZ', id: (element(isa, ISA.sender) ?? '').trim() },
       interchangeControl: control.interchangeControl,
       interchangeVersion: version,
       at: control.at,
-      usage: isa.elements[14] === 'T' ? 'T' : 'P',
+      usage: element(isa, ISA.usage) === 'T' ? 'T' : 'P',
     },
     groups,
     preamble,

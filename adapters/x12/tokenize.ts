@@ -3,6 +3,7 @@
 // chunk boundaries (its stream parser); see the X12 issue and bench/x12.ts.
 
 import { isAscii } from 'node:buffer';
+import { ISA, isaElementCount, isaLength } from './elements.ts';
 
 export interface Delimiters {
   element: number;
@@ -27,7 +28,6 @@ export type TokenEvent =
 
 const CR = 13;
 const LF = 10;
-const isaLength = 106;
 const decoder = new TextDecoder('utf-8');
 
 /** Bytes below 0x80 as a string, one char per byte: for ASCII the same text UTF-8 decoding gives. */
@@ -95,10 +95,10 @@ export function readIsaDelimiters(buffer: Uint8Array, start: number, final: bool
     const byte = buffer[i] as number;
     if (byte !== element) continue;
     separators++;
-    if (separators === 11) isa11 = i + 1;
-    if (separators === 16) break;
+    if (separators === ISA.repetitionSeparator) isa11 = i + 1;
+    if (separators === isaElementCount) break;
   }
-  if (separators < 16) {
+  if (separators < isaElementCount) {
     if (i - start >= isaLength * 2) return 'the ISA segment does not have 16 elements';
     return final ? 'the input ends inside the ISA segment' : undefined;
   }

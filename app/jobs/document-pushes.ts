@@ -1,5 +1,5 @@
 import type { Database } from '../../adapters/db/index.ts';
-import { pushStuckDocuments } from '../../api/document-pushes.ts';
+import { pushStuckDocuments } from '../../adapters/partners/index.ts';
 import type { Job } from '../scheduler.ts';
 
 /** Stored before sent: documents whose push after commit never happened (the process died) are pushed. */

@@ -42,6 +42,11 @@ describe('build810', () => {
     expect(build810(bare, untermed).map((s) => s.tag)).toEqual(['BIG', 'IT1', 'IT1', 'IT1', 'TDS', 'CTT']);
   });
 
+  it('cuts the invoice number to the 22 characters BIG02 takes', () => {
+    const long = { ...invoice, invoiceNumber: 'INV-PO-2026-0000000000000001' };
+    expect(build810(sampleOrder, long)[0]?.elements[1]).toBe('INV-PO-2026-0000000000');
+  });
+
   it('refuses a line the order does not have', () => {
     expect(() => build810(sampleOrder, { ...invoice, lines: [{ lineNumber: '4', quantity: 1, uom: 'EA', unitPrice: 1 }] })).toThrow('the invoice names line "4"');
   });

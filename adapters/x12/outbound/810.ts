@@ -4,6 +4,9 @@ import type { OrderLine, StoredOrder } from '../../../domain/order.ts';
 import { seg, type OutSegment } from '../serialize.ts';
 import { date8, decimal, itemIds, orderLines, partyLoop } from './segments.ts';
 
+/** BIG02, the invoice number, takes at most 22 characters. */
+const big02Width = 22;
+
 /**
  * The set body, BIG to CTT. Every invoice line is an IT1 of its own; a billed component names its
  * bundle through a PL pair, as in the 856. Throws when a line names one the order does not have.
@@ -12,7 +15,7 @@ export function build810(order: StoredOrder, invoice: Invoice): OutSegment[] {
   const lineFor = orderLines(order, 'invoice');
   return [
     // BIG01 invoice date, BIG02 invoice number, BIG03 PO date, BIG04 PO number.
-    seg('BIG', date8(invoice.invoiceDate), invoice.invoiceNumber, date8(order.orderDate), order.externalRef),
+    seg('BIG', date8(invoice.invoiceDate), invoice.invoiceNumber.slice(0, big02Width), date8(order.orderDate), order.externalRef),
     ...(order.billTo === undefined ? [] : partyLoop('BT', order.billTo)),
     ...(order.shipTo === undefined ? [] : partyLoop('ST', order.shipTo)),
     // ITD01 01 basic terms, ITD02 3 counted from the invoice date, ITD07 net days.

@@ -1,16 +1,6 @@
-// The outbound transaction sets, and writing one of them as a whole interchange.
-import { defaultDelimiters, envelope, serialize, type EnvelopeParams, type OutSegment } from '../serialize.ts';
-
+// The outbound transaction sets, written as whole interchanges and as documents for a partner.
 export { build810 } from './810.ts';
 export { build855 } from './855.ts';
 export { build856 } from './856.ts';
-
-/** GS01, the functional identifier code that goes with each set. */
-const functionalIds = { '855': 'PR', '856': 'SH', '810': 'IN' } as const;
-
-export type OutboundSetId = keyof typeof functionalIds;
-
-/** One set in its own ISA/GS envelope, as text; GS01 follows from the set. */
-export function writeInterchange(params: Omit<EnvelopeParams, 'functionalId'>, setId: OutboundSetId, body: readonly OutSegment[]): string {
-  return serialize(envelope({ ...params, functionalId: functionalIds[setId] }, [{ id: setId, body }]), params.delimiters ?? defaultDelimiters);
-}
+export { interchangeVersionFor, x12AnswerDocument, x12Document, type X12Identity } from './document.ts';
+export { writeInterchange, type OutboundSetId } from './interchange.ts';

@@ -1,14 +1,14 @@
 import nock from 'nock';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildConfirmationRequest, buildShipNoticeRequest, cxmlResponse, type ConfirmationInput } from '../adapters/cxml/index.ts';
-import { getOrder, getPartnerCxml } from '../adapters/db/index.ts';
-import type { StoredOrder } from '../domain/order.ts';
-import { withoutNetwork } from '../test/support/nock.ts';
-import { startTestApp, type TestApp } from '../test/support/app.ts';
-import { envelopeFor, sendCxml } from './outbound-cxml.ts';
+import { buildConfirmationRequest, buildShipNoticeRequest, cxmlResponse, envelopeFor, type ConfirmationInput } from '../cxml/index.ts';
+import { getOrder, getPartnerCxml } from '../db/index.ts';
+import type { StoredOrder } from '../../domain/order.ts';
+import { withoutNetwork } from '../../test/support/nock.ts';
+import { startTestApp, type TestApp } from '../../test/support/app.ts';
+import { sendCxml } from './index.ts';
 
-const composite = readFileSync(new URL('../adapters/cxml/fixtures/composite-OrderRequest.xml', import.meta.url), 'utf8');
+const composite = readFileSync(new URL('../cxml/fixtures/composite-OrderRequest.xml', import.meta.url), 'utf8');
 const fast = { retries: 4, minTimeoutMs: 5, maxTimeoutMs: 20, timeoutMs: 2_000 };
 const us = { domain: 'NetworkID', identity: 'AN09999999999', userAgent: 'ordergate tests' };
 const xmlReply = { 'content-type': 'text/xml; charset=utf-8' };

@@ -1,17 +1,16 @@
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { getOrder, getPartnerX12, orderStore } from '../adapters/db/index.ts';
-import { build855 } from '../adapters/x12/outbound/index.ts';
-import { tokenize } from '../adapters/x12/tokenize.ts';
-import type { StoredOrder } from '../domain/order.ts';
-import { withoutNetwork } from '../test/support/nock.ts';
-import { startTestApp, type TestApp } from '../test/support/app.ts';
-import { storeDocument } from '../pipeline/outbound.ts';
-import { pushStuckDocuments } from './document-pushes.ts';
-import { sendX12, x12Document } from './outbound-x12.ts';
+import { getOrder, getPartnerX12, orderStore } from '../db/index.ts';
+import { build855, x12Document } from '../x12/outbound/index.ts';
+import { tokenize } from '../x12/tokenize.ts';
+import type { StoredOrder } from '../../domain/order.ts';
+import { withoutNetwork } from '../../test/support/nock.ts';
+import { startTestApp, type TestApp } from '../../test/support/app.ts';
+import { storeDocument } from '../../pipeline/outbound.ts';
+import { pushStuckDocuments, sendX12 } from './index.ts';
 
-const bundle = readFileSync(new URL('../adapters/x12/fixtures/850-bundle.x12', import.meta.url), 'utf8');
+const bundle = readFileSync(new URL('../x12/fixtures/850-bundle.x12', import.meta.url), 'utf8');
 const fast = { retries: 4, minTimeoutMs: 5, maxTimeoutMs: 20, timeoutMs: 2_000 };
 
 function acceptAll(order: StoredOrder) {

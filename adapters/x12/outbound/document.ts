@@ -1,0 +1,54 @@
+import type { PartnerAnswer } from '../../../domain/fulfillment-progress.ts';
+import type { StoredOrder } from '../../../domain/order.ts';
+import type { OutboundDocument } from '../../../pipeline/outbound.ts';
+import type { PartnerChannels } from '../../../pipeline/ports.ts';
+import type { OutSegment } from '../serialize.ts';
+import { build810 } from './810.ts';
+import { build855 } from './855.ts';
+import { build856 } from './856.ts';
+import { writeInterchange, type OutboundSetId } from './interchange.ts';
+
+// An 855, 856 or 810 to an X12 partner as an outbound document: enveloped from us to it with its
+// next control numbers, taken when the document is stored.
+
+/** Who we are to the partner and who it is to us, and the version it reads. */
+export type X12Identity = Pick<NonNullable<PartnerChannels['x12']>, 'qualifier' | 'id' | 'ourQualifier' | 'ourId' | 'version'>;
+
+/** ISA12 for a GS08 version: 004010 → 00401, 005010X… → 00501. */
+export const interchangeVersionFor = (version: string): string => version.slice(0, 5);
+
+export function x12Document(identity: X12Identity, partnerId: string, orderId: string | null, setId: OutboundSetId, body: readonly OutSegment[], at = new Date()): OutboundDocument {
+  return {
+    partnerId,
+    orderId,
+    channel: 'x12',
+    type: setId,
+    contentType: 'application/edi-x12',
+    async render(take) {
+      const interchangeControl = await take('isa', 1);
+      const groupControl = await take('gs', 1);
+      const text = writeInterchange(
+        {
+          sender: { qualifier: identity.ourQualifier, id: identity.ourId },
+          receiver: { qualifier: identity.qualifier, id: identity.id },
+          interchangeControl,
+          groupControl,
+          version: identity.version,
+          interchangeVersion: interchangeVersionFor(identity.version),
+          at,
+          usage: 'P',
+        },
+        setId,
+        body,
+      );
+      return { body: text, control: { isaControlNumber: String(interchangeControl).padStart(9, '0'), gsControlNumber: String(groupControl) } };
+    },
+  };
+}
+
+/** The partner's answer as an X12 set: 855 for the acknowledgment, 856 per shipment, 810 for the invoice. */
+export function x12AnswerDocument(order: StoredOrder, answer: PartnerAnswer, identity: X12Identity, at: Date): OutboundDocument {
+  const body = answer.kind === 'acknowledgment' ? build855(answer.ack) : answer.kind === 'shipment' ? build856(order, answer.shipment, at) : build810(order, answer.invoice);
+  const setId = answer.kind === 'acknowledgment' ? '855' : answer.kind === 'shipment' ? '856' : '810';
+  return x12Document(identity, order.partnerId, order.id, setId, body, at);
+}
