@@ -4,7 +4,15 @@ import { ConfigError, loadConfig } from './config.ts';
 describe('loadConfig', () => {
   it('runs on embedded defaults with nothing set', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 8080, host: '0.0.0.0', databaseUrl: undefined, dataDir: './data', adminKey: undefined, amqpUrl: undefined, logLevel: 'info' });
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      databaseUrl: undefined,
+      dataDir: './data',
+      adminKey: undefined,
+      amqpUrl: undefined,
+      logLevel: 'info',
+    });
     expect(Object.isFrozen(config)).toBe(true);
   });
 
@@ -19,7 +27,13 @@ describe('loadConfig', () => {
       BODY_LIMIT_BYTES: '2048',
       LOG_LEVEL: 'debug',
     });
-    expect(config).toMatchObject({ port: 9000, databaseUrl: 'postgres://u@db:5432/og', amqpUrl: 'amqp://guest:guest@localhost', bodyLimitBytes: 2048, logLevel: 'debug' });
+    expect(config).toMatchObject({
+      port: 9000,
+      databaseUrl: 'postgres://u@db:5432/og',
+      amqpUrl: 'amqp://guest:guest@localhost',
+      bodyLimitBytes: 2048,
+      logLevel: 'debug',
+    });
   });
 
   it('names every problem at once', () => {

@@ -27,12 +27,35 @@ export interface ConfigVariable {
 export const configVariables: readonly ConfigVariable[] = [
   { name: 'PORT', default: '8080', description: 'HTTP port the gateway listens on.' },
   { name: 'HOST', default: '0.0.0.0', description: 'Address the gateway binds to.' },
-  { name: 'DATABASE_URL', default: '(embedded)', description: 'PostgreSQL connection string. Without it the gateway uses an embedded PostgreSQL (PGlite) under DATA_DIR.' },
+  {
+    name: 'DATABASE_URL',
+    default: '(embedded)',
+    description: 'PostgreSQL connection string. Without it the gateway uses an embedded PostgreSQL (PGlite) under DATA_DIR.',
+  },
   { name: 'DATA_DIR', default: './data', description: 'Where the embedded database and a generated secret key keep their files.' },
-  { name: 'ORDERGATE_ADMIN_KEY', default: '(generated)', description: 'Admin API key (at least 24 characters). Without it, the first start generates one, stores only its hash and prints it once.' },
-  { name: 'ORDERGATE_SECRET_KEY', default: '(generated)', description: 'Key that seals webhook secrets (AES-256-GCM): 32 bytes, base64 or hex. Without it, the first start generates one in DATA_DIR/secret.key (mode 0600); set the same value on every instance.' },
-  { name: 'AMQP_URL', default: '(none)', description: 'RabbitMQ URL. Without it, vendors registered as amqp (and those nobody registered) take their requests through the mailbox API.' },
-  { name: 'AMQP_PREFIX', default: 'ordergate', description: 'First word of every exchange and queue name, so that several gateways (or test runs) can share one broker.' },
+  {
+    name: 'ORDERGATE_ADMIN_KEY',
+    default: '(generated)',
+    description:
+      'Admin API key (at least 24 characters). Without it, the first start generates one, stores only its hash and prints it once.',
+  },
+  {
+    name: 'ORDERGATE_SECRET_KEY',
+    default: '(generated)',
+    description:
+      'Key that seals webhook secrets (AES-256-GCM): 32 bytes, base64 or hex. Without it, the first start generates one in DATA_DIR/secret.key (mode 0600); set the same value on every instance.',
+  },
+  {
+    name: 'AMQP_URL',
+    default: '(none)',
+    description:
+      'RabbitMQ URL. Without it, vendors registered as amqp (and those nobody registered) take their requests through the mailbox API.',
+  },
+  {
+    name: 'AMQP_PREFIX',
+    default: 'ordergate',
+    description: 'First word of every exchange and queue name, so that several gateways (or test runs) can share one broker.',
+  },
   { name: 'BODY_LIMIT_BYTES', default: '5242880', description: 'Largest request body accepted; larger ones get 413.' },
   { name: 'LOG_LEVEL', default: 'info', description: 'pino log level: fatal, error, warn, info, debug, trace or silent.' },
 ];
@@ -51,7 +74,11 @@ type Env = Record<string, string | undefined>;
 /** 32 bytes as hex or base64 (standard or URL-safe); anything else is refused, never echoed. */
 export function decodeSecretKey(raw: string | undefined): Buffer | undefined | 'invalid' {
   if (raw === undefined) return undefined;
-  const bytes = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : /^[A-Za-z0-9+/_-]{43}=?$/.test(raw) ? Buffer.from(raw, 'base64') : undefined;
+  const bytes = /^[0-9a-f]{64}$/i.test(raw)
+    ? Buffer.from(raw, 'hex')
+    : /^[A-Za-z0-9+/_-]{43}=?$/.test(raw)
+      ? Buffer.from(raw, 'base64')
+      : undefined;
   return bytes?.length === 32 ? bytes : 'invalid';
 }
 
@@ -91,7 +118,9 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const secretKey = decodeSecretKey(text('ORDERGATE_SECRET_KEY'));
   if (secretKey === 'invalid') {
-    problems.push('ORDERGATE_SECRET_KEY must be 32 bytes written as base64 (44 characters) or hex (64 characters), e.g. the output of `openssl rand -base64 32`');
+    problems.push(
+      'ORDERGATE_SECRET_KEY must be 32 bytes written as base64 (44 characters) or hex (64 characters), e.g. the output of `openssl rand -base64 32`',
+    );
   }
   const logLevel = text('LOG_LEVEL') ?? 'info';
   if (!(logLevels as readonly string[]).includes(logLevel)) {

@@ -1,7 +1,21 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const io = ['node:fs*', 'node:net', 'node:http*', 'node:child_process', 'fs', 'net', 'http', 'pg', 'knex', 'knex-pglite', 'amqplib', 'fastify', 'nodemailer'];
+const io = [
+  'node:fs*',
+  'node:net',
+  'node:http*',
+  'node:child_process',
+  'fs',
+  'net',
+  'http',
+  'pg',
+  'knex',
+  'knex-pglite',
+  'amqplib',
+  'fastify',
+  'nodemailer',
+];
 const layer = (forbidden, message) => ['error', { patterns: [{ group: forbidden, message }] }];
 const above = (folder) => [`../${folder}/*`, `../../${folder}/*`, `../../../${folder}/*`];
 
@@ -12,7 +26,10 @@ export default tseslint.config(
   { files: ['bin/*.js'], languageOptions: { globals: { process: 'readonly' } } },
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
     },
   },
   // The layers of DESIGN.md, checked both ways (test/layers.test.ts shows each rule failing):
@@ -22,12 +39,22 @@ export default tseslint.config(
   {
     files: ['domain/**/*.ts'],
     ignores: ['**/*.test.ts'],
-    rules: { 'no-restricted-imports': layer([...io, '../pipeline/*', '../adapters/*', '../api/*', '../app/*', '../config*'], 'domain/ is pure: no I/O and nothing outside domain/.') },
+    rules: {
+      'no-restricted-imports': layer(
+        [...io, '../pipeline/*', '../adapters/*', '../api/*', '../app/*', '../config*'],
+        'domain/ is pure: no I/O and nothing outside domain/.',
+      ),
+    },
   },
   {
     files: ['pipeline/**/*.ts'],
     ignores: ['**/*.test.ts'],
-    rules: { 'no-restricted-imports': layer([...io, '../adapters/*', '../api/*', '../app/*', '../config*'], 'pipeline/ uses adapter interfaces (pipeline/ports.ts), never adapters, the API or the process.') },
+    rules: {
+      'no-restricted-imports': layer(
+        [...io, '../adapters/*', '../api/*', '../app/*', '../config*'],
+        'pipeline/ uses adapter interfaces (pipeline/ports.ts), never adapters, the API or the process.',
+      ),
+    },
   },
   {
     files: ['adapters/**/*.ts'],
@@ -38,9 +65,21 @@ export default tseslint.config(
     files: ['api/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
-      'no-restricted-imports': layer([...above('app'), ...above('adapters/amqp'), 'amqplib', 'knex', 'knex-pglite', 'pg'], 'api/ is HTTP only: the process (app/) hands it what it needs; SQL lives in adapters/db, the broker in app/.'),
-      'no-restricted-globals': ['error', { name: 'setInterval', message: 'api/ runs no timers: periodic work is a named job in app/scheduler.ts.' }],
-      'no-restricted-syntax': ['error', { selector: "MemberExpression[property.name='elements'][computed=false]", message: 'api/ reads no raw X12 elements: adapters/x12 names them.' }],
+      'no-restricted-imports': layer(
+        [...above('app'), ...above('adapters/amqp'), 'amqplib', 'knex', 'knex-pglite', 'pg'],
+        'api/ is HTTP only: the process (app/) hands it what it needs; SQL lives in adapters/db, the broker in app/.',
+      ),
+      'no-restricted-globals': [
+        'error',
+        { name: 'setInterval', message: 'api/ runs no timers: periodic work is a named job in app/scheduler.ts.' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[property.name='elements'][computed=false]",
+          message: 'api/ reads no raw X12 elements: adapters/x12 names them.',
+        },
+      ],
     },
   },
 );

@@ -21,7 +21,11 @@ const maxRemembered = 10_000;
  * are not remembered: a key issued a moment ago must work at once.
  */
 function principalCache(db: Database) {
-  const byHash = remembered((hash: string) => findPrincipalByHash(db, hash), { ttlMs: principalTtlMs, max: maxRemembered, keep: (principal) => principal !== undefined });
+  const byHash = remembered((hash: string) => findPrincipalByHash(db, hash), {
+    ttlMs: principalTtlMs,
+    max: maxRemembered,
+    keep: (principal) => principal !== undefined,
+  });
   return (key: string): Promise<Principal | undefined> => byHash(hashKey(key));
 }
 
@@ -32,11 +36,19 @@ export function bearerAuth(db: Database) {
     const match = bearer.exec(request.headers.authorization ?? '');
     const principal = match?.[1] === undefined ? undefined : await lookUp(match[1]);
     if (principal === undefined) {
-      const error = new ProblemError('unauthorized', match === null ? 'send "Authorization: Bearer <key>"' : 'this API key is unknown or revoked', undefined, { 'www-authenticate': 'Bearer' });
+      const error = new ProblemError(
+        'unauthorized',
+        match === null ? 'send "Authorization: Bearer <key>"' : 'this API key is unknown or revoked',
+        undefined,
+        { 'www-authenticate': 'Bearer' },
+      );
       throw Object.assign(error, { statusCode: 401 });
     }
     if (roles.length > 0 && !roles.includes(principal.role)) {
-      throw Object.assign(new ProblemError('forbidden', `this operation is for ${roles.join(' or ')} keys; this is a ${principal.role} key`), { statusCode: 403 });
+      throw Object.assign(
+        new ProblemError('forbidden', `this operation is for ${roles.join(' or ')} keys; this is a ${principal.role} key`),
+        { statusCode: 403 },
+      );
     }
     request.principal = principal;
   };

@@ -1,6 +1,14 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authenticateCxml, type Database } from '../adapters/db/index.ts';
-import { checkOrderRequest, cxmlResponse, elementOf, mapOrderRequest, parseCxml, readHeader, redactSecrets } from '../adapters/cxml/index.ts';
+import {
+  checkOrderRequest,
+  cxmlResponse,
+  elementOf,
+  mapOrderRequest,
+  parseCxml,
+  readHeader,
+  redactSecrets,
+} from '../adapters/cxml/index.ts';
 import { ok } from '../domain/result.ts';
 import { runOrderPipeline, type PipelineDeps } from '../pipeline/runner.ts';
 import { replyWithOutcome } from './outcome-reply.ts';

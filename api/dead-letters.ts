@@ -11,16 +11,30 @@ export function deadLetterHandlers(db: Database, replay: Replayer | undefined) {
   return {
     async listDeadLetters(request: FastifyRequest<{ Querystring: { queue?: string; replayed?: boolean; limit?: number } }>) {
       const { queue, replayed, limit } = request.query;
-      return { deadLetters: await listDeadLetters(db, { ...(queue === undefined ? {} : { queue }), replayed: replayed ?? false, limit: limit ?? 50 }) };
+      return {
+        deadLetters: await listDeadLetters(db, {
+          ...(queue === undefined ? {} : { queue }),
+          replayed: replayed ?? false,
+          limit: limit ?? 50,
+        }),
+      };
     },
 
     async replayDeadLetter(request: FastifyRequest<{ Params: { id: string } }>) {
       const letter = await getDeadLetter(db, request.params.id);
       if (letter === undefined) throw new ProblemError('not-found', `dead letter ${request.params.id} does not exist`);
-      if (letter.replayedAt !== null) throw new ProblemError('invalid-state', `dead letter ${letter.id} was replayed at ${letter.replayedAt}`);
-      if (replay === undefined) throw new ProblemError('service-unavailable', 'the gateway runs without RabbitMQ (AMQP_URL is not set), so nothing can be published');
+      if (letter.replayedAt !== null)
+        throw new ProblemError('invalid-state', `dead letter ${letter.id} was replayed at ${letter.replayedAt}`);
+      if (replay === undefined)
+        throw new ProblemError(
+          'service-unavailable',
+          'the gateway runs without RabbitMQ (AMQP_URL is not set), so nothing can be published',
+        );
       const published = await replay(letter);
-      if (!published.ok) throw new ProblemError('service-unavailable', `the broker did not confirm the replay: ${published.error}`, undefined, { 'retry-after': '5' });
+      if (!published.ok)
+        throw new ProblemError('service-unavailable', `the broker did not confirm the replay: ${published.error}`, undefined, {
+          'retry-after': '5',
+        });
       const replayed = await markReplayed(db, letter.id);
       request.log.info({ deadLetterId: letter.id, queue: letter.queue, messageId: letter.messageId }, 'dead letter replayed');
       return replayed ?? letter;

@@ -7,18 +7,23 @@ export function documentHandlers(db: Database) {
   return {
     async listDocuments(request: FastifyRequest<{ Querystring: Partial<DocumentFilter> }>) {
       const { direction, type, after, limit } = request.query;
-      const documents = await listDocuments(db, { partnerId: principalOf(request).partnerId }, {
-        limit: limit ?? 50,
-        ...(direction === undefined ? {} : { direction }),
-        ...(type === undefined ? {} : { type }),
-        ...(after === undefined ? {} : { after }),
-      });
+      const documents = await listDocuments(
+        db,
+        { partnerId: principalOf(request).partnerId },
+        {
+          limit: limit ?? 50,
+          ...(direction === undefined ? {} : { direction }),
+          ...(type === undefined ? {} : { type }),
+          ...(after === undefined ? {} : { after }),
+        },
+      );
       return { documents };
     },
 
     async getDocument(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) {
       const document = await getDocumentBody(db, { partnerId: principalOf(request).partnerId }, request.params.id);
-      if (document === undefined) throw new ProblemError('not-found', `document ${request.params.id} does not exist or belongs to another partner`);
+      if (document === undefined)
+        throw new ProblemError('not-found', `document ${request.params.id} does not exist or belongs to another partner`);
       return reply.type(document.contentType).send(document.body);
     },
   };

@@ -21,12 +21,16 @@ function toProblem(error: FastifyError & { errors?: unknown[] }): { body: Proble
   if (inner !== undefined) return { body: inner.body, headers: inner.headers };
   if (error.validation !== undefined) {
     const errors = toFieldErrors(error.validation as Parameters<typeof toFieldErrors>[0], error.validationContext ?? 'body');
-    return { body: problem('invalid-request', errors.map((e) => `${e.in} ${e.pointer || '(root)'}: ${e.detail}`).join('; '), errors), headers: {} };
+    return {
+      body: problem('invalid-request', errors.map((e) => `${e.in} ${e.pointer || '(root)'}: ${e.detail}`).join('; '), errors),
+      headers: {},
+    };
   }
   const known = error.code === undefined ? undefined : byFastifyCode[error.code];
   if (known !== undefined) return { body: known(error), headers: {} };
   if (error instanceof SyntaxError) return { body: problem('malformed-json', error.message), headers: {} };
-  if (isDatabaseUnavailable(error)) return { body: problem('service-unavailable', 'the database is not answering'), headers: { 'retry-after': retryAfterSeconds } };
+  if (isDatabaseUnavailable(error))
+    return { body: problem('service-unavailable', 'the database is not answering'), headers: { 'retry-after': retryAfterSeconds } };
   if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
     return { body: { ...problem('invalid-request', error.message), status: error.statusCode }, headers: {} };
   }
@@ -39,9 +43,17 @@ export async function errorHandler(error: FastifyError, request: FastifyRequest,
   else request.log.info({ code: body.code, status: body.status }, 'request refused');
   // cXML senders understand only cXML: the same answer as a Response document.
   if (request.url.startsWith('/v1/cxml')) {
-    return reply.code(body.status).headers(headers).type('text/xml; charset=utf-8').send(cxmlResponse(body.status, body.detail ?? body.title));
+    return reply
+      .code(body.status)
+      .headers(headers)
+      .type('text/xml; charset=utf-8')
+      .send(cxmlResponse(body.status, body.detail ?? body.title));
   }
-  return reply.code(body.status).headers(headers).type('application/problem+json').send({ ...body, instance: request.url });
+  return reply
+    .code(body.status)
+    .headers(headers)
+    .type('application/problem+json')
+    .send({ ...body, instance: request.url });
 }
 
 export async function notFoundHandler(request: FastifyRequest, reply: FastifyReply): Promise<ProblemBody> {

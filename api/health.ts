@@ -14,12 +14,18 @@ export function healthHandlers(db: Database) {
       try {
         await Promise.race([
           pingDatabase(db),
-          new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${readinessTimeoutMs} ms`)), readinessTimeoutMs).unref()),
+          new Promise((_, reject) =>
+            setTimeout(() => reject(new Error(`no answer within ${readinessTimeoutMs} ms`)), readinessTimeoutMs).unref(),
+          ),
         ]);
         return { status: 'ready', database: 'up' };
       } catch (error) {
         request.log.warn({ err: error }, 'database not ready');
-        return reply.code(503).header('retry-after', '5').type('application/problem+json').send(problem('service-unavailable', 'the database is not answering'));
+        return reply
+          .code(503)
+          .header('retry-after', '5')
+          .type('application/problem+json')
+          .send(problem('service-unavailable', 'the database is not answering'));
       }
     },
   };

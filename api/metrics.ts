@@ -13,7 +13,12 @@ export interface Metrics {
 export function createMetrics(readings: MetricReadings): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'ordergate_' });
-  const requests = new Counter({ name: 'ordergate_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'] as const, registers: [registry] });
+  const requests = new Counter({
+    name: 'ordergate_http_requests_total',
+    help: 'HTTP requests by route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
   const requestDuration = new Histogram({
     name: 'ordergate_http_request_duration_seconds',
     help: 'HTTP request duration',

@@ -63,7 +63,8 @@ describe('operations endpoints', () => {
     expect(res.body).toMatch(/ordergate_fulfillment_requests\{state="pending"\} 3/);
     expect(res.body).toMatch(/ordergate_fulfillment_oldest_pending_seconds \d/);
     expect(res.body).toMatch(/ordergate_http_requests_total\{method="POST",route="\/v1\/orders",status="201"\} 1/);
-    for (const stage of ['receive', 'validate', 'dedupe', 'store']) expect(res.body).toContain(`ordergate_pipeline_stage_duration_seconds_count{stage="${stage}"} 1`);
+    for (const stage of ['receive', 'validate', 'dedupe', 'store'])
+      expect(res.body).toContain(`ordergate_pipeline_stage_duration_seconds_count{stage="${stage}"} 1`);
   });
 
   it('echoes a request id', async () => {
@@ -79,7 +80,13 @@ describe('logs', () => {
     const t = await startTestApp('postgres', { logger });
     try {
       const { key } = await t.partner();
-      const created = await t.request({ method: 'POST', url: '/v1/orders', key, headers: { 'idempotency-key': 'log-1', 'x-request-id': 'req-log-1' }, payload: sampleOrder });
+      const created = await t.request({
+        method: 'POST',
+        url: '/v1/orders',
+        key,
+        headers: { 'idempotency-key': 'log-1', 'x-request-id': 'req-log-1' },
+        payload: sampleOrder,
+      });
       const orderId = created.json().id;
       await t.request({ method: 'GET', url: '/v1/orders', key: 'ogp_not-a-real-key-but-secret' });
       const entries = lines.map((line) => JSON.parse(line));

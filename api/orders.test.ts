@@ -22,7 +22,13 @@ describe.each(databaseKinds)('orders API on %s', (kind) => {
     expect(res.statusCode).toBe(201);
     const order = res.json();
     expect(res.headers.location).toBe(`/v1/orders/${order.id}`);
-    expect(order).toMatchObject({ status: 'decomposed', partnerId: acme.id, channel: 'api', externalRef: 'PO-1001', totals: { lineCount: 4, amount: 158.99 } });
+    expect(order).toMatchObject({
+      status: 'decomposed',
+      partnerId: acme.id,
+      channel: 'api',
+      externalRef: 'PO-1001',
+      totals: { lineCount: 4, amount: 158.99 },
+    });
     expect(order.lines.map((l: { lineNumber: string }) => l.lineNumber)).toEqual(['1', '2']);
     const bundle = order.lines[1];
     expect(bundle).toMatchObject({ sku: 'INTERNET-100', bundleLineNumber: '2' });
@@ -51,7 +57,14 @@ describe.each(databaseKinds)('orders API on %s', (kind) => {
       ['fulfillment.request.v1', 'pending'],
       ['document.stored.v1', 'pending'],
     ]);
-    expect(outbox[4].payload).toEqual({ documentId: document.id, partnerId: acme.id, orderId: order.id, direction: 'inbound', channel: 'api', type: 'order.json' });
+    expect(outbox[4].payload).toEqual({
+      documentId: document.id,
+      partnerId: acme.id,
+      orderId: order.id,
+      direction: 'inbound',
+      channel: 'api',
+      type: 'order.json',
+    });
     const events = (await t.request({ method: 'GET', url: `/v1/orders/${order.id}/events`, key: acme.key })).json().events;
     expect(events).toEqual([
       expect.objectContaining({ from: null, to: 'received', cause: 'api.received', actor: `partner:${acme.id}` }),
@@ -142,7 +155,9 @@ describe.each(databaseKinds)('orders API on %s', (kind) => {
     expect(byRef.orders.map((o: { externalRef: string }) => o.externalRef)).toEqual(['P-3']);
     const cancelled = (await t.request({ method: 'GET', url: '/v1/orders?status=cancelled', key: pager.key })).json();
     expect(cancelled.orders).toEqual([]);
-    const future = (await t.request({ method: 'GET', url: `/v1/orders?updatedSince=${encodeURIComponent('2099-01-01T00:00:00Z')}`, key: pager.key })).json();
+    const future = (
+      await t.request({ method: 'GET', url: `/v1/orders?updatedSince=${encodeURIComponent('2099-01-01T00:00:00Z')}`, key: pager.key })
+    ).json();
     expect(future.orders).toEqual([]);
     const bad = await t.request({ method: 'GET', url: '/v1/orders?cursor=garbage', key: pager.key });
     expect(bad.statusCode).toBe(400);
@@ -151,7 +166,12 @@ describe.each(databaseKinds)('orders API on %s', (kind) => {
 
   it('cancels an order once, records why, and names the state when it cannot', async () => {
     const order = (await post({ ...sampleOrder, externalRef: 'PO-CANCEL' })).json();
-    const res = await t.request({ method: 'POST', url: `/v1/orders/${order.id}/cancel`, key: acme.key, payload: { reason: 'customer changed mind' } });
+    const res = await t.request({
+      method: 'POST',
+      url: `/v1/orders/${order.id}/cancel`,
+      key: acme.key,
+      payload: { reason: 'customer changed mind' },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ id: order.id, status: 'cancelled' });
     expect(res.json().lines).toHaveLength(2);
@@ -163,10 +183,15 @@ describe.each(databaseKinds)('orders API on %s', (kind) => {
     expect(events.map((e: { to: string }) => e.to)).toEqual(['received', 'decomposed', 'cancelled']);
     expect(events[2]).toMatchObject({ from: 'decomposed', cause: 'cancel.requested', detail: { reason: 'customer changed mind' } });
     const outbox = await t.database.db('outbox').where({ correlation_id: order.id }).orderBy('id');
-    expect(outbox.map((m: { type: string }) => m.type)).toEqual(['order.received.v1', ...Array(3).fill('fulfillment.request.v1'), 'document.stored.v1', 'order.cancelled.v1']);
+    expect(outbox.map((m: { type: string }) => m.type)).toEqual([
+      'order.received.v1',
+      ...Array(3).fill('fulfillment.request.v1'),
+      'document.stored.v1',
+      'order.cancelled.v1',
+    ]);
   });
 
-  it('lets the admin read every partner\'s orders but not submit them', async () => {
+  it("lets the admin read every partner's orders but not submit them", async () => {
     const order = (await post({ ...sampleOrder, externalRef: 'PO-ADMIN' })).json();
     const read = await t.request({ method: 'GET', url: `/v1/orders/${order.id}`, key: 'test-admin-key-0123456789abcdef' });
     expect(read.statusCode).toBe(200);
@@ -189,7 +214,13 @@ describe.each(databaseKinds)('orders API on %s', (kind) => {
 
   describe('bad input gets a precise 4xx', () => {
     const send = (payload: string, headers: Record<string, string> = {}) =>
-      t.request({ method: 'POST', url: '/v1/orders', key: acme.key, headers: { 'content-type': 'application/json', 'idempotency-key': nextKey(), ...headers }, payload });
+      t.request({
+        method: 'POST',
+        url: '/v1/orders',
+        key: acme.key,
+        headers: { 'content-type': 'application/json', 'idempotency-key': nextKey(), ...headers },
+        payload,
+      });
 
     it.each([
       ['truncated JSON', '{"externalRef":"x",'],
@@ -204,8 +235,21 @@ describe.each(databaseKinds)('orders API on %s', (kind) => {
 
     it.each([
       ['a string quantity', { ...sampleOrder, lines: [{ lineNumber: '1', quantity: '2', uom: 'EA' }] }, '/lines/0/quantity', 'type'],
-      ['a zero quantity', { ...sampleOrder, lines: [{ lineNumber: '1', quantity: 0, uom: 'EA' }] }, '/lines/0/quantity', 'exclusiveMinimum'],
-      ['a negative component quantity', { ...sampleOrder, lines: [{ lineNumber: '1', quantity: 1, uom: 'EA', components: [{ lineNumber: '1.1', quantity: -1, uom: 'EA' }] }] }, '/lines/0/components/0/quantity', 'exclusiveMinimum'],
+      [
+        'a zero quantity',
+        { ...sampleOrder, lines: [{ lineNumber: '1', quantity: 0, uom: 'EA' }] },
+        '/lines/0/quantity',
+        'exclusiveMinimum',
+      ],
+      [
+        'a negative component quantity',
+        {
+          ...sampleOrder,
+          lines: [{ lineNumber: '1', quantity: 1, uom: 'EA', components: [{ lineNumber: '1.1', quantity: -1, uom: 'EA' }] }],
+        },
+        '/lines/0/components/0/quantity',
+        'exclusiveMinimum',
+      ],
       ['no lines', { ...sampleOrder, lines: [] }, '/lines', 'minItems'],
       ['a missing externalRef', { ...sampleOrder, externalRef: undefined }, '/externalRef', 'required'],
       ['an unknown field', { ...sampleOrder, colour: 'red' }, '/colour', 'additionalProperties'],
@@ -219,9 +263,46 @@ describe.each(databaseKinds)('orders API on %s', (kind) => {
     });
 
     it.each([
-      ['a component whose parent is missing', { ...sampleOrder, lines: [{ lineNumber: '1', quantity: 1, uom: 'EA' }, { lineNumber: '2.1', parentLineNumber: '2', quantity: 1, uom: 'EA' }] }, '/lines/1/parentLineNumber', 'unknown-parent-line'],
-      ['a line number used twice', { ...sampleOrder, lines: [{ lineNumber: '1', quantity: 1, uom: 'EA' }, { lineNumber: '1', quantity: 1, uom: 'EA' }] }, '/lines/1/lineNumber', 'duplicate-line-number'],
-      ['a bundle inside a bundle', { ...sampleOrder, lines: [{ lineNumber: '1', quantity: 1, uom: 'EA', components: [{ lineNumber: '1.1', quantity: 1, uom: 'EA', components: [{ lineNumber: '1.1.1', quantity: 1, uom: 'EA' }] }] }] }, '/lines/0/components/0/components/0/parentLineNumber', 'nested-bundle'],
+      [
+        'a component whose parent is missing',
+        {
+          ...sampleOrder,
+          lines: [
+            { lineNumber: '1', quantity: 1, uom: 'EA' },
+            { lineNumber: '2.1', parentLineNumber: '2', quantity: 1, uom: 'EA' },
+          ],
+        },
+        '/lines/1/parentLineNumber',
+        'unknown-parent-line',
+      ],
+      [
+        'a line number used twice',
+        {
+          ...sampleOrder,
+          lines: [
+            { lineNumber: '1', quantity: 1, uom: 'EA' },
+            { lineNumber: '1', quantity: 1, uom: 'EA' },
+          ],
+        },
+        '/lines/1/lineNumber',
+        'duplicate-line-number',
+      ],
+      [
+        'a bundle inside a bundle',
+        {
+          ...sampleOrder,
+          lines: [
+            {
+              lineNumber: '1',
+              quantity: 1,
+              uom: 'EA',
+              components: [{ lineNumber: '1.1', quantity: 1, uom: 'EA', components: [{ lineNumber: '1.1.1', quantity: 1, uom: 'EA' }] }],
+            },
+          ],
+        },
+        '/lines/0/components/0/components/0/parentLineNumber',
+        'nested-bundle',
+      ],
       ['a total that does not add up', { ...sampleOrder, total: 100 }, '/total', 'total-mismatch'],
     ])('%s → 422 naming the field', async (_name, body, pointer, code) => {
       const res = await send(JSON.stringify(body));
@@ -236,7 +317,11 @@ describe.each(databaseKinds)('orders API on %s', (kind) => {
     });
 
     it('a body over the limit → 413', async () => {
-      const huge = JSON.stringify({ ...sampleOrder, notes: Array(50).fill('x'.repeat(2000)), extras: { blob: 'y'.repeat(2 * 1024 * 1024) } });
+      const huge = JSON.stringify({
+        ...sampleOrder,
+        notes: Array(50).fill('x'.repeat(2000)),
+        extras: { blob: 'y'.repeat(2 * 1024 * 1024) },
+      });
       const res = await send(huge);
       expect(res.statusCode).toBe(413);
       expect(res.json().code).toBe('payload-too-large');
@@ -252,7 +337,9 @@ describe.each(databaseKinds)('orders API on %s', (kind) => {
       const malformed = await t.request({ method: 'GET', url: '/v1/orders/not-a-uuid', key: acme.key });
       expect(malformed.statusCode).toBe(400);
       expect(malformed.json().errors).toContainEqual(expect.objectContaining({ in: 'path', pointer: 'id' }));
-      expect((await t.request({ method: 'GET', url: '/v1/orders/00000000-0000-4000-8000-000000000000', key: acme.key })).statusCode).toBe(404);
+      expect((await t.request({ method: 'GET', url: '/v1/orders/00000000-0000-4000-8000-000000000000', key: acme.key })).statusCode).toBe(
+        404,
+      );
       const route = await t.request({ method: 'GET', url: '/v1/nothing', key: acme.key });
       expect(route.statusCode).toBe(404);
       expect(route.json().code).toBe('route-not-found');

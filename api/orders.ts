@@ -20,7 +20,8 @@ type IdParams = { id: string };
 
 const viewerOf = (request: FastifyRequest): Viewer => ({ partnerId: principalOf(request).partnerId });
 
-const encodeCursor = (cursor: { updatedAt: string; id: string }): string => Buffer.from(JSON.stringify([cursor.updatedAt, cursor.id])).toString('base64url');
+const encodeCursor = (cursor: { updatedAt: string; id: string }): string =>
+  Buffer.from(JSON.stringify([cursor.updatedAt, cursor.id])).toString('base64url');
 
 function decodeCursor(text: string): { updatedAt: string; id: string } {
   try {
@@ -29,7 +30,9 @@ function decodeCursor(text: string): { updatedAt: string; id: string } {
   } catch {
     // falls through to the problem below
   }
-  throw new ProblemError('invalid-cursor', 'pass the nextCursor of a previous page unchanged', [{ in: 'query', pointer: 'cursor', detail: 'not a cursor this API issued' }]);
+  throw new ProblemError('invalid-cursor', 'pass the nextCursor of a previous page unchanged', [
+    { in: 'query', pointer: 'cursor', detail: 'not a cursor this API issued' },
+  ]);
 }
 
 async function orderOr404(db: Database, id: string, viewer: Viewer): Promise<OrderJson> {
@@ -42,7 +45,7 @@ export function orderHandlers(db: Database, pipeline: PipelineDeps) {
   return {
     async createOrder(request: FastifyRequest<{ Body: CreateBody }>, reply: FastifyReply) {
       const principal = principalOf(request);
-      if (principal.partnerId === null) throw new ProblemError('forbidden', 'orders are submitted with the partner\'s own key');
+      if (principal.partnerId === null) throw new ProblemError('forbidden', "orders are submitted with the partner's own key");
       const key = String(request.headers['idempotency-key']);
       const outcome = await runOrderPipeline(
         pipeline,
@@ -67,7 +70,10 @@ export function orderHandlers(db: Database, pipeline: PipelineDeps) {
           answer.header('location', `/v1/orders/${orderId}`);
         },
         keyReused() {
-          throw new ProblemError('idempotency-key-reused', `Idempotency-Key "${key}" was first used with a different body; use a new key for a new order`);
+          throw new ProblemError(
+            'idempotency-key-reused',
+            `Idempotency-Key "${key}" was first used with a different body; use a new key for a new order`,
+          );
         },
         invalid(problems) {
           throw invalidOrder(problems);
@@ -105,8 +111,13 @@ export function orderHandlers(db: Database, pipeline: PipelineDeps) {
         actor: principal.partnerId === null ? 'admin' : `partner:${principal.partnerId}`,
         ...(reason === undefined ? {} : { reason }),
       });
-      if (outcome.kind === 'not-found') throw new ProblemError('not-found', `order ${request.params.id} does not exist or belongs to another partner`);
-      if (outcome.kind === 'refused') throw new ProblemError('invalid-state', `the order is "${outcome.status}"; only orders that have not shipped anything can be cancelled`);
+      if (outcome.kind === 'not-found')
+        throw new ProblemError('not-found', `order ${request.params.id} does not exist or belongs to another partner`);
+      if (outcome.kind === 'refused')
+        throw new ProblemError(
+          'invalid-state',
+          `the order is "${outcome.status}"; only orders that have not shipped anything can be cancelled`,
+        );
       return presentOrder(outcome.order);
     },
   };

@@ -8,7 +8,9 @@ export function partnerHandlers(db: Database) {
       const created = await createPartner(db, request.body);
       if (!created.ok) {
         const [what, pointer] = created.taken === 'x12' ? ['X12 sender', '/x12/id'] : ['cXML sender', '/cxml/fromIdentity'];
-        throw new ProblemError('identity-in-use', `this ${what} already belongs to another partner`, [{ in: 'body', pointer, detail: 'already in use' }]);
+        throw new ProblemError('identity-in-use', `this ${what} already belongs to another partner`, [
+          { in: 'body', pointer, detail: 'already in use' },
+        ]);
       }
       const { partner } = created;
       request.log.info({ partnerId: partner.id }, 'partner created');

@@ -48,13 +48,25 @@ export const problemType = (code: ProblemCode): string => `https://ordergate.dev
 
 export function problem(code: ProblemCode, detail?: string, errors?: FieldError[]): ProblemBody {
   const { status, title } = problemCodes[code];
-  return { type: problemType(code), title, status, code, ...(detail === undefined ? {} : { detail }), ...(errors === undefined ? {} : { errors }) };
+  return {
+    type: problemType(code),
+    title,
+    status,
+    code,
+    ...(detail === undefined ? {} : { detail }),
+    ...(errors === undefined ? {} : { errors }),
+  };
 }
 
 /** Thrown by handlers for answers that end the request early; the error handler renders it. */
 export class ProblemError extends Error {
   readonly body: ProblemBody;
-  constructor(code: ProblemCode, detail?: string, errors?: FieldError[], readonly headers: Record<string, string> = {}) {
+  constructor(
+    code: ProblemCode,
+    detail?: string,
+    errors?: FieldError[],
+    readonly headers: Record<string, string> = {},
+  ) {
     super(detail ?? problemCodes[code].title);
     this.name = 'ProblemError';
     this.body = problem(code, detail, errors);

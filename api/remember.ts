@@ -3,7 +3,10 @@
  * principal, a partner's X12 identity) that change rarely and may show a change that much later.
  * `keep` says which answers are worth remembering (an unknown key is not: it may be issued a moment later).
  */
-export function remembered<K, V>(load: (key: K) => Promise<V>, options: { ttlMs: number; max: number; keep?: (value: V) => boolean }): (key: K) => Promise<V> {
+export function remembered<K, V>(
+  load: (key: K) => Promise<V>,
+  options: { ttlMs: number; max: number; keep?: (value: V) => boolean },
+): (key: K) => Promise<V> {
   const entries = new Map<K, { value: V; until: number }>();
   return async (key) => {
     const now = Date.now();

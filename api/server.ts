@@ -34,7 +34,9 @@ export function loadSpecification(): Record<string, unknown> {
 /** "POST /v1/orders" → the request body media types its operation names. */
 function requestMediaTypes(specification: Record<string, unknown>): Map<string, string[]> {
   const types = new Map<string, string[]>();
-  for (const [path, operations] of Object.entries(specification.paths as Record<string, Record<string, { requestBody?: { content?: Record<string, unknown> } }>>)) {
+  for (const [path, operations] of Object.entries(
+    specification.paths as Record<string, Record<string, { requestBody?: { content?: Record<string, unknown> } }>>,
+  )) {
     for (const [method, operation] of Object.entries(operations)) {
       const content = operation.requestBody?.content;
       if (content !== undefined) types.set(`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`, Object.keys(content));
@@ -95,10 +97,16 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
     closing = true;
   });
   // X12 arrives as bytes; its channel reads the delimiters from each ISA.
-  app.addContentTypeParser(['application/edi-x12', 'text/plain', 'text/xml', 'application/xml'], { parseAs: 'buffer' }, (_request, body: Buffer, done) => done(null, body));
+  app.addContentTypeParser(
+    ['application/edi-x12', 'text/plain', 'text/xml', 'application/xml'],
+    { parseAs: 'buffer' },
+    (_request, body: Buffer, done) => done(null, body),
+  );
 
   // Named in the spec as a response type only; as a request body it is refused like any unknown type.
-  app.addContentTypeParser('application/problem+json', (_request, _payload, done) => done(new ProblemError('unsupported-media-type', 'send orders as application/json'), undefined));
+  app.addContentTypeParser('application/problem+json', (_request, _payload, done) =>
+    done(new ProblemError('unsupported-media-type', 'send orders as application/json'), undefined),
+  );
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -110,7 +118,10 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
     const allowed = mediaTypes.get(`${request.method} ${request.routeOptions.url}`);
     const sent = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
     if (allowed !== undefined && sent !== undefined && !allowed.includes(sent)) {
-      throw new ProblemError('unsupported-media-type', `${request.method} ${request.routeOptions.url} takes ${allowed.join(' or ')}, not ${sent}`);
+      throw new ProblemError(
+        'unsupported-media-type',
+        `${request.method} ${request.routeOptions.url} takes ${allowed.join(' or ')}, not ${sent}`,
+      );
     }
   });
   app.addHook('onSend', async (_request, reply) => {
@@ -125,11 +136,24 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
   await app.register(swagger, { mode: 'static', specification: { document: specification as never } });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
 
   await app.register(openapiGlue, {
     specification,
-    serviceHandlers: { ...orderHandlers(db, pipeline), ...partnerHandlers(db), ...healthHandlers(db), ...x12Handlers(db, pipeline), ...cxmlHandlers(db, pipeline, options.bodyLimitBytes), ...documentHandlers(db), ...taskHandlers(db, fulfillment), ...vendorHandlers(db, fulfillment, options.amqp), ...deadLetterHandlers(db, options.replayDeadLetter), ...webhookHandlers(db, pipeline, options.secrets) },
+    serviceHandlers: {
+      ...orderHandlers(db, pipeline),
+      ...partnerHandlers(db),
+      ...healthHandlers(db),
+      ...x12Handlers(db, pipeline),
+      ...cxmlHandlers(db, pipeline, options.bodyLimitBytes),
+      ...documentHandlers(db),
+      ...taskHandlers(db, fulfillment),
+      ...vendorHandlers(db, fulfillment, options.amqp),
+      ...deadLetterHandlers(db, options.replayDeadLetter),
+      ...webhookHandlers(db, pipeline, options.secrets),
+    },
     securityHandlers: { bearerAuth: bearerAuth(db) },
   });
   return app;

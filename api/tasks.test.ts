@@ -24,30 +24,54 @@ describe('tasks on postgres', () => {
   afterAll(async () => t?.close());
 
   const post = async (app: TestApp, key: string, body: unknown) => {
-    const res = await app.request({ method: 'POST', url: '/v1/orders', key, headers: { 'idempotency-key': `task-${++seq}` }, payload: body as object });
+    const res = await app.request({
+      method: 'POST',
+      url: '/v1/orders',
+      key,
+      headers: { 'idempotency-key': `task-${++seq}` },
+      payload: body as object,
+    });
     expect(res.statusCode).toBe(201);
     return res.json();
   };
-  const tasksOf = async (orderId: string, key = acme.key) => (await t.request({ method: 'GET', url: `/v1/orders/${orderId}/tasks`, key })).json().tasks;
+  const tasksOf = async (orderId: string, key = acme.key) =>
+    (await t.request({ method: 'GET', url: `/v1/orders/${orderId}/tasks`, key })).json().tasks;
 
-  it('decomposes the internet bundle into the demo catalog\'s tasks, with a request per ready vendor task', async () => {
+  it("decomposes the internet bundle into the demo catalog's tasks, with a request per ready vendor task", async () => {
     const order = await post(t, acme.key, { ...sampleOrder, externalRef: 'PO-TASKS' });
     expect(order.status).toBe('decomposed');
     const tasks = await tasksOf(order.id);
-    expect(tasks.map((task: { key: string; type: string; vendorId: string | null; status: string }) => [task.key, task.type, task.vendorId, task.status])).toEqual([
+    expect(
+      tasks.map((task: { key: string; type: string; vendorId: string | null; status: string }) => [
+        task.key,
+        task.type,
+        task.vendorId,
+        task.status,
+      ]),
+    ).toEqual([
       ['1:ship', 'ship', 'vendor-a', 'ready'],
       ['2:customer-activation', 'customer-action', null, 'blocked'],
       ['2.1:ship-modem', 'ship', 'vendor-a', 'ready'],
       ['2.2:activate-port', 'activate', 'vendor-b', 'ready'],
     ]);
-    expect(tasks[1]).toMatchObject({ person: true, dependsOn: ['2.1:ship-modem', '2.2:activate-port'], lineNumber: '2', bundleLineNumber: '2' });
+    expect(tasks[1]).toMatchObject({
+      person: true,
+      dependsOn: ['2.1:ship-modem', '2.2:activate-port'],
+      lineNumber: '2',
+      bundleLineNumber: '2',
+    });
     expect(tasks[0]).toMatchObject({ person: false, dependsOn: [], lineNumber: '1', bundleLineNumber: null });
 
     const requests = await t.database.db('outbox').where({ correlation_id: order.id, type: 'fulfillment.request.v1' }).orderBy('id');
-    expect(requests.map((m: { destination: string }) => m.destination)).toEqual(['vendor.vendor-a.ship', 'vendor.vendor-a.ship', 'vendor.vendor-b.activate']);
+    expect(requests.map((m: { destination: string }) => m.destination)).toEqual([
+      'vendor.vendor-a.ship',
+      'vendor.vendor-a.ship',
+      'vendor.vendor-b.activate',
+    ]);
     for (const request of requests) expect(checkMessage('fulfillment.request.v1', request.payload)).toEqual([]);
     const modem = tasks[2];
-    const lineId = async (lineNumber: string) => (await t.database.db('order_lines').where({ order_id: order.id, line_number: lineNumber }).first('id')).id;
+    const lineId = async (lineNumber: string) =>
+      (await t.database.db('order_lines').where({ order_id: order.id, line_number: lineNumber }).first('id')).id;
     expect(requests[1].payload).toMatchObject({
       taskId: modem.id,
       orderId: order.id,
@@ -65,7 +89,7 @@ describe('tasks on postgres', () => {
     expect(events[1]).toMatchObject({ from: 'received', to: 'decomposed', cause: 'order.decomposed', detail: { tasks: 4 } });
   });
 
-  it('shows a partner only its own orders\' tasks', async () => {
+  it("shows a partner only its own orders' tasks", async () => {
     const order = await post(t, acme.key, { ...sampleOrder, externalRef: 'PO-OWN' });
     const other = await t.partner('Other');
     expect((await t.request({ method: 'GET', url: `/v1/orders/${order.id}/tasks`, key: other.key })).statusCode).toBe(404);
@@ -74,7 +98,7 @@ describe('tasks on postgres', () => {
     expect((await t.request({ method: 'POST', url: `/v1/tasks/${task.id}/complete`, key: other.key })).statusCode).toBe(404);
   });
 
-  it('completes a person\'s task only once its dependencies are done', async () => {
+  it("completes a person's task only once its dependencies are done", async () => {
     const order = await post(t, acme.key, { ...sampleOrder, externalRef: 'PO-DONE' });
     const [, activation, modem] = await tasksOf(order.id);
     const early = await t.request({ method: 'POST', url: `/v1/tasks/${activation.id}/complete`, key: acme.key });
@@ -94,18 +118,33 @@ describe('tasks on postgres', () => {
     expect(again.json()).toMatchObject({ code: 'invalid-state', detail: expect.stringContaining('"done"') });
   });
 
-  it('frees a blocked vendor task when the person\'s task it waits on is done, and sends its request', async () => {
+  it("frees a blocked vendor task when the person's task it waits on is done, and sends its request", async () => {
     const catalog = demoCatalog();
     catalog.skus['WIFI-KIT'] = {
       tasks: [
         { name: 'survey', type: 'customer-action', person: true, dependsOn: [], sla: 'P1D', slaMinutes: 1440, optional: false },
-        { name: 'ship', type: 'ship', vendor: 'vendor-a', person: false, dependsOn: ['survey'], sla: 'P2D', slaMinutes: 2880, optional: false },
+        {
+          name: 'ship',
+          type: 'ship',
+          vendor: 'vendor-a',
+          person: false,
+          dependsOn: ['survey'],
+          sla: 'P2D',
+          slaMinutes: 2880,
+          optional: false,
+        },
       ],
     };
     const app = await startTestApp('postgres', { catalog });
     try {
       const partner = await app.partner('Kit');
-      const res = await app.request({ method: 'POST', url: '/v1/orders', key: partner.key, headers: { 'idempotency-key': 'kit-1' }, payload: { ...sampleOrder, lines: [{ lineNumber: '1', sku: 'WIFI-KIT', quantity: 3, uom: 'EA' }] } });
+      const res = await app.request({
+        method: 'POST',
+        url: '/v1/orders',
+        key: partner.key,
+        headers: { 'idempotency-key': 'kit-1' },
+        payload: { ...sampleOrder, lines: [{ lineNumber: '1', sku: 'WIFI-KIT', quantity: 3, uom: 'EA' }] },
+      });
       const orderId = res.json().id;
       const requests = () => app.database.db('outbox').where({ correlation_id: orderId, type: 'fulfillment.request.v1' });
       expect(await requests()).toHaveLength(0);
@@ -114,7 +153,11 @@ describe('tasks on postgres', () => {
       const tasks = (await app.request({ method: 'GET', url: `/v1/orders/${orderId}/tasks`, key: partner.key })).json().tasks;
       expect(tasks.map((task: { status: string }) => task.status)).toEqual(['done', 'ready']);
       const [request] = await requests();
-      expect(request).toMatchObject({ destination: 'vendor.vendor-a.ship', vendor_id: 'vendor-a', payload: { taskId: tasks[1].id, taskName: 'ship', line: { sku: 'WIFI-KIT', quantity: 3 } } });
+      expect(request).toMatchObject({
+        destination: 'vendor.vendor-a.ship',
+        vendor_id: 'vendor-a',
+        payload: { taskId: tasks[1].id, taskName: 'ship', line: { sku: 'WIFI-KIT', quantity: 3 } },
+      });
       expect(request.payload).not.toHaveProperty('bundleId');
       expect(checkMessage('fulfillment.request.v1', request.payload)).toEqual([]);
     } finally {
@@ -127,11 +170,22 @@ describe('tasks on postgres', () => {
     const app = await startTestApp('postgres', { catalog: strict });
     try {
       const partner = await app.partner('Strict');
-      const res = await app.request({ method: 'POST', url: '/v1/orders', key: partner.key, headers: { 'idempotency-key': 'strict-1' }, payload: { ...sampleOrder, lines: [{ lineNumber: '1', sku: 'GADGET-9', quantity: 1, uom: 'EA' }] } });
+      const res = await app.request({
+        method: 'POST',
+        url: '/v1/orders',
+        key: partner.key,
+        headers: { 'idempotency-key': 'strict-1' },
+        payload: { ...sampleOrder, lines: [{ lineNumber: '1', sku: 'GADGET-9', quantity: 1, uom: 'EA' }] },
+      });
       expect(res.statusCode).toBe(201);
       expect(res.json().status).toBe('failed');
       const events = (await app.request({ method: 'GET', url: `/v1/orders/${res.json().id}/events`, key: partner.key })).json().events;
-      expect(events[1]).toMatchObject({ from: 'received', to: 'failed', cause: 'order.decomposition-failed', detail: { problems: [{ pointer: '/lines/0/sku', code: 'unknown-sku' }] } });
+      expect(events[1]).toMatchObject({
+        from: 'received',
+        to: 'failed',
+        cause: 'order.decomposition-failed',
+        detail: { problems: [{ pointer: '/lines/0/sku', code: 'unknown-sku' }] },
+      });
       expect((await app.request({ method: 'GET', url: `/v1/orders/${res.json().id}/tasks`, key: partner.key })).json().tasks).toEqual([]);
       expect(await app.database.db('outbox').where({ correlation_id: res.json().id, type: 'fulfillment.request.v1' })).toHaveLength(0);
     } finally {

@@ -14,7 +14,9 @@ export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, http
   const { $id: _id, ...local } = schema as Record<string, unknown>;
   // Binary bodies (X12) are checked by their channel, which answers in the channel's own terms.
   if (local.format === 'binary') return () => true;
-  return (httpPart === 'body' ? strict : coercing).compile(httpPart === 'headers' ? lowerCaseHeaderNames(local) : local) as ValidateFunction;
+  return (httpPart === 'body' ? strict : coercing).compile(
+    httpPart === 'headers' ? lowerCaseHeaderNames(local) : local,
+  ) as ValidateFunction;
 };
 
 /** HTTP header names are case-insensitive and Node hands them over in lower case. */
@@ -41,7 +43,11 @@ export function toFieldErrors(errors: ErrorObject[], context: string): FieldErro
     const child = params.missingProperty ?? params.additionalProperty;
     const pointer = child === undefined ? error.instancePath : `${error.instancePath}/${escapePointer(child)}`;
     const detail =
-      params.additionalProperty !== undefined ? `unknown property "${params.additionalProperty}"` : params.missingProperty !== undefined ? 'is required' : (error.message ?? 'is invalid');
+      params.additionalProperty !== undefined
+        ? `unknown property "${params.additionalProperty}"`
+        : params.missingProperty !== undefined
+          ? 'is required'
+          : (error.message ?? 'is invalid');
     // Parameters are named, not pointed into.
     return { in: part, pointer: part === 'body' ? pointer : pointer.replace(/^\//, ''), code: error.keyword, detail };
   });

@@ -20,10 +20,14 @@ export const mailboxChannels = (amqp: boolean): VendorChannel[] => (amqp ? ['mai
 function actingVendor(request: FastifyRequest, named: string | undefined, where: { in: 'query' | 'body'; pointer: string }): string {
   const principal = principalOf(request);
   if (principal.role === 'vendor') {
-    if (named !== undefined && named !== principal.vendorId) throw new ProblemError('forbidden', `this key is vendor ${principal.vendorId}'s, not ${named}'s`);
+    if (named !== undefined && named !== principal.vendorId)
+      throw new ProblemError('forbidden', `this key is vendor ${principal.vendorId}'s, not ${named}'s`);
     return principal.vendorId;
   }
-  if (named === undefined) throw new ProblemError('invalid-request', 'an admin key acts for a vendor it names', [{ ...where, detail: 'is required with an admin key' }]);
+  if (named === undefined)
+    throw new ProblemError('invalid-request', 'an admin key acts for a vendor it names', [
+      { ...where, detail: 'is required with an admin key' },
+    ]);
   return named;
 }
 
@@ -31,11 +35,21 @@ export function vendorHandlers(db: Database, fulfillment: FulfillmentDeps, amqp:
   return {
     async createVendor(request: FastifyRequest<{ Body: NewVendorBody }>, reply: FastifyReply) {
       const { id, name, channel, baseUrl } = request.body;
-      if (channel === 'http' && baseUrl === undefined) throw new ProblemError('invalid-request', 'an http vendor needs the base URL its requests are POSTed to', [{ in: 'body', pointer: '/baseUrl', detail: 'is required when channel is http' }]);
+      if (channel === 'http' && baseUrl === undefined)
+        throw new ProblemError('invalid-request', 'an http vendor needs the base URL its requests are POSTed to', [
+          { in: 'body', pointer: '/baseUrl', detail: 'is required when channel is http' },
+        ]);
       const created = await createVendor(db, { id, name, channel, ...(baseUrl === undefined ? {} : { baseUrl }) });
-      if (created === 'exists') throw new ProblemError('identity-in-use', `vendor ${id} is already registered`, [{ in: 'body', pointer: '/id', detail: 'already in use' }]);
+      if (created === 'exists')
+        throw new ProblemError('identity-in-use', `vendor ${id} is already registered`, [
+          { in: 'body', pointer: '/id', detail: 'already in use' },
+        ]);
       request.log.info({ vendorId: id, channel }, 'vendor registered');
-      return reply.code(201).header('cache-control', 'no-store').header('location', `/v1/vendors/${id}`).send({ ...created.vendor, apiKey: created.apiKey });
+      return reply
+        .code(201)
+        .header('cache-control', 'no-store')
+        .header('location', `/v1/vendors/${id}`)
+        .send({ ...created.vendor, apiKey: created.apiKey });
     },
 
     async listVendors() {
@@ -46,15 +60,30 @@ export function vendorHandlers(db: Database, fulfillment: FulfillmentDeps, amqp:
       const vendorId = actingVendor(request, request.query.vendorId, { in: 'query', pointer: 'vendorId' });
       const channel = await vendorChannel(db, vendorId);
       if (!mailboxChannels(amqp).includes(channel)) {
-        throw new ProblemError('invalid-state', `vendor ${vendorId} is served ${channel === 'http' ? 'over HTTP at its base URL' : 'through its RabbitMQ queue'}, not through the mailbox`);
+        throw new ProblemError(
+          'invalid-state',
+          `vendor ${vendorId} is served ${channel === 'http' ? 'over HTTP at its base URL' : 'through its RabbitMQ queue'}, not through the mailbox`,
+        );
       }
       const leased = await leaseMailbox(db, vendorId, mailboxChannels(amqp), request.query.limit ?? 50, request.query.leaseSeconds ?? 60);
-      return { messages: leased.map((r) => ({ messageId: r.messageId, correlationId: r.correlationId, type: r.type, routingKey: r.routingKey, leasedUntil: r.leasedUntil, body: r.body })) };
+      return {
+        messages: leased.map((r) => ({
+          messageId: r.messageId,
+          correlationId: r.correlationId,
+          type: r.type,
+          routingKey: r.routingKey,
+          leasedUntil: r.leasedUntil,
+          body: r.body,
+        })),
+      };
     },
 
     async postVendorReply(request: FastifyRequest<{ Body: ReplyBody }>) {
       const { messageId, type, body } = request.body;
-      const vendorId = actingVendor(request, typeof body.vendorId === 'string' ? body.vendorId : undefined, { in: 'body', pointer: '/body/vendorId' });
+      const vendorId = actingVendor(request, typeof body.vendorId === 'string' ? body.vendorId : undefined, {
+        in: 'body',
+        pointer: '/body/vendorId',
+      });
       const read = readReply(type, body);
       if (!read.ok) {
         throw new ProblemError(

@@ -21,7 +21,8 @@ describe('webhooks in', () => {
   });
   afterAll(async () => t?.close());
 
-  const register = (partnerId: string, body: object, key = adminKey) => t.request({ method: 'POST', url: `/v1/partners/${partnerId}/webhook-sources`, key, payload: body });
+  const register = (partnerId: string, body: object, key = adminKey) =>
+    t.request({ method: 'POST', url: `/v1/partners/${partnerId}/webhook-sources`, key, payload: body });
 
   /** Posts as Shopify does: the HMAC of the exact bytes sent, the shop and the event in headers. */
   const fromShopify = (body: string, headers: Record<string, string> = {}, secret = shopifySecret) =>
@@ -41,12 +42,19 @@ describe('webhooks in', () => {
       payload: body,
     });
 
-  const ordersOf = async (key: string, externalRef: string) => (await t.request({ method: 'GET', url: `/v1/orders?externalRef=${encodeURIComponent(externalRef)}`, key })).json().orders;
+  const ordersOf = async (key: string, externalRef: string) =>
+    (await t.request({ method: 'GET', url: `/v1/orders?externalRef=${encodeURIComponent(externalRef)}`, key })).json().orders;
 
   it('registers a Shopify shop for a partner: the secret is stored sealed and never returned', async () => {
     const res = await register(acme.id, { kind: 'shopify', account: 'Acme-Outdoor.myshopify.com', secret: shopifySecret });
     expect(res.statusCode).toBe(201);
-    expect(res.json()).toMatchObject({ partnerId: acme.id, kind: 'shopify', account: shop, map: 'shopify-orders', url: '/v1/webhooks/shopify' });
+    expect(res.json()).toMatchObject({
+      partnerId: acme.id,
+      kind: 'shopify',
+      account: shop,
+      map: 'shopify-orders',
+      url: '/v1/webhooks/shopify',
+    });
     expect(res.json()).not.toHaveProperty('secret');
     const [row] = await t.database.db('webhook_sources').where({ id: res.json().id });
     expect(row.secret_sealed).not.toContain(shopifySecret);
@@ -80,10 +88,31 @@ describe('webhooks in', () => {
     expect(first.json()).toMatchObject({ externalRef: '#1042', status: 'decomposed' });
 
     const [order] = await ordersOf(acme.key, '#1042');
-    expect(order).toMatchObject({ id: first.json().orderId, channel: 'webhook', currency: 'USD', orderDate: '2026-11-27', totals: { lineCount: 4, amount: 264 }, statedTotal: 264 });
-    expect(order.envelope).toMatchObject({ source: 'shopify', account: shop, topic: 'orders/create', 'x-shopify-event-id': eventId, shopifyOrderId: 'gid://shopify/Order/5912873420871' });
-    expect(order.lines.map((l: { lineNumber: string; sku: string }) => [l.lineNumber, l.sku])).toEqual([['1', 'BOTTLE-750-SAGE'], ['2', 'KIT-CAMP-STARTER']]);
-    expect(order.lines[1].components.map((c: { lineNumber: string; sku: string; unitPrice: number }) => [c.lineNumber, c.sku, c.unitPrice])).toEqual([['2.1', 'TENT-2P-DOME', 149], ['2.2', 'BAG-3S-REG', 79]]);
+    expect(order).toMatchObject({
+      id: first.json().orderId,
+      channel: 'webhook',
+      currency: 'USD',
+      orderDate: '2026-11-27',
+      totals: { lineCount: 4, amount: 264 },
+      statedTotal: 264,
+    });
+    expect(order.envelope).toMatchObject({
+      source: 'shopify',
+      account: shop,
+      topic: 'orders/create',
+      'x-shopify-event-id': eventId,
+      shopifyOrderId: 'gid://shopify/Order/5912873420871',
+    });
+    expect(order.lines.map((l: { lineNumber: string; sku: string }) => [l.lineNumber, l.sku])).toEqual([
+      ['1', 'BOTTLE-750-SAGE'],
+      ['2', 'KIT-CAMP-STARTER'],
+    ]);
+    expect(
+      order.lines[1].components.map((c: { lineNumber: string; sku: string; unitPrice: number }) => [c.lineNumber, c.sku, c.unitPrice]),
+    ).toEqual([
+      ['2.1', 'TENT-2P-DOME', 149],
+      ['2.2', 'BAG-3S-REG', 79],
+    ]);
 
     // Shopify retries with a new X-Shopify-Webhook-Id but the same event id.
     const again = await fromShopify(shopifyOrder, { 'x-shopify-event-id': eventId });
@@ -97,7 +126,13 @@ describe('webhooks in', () => {
     expect(other.json()).toMatchObject({ code: 'webhook-id-reused', detail: expect.stringContaining(eventId) });
 
     const documents = (await t.request({ method: 'GET', url: '/v1/documents?type=orders/create', key: acme.key })).json().documents;
-    expect(documents).toEqual([expect.objectContaining({ orderId: order.id, channel: 'webhook', control: expect.objectContaining({ source: 'shopify', [`webhook:${order.envelope.sourceId}`]: eventId }) })]);
+    expect(documents).toEqual([
+      expect.objectContaining({
+        orderId: order.id,
+        channel: 'webhook',
+        control: expect.objectContaining({ source: 'shopify', [`webhook:${order.envelope.sourceId}`]: eventId }),
+      }),
+    ]);
   });
 
   it('falls back to X-Shopify-Webhook-Id where no X-Shopify-Event-Id is sent', async () => {
@@ -111,9 +146,17 @@ describe('webhooks in', () => {
   });
 
   it.each([
-    ['a wrong signature', { 'x-shopify-hmac-sha256': createHmac('sha256', 'not-the-secret').update(shopifyOrder).digest('base64') }, 'does not match the body'],
+    [
+      'a wrong signature',
+      { 'x-shopify-hmac-sha256': createHmac('sha256', 'not-the-secret').update(shopifyOrder).digest('base64') },
+      'does not match the body',
+    ],
     ['no signature', { 'x-shopify-hmac-sha256': '' }, 'x-shopify-hmac-sha256 header is missing'],
-    ['an unknown shop', { 'x-shopify-shop-domain': 'someone-else.myshopify.com' }, 'no shopify source is registered for someone-else.myshopify.com'],
+    [
+      'an unknown shop',
+      { 'x-shopify-shop-domain': 'someone-else.myshopify.com' },
+      'no shopify source is registered for someone-else.myshopify.com',
+    ],
     ['no shop', { 'x-shopify-shop-domain': '' }, 'x-shopify-shop-domain header is missing'],
   ])('answers %s with 401 problem+json and stores nothing', async (_name, headers, detail) => {
     const body = shopifyOrder.replace('#1042', '#UNAUTH');
@@ -133,21 +176,51 @@ describe('webhooks in', () => {
   it('acknowledges an authentic topic that is not an order (202) and stores nothing', async () => {
     const res = await fromShopify(shopifyOrder.replace('#1042', '#UPDATED'), { 'x-shopify-topic': 'orders/updated' });
     expect(res.statusCode).toBe(202);
-    expect(res.json()).toEqual({ status: 'ignored', topic: 'orders/updated', detail: 'map shopify-orders turns only orders/create into orders' });
+    expect(res.json()).toEqual({
+      status: 'ignored',
+      topic: 'orders/updated',
+      detail: 'map shopify-orders turns only orders/create into orders',
+    });
     expect(await ordersOf(acme.key, '#UPDATED')).toEqual([]);
   });
 
   it('answers an order that breaks a rule with 422, pointing into the shop payload', async () => {
-    const res = await fromShopify(shopifyOrder.replace('#1042', '#BAD').replace('"quantity": 2', '"quantity": 0').replace('"total_line_items_price": "264.00"', '"total_line_items_price": "228.00"'));
+    const res = await fromShopify(
+      shopifyOrder
+        .replace('#1042', '#BAD')
+        .replace('"quantity": 2', '"quantity": 0')
+        .replace('"total_line_items_price": "264.00"', '"total_line_items_price": "228.00"'),
+    );
     expect(res.statusCode).toBe(422);
-    expect(res.json()).toMatchObject({ code: 'invalid-order', errors: [{ in: 'body', pointer: '/line_items/0/quantity', code: 'invalid-quantity' }] });
+    expect(res.json()).toMatchObject({
+      code: 'invalid-order',
+      errors: [{ in: 'body', pointer: '/line_items/0/quantity', code: 'invalid-quantity' }],
+    });
   });
 
   describe('from a Standard Webhooks source', () => {
     let source: { id: string; url: string; secret: string };
-    const envelope = (externalRef: string) => JSON.stringify({ type: 'orders/create', timestamp: new Date().toISOString(), data: { ...JSON.parse(shopifyOrder), name: externalRef } });
-    const send = (body: string, { id = `msg_${randomUUID()}`, at = Math.floor(Date.now() / 1000), secret = source.secret, url = source.url } = {}) =>
-      t.request({ method: 'POST', url, headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(at), 'webhook-signature': new Webhook(secret).sign(id, new Date(at * 1000), body) }, payload: body });
+    const envelope = (externalRef: string) =>
+      JSON.stringify({
+        type: 'orders/create',
+        timestamp: new Date().toISOString(),
+        data: { ...JSON.parse(shopifyOrder), name: externalRef },
+      });
+    const send = (
+      body: string,
+      { id = `msg_${randomUUID()}`, at = Math.floor(Date.now() / 1000), secret = source.secret, url = source.url } = {},
+    ) =>
+      t.request({
+        method: 'POST',
+        url,
+        headers: {
+          'content-type': 'application/json',
+          'webhook-id': id,
+          'webhook-timestamp': String(at),
+          'webhook-signature': new Webhook(secret).sign(id, new Date(at * 1000), body),
+        },
+        payload: body,
+      });
 
     beforeAll(async () => {
       const res = await register(acme.id, { kind: 'standard' });
@@ -171,7 +244,12 @@ describe('webhooks in', () => {
     it('refuses a timestamp more than 5 minutes old or ahead with 401, saying by how much', async () => {
       const old = await send(envelope('#OLD'), { at: Math.floor(Date.now() / 1000) - 400 });
       expect(old.statusCode).toBe(401);
-      expect(old.json()).toMatchObject({ code: 'webhook-outside-window', detail: expect.stringMatching(/^webhook-timestamp \d+ \(.+\) is 40\d s in the past of the gateway's clock \(.+\); signatures are accepted within 300 s either way$/) });
+      expect(old.json()).toMatchObject({
+        code: 'webhook-outside-window',
+        detail: expect.stringMatching(
+          /^webhook-timestamp \d+ \(.+\) is 40\d s in the past of the gateway's clock \(.+\); signatures are accepted within 300 s either way$/,
+        ),
+      });
       const ahead = await send(envelope('#AHEAD'), { at: Math.floor(Date.now() / 1000) + 3600 });
       expect(ahead.json()).toMatchObject({ code: 'webhook-outside-window', detail: expect.stringMatching(/is 3\d{3} s in the future/) });
       expect([...(await ordersOf(acme.key, '#OLD')), ...(await ordersOf(acme.key, '#AHEAD'))]).toEqual([]);
@@ -179,9 +257,17 @@ describe('webhooks in', () => {
 
     it('refuses another secret or an unknown source id with 401', async () => {
       const wrongSecret = await send(envelope('#WRONG'), { secret: `whsec_${Buffer.alloc(32, 7).toString('base64')}` });
-      expect(wrongSecret.json()).toMatchObject({ status: 401, code: 'webhook-unauthenticated', detail: 'no v1 signature in webhook-signature matches the body' });
+      expect(wrongSecret.json()).toMatchObject({
+        status: 401,
+        code: 'webhook-unauthenticated',
+        detail: 'no v1 signature in webhook-signature matches the body',
+      });
       const unknown = await send(envelope('#WRONG'), { url: `/v1/webhooks/${randomUUID()}` });
-      expect(unknown.json()).toMatchObject({ status: 401, code: 'webhook-unauthenticated', detail: expect.stringContaining('no webhook source has the id') });
+      expect(unknown.json()).toMatchObject({
+        status: 401,
+        code: 'webhook-unauthenticated',
+        detail: expect.stringContaining('no webhook source has the id'),
+      });
     });
   });
 });
@@ -203,7 +289,16 @@ describe('webhooks out', () => {
     expect(res.statusCode).toBe(201);
     return res.json() as { id: string; secret: string };
   };
-  const order = async (key: string, ref: string) => (await t.request({ method: 'POST', url: '/v1/orders', key, headers: { 'idempotency-key': ref }, payload: { ...sampleOrder, externalRef: ref } })).json().id as string;
+  const order = async (key: string, ref: string) =>
+    (
+      await t.request({
+        method: 'POST',
+        url: '/v1/orders',
+        key,
+        headers: { 'idempotency-key': ref },
+        payload: { ...sampleOrder, externalRef: ref },
+      })
+    ).json().id as string;
   const deliveries = async (key: string) => (await t.request({ method: 'GET', url: '/v1/webhooks/deliveries', key })).json().deliveries;
 
   it('signs each delivery with Standard Webhooks, retries 500s after 30 s and 2 min, and logs every attempt', async () => {
@@ -219,9 +314,12 @@ describe('webhooks out', () => {
 
     let received: { headers: Record<string, string>; body: string } | undefined;
     const endpoint = nock('https://hooks.partner.example')
-      .post('/ordergate').reply(500, 'busy')
-      .post('/ordergate').reply(500, 'still busy')
-      .post('/ordergate').reply(200, function (_uri, body) {
+      .post('/ordergate')
+      .reply(500, 'busy')
+      .post('/ordergate')
+      .reply(500, 'still busy')
+      .post('/ordergate')
+      .reply(200, function (_uri, body) {
         received = { headers: this.req.headers as Record<string, string>, body: typeof body === 'string' ? body : JSON.stringify(body) };
         return 'ok';
       });
@@ -229,7 +327,14 @@ describe('webhooks out', () => {
     const t0 = new Date();
     expect(await run(t0)).toEqual({ created: 1, attempted: 1, delivered: 0 });
     let [delivery] = await deliveries(partner.key);
-    expect(delivery).toMatchObject({ eventType: 'order.received.v1', state: 'pending', attempts: 1, lastStatusCode: 500, lastError: 'HTTP 500: busy', nextAttemptAt: at(t0, 30).toISOString() });
+    expect(delivery).toMatchObject({
+      eventType: 'order.received.v1',
+      state: 'pending',
+      attempts: 1,
+      lastStatusCode: 500,
+      lastError: 'HTTP 500: busy',
+      nextAttemptAt: at(t0, 30).toISOString(),
+    });
     expect(delivery.attemptLog).toEqual([{ at: t0.toISOString(), statusCode: 500, error: 'HTTP 500: busy' }]);
 
     expect(await run(at(t0, 29))).toEqual({ created: 0, attempted: 0, delivered: 0 });
@@ -242,7 +347,11 @@ describe('webhooks out', () => {
     [delivery] = await deliveries(partner.key);
     expect(delivery).toMatchObject({ state: 'delivered', attempts: 3, lastStatusCode: 200, deliveredAt: at(t0, 150).toISOString() });
     expect(delivery).not.toHaveProperty('nextAttemptAt');
-    expect(delivery.attemptLog.map((a: { at: string; statusCode: number }) => [a.at, a.statusCode])).toEqual([[t0.toISOString(), 500], [at(t0, 30).toISOString(), 500], [at(t0, 150).toISOString(), 200]]);
+    expect(delivery.attemptLog.map((a: { at: string; statusCode: number }) => [a.at, a.statusCode])).toEqual([
+      [t0.toISOString(), 500],
+      [at(t0, 30).toISOString(), 500],
+      [at(t0, 150).toISOString(), 200],
+    ]);
 
     // What arrived is what the reference implementation accepts, under the delivery's own id.
     if (received === undefined) throw new Error('nothing received');
@@ -256,7 +365,9 @@ describe('webhooks out', () => {
 
     // Each partner sees its own deliveries only; the admin sees all.
     expect(await deliveries(bystander.key)).toEqual([]);
-    expect((await t.request({ method: 'POST', url: `/v1/webhooks/deliveries/${delivery.id}/retry`, key: bystander.key })).statusCode).toBe(404);
+    expect((await t.request({ method: 'POST', url: `/v1/webhooks/deliveries/${delivery.id}/retry`, key: bystander.key })).statusCode).toBe(
+      404,
+    );
     expect((await deliveries(adminKey)).map((d: { id: string }) => d.id)).toContain(delivery.id);
   });
 
@@ -275,7 +386,13 @@ describe('webhooks out', () => {
     for (const seconds of [30, 150, 750, 4350, 25950]) expect(await run(at(t0, seconds))).toMatchObject({ attempted: 1, delivered: 0 });
 
     let [delivery] = await deliveries(partner.key);
-    expect(delivery).toMatchObject({ eventType: 'order.cancelled.v1', state: 'failed', attempts: 6, lastStatusCode: 503, payload: { data: { orderId, from: 'decomposed', to: 'cancelled' } } });
+    expect(delivery).toMatchObject({
+      eventType: 'order.cancelled.v1',
+      state: 'failed',
+      attempts: 6,
+      lastStatusCode: 503,
+      payload: { data: { orderId, from: 'decomposed', to: 'cancelled' } },
+    });
     expect(delivery).not.toHaveProperty('nextAttemptAt');
     expect(await run(at(t0, 100_000))).toMatchObject({ attempted: 0 });
 
@@ -287,25 +404,56 @@ describe('webhooks out', () => {
     expect(endpoint.isDone()).toBe(true);
     [delivery] = await deliveries(partner.key);
     expect(delivery).toMatchObject({ state: 'delivered', attempts: 7, lastStatusCode: 204 });
-    expect((await t.request({ method: 'POST', url: `/v1/webhooks/deliveries/${randomUUID()}/retry`, key: partner.key })).json()).toMatchObject({ status: 404, code: 'not-found' });
+    expect(
+      (await t.request({ method: 'POST', url: `/v1/webhooks/deliveries/${randomUUID()}/retry`, key: partner.key })).json(),
+    ).toMatchObject({ status: 404, code: 'not-found' });
   });
 
   it('leaves the events of a partner without subscriptions out of the fan-out from the start; one that subscribes gets what follows', async () => {
     const quiet = await t.partner('Quiet');
     const before = await order(quiet.key, 'PO-QUIET-1');
-    const unseen = await t.database.db('outbox').where({ correlation_id: before }).whereNull('webhooks_fanned_out_at').count({ n: '*' }).first();
+    const unseen = await t.database
+      .db('outbox')
+      .where({ correlation_id: before })
+      .whereNull('webhooks_fanned_out_at')
+      .count({ n: '*' })
+      .first();
     expect(Number(unseen?.n)).toBe(0);
     await subscribe(quiet.key, 'https://hooks.quiet.example/in', ['order.received.v1']);
     const after = await order(quiet.key, 'PO-QUIET-2');
-    const waiting = await t.database.db('outbox').where({ correlation_id: after, type: 'order.received.v1' }).whereNull('webhooks_fanned_out_at').count({ n: '*' }).first();
+    const waiting = await t.database
+      .db('outbox')
+      .where({ correlation_id: after, type: 'order.received.v1' })
+      .whereNull('webhooks_fanned_out_at')
+      .count({ n: '*' })
+      .first();
     expect(Number(waiting?.n)).toBe(1);
   });
 
   it('refuses a subscription without a usable URL or with an unknown event type', async () => {
     const { key } = await t.partner('Careless');
-    const res = await t.request({ method: 'POST', url: '/v1/webhooks/subscriptions', key, payload: { url: 'ftp://files.example/in', eventTypes: ['order.exploded.v1'] } });
+    const res = await t.request({
+      method: 'POST',
+      url: '/v1/webhooks/subscriptions',
+      key,
+      payload: { url: 'ftp://files.example/in', eventTypes: ['order.exploded.v1'] },
+    });
     expect(res.statusCode).toBe(400);
-    expect(res.json().errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual(['/eventTypes/0', '/url']);
-    expect((await t.request({ method: 'POST', url: '/v1/webhooks/subscriptions', key: adminKey, payload: { url: 'https://x.example', eventTypes: ['order.received.v1'] } })).statusCode).toBe(403);
+    expect(
+      res
+        .json()
+        .errors.map((e: { pointer: string }) => e.pointer)
+        .sort(),
+    ).toEqual(['/eventTypes/0', '/url']);
+    expect(
+      (
+        await t.request({
+          method: 'POST',
+          url: '/v1/webhooks/subscriptions',
+          key: adminKey,
+          payload: { url: 'https://x.example', eventTypes: ['order.received.v1'] },
+        })
+      ).statusCode,
+    ).toBe(403);
   });
 });

@@ -41,12 +41,17 @@ function sourceProblems(body: SourceCreate): FieldError[] {
   const wrong = (pointer: string, detail: string): FieldError => ({ in: 'body', pointer, detail });
   if (kind === undefined) return [wrong('/kind', `unknown source kind; one of ${[...sourceKinds.keys()].join(', ')}`)];
   const problems: FieldError[] = [];
-  if (kind.accountHeader !== undefined && body.account === undefined) problems.push(wrong('/account', `is required: ${body.kind} webhooks name their account in ${kind.accountHeader}`));
-  if (kind.accountHeader === undefined && body.account !== undefined) problems.push(wrong('/account', `${body.kind} sources are found by their own id, not by an account`));
-  if (kind.secret === 'given' && body.secret === undefined) problems.push(wrong('/secret', `is required: ${body.kind} makes the secret it signs with`));
-  if (kind.scheme.name === 'standard-webhooks' && body.secret !== undefined && !isStandardSecret(body.secret)) problems.push(wrong('/secret', 'must be a Standard Webhooks secret: whsec_ and at least 24 bytes in base64'));
+  if (kind.accountHeader !== undefined && body.account === undefined)
+    problems.push(wrong('/account', `is required: ${body.kind} webhooks name their account in ${kind.accountHeader}`));
+  if (kind.accountHeader === undefined && body.account !== undefined)
+    problems.push(wrong('/account', `${body.kind} sources are found by their own id, not by an account`));
+  if (kind.secret === 'given' && body.secret === undefined)
+    problems.push(wrong('/secret', `is required: ${body.kind} makes the secret it signs with`));
+  if (kind.scheme.name === 'standard-webhooks' && body.secret !== undefined && !isStandardSecret(body.secret))
+    problems.push(wrong('/secret', 'must be a Standard Webhooks secret: whsec_ and at least 24 bytes in base64'));
   const map = body.map ?? kind.defaultMap;
-  if (!webhookMaps.has(map)) problems.push(wrong('/map', `no map "${map}" in mappings/webhooks/; one of ${[...webhookMaps.keys()].join(', ')}`));
+  if (!webhookMaps.has(map))
+    problems.push(wrong('/map', `no map "${map}" in mappings/webhooks/; one of ${[...webhookMaps.keys()].join(', ')}`));
   return problems;
 }
 
@@ -54,17 +59,26 @@ export function webhookHandlers(db: Database, pipeline: PipelineDeps, secrets: S
   return {
     async receiveWebhook(request: FastifyRequest<{ Params: { source: string }; Body: unknown }>, reply: FastifyReply) {
       const body = request.rawBody ?? Buffer.alloc(0);
-      const receipt = await receiveWebhook({ db, secrets }, { source: request.params.source, headers: request.headers, body, payload: request.body, now: clock() });
+      const receipt = await receiveWebhook(
+        { db, secrets },
+        { source: request.params.source, headers: request.headers, body, payload: request.body, now: clock() },
+      );
       switch (receipt.kind) {
         case 'unauthenticated':
           throw new ProblemError('webhook-unauthenticated', receipt.detail);
         case 'outside-window':
           throw new ProblemError('webhook-outside-window', receipt.detail);
         case 'no-event-id':
-          throw new ProblemError('invalid-request', `a webhook needs ${receipt.headers.join(' or ')}, which marks a repeat`, [{ in: 'header', pointer: receipt.headers[0] ?? '', detail: 'is required' }]);
+          throw new ProblemError('invalid-request', `a webhook needs ${receipt.headers.join(' or ')}, which marks a repeat`, [
+            { in: 'header', pointer: receipt.headers[0] ?? '', detail: 'is required' },
+          ]);
         case 'ignored':
           request.log.info({ sourceId: receipt.source.id, topic: receipt.topic }, 'webhook topic ignored');
-          return reply.code(202).send({ status: 'ignored', ...(receipt.topic === undefined ? {} : { topic: receipt.topic }), detail: `map ${receipt.source.map} turns only ${webhookMaps.get(receipt.source.map)?.topics.join(', ')} into orders` });
+          return reply.code(202).send({
+            status: 'ignored',
+            ...(receipt.topic === undefined ? {} : { topic: receipt.topic }),
+            detail: `map ${receipt.source.map} turns only ${webhookMaps.get(receipt.source.map)?.topics.join(', ')} into orders`,
+          });
       }
       const { source, eventId, topic } = receipt;
       const outcome = await runOrderPipeline(
@@ -79,9 +93,17 @@ export function webhookHandlers(db: Database, pipeline: PipelineDeps, secrets: S
           contentType: 'application/json',
           body,
           payload: request.body,
-          control: { source: source.kind, sourceId: source.id, topic, ...(source.account === undefined ? {} : { account: source.account }) },
+          control: {
+            source: source.kind,
+            sourceId: source.id,
+            topic,
+            ...(source.account === undefined ? {} : { account: source.account }),
+          },
         },
-        { translate: receipt.translate, respond: (stored) => ({ status: 200, body: { orderId: stored.id, externalRef: stored.externalRef, status: stored.status } }) },
+        {
+          translate: receipt.translate,
+          respond: (stored) => ({ status: 200, body: { orderId: stored.id, externalRef: stored.externalRef, status: stored.status } }),
+        },
       );
       return replyWithOutcome(reply, outcome, {
         created: (_answer, orderId) => request.log.info({ orderId, sourceId: source.id, eventId }, 'webhook order stored'),
@@ -98,7 +120,8 @@ export function webhookHandlers(db: Database, pipeline: PipelineDeps, secrets: S
       const partner = await getPartner(db, request.params.id);
       if (partner === undefined) throw new ProblemError('not-found', `partner ${request.params.id} does not exist`);
       const problems = sourceProblems(request.body);
-      if (problems.length > 0) throw new ProblemError('invalid-request', problems.map((p) => `${p.pointer}: ${p.detail}`).join('; '), problems);
+      if (problems.length > 0)
+        throw new ProblemError('invalid-request', problems.map((p) => `${p.pointer}: ${p.detail}`).join('; '), problems);
       const { kind, account, secret: given, map } = request.body;
       const sourceKind = sourceKinds.get(kind);
       const secret = given ?? newStandardSecret();
@@ -111,10 +134,16 @@ export function webhookHandlers(db: Database, pipeline: PipelineDeps, secrets: S
         map: map ?? (sourceKind?.defaultMap as string),
         sealedSecret: secrets.seal(secret, sourceSecretContext(id)),
       });
-      if (source === 'account-taken') throw new ProblemError('identity-in-use', `this ${kind} account already belongs to a webhook source`, [{ in: 'body', pointer: '/account', detail: 'already in use' }]);
+      if (source === 'account-taken')
+        throw new ProblemError('identity-in-use', `this ${kind} account already belongs to a webhook source`, [
+          { in: 'body', pointer: '/account', detail: 'already in use' },
+        ]);
       request.log.info({ partnerId: partner.id, sourceId: id, kind }, 'webhook source registered');
       const url = sourceKind?.accountHeader === undefined ? `/v1/webhooks/${id}` : `/v1/webhooks/${kind}`;
-      return reply.code(201).header('cache-control', 'no-store').send({ ...source, url, ...(given === undefined ? { secret } : {}) });
+      return reply
+        .code(201)
+        .header('cache-control', 'no-store')
+        .send({ ...source, url, ...(given === undefined ? { secret } : {}) });
     },
 
     async createWebhookSubscription(request: FastifyRequest<{ Body: SubscriptionCreate }>, reply: FastifyReply) {
@@ -122,9 +151,18 @@ export function webhookHandlers(db: Database, pipeline: PipelineDeps, secrets: S
       if (partnerId === null) throw new ProblemError('forbidden', "subscriptions are made with the partner's own key");
       const id = randomUUID();
       const secret = newStandardSecret();
-      const subscription = await insertWebhookSubscription(db, { id, partnerId, url: request.body.url, eventTypes: request.body.eventTypes, sealedSecret: secrets.seal(secret, subscriptionSecretContext(id)) });
+      const subscription = await insertWebhookSubscription(db, {
+        id,
+        partnerId,
+        url: request.body.url,
+        eventTypes: request.body.eventTypes,
+        sealedSecret: secrets.seal(secret, subscriptionSecretContext(id)),
+      });
       request.log.info({ partnerId, subscriptionId: id }, 'webhook subscription created');
-      return reply.code(201).header('cache-control', 'no-store').send({ ...subscription, secret });
+      return reply
+        .code(201)
+        .header('cache-control', 'no-store')
+        .send({ ...subscription, secret });
     },
 
     async listWebhookSubscriptions(request: FastifyRequest) {
@@ -133,12 +171,19 @@ export function webhookHandlers(db: Database, pipeline: PipelineDeps, secrets: S
 
     async listWebhookDeliveries(request: FastifyRequest<{ Querystring: Partial<DeliveryFilter> }>) {
       const { state, subscriptionId, limit } = request.query;
-      return { deliveries: await listWebhookDeliveries(db, viewerOf(request), { limit: limit ?? 50, ...(state === undefined ? {} : { state }), ...(subscriptionId === undefined ? {} : { subscriptionId }) }) };
+      return {
+        deliveries: await listWebhookDeliveries(db, viewerOf(request), {
+          limit: limit ?? 50,
+          ...(state === undefined ? {} : { state }),
+          ...(subscriptionId === undefined ? {} : { subscriptionId }),
+        }),
+      };
     },
 
     async retryWebhookDelivery(request: FastifyRequest<{ Params: { id: string } }>) {
       const delivery = await retryWebhookDelivery(db, viewerOf(request), request.params.id, clock(), manualRetryStep);
-      if (delivery === undefined) throw new ProblemError('not-found', `delivery ${request.params.id} does not exist or belongs to another partner`);
+      if (delivery === undefined)
+        throw new ProblemError('not-found', `delivery ${request.params.id} does not exist or belongs to another partner`);
       return delivery;
     },
   };

@@ -41,12 +41,23 @@ describe('POST /v1/x12', () => {
     expect(find(res.body, 'AK5')).toEqual([['AK5', 'A']]);
     expect(find(res.body, 'AK9')).toEqual([['AK9', 'A', '1', '1', '1']]);
     // Addressed back to the partner, from us.
-    expect(find(res.body, 'ISA')[0]?.slice(5, 9).map((v) => v.trim())).toEqual(['ZZ', 'ORDERGATE', 'ZZ', 'ACMEBUYER']);
+    expect(
+      find(res.body, 'ISA')[0]
+        ?.slice(5, 9)
+        .map((v) => v.trim()),
+    ).toEqual(['ZZ', 'ORDERGATE', 'ZZ', 'ACMEBUYER']);
 
     const list = (await t.request({ method: 'GET', url: '/v1/orders?externalRef=PO-7001', key: acme.key })).json();
     expect(list.orders).toHaveLength(1);
     const order = list.orders[0];
-    expect(order).toMatchObject({ channel: 'x12', externalRef: 'PO-7001', orderDate: '2026-11-27', currency: 'USD', requestedDeliveryDate: '2026-12-15', totals: { amount: 158.99 } });
+    expect(order).toMatchObject({
+      channel: 'x12',
+      externalRef: 'PO-7001',
+      orderDate: '2026-11-27',
+      currency: 'USD',
+      requestedDeliveryDate: '2026-12-15',
+      totals: { amount: 158.99 },
+    });
     expect(order.envelope).toMatchObject({ isaControlNumber: '000000101', gsControlNumber: '101', stControlNumber: '0001' });
     const parent = order.lines[1];
     expect(parent).toMatchObject({ lineNumber: '2', sku: 'INTERNET-100', identifiers: { buyerPart: 'NET100' }, bundleLineNumber: '2' });
@@ -123,12 +134,17 @@ describe('POST /v1/x12', () => {
     expect(find(res.body, 'AK5')).toEqual([['AK5', 'R', '5']]);
     const docs = (await t.request({ method: 'GET', url: '/v1/documents?direction=inbound&type=850', key: acme.key })).json().documents;
     const stored = docs.find((d: { control: { isaControlNumber: string } }) => d.control.isaControlNumber === '000000701');
-    expect(stored.findings.groups[0].sets[0].segmentErrors[0]).toMatchObject({ tag: 'PO1', position: 8, code: '8', elements: [{ position: 3, code: '7', value: 'XX' }] });
+    expect(stored.findings.groups[0].sets[0].segmentErrors[0]).toMatchObject({
+      tag: 'PO1',
+      position: 8,
+      code: '8',
+      elements: [{ position: 3, code: '7', value: 'XX' }],
+    });
     // The document is the interchange as it came, byte for byte.
     expect((await t.request({ method: 'GET', url: `/v1/documents/${stored.id}`, key: acme.key })).body).toBe(bad);
   });
 
-  it('keeps every acknowledgment in the partner\'s mailbox, with gap-free control numbers', async () => {
+  it("keeps every acknowledgment in the partner's mailbox, with gap-free control numbers", async () => {
     const docs = (await t.request({ method: 'GET', url: '/v1/documents?direction=outbound&type=997', key: acme.key })).json().documents;
     expect(docs.length).toBeGreaterThan(3);
     const controls = docs.map((d: { control: { isaControlNumber: string } }) => Number(d.control.isaControlNumber));
@@ -159,7 +175,12 @@ describe('POST /v1/x12', () => {
   });
 
   it('refuses a second partner with the same ISA identity', async () => {
-    const res = await t.request({ method: 'POST', url: '/v1/partners', key: 'test-admin-key-0123456789abcdef', payload: { name: 'Clone', x12: identity } });
+    const res = await t.request({
+      method: 'POST',
+      url: '/v1/partners',
+      key: 'test-admin-key-0123456789abcdef',
+      payload: { name: 'Clone', x12: identity },
+    });
     expect(res.statusCode).toBe(409);
     expect(res.json()).toMatchObject({ code: 'identity-in-use', errors: [{ pointer: '/x12/id' }] });
   });

@@ -12,18 +12,26 @@ import { ProblemError } from './problems.ts';
 
 export function x12Handlers(db: Database, pipeline: PipelineDeps) {
   // A partner sending interchanges back to back is looked up once in a while, not every time.
-  const identityOf = remembered((partnerId: string) => getPartnerX12(db, partnerId), { ttlMs: 10_000, max: 10_000, keep: (identity) => identity !== undefined });
+  const identityOf = remembered((partnerId: string) => getPartnerX12(db, partnerId), {
+    ttlMs: 10_000,
+    max: 10_000,
+    keep: (identity) => identity !== undefined,
+  });
   return {
     async receiveX12(request: FastifyRequest<{ Body: Buffer }>, reply: FastifyReply) {
       const { partnerId } = principalOf(request);
-      if (partnerId === null) throw new ProblemError('forbidden', 'X12 is sent with the partner\'s own key');
+      if (partnerId === null) throw new ProblemError('forbidden', "X12 is sent with the partner's own key");
       const identity = await identityOf(partnerId);
-      if (identity === undefined) throw new ProblemError('no-x12-identity', 'register the partner\'s ISA identity (POST /v1/partners with "x12") before sending X12');
+      if (identity === undefined)
+        throw new ProblemError('no-x12-identity', 'register the partner\'s ISA identity (POST /v1/partners with "x12") before sending X12');
       const body = request.body;
       const { interchanges, unreadable } = readX12(body, { map: map850For(identity.map), checkSender: senderCheck(identity) });
       if (interchanges.length === 0) {
         const first = unreadable[0];
-        throw new ProblemError('x12-unreadable', first === undefined ? 'the body is empty' : `at byte ${first.offset}: ${first.reason} (starts with "${first.preview}")`);
+        throw new ProblemError(
+          'x12-unreadable',
+          first === undefined ? 'the body is empty' : `at byte ${first.offset}: ${first.reason} (starts with "${first.preview}")`,
+        );
       }
       if (unreadable.length > 0) request.log.warn({ unreadable }, 'unreadable bytes between interchanges');
 
@@ -32,7 +40,11 @@ export function x12Handlers(db: Database, pipeline: PipelineDeps) {
         const end = interchanges[index + 1]?.offset ?? body.length;
         const inbound = interchangeInbound(outcome, body.subarray(outcome.offset, end), partnerId);
         const result = await runEnvelopePipeline(pipeline, inbound);
-        if (result.kind === 'processed') request.log.info({ orders: result.sets.flatMap((s) => s.stored?.id ?? []), isa13: inbound.document.control.isaControlNumber }, 'x12 interchange processed');
+        if (result.kind === 'processed')
+          request.log.info(
+            { orders: result.sets.flatMap((s) => s.stored?.id ?? []), isa13: inbound.document.control.isaControlNumber },
+            'x12 interchange processed',
+          );
         answers.push(result.answer.body);
       }
       return reply.code(200).type('application/edi-x12').send(answers.join(''));

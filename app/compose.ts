@@ -45,6 +45,7 @@ export function composeServer(parts: Parts): ServerDeps {
 /** Loaded once at start: a catalog with problems stops the start rather than failing orders one by one. */
 export function startCatalog(): Catalog {
   const loaded = loadCatalog();
-  if (!loaded.ok) throw new Error(`the fulfillment catalog has problems: ${loaded.error.map((p) => `${p.pointer}: ${p.detail}`).join('; ')}`);
+  if (!loaded.ok)
+    throw new Error(`the fulfillment catalog has problems: ${loaded.error.map((p) => `${p.pointer}: ${p.detail}`).join('; ')}`);
   return loaded.value;
 }

@@ -21,12 +21,23 @@ async function main(): Promise<void> {
   const db = connectDatabase({
     url: config.databaseUrl,
     dataDir: config.dataDir,
-    log: { warn: (message) => logger.warn({ component: 'knex' }, message), error: (message) => logger.error({ component: 'knex' }, message) },
+    log: {
+      warn: (message) => logger.warn({ component: 'knex' }, message),
+      error: (message) => logger.error({ component: 'knex' }, message),
+    },
   });
   await migrateToLatest(db);
   const secrets = loadSecretKey(config.secretKey, config.dataDir);
   const catalog = startCatalog();
-  const broker = config.amqpUrl === undefined ? undefined : connectBroker({ url: config.amqpUrl, prefix: config.amqpPrefix, connectionName: `ordergate-${process.pid}`, log: brokerLog(logger) });
+  const broker =
+    config.amqpUrl === undefined
+      ? undefined
+      : connectBroker({
+          url: config.amqpUrl,
+          prefix: config.amqpPrefix,
+          connectionName: `ordergate-${process.pid}`,
+          log: brokerLog(logger),
+        });
   const deps = composeServer({
     db,
     catalog,
@@ -48,7 +59,9 @@ async function main(): Promise<void> {
 
   app.log.info(`database: ${describeDatabase({ url: config.databaseUrl, dataDir: config.dataDir })}`);
   if (broker === undefined) {
-    app.log.warn('AMQP_URL is not set: vendors registered as amqp (and those nobody registered) take their requests through the mailbox (GET /v1/vendor/tasks, POST /v1/vendor/replies)');
+    app.log.warn(
+      'AMQP_URL is not set: vendors registered as amqp (and those nobody registered) take their requests through the mailbox (GET /v1/vendor/tasks, POST /v1/vendor/replies)',
+    );
   } else {
     app.log.info(`RabbitMQ: exchanges and queues named ${config.amqpPrefix}.*; connecting in the background`);
   }
@@ -61,7 +74,9 @@ async function main(): Promise<void> {
   const admin = await ensureAdminKey(db, config.adminKey);
   if (admin.generated !== undefined) {
     // Printed once, straight to the terminal and not into the logs; only its hash is stored.
-    process.stdout.write(`\n  Admin API key (shown once, only its hash is stored):\n\n    ${admin.generated}\n\n  Set ORDERGATE_ADMIN_KEY to choose your own.\n\n`);
+    process.stdout.write(
+      `\n  Admin API key (shown once, only its hash is stored):\n\n    ${admin.generated}\n\n  Set ORDERGATE_ADMIN_KEY to choose your own.\n\n`,
+    );
   }
 
   let stopping = false;

@@ -59,7 +59,8 @@ export function startWorkers(options: WorkerOptions): Workers {
   if (broker !== undefined && queues !== undefined) {
     consumers.push(consumeReplies(broker, options.fulfillment, options.prefetch ?? 8));
     consumers.push(moveDeadLetters(db, broker, broker.names.dlq(broker.names.repliesQueue)));
-    for (const vendorId of options.vendors) queues(vendorId).catch((error: unknown) => log.error({ err: error, vendorId }, 'declaring the vendor queue failed'));
+    for (const vendorId of options.vendors)
+      queues(vendorId).catch((error: unknown) => log.error({ err: error, vendorId }, 'declaring the vendor queue failed'));
   }
 
   return {

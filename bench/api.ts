@@ -41,27 +41,58 @@ const budgetMs = 115_000;
 /** Mean server-side time per order, per stage, from the gateway's own Prometheus histograms. */
 function stageMeans(before: Map<string, number>, after: Map<string, number>): string {
   const mean = (series: string, labels: string): number => {
-    const delta = (suffix: string): number => (after.get(`${series}_${suffix}{${labels}}`) ?? 0) - (before.get(`${series}_${suffix}{${labels}}`) ?? 0);
+    const delta = (suffix: string): number =>
+      (after.get(`${series}_${suffix}{${labels}}`) ?? 0) - (before.get(`${series}_${suffix}{${labels}}`) ?? 0);
     return (delta('sum') / delta('count')) * 1000;
   };
   const http = mean('ordergate_http_request_duration_seconds', 'method="POST",route="/v1/orders"');
-  const stages = ['receive', 'validate', 'dedupe', 'store'].map((stage) => `${stage} ${fmt(mean('ordergate_pipeline_stage_duration_seconds', `stage="${stage}"`), 2)}`);
+  const stages = ['receive', 'validate', 'dedupe', 'store'].map(
+    (stage) => `${stage} ${fmt(mean('ordergate_pipeline_stage_duration_seconds', `stage="${stage}"`), 2)}`,
+  );
   return `server-side mean per order during A: request ${fmt(http, 2)} ms; pipeline stages (ms): ${stages.join(', ')}`;
 }
 
-const cpuCells = (cpu: CpuSplit): string[] => [fmt(cpu.server, 2), fmt(cpu.bench, 2), fmt(cpu.postgres, 2), fmt(cpu.other, 2), `${fmt(cpu.machineBusy * 100, 0)}%`];
+const cpuCells = (cpu: CpuSplit): string[] => [
+  fmt(cpu.server, 2),
+  fmt(cpu.bench, 2),
+  fmt(cpu.postgres, 2),
+  fmt(cpu.other, 2),
+  `${fmt(cpu.machineBusy * 100, 0)}%`,
+];
 
 function loadRow(name: string, result: LoadResult, cpu: CpuSplit): string[] {
-  return [name, String(result.connections), fmt(result.ordersPerSecond), fmt(result.latency.p50), fmt(result.latency.p99), fmt(result.latency.max), String(result.non2xx), String(result.errors), ...cpuCells(cpu)];
+  return [
+    name,
+    String(result.connections),
+    fmt(result.ordersPerSecond),
+    fmt(result.latency.p50),
+    fmt(result.latency.p99),
+    fmt(result.latency.max),
+    String(result.non2xx),
+    String(result.errors),
+    ...cpuCells(cpu),
+  ];
 }
 
 function floorRow(name: string, result: FloorResult, cpu: CpuSplit): string[] {
-  return [name, String(serverPoolSize), fmt(result.ordersPerSecond), fmt(result.latency.p50), fmt(result.latency.p99), fmt(result.latency.max), '-', '-', ...cpuCells(cpu)];
+  return [
+    name,
+    String(serverPoolSize),
+    fmt(result.ordersPerSecond),
+    fmt(result.latency.p50),
+    fmt(result.latency.p99),
+    fmt(result.latency.max),
+    '-',
+    '-',
+    ...cpuCells(cpu),
+  ];
 }
 
 function reportProblems(name: string, result: LoadResult): void {
   if (result.non2xx === 0 && result.errors === 0) return;
-  log(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors (${result.timeouts} timeouts); statuses ${JSON.stringify(result.statusCounts)}`);
+  log(
+    `${name}: ${result.non2xx} non-2xx, ${result.errors} errors (${result.timeouts} timeouts); statuses ${JSON.stringify(result.statusCounts)}`,
+  );
   for (const problem of result.problems) log(`  ${problem}`);
 }
 
@@ -98,7 +129,8 @@ async function main(): Promise<number> {
     });
     const stored = (await response.json()) as { lines?: { components?: unknown[] }[] };
     const storedLines = (stored.lines ?? []).reduce((n, line) => n + 1 + (line.components?.length ?? 0), 0);
-    if (response.status !== 201 || storedLines !== linesPerOrder) throw new Error(`the first order was not stored as expected: ${response.status} ${JSON.stringify(stored).slice(0, 500)}`);
+    if (response.status !== 201 || storedLines !== linesPerOrder)
+      throw new Error(`the first order was not stored as expected: ${response.status} ${JSON.stringify(stored).slice(0, 500)}`);
 
     const base = { baseUrl: server.url, partnerKey: partner.key, next };
     log('warm-up: 3 s');
@@ -118,7 +150,12 @@ async function main(): Promise<number> {
     const bName = bBursts ? `B  ${halfRate}/s bursts (${seconds} s)` : `B  ${halfRate}/s paced (${seconds} s)`;
     log(bName.replace(/^B\s+/, 'B: '));
     meter = cpuMeter(server.pid);
-    const half = await runLoad({ ...base, rate: halfRate, durationS: seconds, ...(bBursts ? { connections: Math.min(connections, halfRate) } : {}) });
+    const half = await runLoad({
+      ...base,
+      rate: halfRate,
+      durationS: seconds,
+      ...(bBursts ? { connections: Math.min(connections, halfRate) } : {}),
+    });
     const halfCpu = meter(half.ok);
     await waitUntilIdle(server.url);
     reportProblems('B', half);
@@ -128,12 +165,23 @@ async function main(): Promise<number> {
     server = undefined;
     log(`floor: plain pg, pool ${serverPoolSize}, ${seconds} s`);
     meter = cpuMeter(undefined);
-    const floor: FloorResult = await runFloor({ databaseUrl: database.url, partnerId: partner.id, poolSize: serverPoolSize, durationS: seconds });
+    const floor: FloorResult = await runFloor({
+      databaseUrl: database.url,
+      partnerId: partner.id,
+      poolSize: serverPoolSize,
+      durationS: seconds,
+    });
     // Includes the floor's short warm-up (one order per connection).
     const floorCpu = meter(floor.orders + serverPoolSize);
     log(`floor at B's rate: ${halfRate} orders/s paced, ${seconds} s`);
     meter = cpuMeter(undefined);
-    const floorPaced = await runFloor({ databaseUrl: database.url, partnerId: partner.id, poolSize: serverPoolSize, durationS: seconds, rate: halfRate });
+    const floorPaced = await runFloor({
+      databaseUrl: database.url,
+      partnerId: partner.id,
+      poolSize: serverPoolSize,
+      durationS: seconds,
+      rate: halfRate,
+    });
     const floorPacedCpu = meter(floorPaced.orders + serverPoolSize);
 
     const share = max.ordersPerSecond / floor.ordersPerSecond;
@@ -147,19 +195,37 @@ async function main(): Promise<number> {
         '',
         `ordergate bench:api — POST /v1/orders, ${linesPerOrder}-line orders, server in a child process, ${availableParallelism()} CPUs (${fmt(busy * 100, 0)} % busy before the run)`,
         table([
-          ['phase', 'conns', 'orders/s', 'p50 ms', 'p99 ms', 'max ms', 'non-2xx', 'errors', 'cpu server', 'cpu bench', 'cpu pg', 'cpu other', 'busy'],
+          [
+            'phase',
+            'conns',
+            'orders/s',
+            'p50 ms',
+            'p99 ms',
+            'max ms',
+            'non-2xx',
+            'errors',
+            'cpu server',
+            'cpu bench',
+            'cpu pg',
+            'cpu other',
+            'busy',
+          ],
           loadRow(`A  max (${seconds} s)`, max, maxCpu),
           loadRow(bName, half, halfCpu),
           floorRow('floor  max, plain pg', floor, floorCpu),
           floorRow(`floor  ${halfRate}/s paced`, floorPaced, floorPacedCpu),
         ]),
-        'cpu: CPU ms per order: the server process; this process (autocannon, or the floor\'s pg client); all PostgreSQL processes; everything else on the machine',
+        "cpu: CPU ms per order: the server process; this process (autocannon, or the floor's pg client); all PostgreSQL processes; everything else on the machine",
         '     (other work: high "cpu other" means the figures of that phase are skewed); busy: share of all cores in use',
         stageMeans(before, after),
         `B p99 ${fmt(half.latency.p99)} ms (target < ${targets.halfRateP99Ms} ms): ${verdict(half.latency.p99 < targets.halfRateP99Ms)}; the database alone at that rate: p99 ${fmt(floorPaced.latency.p99)} ms`,
         `A is ${fmt(share * 100)} % of the floor (target ≥ ${targets.floorShare * 100} %): ${verdict(share >= targets.floorShare)}`,
         `non-2xx and errors: ${clean ? 'none' : 'SEE ABOVE'}`,
-        ...(skewed.length === 0 ? [] : [`WARNING: other work on the machine during ${skewed.join(', ')} (cpu other > 1 ms per order): those figures are skewed; run again on a quiet machine`]),
+        ...(skewed.length === 0
+          ? []
+          : [
+              `WARNING: other work on the machine during ${skewed.join(', ')} (cpu other > 1 ms per order): those figures are skewed; run again on a quiet machine`,
+            ]),
         '',
       ].join('\n'),
     );

@@ -89,7 +89,7 @@ const docMb = megabytes / documents;
 process.stdout.write(
   `${table([
     ['contender', 'docs/s (median of 5)', 'MB/s', 'all rounds docs/s'],
-    ["fast-xml-parser bare parse", fmt(bareRate, 0), fmt(bareRate * docMb), bareRates.map((r) => fmt(r, 0)).join(' ')],
+    ['fast-xml-parser bare parse', fmt(bareRate, 0), fmt(bareRate * docMb), bareRates.map((r) => fmt(r, 0)).join(' ')],
     ['ordergate parse+validate+map', fmt(ourRate, 0), fmt(ourRate * docMb), ourRates.map((r) => fmt(r, 0)).join(' ')],
   ])}\n${documents} OrderRequests of 20 ItemOut lines, ${fmt(megabytes)} MB; ordergate = ${fmt((ourRate / bareRate) * 100)}% of the bare parse (target ≥ 50%)\n`,
 );

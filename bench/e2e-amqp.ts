@@ -26,7 +26,8 @@ export interface FloorBSpec {
   concurrency: number;
 }
 
-const benchPlan = (prefix: string, vendors: readonly string[]) => mergePlans(basePlan(topologyNames(prefix), defaultRetryTiers), ...vendors.map((id) => vendorPlan(topologyNames(prefix), id)));
+const benchPlan = (prefix: string, vendors: readonly string[]) =>
+  mergePlans(basePlan(topologyNames(prefix), defaultRetryTiers), ...vendors.map((id) => vendorPlan(topologyNames(prefix), id)));
 
 /** Deletes every queue and exchange of a prefix's topology (with these vendors), as adapters/amqp/test-support.ts does, on the broker at `url`. */
 export async function deleteBenchTopology(url: string, prefix: string, vendors: readonly string[]): Promise<void> {
@@ -64,7 +65,17 @@ export async function runFloorB(spec: FloorBSpec): Promise<FloorResult> {
                 names.requestsExchange,
                 message.routingKey,
                 message.body,
-                { contentType: 'application/json', messageId: randomUUID(), correlationId, type: message.type, appId: 'ordergate', timestamp: Math.floor(Date.now() / 1000), mandatory: true, persistent: true, deliveryMode: 2 },
+                {
+                  contentType: 'application/json',
+                  messageId: randomUUID(),
+                  correlationId,
+                  type: message.type,
+                  appId: 'ordergate',
+                  timestamp: Math.floor(Date.now() / 1000),
+                  mandatory: true,
+                  persistent: true,
+                  deliveryMode: 2,
+                },
                 (error: unknown) => (error === null || error === undefined ? resolve() : reject(new Error(`nacked: ${String(error)}`))),
               );
             }),

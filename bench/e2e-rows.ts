@@ -113,17 +113,21 @@ export async function orderRows(databaseUrl: string, before: Snapshot, after: Sn
           .filter((column) => JSON.stringify(was[column]) !== JSON.stringify(row[column]))
           .map((column) => {
             const type = table.columns.find((c) => c.name === column)?.type ?? 'text';
-            return typeof row[column] === 'number' && typeof was[column] === 'number' ? { column, type, delta: (row[column] as number) - (was[column] as number) } : { column, type, value: row[column] };
+            return typeof row[column] === 'number' && typeof was[column] === 'number'
+              ? { column, type, delta: (row[column] as number) - (was[column] as number) }
+              : { column, type, value: row[column] };
           });
         updates.push({ table: table.name, key: Object.fromEntries(table.primaryKey.map((column) => [column, row[column]])), set });
       }
     }
     if (rows.length > 0) inserted.set(table.name, rows);
-    if (rows.length > 0 || changed > 0) counts.push(`${table.name} ${rows.length > 0 ? `+${rows.length}` : ''}${changed > 0 ? `~${changed}` : ''}`);
+    if (rows.length > 0 || changed > 0)
+      counts.push(`${table.name} ${rows.length > 0 ? `+${rows.length}` : ''}${changed > 0 ? `~${changed}` : ''}`);
   }
   // The rows as they were inserted, before the dispatcher marked them: requests pending, tasks ready.
   for (const row of inserted.get('outbox') ?? []) {
-    if (row.state === 'sent' && row.vendor_id !== null) Object.assign(row, { state: 'pending', sent_at: null, attempts: 0, last_error: null });
+    if (row.state === 'sent' && row.vendor_id !== null)
+      Object.assign(row, { state: 'pending', sent_at: null, attempts: 0, last_error: null });
   }
   for (const row of inserted.get('tasks') ?? []) {
     if (row.status === 'dispatched') row.status = 'ready';
@@ -145,7 +149,9 @@ export async function orderRows(databaseUrl: string, before: Snapshot, after: Sn
 
 /** The outbox rows the dispatcher publishes (a vendor, hence a queue): the messages floor B publishes. */
 export function requestRows(rows: OrderRows): Row[] {
-  return (rows.inserts.find((i) => i.table === 'outbox')?.rows ?? []).filter((row) => row.vendor_id !== null && row.vendor_id !== undefined);
+  return (rows.inserts.find((i) => i.table === 'outbox')?.rows ?? []).filter(
+    (row) => row.vendor_id !== null && row.vendor_id !== undefined,
+  );
 }
 
 /** Rows per table that one order inserts, and how many there are now: floor A checks it wrote them all. */
@@ -167,7 +173,8 @@ export async function countRows(databaseUrl: string, rows: OrderRows): Promise<M
 export function checkFloorRows(rows: OrderRows, before: Map<string, number>, after: Map<string, number>, orders: number): void {
   for (const { table, rows: perOrder } of rows.inserts) {
     const written = (after.get(table) ?? 0) - (before.get(table) ?? 0);
-    if (written !== perOrder.length * orders) throw new Error(`floor A wrote ${written} rows into ${table}, not ${perOrder.length} × ${orders}`);
+    if (written !== perOrder.length * orders)
+      throw new Error(`floor A wrote ${written} rows into ${table}, not ${perOrder.length} × ${orders}`);
   }
 }
 
@@ -204,8 +211,14 @@ export async function runFloorA(spec: FloorASpec): Promise<FloorResult> {
   const statements = rows.inserts.map(({ table, columns, rows: tableRows }) => {
     const values = tableRows.map((row) => columns.map((column) => param(row[column.name], column.type)));
     for (const value of values.flat()) for (const id of value?.match(uuidPattern) ?? []) known.add(id);
-    const tuples = tableRows.map((_row, r) => `(${columns.map((column, c) => `$${r * columns.length + c + 1}::${column.type}`).join(', ')})`);
-    return { table, text: `insert into "${table}" (${columns.map((c) => `"${c.name}"`).join(', ')}) values ${tuples.join(', ')}${table === 'outbox' ? ' returning id, vendor_id' : ''}`, values: values.flat() };
+    const tuples = tableRows.map(
+      (_row, r) => `(${columns.map((column, c) => `$${r * columns.length + c + 1}::${column.type}`).join(', ')})`,
+    );
+    return {
+      table,
+      text: `insert into "${table}" (${columns.map((c) => `"${c.name}"`).join(', ')}) values ${tuples.join(', ')}${table === 'outbox' ? ' returning id, vendor_id' : ''}`,
+      values: values.flat(),
+    };
   });
   const updates = rows.updates.map(({ table, key, set }) => {
     const params: unknown[] = [];
@@ -220,9 +233,13 @@ export async function runFloorA(spec: FloorASpec): Promise<FloorResult> {
     return { text: `update "${table}" set ${assign.join(', ')} where ${where.join(' and ')}`, values: params };
   });
   // The partner and its key were there before the order: not replaced.
-  const partnerIds = new Set(rows.inserts.flatMap((i) => i.rows.map((r) => r.partner_id)).filter((v): v is string => typeof v === 'string'));
+  const partnerIds = new Set(
+    rows.inserts.flatMap((i) => i.rows.map((r) => r.partner_id)).filter((v): v is string => typeof v === 'string'),
+  );
   for (const id of partnerIds) known.delete(id);
-  const taskIds = (rows.inserts.find((i) => i.table === 'tasks')?.rows ?? []).filter((r) => r.status === 'ready' && r.vendor_id !== null).map((r) => String(r.id));
+  const taskIds = (rows.inserts.find((i) => i.table === 'tasks')?.rows ?? [])
+    .filter((r) => r.status === 'ready' && r.vendor_id !== null)
+    .map((r) => String(r.id));
   const marker = new RegExp(spec.marker, 'g');
 
   const pool = new pg.Pool({ connectionString: spec.databaseUrl, max: spec.poolSize });
@@ -233,7 +250,8 @@ export async function runFloorA(spec: FloorASpec): Promise<FloorResult> {
     const number = String(spec.firstNumber + sequence++);
     if (number.length !== spec.marker.length) throw new Error(`floor A ran out of ${spec.marker.length}-digit numbers`);
     const fresh = new Map([...known].map((id) => [id, randomUUID()]));
-    const swap = (value: unknown): unknown => (typeof value === 'string' ? value.replace(uuidPattern, (id) => fresh.get(id) ?? id).replace(marker, number) : value);
+    const swap = (value: unknown): unknown =>
+      typeof value === 'string' ? value.replace(uuidPattern, (id) => fresh.get(id) ?? id).replace(marker, number) : value;
     const started = performance.now();
     const client = await pool.connect();
     try {

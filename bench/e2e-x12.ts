@@ -23,7 +23,10 @@ const fields: [string, (n: number, sender: string) => string][] = [
   ['BEG*00*SA*PO-7001*', (n) => `BEG*00*SA*PO-E2E-${n}*`],
 ];
 for (const [text] of fields) {
-  if (fixture.split(text).length !== 2) throw new Error(`adapters/x12/fixtures/850-bundle.x12 changed: bench/e2e-x12.ts finds "${text}" in it ${fixture.split(text).length - 1} times, not once`);
+  if (fixture.split(text).length !== 2)
+    throw new Error(
+      `adapters/x12/fixtures/850-bundle.x12 changed: bench/e2e-x12.ts finds "${text}" in it ${fixture.split(text).length - 1} times, not once`,
+    );
 }
 
 /** Interchange n (1..999_999_999) from `sender` (ISA06): every control number and the PO number (BEG03, at most 22 characters) its own. */
@@ -46,7 +49,10 @@ export interface X12Partner {
 /** Partner 0 is api/x12.test.ts's ACMEBUYER; others (only for --partners) are E2EBUYER<n>, each with control-number counters of its own. */
 export async function createX12Partner(baseUrl: string, adminKey: string, index = 0): Promise<X12Partner> {
   const sender = index === 0 ? x12Identity.id : `E2EBUYER${index}`;
-  const partner = await postJson<{ id: string }>(`${baseUrl}/v1/partners`, adminKey, { name: `E2E Bench Buyer ${index}`, x12: { ...x12Identity, id: sender } });
+  const partner = await postJson<{ id: string }>(`${baseUrl}/v1/partners`, adminKey, {
+    name: `E2E Bench Buyer ${index}`,
+    x12: { ...x12Identity, id: sender },
+  });
   const { key } = await postJson<{ key: string }>(`${baseUrl}/v1/partners/${partner.id}/api-keys`, adminKey, {});
   return { id: partner.id, key, sender };
 }
@@ -76,11 +82,17 @@ export function x12Client(baseUrl: string, connections: number): X12Client {
     post: ({ body, key }) =>
       new Promise((resolve, reject) => {
         const started = performance.now();
-        const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/edi-x12', 'content-length': Buffer.byteLength(body) };
+        const headers = {
+          authorization: `Bearer ${key}`,
+          'content-type': 'application/edi-x12',
+          'content-length': Buffer.byteLength(body),
+        };
         const req = request(url, { method: 'POST', agent, headers }, (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }),
+          );
           res.on('error', reject);
         });
         req.setTimeout(30_000, () => req.destroy(new Error('no answer within 30 s')));
@@ -108,7 +120,12 @@ export interface PostRun {
 }
 
 /** Every body once, `connections` at a time (closed loop: a connection sends its next as soon as it has its answer). */
-export async function postAll(client: X12Client, posts: readonly X12Post[], connections: number, onAccepted?: () => void): Promise<PostRun> {
+export async function postAll(
+  client: X12Client,
+  posts: readonly X12Post[],
+  connections: number,
+  onAccepted?: () => void,
+): Promise<PostRun> {
   const latencies: number[] = [];
   const answeredAt: number[] = [];
   const problems: string[] = [];

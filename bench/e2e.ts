@@ -6,8 +6,33 @@ import pg from 'pg';
 import { loadCatalog } from '../adapters/catalog/index.ts';
 import { deleteBenchTopology, runFloorB } from './e2e-amqp.ts';
 import { checkFloorRows, countRows, orderRows, requestRows, runFloorA, snapshot, type FloorResult } from './e2e-rows.ts';
-import { accepted, createX12Partner, interchange, postAll, requestsPerOrder, x12Client, type PostRun, type X12Client, type X12Partner, type X12Post } from './e2e-x12.ts';
-import { cpuMeter, createBenchDatabase, fmt, log, machineBusyNow, runMain, scrapeMetrics, sleep, startServerProcess, table, watchdog, type CpuSplit, type ServerProcess } from './support.ts';
+import {
+  accepted,
+  createX12Partner,
+  interchange,
+  postAll,
+  requestsPerOrder,
+  x12Client,
+  type PostRun,
+  type X12Client,
+  type X12Partner,
+  type X12Post,
+} from './e2e-x12.ts';
+import {
+  cpuMeter,
+  createBenchDatabase,
+  fmt,
+  log,
+  machineBusyNow,
+  runMain,
+  scrapeMetrics,
+  sleep,
+  startServerProcess,
+  table,
+  watchdog,
+  type CpuSplit,
+  type ServerProcess,
+} from './support.ts';
 
 // npm run bench:e2e — X12 850s in over HTTP until every fulfillment request they make is confirmed by
 // RabbitMQ, against the real gateway (app/main.ts with AMQP_URL) in a child process on a fresh database
@@ -42,7 +67,8 @@ const connections = Number(options.connections);
 const warmupOrders = Number(options.warmup);
 const partnerCount = Number(options.partners);
 for (const [name, value] of Object.entries({ orders, connections, warmup: warmupOrders, partners: partnerCount })) {
-  if (!Number.isInteger(value) || value < (name === 'warmup' ? 0 : 1)) throw new Error(`--${name} must be a whole number${name === 'warmup' ? '' : ' ≥ 1'}, got ${String(value)}`);
+  if (!Number.isInteger(value) || value < (name === 'warmup' ? 0 : 1))
+    throw new Error(`--${name} must be a whole number${name === 'warmup' ? '' : ' ≥ 1'}, got ${String(value)}`);
 }
 if (orders + warmupOrders > 100_000_000) throw new Error('--orders: at most 100,000,000');
 
@@ -88,12 +114,16 @@ function meter(serverPid: number | undefined): (units: number) => CpuSplit & { b
 
 /** Pending fulfillment requests (the partial index outbox_due covers exactly the pending rows). */
 async function pendingRequests(client: pg.Client): Promise<number> {
-  const { rows } = await client.query<{ n: number }>(`select count(*)::int as n from outbox where state = 'pending' and vendor_id is not null`);
+  const { rows } = await client.query<{ n: number }>(
+    `select count(*)::int as n from outbox where state = 'pending' and vendor_id is not null`,
+  );
   return rows[0]?.n ?? 0;
 }
 
 async function sentRequests(client: pg.Client): Promise<number> {
-  const { rows } = await client.query<{ n: number }>(`select count(*)::int as n from outbox where state = 'sent' and type = 'fulfillment.request.v1'`);
+  const { rows } = await client.query<{ n: number }>(
+    `select count(*)::int as n from outbox where state = 'sent' and type = 'fulfillment.request.v1'`,
+  );
   return rows[0]?.n ?? 0;
 }
 
@@ -110,7 +140,8 @@ async function waitForSent(client: pg.Client, expected: number, timeoutMs: numbe
 /** Mean server-side ms per request / per pipeline stage call, from the gateway's Prometheus histograms. */
 function serverMeans(before: Map<string, number>, after: Map<string, number>): string {
   const mean = (series: string, labels: string): number => {
-    const delta = (suffix: string): number => (after.get(`${series}_${suffix}{${labels}}`) ?? 0) - (before.get(`${series}_${suffix}{${labels}}`) ?? 0);
+    const delta = (suffix: string): number =>
+      (after.get(`${series}_${suffix}{${labels}}`) ?? 0) - (before.get(`${series}_${suffix}{${labels}}`) ?? 0);
     return (delta('sum') / delta('count')) * 1000;
   };
   const stages = [...after.keys()]
@@ -186,9 +217,17 @@ async function measure(client: X12Client, poller: pg.Client, posts: X12Post[], s
   const doneAt = await polling;
   timeline.push({ at: doneAt - started, accepted: answered, pending: 0 });
   const sent = (await sentRequests(poller)) - sentBefore;
-  if (run.failed === 0 && sent !== posts.length * requestsPerOrder) throw new Error(`expected ${posts.length * requestsPerOrder} fulfillment requests sent, found ${sent}`);
+  if (run.failed === 0 && sent !== posts.length * requestsPerOrder)
+    throw new Error(`expected ${posts.length * requestsPerOrder} fulfillment requests sent, found ${sent}`);
   const mean = (n: number): number => n / Math.max(1, polls);
-  return { run, lockWaits, sessions: { active: mean(sessions.active), lock: mean(sessions.lock), idleInTransaction: mean(sessions.idleInTransaction) }, doneAt, ordersPerSecond: run.ok / ((doneAt - run.firstSentAt) / 1000), timeline };
+  return {
+    run,
+    lockWaits,
+    sessions: { active: mean(sessions.active), lock: mean(sessions.lock), idleInTransaction: mean(sessions.idleInTransaction) },
+    doneAt,
+    ordersPerSecond: run.ok / ((doneAt - run.firstSentAt) / 1000),
+    timeline,
+  };
 }
 
 function lockWaitLines(m: Measured): string[] {
@@ -283,7 +322,12 @@ async function main(): Promise<number> {
     if (busy > 0.15) log(`WARNING: the machine is already ${fmt(busy * 100, 0)} % busy with other work; the figures will be low and noisy`);
     database = await createBenchDatabase();
     declared.add(prefix);
-    server = await startServerProcess({ databaseUrl: database.url, adminKey, nodeArgs: serverNodeArgs, env: { AMQP_URL: amqpUrl, AMQP_PREFIX: prefix } });
+    server = await startServerProcess({
+      databaseUrl: database.url,
+      adminKey,
+      nodeArgs: serverNodeArgs,
+      env: { AMQP_URL: amqpUrl, AMQP_PREFIX: prefix },
+    });
     log(`server pid ${server.pid} at ${server.url}, database ${new URL(database.url).pathname.slice(1)}, topology ${prefix}.*`);
     const partners: X12Partner[] = [];
     for (let index = 0; index < partnerCount; index++) partners.push(await createX12Partner(server.url, adminKey, index));
@@ -301,22 +345,36 @@ async function main(): Promise<number> {
     // One order by hand, to the broker and back in the outbox: nothing else means anything before it.
     let number = 1;
     const primer = await client.post({ body: interchange(number++), key: partner.key });
-    if (primer.status !== 200 || !accepted(primer.body)) throw new Error(`the first 850 was not accepted: HTTP ${primer.status} ${primer.body.slice(0, 500)}`);
+    if (primer.status !== 200 || !accepted(primer.body))
+      throw new Error(`the first 850 was not accepted: HTTP ${primer.status} ${primer.body.slice(0, 500)}`);
     await waitForSent(poller, requestsPerOrder, 30_000);
 
     // The next one between two snapshots: what one order writes, for floor A and floor B.
     const before = await snapshot(database.url);
     const capture = await client.post({ body: interchange(Number(captureMarker)), key: partner.key });
-    if (capture.status !== 200 || !accepted(capture.body)) throw new Error(`the capture 850 was not accepted: HTTP ${capture.status} ${capture.body.slice(0, 500)}`);
+    if (capture.status !== 200 || !accepted(capture.body))
+      throw new Error(`the capture 850 was not accepted: HTTP ${capture.status} ${capture.body.slice(0, 500)}`);
     await waitForSent(poller, 2 * requestsPerOrder, 10_000);
     const rows = await orderRows(database.url, before, await snapshot(database.url));
-    const messages = requestRows(rows).map((row) => ({ routingKey: String(row.destination), body: Buffer.from(JSON.stringify(row.payload)), type: String(row.type) }));
-    if (messages.length !== requestsPerOrder) throw new Error(`one order made ${messages.length} fulfillment requests, not ${requestsPerOrder}: ${rows.summary}`);
-    log(`one order writes: ${rows.summary}; publishes ${messages.length} messages (${messages.map((m) => m.body.length).join(', ')} bytes)`);
+    const messages = requestRows(rows).map((row) => ({
+      routingKey: String(row.destination),
+      body: Buffer.from(JSON.stringify(row.payload)),
+      type: String(row.type),
+    }));
+    if (messages.length !== requestsPerOrder)
+      throw new Error(`one order made ${messages.length} fulfillment requests, not ${requestsPerOrder}: ${rows.summary}`);
+    log(
+      `one order writes: ${rows.summary}; publishes ${messages.length} messages (${messages.map((m) => m.body.length).join(', ')} bytes)`,
+    );
 
     if (warmupOrders > 0) {
       log(`warm-up: ${warmupOrders} orders, ${connections} connections`);
-      const warm = await measure(client, poller, Array.from({ length: warmupOrders }, () => post(number++)), await sentRequests(poller));
+      const warm = await measure(
+        client,
+        poller,
+        Array.from({ length: warmupOrders }, () => post(number++)),
+        await sentRequests(poller),
+      );
       if (warm.run.failed > 0) throw new Error(`warm-up: ${warm.run.failed} orders not accepted: ${warm.run.problems.join(' / ')}`);
     }
 
@@ -345,7 +403,15 @@ async function main(): Promise<number> {
     log(`floor A: plain pg, ${orders} orders, ${connections} at a time, pool ${serverPoolSize}`);
     const countsBefore = await countRows(database.url, rows);
     const floorACpu = meter(undefined);
-    const floorA: FloorResult = await runFloorA({ databaseUrl: database.url, rows, marker: captureMarker, firstNumber: floorFirstNumber, orders, concurrency: connections, poolSize: serverPoolSize });
+    const floorA: FloorResult = await runFloorA({
+      databaseUrl: database.url,
+      rows,
+      marker: captureMarker,
+      firstNumber: floorFirstNumber,
+      orders,
+      concurrency: connections,
+      poolSize: serverPoolSize,
+    });
     const floorACpuSplit = floorACpu(orders + connections);
     // Its warm-up included: one order per connection.
     checkFloorRows(rows, countsBefore, await countRows(database.url, rows), orders + connections);
@@ -359,7 +425,14 @@ async function main(): Promise<number> {
     const slower = Math.min(floorA.ordersPerSecond, floorB.ordersPerSecond);
     const slowerName = floorA.ordersPerSecond <= floorB.ordersPerSecond ? 'A (pg)' : 'B (amqp)';
     const share = gateway.ordersPerSecond / slower;
-    const cpuCells = (cpu: CpuSplit & { broker: number }): string[] => [fmt(cpu.server, 2), fmt(cpu.bench, 2), fmt(cpu.postgres, 2), fmt(cpu.broker, 2), fmt(cpu.other, 2), `${fmt(cpu.machineBusy * 100, 0)}%`];
+    const cpuCells = (cpu: CpuSplit & { broker: number }): string[] => [
+      fmt(cpu.server, 2),
+      fmt(cpu.bench, 2),
+      fmt(cpu.postgres, 2),
+      fmt(cpu.broker, 2),
+      fmt(cpu.other, 2),
+      `${fmt(cpu.machineBusy * 100, 0)}%`,
+    ];
     const clean = gateway.run.failed === 0;
     const skewed = Object.entries({ gateway: gatewayCpuSplit, 'floor A': floorACpuSplit, 'floor B': floorBCpuSplit })
       .filter(([, cpu]) => cpu.other > 1)
@@ -369,13 +442,54 @@ async function main(): Promise<number> {
         '',
         `ordergate bench:e2e — ${orders} X12 850s (bundle fixture, ${requestsPerOrder} fulfillment requests each) → 997 → RabbitMQ confirms; ${connections} connections${partnerCount > 1 ? `, ${partnerCount} X12 partners (experiment)` : ''}; ${availableParallelism()} CPUs (${fmt(busy * 100, 0)} % busy before the run)`,
         table([
-          ['phase', 'orders', 'orders/s', 'p50 ms', 'p99 ms', 'max ms', 'failed', 'cpu server', 'cpu bench', 'cpu pg', 'cpu broker', 'cpu other', 'busy'],
-          ['gateway  850 → 997 → confirmed', String(gateway.run.ok), fmt(gateway.ordersPerSecond), fmt(gateway.run.latency.p50), fmt(gateway.run.latency.p99), fmt(gateway.run.latency.max), String(gateway.run.failed), ...cpuCells(gatewayCpuSplit)],
-          ['floor A  plain pg', String(floorA.orders), fmt(floorA.ordersPerSecond), fmt(floorA.latency.p50), fmt(floorA.latency.p99), fmt(floorA.latency.max), '-', ...cpuCells(floorACpuSplit)],
-          ['floor B  plain amqplib', String(floorB.orders), fmt(floorB.ordersPerSecond), fmt(floorB.latency.p50), fmt(floorB.latency.p99), fmt(floorB.latency.max), '-', ...cpuCells(floorBCpuSplit)],
+          [
+            'phase',
+            'orders',
+            'orders/s',
+            'p50 ms',
+            'p99 ms',
+            'max ms',
+            'failed',
+            'cpu server',
+            'cpu bench',
+            'cpu pg',
+            'cpu broker',
+            'cpu other',
+            'busy',
+          ],
+          [
+            'gateway  850 → 997 → confirmed',
+            String(gateway.run.ok),
+            fmt(gateway.ordersPerSecond),
+            fmt(gateway.run.latency.p50),
+            fmt(gateway.run.latency.p99),
+            fmt(gateway.run.latency.max),
+            String(gateway.run.failed),
+            ...cpuCells(gatewayCpuSplit),
+          ],
+          [
+            'floor A  plain pg',
+            String(floorA.orders),
+            fmt(floorA.ordersPerSecond),
+            fmt(floorA.latency.p50),
+            fmt(floorA.latency.p99),
+            fmt(floorA.latency.max),
+            '-',
+            ...cpuCells(floorACpuSplit),
+          ],
+          [
+            'floor B  plain amqplib',
+            String(floorB.orders),
+            fmt(floorB.ordersPerSecond),
+            fmt(floorB.latency.p50),
+            fmt(floorB.latency.p99),
+            fmt(floorB.latency.max),
+            '-',
+            ...cpuCells(floorBCpuSplit),
+          ],
         ]),
-        'gateway latency: POST sent → 997 received (acceptance); floor latency: one order\'s transaction + mark sent (A), one order\'s publishes → all confirmed (B)',
-        'cpu: CPU ms per order: the server process; this process (HTTP client, or the floor\'s pg / amqplib client); PostgreSQL; RabbitMQ; everything else; busy: share of all cores in use',
+        "gateway latency: POST sent → 997 received (acceptance); floor latency: one order's transaction + mark sent (A), one order's publishes → all confirmed (B)",
+        "cpu: CPU ms per order: the server process; this process (HTTP client, or the floor's pg / amqplib client); PostgreSQL; RabbitMQ; everything else; busy: share of all cores in use",
         `gateway: 997s for all ${orders} orders after ${fmt(postSeconds, 2)} s (${fmt(orders / postSeconds)} orders/s accepted); the last request confirmed ${fmt(tailMs, 0)} ms after the last 997`,
         timelineText(gateway),
         serverMeans(metricsBefore, metricsAfter),
@@ -384,7 +498,11 @@ async function main(): Promise<number> {
         `one order writes: ${rows.summary}`,
         `gateway / slower floor (${slowerName}, ${fmt(slower)} orders/s) = ${fmt(share * 100)} % (target ≥ ${targetShare * 100} %): ${share >= targetShare ? 'met' : 'MISSED'}${skewed.length === 0 ? '' : ' (not a verdict: other work skewed this run, see the warning below)'}`,
         `${availableParallelism()} CPUs: the gateway, PostgreSQL, RabbitMQ and this load generator share them; run it alone on the machine (anything else running skews every figure; see "cpu other").`,
-        ...(skewed.length === 0 ? [] : [`WARNING: other work on the machine during ${skewed.join(', ')} (cpu other > 1 ms per order): those figures are skewed; run again on a quiet machine`]),
+        ...(skewed.length === 0
+          ? []
+          : [
+              `WARNING: other work on the machine during ${skewed.join(', ')} (cpu other > 1 ms per order): those figures are skewed; run again on a quiet machine`,
+            ]),
         ...(clean ? [] : ['SOME ORDERS WERE NOT ACCEPTED: see above']),
         '',
       ].join('\n'),

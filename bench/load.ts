@@ -82,7 +82,8 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   if (spec.rate === undefined || spec.connections !== undefined) {
     connections = spec.connections ?? 32;
     // A connection given a rate of 0 would not be limited at all.
-    if (spec.rate !== undefined && spec.rate < connections) throw new Error(`a rate of ${spec.rate}/s cannot be spread over ${connections} connections`);
+    if (spec.rate !== undefined && spec.rate < connections)
+      throw new Error(`a rate of ${spec.rate}/s cannot be spread over ${connections} connections`);
     runs = [Promise.resolve(launch(connections, spec.rate === undefined ? undefined : Math.round(spec.rate)))];
   } else {
     // One request a second per connection; past a few hundred connections, a few a second each.

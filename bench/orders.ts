@@ -13,7 +13,14 @@ export const linesPerOrder = plainLines + 1 + bundleComponents;
 export function benchOrder(externalRef: string): OrderCreate {
   const lines: OrderCreate['lines'] = [];
   for (let n = 1; n <= plainLines; n++) {
-    lines.push({ lineNumber: String(n), sku: `SKU-${1000 + n}`, description: `Catalogue item ${n}`, quantity: 1 + (n % 5), uom: 'EA', unitPrice: 10 + n * 1.25 });
+    lines.push({
+      lineNumber: String(n),
+      sku: `SKU-${1000 + n}`,
+      description: `Catalogue item ${n}`,
+      quantity: 1 + (n % 5),
+      uom: 'EA',
+      unitPrice: 10 + n * 1.25,
+    });
   }
   const bundle = String(plainLines + 1);
   lines.push({

@@ -124,7 +124,11 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
 }
 
 export async function postJson<T>(url: string, key: string, body: unknown): Promise<T> {
-  const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const text = await response.text();
   if (!response.ok) throw new Error(`POST ${url} → ${response.status}: ${text}`);
   return JSON.parse(text) as T;
@@ -160,9 +164,17 @@ export interface LatencySummary {
 
 export function summarize(latenciesMs: number[]): LatencySummary {
   const sorted = Float64Array.from(latenciesMs).sort();
-  const at = (p: number): number => (sorted.length === 0 ? Number.NaN : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN));
+  const at = (p: number): number =>
+    sorted.length === 0 ? Number.NaN : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN);
   const sum = sorted.reduce((a, b) => a + b, 0);
-  return { count: sorted.length, p50: at(50), p90: at(90), p99: at(99), max: sorted.length === 0 ? Number.NaN : (sorted[sorted.length - 1] ?? Number.NaN), mean: sorted.length === 0 ? Number.NaN : sum / sorted.length };
+  return {
+    count: sorted.length,
+    p50: at(50),
+    p90: at(90),
+    p99: at(99),
+    max: sorted.length === 0 ? Number.NaN : (sorted[sorted.length - 1] ?? Number.NaN),
+    mean: sorted.length === 0 ? Number.NaN : sum / sorted.length,
+  };
 }
 
 /** Kills the run if it overstays its budget, after one attempt to clean up. */
@@ -182,7 +194,12 @@ export function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
   const numeric = /^[-+]?[\d.,]+%?$|^-$/;
   return rows
-    .map((row) => row.map((cell, column) => (column > 0 && numeric.test(cell) ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd())
+    .map((row) =>
+      row
+        .map((cell, column) => (column > 0 && numeric.test(cell) ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
     .join('\n');
 }
 
@@ -320,7 +337,12 @@ export function runMain(main: () => Promise<number>): void {
  * done, after one order per worker as warm-up (connections opened, caches primed). `one` records
  * its own latency into `latencies`.
  */
-export async function runOrders(orders: number, concurrency: number, latencies: number[], one: () => Promise<void>): Promise<{ ordersPerSecond: number; orders: number; seconds: number; latency: LatencySummary }> {
+export async function runOrders(
+  orders: number,
+  concurrency: number,
+  latencies: number[],
+  one: () => Promise<void>,
+): Promise<{ ordersPerSecond: number; orders: number; seconds: number; latency: LatencySummary }> {
   await Promise.all(Array.from({ length: concurrency }, () => one()));
   latencies.length = 0;
   let left = orders;

@@ -141,7 +141,8 @@ async function ordergate(file: string): Promise<void> {
     onMapped: () => orders++,
     onInterchange: (outcome) => {
       if (outcome.rejection !== undefined) rejectedSets = Number.NaN;
-      for (const group of outcome.groups) for (const set of group.sets) if (set.status === 'R' || group.groupCodes.length > 0) rejectedSets++;
+      for (const group of outcome.groups)
+        for (const set of group.sets) if (set.status === 'R' || group.groupCodes.length > 0) rejectedSets++;
     },
     onUnreadable: () => unreadable++,
   });
@@ -181,7 +182,10 @@ async function check(file: string): Promise<void> {
     new Writable({
       objectMode: true,
       write(segment: X12Segment, _encoding, callback) {
-        const text = normalized(segment.tag, segment.elements.map((e) => e.value));
+        const text = normalized(
+          segment.tag,
+          segment.elements.map((e) => e.value),
+        );
         theirs.push(fnv(text));
         // Keep text only for the few that will be shown; the hash is what is compared.
         theirText.push(text.length > 80 ? `${text.slice(0, 77)}...` : text);

@@ -132,7 +132,10 @@ function order(n: number, rnd: () => number): OrderText {
     if (line === bundleAt) {
       const cents = int(2999, 19999);
       totalCents += cents;
-      segments.push(`PO1*${line}*1*EA*${decimal(cents)}**VN*INTERNET-${int(100, 999)}*BP*NET${int(100, 999)}`, 'PID*F****Internet bundle with installation');
+      segments.push(
+        `PO1*${line}*1*EA*${decimal(cents)}**VN*INTERNET-${int(100, 999)}*BP*NET${int(100, 999)}`,
+        'PID*F****Internet bundle with installation',
+      );
       for (let c = 1; c <= bundleComponents; c++) {
         sln++;
         segments.push(`SLN*${c}**I*1*EA****VN*${pick(components)}`);
@@ -143,7 +146,10 @@ function order(n: number, rnd: () => number): OrderText {
     const cents = int(99, 49999);
     totalCents += quantity * cents;
     const sku = `SKU-${pad(int(1, 999999), 6)}`;
-    segments.push(`PO1*${line}*${quantity}*${pick(units)}*${decimal(cents)}**VN*${sku}*BP*B${pad(int(1, 9999999), 7)}`, `PID*F****${pick(adjectives)} ${pick(nouns).toLowerCase()} ${int(1, 500)}`);
+    segments.push(
+      `PO1*${line}*${quantity}*${pick(units)}*${decimal(cents)}**VN*${sku}*BP*B${pad(int(1, 9999999), 7)}`,
+      `PID*F****${pick(adjectives)} ${pick(nouns).toLowerCase()} ${int(1, 500)}`,
+    );
   }
   segments.push(`CTT*${po1}`, `AMT*TT*${decimal(totalCents)}`);
   segments.push(`SE*${segments.length + 1}*${control}`);

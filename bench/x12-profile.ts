@@ -79,7 +79,10 @@ export function topSelfTimes(file: string, top = 15, bundle?: { path: string; te
 }
 
 export function formatSelfTimes({ totalMs, rows }: { totalMs: number; rows: SelfTime[] }): string {
-  return [`${(totalMs / 1000).toFixed(1)} s sampled; self time, share of all samples:`, ...rows.map((row) => `${(row.share * 100).toFixed(1).padStart(5)} %  ${row.ms.toFixed(0).padStart(6)} ms  ${row.name}  ${row.where}`)].join('\n');
+  return [
+    `${(totalMs / 1000).toFixed(1)} s sampled; self time, share of all samples:`,
+    ...rows.map((row) => `${(row.share * 100).toFixed(1).padStart(5)} %  ${row.ms.toFixed(0).padStart(6)} ms  ${row.name}  ${row.where}`),
+  ].join('\n');
 }
 
 /** The bundled child (or undefined without esbuild). import.meta.url is pinned to adapters/x12/, where the modules that use it live. */
@@ -111,7 +114,10 @@ export async function profileOrdergate(file: string, dir: string, top = 20): Pro
   const bundle = await bundleChild(dir).catch(() => undefined);
   const entry = bundle === undefined ? ['--import', 'tsx', 'bench/x12-child.ts'] : [bundle];
   const output = await new Promise<string>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...entry, 'ordergate', file], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...entry, 'ordergate', file], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
     child.once('close', (code) => (code === 0 ? resolve(stdout.trim()) : reject(new Error(`the profiled child exited with ${code}`))));
@@ -124,7 +130,10 @@ export async function profileOrdergate(file: string, dir: string, top = 20): Pro
   if (profiles[0] === undefined) throw new Error(`no profile in ${dir}`);
   const summary = topSelfTimes(profiles[0], top, bundle === undefined ? undefined : { path: bundle, text: readFileSync(bundle, 'utf8') });
   const run = JSON.parse(output.split('\n').at(-1) ?? '{}') as { seconds?: number };
-  return [`profile of c (${bundle === undefined ? 'under tsx: no line numbers' : 'bundled with esbuild'}; ${run.seconds?.toFixed(1) ?? '?'} s under the profiler):`, formatSelfTimes(summary)].join('\n');
+  return [
+    `profile of c (${bundle === undefined ? 'under tsx: no line numbers' : 'bundled with esbuild'}; ${run.seconds?.toFixed(1) ?? '?'} s under the profiler):`,
+    formatSelfTimes(summary),
+  ].join('\n');
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -37,7 +37,15 @@ interface ChildRun {
 }
 
 function runChild(mode: string, file: string, options: { nodeArgs?: string[]; slice?: number } = {}): Promise<ChildRun> {
-  const args = [...(options.nodeArgs ?? []), '--import', 'tsx', 'bench/x12-child.ts', mode, file, ...(options.slice === undefined ? [] : [String(options.slice)])];
+  const args = [
+    ...(options.nodeArgs ?? []),
+    '--import',
+    'tsx',
+    'bench/x12-child.ts',
+    mode,
+    file,
+    ...(options.slice === undefined ? [] : [String(options.slice)]),
+  ];
   const started = Date.now();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -81,8 +89,13 @@ async function validateFile(facts: BenchFileFacts): Promise<void> {
     onInterchange: (outcome) => {
       if (outcome.rejection !== undefined) problems.push(`interchange rejected: TA1 note ${outcome.rejection}`);
       for (const group of outcome.groups) {
-        if (group.groupCodes.length > 0) problems.push(`group ${element(group.gs, GS.controlNumber)}: AK9 codes ${group.groupCodes.join(',')}`);
-        for (const set of group.sets) if (set.status !== 'A') problems.push(`set ${set.st02}: AK5 ${set.status} ${set.setCodes.join(',')} ${JSON.stringify(set.segmentErrors).slice(0, 200)}`);
+        if (group.groupCodes.length > 0)
+          problems.push(`group ${element(group.gs, GS.controlNumber)}: AK9 codes ${group.groupCodes.join(',')}`);
+        for (const set of group.sets)
+          if (set.status !== 'A')
+            problems.push(
+              `set ${set.st02}: AK5 ${set.status} ${set.setCodes.join(',')} ${JSON.stringify(set.segmentErrors).slice(0, 200)}`,
+            );
       }
     },
     onUnreadable: (problem) => problems.push(`unreadable at ${problem.offset}: ${problem.reason}`),
@@ -92,7 +105,10 @@ async function validateFile(facts: BenchFileFacts): Promise<void> {
   if (orders !== facts.sets) problems.push(`${orders} orders mapped and valid, ${facts.sets} in the file`);
   if (lines !== facts.sets * linesPerOrder) problems.push(`${lines} order lines, expected ${facts.sets * linesPerOrder}`);
   if (components !== facts.sln) problems.push(`${components} bundle components, expected ${facts.sln}`);
-  if (problems.length > 0) throw new Error(`our reader does not accept the bench file ${facts.path}:\n  ${problems.slice(0, 10).join('\n  ')}${problems.length > 10 ? `\n  ... ${problems.length - 10} more` : ''}`);
+  if (problems.length > 0)
+    throw new Error(
+      `our reader does not accept the bench file ${facts.path}:\n  ${problems.slice(0, 10).join('\n  ')}${problems.length > 10 ? `\n  ... ${problems.length - 10} more` : ''}`,
+    );
 }
 
 const mbps = (report: ChildReport): number => report.bytes / 1e6 / report.seconds;
@@ -100,18 +116,31 @@ const mbps = (report: ChildReport): number => report.bytes / 1e6 / report.second
 function row(name: string, run: ChildRun, counted: (report: ChildReport) => string): string[] {
   const report = run.report;
   if (report === undefined) return [name, '-', '-', '-', '-', '-', '-', run.failure ?? ''];
-  return [name, fmt(report.bytes / 1e6), fmt(report.seconds, 2), fmt(report.cpuSeconds, 2), fmt(mbps(report)), counted(report), fmt(report.vmHwmMB, 0), report.note ?? ''];
+  return [
+    name,
+    fmt(report.bytes / 1e6),
+    fmt(report.seconds, 2),
+    fmt(report.cpuSeconds, 2),
+    fmt(mbps(report)),
+    counted(report),
+    fmt(report.vmHwmMB, 0),
+    report.note ?? '',
+  ];
 }
 
 async function main(): Promise<number> {
   const busy = await machineBusyNow();
   if (busy > 0.15) log(`WARNING: the machine is already ${fmt(busy * 100, 0)} % busy with other work; the figures will be low and noisy`);
   const facts = await ensureBenchFile(log);
-  log(`${facts.reused ? 'reusing' : 'wrote'} ${facts.path}: ${fmt(facts.bytes / 1e6)} MB, ${facts.sets} orders (${facts.bundleOrders} with a bundle), ${facts.segments} segments`);
+  log(
+    `${facts.reused ? 'reusing' : 'wrote'} ${facts.path}: ${fmt(facts.bytes / 1e6)} MB, ${facts.sets} orders (${facts.bundleOrders} with a bundle), ${facts.segments} segments`,
+  );
   const validationStart = Date.now();
   await validateFile(facts);
   (globalThis as { gc?: () => void }).gc?.();
-  log(`validated with our reader: all ${facts.sets} sets accepted (AK5 A), every order valid (${((Date.now() - validationStart) / 1000).toFixed(1)} s, not timed)`);
+  log(
+    `validated with our reader: all ${facts.sets} sets accepted (AK5 A), every order valid (${((Date.now() - validationStart) / 1000).toFixed(1)} s, not timed)`,
+  );
 
   let parse: ChildRun;
   if (forcedSliceBytes === undefined) {
@@ -138,7 +167,11 @@ async function main(): Promise<number> {
   const overParse = c !== undefined && parse.report !== undefined ? mbps(c) / mbps(parse.report) : Number.NaN;
   const overStream = c !== undefined && stream.report !== undefined ? mbps(c) / mbps(stream.report) : Number.NaN;
   const verdict = (ok: boolean): string => (ok ? 'ok' : 'MISSED');
-  const met = { overParse: overParse >= targets.overParse, overStream: overStream >= targets.overStream, rss: c !== undefined && c.vmHwmMB < targets.peakRssMB };
+  const met = {
+    overParse: overParse >= targets.overParse,
+    overStream: overStream >= targets.overStream,
+    rss: c !== undefined && c.vmHwmMB < targets.peakRssMB,
+  };
   const comparison = check.report?.check;
   const streamVerdict =
     comparison === undefined
@@ -146,7 +179,12 @@ async function main(): Promise<number> {
       : `b emitted ${comparison.theirs} segments, our tokenizer ${comparison.ours} (${comparison.theirs === comparison.ours ? 'same count' : `${comparison.theirs - comparison.ours} off`}); ` +
         `${comparison.mismatched} of b's segments differ from ours (${comparison.chunksEndingOnTerminator} of its ${comparison.chunks} 64 KiB chunks ended exactly on "~")` +
         (comparison.examples.length > 0 ? `, e.g. ${comparison.examples.join(', ')}` : '');
-  const unclean = c === undefined || stream.report === undefined || (c.orders ?? 0) !== facts.sets || (c.rejectedSets ?? 0) !== 0 || (c.unreadable ?? 0) !== 0;
+  const unclean =
+    c === undefined ||
+    stream.report === undefined ||
+    (c.orders ?? 0) !== facts.sets ||
+    (c.rejectedSets ?? 0) !== 0 ||
+    (c.unreadable ?? 0) !== 0;
 
   process.stdout.write(
     [

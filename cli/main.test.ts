@@ -18,7 +18,10 @@ async function run(args: string[], stdin = '') {
 describe('ordergate x12', () => {
   it('translate prints one canonical order per 850, and says when a set was rejected', async () => {
     const { code, out, err } = await run(['x12', 'translate', sample('bots-850-004010.15.x12')]);
-    const orders = out.trim().split('\n').map((line) => JSON.parse(line));
+    const orders = out
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(orders.map((o) => o.externalRef)).toEqual(['P1234567', expect.any(String), expect.any(String)]);
     expect(orders[0]).toMatchObject({ channel: 'x12', orderType: 'new', totals: { lineCount: 5 } });
     expect(code).toBe(1);

@@ -39,12 +39,10 @@ export async function main(args: string[], io: Io = process): Promise<number> {
 
   const reader = new X12Reader<CanonicalOrder>({
     map: map850For(mapName),
-    onMapped:
-      command === 'translate'
-        ? (order) => out(`${JSON.stringify(order)}\n`)
-        : undefined,
+    onMapped: command === 'translate' ? (order) => out(`${JSON.stringify(order)}\n`) : undefined,
     onInterchange: (outcome: InterchangeOutcome<CanonicalOrder>) => {
-      if (outcome.rejection !== undefined || outcome.groups.some((g) => g.groupCodes.length > 0 || g.sets.some((s) => s.status === 'R'))) rejected++;
+      if (outcome.rejection !== undefined || outcome.groups.some((g) => g.groupCodes.length > 0 || g.sets.some((s) => s.status === 'R')))
+        rejected++;
       if (command === 'ack') {
         controlNumber++;
         out(acknowledge(outcome, { interchangeControl: controlNumber, groupControl: controlNumber, at: new Date() }).text);

@@ -21,9 +21,12 @@ describe('SLA durations (ISO-8601, days/hours/minutes)', () => {
     ['P1DT1H1M', 1501],
   ])('%s is %i minutes', (text, minutes) => expect(durationMinutes(text)).toBe(minutes));
 
-  it.each(['2d', '4h', 'P', 'PT', 'P1DT', 'P0D', 'PT0M', 'P1W', 'P1M', 'P1Y', 'PT30S', 'pt4h', ' PT4H', 'PT4.5H', '-P1D', '', 'P1H'])('rejects %j', (text) => {
-    expect(durationMinutes(text)).toBeUndefined();
-  });
+  it.each(['2d', '4h', 'P', 'PT', 'P1DT', 'P0D', 'PT0M', 'P1W', 'P1M', 'P1Y', 'PT30S', 'pt4h', ' PT4H', 'PT4.5H', '-P1D', '', 'P1H'])(
+    'rejects %j',
+    (text) => {
+      expect(durationMinutes(text)).toBeUndefined();
+    },
+  );
 });
 
 describe('findCycles', () => {
@@ -42,7 +45,16 @@ describe('findCycles', () => {
   });
 
   it('finds none in a diamond', () => {
-    expect(findCycles(new Map([['top', ['l', 'r']], ['l', ['bottom']], ['r', ['bottom']], ['bottom', []]]))).toEqual([]);
+    expect(
+      findCycles(
+        new Map([
+          ['top', ['l', 'r']],
+          ['l', ['bottom']],
+          ['r', ['bottom']],
+          ['bottom', []],
+        ]),
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -66,14 +78,46 @@ describe('checkCatalog', () => {
       ok: true,
       value: {
         vendors,
-        default: { tasks: [{ name: 'ship', type: 'ship', vendor: 'vendor-b', person: false, dependsOn: [], sla: 'P5D', slaMinutes: 7200, optional: false }] },
+        default: {
+          tasks: [
+            { name: 'ship', type: 'ship', vendor: 'vendor-b', person: false, dependsOn: [], sla: 'P5D', slaMinutes: 7200, optional: false },
+          ],
+        },
         skus: {
           BUNDLE: {
             description: 'a bundle',
             tasks: [
-              { name: 'ship-part', type: 'ship', vendor: 'vendor-a', person: false, dependsOn: [], sla: 'PT4H', slaMinutes: 240, component: 'PART', optional: false },
-              { name: 'install', type: 'install', vendor: 'vendor-b', person: false, dependsOn: [], sla: 'P1DT12H', slaMinutes: 2160, component: 'INSTALL', optional: true },
-              { name: 'accept', type: 'customer-action', person: true, dependsOn: ['ship-part'], sla: 'P7D', slaMinutes: 10080, optional: false },
+              {
+                name: 'ship-part',
+                type: 'ship',
+                vendor: 'vendor-a',
+                person: false,
+                dependsOn: [],
+                sla: 'PT4H',
+                slaMinutes: 240,
+                component: 'PART',
+                optional: false,
+              },
+              {
+                name: 'install',
+                type: 'install',
+                vendor: 'vendor-b',
+                person: false,
+                dependsOn: [],
+                sla: 'P1DT12H',
+                slaMinutes: 2160,
+                component: 'INSTALL',
+                optional: true,
+              },
+              {
+                name: 'accept',
+                type: 'customer-action',
+                person: true,
+                dependsOn: ['ship-part'],
+                sla: 'P7D',
+                slaMinutes: 10080,
+                optional: false,
+              },
             ],
           },
         },
@@ -89,7 +133,11 @@ describe('checkCatalog', () => {
 
   it('names an unknown dependency', () => {
     expect(problemsOf(withTasks([ship, { ...ship, name: 'b', dependsOn: ['ship', 'shipp'] }]))).toEqual([
-      { pointer: '/skus/SKU-1/tasks/1/dependsOn/1', code: 'unknown-dependency', detail: 'task "b" depends on "shipp", which this plan does not have; its tasks: ship, b' },
+      {
+        pointer: '/skus/SKU-1/tasks/1/dependsOn/1',
+        code: 'unknown-dependency',
+        detail: 'task "b" depends on "shipp", which this plan does not have; its tasks: ship, b',
+      },
     ]);
   });
 
@@ -100,7 +148,9 @@ describe('checkCatalog', () => {
       { ...ship, name: 'c', dependsOn: ['b'] },
       { ...ship, name: 'd', dependsOn: ['a'] },
     ];
-    expect(problemsOf(withTasks(tasks))).toEqual([{ pointer: '/skus/SKU-1/tasks', code: 'cycle', detail: 'tasks depend on each other in a cycle: a → c → b → a' }]);
+    expect(problemsOf(withTasks(tasks))).toEqual([
+      { pointer: '/skus/SKU-1/tasks', code: 'cycle', detail: 'tasks depend on each other in a cycle: a → c → b → a' },
+    ]);
   });
 
   it('counts a task depending on itself as a cycle', () => {
@@ -109,15 +159,23 @@ describe('checkCatalog', () => {
     ]);
   });
 
-  it('wants a vendor for every task that is not a person\'s, and a declared one', () => {
+  it("wants a vendor for every task that is not a person's, and a declared one", () => {
     const { vendor: _vendor, ...noVendor } = ship;
     expect(problemsOf(withTasks([noVendor, { ...ship, name: 'b', vendor: 'vendor-z' }]))).toEqual([
-      { pointer: '/skus/SKU-1/tasks/0/vendor', code: 'missing-vendor', detail: 'task "ship" needs a vendor (one of vendor-a, vendor-b), or person: true' },
-      { pointer: '/skus/SKU-1/tasks/1/vendor', code: 'unknown-vendor', detail: 'task "b" names vendor "vendor-z", which vendors does not declare; declared: vendor-a, vendor-b' },
+      {
+        pointer: '/skus/SKU-1/tasks/0/vendor',
+        code: 'missing-vendor',
+        detail: 'task "ship" needs a vendor (one of vendor-a, vendor-b), or person: true',
+      },
+      {
+        pointer: '/skus/SKU-1/tasks/1/vendor',
+        code: 'unknown-vendor',
+        detail: 'task "b" names vendor "vendor-z", which vendors does not declare; declared: vendor-a, vendor-b',
+      },
     ]);
   });
 
-  it('does not let a person\'s task name a vendor', () => {
+  it("does not let a person's task name a vendor", () => {
     expect(problemsOf(withTasks([{ ...ship, type: 'customer-action', person: true }])).map((p) => [p.pointer, p.code])).toEqual([
       ['/skus/SKU-1/tasks/0/vendor', 'vendor-on-person-task'],
     ]);
@@ -134,7 +192,16 @@ describe('checkCatalog', () => {
   });
 
   it('lists every problem of a bad task at once, each at its field', () => {
-    const bad = { name: 'has space', type: 'teleport', vendor: 'vendor-a', person: 'yes', sla: 'PT4H', dependsOn: 'ship', optional: true, colour: 'red' };
+    const bad = {
+      name: 'has space',
+      type: 'teleport',
+      vendor: 'vendor-a',
+      person: 'yes',
+      sla: 'PT4H',
+      dependsOn: 'ship',
+      optional: true,
+      colour: 'red',
+    };
     expect(problemsOf(withTasks([bad])).map((p) => [p.pointer, p.code])).toEqual([
       ['/skus/SKU-1/tasks/0/colour', 'unknown-field'],
       ['/skus/SKU-1/tasks/0/name', 'bad-name'],
@@ -150,7 +217,12 @@ describe('checkCatalog', () => {
   });
 
   it('finds duplicate task names, missing fields and empty plans', () => {
-    expect(problemsOf({ vendors, skus: { A: { tasks: [ship, ship] }, B: { tasks: [] }, C: { tasks: [{ name: 'x' }] }, D: {} } }).map((p) => [p.pointer, p.code])).toEqual([
+    expect(
+      problemsOf({ vendors, skus: { A: { tasks: [ship, ship] }, B: { tasks: [] }, C: { tasks: [{ name: 'x' }] }, D: {} } }).map((p) => [
+        p.pointer,
+        p.code,
+      ]),
+    ).toEqual([
       ['/skus/A/tasks/1/name', 'duplicate-task-name'],
       ['/skus/B/tasks', 'empty-plan'],
       ['/skus/C/tasks/0/type', 'missing-field'],
@@ -162,12 +234,18 @@ describe('checkCatalog', () => {
 
   it('keeps components out of the default plan', () => {
     expect(problemsOf({ vendors, skus: {}, default: { tasks: [{ ...ship, component: 'PART' }] } })).toEqual([
-      { pointer: '/default/tasks/0/component', code: 'component-in-default', detail: 'task "ship": the default plan stands for one unlisted SKU and has no components' },
+      {
+        pointer: '/default/tasks/0/component',
+        code: 'component-in-default',
+        detail: 'task "ship": the default plan stands for one unlisted SKU and has no components',
+      },
     ]);
   });
 
-  it('checks the document\'s shape and escapes keys in pointers', () => {
-    expect(problemsOf(null)).toEqual([{ pointer: '', code: 'wrong-type', detail: 'a catalog must be a mapping with vendors, skus and (optionally) default' }]);
+  it("checks the document's shape and escapes keys in pointers", () => {
+    expect(problemsOf(null)).toEqual([
+      { pointer: '', code: 'wrong-type', detail: 'a catalog must be a mapping with vendors, skus and (optionally) default' },
+    ]);
     expect(problemsOf({ sku: {} }).map((p) => [p.pointer, p.code])).toEqual([
       ['/sku', 'unknown-field'],
       ['/vendors', 'missing-field'],

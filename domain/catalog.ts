@@ -173,7 +173,11 @@ function checkTask(raw: unknown, pointer: string, context: PlanContext): TaskSpe
 
   if (name === undefined) add(`${pointer}/name`, 'missing-field', 'a task needs a name');
   else if (typeof name !== 'string' || !namePattern.test(name)) {
-    add(`${pointer}/name`, 'bad-name', `task name ${JSON.stringify(name)} must be letters, digits, "-", "_" or "." (it becomes part of the task key)`);
+    add(
+      `${pointer}/name`,
+      'bad-name',
+      `task name ${JSON.stringify(name)} must be letters, digits, "-", "_" or "." (it becomes part of the task key)`,
+    );
   }
   const label = typeof name === 'string' ? `task "${name}"` : 'the task';
 
@@ -184,11 +188,24 @@ function checkTask(raw: unknown, pointer: string, context: PlanContext): TaskSpe
 
   if (typeof person !== 'boolean') add(`${pointer}/person`, 'wrong-type', `${label}: person must be true or false`);
   if (person === true) {
-    if (vendor !== undefined) add(`${pointer}/vendor`, 'vendor-on-person-task', `${label} is a person's task and cannot also name vendor ${JSON.stringify(vendor)}`);
+    if (vendor !== undefined)
+      add(
+        `${pointer}/vendor`,
+        'vendor-on-person-task',
+        `${label} is a person's task and cannot also name vendor ${JSON.stringify(vendor)}`,
+      );
   } else if (vendor === undefined) {
-    add(`${pointer}/vendor`, 'missing-vendor', `${label} needs a vendor (one of ${Object.keys(context.vendors).join(', ') || 'none declared'}), or person: true`);
+    add(
+      `${pointer}/vendor`,
+      'missing-vendor',
+      `${label} needs a vendor (one of ${Object.keys(context.vendors).join(', ') || 'none declared'}), or person: true`,
+    );
   } else if (typeof vendor !== 'string' || lookup(context.vendors, vendor) === undefined) {
-    add(`${pointer}/vendor`, 'unknown-vendor', `${label} names vendor ${JSON.stringify(vendor)}, which vendors does not declare; declared: ${Object.keys(context.vendors).join(', ') || 'none'}`);
+    add(
+      `${pointer}/vendor`,
+      'unknown-vendor',
+      `${label} names vendor ${JSON.stringify(vendor)}, which vendors does not declare; declared: ${Object.keys(context.vendors).join(', ') || 'none'}`,
+    );
   }
 
   let slaMinutes: number | undefined;
@@ -196,7 +213,11 @@ function checkTask(raw: unknown, pointer: string, context: PlanContext): TaskSpe
   else {
     slaMinutes = typeof sla === 'string' ? durationMinutes(sla) : undefined;
     if (slaMinutes === undefined) {
-      add(`${pointer}/sla`, 'bad-duration', `${label} has sla ${JSON.stringify(sla)}; expected a non-zero ISO-8601 duration in days, hours and minutes such as PT4H, P2D or P1DT12H`);
+      add(
+        `${pointer}/sla`,
+        'bad-duration',
+        `${label} has sla ${JSON.stringify(sla)}; expected a non-zero ISO-8601 duration in days, hours and minutes such as PT4H, P2D or P1DT12H`,
+      );
     }
   }
 
@@ -205,12 +226,18 @@ function checkTask(raw: unknown, pointer: string, context: PlanContext): TaskSpe
   }
 
   if (component !== undefined) {
-    if (context.isDefault) add(`${pointer}/component`, 'component-in-default', `${label}: the default plan stands for one unlisted SKU and has no components`);
-    else if (typeof component !== 'string' || component === '') add(`${pointer}/component`, 'wrong-type', `${label}: component must be a SKU`);
+    if (context.isDefault)
+      add(`${pointer}/component`, 'component-in-default', `${label}: the default plan stands for one unlisted SKU and has no components`);
+    else if (typeof component !== 'string' || component === '')
+      add(`${pointer}/component`, 'wrong-type', `${label}: component must be a SKU`);
   }
   if (typeof optional !== 'boolean') add(`${pointer}/optional`, 'wrong-type', `${label}: optional must be true or false`);
   else if (optional && component === undefined) {
-    add(`${pointer}/optional`, 'optional-without-component', `${label} is optional, but only a component task can be (it exists when the bundle has the component line)`);
+    add(
+      `${pointer}/optional`,
+      'optional-without-component',
+      `${label} is optional, but only a component task can be (it exists when the bundle has the component line)`,
+    );
   }
 
   if (context.problems.length !== before) return undefined;
@@ -235,7 +262,8 @@ function checkPlan(raw: unknown, pointer: string, context: PlanContext): PlanSpe
     return undefined;
   }
   unknownFields(raw, ['description', 'tasks'], pointer, add);
-  if (raw.description !== undefined && typeof raw.description !== 'string') add(`${pointer}/description`, 'wrong-type', 'description must be text');
+  if (raw.description !== undefined && typeof raw.description !== 'string')
+    add(`${pointer}/description`, 'wrong-type', 'description must be text');
   if (raw.tasks === undefined) {
     add(`${pointer}/tasks`, 'missing-field', 'a plan needs a tasks list');
     return undefined;
@@ -253,7 +281,12 @@ function checkPlan(raw: unknown, pointer: string, context: PlanContext): PlanSpe
   tasks.forEach((task, index) => {
     if (task === undefined) return;
     const first = byName.get(task.name);
-    if (first !== undefined) add(`${pointer}/tasks/${index}/name`, 'duplicate-task-name', `task name "${task.name}" is already used by task ${first} of this plan`);
+    if (first !== undefined)
+      add(
+        `${pointer}/tasks/${index}/name`,
+        'duplicate-task-name',
+        `task name "${task.name}" is already used by task ${first} of this plan`,
+      );
     else byName.set(task.name, index);
   });
   tasks.forEach((task, index) => {
@@ -261,7 +294,12 @@ function checkPlan(raw: unknown, pointer: string, context: PlanContext): PlanSpe
       if (byName.has(dependency)) return;
       // A task that failed its own checks still has a name worth not reporting as unknown.
       const named = rawTasks.some((other) => isRecord(other) && other.name === dependency);
-      if (!named) add(`${pointer}/tasks/${index}/dependsOn/${at}`, 'unknown-dependency', `task "${task.name}" depends on "${dependency}", which this plan does not have; its tasks: ${[...byName.keys()].join(', ')}`);
+      if (!named)
+        add(
+          `${pointer}/tasks/${index}/dependsOn/${at}`,
+          'unknown-dependency',
+          `task "${task.name}" depends on "${dependency}", which this plan does not have; its tasks: ${[...byName.keys()].join(', ')}`,
+        );
     });
   });
   const graph = new Map(tasks.flatMap((task) => (task === undefined ? [] : [[task.name, task.dependsOn] as const])));
@@ -280,7 +318,8 @@ export function checkCatalog(data: unknown): Result<Catalog, CatalogProblem[]> {
   const add: Add = (pointer, code, detail) => {
     problems.push({ pointer, code, detail });
   };
-  if (!isRecord(data)) return err([{ pointer: '', code: 'wrong-type', detail: 'a catalog must be a mapping with vendors, skus and (optionally) default' }]);
+  if (!isRecord(data))
+    return err([{ pointer: '', code: 'wrong-type', detail: 'a catalog must be a mapping with vendors, skus and (optionally) default' }]);
   unknownFields(data, ['vendors', 'skus', 'default'], '', add);
 
   const vendors = checkVendors(data.vendors, add);
@@ -293,7 +332,8 @@ export function checkCatalog(data: unknown): Result<Catalog, CatalogProblem[]> {
       if (plan !== undefined) skus.push([sku, plan]);
     }
   }
-  const fallback = data.default === undefined ? undefined : checkPlan(data.default, '/default', { vendors, isDefault: true, add, problems });
+  const fallback =
+    data.default === undefined ? undefined : checkPlan(data.default, '/default', { vendors, isDefault: true, add, problems });
 
   if (problems.length > 0) return err(problems);
   const catalog: Catalog = { vendors, skus: Object.fromEntries(skus) };

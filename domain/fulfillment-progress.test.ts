@@ -2,7 +2,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../adapters/catalog/index.ts';
 import { checkCatalog, type Catalog } from './catalog.ts';
-import { applyTaskEvent, maxTaskRetries, type Effects, type FulfillmentState, type LineState, type Outcome, type PartnerAnswer, type TaskState } from './fulfillment-progress.ts';
+import {
+  applyTaskEvent,
+  maxTaskRetries,
+  type Effects,
+  type FulfillmentState,
+  type LineState,
+  type Outcome,
+  type PartnerAnswer,
+  type TaskState,
+} from './fulfillment-progress.ts';
 import { invoiceTotalCents } from './invoice.ts';
 import type { OrderStatus } from './order-status.ts';
 import { validateOrder, type LineDraft, type StoredOrder } from './order.ts';
@@ -43,7 +52,14 @@ const chainCatalog: Catalog = unwrap(
   }),
 );
 
-const line = (lineNumber: string, sku: string, quantity: number, extra: Partial<LineDraft> = {}): LineDraft => ({ lineNumber, sku, quantity, uom: 'EA', origin: `/lines/${lineNumber}`, ...extra });
+const line = (lineNumber: string, sku: string, quantity: number, extra: Partial<LineDraft> = {}): LineDraft => ({
+  lineNumber,
+  sku,
+  quantity,
+  uom: 'EA',
+  origin: `/lines/${lineNumber}`,
+  ...extra,
+});
 
 /** A stand-alone modem × 2, then INTERNET-100 with its modem, port and professional installation. */
 const demoLines = (): LineDraft[] => [
@@ -61,7 +77,9 @@ const idOf = (key: string): string => `task-${key}`;
  * task's request sent (dispatched), the others blocked, no line answered yet.
  */
 function stateFor(lines: LineDraft[], options: { catalog?: Catalog; status?: OrderStatus } = {}): FulfillmentState {
-  const canonical = unwrap(validateOrder({ channel: 'api', externalRef: 'PO-1001', orderType: 'new', orderDate: '2026-11-27', currency: 'USD', lines }));
+  const canonical = unwrap(
+    validateOrder({ channel: 'api', externalRef: 'PO-1001', orderType: 'new', orderDate: '2026-11-27', currency: 'USD', lines }),
+  );
   const order: StoredOrder = {
     ...canonical,
     id: orderId,
@@ -125,7 +143,11 @@ function applyEffects(state: FulfillmentState, effects: Effects): FulfillmentSta
     shipments.add(`${vendorId}:${body.shipmentId}:${taskId}`);
     if (!reported) heldShipments = [...heldShipments, body];
   }
-  const order = { ...state.order, status, lines: state.order.lines.map((orderLine) => ({ ...orderLine, status: lines.get(orderLine.lineNumber)?.status ?? orderLine.status })) };
+  const order = {
+    ...state.order,
+    status,
+    lines: state.order.lines.map((orderLine) => ({ ...orderLine, status: lines.get(orderLine.lineNumber)?.status ?? orderLine.status })),
+  };
   return { order, tasks, lines, shipments, heldShipments };
 }
 
@@ -135,7 +157,8 @@ function taskOf(state: FulfillmentState, key: string): TaskState {
   return task;
 }
 
-const orderedQuantity = (state: FulfillmentState, lineNumber: string): number => state.order.lines.find((orderLine) => orderLine.lineNumber === lineNumber)?.quantity ?? 0;
+const orderedQuantity = (state: FulfillmentState, lineNumber: string): number =>
+  state.order.lines.find((orderLine) => orderLine.lineNumber === lineNumber)?.quantity ?? 0;
 
 const replyBase = (state: FulfillmentState, key: string) => {
   const task = taskOf(state, key);
@@ -148,7 +171,13 @@ function ack(state: FulfillmentState, key: string, answer: Partial<VendorLineAck
   return { type: 'fulfillment.ack.v1', body: { ...replyBase(state, key), ackedAt: at.toISOString(), lines } };
 }
 
-function ship(state: FulfillmentState, key: string, shipmentId: string, quantity: number, lineNumber = taskOf(state, key).lineNumber): TaskEvent {
+function ship(
+  state: FulfillmentState,
+  key: string,
+  shipmentId: string,
+  quantity: number,
+  lineNumber = taskOf(state, key).lineNumber,
+): TaskEvent {
   return {
     type: 'fulfillment.ship.v1',
     body: {
@@ -176,14 +205,27 @@ const progress = (state: FulfillmentState, key: string, stage: string, percent?:
   body: { ...replyBase(state, key), occurredAt: at.toISOString(), stage, ...(percent === undefined ? {} : { percent }) },
 });
 
-const complete = (state: FulfillmentState, key: string): TaskEvent => ({ type: 'fulfillment.complete.v1', body: { ...replyBase(state, key), completedAt: at.toISOString() } });
+const complete = (state: FulfillmentState, key: string): TaskEvent => ({
+  type: 'fulfillment.complete.v1',
+  body: { ...replyBase(state, key), completedAt: at.toISOString() },
+});
 
 const fail = (state: FulfillmentState, key: string, retryable: boolean, retryAfter?: string): TaskEvent => ({
   type: 'fulfillment.fail.v1',
-  body: { ...replyBase(state, key), failedAt: at.toISOString(), code: 'port-unavailable', reason: 'no free port on the DSLAM', retryable, ...(retryAfter === undefined ? {} : { retryAfter }) },
+  body: {
+    ...replyBase(state, key),
+    failedAt: at.toISOString(),
+    code: 'port-unavailable',
+    reason: 'no free port on the DSLAM',
+    retryable,
+    ...(retryAfter === undefined ? {} : { retryAfter }),
+  },
 });
 
-const byPerson = (state: FulfillmentState, key: string): TaskEvent => ({ type: 'task.completed-by-person', body: { taskId: taskOf(state, key).id } });
+const byPerson = (state: FulfillmentState, key: string): TaskEvent => ({
+  type: 'task.completed-by-person',
+  body: { taskId: taskOf(state, key).id },
+});
 
 function effectsOf(outcome: Outcome): Effects {
   if (outcome.kind !== 'applied') throw new Error(`expected the event applied, got ${JSON.stringify(outcome)}`);
@@ -202,7 +244,10 @@ function step(state: FulfillmentState, event: TaskEvent): Step {
 }
 
 /** Applies each event built from the state so far; returns the last state and every answer, in order. */
-function run(state: FulfillmentState, ...events: ((current: FulfillmentState) => TaskEvent)[]): { state: FulfillmentState; answers: PartnerAnswer[]; effects: Effects[] } {
+function run(
+  state: FulfillmentState,
+  ...events: ((current: FulfillmentState) => TaskEvent)[]
+): { state: FulfillmentState; answers: PartnerAnswer[]; effects: Effects[] } {
   const answers: PartnerAnswer[] = [];
   const all: Effects[] = [];
   let current = state;
@@ -226,7 +271,8 @@ const lineOf = (state: FulfillmentState, lineNumber: string): LineState => {
 const demoVendorTasks = ['1:ship', '2.1:ship-modem', '2.2:activate-port', '2.3:truck-roll'];
 
 /** The demo order with every vendor task acknowledged, its lines accepted in full. */
-const demoAcknowledged = (): FulfillmentState => run(stateFor(demoLines()), ...demoVendorTasks.map((key) => (s: FulfillmentState) => ack(s, key))).state;
+const demoAcknowledged = (): FulfillmentState =>
+  run(stateFor(demoLines()), ...demoVendorTasks.map((key) => (s: FulfillmentState) => ack(s, key))).state;
 
 describe('the demo order, reply by reply', () => {
   it('is decomposed into the tasks the demo catalog names, the person task waiting on the modem and the port', () => {
@@ -247,7 +293,11 @@ describe('the demo order, reply by reply', () => {
     const first = step(state, ack(state, '2.3:truck-roll'));
     expect(first.effects.orderSteps).toEqual([{ from: 'decomposed', to: 'in_fulfillment', cause: 'order.in-fulfillment', detail: {} }]);
     expect(first.effects.tasks).toEqual(new Map([[idOf('2.3:truck-roll'), 'acknowledged']]));
-    expect(first.effects.lines).toEqual(new Map([['2.3', { status: 'accepted', shippedQuantity: 0, ack: { lineNumber: '2.3', status: 'accepted', quantity: 1, uom: 'EA' } }]]));
+    expect(first.effects.lines).toEqual(
+      new Map([
+        ['2.3', { status: 'accepted', shippedQuantity: 0, ack: { lineNumber: '2.3', status: 'accepted', quantity: 1, uom: 'EA' } }],
+      ]),
+    );
     expect(first.effects.answers).toEqual([]);
     expect(first.effects.send).toEqual([]);
     state = first.state;
@@ -278,9 +328,18 @@ describe('the demo order, reply by reply', () => {
       },
     ]);
     // The bundle's parent is answered by the gateway in the same effects.
-    expect(last.effects.lines.get('2')).toEqual({ status: 'accepted', shippedQuantity: 0, ack: { lineNumber: '2', status: 'accepted', quantity: 1, uom: 'EA' } });
+    expect(last.effects.lines.get('2')).toEqual({
+      status: 'accepted',
+      shippedQuantity: 0,
+      ack: { lineNumber: '2', status: 'accepted', quantity: 1, uom: 'EA' },
+    });
     expect(last.state.order.status).toBe('in_fulfillment');
-    expect(demoVendorTasks.map((key) => statusOf(last.state, key))).toEqual(['acknowledged', 'acknowledged', 'acknowledged', 'acknowledged']);
+    expect(demoVendorTasks.map((key) => statusOf(last.state, key))).toEqual([
+      'acknowledged',
+      'acknowledged',
+      'acknowledged',
+      'acknowledged',
+    ]);
   });
 
   it('ships by quantity: the first shipment makes the line partially shipped and the order partially_shipped, each one is told', () => {
@@ -288,8 +347,14 @@ describe('the demo order, reply by reply', () => {
     const first = ship(acked, '1:ship', 'S1', 1);
     const one = step(acked, first);
     expect(one.effects.tasks).toEqual(new Map([[idOf('1:ship'), 'in_progress']]));
-    expect(one.effects.lines.get('1')).toEqual({ status: 'partially_shipped', shippedQuantity: 1, ack: { lineNumber: '1', status: 'accepted', quantity: 2, uom: 'EA' } });
-    expect(one.effects.orderSteps).toEqual([{ from: 'in_fulfillment', to: 'partially_shipped', cause: 'order.shipped', detail: { shipmentId: 'S1' } }]);
+    expect(one.effects.lines.get('1')).toEqual({
+      status: 'partially_shipped',
+      shippedQuantity: 1,
+      ack: { lineNumber: '1', status: 'accepted', quantity: 2, uom: 'EA' },
+    });
+    expect(one.effects.orderSteps).toEqual([
+      { from: 'in_fulfillment', to: 'partially_shipped', cause: 'order.shipped', detail: { shipmentId: 'S1' } },
+    ]);
     expect(one.effects.shipment).toEqual({ ...shipmentOf(first), taskId: idOf('1:ship'), vendorId: 'vendor-a', reported: true });
     expect(one.effects.answers).toEqual([{ kind: 'shipment', shipment: shipmentOf(first) }]);
     expect(one.effects.answers[0]).not.toHaveProperty('shipment.estimatedDeliveryDate');
@@ -359,7 +424,13 @@ describe('the demo order, reply by reply', () => {
         },
       },
     ]);
-    expect([...last.state.lines.values()].map((lineState) => lineState.status)).toEqual(['completed', 'completed', 'completed', 'completed', 'completed']);
+    expect([...last.state.lines.values()].map((lineState) => lineState.status)).toEqual([
+      'completed',
+      'completed',
+      'completed',
+      'completed',
+      'completed',
+    ]);
     expect(last.state.tasks.every((task) => task.status === 'done')).toBe(true);
   });
 
@@ -386,7 +457,10 @@ describe('the demo order, reply by reply', () => {
     expect(effects.tasks).toEqual(new Map([[idOf('2.3:truck-roll'), 'in_progress']]));
     expect(effects.orderSteps).toEqual([]);
     expect(effects.answers).toEqual([]);
-    expect(effects.note).toEqual({ cause: 'task.progress', detail: { taskId: idOf('2.3:truck-roll'), taskKey: '2.3:truck-roll', stage: 'scheduled', percent: 40 } });
+    expect(effects.note).toEqual({
+      cause: 'task.progress',
+      detail: { taskId: idOf('2.3:truck-roll'), taskKey: '2.3:truck-roll', stage: 'scheduled', percent: 40 },
+    });
   });
 });
 
@@ -424,12 +498,21 @@ describe('a vendor task freed by a completion', () => {
 
     const welcome = step(splice.state, byPerson(splice.state, '1:welcome'));
     expect(welcome.effects.lines.get('1')).toMatchObject({ status: 'completed' });
-    expect(welcome.effects.answers).toEqual([{ kind: 'invoice', invoice: { invoiceNumber: 'INV-PO-1001', invoiceDate: today, lines: [{ lineNumber: '1', quantity: 1, uom: 'EA', unitPrice: 99 }] } }]);
+    expect(welcome.effects.answers).toEqual([
+      {
+        kind: 'invoice',
+        invoice: { invoiceNumber: 'INV-PO-1001', invoiceDate: today, lines: [{ lineNumber: '1', quantity: 1, uom: 'EA', unitPrice: 99 }] },
+      },
+    ]);
   });
 
   it('is refused a reply before it is freed (not-sent)', () => {
     const initial = fiber();
-    expect(applyTaskEvent(initial, ack(initial, '1:splice'), at)).toEqual({ kind: 'refused', code: 'not-sent', detail: 'task 1:splice waits on 1:survey and was never sent' });
+    expect(applyTaskEvent(initial, ack(initial, '1:splice'), at)).toEqual({
+      kind: 'refused',
+      code: 'not-sent',
+      detail: 'task 1:splice waits on 1:survey and was never sent',
+    });
   });
 });
 
@@ -439,12 +522,21 @@ describe('a line the vendor changes', () => {
 
   it('is acknowledged with its new quantity and price', () => {
     const { effects } = changed();
-    expect(effects.answers).toEqual([{ kind: 'acknowledgment', ack: expect.objectContaining({ lines: [{ lineNumber: '1', status: 'changed', quantity: 3, uom: 'EA', unitPrice: 45 }] }) }]);
+    expect(effects.answers).toEqual([
+      {
+        kind: 'acknowledgment',
+        ack: expect.objectContaining({ lines: [{ lineNumber: '1', status: 'changed', quantity: 3, uom: 'EA', unitPrice: 45 }] }),
+      },
+    ]);
   });
 
   it('is shipped once the changed quantity has shipped; more is refused as an over-shipment', () => {
     const { state } = changed();
-    expect(applyTaskEvent(state, ship(state, '1:ship', 'S1', 4), at)).toEqual({ kind: 'refused', code: 'over-shipment', detail: 'line 1: 4 shipped now after 0 before is more than the 3 due' });
+    expect(applyTaskEvent(state, ship(state, '1:ship', 'S1', 4), at)).toEqual({
+      kind: 'refused',
+      code: 'over-shipment',
+      detail: 'line 1: 4 shipped now after 0 before is more than the 3 due',
+    });
     const part = step(state, ship(state, '1:ship', 'S1', 2));
     expect(part.effects.lines.get('1')).toMatchObject({ status: 'partially_shipped', shippedQuantity: 2 });
     expect(applyTaskEvent(part.state, ship(part.state, '1:ship', 'S2', 2), at)).toMatchObject({ kind: 'refused', code: 'over-shipment' });
@@ -459,7 +551,10 @@ describe('a line the vendor changes', () => {
       (s) => ship(s, '1:ship', 'S1', 3),
       (s) => complete(s, '1:ship'),
     );
-    expect(answers.at(-1)).toEqual({ kind: 'invoice', invoice: { invoiceNumber: 'INV-PO-1001', invoiceDate: today, lines: [{ lineNumber: '1', quantity: 3, uom: 'EA', unitPrice: 45 }] } });
+    expect(answers.at(-1)).toEqual({
+      kind: 'invoice',
+      invoice: { invoiceNumber: 'INV-PO-1001', invoiceDate: today, lines: [{ lineNumber: '1', quantity: 3, uom: 'EA', unitPrice: 45 }] },
+    });
   });
 
   it('is billed at the ordered quantity when merely backordered', () => {
@@ -476,7 +571,12 @@ describe('a line the vendor changes', () => {
 });
 
 describe('a bundle answered by its components', () => {
-  const bundle = () => stateFor([line('2', 'INTERNET-100', 1, { unitPrice: 59.99 }), line('2.1', 'MODEM-X1', 1, { parentLineNumber: '2' }), line('2.2', 'PORT-ACT', 1, { parentLineNumber: '2' })]);
+  const bundle = () =>
+    stateFor([
+      line('2', 'INTERNET-100', 1, { unitPrice: 59.99 }),
+      line('2.1', 'MODEM-X1', 1, { parentLineNumber: '2' }),
+      line('2.2', 'PORT-ACT', 1, { parentLineNumber: '2' }),
+    ]);
 
   it('is rejected when every component is rejected', () => {
     const { answers, state } = run(
@@ -497,7 +597,11 @@ describe('a bundle answered by its components', () => {
     });
     expect(lineOf(state, '2').status).toBe('rejected');
     // Nothing of a rejected line ships.
-    expect(applyTaskEvent(state, ship(state, '2.1:ship-modem', 'S1', 1), at)).toEqual({ kind: 'refused', code: 'line-rejected', detail: 'line 2.1 is rejected; nothing of it can ship' });
+    expect(applyTaskEvent(state, ship(state, '2.1:ship-modem', 'S1', 1), at)).toEqual({
+      kind: 'refused',
+      code: 'line-rejected',
+      detail: 'line 2.1 is rejected; nothing of it can ship',
+    });
   });
 
   it('is accepted when one component is', () => {
@@ -506,7 +610,9 @@ describe('a bundle answered by its components', () => {
       (s) => ack(s, '2.1:ship-modem', { status: 'rejected' }),
       (s) => ack(s, '2.2:activate-port'),
     );
-    expect(answers[0]).toMatchObject({ ack: { lines: [{ lineNumber: '2', status: 'accepted' }, { status: 'rejected' }, { status: 'accepted' }] } });
+    expect(answers[0]).toMatchObject({
+      ack: { lines: [{ lineNumber: '2', status: 'accepted' }, { status: 'rejected' }, { status: 'accepted' }] },
+    });
   });
 });
 
@@ -521,7 +627,11 @@ describe('the invoice of a bundle', () => {
     );
 
   it('bills a priced bundle at its own price, not its components again, so that it matches the order’s total', () => {
-    const lines = [line('2', 'INTERNET-100', 1, { unitPrice: 59.99 }), line('2.1', 'MODEM-X1', 1, { parentLineNumber: '2', unitPrice: 10 }), line('2.2', 'PORT-ACT', 1, { parentLineNumber: '2', unitPrice: 5 })];
+    const lines = [
+      line('2', 'INTERNET-100', 1, { unitPrice: 59.99 }),
+      line('2.1', 'MODEM-X1', 1, { parentLineNumber: '2', unitPrice: 10 }),
+      line('2.2', 'PORT-ACT', 1, { parentLineNumber: '2', unitPrice: 5 }),
+    ];
     const { answers, state } = finish(lines);
     const invoice = answers.at(-1);
     if (invoice?.kind !== 'invoice') throw new Error('no invoice');
@@ -530,7 +640,11 @@ describe('the invoice of a bundle', () => {
   });
 
   it('bills an unpriced bundle by its priced components, at the price their vendor confirmed', () => {
-    const lines = [line('2', 'INTERNET-100', 1), line('2.1', 'MODEM-X1', 1, { parentLineNumber: '2', unitPrice: 40 }), line('2.2', 'PORT-ACT', 1, { parentLineNumber: '2', unitPrice: 19.99 })];
+    const lines = [
+      line('2', 'INTERNET-100', 1),
+      line('2.1', 'MODEM-X1', 1, { parentLineNumber: '2', unitPrice: 40 }),
+      line('2.2', 'PORT-ACT', 1, { parentLineNumber: '2', unitPrice: 19.99 }),
+    ];
     const { answers } = finish(lines, (s) => ack(s, '2.2:activate-port', { unitPrice: 17.5 }));
     expect(answers.at(-1)).toEqual({
       kind: 'invoice',
@@ -552,20 +666,35 @@ describe('refusals', () => {
   it('refuses a reply for a task the order does not have', () => {
     const event = ack(initial, '1:ship');
     const stray: TaskEvent = { ...event, body: { ...event.body, taskId: 'task-nope' } } as TaskEvent;
-    expect(applyTaskEvent(initial, stray, at)).toEqual({ kind: 'refused', code: 'unknown-task', detail: 'order order-1 has no task task-nope' });
-    expect(applyTaskEvent(initial, { type: 'task.completed-by-person', body: { taskId: 'task-nope' } }, at)).toMatchObject({ kind: 'refused', code: 'unknown-task' });
+    expect(applyTaskEvent(initial, stray, at)).toEqual({
+      kind: 'refused',
+      code: 'unknown-task',
+      detail: 'order order-1 has no task task-nope',
+    });
+    expect(applyTaskEvent(initial, { type: 'task.completed-by-person', body: { taskId: 'task-nope' } }, at)).toMatchObject({
+      kind: 'refused',
+      code: 'unknown-task',
+    });
   });
 
   it('refuses a reply from a vendor whose task it is not, and a vendor reply to a person’s task', () => {
     const event = ack(initial, '1:ship');
-    expect(applyTaskEvent(initial, { ...event, body: { ...event.body, vendorId: 'vendor-b' } } as TaskEvent, at)).toEqual({ kind: 'refused', code: 'wrong-vendor', detail: "task 1:ship is not vendor vendor-b's" });
+    expect(applyTaskEvent(initial, { ...event, body: { ...event.body, vendorId: 'vendor-b' } } as TaskEvent, at)).toEqual({
+      kind: 'refused',
+      code: 'wrong-vendor',
+      detail: "task 1:ship is not vendor vendor-b's",
+    });
     const person = complete(initial, '2:customer-activation');
     expect(applyTaskEvent(initial, person, at)).toMatchObject({ kind: 'refused', code: 'wrong-vendor' });
   });
 
   it('refuses a reply naming another order', () => {
     const event = complete(initial, '1:ship');
-    expect(applyTaskEvent(initial, { ...event, body: { ...event.body, orderId: 'order-2' } } as TaskEvent, at)).toEqual({ kind: 'refused', code: 'wrong-order', detail: 'task task-1:ship belongs to order order-1, not order-2' });
+    expect(applyTaskEvent(initial, { ...event, body: { ...event.body, orderId: 'order-2' } } as TaskEvent, at)).toEqual({
+      kind: 'refused',
+      code: 'wrong-order',
+      detail: 'task task-1:ship belongs to order order-1, not order-2',
+    });
   });
 
   it('refuses an ack or a shipment of a line not the task’s (line-not-in-task)', () => {
@@ -586,7 +715,11 @@ describe('refusals', () => {
   });
 
   it('refuses a person’s completion of a vendor task', () => {
-    expect(applyTaskEvent(initial, byPerson(initial, '1:ship'), at)).toEqual({ kind: 'refused', code: 'not-a-person-task', detail: "task 1:ship is a vendor's; vendors report their own tasks done" });
+    expect(applyTaskEvent(initial, byPerson(initial, '1:ship'), at)).toEqual({
+      kind: 'refused',
+      code: 'not-a-person-task',
+      detail: "task 1:ship is a vendor's; vendors report their own tasks done",
+    });
   });
 
   it('refuses a person’s completion of a task still waiting on its dependencies, or already done', () => {
@@ -596,7 +729,10 @@ describe('refusals', () => {
       detail: 'the task is "blocked" and its order "decomposed"; only an open task whose dependencies are done can be completed',
     });
     const halfway = run(initial, (s) => complete(s, '2.1:ship-modem')).state;
-    expect(applyTaskEvent(halfway, byPerson(halfway, '2:customer-activation'), at)).toMatchObject({ kind: 'refused', code: 'invalid-state' });
+    expect(applyTaskEvent(halfway, byPerson(halfway, '2:customer-activation'), at)).toMatchObject({
+      kind: 'refused',
+      code: 'invalid-state',
+    });
     const freed = run(halfway, (s) => complete(s, '2.2:activate-port')).state;
     const done = step(freed, byPerson(freed, '2:customer-activation')).state;
     expect(applyTaskEvent(done, byPerson(done, '2:customer-activation'), at)).toMatchObject({ kind: 'refused', code: 'invalid-state' });
@@ -609,7 +745,10 @@ describe('refusals', () => {
       (s) => complete(s, '2.2:activate-port'),
     ).state;
     const cancelled = { ...freed, order: { ...freed.order, status: 'cancelled' as const } };
-    expect(applyTaskEvent(cancelled, byPerson(cancelled, '2:customer-activation'), at)).toMatchObject({ kind: 'refused', code: 'invalid-state' });
+    expect(applyTaskEvent(cancelled, byPerson(cancelled, '2:customer-activation'), at)).toMatchObject({
+      kind: 'refused',
+      code: 'invalid-state',
+    });
   });
 });
 
@@ -621,7 +760,7 @@ describe('ignored replies', () => {
     }
   });
 
-  it('records a shipment that crossed the vendor\'s complete: the line stays completed, the partner hears of it', () => {
+  it("records a shipment that crossed the vendor's complete: the line stays completed, the partner hears of it", () => {
     const done = run(stateFor(demoLines()), (s) => complete(s, '1:ship')).state;
     const outcome = applyTaskEvent(done, ship(done, '1:ship', 'S9', 2), at);
     expect(outcome.kind).toBe('applied');
@@ -640,7 +779,10 @@ describe('ignored replies', () => {
 
   it('ignores a second ship reply with the same shipmentId, whatever it holds', () => {
     const first = run(demoAcknowledged(), (s) => ship(s, '1:ship', 'S1', 1)).state;
-    expect(applyTaskEvent(first, ship(first, '1:ship', 'S1', 1), at)).toEqual({ kind: 'ignored', reason: 'shipment S1 is already recorded' });
+    expect(applyTaskEvent(first, ship(first, '1:ship', 'S1', 1), at)).toEqual({
+      kind: 'ignored',
+      reason: 'shipment S1 is already recorded',
+    });
     expect(applyTaskEvent(first, ship(first, '1:ship', 'S1', 2), at)).toMatchObject({ kind: 'ignored' });
   });
 });
@@ -657,7 +799,13 @@ describe('failures', () => {
     expect(effects.answers).toEqual([]);
     expect(effects.note).toEqual({
       cause: 'task.retry-scheduled',
-      detail: { taskId: idOf('2.2:activate-port'), taskKey: '2.2:activate-port', code: 'port-unavailable', reason: 'no free port on the DSLAM', notBefore: retryAfter },
+      detail: {
+        taskId: idOf('2.2:activate-port'),
+        taskKey: '2.2:activate-port',
+        code: 'port-unavailable',
+        reason: 'no free port on the DSLAM',
+        notBefore: retryAfter,
+      },
     });
     // The request sent again is answered as the first would have been.
     expect(step(state, complete(state, '2.2:activate-port')).effects.tasks.get(idOf('2.2:activate-port'))).toBe('done');
@@ -685,13 +833,19 @@ describe('failures', () => {
       const result = step(state, fail(state, '2.2:activate-port', true));
       expect(result.effects.resend?.task.key).toBe('2.2:activate-port');
       // Sent again: the vendor has it once more.
-      state = { ...result.state, tasks: result.state.tasks.map((task) => (task.key === '2.2:activate-port' ? { ...task, status: 'dispatched' as const } : task)) };
+      state = {
+        ...result.state,
+        tasks: result.state.tasks.map((task) => (task.key === '2.2:activate-port' ? { ...task, status: 'dispatched' as const } : task)),
+      };
     }
     expect(taskOf(state, '2.2:activate-port').retries).toBe(maxTaskRetries);
     const { effects } = step(state, fail(state, '2.2:activate-port', true));
     expect(effects.resend).toBeUndefined();
     expect(effects.tasks.get(idOf('2.2:activate-port'))).toBe('failed');
-    expect(effects.orderSteps.at(-1)).toMatchObject({ to: 'failed', detail: { code: 'port-unavailable', gaveUpAfterRetries: maxTaskRetries } });
+    expect(effects.orderSteps.at(-1)).toMatchObject({
+      to: 'failed',
+      detail: { code: 'port-unavailable', gaveUpAfterRetries: maxTaskRetries },
+    });
   });
 
   it('fails the task and the order on a non-retryable failure, with the vendor’s code and reason', () => {
@@ -704,7 +858,13 @@ describe('failures', () => {
         from: 'in_fulfillment',
         to: 'failed',
         cause: 'order.fulfillment-failed',
-        detail: { taskId: idOf('2.2:activate-port'), taskKey: '2.2:activate-port', vendorId: 'vendor-b', code: 'port-unavailable', reason: 'no free port on the DSLAM' },
+        detail: {
+          taskId: idOf('2.2:activate-port'),
+          taskKey: '2.2:activate-port',
+          vendorId: 'vendor-b',
+          code: 'port-unavailable',
+          reason: 'no free port on the DSLAM',
+        },
       },
     ]);
     expect(effects.answers).toEqual([]);
@@ -714,9 +874,14 @@ describe('failures', () => {
 
   it('fails an order not yet in fulfillment, or partially shipped, by legal steps', () => {
     const initial = stateFor(demoLines());
-    expect(step(initial, fail(initial, '1:ship', false)).effects.orderSteps.map((orderStep) => orderStep.to)).toEqual(['in_fulfillment', 'failed']);
+    expect(step(initial, fail(initial, '1:ship', false)).effects.orderSteps.map((orderStep) => orderStep.to)).toEqual([
+      'in_fulfillment',
+      'failed',
+    ]);
     const shipped = run(demoAcknowledged(), (s) => ship(s, '1:ship', 'S1', 1)).state;
-    expect(step(shipped, fail(shipped, '2.3:truck-roll', false)).effects.orderSteps).toMatchObject([{ from: 'partially_shipped', to: 'failed' }]);
+    expect(step(shipped, fail(shipped, '2.3:truck-roll', false)).effects.orderSteps).toMatchObject([
+      { from: 'partially_shipped', to: 'failed' },
+    ]);
   });
 });
 
@@ -725,7 +890,11 @@ describe('replies that skip the ack', () => {
     const initial = stateFor(demoLines());
     const { effects } = step(initial, complete(initial, '2.2:activate-port'));
     expect(effects.tasks.get(idOf('2.2:activate-port'))).toBe('done');
-    expect(effects.lines.get('2.2')).toEqual({ status: 'completed', shippedQuantity: 0, ack: { lineNumber: '2.2', status: 'accepted', quantity: 1, uom: 'EA' } });
+    expect(effects.lines.get('2.2')).toEqual({
+      status: 'completed',
+      shippedQuantity: 0,
+      ack: { lineNumber: '2.2', status: 'accepted', quantity: 1, uom: 'EA' },
+    });
     expect(effects.orderSteps).toEqual([{ from: 'decomposed', to: 'in_fulfillment', cause: 'order.in-fulfillment', detail: {} }]);
     expect(effects.answers).toEqual([]);
   });
@@ -734,7 +903,11 @@ describe('replies that skip the ack', () => {
     const initial = stateFor(demoLines());
     const early = ship(initial, '1:ship', 'S1', 2);
     const shipped = step(initial, early);
-    expect(shipped.effects.lines.get('1')).toEqual({ status: 'shipped', shippedQuantity: 2, ack: { lineNumber: '1', status: 'accepted', quantity: 2, uom: 'EA' } });
+    expect(shipped.effects.lines.get('1')).toEqual({
+      status: 'shipped',
+      shippedQuantity: 2,
+      ack: { lineNumber: '1', status: 'accepted', quantity: 2, uom: 'EA' },
+    });
     expect(shipped.effects.shipment).toMatchObject({ shipmentId: 'S1', reported: false });
     expect(shipped.effects.answers).toEqual([]);
     expect(shipped.effects.orderSteps.map((orderStep) => orderStep.to)).toEqual(['in_fulfillment', 'partially_shipped']);
@@ -767,7 +940,9 @@ interface Script {
 /** Each vendor task's replies, in the order its vendor sends them. */
 function vendorScripts(script: Script): Map<string, Build[]> {
   const withAck = (index: number, key: string, rest: Build[]): Build[] => (script.skipAck[index] ? rest : [(s) => ack(s, key), ...rest]);
-  const shipModems: Build[] = script.splitShip ? [(s) => ship(s, '1:ship', 'A1', 1), (s) => ship(s, '1:ship', 'A2', 1)] : [(s) => ship(s, '1:ship', 'A1', 2)];
+  const shipModems: Build[] = script.splitShip
+    ? [(s) => ship(s, '1:ship', 'A1', 1), (s) => ship(s, '1:ship', 'A2', 1)]
+    : [(s) => ship(s, '1:ship', 'A1', 2)];
   const steps = script.withProgress ? [(s: FulfillmentState) => progress(s, '2.2:activate-port', 'configuring', 50)] : [];
   return new Map([
     ['1:ship', withAck(0, '1:ship', [...shipModems, (s) => complete(s, '1:ship')])],
@@ -847,9 +1022,19 @@ describe('any interleaving of the demo order’s replies', () => {
         expect(state.heldShipments).toEqual([]);
         const acks = answers.filter((answer) => answer.kind === 'acknowledgment');
         expect(acks).toHaveLength(1);
-        expect(acks[0]).toMatchObject({ ack: { lines: ['1', '2', '2.1', '2.2', '2.3'].map((lineNumber) => ({ lineNumber, status: 'accepted' })) } });
+        expect(acks[0]).toMatchObject({
+          ack: { lines: ['1', '2', '2.1', '2.2', '2.3'].map((lineNumber) => ({ lineNumber, status: 'accepted' })) },
+        });
         expect(kinds(answers).filter((kind) => kind === 'invoice')).toHaveLength(1);
-        expect(answers.at(-1)).toMatchObject({ kind: 'invoice', invoice: { lines: [{ lineNumber: '1', quantity: 2 }, { lineNumber: '2', quantity: 1 }] } });
+        expect(answers.at(-1)).toMatchObject({
+          kind: 'invoice',
+          invoice: {
+            lines: [
+              { lineNumber: '1', quantity: 2 },
+              { lineNumber: '2', quantity: 1 },
+            ],
+          },
+        });
         // Every shipment is told once, and never before the acknowledgment.
         const shipments = answers.flatMap((answer) => (answer.kind === 'shipment' ? [answer.shipment.shipmentId] : []));
         expect(shipments.slice().sort()).toEqual(script.splitShip ? ['A1', 'A2', 'A3'] : ['A1', 'A3']);
@@ -862,21 +1047,33 @@ describe('any interleaving of the demo order’s replies', () => {
   it('answers every ack exactly once however the lines are answered, the bundle rejected only when every component is', () => {
     const answer = fc.constantFrom<VendorLineAck['status']>('accepted', 'rejected', 'backordered', 'changed');
     fc.assert(
-      fc.property(fc.array(answer, { minLength: 4, maxLength: 4 }), fc.shuffledSubarray(demoVendorTasks, { minLength: 4, maxLength: 4 }), (statuses, order) => {
-        let state = stateFor(demoLines());
-        const answers: PartnerAnswer[][] = [];
-        for (const key of order) {
-          const status = statuses[demoVendorTasks.indexOf(key)] ?? 'accepted';
-          const extra: Partial<VendorLineAck> = status === 'backordered' ? { status, expectedDate: '2026-12-20' } : { status };
-          const next = step(state, ack(state, key, extra));
-          answers.push(next.effects.answers);
-          state = next.state;
-        }
-        expect(answers.map((some) => kinds(some))).toEqual([[], [], [], ['acknowledgment']]);
-        const components = statuses.slice(1);
-        const parent = components.every((status) => status === 'rejected') ? 'rejected' : 'accepted';
-        expect(answers[3]?.[0]).toMatchObject({ ack: { lines: [{ lineNumber: '1', status: statuses[0] }, { lineNumber: '2', status: parent }, ...components.map((status) => ({ status }))] } });
-      }),
+      fc.property(
+        fc.array(answer, { minLength: 4, maxLength: 4 }),
+        fc.shuffledSubarray(demoVendorTasks, { minLength: 4, maxLength: 4 }),
+        (statuses, order) => {
+          let state = stateFor(demoLines());
+          const answers: PartnerAnswer[][] = [];
+          for (const key of order) {
+            const status = statuses[demoVendorTasks.indexOf(key)] ?? 'accepted';
+            const extra: Partial<VendorLineAck> = status === 'backordered' ? { status, expectedDate: '2026-12-20' } : { status };
+            const next = step(state, ack(state, key, extra));
+            answers.push(next.effects.answers);
+            state = next.state;
+          }
+          expect(answers.map((some) => kinds(some))).toEqual([[], [], [], ['acknowledgment']]);
+          const components = statuses.slice(1);
+          const parent = components.every((status) => status === 'rejected') ? 'rejected' : 'accepted';
+          expect(answers[3]?.[0]).toMatchObject({
+            ack: {
+              lines: [
+                { lineNumber: '1', status: statuses[0] },
+                { lineNumber: '2', status: parent },
+                ...components.map((status) => ({ status })),
+              ],
+            },
+          });
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -48,7 +48,8 @@ export interface FulfillmentState {
 }
 
 /** What the partner hears, in its own format (855 / ConfirmationRequest, 856 / ShipNoticeRequest, 810, or webhook events). */
-export type PartnerAnswer = { kind: 'acknowledgment'; ack: OrderAck } | { kind: 'shipment'; shipment: Shipment } | { kind: 'invoice'; invoice: Invoice };
+export type PartnerAnswer =
+  { kind: 'acknowledgment'; ack: OrderAck } | { kind: 'shipment'; shipment: Shipment } | { kind: 'invoice'; invoice: Invoice };
 
 export interface OrderStep {
   from: OrderStatus;
@@ -84,7 +85,16 @@ export type Outcome =
   /** The reply cannot be right: it goes to the dead letters with this reason. */
   | { kind: 'refused'; code: RefusalCode; detail: string };
 
-export type RefusalCode = 'unknown-task' | 'wrong-vendor' | 'wrong-order' | 'not-sent' | 'line-not-in-task' | 'over-shipment' | 'line-rejected' | 'not-a-person-task' | 'invalid-state';
+export type RefusalCode =
+  | 'unknown-task'
+  | 'wrong-vendor'
+  | 'wrong-order'
+  | 'not-sent'
+  | 'line-not-in-task'
+  | 'over-shipment'
+  | 'line-rejected'
+  | 'not-a-person-task'
+  | 'invalid-state';
 
 /** How far a vendor task has come; a reply moves it forward only. */
 const progress: Partial<Record<TaskStatus, number>> = { blocked: 0, ready: 1, dispatched: 2, acknowledged: 3, in_progress: 4, done: 5 };
@@ -171,7 +181,8 @@ function fullAck(order: StoredOrder, lineNumber: string, status: LineAck['status
 /** A line still open is taken as accepted, in full, when its vendor skips the ack and ships or completes. */
 function acceptIfOpen(draft: Draft, lineNumber: string): void {
   const line = draft.line(lineNumber);
-  if (line.status === 'open') draft.setLine(lineNumber, { ...line, status: lineMachine.assertMove('open', 'accepted'), ack: fullAck(draft.state.order, lineNumber) });
+  if (line.status === 'open')
+    draft.setLine(lineNumber, { ...line, status: lineMachine.assertMove('open', 'accepted'), ack: fullAck(draft.state.order, lineNumber) });
 }
 
 /** Work started: the order is in fulfillment from the first reply on. */
@@ -180,7 +191,9 @@ function startFulfillment(draft: Draft): void {
 }
 
 /** The lines a vendor answers: those with a vendor task. */
-const vendorLines = (state: FulfillmentState): string[] => [...new Set(state.tasks.filter((task) => !task.person && task.vendorId !== null).map((task) => task.lineNumber))];
+const vendorLines = (state: FulfillmentState): string[] => [
+  ...new Set(state.tasks.filter((task) => !task.person && task.vendorId !== null).map((task) => task.lineNumber)),
+];
 
 /** Whether the partner's acknowledgment has gone out (or goes out in this draft): no vendor line is open. */
 const acknowledged = (draft: Draft): boolean => vendorLines(draft.state).every((lineNumber) => draft.line(lineNumber).status !== 'open');
@@ -201,7 +214,11 @@ function acknowledgeWhenComplete(draft: Draft, at: Date): void {
     const components = order.lines.filter((candidate) => candidate.parentLineNumber === line.lineNumber);
     const rejected = components.length > 0 && components.every((component) => draft.line(component.lineNumber).status === 'rejected');
     const status = rejected ? 'rejected' : 'accepted';
-    draft.setLine(line.lineNumber, { ...draft.line(line.lineNumber), status: lineMachine.assertMove('open', status), ack: fullAck(order, line.lineNumber, status) });
+    draft.setLine(line.lineNumber, {
+      ...draft.line(line.lineNumber),
+      status: lineMachine.assertMove('open', status),
+      ack: fullAck(order, line.lineNumber, status),
+    });
   }
   const lines = order.lines.map((line) => draft.line(line.lineNumber).ack ?? fullAck(order, line.lineNumber));
   draft.answers.push({ kind: 'acknowledgment', ack: { order, lines, ackDate: dateOf(at) } });
@@ -217,15 +234,29 @@ function quantityDue(order: StoredOrder, lineNumber: string, line: LineState): n
   return order.lines.find((candidate) => candidate.lineNumber === lineNumber)?.quantity ?? 0;
 }
 
-function applyAck(draft: Draft, task: TaskState, reply: Extract<VendorReply, { type: 'fulfillment.ack.v1' }>, at: Date): Outcome | undefined {
+function applyAck(
+  draft: Draft,
+  task: TaskState,
+  reply: Extract<VendorReply, { type: 'fulfillment.ack.v1' }>,
+  at: Date,
+): Outcome | undefined {
   const stray = reply.body.lines.find((line) => line.lineNumber !== task.lineNumber);
-  if (stray !== undefined) return refused('line-not-in-task', `the ack answers line ${stray.lineNumber}; task ${task.key} is for line ${task.lineNumber} only`);
+  if (stray !== undefined)
+    return refused('line-not-in-task', `the ack answers line ${stray.lineNumber}; task ${task.key} is for line ${task.lineNumber} only`);
   for (const answer of reply.body.lines) {
     const line = draft.line(answer.lineNumber);
     // The first answer a line gets is its answer; a later one for the same line changes nothing.
     if (line.status !== 'open') continue;
     const { lineNumber, status, quantity, uom, unitPrice, expectedDate, note } = answer;
-    const ack: LineAck = { lineNumber, status, quantity, uom, ...(unitPrice === undefined ? {} : { unitPrice }), ...(expectedDate === undefined ? {} : { expectedDate }), ...(note === undefined ? {} : { note }) };
+    const ack: LineAck = {
+      lineNumber,
+      status,
+      quantity,
+      uom,
+      ...(unitPrice === undefined ? {} : { unitPrice }),
+      ...(expectedDate === undefined ? {} : { expectedDate }),
+      ...(note === undefined ? {} : { note }),
+    };
     draft.setLine(lineNumber, { ...line, status: lineMachine.assertMove('open', status), ack });
   }
   draft.tasks.set(task.id, advance(draft.taskStatus(task), 'acknowledged'));
@@ -234,22 +265,36 @@ function applyAck(draft: Draft, task: TaskState, reply: Extract<VendorReply, { t
   return undefined;
 }
 
-function applyShip(draft: Draft, task: TaskState, reply: Extract<VendorReply, { type: 'fulfillment.ship.v1' }>, at: Date): Outcome | undefined {
+function applyShip(
+  draft: Draft,
+  task: TaskState,
+  reply: Extract<VendorReply, { type: 'fulfillment.ship.v1' }>,
+  at: Date,
+): Outcome | undefined {
   const { order } = draft.state;
   const shipment = reply.body;
-  if (draft.state.shipments.has(`${shipment.vendorId}:${shipment.shipmentId}:${task.id}`)) return { kind: 'ignored', reason: `shipment ${shipment.shipmentId} is already recorded` };
+  if (draft.state.shipments.has(`${shipment.vendorId}:${shipment.shipmentId}:${task.id}`))
+    return { kind: 'ignored', reason: `shipment ${shipment.shipmentId} is already recorded` };
   const shipped = new Map<string, number>();
   for (const item of shipment.packages.flatMap((pack) => pack.items)) {
-    if (item.lineNumber !== task.lineNumber) return refused('line-not-in-task', `the shipment holds line ${item.lineNumber}; task ${task.key} is for line ${task.lineNumber} only`);
+    if (item.lineNumber !== task.lineNumber)
+      return refused(
+        'line-not-in-task',
+        `the shipment holds line ${item.lineNumber}; task ${task.key} is for line ${task.lineNumber} only`,
+      );
     shipped.set(item.lineNumber, (shipped.get(item.lineNumber) ?? 0) + item.quantity);
   }
   for (const [lineNumber, quantity] of shipped) {
     const line = draft.line(lineNumber);
-    if (line.status === 'rejected' || line.status === 'cancelled') return refused('line-rejected', `line ${lineNumber} is ${line.status}; nothing of it can ship`);
+    if (line.status === 'rejected' || line.status === 'cancelled')
+      return refused('line-rejected', `line ${lineNumber} is ${line.status}; nothing of it can ship`);
     const due = quantityDue(order, lineNumber, line);
     // A ten-thousandth of slack: quantities are kept to four decimals.
     if (line.shippedQuantity + quantity > due + 0.00005) {
-      return refused('over-shipment', `line ${lineNumber}: ${quantity} shipped now after ${line.shippedQuantity} before is more than the ${due} due`);
+      return refused(
+        'over-shipment',
+        `line ${lineNumber}: ${quantity} shipped now after ${line.shippedQuantity} before is more than the ${due} due`,
+      );
     }
   }
   for (const [lineNumber, quantity] of shipped) {
@@ -285,7 +330,14 @@ function invoiceFor(draft: Draft, at: Date): Invoice {
     const state = draft.line(line.lineNumber);
     if (line.unitPrice === undefined || state.status === 'rejected' || state.status === 'cancelled') return [];
     if (line.parentLineNumber !== undefined && priced.has(line.parentLineNumber)) return [];
-    return [{ lineNumber: line.lineNumber, quantity: quantityDue(order, line.lineNumber, state), uom: line.uom, unitPrice: state.ack?.unitPrice ?? line.unitPrice }];
+    return [
+      {
+        lineNumber: line.lineNumber,
+        quantity: quantityDue(order, line.lineNumber, state),
+        uom: line.uom,
+        unitPrice: state.ack?.unitPrice ?? line.unitPrice,
+      },
+    ];
   });
   // One invoice per order, so the order's reference names it.
   return { invoiceNumber: `INV-${order.externalRef}`, invoiceDate: dateOf(at), lines };
@@ -346,7 +398,14 @@ function applyFail(draft: Draft, task: TaskState, reply: Extract<VendorReply, { 
   }
   draft.tasks.set(task.id, taskMachine.assertMove(advance(draft.taskStatus(task), 'dispatched'), 'failed'));
   const gaveUp = retryable ? { gaveUpAfterRetries: task.retries } : {};
-  draft.moveOrder('failed', 'order.fulfillment-failed', { taskId: task.id, taskKey: task.key, vendorId: task.vendorId, code, reason, ...gaveUp });
+  draft.moveOrder('failed', 'order.fulfillment-failed', {
+    taskId: task.id,
+    taskKey: task.key,
+    vendorId: task.vendorId,
+    code,
+    reason,
+    ...gaveUp,
+  });
 }
 
 /** Applies one reply, or a person's completion, to the order it is about. */
@@ -357,11 +416,16 @@ export function applyTaskEvent(state: FulfillmentState, event: TaskEvent, at: Da
     if (!task.person) return refused('not-a-person-task', `task ${task.key} is a vendor's; vendors report their own tasks done`);
     const freed = task.status !== 'blocked' || task.dependsOn.every((key) => state.tasks.find((t) => t.key === key)?.status === 'done');
     if (taskMachine.isTerminal(task.status) || !freed || orderMachine.isTerminal(state.order.status)) {
-      return refused('invalid-state', `the task is "${task.status}" and its order "${state.order.status}"; only an open task whose dependencies are done can be completed`);
+      return refused(
+        'invalid-state',
+        `the task is "${task.status}" and its order "${state.order.status}"; only an open task whose dependencies are done can be completed`,
+      );
     }
   } else {
-    if (task.person || task.vendorId !== event.body.vendorId) return refused('wrong-vendor', `task ${task.key} is not vendor ${event.body.vendorId}'s`);
-    if (event.body.orderId !== state.order.id) return refused('wrong-order', `task ${task.id} belongs to order ${state.order.id}, not ${event.body.orderId}`);
+    if (task.person || task.vendorId !== event.body.vendorId)
+      return refused('wrong-vendor', `task ${task.key} is not vendor ${event.body.vendorId}'s`);
+    if (event.body.orderId !== state.order.id)
+      return refused('wrong-order', `task ${task.id} belongs to order ${state.order.id}, not ${event.body.orderId}`);
     if (orderMachine.isTerminal(state.order.status)) return { kind: 'ignored', reason: `the order is ${state.order.status}` };
     // A shipment is a fact even when it comes after the vendor's complete (replies may cross).
     const lateShipment = task.status === 'done' && event.type === 'fulfillment.ship.v1';
@@ -383,7 +447,15 @@ export function applyTaskEvent(state: FulfillmentState, event: TaskEvent, at: Da
     case 'fulfillment.progress.v1':
       draft.tasks.set(task.id, advance(task.status, 'in_progress'));
       startFulfillment(draft);
-      draft.note = { cause: 'task.progress', detail: { taskId: task.id, taskKey: task.key, stage: event.body.stage, ...(event.body.percent === undefined ? {} : { percent: event.body.percent }) } };
+      draft.note = {
+        cause: 'task.progress',
+        detail: {
+          taskId: task.id,
+          taskKey: task.key,
+          stage: event.body.stage,
+          ...(event.body.percent === undefined ? {} : { percent: event.body.percent }),
+        },
+      };
       break;
     case 'fulfillment.complete.v1':
     case 'task.completed-by-person':

@@ -25,7 +25,20 @@ export interface FulfillmentRequest {
 }
 
 /** The order line the task fulfils, with the canonical order's field names, and its id. */
-export type TaskLine = Pick<OrderLine, 'lineNumber' | 'parentLineNumber' | 'bundleLineNumber' | 'sku' | 'identifiers' | 'description' | 'quantity' | 'uom' | 'unitPrice' | 'requestedShipDate' | 'requestedDeliveryDate'> & { lineId: string };
+export type TaskLine = Pick<
+  OrderLine,
+  | 'lineNumber'
+  | 'parentLineNumber'
+  | 'bundleLineNumber'
+  | 'sku'
+  | 'identifiers'
+  | 'description'
+  | 'quantity'
+  | 'uom'
+  | 'unitPrice'
+  | 'requestedShipDate'
+  | 'requestedDeliveryDate'
+> & { lineId: string };
 
 export type TaskItem = Pick<OrderLine, 'lineNumber' | 'sku' | 'quantity' | 'uom'>;
 
@@ -72,7 +85,8 @@ const address = (value: Address | undefined): Address | undefined => {
   return value === undefined || lines.length === 0 ? undefined : defined({ ...value, lines });
 };
 
-const party = (value: Party | undefined): Party | undefined => (value === undefined ? undefined : defined({ ...value, address: address(value.address) }));
+const party = (value: Party | undefined): Party | undefined =>
+  value === undefined ? undefined : defined({ ...value, address: address(value.address) });
 
 function taskLine(line: OrderLine & { id: string }, bundleLineNumber: string | null): TaskLine {
   return defined({
@@ -95,7 +109,8 @@ function taskLine(line: OrderLine & { id: string }, bundleLineNumber: string | n
 export function fulfillmentRequest(order: StoredOrder, task: RequestedTask): FulfillmentRequest {
   const line = order.lines.find((candidate) => candidate.lineNumber === task.lineNumber);
   if (line === undefined) throw new Error(`task ${task.key} names line ${task.lineNumber}, which order ${order.id} does not have`);
-  const bundle = task.bundleLineNumber === null ? undefined : order.lines.find((candidate) => candidate.lineNumber === task.bundleLineNumber);
+  const bundle =
+    task.bundleLineNumber === null ? undefined : order.lines.find((candidate) => candidate.lineNumber === task.bundleLineNumber);
   return defined({
     taskId: task.id,
     orderId: order.id,

@@ -14,16 +14,29 @@ describe('ending an order', () => {
   it('tells only the vendors that have a task in hand and have not finished it', () => {
     const work: OpenWork = {
       orderId: 'o-1',
-      tasks: [...taskStatuses.map((status) => vendorTask(status, status)), { id: 'person', vendorId: null, person: true, status: 'acknowledged' }, { id: 'nobody', vendorId: null, person: false, status: 'dispatched' }],
+      tasks: [
+        ...taskStatuses.map((status) => vendorTask(status, status)),
+        { id: 'person', vendorId: null, person: true, status: 'acknowledged' },
+        { id: 'nobody', vendorId: null, person: false, status: 'dispatched' },
+      ],
       unsentRequests: [],
     };
     const { cancels } = endWork(work, { kind: 'cancelled' }, at);
     expect(cancels.map((cancel) => cancel.taskId)).toEqual(['dispatched', 'acknowledged', 'in_progress']);
-    expect(cancels[0]).toEqual({ taskId: 'dispatched', orderId: 'o-1', vendorId: 'vendor-a', cancelledAt: '2024-05-01T12:00:00.000Z', reason: 'order cancelled' });
+    expect(cancels[0]).toEqual({
+      taskId: 'dispatched',
+      orderId: 'o-1',
+      vendorId: 'vendor-a',
+      cancelledAt: '2024-05-01T12:00:00.000Z',
+      reason: 'order cancelled',
+    });
   });
 
   it('drops the requests not yet handed out', () => {
-    expect(endWork({ orderId: 'o-1', tasks: [], unsentRequests: ['41', '42'] }, { kind: 'cancelled' }, at).dropRequests).toEqual(['41', '42']);
+    expect(endWork({ orderId: 'o-1', tasks: [], unsentRequests: ['41', '42'] }, { kind: 'cancelled' }, at).dropRequests).toEqual([
+      '41',
+      '42',
+    ]);
   });
 
   it('gives the reason the order ended, for the vendors and the dropped requests', () => {

@@ -33,7 +33,9 @@ export function endWork(work: OpenWork, end: OrderEnd, at: Date): WorkEnding {
   return {
     cancelTasks: work.tasks.filter((task) => !taskMachine.isTerminal(task.status)).map((task) => task.id),
     cancels: work.tasks.flatMap((task) =>
-      !task.person && task.vendorId !== null && inHand.includes(task.status) ? [{ taskId: task.id, orderId: work.orderId, vendorId: task.vendorId, cancelledAt, reason }] : [],
+      !task.person && task.vendorId !== null && inHand.includes(task.status)
+        ? [{ taskId: task.id, orderId: work.orderId, vendorId: task.vendorId, cancelledAt, reason }]
+        : [],
     ),
     dropRequests: work.unsentRequests,
     reason,

@@ -4,7 +4,9 @@ import { IllegalTransitionError } from './state-machine.ts';
 
 const { assertMove, isTerminal } = orderMachine;
 
-const legal: [OrderStatus, OrderStatus][] = orderStatuses.flatMap((from) => orderTransitions[from].map((to) => [from, to] as [OrderStatus, OrderStatus]));
+const legal: [OrderStatus, OrderStatus][] = orderStatuses.flatMap((from) =>
+  orderTransitions[from].map((to) => [from, to] as [OrderStatus, OrderStatus]),
+);
 const illegal: [OrderStatus, OrderStatus][] = orderStatuses.flatMap((from) =>
   orderStatuses.filter((to) => !orderTransitions[from].includes(to)).map((to) => [from, to] as [OrderStatus, OrderStatus]),
 );
@@ -13,7 +15,15 @@ describe('order state machine', () => {
   it('follows DESIGN.md: the approval branch, the fulfilment chain, cancel and fail from open states', () => {
     expect(orderTransitions.received).toEqual(expect.arrayContaining(['pending_approval', 'decomposed']));
     expect(orderTransitions.pending_approval).toEqual(expect.arrayContaining(['approved', 'rejected']));
-    const chain: OrderStatus[] = ['approved', 'decomposed', 'in_fulfillment', 'partially_shipped', 'fulfilled', 'ready_for_billing', 'billed'];
+    const chain: OrderStatus[] = [
+      'approved',
+      'decomposed',
+      'in_fulfillment',
+      'partially_shipped',
+      'fulfilled',
+      'ready_for_billing',
+      'billed',
+    ];
     for (let i = 0; i < chain.length - 1; i++) expect(orderTransitions[chain[i] as OrderStatus]).toContain(chain[i + 1]);
     for (const status of orderStatuses.filter((s) => !isTerminal(s))) expect(orderTransitions[status]).toContain('failed');
     expect(orderStatuses.filter(isTerminal).sort()).toEqual(['billed', 'cancelled', 'failed', 'rejected']);

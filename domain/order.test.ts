@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { validateOrder, type LineDraft, type OrderDraft } from './order.ts';
 
-const line = (lineNumber: string, extra: Partial<LineDraft> = {}): LineDraft => ({ lineNumber, quantity: 1, uom: 'EA', origin: `/lines/${lineNumber}`, ...extra });
+const line = (lineNumber: string, extra: Partial<LineDraft> = {}): LineDraft => ({
+  lineNumber,
+  quantity: 1,
+  uom: 'EA',
+  origin: `/lines/${lineNumber}`,
+  ...extra,
+});
 const draft = (lines: LineDraft[], extra: Partial<OrderDraft> = {}): OrderDraft => ({
   channel: 'api',
   externalRef: 'PO-1',
@@ -14,7 +20,9 @@ const draft = (lines: LineDraft[], extra: Partial<OrderDraft> = {}): OrderDraft 
 
 describe('validateOrder', () => {
   it('marks a bundle: the parent and each component carry the bundle line number', () => {
-    const result = validateOrder(draft([line('1'), line('2', { unitPrice: 10 }), line('2.1', { parentLineNumber: '2' }), line('2.2', { parentLineNumber: '2' })]));
+    const result = validateOrder(
+      draft([line('1'), line('2', { unitPrice: 10 }), line('2.1', { parentLineNumber: '2' }), line('2.2', { parentLineNumber: '2' })]),
+    );
     if (!result.ok) throw new Error(JSON.stringify(result.error));
     const byNumber = Object.fromEntries(result.value.lines.map((l) => [l.lineNumber, l]));
     expect(byNumber['1']?.bundleLineNumber).toBeUndefined();
@@ -46,7 +54,16 @@ describe('validateOrder', () => {
   });
 
   it('lists every problem with a pointer to where it is', () => {
-    const result = validateOrder(draft([line('1'), line('1'), line('2', { quantity: 0 }), line('3', { parentLineNumber: '9' }), line('4', { parentLineNumber: '5' }), line('5', { parentLineNumber: '1' })]));
+    const result = validateOrder(
+      draft([
+        line('1'),
+        line('1'),
+        line('2', { quantity: 0 }),
+        line('3', { parentLineNumber: '9' }),
+        line('4', { parentLineNumber: '5' }),
+        line('5', { parentLineNumber: '1' }),
+      ]),
+    );
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.error.map((p) => [p.pointer, p.code])).toEqual([

@@ -107,20 +107,36 @@ export function validateOrder(draft: OrderDraft): Result<CanonicalOrder, OrderPr
   const byNumber = new Map<string, LineDraft>();
   for (const line of draft.lines) {
     if (byNumber.has(line.lineNumber)) {
-      problems.push({ pointer: `${line.origin}/lineNumber`, code: 'duplicate-line-number', detail: `line number "${line.lineNumber}" is used twice` });
+      problems.push({
+        pointer: `${line.origin}/lineNumber`,
+        code: 'duplicate-line-number',
+        detail: `line number "${line.lineNumber}" is used twice`,
+      });
     }
     byNumber.set(line.lineNumber, line);
     if (!Number.isFinite(line.quantity) || line.quantity <= 0) {
-      problems.push({ pointer: `${line.origin}/quantity`, code: 'invalid-quantity', detail: `quantity must be greater than zero, got ${line.quantity}` });
+      problems.push({
+        pointer: `${line.origin}/quantity`,
+        code: 'invalid-quantity',
+        detail: `quantity must be greater than zero, got ${line.quantity}`,
+      });
     }
   }
   for (const line of draft.lines) {
     if (line.parentLineNumber === undefined) continue;
     const parent = byNumber.get(line.parentLineNumber);
     if (parent === undefined) {
-      problems.push({ pointer: `${line.origin}/parentLineNumber`, code: 'unknown-parent-line', detail: `component "${line.lineNumber}" names parent line "${line.parentLineNumber}", which the order does not have` });
+      problems.push({
+        pointer: `${line.origin}/parentLineNumber`,
+        code: 'unknown-parent-line',
+        detail: `component "${line.lineNumber}" names parent line "${line.parentLineNumber}", which the order does not have`,
+      });
     } else if (parent.parentLineNumber !== undefined) {
-      problems.push({ pointer: `${line.origin}/parentLineNumber`, code: 'nested-bundle', detail: `line "${line.parentLineNumber}" is itself a component; bundles are one level deep` });
+      problems.push({
+        pointer: `${line.origin}/parentLineNumber`,
+        code: 'nested-bundle',
+        detail: `line "${line.parentLineNumber}" is itself a component; bundles are one level deep`,
+      });
     }
   }
 
@@ -140,7 +156,11 @@ export function validateOrder(draft: OrderDraft): Result<CanonicalOrder, OrderPr
   }
   const amount = fromUnits(totalUnits);
   if (draft.statedTotal !== undefined && Math.abs(toUnits(draft.statedTotal) - totalUnits) >= 100) {
-    problems.push({ pointer: '/total', code: 'total-mismatch', detail: `stated total ${draft.statedTotal} does not match the lines' total ${amount}` });
+    problems.push({
+      pointer: '/total',
+      code: 'total-mismatch',
+      detail: `stated total ${draft.statedTotal} does not match the lines' total ${amount}`,
+    });
   }
   if (problems.length > 0) return err(problems);
 

@@ -25,19 +25,30 @@ export const isPartnerEvent = (type: string): type is PartnerEventType => (partn
 
 type OrderRef = Pick<StoredOrder, 'id' | 'partnerId' | 'externalRef'>;
 
-const orderEvent = (type: PartnerEventType, orderId: string, payload: Record<string, unknown>): OutboxMessage => ({ type, correlationId: orderId, destination: 'gateway.orders', payload });
+const orderEvent = (type: PartnerEventType, orderId: string, payload: Record<string, unknown>): OutboxMessage => ({
+  type,
+  correlationId: orderId,
+  destination: 'gateway.orders',
+  payload,
+});
 
 /** What every event from fulfillment starts with. */
 const fulfillmentBase = (order: OrderRef) => ({ orderId: order.id, partnerId: order.partnerId, externalRef: order.externalRef });
 
 export const orderReceived = (order: OrderRef & Pick<StoredOrder, 'channel'>): OutboxMessage =>
-  orderEvent('order.received.v1', order.id, { orderId: order.id, partnerId: order.partnerId, channel: order.channel, externalRef: order.externalRef });
+  orderEvent('order.received.v1', order.id, {
+    orderId: order.id,
+    partnerId: order.partnerId,
+    channel: order.channel,
+    externalRef: order.externalRef,
+  });
 
 export const orderCancelled = (order: Pick<StoredOrder, 'id' | 'partnerId'>, from: OrderStatus): OutboxMessage =>
   orderEvent('order.cancelled.v1', order.id, { orderId: order.id, partnerId: order.partnerId, from, to: 'cancelled' });
 
 /** `detail`: why, as the order's history has it (the task, the vendor's code and reason). */
-export const orderFailed = (order: OrderRef, detail: Record<string, unknown>): OutboxMessage => orderEvent('order.failed.v1', order.id, { ...fulfillmentBase(order), ...detail });
+export const orderFailed = (order: OrderRef, detail: Record<string, unknown>): OutboxMessage =>
+  orderEvent('order.failed.v1', order.id, { ...fulfillmentBase(order), ...detail });
 
 /** order.acknowledged.v1, order.shipped.v1 or order.ready-for-billing.v1: the webhook twin of the partner's 855, 856 or 810. */
 export function answerEvent(order: OrderRef, answer: PartnerAnswer): OutboxMessage {
@@ -53,7 +64,12 @@ export function answerEvent(order: OrderRef, answer: PartnerAnswer): OutboxMessa
 }
 
 /** A document stored, in (unless said otherwise) or out; correlated with its order, or with itself when it has none. */
-export const documentStored = (documentId: string, partnerId: string, orderId: string | null, document: { direction?: 'inbound' | 'outbound'; channel: Channel; type: string }): OutboxMessage => ({
+export const documentStored = (
+  documentId: string,
+  partnerId: string,
+  orderId: string | null,
+  document: { direction?: 'inbound' | 'outbound'; channel: Channel; type: string },
+): OutboxMessage => ({
   type: 'document.stored.v1',
   correlationId: orderId ?? documentId,
   destination: 'gateway.documents',

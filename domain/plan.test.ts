@@ -40,13 +40,25 @@ const line = (lineNumber: string, sku: string | undefined, parentLineNumber?: st
 
 /** A canonical order through the real validation, so lines carry bundleLineNumber as stored ones do. */
 function order(...lines: LineDraft[]): CanonicalOrder {
-  const result = validateOrder({ channel: 'api', externalRef: 'PO-1001', orderType: 'new', orderDate: '2026-11-27', currency: 'USD', lines });
+  const result = validateOrder({
+    channel: 'api',
+    externalRef: 'PO-1001',
+    orderType: 'new',
+    orderDate: '2026-11-27',
+    currency: 'USD',
+    lines,
+  });
   if (!result.ok) throw new Error(JSON.stringify(result.error));
   return result.value;
 }
 
 /** test/support/app.ts sampleOrder: MODEM-X1 × 2, and INTERNET-100 with its modem and port. */
-const sampleLines = (): LineDraft[] => [{ ...line('1', 'MODEM-X1'), quantity: 2 }, line('2', 'INTERNET-100'), line('2.1', 'MODEM-X1', '2'), line('2.2', 'PORT-ACT', '2')];
+const sampleLines = (): LineDraft[] => [
+  { ...line('1', 'MODEM-X1'), quantity: 2 },
+  line('2', 'INTERNET-100'),
+  line('2.1', 'MODEM-X1', '2'),
+  line('2.2', 'PORT-ACT', '2'),
+];
 
 function planned(result: ReturnType<typeof planOrder>): TaskPlan {
   if (!result.ok) throw new Error(JSON.stringify(result.error));
@@ -70,8 +82,28 @@ const sampleGraph: PlannedTask[] = [
     lineNumber: '2',
     bundleLineNumber: '2',
   },
-  { key: '2.1:ship-modem', name: 'ship-modem', type: 'ship', vendor: 'vendor-a', person: false, dependsOn: [], slaMinutes: 4320, lineNumber: '2.1', bundleLineNumber: '2' },
-  { key: '2.2:activate-port', name: 'activate-port', type: 'activate', vendor: 'vendor-b', person: false, dependsOn: [], slaMinutes: 2880, lineNumber: '2.2', bundleLineNumber: '2' },
+  {
+    key: '2.1:ship-modem',
+    name: 'ship-modem',
+    type: 'ship',
+    vendor: 'vendor-a',
+    person: false,
+    dependsOn: [],
+    slaMinutes: 4320,
+    lineNumber: '2.1',
+    bundleLineNumber: '2',
+  },
+  {
+    key: '2.2:activate-port',
+    name: 'activate-port',
+    type: 'activate',
+    vendor: 'vendor-b',
+    person: false,
+    dependsOn: [],
+    slaMinutes: 2880,
+    lineNumber: '2.2',
+    bundleLineNumber: '2',
+  },
 ];
 
 describe('planOrder', () => {
@@ -90,12 +122,28 @@ describe('planOrder', () => {
     const plan = planned(planOrder(order(...sampleLines(), line('2.3', 'TRUCK-ROLL', '2')), withoutDefault));
     expect(plan.tasks).toEqual([
       ...sampleGraph,
-      { key: '2.3:truck-roll', name: 'truck-roll', type: 'install', vendor: 'vendor-c', person: false, dependsOn: [], slaMinutes: 7200, lineNumber: '2.3', bundleLineNumber: '2' },
+      {
+        key: '2.3:truck-roll',
+        name: 'truck-roll',
+        type: 'install',
+        vendor: 'vendor-c',
+        person: false,
+        dependsOn: [],
+        slaMinutes: 7200,
+        lineNumber: '2.3',
+        bundleLineNumber: '2',
+      },
     ]);
   });
 
   it('puts every task of a bundle, component or parent, under the bundle line number', () => {
-    const canonical = order(...sampleLines(), line('2.3', 'TRUCK-ROLL', '2'), line('3', 'INTERNET-100'), line('3.1', 'PORT-ACT', '3'), line('3.2', 'ROUTER-Z', '3'));
+    const canonical = order(
+      ...sampleLines(),
+      line('2.3', 'TRUCK-ROLL', '2'),
+      line('3', 'INTERNET-100'),
+      line('3.1', 'PORT-ACT', '3'),
+      line('3.2', 'ROUTER-Z', '3'),
+    );
     const plan = planned(planOrder(canonical, withDefault));
     const bundleOf = new Map(canonical.lines.map((orderLine) => [orderLine.lineNumber, orderLine.bundleLineNumber]));
     expect(plan.tasks.filter((task) => task.lineNumber.includes('.')).map((task) => [task.key, task.bundleLineNumber])).toEqual([
@@ -118,7 +166,12 @@ describe('planOrder', () => {
   });
 
   it('gives a component no bundle task claims its own plan, inside the bundle', () => {
-    const plan = planned(planOrder(order(line('2', 'INTERNET-100'), line('2.1', 'MODEM-X1', '2'), line('2.2', 'PORT-ACT', '2'), line('2.3', 'ROUTER-Z', '2')), withDefault));
+    const plan = planned(
+      planOrder(
+        order(line('2', 'INTERNET-100'), line('2.1', 'MODEM-X1', '2'), line('2.2', 'PORT-ACT', '2'), line('2.3', 'ROUTER-Z', '2')),
+        withDefault,
+      ),
+    );
     expect(plan.tasks.find((task) => task.lineNumber === '2.3')).toEqual({
       key: '2.3:ship',
       name: 'ship',
@@ -142,18 +195,37 @@ describe('planOrder', () => {
 
   it('gives an unlisted SKU the default plan', () => {
     const plan = planned(planOrder(order(line('1', 'CABLE-5M')), withDefault));
-    expect(plan.tasks).toEqual([{ key: '1:ship', name: 'ship', type: 'ship', vendor: 'vendor-a', person: false, dependsOn: [], slaMinutes: 7200, lineNumber: '1' }]);
+    expect(plan.tasks).toEqual([
+      { key: '1:ship', name: 'ship', type: 'ship', vendor: 'vendor-a', person: false, dependsOn: [], slaMinutes: 7200, lineNumber: '1' },
+    ]);
   });
 
   it('names every unlisted SKU when the catalog has no default', () => {
-    expect(problems(planOrder(order(line('1', 'MODEM-X1'), line('2', 'CABLE-5M'), line('3', 'INTERNET-100'), line('3.1', 'ROUTER-Z', '3')), withoutDefault))).toEqual([
-      { pointer: '/lines/1/sku', code: 'unknown-sku', detail: 'line 2: SKU "CABLE-5M" is not in the catalog, and the catalog has no default plan' },
-      { pointer: '/lines/3/sku', code: 'unknown-sku', detail: 'line 3.1: SKU "ROUTER-Z" is not in the catalog, and the catalog has no default plan' },
+    expect(
+      problems(
+        planOrder(
+          order(line('1', 'MODEM-X1'), line('2', 'CABLE-5M'), line('3', 'INTERNET-100'), line('3.1', 'ROUTER-Z', '3')),
+          withoutDefault,
+        ),
+      ),
+    ).toEqual([
+      {
+        pointer: '/lines/1/sku',
+        code: 'unknown-sku',
+        detail: 'line 2: SKU "CABLE-5M" is not in the catalog, and the catalog has no default plan',
+      },
+      {
+        pointer: '/lines/3/sku',
+        code: 'unknown-sku',
+        detail: 'line 3.1: SKU "ROUTER-Z" is not in the catalog, and the catalog has no default plan',
+      },
     ]);
   });
 
   it('refuses a line without a SKU, default or not', () => {
-    const expected = [{ pointer: '/lines/1/sku', code: 'missing-sku', detail: 'line 2 has no SKU, so the catalog cannot say what work it takes' }];
+    const expected = [
+      { pointer: '/lines/1/sku', code: 'missing-sku', detail: 'line 2 has no SKU, so the catalog cannot say what work it takes' },
+    ];
     expect(problems(planOrder(order(line('1', 'MODEM-X1'), line('2', undefined)), withDefault))).toEqual(expected);
     expect(problems(planOrder(order(line('1', 'MODEM-X1'), line('2', undefined)), withoutDefault))).toEqual(expected);
   });
@@ -162,7 +234,15 @@ describe('planOrder', () => {
     const task = { type: 'ship' as const, vendor: 'vendor-a', person: false, sla: 'P1D', slaMinutes: 1440, optional: false };
     const cyclic: Catalog = {
       vendors: demo.vendors,
-      skus: { ...withoutDefault.skus, LOOP: { tasks: [{ ...task, name: 'a', dependsOn: ['b'] }, { ...task, name: 'b', dependsOn: ['a'] }] } },
+      skus: {
+        ...withoutDefault.skus,
+        LOOP: {
+          tasks: [
+            { ...task, name: 'a', dependsOn: ['b'] },
+            { ...task, name: 'b', dependsOn: ['a'] },
+          ],
+        },
+      },
     };
     expect(problems(planOrder(order(line('1', 'MODEM-X1'), line('2', 'LOOP')), cyclic))).toEqual([
       { pointer: '/lines', code: 'cycle', detail: 'tasks depend on each other in a cycle: 2:a → 2:b → 2:a' },
@@ -170,21 +250,34 @@ describe('planOrder', () => {
   });
 
   it('drops a dependency on an optional task the order did not ask for, and keeps it when it did', () => {
-    const tasks = demo.skus['INTERNET-100'].tasks.map((task) => (task.name === 'customer-activation' ? { ...task, dependsOn: [...(task.dependsOn ?? []), 'truck-roll'] } : task));
+    const tasks = demo.skus['INTERNET-100'].tasks.map((task) =>
+      task.name === 'customer-activation' ? { ...task, dependsOn: [...(task.dependsOn ?? []), 'truck-roll'] } : task,
+    );
     const catalog = catalogOf({ ...demo, skus: { ...demo.skus, 'INTERNET-100': { tasks } } });
     const activation = (plan: TaskPlan) => plan.tasks.find((task) => task.name === 'customer-activation')?.dependsOn;
     expect(activation(planned(planOrder(order(...sampleLines()), catalog)))).toEqual(['2.1:ship-modem', '2.2:activate-port']);
-    expect(activation(planned(planOrder(order(...sampleLines(), line('2.3', 'TRUCK-ROLL', '2')), catalog)))).toEqual(['2.1:ship-modem', '2.2:activate-port', '2.3:truck-roll']);
+    expect(activation(planned(planOrder(order(...sampleLines(), line('2.3', 'TRUCK-ROLL', '2')), catalog)))).toEqual([
+      '2.1:ship-modem',
+      '2.2:activate-port',
+      '2.3:truck-roll',
+    ]);
   });
 
   it('gives each of two component lines with the same SKU the task, and makes dependents wait for both', () => {
-    const plan = planned(planOrder(order(line('2', 'INTERNET-100'), line('2.1', 'MODEM-X1', '2'), line('2.2', 'MODEM-X1', '2'), line('2.3', 'PORT-ACT', '2')), withDefault));
+    const plan = planned(
+      planOrder(
+        order(line('2', 'INTERNET-100'), line('2.1', 'MODEM-X1', '2'), line('2.2', 'MODEM-X1', '2'), line('2.3', 'PORT-ACT', '2')),
+        withDefault,
+      ),
+    );
     expect(keys(plan)).toEqual(['2:customer-activation', '2.1:ship-modem', '2.2:ship-modem', '2.3:activate-port']);
     expect(plan.tasks[0]?.dependsOn).toEqual(['2.1:ship-modem', '2.2:ship-modem', '2.3:activate-port']);
   });
 
   it('keeps task keys unique and every dependency inside the plan', () => {
-    const plan = planned(planOrder(order(...sampleLines(), line('2.3', 'TRUCK-ROLL', '2'), line('3', 'CABLE'), line('4', 'INTERNET-100')), withDefault));
+    const plan = planned(
+      planOrder(order(...sampleLines(), line('2.3', 'TRUCK-ROLL', '2'), line('3', 'CABLE'), line('4', 'INTERNET-100')), withDefault),
+    );
     const all = keys(plan);
     expect(new Set(all).size).toBe(all.length);
     for (const task of plan.tasks) for (const dependency of task.dependsOn) expect(all).toContain(dependency);

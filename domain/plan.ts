@@ -59,7 +59,14 @@ interface Target {
 }
 
 /** The tasks of one plan laid onto the order's lines. */
-function instantiate(plan: PlanSpec, owner: Target, components: readonly Line[], claimed: Set<string>, problems: PlanProblem[], pointer: string): PlannedTask[] {
+function instantiate(
+  plan: PlanSpec,
+  owner: Target,
+  components: readonly Line[],
+  claimed: Set<string>,
+  problems: PlanProblem[],
+  pointer: string,
+): PlannedTask[] {
   const keysByName = new Map<string, string[]>();
   const placed: { spec: PlanSpec['tasks'][number]; target: Target }[] = [];
   for (const spec of plan.tasks) {
@@ -69,7 +76,10 @@ function instantiate(plan: PlanSpec, owner: Target, components: readonly Line[],
       if (lines.length > 0) targets = lines.map((line) => ({ line, bundleLineNumber: owner.line.lineNumber }));
       else if (spec.optional) targets = [];
     }
-    keysByName.set(spec.name, targets.map((target) => `${target.line.lineNumber}:${spec.name}`));
+    keysByName.set(
+      spec.name,
+      targets.map((target) => `${target.line.lineNumber}:${spec.name}`),
+    );
     for (const target of targets) {
       if (target !== owner) claimed.add(target.line.lineNumber);
       placed.push({ spec, target });
@@ -79,7 +89,11 @@ function instantiate(plan: PlanSpec, owner: Target, components: readonly Line[],
     const dependsOn = spec.dependsOn.flatMap((name) => {
       const keys = keysByName.get(name);
       if (keys === undefined) {
-        problems.push({ pointer, code: 'unknown-dependency', detail: `task "${spec.name}" of line ${target.line.lineNumber} depends on "${name}", which its plan does not have` });
+        problems.push({
+          pointer,
+          code: 'unknown-dependency',
+          detail: `task "${spec.name}" of line ${target.line.lineNumber} depends on "${name}", which its plan does not have`,
+        });
         return [];
       }
       return keys;
@@ -120,12 +134,20 @@ export function planOrder(order: { lines: readonly Line[] }, catalog: Catalog): 
     const listed = line.sku === undefined ? undefined : lookup(catalog.skus, line.sku);
     if (listed === undefined && components.length > 0) return;
     if (line.sku === undefined || line.sku === '') {
-      problems.push({ pointer, code: 'missing-sku', detail: `line ${line.lineNumber} has no SKU, so the catalog cannot say what work it takes` });
+      problems.push({
+        pointer,
+        code: 'missing-sku',
+        detail: `line ${line.lineNumber} has no SKU, so the catalog cannot say what work it takes`,
+      });
       return;
     }
     const plan = listed ?? catalog.default;
     if (plan === undefined) {
-      problems.push({ pointer, code: 'unknown-sku', detail: `line ${line.lineNumber}: SKU "${line.sku}" is not in the catalog, and the catalog has no default plan` });
+      problems.push({
+        pointer,
+        code: 'unknown-sku',
+        detail: `line ${line.lineNumber}: SKU "${line.sku}" is not in the catalog, and the catalog has no default plan`,
+      });
       return;
     }
     for (const task of instantiate(plan, { line, bundleLineNumber }, components, claimed, problems, pointer)) {

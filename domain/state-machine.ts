@@ -24,7 +24,11 @@ export class IllegalTransitionError extends Error {
   }
 }
 
-export function defineMachine<S extends string>(subject: string, states: readonly S[], transitions: Readonly<Record<S, readonly S[]>>): StateMachine<S> {
+export function defineMachine<S extends string>(
+  subject: string,
+  states: readonly S[],
+  transitions: Readonly<Record<S, readonly S[]>>,
+): StateMachine<S> {
   const canMove = (from: S, to: S): boolean => transitions[from].includes(to);
   return {
     states,

@@ -21,7 +21,11 @@ describe('task state machine', () => {
   it('lets every open task be cancelled, and nothing fail before it was sent', () => {
     const open = taskStatuses.filter((status) => !isTerminal(status));
     expect(open.filter((status) => taskTransitions[status].includes('cancelled'))).toEqual(open);
-    expect(taskStatuses.filter((status) => taskTransitions[status].includes('failed'))).toEqual(['dispatched', 'acknowledged', 'in_progress']);
+    expect(taskStatuses.filter((status) => taskTransitions[status].includes('failed'))).toEqual([
+      'dispatched',
+      'acknowledged',
+      'in_progress',
+    ]);
   });
 
   it('allows exactly the transitions decided on (a changed table must change this test)', () => {
@@ -42,7 +46,9 @@ describe('task state machine', () => {
   });
 
   it('says what is allowed instead', () => {
-    expect(() => assertMove('blocked', 'dispatched')).toThrow('a task in state "blocked" cannot become "dispatched"; allowed: ready, cancelled');
+    expect(() => assertMove('blocked', 'dispatched')).toThrow(
+      'a task in state "blocked" cannot become "dispatched"; allowed: ready, cancelled',
+    );
     expect(() => assertMove('done', 'ready')).toThrow('a task in state "done" cannot become "ready"; allowed: none (terminal)');
   });
 });
@@ -67,14 +73,59 @@ describe('readiness', () => {
     expect(keys(readyTasks(plan, []))).toEqual(['1:ship', '2.1:ship-modem', '2.2:activate-port']);
     expect(keys(readyTasks(plan, ['2.1:ship-modem']))).toEqual(['1:ship', '2.2:activate-port']);
     expect(keys(readyTasks(plan, ['2.1:ship-modem', '2.2:activate-port']))).toEqual(['1:ship', '2:customer-activation']);
-    expect(keys(readyTasks(plan, plan.tasks.map((task) => task.key)))).toEqual([]);
+    expect(
+      keys(
+        readyTasks(
+          plan,
+          plan.tasks.map((task) => task.key),
+        ),
+      ),
+    ).toEqual([]);
   });
 
   it('unblocks only blocked tasks whose dependencies are all done', () => {
     const statuses = (entries: [string, TaskStatus][]) => new Map<string, TaskStatus>(entries);
-    expect(unblock(plan, statuses([['1:ship', 'dispatched'], ['2:customer-activation', 'blocked'], ['2.1:ship-modem', 'done'], ['2.2:activate-port', 'in_progress']]))).toEqual([]);
-    expect(unblock(plan, statuses([['1:ship', 'ready'], ['2:customer-activation', 'blocked'], ['2.1:ship-modem', 'done'], ['2.2:activate-port', 'done']]))).toEqual(['2:customer-activation']);
-    expect(unblock(plan, statuses([['2:customer-activation', 'cancelled'], ['2.1:ship-modem', 'done'], ['2.2:activate-port', 'done']]))).toEqual([]);
-    expect(unblock(plan, statuses([['2:customer-activation', 'blocked'], ['2.1:ship-modem', 'done'], ['2.2:activate-port', 'failed']]))).toEqual([]);
+    expect(
+      unblock(
+        plan,
+        statuses([
+          ['1:ship', 'dispatched'],
+          ['2:customer-activation', 'blocked'],
+          ['2.1:ship-modem', 'done'],
+          ['2.2:activate-port', 'in_progress'],
+        ]),
+      ),
+    ).toEqual([]);
+    expect(
+      unblock(
+        plan,
+        statuses([
+          ['1:ship', 'ready'],
+          ['2:customer-activation', 'blocked'],
+          ['2.1:ship-modem', 'done'],
+          ['2.2:activate-port', 'done'],
+        ]),
+      ),
+    ).toEqual(['2:customer-activation']);
+    expect(
+      unblock(
+        plan,
+        statuses([
+          ['2:customer-activation', 'cancelled'],
+          ['2.1:ship-modem', 'done'],
+          ['2.2:activate-port', 'done'],
+        ]),
+      ),
+    ).toEqual([]);
+    expect(
+      unblock(
+        plan,
+        statuses([
+          ['2:customer-activation', 'blocked'],
+          ['2.1:ship-modem', 'done'],
+          ['2.2:activate-port', 'failed'],
+        ]),
+      ),
+    ).toEqual([]);
   });
 });

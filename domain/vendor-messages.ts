@@ -1,4 +1,11 @@
-import { fulfillmentCancelType, fulfillmentRequestType, vendorCancelDestination, vendorDestination, type FulfillmentCancel, type FulfillmentRequest } from './fulfillment-request.ts';
+import {
+  fulfillmentCancelType,
+  fulfillmentRequestType,
+  vendorCancelDestination,
+  vendorDestination,
+  type FulfillmentCancel,
+  type FulfillmentRequest,
+} from './fulfillment-request.ts';
 import type { OutboxMessage } from './outbox-message.ts';
 
 // The outbox messages that go to vendors (asyncapi.yaml), each built here only.

@@ -5,7 +5,13 @@ import type { Shipment } from './shipment.ts';
 // FulfillmentProgress, FulfillmentComplete, FulfillmentFail). Their shape is checked against the
 // contract before they get here; what they mean for the order is domain/fulfillment-progress.ts.
 
-export const replyTypes = ['fulfillment.ack.v1', 'fulfillment.ship.v1', 'fulfillment.progress.v1', 'fulfillment.complete.v1', 'fulfillment.fail.v1'] as const;
+export const replyTypes = [
+  'fulfillment.ack.v1',
+  'fulfillment.ship.v1',
+  'fulfillment.progress.v1',
+  'fulfillment.complete.v1',
+  'fulfillment.fail.v1',
+] as const;
 
 export type ReplyType = (typeof replyTypes)[number];
 
@@ -33,9 +39,15 @@ export interface LineQuantity {
 export type VendorReply =
   | { type: 'fulfillment.ack.v1'; body: ReplyBase & { vendorRef?: string; ackedAt: string; lines: VendorLineAck[] } }
   | { type: 'fulfillment.ship.v1'; body: ReplyBase & Shipment & { estimatedDeliveryDate?: string } }
-  | { type: 'fulfillment.progress.v1'; body: ReplyBase & { occurredAt: string; stage: string; percent?: number; expectedCompletionAt?: string; note?: string } }
+  | {
+      type: 'fulfillment.progress.v1';
+      body: ReplyBase & { occurredAt: string; stage: string; percent?: number; expectedCompletionAt?: string; note?: string };
+    }
   | { type: 'fulfillment.complete.v1'; body: ReplyBase & { completedAt: string; lines?: LineQuantity[]; note?: string } }
-  | { type: 'fulfillment.fail.v1'; body: ReplyBase & { failedAt: string; code: string; reason: string; retryable: boolean; retryAfter?: string; lines?: string[] } };
+  | {
+      type: 'fulfillment.fail.v1';
+      body: ReplyBase & { failedAt: string; code: string; reason: string; retryable: boolean; retryAfter?: string; lines?: string[] };
+    };
 
 /** A person finishing a task of theirs (from the task list), which moves the order like a vendor's `complete`. */
 export interface PersonCompletion {

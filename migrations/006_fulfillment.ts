@@ -99,7 +99,9 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`UPDATE outbox SET vendor_id = payload->>'vendorId', task_id = payload->>'taskId' WHERE type = 'fulfillment.request.v1'`);
   await knex.raw('DROP INDEX outbox_due');
   await knex.raw(`CREATE INDEX outbox_requests_due ON outbox (next_attempt_at, id) WHERE state = 'pending' AND vendor_id IS NOT NULL`);
-  await knex.raw(`CREATE INDEX outbox_vendor_due ON outbox (vendor_id, next_attempt_at, id) WHERE state = 'pending' AND vendor_id IS NOT NULL`);
+  await knex.raw(
+    `CREATE INDEX outbox_vendor_due ON outbox (vendor_id, next_attempt_at, id) WHERE state = 'pending' AND vendor_id IS NOT NULL`,
+  );
   await knex.raw(`CREATE INDEX outbox_task_pending ON outbox (task_id) WHERE state = 'pending' AND task_id IS NOT NULL`);
 }
 

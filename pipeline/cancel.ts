@@ -25,7 +25,14 @@ export async function cancelOrder(store: OrderStore, request: CancelRequest, at:
     const from = order.status;
     if (!canCancel(from)) return { kind: 'refused', status: from };
     await endOpenWork(tx, order.id, { kind: 'cancelled' }, at);
-    const { updatedAt } = await tx.changeStatus(order.id, from, 'cancelled', 'cancel.requested', request.actor, request.reason === undefined ? {} : { reason: request.reason });
+    const { updatedAt } = await tx.changeStatus(
+      order.id,
+      from,
+      'cancelled',
+      'cancel.requested',
+      request.actor,
+      request.reason === undefined ? {} : { reason: request.reason },
+    );
     await tx.enqueue(orderCancelled(order, from));
     return { kind: 'cancelled', order: { ...order, status: 'cancelled', updatedAt } };
   });

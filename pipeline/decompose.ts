@@ -18,7 +18,9 @@ const actor = 'gateway';
 export async function decompose(tx: StoreTransaction, order: StoredOrder, catalog: Catalog, now: Date = new Date()): Promise<StoredOrder> {
   const plan = planOrder(order, catalog);
   if (!plan.ok) {
-    const { updatedAt } = await tx.changeStatus(order.id, 'received', 'failed', 'order.decomposition-failed', actor, { problems: plan.error });
+    const { updatedAt } = await tx.changeStatus(order.id, 'received', 'failed', 'order.decomposition-failed', actor, {
+      problems: plan.error,
+    });
     return { ...order, status: 'failed', updatedAt };
   }
   const lines = new Map(order.lines.map((line) => [line.lineNumber, line]));
@@ -35,11 +37,23 @@ export async function decompose(tx: StoreTransaction, order: StoredOrder, catalo
     dueAt: new Date(now.getTime() + task.slaMinutes * 60_000),
     status: initialTaskStatus(task),
   }));
-  const { ids, updatedAt } = await tx.storePlan(order.id, tasks, { from: 'received', to: 'decomposed', cause: 'order.decomposed', actor, detail: { tasks: tasks.length } });
+  const { ids, updatedAt } = await tx.storePlan(order.id, tasks, {
+    from: 'received',
+    to: 'decomposed',
+    cause: 'order.decomposed',
+    actor,
+    detail: { tasks: tasks.length },
+  });
   for (const [index, task] of tasks.entries()) {
     // A person's task goes on a task list, not to a queue.
     if (task.status !== 'ready' || task.vendorId === undefined) continue;
-    const request = fulfillmentRequest(order, { ...task, id: ids[index] as string, vendorId: task.vendorId, bundleLineNumber: task.bundleLineNumber ?? null, dueAt: task.dueAt.toISOString() });
+    const request = fulfillmentRequest(order, {
+      ...task,
+      id: ids[index] as string,
+      vendorId: task.vendorId,
+      bundleLineNumber: task.bundleLineNumber ?? null,
+      dueAt: task.dueAt.toISOString(),
+    });
     await tx.enqueue(requestMessage(request));
   }
   return { ...order, status: 'decomposed', updatedAt };

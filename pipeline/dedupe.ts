@@ -2,9 +2,7 @@ import type { IdempotencyRecord, StoreTransaction } from './ports.ts';
 import type { Received } from './receive.ts';
 
 export type DedupeVerdict =
-  | { kind: 'new' }
-  | { kind: 'repeat'; record: IdempotencyRecord }
-  | { kind: 'key-reused'; record: IdempotencyRecord };
+  { kind: 'new' } | { kind: 'repeat'; record: IdempotencyRecord } | { kind: 'key-reused'; record: IdempotencyRecord };
 
 /** Same key + same content → the first answer again; same key + other content → a conflict. */
 export async function dedupe<P>(tx: StoreTransaction, received: Received<P>): Promise<DedupeVerdict> {

@@ -17,7 +17,12 @@ import type { OrderStore, PartnerChannels, StoreTransaction } from './ports.ts';
 export type RenderedAnswer = { document: OutboundDocument } & ({ endpointUrl?: undefined; deliver?: undefined } | Delivery);
 
 /** `problems`: the answer could not be written (the order lacks what the format needs); noted in the order's history. */
-export type AnswerRenderer = (order: StoredOrder, answer: PartnerAnswer, channels: PartnerChannels, at: Date) => RenderedAnswer | { problems: string } | undefined;
+export type AnswerRenderer = (
+  order: StoredOrder,
+  answer: PartnerAnswer,
+  channels: PartnerChannels,
+  at: Date,
+) => RenderedAnswer | { problems: string } | undefined;
 
 export interface FulfillmentDeps {
   store: OrderStore;
@@ -46,12 +51,25 @@ class Refusal extends Error {
   }
 }
 
-async function apply(deps: FulfillmentDeps, tx: StoreTransaction, event: TaskEvent, source: EventSource, at: Date, pushes: Push[]): Promise<EventResult> {
+async function apply(
+  deps: FulfillmentDeps,
+  tx: StoreTransaction,
+  event: TaskEvent,
+  source: EventSource,
+  at: Date,
+  pushes: Push[],
+): Promise<EventResult> {
   const actor = 'person' in source ? source.person : `vendor:${source.vendorId}`;
   const state = await tx.lockFulfillment(event.body.taskId);
   if (state === undefined) throw new Refusal({ kind: 'refused', code: 'unknown-task', detail: `there is no task ${event.body.taskId}` });
   if ('messageId' in source) {
-    const entry = { vendorId: source.vendorId, messageId: source.messageId, type: event.type, taskId: event.body.taskId, orderId: state.order.id };
+    const entry = {
+      vendorId: source.vendorId,
+      messageId: source.messageId,
+      type: event.type,
+      taskId: event.body.taskId,
+      orderId: state.order.id,
+    };
     // After the lock: of two copies of one reply, the second waits here for the first to commit.
     if (!(await tx.recordInbox(entry, 'applied', {}))) return { kind: 'duplicate' };
   }
@@ -64,7 +82,8 @@ async function apply(deps: FulfillmentDeps, tx: StoreTransaction, event: TaskEve
   await tx.applyFulfillment(order, effects, actor);
   const failed = effects.orderSteps.find((step) => step.to === 'failed');
   if (failed !== undefined) await endOpenWork(tx, order.id, { kind: 'failed', cause: failed.cause }, at);
-  for (const task of effects.send) await tx.enqueue(requestMessage(fulfillmentRequest(order, { ...task, vendorId: task.vendorId as string })));
+  for (const task of effects.send)
+    await tx.enqueue(requestMessage(fulfillmentRequest(order, { ...task, vendorId: task.vendorId as string })));
   if (effects.resend !== undefined) {
     const { task, notBefore } = effects.resend;
     await tx.enqueue(requestMessage(fulfillmentRequest(order, { ...task, vendorId: task.vendorId as string }), new Date(notBefore)));
@@ -81,7 +100,8 @@ async function apply(deps: FulfillmentDeps, tx: StoreTransaction, event: TaskEve
         continue;
       }
       const stored = await storeDocument(tx, rendered.document, rendered.endpointUrl);
-      if (rendered.endpointUrl !== undefined) pushes.push({ stored, contentType: rendered.document.contentType, endpointUrl: rendered.endpointUrl, deliver: rendered.deliver });
+      if (rendered.endpointUrl !== undefined)
+        pushes.push({ stored, contentType: rendered.document.contentType, endpointUrl: rendered.endpointUrl, deliver: rendered.deliver });
     }
   }
   return { kind: 'applied', orderId: order.id, status: effects.orderSteps.at(-1)?.to ?? order.status };
@@ -92,7 +112,12 @@ async function apply(deps: FulfillmentDeps, tx: StoreTransaction, event: TaskEve
  * is fixed a replay of it is judged afresh. Documents for partners with an endpoint are pushed
  * after commit; a failed push is recorded on the document and does not undo the reply.
  */
-export async function handleTaskEvent(deps: FulfillmentDeps, event: TaskEvent, source: EventSource, at: Date = new Date()): Promise<EventResult> {
+export async function handleTaskEvent(
+  deps: FulfillmentDeps,
+  event: TaskEvent,
+  source: EventSource,
+  at: Date = new Date(),
+): Promise<EventResult> {
   const pushes: Push[] = [];
   let result: EventResult;
   try {
@@ -101,6 +126,7 @@ export async function handleTaskEvent(deps: FulfillmentDeps, event: TaskEvent, s
     if (error instanceof Refusal) return error.result;
     throw error;
   }
-  for (const push of pushes) await pushDocument({ store: deps.store, deliver: push.deliver }, push.stored, push.contentType, push.endpointUrl);
+  for (const push of pushes)
+    await pushDocument({ store: deps.store, deliver: push.deliver }, push.stored, push.contentType, push.endpointUrl);
   return result;
 }

@@ -60,7 +60,10 @@ export type EnvelopeOutcome =
   /** The envelope's key came before with other content: nothing in it stored. */
   | { kind: 'refused'; answer: EnvelopeAnswer };
 
-export async function runEnvelopePipeline(deps: { store: OrderStore; catalog: Catalog; timer?: StageTimer }, inbound: EnvelopeInbound): Promise<EnvelopeOutcome> {
+export async function runEnvelopePipeline(
+  deps: { store: OrderStore; catalog: Catalog; timer?: StageTimer },
+  inbound: EnvelopeInbound,
+): Promise<EnvelopeOutcome> {
   const time = deps.timer ?? untimed;
   return deps.store.transaction(async (tx) => {
     const { dedupe } = inbound;
@@ -69,9 +72,12 @@ export async function runEnvelopePipeline(deps: { store: OrderStore; catalog: Ca
       documentId = await tx.insertDocument(inbound.partnerId, null, inbound.document);
     } else {
       // The claim and the envelope's document in one round trip; a repeat stores nothing.
-      const claim = await time('dedupe', () => tx.claimWithDocument(inbound.partnerId, dedupe.scope, dedupe.key, inbound.fingerprint, inbound.document));
+      const claim = await time('dedupe', () =>
+        tx.claimWithDocument(inbound.partnerId, dedupe.scope, dedupe.key, inbound.fingerprint, inbound.document),
+      );
       if (!('documentId' in claim)) {
-        if (claim.requestHash === inbound.fingerprint) return { kind: 'repeat', answer: { status: claim.responseStatus, body: claim.responseBody as string } };
+        if (claim.requestHash === inbound.fingerprint)
+          return { kind: 'repeat', answer: { status: claim.responseStatus, body: claim.responseBody as string } };
         const { document, ...response } = await writeAnswer(tx, inbound.partnerId, inbound.refusal, [], null);
         await tx.storeAnswer(inbound.partnerId, document);
         return { kind: 'refused', answer: response };
@@ -85,23 +91,48 @@ export async function runEnvelopePipeline(deps: { store: OrderStore; catalog: Ca
     // The answer may take control numbers whose rows every other envelope of the partner then waits
     // on until commit: the answer is the last statement, with the envelope's messages in it.
     const { document, ...response } = await writeAnswer(tx, inbound.partnerId, inbound.answer, outcomes, documentId);
-    await tx.storeAnswer(inbound.partnerId, document, dedupe === undefined ? undefined : { ...dedupe, response: { ...response, orderId: null } });
+    await tx.storeAnswer(
+      inbound.partnerId,
+      document,
+      dedupe === undefined ? undefined : { ...dedupe, response: { ...response, orderId: null } },
+    );
     return { kind: 'processed', sets: outcomes, answer: response };
   });
 }
 
-async function writeAnswer(tx: StoreTransaction, partnerId: string, writer: AnswerWriter, sets: SetOutcome[], inboundDocumentId: string | null): Promise<RenderedAnswer> {
+async function writeAnswer(
+  tx: StoreTransaction,
+  partnerId: string,
+  writer: AnswerWriter,
+  sets: SetOutcome[],
+  inboundDocumentId: string | null,
+): Promise<RenderedAnswer> {
   const taken = await tx.takeControlNumbers(partnerId, writer.controlNumbers);
   return writer.render(taken, sets, inboundDocumentId);
 }
 
-async function storeSet(tx: StoreTransaction, inbound: EnvelopeInbound, set: EnvelopeSet, documentId: string, catalog: Catalog): Promise<SetOutcome> {
+async function storeSet(
+  tx: StoreTransaction,
+  inbound: EnvelopeInbound,
+  set: EnvelopeSet,
+  documentId: string,
+  catalog: Catalog,
+): Promise<SetOutcome> {
   // The set's answer is known before its order is written (the order's id is chosen here), so the
   // record is written once; a failure later rolls both back.
   const orderId = randomUUID();
-  const claim = await tx.claimIdempotencyKey(inbound.partnerId, set.dedupe.scope, set.dedupe.key, set.fingerprint, { status: 201, body: { orderId }, orderId });
+  const claim = await tx.claimIdempotencyKey(inbound.partnerId, set.dedupe.scope, set.dedupe.key, set.fingerprint, {
+    status: 201,
+    body: { orderId },
+    orderId,
+  });
   if (claim !== 'claimed') return claim.requestHash === set.fingerprint ? { set, repeatOf: claim.orderId } : { set, conflict: true };
   // A reused PO number under a new control number is a new document, but people should look twice.
-  const stored = await insertReceivedOrder(tx, { ...inbound, orderId, eventDetail: { documentId }, flagReusedRef: true }, set.order, catalog);
+  const stored = await insertReceivedOrder(
+    tx,
+    { ...inbound, orderId, eventDetail: { documentId }, flagReusedRef: true },
+    set.order,
+    catalog,
+  );
   return { set, stored };
 }

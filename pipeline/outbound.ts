@@ -13,11 +13,16 @@ export interface OutboundDocument {
   type: string;
   contentType: string;
   /** Writes the document once its control numbers are taken (gap-free per partner and kind). */
-  render(take: (kind: string, count: number) => Promise<number>): { body: string; control: Record<string, string> } | Promise<{ body: string; control: Record<string, string> }>;
+  render(
+    take: (kind: string, count: number) => Promise<number>,
+  ): { body: string; control: Record<string, string> } | Promise<{ body: string; control: Record<string, string> }>;
 }
 
 /** `answer`: what the partner's reply said (a cXML Response status), kept with the document's control ids. */
-export type Deliverer = (url: string, document: { body: string; contentType: string }) => Promise<{ ok: boolean; attempts: number; error?: string; answer?: Record<string, string> }>;
+export type Deliverer = (
+  url: string,
+  document: { body: string; contentType: string },
+) => Promise<{ ok: boolean; attempts: number; error?: string; answer?: Record<string, string> }>;
 
 /** Where a partner's documents go, and how: a push to its endpoint judged the channel's way. */
 export interface Delivery {
@@ -34,7 +39,11 @@ export interface SentDocument {
 }
 
 /** Takes the document's control numbers and stores it, in the caller's transaction. */
-export async function storeDocument(tx: StoreTransaction, document: OutboundDocument, endpointUrl: string | undefined): Promise<StoredDocument> {
+export async function storeDocument(
+  tx: StoreTransaction,
+  document: OutboundDocument,
+  endpointUrl: string | undefined,
+): Promise<StoredDocument> {
   const rendered = await document.render((kind, count) => tx.nextControlNumbers(document.partnerId, kind, count));
   const documentId = await tx.insertDocument(document.partnerId, document.orderId, {
     direction: 'outbound',
@@ -63,9 +72,21 @@ export async function sendDocument(store: OrderStore, document: OutboundDocument
 }
 
 /** Pushes a stored document to the partner's endpoint and records how that went. */
-export async function pushDocument(deps: { store: OrderStore; deliver: Deliverer }, stored: StoredDocument, contentType: string, endpointUrl: string): Promise<SentDocument> {
+export async function pushDocument(
+  deps: { store: OrderStore; deliver: Deliverer },
+  stored: StoredDocument,
+  contentType: string,
+  endpointUrl: string,
+): Promise<SentDocument> {
   const result = await deps.deliver(endpointUrl, { body: stored.body, contentType });
   const state = result.ok ? 'delivered' : 'failed';
-  await deps.store.transaction((tx) => tx.recordDelivery(stored.documentId, { state, attempts: result.attempts, ...(result.error === undefined ? {} : { error: result.error }), ...(result.answer === undefined ? {} : { answer: result.answer }) }));
+  await deps.store.transaction((tx) =>
+    tx.recordDelivery(stored.documentId, {
+      state,
+      attempts: result.attempts,
+      ...(result.error === undefined ? {} : { error: result.error }),
+      ...(result.answer === undefined ? {} : { answer: result.answer }),
+    }),
+  );
   return { ...stored, delivery: state, attempts: result.attempts };
 }

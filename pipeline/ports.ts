@@ -96,26 +96,58 @@ export interface StoreTransaction {
    * Takes the key for this request, or returns the record of whoever took it first (waiting for it
    * to commit). With `answer`, the record is written with it at once (no completeIdempotencyKey).
    */
-  claimIdempotencyKey(partnerId: string, scope: string, key: string, requestHash: string, answer?: { status: number; body: unknown; orderId: string | null }): Promise<IdempotencyRecord | 'claimed'>;
+  claimIdempotencyKey(
+    partnerId: string,
+    scope: string,
+    key: string,
+    requestHash: string,
+    answer?: { status: number; body: unknown; orderId: string | null },
+  ): Promise<IdempotencyRecord | 'claimed'>;
   /** claimIdempotencyKey, and when the key is taken here, the request's document stored too: one round trip. */
-  claimWithDocument(partnerId: string, scope: string, key: string, requestHash: string, document: DocumentRecord): Promise<IdempotencyRecord | { documentId: string }>;
-  completeIdempotencyKey(partnerId: string, scope: string, key: string, response: { status: number; body: unknown; orderId: string | null }): Promise<void>;
+  claimWithDocument(
+    partnerId: string,
+    scope: string,
+    key: string,
+    requestHash: string,
+    document: DocumentRecord,
+  ): Promise<IdempotencyRecord | { documentId: string }>;
+  completeIdempotencyKey(
+    partnerId: string,
+    scope: string,
+    key: string,
+    response: { status: number; body: unknown; orderId: string | null },
+  ): Promise<void>;
   insertOrder(order: NewOrder): Promise<StoredOrder>;
   insertDocument(partnerId: string, orderId: string | null, document: DocumentRecord): Promise<string>;
   enqueue(message: OutboxMessage): Promise<void>;
   /** An outbound answer document, the messages enqueued so far and, when given, the idempotency answer that repeats it: one round trip. */
-  storeAnswer(partnerId: string, document: DocumentRecord, idempotency?: { scope: string; key: string; response: { status: number; body: unknown; orderId: string | null } }): Promise<string>;
+  storeAnswer(
+    partnerId: string,
+    document: DocumentRecord,
+    idempotency?: { scope: string; key: string; response: { status: number; body: unknown; orderId: string | null } },
+  ): Promise<string>;
   /** Reserves `count` consecutive control numbers of one kind for a partner; returns the first. Gap-free: a rollback returns them. */
   nextControlNumbers(partnerId: string, kind: string, count: number): Promise<number>;
   /** Several kinds at once (e.g. ISA and GS numbers of one acknowledgment), in one round trip; the first of each. */
   takeControlNumbers(partnerId: string, counts: Record<string, number>): Promise<Record<string, number>>;
   recordDelivery(documentId: string, delivery: DeliveryRecord): Promise<void>;
   /** Stores an order's tasks with the order's move that comes with them (received → decomposed), in one statement; the tasks' ids in the same order. */
-  storePlan(orderId: string, tasks: NewTask[], change: { from: OrderStatus; to: OrderStatus; cause: string; actor: string; detail: Record<string, unknown> }): Promise<{ ids: string[]; updatedAt: string }>;
+  storePlan(
+    orderId: string,
+    tasks: NewTask[],
+    change: { from: OrderStatus; to: OrderStatus; cause: string; actor: string; detail: Record<string, unknown> },
+  ): Promise<{ ids: string[]; updatedAt: string }>;
   /** The order with its lines, locked until commit; undefined when there is none, or it is not `partnerId`'s (null: anyone's). */
   lockOrder(orderId: string, partnerId: string | null): Promise<StoredOrder | undefined>;
   /** Moves an order from one state to another with a history event; throws if it is not in `from`. Returns the order's new updatedAt. */
-  changeStatus(orderId: string, from: OrderStatus, to: OrderStatus, cause: string, actor: string, detail: Record<string, unknown>): Promise<{ updatedAt: string }>;
+  changeStatus(
+    orderId: string,
+    from: OrderStatus,
+    to: OrderStatus,
+    cause: string,
+    actor: string,
+    detail: Record<string, unknown>,
+  ): Promise<{ updatedAt: string }>;
   /** Records a reply's message id; false when it was recorded before (the reply is a repeat). Waits for a concurrent recorder to finish. */
   recordInbox(entry: InboxEntry, outcome: string, detail: Record<string, unknown>): Promise<boolean>;
   /** The order a task belongs to, locked until commit (replies to one order apply one at a time), with its tasks, lines and shipments. */

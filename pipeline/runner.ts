@@ -36,7 +36,8 @@ export async function runOrderPipeline<P>(deps: PipelineDeps, inbound: Inbound<P
 
   return deps.store.transaction(async (tx) => {
     const verdict = await time('dedupe', () => dedupe(tx, received));
-    if (verdict.kind === 'repeat') return { kind: 'repeat', response: { status: verdict.record.responseStatus, body: verdict.record.responseBody } };
+    if (verdict.kind === 'repeat')
+      return { kind: 'repeat', response: { status: verdict.record.responseStatus, body: verdict.record.responseBody } };
     if (verdict.kind === 'key-reused') return { kind: 'key-reused' };
     const { stored, response } = await time('store', () => store(tx, received, order.value, deps.catalog, (s) => channel.respond(s)));
     return { kind: 'created', orderId: stored.id, response };

@@ -16,11 +16,26 @@ export interface StoredResponse {
  */
 export async function insertReceivedOrder(
   tx: StoreTransaction,
-  from: { orderId?: string; partnerId: string; actor: string; channel: Channel; eventDetail?: Record<string, unknown>; flagReusedRef?: boolean },
+  from: {
+    orderId?: string;
+    partnerId: string;
+    actor: string;
+    channel: Channel;
+    eventDetail?: Record<string, unknown>;
+    flagReusedRef?: boolean;
+  },
   order: CanonicalOrder,
   catalog: Catalog,
 ): Promise<StoredOrder> {
-  const stored = await tx.insertOrder({ ...(from.orderId === undefined ? {} : { id: from.orderId }), partnerId: from.partnerId, order, actor: from.actor, cause: `${from.channel}.received`, ...(from.eventDetail === undefined ? {} : { eventDetail: from.eventDetail }), ...(from.flagReusedRef === undefined ? {} : { flagReusedRef: from.flagReusedRef }) });
+  const stored = await tx.insertOrder({
+    ...(from.orderId === undefined ? {} : { id: from.orderId }),
+    partnerId: from.partnerId,
+    order,
+    actor: from.actor,
+    cause: `${from.channel}.received`,
+    ...(from.eventDetail === undefined ? {} : { eventDetail: from.eventDetail }),
+    ...(from.flagReusedRef === undefined ? {} : { flagReusedRef: from.flagReusedRef }),
+  });
   await tx.enqueue(orderReceived(stored));
   return decompose(tx, stored, catalog);
 }

@@ -13,7 +13,13 @@ const text = readFileSync(new URL('../asyncapi.yaml', import.meta.url), 'utf8');
 
 const requestName = 'fulfillment.request.v1';
 const cancelName = 'fulfillment.cancel.v1';
-const replyNames = ['fulfillment.ack.v1', 'fulfillment.ship.v1', 'fulfillment.progress.v1', 'fulfillment.complete.v1', 'fulfillment.fail.v1'];
+const replyNames = [
+  'fulfillment.ack.v1',
+  'fulfillment.ship.v1',
+  'fulfillment.progress.v1',
+  'fulfillment.complete.v1',
+  'fulfillment.fail.v1',
+];
 const messageNames = [requestName, cancelName, ...replyNames];
 
 type Json = Record<string, unknown>;
@@ -22,7 +28,11 @@ type Json = Record<string, unknown>;
 function withoutParserKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutParserKeys);
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).filter(([key]) => !key.startsWith('x-parser-')).map(([key, v]) => [key, withoutParserKeys(v)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => !key.startsWith('x-parser-'))
+      .map(([key, v]) => [key, withoutParserKeys(v)]),
+  );
 }
 
 /** AsyncAPI 3's default schema format is a superset of JSON Schema draft-07, which is Ajv's default draft. */
@@ -146,7 +156,9 @@ describe('asyncapi.yaml', () => {
 
   it('labels packages with SSCC-18s whose check digit holds', () => {
     const ship = byName.get('fulfillment.ship.v1');
-    const ssccs = (ship?.examples().all() ?? []).flatMap((example) => (example.payload() as { packages: { sscc?: string }[] }).packages.map((p) => p.sscc ?? ''));
+    const ssccs = (ship?.examples().all() ?? []).flatMap((example) =>
+      (example.payload() as { packages: { sscc?: string }[] }).packages.map((p) => p.sscc ?? ''),
+    );
     expect(ssccs.length).toBeGreaterThan(0);
     for (const sscc of ssccs) expect(ssccCheckDigitHolds(sscc), sscc).toBe(true);
   });
@@ -156,16 +168,30 @@ describe('asyncapi.yaml', () => {
     const address = (channel: string): string | null | undefined => document.channels().get(channel)?.address();
 
     expect(address('fulfillmentRequests')).toBe('vendor.{vendorId}.{taskType}');
-    expect(amqp('fulfillmentRequests')).toMatchObject({ is: 'routingKey', exchange: { name: 'ordergate.requests', type: 'topic', durable: true } });
+    expect(amqp('fulfillmentRequests')).toMatchObject({
+      is: 'routingKey',
+      exchange: { name: 'ordergate.requests', type: 'topic', durable: true },
+    });
     expect(address('vendorReplies')).toBe('vendor.{vendorId}.{replyType}');
-    expect(amqp('vendorReplies')).toMatchObject({ is: 'routingKey', exchange: { name: 'ordergate.vendor-replies', type: 'topic', durable: true } });
+    expect(amqp('vendorReplies')).toMatchObject({
+      is: 'routingKey',
+      exchange: { name: 'ordergate.vendor-replies', type: 'topic', durable: true },
+    });
 
-    for (const [channel, queue] of [['vendorQueue', 'ordergate.vendor.{vendorId}'], ['gatewayReplies', 'ordergate.replies']] as const) {
+    for (const [channel, queue] of [
+      ['vendorQueue', 'ordergate.vendor.{vendorId}'],
+      ['gatewayReplies', 'ordergate.replies'],
+    ] as const) {
       expect(address(channel)).toBe(queue);
       expect(amqp(channel)).toMatchObject({
         is: 'queue',
         queue: { name: queue, durable: true, exclusive: false, autoDelete: false },
-        'x-arguments': { 'x-queue-type': 'quorum', 'x-delivery-limit': expect.any(Number), 'x-dead-letter-exchange': 'ordergate.dlx', 'x-dead-letter-routing-key': queue },
+        'x-arguments': {
+          'x-queue-type': 'quorum',
+          'x-delivery-limit': expect.any(Number),
+          'x-dead-letter-exchange': 'ordergate.dlx',
+          'x-dead-letter-routing-key': queue,
+        },
       });
     }
     expect(amqp('retryQueue')).toMatchObject({ is: 'queue', 'x-arguments': { 'x-dead-letter-exchange': 'ordergate.retry.return' } });
@@ -173,9 +199,21 @@ describe('asyncapi.yaml', () => {
     const send = document.operations().get('sendFulfillmentRequest');
     expect(send?.action()).toBe('send');
     expect(send?.bindings().get('amqp')?.value()).toMatchObject({ deliveryMode: 2, timestamp: true });
-    expect(send?.reply()?.messages().all().map((m) => m.name()).sort()).toEqual([...replyNames].sort());
+    expect(
+      send
+        ?.reply()
+        ?.messages()
+        .all()
+        .map((m) => m.name())
+        .sort(),
+    ).toEqual([...replyNames].sort());
     const receive = document.operations().get('receiveVendorReplies');
     expect(receive?.action()).toBe('receive');
-    expect(receive?.channels().all().map((c) => c.address())).toEqual(['ordergate.replies']);
+    expect(
+      receive
+        ?.channels()
+        .all()
+        .map((c) => c.address()),
+    ).toEqual(['ordergate.replies']);
   });
 });

@@ -48,7 +48,14 @@ const jsonApi: Channel = {
   channel: 'api',
   async open(t) {
     const { key } = await t.partner('Conformance JSON');
-    const post = (payload: string, id: number, as = key) => t.request({ method: 'POST', url: '/v1/orders', key: as, headers: { 'content-type': 'application/json', 'idempotency-key': `conformance-${id}` }, payload });
+    const post = (payload: string, id: number, as = key) =>
+      t.request({
+        method: 'POST',
+        url: '/v1/orders',
+        key: as,
+        headers: { 'content-type': 'application/json', 'idempotency-key': `conformance-${id}` },
+        payload,
+      });
     const order = (ref: string) => ({ ...sampleOrder, externalRef: ref });
     return {
       key,
@@ -58,7 +65,10 @@ const jsonApi: Channel = {
         const body = order(ref);
         const [plain, bundle] = body.lines;
         const components = bundle?.components ?? [];
-        return post(JSON.stringify({ ...body, lines: [plain, { ...bundle, components: [{ ...components[0], quantity: '1' }, components[1]] }] }), id);
+        return post(
+          JSON.stringify({ ...body, lines: [plain, { ...bundle, components: [{ ...components[0], quantity: '1' }, components[1]] }] }),
+          id,
+        );
       },
       wrongKey: (ref, id) => post(JSON.stringify(order(ref)), id, 'ogp_not-a-key-of-anyone'),
     };
@@ -74,17 +84,28 @@ const jsonApi: Channel = {
   },
   broken(answer) {
     problem(answer, 400, { code: 'invalid-request' });
-    expect(answer.json().errors).toEqual([expect.objectContaining({ in: 'body', pointer: '/lines/1/components/0/quantity', code: 'type' })]);
+    expect(answer.json().errors).toEqual([
+      expect.objectContaining({ in: 'body', pointer: '/lines/1/components/0/quantity', code: 'type' }),
+    ]);
   },
   refused(answer) {
     problem(answer, 401, { code: 'unauthorized', detail: 'this API key is unknown or revoked' });
   },
-  bundle: { lineNumber: '2', sku: 'INTERNET-100', quantity: 1, components: [['2.1', 'MODEM-X1', 1], ['2.2', 'PORT-ACT', 1]] },
+  bundle: {
+    lineNumber: '2',
+    sku: 'INTERNET-100',
+    quantity: 1,
+    components: [
+      ['2.1', 'MODEM-X1', 1],
+      ['2.2', 'PORT-ACT', 1],
+    ],
+  },
   lineCount: 4,
 };
 
 const x12Bundle = readFileSync(new URL('../adapters/x12/fixtures/850-bundle.x12', import.meta.url), 'utf8');
-const x12Segments = (text: string, tag: string) => tokenize(text).flatMap((e) => (e.kind === 'segment' && e.segment.tag === tag ? [[e.segment.tag, ...e.segment.elements]] : []));
+const x12Segments = (text: string, tag: string) =>
+  tokenize(text).flatMap((e) => (e.kind === 'segment' && e.segment.tag === tag ? [[e.segment.tag, ...e.segment.elements]] : []));
 
 /** The bundle interchange under ISA13 = GS06 = `id`, with `ref` as its PO number (BEG03). */
 function interchange(ref: string, id: number): string {
@@ -101,8 +122,11 @@ const x12: Channel = {
   name: 'X12',
   channel: 'x12',
   async open(t) {
-    const { key } = await t.partner('Conformance X12', { x12: { qualifier: 'ZZ', id: 'CONFORMBUYER', ourQualifier: 'ZZ', ourId: 'ORDERGATE' } });
-    const post = (payload: string | Buffer, as = key) => t.request({ method: 'POST', url: '/v1/x12', key: as, headers: { 'content-type': 'application/edi-x12' }, payload });
+    const { key } = await t.partner('Conformance X12', {
+      x12: { qualifier: 'ZZ', id: 'CONFORMBUYER', ourQualifier: 'ZZ', ourId: 'ORDERGATE' },
+    });
+    const post = (payload: string | Buffer, as = key) =>
+      t.request({ method: 'POST', url: '/v1/x12', key: as, headers: { 'content-type': 'application/edi-x12' }, payload });
     const from = (text: string) => text.replaceAll('ZZ*ACMEBUYER      ', 'ZZ*CONFORMBUYER   ').replace('*ACMEBUYER*', '*CONFORMBUYER*');
     return {
       key,
@@ -120,7 +144,10 @@ const x12: Channel = {
     expect(x12Segments(answer.body, 'AK9')).toEqual([['AK9', 'A', '1', '1', '1']]);
   },
   unreadable(answer) {
-    problem(answer, 400, { code: 'x12-unreadable', detail: 'at byte 0: expected an interchange to start with ISA (starts with "ISX*00*garbage where an ")' });
+    problem(answer, 400, {
+      code: 'x12-unreadable',
+      detail: 'at byte 0: expected an interchange to start with ISA (starts with "ISX*00*garbage where an ")',
+    });
   },
   broken(answer) {
     expect(answer.statusCode).toBe(200);
@@ -134,7 +161,16 @@ const x12: Channel = {
   refused(answer) {
     problem(answer, 401, { code: 'unauthorized', detail: 'this API key is unknown or revoked' });
   },
-  bundle: { lineNumber: '2', sku: 'INTERNET-100', quantity: 1, components: [['2.1', 'MODEM-X1', 1], ['2.2', 'PORT-ACT', 1], ['2.3', 'TRUCK-ROLL', 1]] },
+  bundle: {
+    lineNumber: '2',
+    sku: 'INTERNET-100',
+    quantity: 1,
+    components: [
+      ['2.1', 'MODEM-X1', 1],
+      ['2.2', 'PORT-ACT', 1],
+      ['2.3', 'TRUCK-ROLL', 1],
+    ],
+  },
   lineCount: 5,
 };
 
@@ -154,15 +190,21 @@ const cxml: Channel = {
   name: 'cXML',
   channel: 'cxml',
   async open(t) {
-    const { key } = await t.partner('Conformance cXML', { cxml: { fromDomain: 'NetworkID', fromIdentity: 'AN01000000001', sharedSecret: 's3cret-for-tests' } });
+    const { key } = await t.partner('Conformance cXML', {
+      cxml: { fromDomain: 'NetworkID', fromIdentity: 'AN01000000001', sharedSecret: 's3cret-for-tests' },
+    });
     const post = (payload: string) => t.request({ method: 'POST', url: '/v1/cxml', headers: { 'content-type': 'text/xml' }, payload });
-    const document = (ref: string, id: number) => cxmlComposite.replace('payloadID="1700000000.4711@buyer.example"', `payloadID="conformance-${id}@buyer.example"`).replace('orderID="PO-9001"', `orderID="${ref}"`);
+    const document = (ref: string, id: number) =>
+      cxmlComposite
+        .replace('payloadID="1700000000.4711@buyer.example"', `payloadID="conformance-${id}@buyer.example"`)
+        .replace('orderID="PO-9001"', `orderID="${ref}"`);
     return {
       key,
       order: (ref, id) => post(document(ref, id)),
       unreadable: (id) => post(document('PO-CUT', id).replace('</ItemOut>', '')),
       broken: (ref, id) => post(document(ref, id).replace(/<Total>[\s\S]*?<\/Total>/, '')),
-      wrongKey: (ref, id) => post(document(ref, id).replace('<SharedSecret>s3cret-for-tests</SharedSecret>', '<SharedSecret>not-the-secret</SharedSecret>')),
+      wrongKey: (ref, id) =>
+        post(document(ref, id).replace('<SharedSecret>s3cret-for-tests</SharedSecret>', '<SharedSecret>not-the-secret</SharedSecret>')),
     };
   },
   taken(answer) {
@@ -171,7 +213,9 @@ const cxml: Channel = {
   unreadable(answer) {
     cxmlAnswer(answer, 406, 'Not Acceptable');
     // The first </ItemOut> (line 53) is gone: the parser names where it noticed and what is open.
-    expect(cxmlStatus(answer.body)?.detail).toMatch(/^not well-formed XML at line 81, column 5: Expected closing tag 'ItemOut' \(opened in line 45, col 7\)/);
+    expect(cxmlStatus(answer.body)?.detail).toMatch(
+      /^not well-formed XML at line 81, column 5: Expected closing tag 'ItemOut' \(opened in line 45, col 7\)/,
+    );
   },
   broken(answer) {
     cxmlAnswer(answer, 406, 'Not Acceptable');
@@ -180,7 +224,15 @@ const cxml: Channel = {
   refused(answer) {
     cxmlAnswer(answer, 401, 'Unauthorized', 'unknown sender or wrong shared secret');
   },
-  bundle: { lineNumber: '2', sku: 'INTERNET-100', quantity: 1, components: [['3', 'MODEM-X1', 1], ['4', 'PORT-ACT', 1]] },
+  bundle: {
+    lineNumber: '2',
+    sku: 'INTERNET-100',
+    quantity: 1,
+    components: [
+      ['3', 'MODEM-X1', 1],
+      ['4', 'PORT-ACT', 1],
+    ],
+  },
   lineCount: 4,
 };
 
@@ -197,7 +249,12 @@ const webhook: Channel = {
   channel: 'webhook',
   async open(t) {
     const partner = await t.partner('Conformance Shop');
-    const registered = await t.request({ method: 'POST', url: `/v1/partners/${partner.id}/webhook-sources`, key: adminKey, payload: { kind: 'shopify', account: shop, secret: shopSecret } });
+    const registered = await t.request({
+      method: 'POST',
+      url: `/v1/partners/${partner.id}/webhook-sources`,
+      key: adminKey,
+      payload: { kind: 'shopify', account: shop, secret: shopSecret },
+    });
     expect(registered.statusCode).toBe(201);
     /** As Shopify posts: the HMAC of the exact bytes sent, the shop and the event in headers. */
     const post = (body: string, id: number, secret = shopSecret) =>
@@ -218,7 +275,13 @@ const webhook: Channel = {
       order: (ref, id) => post(shopifyOrderAs(ref), id),
       unreadable: (id) => post(shopifyUnreadable, id),
       // The bundle's first component (line_items[1], the tent at 149.00) with nothing to fulfil, the stated total without it.
-      broken: (ref, id) => post(shopifyOrderAs(ref).replace(/("quantity": )1(,[^{}]*"sales_line_item_group_id": 3481726354)/, '$10$2').replace('"total_line_items_price": "264.00"', '"total_line_items_price": "115.00"'), id),
+      broken: (ref, id) =>
+        post(
+          shopifyOrderAs(ref)
+            .replace(/("quantity": )1(,[^{}]*"sales_line_item_group_id": 3481726354)/, '$10$2')
+            .replace('"total_line_items_price": "264.00"', '"total_line_items_price": "115.00"'),
+          id,
+        ),
       wrongKey: (ref, id) => post(shopifyOrderAs(ref), id, 'shpss_not-the-secret-0123456789'),
     };
   },
@@ -228,17 +291,34 @@ const webhook: Channel = {
   },
   unreadable(answer) {
     problem(answer, 400, { code: 'malformed-json' });
-    expect(answer.json().detail).toMatch(new RegExp(`^Expected ',' or '}' after property value in JSON at position ${shopifyUnreadableAt}\\b`));
+    expect(answer.json().detail).toMatch(
+      new RegExp(`^Expected ',' or '}' after property value in JSON at position ${shopifyUnreadableAt}\\b`),
+    );
   },
   broken(answer) {
     problem(answer, 422, { code: 'invalid-order' });
-    expect(answer.json().errors).toEqual([expect.objectContaining({ in: 'body', pointer: '/line_items/1/quantity', code: 'invalid-quantity', detail: 'quantity must be greater than zero, got 0' })]);
+    expect(answer.json().errors).toEqual([
+      expect.objectContaining({
+        in: 'body',
+        pointer: '/line_items/1/quantity',
+        code: 'invalid-quantity',
+        detail: 'quantity must be greater than zero, got 0',
+      }),
+    ]);
   },
   refused(answer) {
     problem(answer, 401, { code: 'webhook-unauthenticated' });
     expect(answer.json().detail).toContain('does not match the body');
   },
-  bundle: { lineNumber: '2', sku: 'KIT-CAMP-STARTER', quantity: 1, components: [['2.1', 'TENT-2P-DOME', 1], ['2.2', 'BAG-3S-REG', 1]] },
+  bundle: {
+    lineNumber: '2',
+    sku: 'KIT-CAMP-STARTER',
+    quantity: 1,
+    components: [
+      ['2.1', 'TENT-2P-DOME', 1],
+      ['2.2', 'BAG-3S-REG', 1],
+    ],
+  },
   lineCount: 4,
 };
 
@@ -283,7 +363,11 @@ describe.each([jsonApi, x12, cxml, webhook])('the $name channel', (channel) => {
     const first = await door.order(ref, id);
     channel.taken(first, ref);
     const again = await door.order(ref, id);
-    expect({ status: again.statusCode, type: again.headers['content-type'], body: again.body }).toEqual({ status: first.statusCode, type: first.headers['content-type'], body: first.body });
+    expect({ status: again.statusCode, type: again.headers['content-type'], body: again.body }).toEqual({
+      status: first.statusCode,
+      type: first.headers['content-type'],
+      body: first.body,
+    });
     expect(await ordersOf(ref)).toHaveLength(1);
   });
 
@@ -300,9 +384,17 @@ describe.each([jsonApi, x12, cxml, webhook])('the $name channel', (channel) => {
     const bundles = order.lines.filter((line: { components?: unknown[] }) => (line.components ?? []).length > 0);
     expect(bundles).toHaveLength(1);
     expect(bundles[0]).toMatchObject({ lineNumber, sku, quantity, bundleLineNumber: lineNumber });
-    expect(bundles[0].components.map((c: { lineNumber: string; sku: string; quantity: number; parentLineNumber: string; bundleLineNumber: string }) => [c.lineNumber, c.sku, c.quantity, c.parentLineNumber, c.bundleLineNumber])).toEqual(
-      components.map(([n, s, q]) => [n, s, q, lineNumber, lineNumber]),
-    );
+    expect(
+      bundles[0].components.map(
+        (c: { lineNumber: string; sku: string; quantity: number; parentLineNumber: string; bundleLineNumber: string }) => [
+          c.lineNumber,
+          c.sku,
+          c.quantity,
+          c.parentLineNumber,
+          c.bundleLineNumber,
+        ],
+      ),
+    ).toEqual(components.map(([n, s, q]) => [n, s, q, lineNumber, lineNumber]));
   });
 
   it('refuses a wrong key, secret or signature with 401, and stores nothing', async () => {

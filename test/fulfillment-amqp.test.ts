@@ -26,8 +26,13 @@ describe('fulfillment over RabbitMQ', () => {
 
   /** Waits for the vendors to finish, completes the person's task, waits for billing. */
   const fulfil = async (orderId: string, key: string) => {
-    const tasks = async () => (await t.request({ method: 'GET', url: `/v1/orders/${orderId}/tasks`, key })).json().tasks as { person: boolean; status: string }[];
-    await waitUntil('the vendors to finish their tasks', async () => (await tasks()).filter((task) => !task.person).every((task) => task.status === 'done'), 20_000);
+    const tasks = async () =>
+      (await t.request({ method: 'GET', url: `/v1/orders/${orderId}/tasks`, key })).json().tasks as { person: boolean; status: string }[];
+    await waitUntil(
+      'the vendors to finish their tasks',
+      async () => (await tasks()).filter((task) => !task.person).every((task) => task.status === 'done'),
+      20_000,
+    );
     expect(await completePersonTasks(t, orderId, key)).toBe(1);
     const order = (await t.request({ method: 'GET', url: `/v1/orders/${orderId}`, key })).json();
     expect(order.status).toBe('ready_for_billing');
@@ -37,7 +42,13 @@ describe('fulfillment over RabbitMQ', () => {
 
   it('takes the seed bundle from an X12 850 to ready for billing, the 997, 855, 856s and 810 in the mailbox, each parsing cleanly', async () => {
     const acme = await t.partner('Acme', { x12: { qualifier: 'ZZ', id: 'ACMEBUYER', ourQualifier: 'ZZ', ourId: 'ORDERGATE' } });
-    const res = await t.request({ method: 'POST', url: '/v1/x12', key: acme.key, headers: { 'content-type': 'application/edi-x12' }, payload: x12Bundle });
+    const res = await t.request({
+      method: 'POST',
+      url: '/v1/x12',
+      key: acme.key,
+      headers: { 'content-type': 'application/edi-x12' },
+      payload: x12Bundle,
+    });
     expect(res.statusCode).toBe(200);
     const [order] = (await t.request({ method: 'GET', url: '/v1/orders?externalRef=PO-7001', key: acme.key })).json().orders;
     await fulfil(order.id, acme.key);
@@ -53,7 +64,9 @@ describe('fulfillment over RabbitMQ', () => {
   });
 
   it('takes the same bundle from a cXML OrderRequest to ready for billing, with a ConfirmationRequest and a ShipNoticeRequest per shipment', async () => {
-    const buyer = await t.partner('Buyer', { cxml: { fromDomain: 'NetworkID', fromIdentity: 'AN01000000001', sharedSecret: 's3cret-for-tests' } });
+    const buyer = await t.partner('Buyer', {
+      cxml: { fromDomain: 'NetworkID', fromIdentity: 'AN01000000001', sharedSecret: 's3cret-for-tests' },
+    });
     const res = await t.request({ method: 'POST', url: '/v1/cxml', headers: { 'content-type': 'text/xml' }, payload: cxmlBundle });
     expect(res.body).toContain('<Status code="200"');
     const [order] = (await t.request({ method: 'GET', url: '/v1/orders?externalRef=PO-9001', key: buyer.key })).json().orders;

@@ -23,7 +23,8 @@ describe('dead letters', () => {
   });
   afterAll(async () => gateway?.close());
 
-  const deadLetters = async (queue: string) => (await t.request({ method: 'GET', url: `/v1/dead-letters?queue=${encodeURIComponent(queue)}`, key: adminKey })).json().deadLetters;
+  const deadLetters = async (queue: string) =>
+    (await t.request({ method: 'GET', url: `/v1/dead-letters?queue=${encodeURIComponent(queue)}`, key: adminKey })).json().deadLetters;
 
   it('lists a request a vendor could not take, replays it once the vendor is fixed, and the order completes', async () => {
     // vendor-c is broken: every delivery throws, until the broker gives up on the message.
@@ -31,13 +32,31 @@ describe('dead letters', () => {
       throw new Error('vendor-c is down');
     });
     const acme = await t.partner('Acme', { x12: { qualifier: 'ZZ', id: 'ACMEBUYER', ourQualifier: 'ZZ', ourId: 'ORDERGATE' } });
-    expect((await t.request({ method: 'POST', url: '/v1/x12', key: acme.key, headers: { 'content-type': 'application/edi-x12' }, payload: x12Bundle })).statusCode).toBe(200);
+    expect(
+      (
+        await t.request({
+          method: 'POST',
+          url: '/v1/x12',
+          key: acme.key,
+          headers: { 'content-type': 'application/edi-x12' },
+          payload: x12Bundle,
+        })
+      ).statusCode,
+    ).toBe(200);
     const [order] = (await t.request({ method: 'GET', url: '/v1/orders?externalRef=PO-7001', key: acme.key })).json().orders;
 
     const queue = gatewayBroker.names.vendorQueue('vendor-c');
-    await waitUntil('the truck roll to die in vendor-c\'s queue', async () => (await deadLetters(queue)).length === 1, 20_000);
+    await waitUntil("the truck roll to die in vendor-c's queue", async () => (await deadLetters(queue)).length === 1, 20_000);
     const [letter] = await deadLetters(queue);
-    expect(letter).toMatchObject({ queue, type: 'fulfillment.request.v1', correlationId: order.id, exchange: gatewayBroker.names.requestsExchange, routingKey: 'vendor.vendor-c.install', reason: 'delivery_limit', replayedAt: null });
+    expect(letter).toMatchObject({
+      queue,
+      type: 'fulfillment.request.v1',
+      correlationId: order.id,
+      exchange: gatewayBroker.names.requestsExchange,
+      routingKey: 'vendor.vendor-c.install',
+      reason: 'delivery_limit',
+      replayedAt: null,
+    });
     expect(JSON.parse(letter.body)).toMatchObject({ orderId: order.id, vendorId: 'vendor-c', taskName: 'truck-roll' });
     await broken.stop();
 
@@ -47,7 +66,15 @@ describe('dead letters', () => {
     expect(replayed.json().replayedAt).not.toBeNull();
     expect((await t.request({ method: 'POST', url: `/v1/dead-letters/${letter.id}/replay`, key: adminKey })).statusCode).toBe(409);
 
-    const vendorTasksDone = async () => ((await t.request({ method: 'GET', url: `/v1/orders/${order.id}/tasks`, key: acme.key })).json().tasks as { person: boolean; status: string }[]).filter((task) => !task.person).every((task) => task.status === 'done');
+    const vendorTasksDone = async () =>
+      (
+        (await t.request({ method: 'GET', url: `/v1/orders/${order.id}/tasks`, key: acme.key })).json().tasks as {
+          person: boolean;
+          status: string;
+        }[]
+      )
+        .filter((task) => !task.person)
+        .every((task) => task.status === 'done');
     await waitUntil('every vendor task to be done', vendorTasksDone, 20_000);
     expect(await completePersonTasks(t, order.id, acme.key)).toBe(1);
     expect((await t.request({ method: 'GET', url: `/v1/orders/${order.id}`, key: acme.key })).json().status).toBe('ready_for_billing');
@@ -55,13 +82,34 @@ describe('dead letters', () => {
 
   it('dead-letters a reply that is not JSON or names no known task, with the reason, and keeps consuming', async () => {
     const publish = (body: string, messageId: string) =>
-      vendorBroker.publish([{ exchange: vendorBroker.names.repliesExchange, routingKey: 'vendor.vendor-a.ack', body, messageId, correlationId: '00000000-0000-4000-8000-000000000000', type: 'fulfillment.ack.v1', appId: 'vendor-a' }], 5_000);
+      vendorBroker.publish(
+        [
+          {
+            exchange: vendorBroker.names.repliesExchange,
+            routingKey: 'vendor.vendor-a.ack',
+            body,
+            messageId,
+            correlationId: '00000000-0000-4000-8000-000000000000',
+            type: 'fulfillment.ack.v1',
+            appId: 'vendor-a',
+          },
+        ],
+        5_000,
+      );
     await publish('{"not json', 'poison-1');
-    const unknownTask = { taskId: '7c9e6679-7425-40de-944b-e07fc1f90ae7', orderId: '00000000-0000-4000-8000-000000000000', vendorId: 'vendor-a', ackedAt: '2026-11-27T10:00:00Z', lines: [{ lineNumber: '1', status: 'accepted', quantity: 1, uom: 'EA' }] };
+    const unknownTask = {
+      taskId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+      orderId: '00000000-0000-4000-8000-000000000000',
+      vendorId: 'vendor-a',
+      ackedAt: '2026-11-27T10:00:00Z',
+      lines: [{ lineNumber: '1', status: 'accepted', quantity: 1, uom: 'EA' }],
+    };
     await publish(JSON.stringify(unknownTask), 'poison-2');
     const queue = gatewayBroker.names.repliesQueue;
     await waitUntil('both replies to be dead letters', async () => (await deadLetters(queue)).length === 2, 20_000);
-    const reasons = Object.fromEntries((await deadLetters(queue)).map((l: { messageId: string; reason: string }) => [l.messageId, l.reason]));
+    const reasons = Object.fromEntries(
+      (await deadLetters(queue)).map((l: { messageId: string; reason: string }) => [l.messageId, l.reason]),
+    );
     expect(reasons['poison-1']).toMatch(/^the body is not JSON/);
     expect(reasons['poison-2']).toMatch(/^unknown-task: /);
   });

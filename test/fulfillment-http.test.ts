@@ -24,7 +24,12 @@ describe('HTTP vendors', () => {
       idleMs: 20,
       httpPolicy: { retries: 0, minTimeoutMs: 10, maxTimeoutMs: 10, timeoutMs: 2_000 },
     });
-    const registered = await t.request({ method: 'POST', url: '/v1/vendors', key: adminKey, payload: { id: 'vendor-b', name: 'Ports over HTTP', channel: 'http', baseUrl: 'https://ports.example.com/api/' } });
+    const registered = await t.request({
+      method: 'POST',
+      url: '/v1/vendors',
+      key: adminKey,
+      payload: { id: 'vendor-b', name: 'Ports over HTTP', channel: 'http', baseUrl: 'https://ports.example.com/api/' },
+    });
     expect(registered.statusCode).toBe(201);
   });
   afterAll(async () => {
@@ -43,11 +48,26 @@ describe('HTTP vendors', () => {
         return [202, ''];
       });
     const partner = await t.partner('Http');
-    const order = (await t.request({ method: 'POST', url: '/v1/orders', key: partner.key, headers: { 'idempotency-key': 'http-1' }, payload: { ...sampleOrder, externalRef: 'PO-HTTP' } })).json();
-    await waitUntil('the port request to be sent', async () => (await portRequests(order.id)).every((r: { state: string }) => r.state === 'sent'));
+    const order = (
+      await t.request({
+        method: 'POST',
+        url: '/v1/orders',
+        key: partner.key,
+        headers: { 'idempotency-key': 'http-1' },
+        payload: { ...sampleOrder, externalRef: 'PO-HTTP' },
+      })
+    ).json();
+    await waitUntil('the port request to be sent', async () =>
+      (await portRequests(order.id)).every((r: { state: string }) => r.state === 'sent'),
+    );
     expect(scope.isDone()).toBe(true);
     const [row] = await portRequests(order.id);
-    expect(seen[0]?.headers).toMatchObject({ 'content-type': 'application/json', 'message-id': row.message_id, 'correlation-id': order.id, 'message-type': 'fulfillment.request.v1' });
+    expect(seen[0]?.headers).toMatchObject({
+      'content-type': 'application/json',
+      'message-id': row.message_id,
+      'correlation-id': order.id,
+      'message-type': 'fulfillment.request.v1',
+    });
     expect(checkMessage('fulfillment.request.v1', seen[0]?.body)).toEqual([]);
     const tasks = (await t.request({ method: 'GET', url: `/v1/orders/${order.id}/tasks`, key: partner.key })).json().tasks;
     expect(tasks.find((task: { vendorId: string }) => task.vendorId === 'vendor-b').status).toBe('dispatched');
@@ -58,7 +78,15 @@ describe('HTTP vendors', () => {
   it('keeps a request the vendor refused, with the error, and sends it again later', async () => {
     nock('https://ports.example.com').post('/api/fulfillment-requests').reply(503, 'maintenance');
     const partner = await t.partner('Http2');
-    const order = (await t.request({ method: 'POST', url: '/v1/orders', key: partner.key, headers: { 'idempotency-key': 'http-2' }, payload: { ...sampleOrder, externalRef: 'PO-HTTP-2' } })).json();
+    const order = (
+      await t.request({
+        method: 'POST',
+        url: '/v1/orders',
+        key: partner.key,
+        headers: { 'idempotency-key': 'http-2' },
+        payload: { ...sampleOrder, externalRef: 'PO-HTTP-2' },
+      })
+    ).json();
     await waitUntil('the failed attempt to be recorded', async () => (await portRequests(order.id))[0]?.attempts === 1);
     const [failed] = await portRequests(order.id);
     expect(failed).toMatchObject({ state: 'pending', attempts: 1, last_error: 'HTTP 503: maintenance' });

@@ -11,7 +11,12 @@ function tableAfter(heading: string): string[][] {
   const rows = section.split('\n').filter((line) => line.startsWith('|'));
   const table: string[][] = [];
   for (const row of rows.slice(2)) {
-    table.push(row.split('|').slice(1, -1).map((cell) => cell.trim().replace(/^`|`$/g, '')));
+    table.push(
+      row
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => cell.trim().replace(/^`|`$/g, '')),
+    );
   }
   const end = section.split('\n').findIndex((line, i) => i > 0 && line.startsWith('## '));
   const inSection = end === -1 ? section : section.split('\n').slice(0, end).join('\n');

@@ -30,7 +30,11 @@ interface Gateway {
 
 async function startGateway(env: Record<string, string>): Promise<Gateway> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'app/main.ts'], { cwd: root, env: { PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'app/main.ts'], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
@@ -39,7 +43,10 @@ async function startGateway(env: Record<string, string>): Promise<Gateway> {
   const deadline = Date.now() + 45_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`gateway exited early:\n${output}`);
-    const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) return { process: child, url, output: () => output, exited };
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -47,10 +54,15 @@ async function startGateway(env: Record<string, string>): Promise<Gateway> {
   throw new Error(`gateway did not become ready:\n${output}`);
 }
 
-
 async function partnerKey(url: string, adminKey: string): Promise<string> {
   const auth = { authorization: `Bearer ${adminKey}` };
-  const partner = await (await fetch(`${url}/v1/partners`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Acme' }) })).json();
+  const partner = await (
+    await fetch(`${url}/v1/partners`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Acme' }),
+    })
+  ).json();
   const { key } = await (await fetch(`${url}/v1/partners/${partner.id}/api-keys`, { method: 'POST', headers: auth })).json();
   return key;
 }
@@ -71,7 +83,11 @@ describe('npm start', () => {
     expect(first.output()).toContain('AMQP_URL is not set');
     expect(first.output()).toContain('embedded PostgreSQL (PGlite)');
     const key = await partnerKey(first.url, adminKey as string);
-    const created = await fetch(`${first.url}/v1/orders`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'idempotency-key': 'start-1', 'content-type': 'application/json' }, body: JSON.stringify(sampleOrder) });
+    const created = await fetch(`${first.url}/v1/orders`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'idempotency-key': 'start-1', 'content-type': 'application/json' },
+      body: JSON.stringify(sampleOrder),
+    });
     expect(created.status).toBe(201);
     const { id } = await created.json();
     first.process.kill('SIGTERM');
@@ -87,7 +103,11 @@ describe('npm start', () => {
   }, 120_000);
 
   it('refuses to start on a wrong setting and names it', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'app/main.ts'], { cwd: root, env: { PATH: process.env.PATH ?? '', PORT: 'eighty', DATABASE_URL: 'mysql://nope' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'app/main.ts'], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', PORT: 'eighty', DATABASE_URL: 'mysql://nope' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stderr?.on('data', (chunk) => (output += chunk));
     const code = await new Promise((resolve) => child.on('exit', resolve));
@@ -104,7 +124,11 @@ describe('npm start', () => {
     const key = await partnerKey(gateway.url, adminKey);
 
     const posts = Array.from({ length: 40 }, (_, i) =>
-      fetch(`${gateway.url}/v1/orders`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'idempotency-key': `drain-${i}`, 'content-type': 'application/json' }, body: JSON.stringify({ ...sampleOrder, externalRef: `DRAIN-${i}` }) }).then(
+      fetch(`${gateway.url}/v1/orders`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'idempotency-key': `drain-${i}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ ...sampleOrder, externalRef: `DRAIN-${i}` }),
+      }).then(
         async (r) => ({ status: r.status, body: await r.json() }),
         () => ({ status: 0, body: undefined }),
       ),

@@ -32,7 +32,11 @@ async function send(...messages: OutgoingMessage[]): Promise<void> {
 }
 
 /** Consumes `queue` into a list, answering with `verdict`, until the test is done. */
-function collect(queue: string, verdict: (d: Delivery, seen: Delivery[]) => HandlerVerdict, prefetch?: number): { seen: Delivery[]; stop(): Promise<void> } {
+function collect(
+  queue: string,
+  verdict: (d: Delivery, seen: Delivery[]) => HandlerVerdict,
+  prefetch?: number,
+): { seen: Delivery[]; stop(): Promise<void> } {
   const seen: Delivery[] = [];
   const consumer = broker.consume(
     queue,
@@ -107,10 +111,22 @@ describe('consume', () => {
     await consumer.stop();
     const poison = consumer.seen.filter((d) => d.messageId === 'poison');
     // x-delivery-limit 5: the first delivery and five redeliveries, then the dlx.
-    expect(poison.map((d) => [d.deliveryCount, d.redelivered])).toEqual([[0, false], [1, true], [2, true], [3, true], [4, true], [5, true]]);
+    expect(poison.map((d) => [d.deliveryCount, d.redelivered])).toEqual([
+      [0, false],
+      [1, true],
+      [2, true],
+      [3, true],
+      [4, true],
+      [5, true],
+    ]);
     expect(consumer.seen.filter((d) => d.messageId === 'fine')).toHaveLength(1);
     expect(dead?.messageId).toBe('poison');
-    expect(deadLetterFacts(dead!)).toEqual({ originalExchange: names.requestsExchange, originalRoutingKey: 'vendor.throw.ship', reason: 'delivery_limit', queue });
+    expect(deadLetterFacts(dead!)).toEqual({
+      originalExchange: names.requestsExchange,
+      originalRoutingKey: 'vendor.throw.ship',
+      reason: 'delivery_limit',
+      queue,
+    });
     expect(log.has(/handler threw on message poison from .* \(delivery 6\): cannot parse; requeued/)).toBe(true);
   });
 
@@ -122,11 +138,22 @@ describe('consume', () => {
     const [dead] = await readDeadLetters(queue, 1);
     await consumer.stop();
     expect(consumer.seen.map((d) => d.messageId)).toEqual(['bad', 'good']);
-    expect(dead).toMatchObject({ messageId: 'bad', exchange: names.deadLetterExchange, routingKey: queue, correlationId: 'order-1', type: 'fulfillment.request.v1' });
+    expect(dead).toMatchObject({
+      messageId: 'bad',
+      exchange: names.deadLetterExchange,
+      routingKey: queue,
+      correlationId: 'order-1',
+      type: 'fulfillment.request.v1',
+    });
     expect(dead?.body.toString()).toBe('{"messageId":"bad"}');
     expect(dead?.headers).toMatchObject({ 'x-trace': 'abc', 'x-ordergate-reason': 'unknown sku' });
     expect(Date.now() - Date.parse(String(dead?.headers['x-ordergate-dead-lettered-at']))).toBeLessThan(60_000);
-    expect(deadLetterFacts(dead!)).toEqual({ originalExchange: names.requestsExchange, originalRoutingKey: 'vendor.dead.ship', reason: 'unknown sku', queue });
+    expect(deadLetterFacts(dead!)).toEqual({
+      originalExchange: names.requestsExchange,
+      originalRoutingKey: 'vendor.dead.ship',
+      reason: 'unknown sku',
+      queue,
+    });
   });
 
   it('returns a retried message to its queue after the tier’s wait, unchanged', async () => {
@@ -149,7 +176,11 @@ describe('consume', () => {
       appId: first?.appId,
       timestamp: first?.timestamp,
       properties: first?.properties,
-      headers: { 'x-trace': 'abc', 'x-ordergate-original-exchange': names.requestsExchange, 'x-ordergate-original-routing-key': 'vendor.retry.ship' },
+      headers: {
+        'x-trace': 'abc',
+        'x-ordergate-original-exchange': names.requestsExchange,
+        'x-ordergate-original-routing-key': 'vendor.retry.ship',
+      },
     });
     expect(second?.body.equals(first!.body)).toBe(true);
     expect(second?.headers['x-death']).toEqual([expect.objectContaining({ queue: names.retryQueue('10s'), reason: 'expired', count: 1 })]);
@@ -162,7 +193,12 @@ describe('consume', () => {
     const [dead] = await readDeadLetters(queue, 1);
     await consumer.stop();
     expect(consumer.seen.map((d) => d.routingKey)).toEqual(['vendor.exhaust.ship', ...quickTiers.map((t) => `${t.name}.${queue}`)]);
-    expect(deadLetterFacts(dead!)).toEqual({ originalExchange: names.requestsExchange, originalRoutingKey: 'vendor.exhaust.ship', reason: 'retries exhausted: vendor down', queue });
+    expect(deadLetterFacts(dead!)).toEqual({
+      originalExchange: names.requestsExchange,
+      originalRoutingKey: 'vendor.exhaust.ship',
+      reason: 'retries exhausted: vendor down',
+      queue,
+    });
   });
 
   it('requeues the message when its dead letter cannot be published', async () => {
@@ -178,7 +214,10 @@ describe('consume', () => {
     const consumer = collect(plainQueue, (_d, seen) => (seen.length === 1 ? { deadLetter: 'bad' } : { ack: true }));
     await waitUntil('the redelivery', () => consumer.seen.length === 2);
     await consumer.stop();
-    expect(consumer.seen.map((d) => [d.messageId, d.redelivered])).toEqual([['orphan', false], ['orphan', true]]);
+    expect(consumer.seen.map((d) => [d.messageId, d.redelivered])).toEqual([
+      ['orphan', false],
+      ['orphan', true],
+    ]);
     expect(log.has(/message orphan from .*: could not be dead-lettered \(bad\) \(unroutable: .*\); requeued/)).toBe(true);
   });
 });

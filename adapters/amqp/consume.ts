@@ -88,7 +88,14 @@ export function startConsumer(options: ConsumerOptions): Consumer {
       return;
     }
     const [outcome] = await options.publisher.publish(
-      [{ exchange: action.exchange, routingKey: action.routingKey, content: message.content, options: forwardOptions(message, action.headers) }],
+      [
+        {
+          exchange: action.exchange,
+          routingKey: action.routingKey,
+          content: message.content,
+          options: forwardOptions(message, action.headers),
+        },
+      ],
       options.forwardTimeoutMs,
     );
     if (outcome?.ok === true) {
@@ -128,7 +135,9 @@ export function startConsumer(options: ConsumerOptions): Consumer {
         await new Promise<void>((resolve) => {
           idle = resolve;
           timer = setTimeout(() => {
-            log.warn(`consumer of ${queue}: ${inFlight} handler(s) still running after ${options.drainTimeoutMs} ms; closing, their messages are redelivered`);
+            log.warn(
+              `consumer of ${queue}: ${inFlight} handler(s) still running after ${options.drainTimeoutMs} ms; closing, their messages are redelivered`,
+            );
             resolve();
           }, options.drainTimeoutMs);
         });

@@ -10,10 +10,27 @@ import { decideVerdict, forwardOptions } from './verdict.ts';
 
 const names = topologyNames('ordergate');
 const queue = names.vendorQueue('vendor-a');
-const death = (q: string, reason: string, exchange: string, routingKey: string, count = 1) => ({ count, reason, queue: q, time: { '!': 'timestamp', value: 1 }, exchange, 'routing-keys': [routingKey] });
+const death = (q: string, reason: string, exchange: string, routingKey: string, count = 1) => ({
+  count,
+  reason,
+  queue: q,
+  time: { '!': 'timestamp', value: 1 },
+  exchange,
+  'routing-keys': [routingKey],
+});
 
 function delivery(over: Partial<Delivery>): Delivery {
-  return { queue, routingKey: 'vendor.vendor-a.ship', exchange: names.requestsExchange, headers: {}, body: Buffer.from('{}'), redelivered: false, deliveryCount: 0, properties: {}, ...over };
+  return {
+    queue,
+    routingKey: 'vendor.vendor-a.ship',
+    exchange: names.requestsExchange,
+    headers: {},
+    body: Buffer.from('{}'),
+    redelivered: false,
+    deliveryCount: 0,
+    properties: {},
+    ...over,
+  };
 }
 
 describe('deadLetterFacts', () => {
@@ -23,10 +40,18 @@ describe('deadLetterFacts', () => {
         queue: names.dlq(queue),
         exchange: names.deadLetterExchange,
         routingKey: queue,
-        headers: { 'x-death': [death(queue, 'delivery_limit', names.requestsExchange, 'vendor.vendor-a.ship')], 'x-first-death-reason': 'delivery_limit' },
+        headers: {
+          'x-death': [death(queue, 'delivery_limit', names.requestsExchange, 'vendor.vendor-a.ship')],
+          'x-first-death-reason': 'delivery_limit',
+        },
       }),
     );
-    expect(facts).toEqual({ originalExchange: names.requestsExchange, originalRoutingKey: 'vendor.vendor-a.ship', reason: 'delivery_limit', queue });
+    expect(facts).toEqual({
+      originalExchange: names.requestsExchange,
+      originalRoutingKey: 'vendor.vendor-a.ship',
+      reason: 'delivery_limit',
+      queue,
+    });
   });
 
   it('keeps the first publication of a message that went through retry tiers before the broker gave up on it', () => {
@@ -36,14 +61,22 @@ describe('deadLetterFacts', () => {
         exchange: names.deadLetterExchange,
         routingKey: queue,
         headers: {
-          'x-death': [death(queue, 'rejected', names.retryReturnExchange, `10s.${queue}`), death(names.retryQueue('10s'), 'expired', names.retryExchange, `10s.${queue}`)],
+          'x-death': [
+            death(queue, 'rejected', names.retryReturnExchange, `10s.${queue}`),
+            death(names.retryQueue('10s'), 'expired', names.retryExchange, `10s.${queue}`),
+          ],
           'x-first-death-reason': 'expired',
           'x-ordergate-original-exchange': names.requestsExchange,
           'x-ordergate-original-routing-key': 'vendor.vendor-a.ship',
         },
       }),
     );
-    expect(facts).toEqual({ originalExchange: names.requestsExchange, originalRoutingKey: 'vendor.vendor-a.ship', reason: 'rejected', queue });
+    expect(facts).toEqual({
+      originalExchange: names.requestsExchange,
+      originalRoutingKey: 'vendor.vendor-a.ship',
+      reason: 'rejected',
+      queue,
+    });
   });
 
   it('reads ordergate’s own dead letter from its headers and routing key', () => {
@@ -52,14 +85,28 @@ describe('deadLetterFacts', () => {
         queue: names.dlq(names.repliesQueue),
         exchange: names.deadLetterExchange,
         routingKey: names.repliesQueue,
-        headers: { 'x-ordergate-reason': 'unknown task', 'x-ordergate-original-exchange': names.repliesExchange, 'x-ordergate-original-routing-key': 'vendor.vendor-a.ack' },
+        headers: {
+          'x-ordergate-reason': 'unknown task',
+          'x-ordergate-original-exchange': names.repliesExchange,
+          'x-ordergate-original-routing-key': 'vendor.vendor-a.ack',
+        },
       }),
     );
-    expect(facts).toEqual({ originalExchange: names.repliesExchange, originalRoutingKey: 'vendor.vendor-a.ack', reason: 'unknown task', queue: names.repliesQueue });
+    expect(facts).toEqual({
+      originalExchange: names.repliesExchange,
+      originalRoutingKey: 'vendor.vendor-a.ack',
+      reason: 'unknown task',
+      queue: names.repliesQueue,
+    });
   });
 
   it('says "unknown" for a message that never died', () => {
-    expect(deadLetterFacts(delivery({}))).toEqual({ originalExchange: names.requestsExchange, originalRoutingKey: 'vendor.vendor-a.ship', reason: 'unknown', queue });
+    expect(deadLetterFacts(delivery({}))).toEqual({
+      originalExchange: names.requestsExchange,
+      originalRoutingKey: 'vendor.vendor-a.ship',
+      reason: 'unknown',
+      queue,
+    });
   });
 });
 
@@ -71,7 +118,9 @@ describe('decideVerdict', () => {
         passes === 0
           ? {}
           : {
-              'x-death': defaultRetryTiers.slice(0, passes).map((t) => death(names.retryQueue(t.name), 'expired', names.retryExchange, `${t.name}.${queue}`)),
+              'x-death': defaultRetryTiers
+                .slice(0, passes)
+                .map((t) => death(names.retryQueue(t.name), 'expired', names.retryExchange, `${t.name}.${queue}`)),
               // Set by the first retry, kept since.
               'x-ordergate-original-exchange': names.requestsExchange,
               'x-ordergate-original-routing-key': 'vendor.vendor-a.ship',
@@ -103,11 +152,19 @@ describe('decideVerdict', () => {
       'x-ordergate-original-routing-key': 'vendor.vendor-a.ship',
     });
     const first = decideVerdict({ retry: 'vendor down' }, afterPasses(0), names, defaultRetryTiers, now);
-    expect(first.kind === 'forward' && first.headers).toEqual({ 'x-ordergate-original-exchange': names.requestsExchange, 'x-ordergate-original-routing-key': 'vendor.vendor-a.ship' });
+    expect(first.kind === 'forward' && first.headers).toEqual({
+      'x-ordergate-original-exchange': names.requestsExchange,
+      'x-ordergate-original-routing-key': 'vendor.vendor-a.ship',
+    });
   });
 
   it('counts a tier passed twice twice, and ignores deaths elsewhere', () => {
-    const headers = { 'x-death': [death(names.retryQueue('10s'), 'expired', names.retryExchange, 'x', 2), death(queue, 'rejected', names.requestsExchange, 'y', 3)] };
+    const headers = {
+      'x-death': [
+        death(names.retryQueue('10s'), 'expired', names.retryExchange, 'x', 2),
+        death(queue, 'rejected', names.requestsExchange, 'y', 3),
+      ],
+    };
     expect(retryPasses(headers, names.retryExchange)).toBe(2);
   });
 
@@ -151,7 +208,15 @@ describe('forwardOptions', () => {
       },
     } as unknown as Message;
     const options = forwardOptions(message, { extra: 1 });
-    expect(options).toMatchObject({ contentType: 'application/json', deliveryMode: 2, correlationId: 'order-1', messageId: 'm-1', timestamp: 1740992400, type: 'fulfillment.ack.v1', appId: 'vendor-a' });
+    expect(options).toMatchObject({
+      contentType: 'application/json',
+      deliveryMode: 2,
+      correlationId: 'order-1',
+      messageId: 'm-1',
+      timestamp: 1740992400,
+      type: 'fulfillment.ack.v1',
+      appId: 'vendor-a',
+    });
     expect(options.userId).toBeUndefined();
     expect(options.headers).toEqual({
       keep: 'me',
@@ -173,7 +238,13 @@ describe('originOf', () => {
   it('does not believe those headers on a message a vendor published itself', () => {
     const forged = { exchange: names.repliesExchange, routingKey: 'vendor.vendor-a.ack', headers: claimed };
     expect(originOf(forged, names.retryReturnExchange)).toEqual({ exchange: names.repliesExchange, routingKey: 'vendor.vendor-a.ack' });
-    const verdict = decideVerdict({ retry: 'later' }, delivery({ ...forged, queue: names.repliesQueue }), names, defaultRetryTiers, new Date());
+    const verdict = decideVerdict(
+      { retry: 'later' },
+      delivery({ ...forged, queue: names.repliesQueue }),
+      names,
+      defaultRetryTiers,
+      new Date(),
+    );
     expect(verdict).toMatchObject({ headers: { 'x-ordergate-original-routing-key': 'vendor.vendor-a.ack' } });
   });
 });

@@ -20,11 +20,17 @@ export const ordergateHeaders = Object.freeze({
  * x-ordergate-original-* headers believed: anyone else could write them, and a vendor must not
  * pass for another by doing so.
  */
-export function originOf(delivery: Pick<Delivery, 'exchange' | 'routingKey' | 'headers'>, retryReturnExchange: string): { exchange: string; routingKey: string } {
+export function originOf(
+  delivery: Pick<Delivery, 'exchange' | 'routingKey' | 'headers'>,
+  retryReturnExchange: string,
+): { exchange: string; routingKey: string } {
   if (delivery.exchange !== retryReturnExchange) return { exchange: delivery.exchange, routingKey: delivery.routingKey };
   const exchange = delivery.headers[ordergateHeaders.originalExchange];
   const routingKey = delivery.headers[ordergateHeaders.originalRoutingKey];
-  return { exchange: typeof exchange === 'string' ? exchange : delivery.exchange, routingKey: typeof routingKey === 'string' ? routingKey : delivery.routingKey };
+  return {
+    exchange: typeof exchange === 'string' ? exchange : delivery.exchange,
+    routingKey: typeof routingKey === 'string' ? routingKey : delivery.routingKey,
+  };
 }
 
 /** One x-death entry: the broker's record of a (queue, reason) dead-lettering, most recent first. */
@@ -78,7 +84,8 @@ export function deadLetterFacts(delivery: Pick<Delivery, 'queue' | 'exchange' | 
   const deaths = deathsOf(headers);
   const latest = deaths[0];
   const ours = text(headers[ordergateHeaders.reason]);
-  const originalExchange = text(headers[ordergateHeaders.originalExchange]) ?? latest?.exchange ?? text(headers['x-first-death-exchange']) ?? delivery.exchange;
+  const originalExchange =
+    text(headers[ordergateHeaders.originalExchange]) ?? latest?.exchange ?? text(headers['x-first-death-exchange']) ?? delivery.exchange;
   const originalRoutingKey = text(headers[ordergateHeaders.originalRoutingKey]) ?? latest?.routingKeys[0] ?? delivery.routingKey;
   if (ours !== undefined) return { originalExchange, originalRoutingKey, reason: ours, queue: delivery.routingKey };
   return {

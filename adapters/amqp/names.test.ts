@@ -9,13 +9,16 @@ import { basePlan, vendorPlan, type QueuePlan } from './topology.ts';
 // queue argument and binding is read from the contract and compared with the plan.
 
 type Json = Record<string, unknown>;
-const contract = parseYaml(readFileSync(new URL('../../asyncapi.yaml', import.meta.url), 'utf8')) as { channels: Record<string, { bindings: { amqp: Json } }> };
+const contract = parseYaml(readFileSync(new URL('../../asyncapi.yaml', import.meta.url), 'utf8')) as {
+  channels: Record<string, { bindings: { amqp: Json } }>;
+};
 const amqpOf = (channel: string): Json => {
   const found = contract.channels[channel];
   if (found === undefined) throw new Error(`asyncapi.yaml has no channel ${channel}`);
   return found.bindings.amqp;
 };
-const fill = (text: string, params: Record<string, string>): string => text.replace(/\{(\w+)\}/g, (_, key: string) => params[key] ?? `{${key}}`);
+const fill = (text: string, params: Record<string, string>): string =>
+  text.replace(/\{(\w+)\}/g, (_, key: string) => params[key] ?? `{${key}}`);
 
 /** A queue channel of the contract as a plan entry (parameters filled in). */
 function contractQueue(channel: string, params: Record<string, string>, ttl?: number): QueuePlan {
@@ -23,9 +26,15 @@ function contractQueue(channel: string, params: Record<string, string>, ttl?: nu
   const queue = binding.queue as { name: string; durable: boolean; exclusive: boolean; autoDelete: boolean };
   expect(queue).toMatchObject({ durable: true, exclusive: false, autoDelete: false });
   const args = Object.fromEntries(
-    Object.entries(binding['x-arguments'] as Json).map(([key, value]) => [key, key === 'x-message-ttl' ? ttl : typeof value === 'string' ? fill(value, params) : value]),
+    Object.entries(binding['x-arguments'] as Json).map(([key, value]) => [
+      key,
+      key === 'x-message-ttl' ? ttl : typeof value === 'string' ? fill(value, params) : value,
+    ]),
   ) as Record<string, string | number>;
-  const bindings = (binding['x-bindings'] as { exchange: string; routingKey: string }[]).map((b) => ({ exchange: b.exchange, pattern: fill(b.routingKey, params) }));
+  const bindings = (binding['x-bindings'] as { exchange: string; routingKey: string }[]).map((b) => ({
+    exchange: b.exchange,
+    pattern: fill(b.routingKey, params),
+  }));
   return { name: fill(queue.name, params), arguments: args, bindings };
 }
 
@@ -63,7 +72,9 @@ describe('topology names and plan against asyncapi.yaml', () => {
     for (const tier of defaultRetryTiers) expected.push(contractQueue('retryQueue', { tier: tier.name }, ttls[tier.name]));
     for (const queue of expected) expect(planned(queue.name), queue.name).toEqual(queue);
     expect([...base.queues, ...vendor.queues].map((q) => q.name).sort()).toEqual(expected.map((q) => q.name).sort());
-    expect(defaultRetryTiers.map((t) => t.name)).toEqual((contract as unknown as { components: { parameters: { tier: { enum: string[] } } } }).components.parameters.tier.enum);
+    expect(defaultRetryTiers.map((t) => t.name)).toEqual(
+      (contract as unknown as { components: { parameters: { tier: { enum: string[] } } } }).components.parameters.tier.enum,
+    );
   });
 
   it('builds routing keys the contract describes', () => {

@@ -53,12 +53,14 @@ export function isVendorId(vendorId: string): boolean {
 }
 
 function word(value: string, what: string): string {
-  if (!routingWord.test(value)) throw new RangeError(`${what} ${JSON.stringify(value)} is not one routing-key word (${routingWord.source})`);
+  if (!routingWord.test(value))
+    throw new RangeError(`${what} ${JSON.stringify(value)} is not one routing-key word (${routingWord.source})`);
   return value;
 }
 
 export function topologyNames(prefix: string = defaultPrefix): TopologyNames {
-  if (!prefixPattern.test(prefix)) throw new RangeError(`topology prefix ${JSON.stringify(prefix)} must be dot-separated words of letters, digits, _ and -`);
+  if (!prefixPattern.test(prefix))
+    throw new RangeError(`topology prefix ${JSON.stringify(prefix)} must be dot-separated words of letters, digits, _ and -`);
   const retryExchange = `${prefix}.retry`;
   return Object.freeze({
     prefix,

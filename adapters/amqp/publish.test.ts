@@ -95,7 +95,13 @@ describe('publish', () => {
 
   it('fails with an outcome, not an exception, when no broker answers within the time given', async () => {
     const nowhere = memoryLog();
-    const lonely = connectBroker({ url: 'amqp://guest:guest@127.0.0.1:1', prefix, connectionName: `amqp-test-nowhere-${prefix}`, log: nowhere, reconnect: { baseMs: 20, maxMs: 100 } });
+    const lonely = connectBroker({
+      url: 'amqp://guest:guest@127.0.0.1:1',
+      prefix,
+      connectionName: `amqp-test-nowhere-${prefix}`,
+      log: nowhere,
+      reconnect: { baseMs: 20, maxMs: 100 },
+    });
     const started = Date.now();
     const outcomes = await lonely.publish([request(), request({ messageId: 'm-2' })], 300);
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
@@ -116,7 +122,9 @@ describe('publish', () => {
       expect(await held.publish([request({ messageId: 'before' })], 5_000)).toEqual([{ ok: true }]);
       blackhole.hold();
       const started = Date.now();
-      expect(await held.publish([request({ messageId: 'held' })], 250)).toEqual([{ ok: false, error: 'no confirm from the broker within 250 ms' }]);
+      expect(await held.publish([request({ messageId: 'held' })], 250)).toEqual([
+        { ok: false, error: 'no confirm from the broker within 250 ms' },
+      ]);
       expect(Date.now() - started).toBeLessThan(1_000);
       blackhole.release();
       expect(await held.publish([request({ messageId: 'after' })], 5_000)).toEqual([{ ok: true }]);

@@ -31,7 +31,8 @@ interface ReturnFields {
   routingKey: string;
 }
 
-const returnKey = (messageId: unknown, exchange: string, routingKey: string): string => `${String(messageId ?? '')}\u0000${exchange}\u0000${routingKey}`;
+const returnKey = (messageId: unknown, exchange: string, routingKey: string): string =>
+  `${String(messageId ?? '')}\u0000${exchange}\u0000${routingKey}`;
 
 export class Publisher {
   readonly #slot: ChannelSlot<ConfirmChannel>;

@@ -92,7 +92,9 @@ describe('reconnect', () => {
       // Acked at once on the new channel under delivery tag 1, the tag the stale delivery had too.
       release({ ack: true });
     }
-    await waitUntil('the stale verdict to be dropped', () => log.has(/message slow from .*: its channel closed while the handler ran; verdict dropped/));
+    await waitUntil('the stale verdict to be dropped', () =>
+      log.has(/message slow from .*: its channel closed while the handler ran; verdict dropped/),
+    );
 
     expect(await broker.publish([request('v3', 'next')], 5_000)).toEqual([{ ok: true }]);
     await waitUntil('the next message', () => seen.length === 3);

@@ -54,7 +54,12 @@ export async function rawBroker(): Promise<{ model: ChannelModel; channel: Confi
 }
 
 /** Deletes every queue and exchange the prefix's topology has (with these vendors), and `extraQueues`. */
-export async function deleteTopology(prefix: string, vendors: string[], tiers: readonly RetryTier[] = defaultRetryTiers, extraQueues: string[] = []): Promise<void> {
+export async function deleteTopology(
+  prefix: string,
+  vendors: string[],
+  tiers: readonly RetryTier[] = defaultRetryTiers,
+  extraQueues: string[] = [],
+): Promise<void> {
   const names = topologyNames(prefix);
   const plan = mergePlans(basePlan(names, tiers), ...vendors.map((id) => vendorPlan(names, id)));
   const { model, channel } = await rawBroker();
@@ -82,7 +87,10 @@ export async function queueArguments(prefix: string): Promise<Map<string, Record
   const result = new Map<string, Record<string, unknown>>();
   for (const row of rows) {
     if (!row.name.startsWith(`${prefix}.`)) continue;
-    result.set(row.name, Array.isArray(row.arguments) ? Object.fromEntries(row.arguments.map(([key, , value]) => [key, value])) : row.arguments);
+    result.set(
+      row.name,
+      Array.isArray(row.arguments) ? Object.fromEntries(row.arguments.map(([key, , value]) => [key, value])) : row.arguments,
+    );
   }
   return result;
 }

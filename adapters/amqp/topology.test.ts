@@ -58,7 +58,17 @@ describe('topology', () => {
   it('sends a message rejected without requeue to the queue’s DLQ, with the broker’s death record', async () => {
     await broker.declareVendor('v1');
     const [outcome] = await broker.publish(
-      [{ exchange: names.requestsExchange, routingKey: 'vendor.v1.ship', body: '{"n":1}', messageId: 'reject-me', correlationId: 'order-1', type: 'fulfillment.request.v1', appId: 'ordergate' }],
+      [
+        {
+          exchange: names.requestsExchange,
+          routingKey: 'vendor.v1.ship',
+          body: '{"n":1}',
+          messageId: 'reject-me',
+          correlationId: 'order-1',
+          type: 'fulfillment.request.v1',
+          appId: 'ordergate',
+        },
+      ],
       5_000,
     );
     expect(outcome).toEqual({ ok: true });
@@ -71,7 +81,13 @@ describe('topology', () => {
       const dead = await getOne(channel, names.dlq(names.vendorQueue('v1')));
       expect(dead.fields).toMatchObject({ exchange: names.deadLetterExchange, routingKey: names.vendorQueue('v1') });
       expect(dead.properties.headers?.['x-death']).toEqual([
-        expect.objectContaining({ queue: names.vendorQueue('v1'), reason: 'rejected', exchange: names.requestsExchange, 'routing-keys': ['vendor.v1.ship'], count: 1 }),
+        expect.objectContaining({
+          queue: names.vendorQueue('v1'),
+          reason: 'rejected',
+          exchange: names.requestsExchange,
+          'routing-keys': ['vendor.v1.ship'],
+          count: 1,
+        }),
       ]);
     } finally {
       await model.close();
@@ -88,7 +104,17 @@ describe('topology', () => {
     await expect(broker.declareVendor(clash)).rejects.toThrow(/declaring vendor clash failed: .*PRECONDITION_FAILED/);
     await expect(broker.declareVendor('Not A Word')).rejects.toThrow(RangeError);
     const [outcome] = await broker.publish(
-      [{ exchange: names.requestsExchange, routingKey: 'vendor.v1.ship', body: '{}', messageId: 'after-clash', correlationId: 'order-1', type: 'fulfillment.request.v1', appId: 'ordergate' }],
+      [
+        {
+          exchange: names.requestsExchange,
+          routingKey: 'vendor.v1.ship',
+          body: '{}',
+          messageId: 'after-clash',
+          correlationId: 'order-1',
+          type: 'fulfillment.request.v1',
+          appId: 'ordergate',
+        },
+      ],
       5_000,
     );
     expect(outcome).toEqual({ ok: true });

@@ -58,7 +58,11 @@ function workQueue(names: TopologyNames, queue: string, exchange: string, patter
         { exchange: names.retryReturnExchange, pattern: `*.${queue}` },
       ],
     },
-    { name: names.dlq(queue), arguments: { ...deadLetterQueueArguments }, bindings: [{ exchange: names.deadLetterExchange, pattern: queue }] },
+    {
+      name: names.dlq(queue),
+      arguments: { ...deadLetterQueueArguments },
+      bindings: [{ exchange: names.deadLetterExchange, pattern: queue }],
+    },
   ];
 }
 

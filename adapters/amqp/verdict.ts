@@ -9,10 +9,15 @@ import type { RetryTier, TopologyNames } from './names.ts';
 export type HandlerVerdict = { ack: true } | { retry: string } | { deadLetter: string };
 
 export type VerdictAction =
-  | { kind: 'ack' }
-  | { kind: 'forward'; exchange: string; routingKey: string; headers: Record<string, unknown>; describe: string };
+  { kind: 'ack' } | { kind: 'forward'; exchange: string; routingKey: string; headers: Record<string, unknown>; describe: string };
 
-export function decideVerdict(verdict: HandlerVerdict, delivery: Delivery, names: TopologyNames, tiers: readonly RetryTier[], now: Date): VerdictAction {
+export function decideVerdict(
+  verdict: HandlerVerdict,
+  delivery: Delivery,
+  names: TopologyNames,
+  tiers: readonly RetryTier[],
+  now: Date,
+): VerdictAction {
   if ('ack' in verdict) return { kind: 'ack' };
   const origin = originOf(delivery, names.retryReturnExchange);
   const original = { [ordergateHeaders.originalExchange]: origin.exchange, [ordergateHeaders.originalRoutingKey]: origin.routingKey };
@@ -55,7 +60,8 @@ export function forwardOptions(message: Message, extraHeaders: Record<string, un
     if (key === 'x-delivery-count') continue;
     headers[key] = key === 'x-death' && Array.isArray(value) ? value.map(longCounts) : value;
   }
-  if (typeof p.userId === 'string' && headers[ordergateHeaders.originalUserId] === undefined) headers[ordergateHeaders.originalUserId] = p.userId;
+  if (typeof p.userId === 'string' && headers[ordergateHeaders.originalUserId] === undefined)
+    headers[ordergateHeaders.originalUserId] = p.userId;
   Object.assign(headers, extraHeaders);
   return {
     contentType: p.contentType,

@@ -18,7 +18,17 @@ describe('the demo catalog (mappings/catalog/demo.yaml)', () => {
     expect(Object.keys(catalog.skus)).toEqual(['INTERNET-100', 'MODEM-X1']);
     expect(Object.keys(catalog.vendors)).toEqual(['vendor-a', 'vendor-b', 'vendor-c']);
     expect(catalog.default?.tasks.map((task) => [task.name, task.type, task.vendor])).toEqual([['ship', 'ship', 'vendor-a']]);
-    expect(catalog.skus['INTERNET-100']?.tasks.map((task) => [task.name, task.type, task.vendor, task.component, task.optional, task.person, task.dependsOn])).toEqual([
+    expect(
+      catalog.skus['INTERNET-100']?.tasks.map((task) => [
+        task.name,
+        task.type,
+        task.vendor,
+        task.component,
+        task.optional,
+        task.person,
+        task.dependsOn,
+      ]),
+    ).toEqual([
       ['ship-modem', 'ship', 'vendor-a', 'MODEM-X1', false, false, []],
       ['activate-port', 'activate', 'vendor-b', 'PORT-ACT', false, false, []],
       ['truck-roll', 'install', 'vendor-c', 'TRUCK-ROLL', true, false, []],
@@ -34,14 +44,17 @@ describe('the demo catalog (mappings/catalog/demo.yaml)', () => {
       { lineNumber: '2.1', sku: 'MODEM-X1', parentLineNumber: '2' },
       { lineNumber: '2.2', sku: 'PORT-ACT', parentLineNumber: '2' },
     ];
-    const graph = (plan: ReturnType<typeof planOrder>) => (plan.ok ? plan.value.tasks.map((task) => [task.key, task.vendor ?? 'person', task.dependsOn]) : plan.error);
+    const graph = (plan: ReturnType<typeof planOrder>) =>
+      plan.ok ? plan.value.tasks.map((task) => [task.key, task.vendor ?? 'person', task.dependsOn]) : plan.error;
     expect(graph(planOrder({ lines }, result.value))).toEqual([
       ['1:ship', 'vendor-a', []],
       ['2:customer-activation', 'person', ['2.1:ship-modem', '2.2:activate-port']],
       ['2.1:ship-modem', 'vendor-a', []],
       ['2.2:activate-port', 'vendor-b', []],
     ]);
-    expect(graph(planOrder({ lines: [...lines, { lineNumber: '2.3', sku: 'TRUCK-ROLL', parentLineNumber: '2' }] }, result.value))).toContainEqual(['2.3:truck-roll', 'vendor-c', []]);
+    expect(
+      graph(planOrder({ lines: [...lines, { lineNumber: '2.3', sku: 'TRUCK-ROLL', parentLineNumber: '2' }] }, result.value)),
+    ).toContainEqual(['2.3:truck-roll', 'vendor-c', []]);
   });
 });
 
@@ -58,7 +71,11 @@ describe('loadCatalog', () => {
   });
 
   it("passes checkCatalog's problems on", () => {
-    const result = loadCatalog(file('vendors: { a: { name: A } }\nskus:\n  X:\n    tasks:\n      - { name: ship, type: ship, vendor: a, sla: 2d }\n'));
-    expect(result.ok ? [] : result.error.map((problem) => [problem.pointer, problem.code])).toEqual([['/skus/X/tasks/0/sla', 'bad-duration']]);
+    const result = loadCatalog(
+      file('vendors: { a: { name: A } }\nskus:\n  X:\n    tasks:\n      - { name: ship, type: ship, vendor: a, sla: 2d }\n'),
+    );
+    expect(result.ok ? [] : result.error.map((problem) => [problem.pointer, problem.code])).toEqual([
+      ['/skus/X/tasks/0/sla', 'bad-duration'],
+    ]);
   });
 });

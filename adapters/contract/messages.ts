@@ -49,7 +49,8 @@ function validatorFor(type: string): ValidateFunction | undefined {
 }
 
 const describe = (error: ErrorObject): MessageProblem => {
-  const extra = error.keyword === 'additionalProperties' ? ` (${String((error.params as { additionalProperty?: string }).additionalProperty)})` : '';
+  const extra =
+    error.keyword === 'additionalProperties' ? ` (${String((error.params as { additionalProperty?: string }).additionalProperty)})` : '';
   return { pointer: error.instancePath === '' ? '/' : error.instancePath, detail: `${error.message ?? error.keyword}${extra}` };
 };
 
@@ -58,13 +59,15 @@ export const isKnownMessageType = (type: string): boolean => schemaNames[type] !
 /** Every problem with the body, or none; an unknown type is one problem at the root. */
 export function checkMessage(type: string, body: unknown): MessageProblem[] {
   const validate = validatorFor(type);
-  if (validate === undefined) return [{ pointer: '/', detail: `unknown message type "${type}"; known: ${Object.keys(schemaNames).join(', ')}` }];
+  if (validate === undefined)
+    return [{ pointer: '/', detail: `unknown message type "${type}"; known: ${Object.keys(schemaNames).join(', ')}` }];
   return validate(body) ? [] : (validate.errors ?? []).map(describe);
 }
 
 /** A reply whose body keeps the contract, typed; or what is wrong with it. */
 export function readReply(type: string, body: unknown): { ok: true; reply: VendorReply } | { ok: false; problems: MessageProblem[] } {
-  if (!isReplyType(type)) return { ok: false, problems: [{ pointer: '/', detail: `"${type}" is not a reply type; replies are ${replyTypes.join(', ')}` }] };
+  if (!isReplyType(type))
+    return { ok: false, problems: [{ pointer: '/', detail: `"${type}" is not a reply type; replies are ${replyTypes.join(', ')}` }] };
   const problems = checkMessage(type, body);
   return problems.length > 0 ? { ok: false, problems } : { ok: true, reply: { type, body } as VendorReply };
 }

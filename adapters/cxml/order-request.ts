@@ -34,7 +34,12 @@ export function readHeader(tree: CxmlTree): { ok: true; header: CxmlHeader } | {
   if (payloadId === undefined || timestamp === undefined) return { ok: false, text: 'cXML needs the payloadID and timestamp attributes' };
   const header = child(cxml, 'Header');
   if (header === undefined) return { ok: false, text: 'cXML/Header is missing' };
-  const credentials = (node: Node) => children(node, 'Credential').map((c) => ({ domain: attr(c, 'domain') ?? '', identity: text(child(c, 'Identity')) ?? '', sharedSecret: text(child(c, 'SharedSecret')) }));
+  const credentials = (node: Node) =>
+    children(node, 'Credential').map((c) => ({
+      domain: attr(c, 'domain') ?? '',
+      identity: text(child(c, 'Identity')) ?? '',
+      sharedSecret: text(child(c, 'SharedSecret')),
+    }));
   const from = credentials(child(header, 'From')).map(({ domain, identity }) => ({ domain, identity }));
   const senderCredential = credentials(child(header, 'Sender')).find((c) => c.sharedSecret !== undefined);
   if (from.length === 0) return { ok: false, text: 'Header/From needs a Credential' };
@@ -44,7 +49,10 @@ export function readHeader(tree: CxmlTree): { ok: true; header: CxmlHeader } | {
       payloadId,
       timestamp,
       from,
-      sender: senderCredential === undefined ? undefined : { domain: senderCredential.domain, identity: senderCredential.identity, sharedSecret: senderCredential.sharedSecret ?? '' },
+      sender:
+        senderCredential === undefined
+          ? undefined
+          : { domain: senderCredential.domain, identity: senderCredential.identity, sharedSecret: senderCredential.sharedSecret ?? '' },
     },
   };
 }
@@ -56,9 +64,11 @@ export function checkOrderRequest(tree: CxmlTree): string[] {
   if (request === undefined) return ['cXML/Request/OrderRequest is missing'];
   const header = child(request, 'OrderRequestHeader');
   if (header === undefined) return ['OrderRequest/OrderRequestHeader is missing'];
-  for (const name of ['orderID', 'orderDate', 'type']) if (attr(header, name) === undefined) problems.push(`OrderRequestHeader needs the ${name} attribute`);
+  for (const name of ['orderID', 'orderDate', 'type'])
+    if (attr(header, name) === undefined) problems.push(`OrderRequestHeader needs the ${name} attribute`);
   const type = attr(header, 'type');
-  if (type !== undefined && map.orderTypes[type] === undefined) problems.push(`OrderRequestHeader type="${type}" is not one of ${Object.keys(map.orderTypes).join(', ')}`);
+  if (type !== undefined && map.orderTypes[type] === undefined)
+    problems.push(`OrderRequestHeader type="${type}" is not one of ${Object.keys(map.orderTypes).join(', ')}`);
   if (text(path(header, 'Total', 'Money')) === undefined) problems.push('OrderRequestHeader/Total/Money is missing');
   if (child(header, 'BillTo') === undefined) problems.push('OrderRequestHeader/BillTo is missing');
   children(request, 'ItemOut').forEach((item, index) => {
@@ -83,22 +93,31 @@ function addressOf(node: Node): Party | undefined {
   const address = child(node, 'Address');
   if (address === undefined) return undefined;
   const postal = child(address, 'PostalAddress');
-  const lines = [...children(postal, 'DeliverTo'), ...children(postal, 'Street')].map(text).filter((l): l is string => l !== undefined && l !== '');
+  const lines = [...children(postal, 'DeliverTo'), ...children(postal, 'Street')]
+    .map(text)
+    .filter((l): l is string => l !== undefined && l !== '');
   const place: Address = {
     lines,
     ...(text(child(postal, 'City')) === undefined ? {} : { city: text(child(postal, 'City')) as string }),
     ...(text(child(postal, 'State')) === undefined ? {} : { region: text(child(postal, 'State')) as string }),
     ...(text(child(postal, 'PostalCode')) === undefined ? {} : { postalCode: text(child(postal, 'PostalCode')) as string }),
-    ...(attr(child(postal, 'Country'), 'isoCountryCode') === undefined ? {} : { country: attr(child(postal, 'Country'), 'isoCountryCode') as string }),
+    ...(attr(child(postal, 'Country'), 'isoCountryCode') === undefined
+      ? {}
+      : { country: attr(child(postal, 'Country'), 'isoCountryCode') as string }),
   };
   const email = text(child(address, 'Email'));
   const phone = child(child(address, 'Phone'), 'TelephoneNumber');
-  const phoneText = phone === undefined ? undefined : [text(child(phone, 'CountryCode')), text(child(phone, 'AreaOrCityCode')), text(child(phone, 'Number'))].filter(Boolean).join(' ');
+  const phoneText =
+    phone === undefined
+      ? undefined
+      : [text(child(phone, 'CountryCode')), text(child(phone, 'AreaOrCityCode')), text(child(phone, 'Number'))].filter(Boolean).join(' ');
   return {
     name: text(child(address, 'Name')) ?? '',
     ...(attr(address, 'addressID') === undefined ? {} : { code: attr(address, 'addressID') as string }),
     ...(postal === undefined ? {} : { address: place }),
-    ...(email === undefined && phoneText === undefined ? {} : { contact: { ...(email === undefined ? {} : { email }), ...(phoneText === undefined ? {} : { phone: phoneText }) } }),
+    ...(email === undefined && phoneText === undefined
+      ? {}
+      : { contact: { ...(email === undefined ? {} : { email }), ...(phoneText === undefined ? {} : { phone: phoneText }) } }),
   };
 }
 
@@ -109,7 +128,9 @@ const commentText = (node: Node): string[] =>
 
 /** Comments that hold more than text (an Attachment...), kept whole so that nothing is lost. */
 const richComments = (node: Node): Node[] =>
-  children(node, 'Comments').filter((c) => c !== undefined && typeof c !== 'string' && Object.keys(c).some((k) => k !== '#text' && !k.startsWith('@')));
+  children(node, 'Comments').filter(
+    (c) => c !== undefined && typeof c !== 'string' && Object.keys(c).some((k) => k !== '#text' && !k.startsWith('@')),
+  );
 
 const extrinsics = (node: Node): Record<string, string> =>
   Object.fromEntries(children(node, 'Extrinsic').map((e) => [attr(e, 'name') ?? '', text(e) ?? '']));
@@ -143,7 +164,17 @@ export function mapOrderRequest(tree: CxmlTree, payloadId: string): OrderDraft {
       ...(commentText(item).length === 0 ? {} : { comments: commentText(item) }),
       ...(richComments(item).length === 0 ? {} : { Comments: richComments(item) }),
       ...(Object.keys(extrinsics(detail)).length === 0 ? {} : { extrinsics: extrinsics(detail) }),
-      ...unclaimed(item, ['ItemID', 'ItemDetail', 'Comments', '@quantity', '@lineNumber', '@requestedDeliveryDate', '@itemType', '@compositeItemType', '@parentLineNumber']),
+      ...unclaimed(item, [
+        'ItemID',
+        'ItemDetail',
+        'Comments',
+        '@quantity',
+        '@lineNumber',
+        '@requestedDeliveryDate',
+        '@itemType',
+        '@compositeItemType',
+        '@parentLineNumber',
+      ]),
     };
     const unitPrice = text(path(detail, 'UnitPrice', 'Money'));
     return {
@@ -155,7 +186,9 @@ export function mapOrderRequest(tree: CxmlTree, payloadId: string): OrderDraft {
       quantity: Number(attr(item, 'quantity')),
       uom: text(child(detail, 'UnitOfMeasure')) ?? map.defaultUnitOfMeasure,
       ...(unitPrice === undefined ? {} : { unitPrice: Number(unitPrice) }),
-      ...(date(attr(item, 'requestedDeliveryDate')) === undefined ? {} : { requestedDeliveryDate: date(attr(item, 'requestedDeliveryDate')) as string }),
+      ...(date(attr(item, 'requestedDeliveryDate')) === undefined
+        ? {}
+        : { requestedDeliveryDate: date(attr(item, 'requestedDeliveryDate')) as string }),
       ...(Object.keys(itemExtras).length === 0 ? {} : { extras: itemExtras }),
       origin: `ItemOut[${index + 1}]`,
     };
@@ -167,7 +200,17 @@ export function mapOrderRequest(tree: CxmlTree, payloadId: string): OrderDraft {
   const headerExtrinsics = extrinsics(header);
   const total = text(path(header, 'Total', 'Money'));
   const orderVersion = attr(header, 'orderVersion');
-  const headerExtras = unclaimed(header, ['Total', 'ShipTo', 'BillTo', 'Comments', 'Extrinsic', '@orderID', '@orderDate', '@type', '@orderVersion']);
+  const headerExtras = unclaimed(header, [
+    'Total',
+    'ShipTo',
+    'BillTo',
+    'Comments',
+    'Extrinsic',
+    '@orderID',
+    '@orderDate',
+    '@type',
+    '@orderVersion',
+  ]);
   return {
     channel: 'cxml',
     externalRef: attr(header, 'orderID') ?? '',

@@ -7,7 +7,26 @@ export type ParseFailure = { status: 406 | 413; text: string };
 export type CxmlTree = Record<string, unknown>;
 
 /** Elements that may repeat, so that one occurrence still reads as a list. */
-const repeatable = new Set(['ItemOut', 'Credential', 'Extrinsic', 'DeliverTo', 'Street', 'Classification', 'Comments', 'Contact', 'Email', 'Phone', 'CarrierIdentifier', 'ShipNoticePortion', 'ShipNoticeItem', 'ConfirmationItem', 'ConfirmationStatus', 'Attachment', 'URL', 'Packaging']);
+const repeatable = new Set([
+  'ItemOut',
+  'Credential',
+  'Extrinsic',
+  'DeliverTo',
+  'Street',
+  'Classification',
+  'Comments',
+  'Contact',
+  'Email',
+  'Phone',
+  'CarrierIdentifier',
+  'ShipNoticePortion',
+  'ShipNoticeItem',
+  'ConfirmationItem',
+  'ConfirmationStatus',
+  'Attachment',
+  'URL',
+  'Packaging',
+]);
 
 const parser = new XMLParser({
   ignoreAttributes: false,
@@ -27,7 +46,8 @@ const parser = new XMLParser({
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 export function parseCxml(body: Uint8Array, maxBytes: number): { ok: true; tree: CxmlTree } | { ok: false; failure: ParseFailure } {
-  if (body.length > maxBytes) return { ok: false, failure: { status: 413, text: `document of ${body.length} bytes is larger than the ${maxBytes} accepted` } };
+  if (body.length > maxBytes)
+    return { ok: false, failure: { status: 413, text: `document of ${body.length} bytes is larger than the ${maxBytes} accepted` } };
   let text: string;
   try {
     text = decoder.decode(body);
@@ -40,7 +60,10 @@ export function parseCxml(body: Uint8Array, maxBytes: number): { ok: true; tree:
   if ((text.match(/<!DOCTYPE/gi) ?? []).length > 1) return { ok: false, failure: { status: 406, text: 'more than one DOCTYPE' } };
   const valid = XMLValidator.validate(text, { allowBooleanAttributes: false });
   if (valid !== true) {
-    return { ok: false, failure: { status: 406, text: `not well-formed XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}` } };
+    return {
+      ok: false,
+      failure: { status: 406, text: `not well-formed XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}` },
+    };
   }
   try {
     return { ok: true, tree: parser.parse(text) as CxmlTree };

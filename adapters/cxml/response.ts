@@ -4,7 +4,16 @@ import { randomBytes } from 'node:crypto';
 
 const escape = (value: string): string => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-export const statusTexts: Record<number, string> = { 200: 'OK', 400: 'Bad Request', 401: 'Unauthorized', 406: 'Not Acceptable', 409: 'Conflict', 413: 'Request Entity Too Large', 500: 'Internal Server Error', 503: 'Service Unavailable' };
+export const statusTexts: Record<number, string> = {
+  200: 'OK',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  406: 'Not Acceptable',
+  409: 'Conflict',
+  413: 'Request Entity Too Large',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
 
 export const newPayloadId = (at: Date): string => `${at.getTime()}.${randomBytes(6).toString('hex')}@ordergate`;
 

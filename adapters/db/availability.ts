@@ -2,8 +2,25 @@ import type { Knex } from 'knex';
 
 // Errors that mean "the database is not there right now" (answered with 503 and retried later),
 // as opposed to errors in what we asked of it.
-const unavailableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '53300']);
-const unavailableMessages = [/Connection terminated/i, /Timeout acquiring a connection/i, /connection is closed/i, /Client has encountered a connection error/i, /terminating connection/i];
+const unavailableCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+]);
+const unavailableMessages = [
+  /Connection terminated/i,
+  /Timeout acquiring a connection/i,
+  /connection is closed/i,
+  /Client has encountered a connection error/i,
+  /terminating connection/i,
+];
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;

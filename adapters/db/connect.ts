@@ -32,7 +32,12 @@ export function connectDatabase(options: DatabaseOptions): Database {
   if (options.url === undefined) {
     const filename = resolve(options.dataDir, 'pglite');
     mkdirSync(filename, { recursive: true });
-    return knexFactory({ client: ClientPgLite, dialect: 'postgres', connection: { filename }, log: { ...quiet, ...options.log } } as Knex.Config);
+    return knexFactory({
+      client: ClientPgLite,
+      dialect: 'postgres',
+      connection: { filename },
+      log: { ...quiet, ...options.log },
+    } as Knex.Config);
   }
   return knexFactory({
     client: 'pg',

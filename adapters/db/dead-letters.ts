@@ -58,12 +58,28 @@ export async function insertDeadLetter(db: Database, letter: NewDeadLetter): Pro
     `INSERT INTO dead_letters (queue, message_id, type, correlation_id, exchange, routing_key, reason, headers, properties, body)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?)
      ON CONFLICT (queue, message_id) WHERE replayed_at IS NULL DO NOTHING`,
-    [letter.queue, letter.messageId, letter.type, letter.correlationId, letter.exchange, letter.routingKey, letter.reason, JSON.stringify(letter.headers), JSON.stringify(letter.properties), letter.body],
+    [
+      letter.queue,
+      letter.messageId,
+      letter.type,
+      letter.correlationId,
+      letter.exchange,
+      letter.routingKey,
+      letter.reason,
+      JSON.stringify(letter.headers),
+      JSON.stringify(letter.properties),
+      letter.body,
+    ],
   );
 }
 
 export async function listDeadLetters(db: Database, filter: { queue?: string; replayed: boolean; limit: number }): Promise<DeadLetter[]> {
-  const query = db<DeadLetterRow>('dead_letters').orderBy([{ column: 'died_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(filter.limit);
+  const query = db<DeadLetterRow>('dead_letters')
+    .orderBy([
+      { column: 'died_at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ])
+    .limit(filter.limit);
   if (filter.queue !== undefined) query.where({ queue: filter.queue });
   if (filter.replayed) query.whereNotNull('replayed_at');
   else query.whereNull('replayed_at');
@@ -77,6 +93,10 @@ export async function getDeadLetter(db: Database, id: string): Promise<DeadLette
 
 /** Marks it replayed; false when someone else did first. */
 export async function markReplayed(db: Database, id: string): Promise<DeadLetter | undefined> {
-  const [row] = await db<DeadLetterRow>('dead_letters').where({ id }).whereNull('replayed_at').update({ replayed_at: db.fn.now() }).returning('*');
+  const [row] = await db<DeadLetterRow>('dead_letters')
+    .where({ id })
+    .whereNull('replayed_at')
+    .update({ replayed_at: db.fn.now() })
+    .returning('*');
   return row === undefined ? undefined : toDeadLetter(row as DeadLetterRow);
 }

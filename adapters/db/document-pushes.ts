@@ -21,7 +21,16 @@ export async function leaseStuckPushes(db: Database, limit: number): Promise<Stu
      RETURNING id, partner_id, channel, content_type, body, control`,
     [leaseMinutes, limit],
   );
-  return (result.rows as { id: string; partner_id: string; channel: string; content_type: string; body: Buffer | Uint8Array; control: Record<string, string> }[]).map((row) => ({
+  return (
+    result.rows as {
+      id: string;
+      partner_id: string;
+      channel: string;
+      content_type: string;
+      body: Buffer | Uint8Array;
+      control: Record<string, string>;
+    }[]
+  ).map((row) => ({
     documentId: row.id,
     partnerId: row.partner_id,
     channel: row.channel,

@@ -15,7 +15,21 @@ export interface DocumentSummary {
   createdAt: string;
 }
 
-const columns = ['id', 'order_id', 'direction', 'channel', 'type', 'content_type', 'sha256', 'control', 'findings', 'delivery_state', 'delivery_attempts', 'last_delivery_error', 'created_at'];
+const columns = [
+  'id',
+  'order_id',
+  'direction',
+  'channel',
+  'type',
+  'content_type',
+  'sha256',
+  'control',
+  'findings',
+  'delivery_state',
+  'delivery_attempts',
+  'last_delivery_error',
+  'created_at',
+];
 
 const toSummary = (row: Record<string, unknown>): DocumentSummary => ({
   id: row.id as string,
@@ -29,7 +43,13 @@ const toSummary = (row: Record<string, unknown>): DocumentSummary => ({
   ...(row.findings === null || row.findings === undefined ? {} : { findings: row.findings }),
   ...(row.delivery_state === null || row.delivery_state === undefined
     ? {}
-    : { delivery: { state: row.delivery_state as string, attempts: Number(row.delivery_attempts), ...(row.last_delivery_error === null ? {} : { lastError: row.last_delivery_error as string }) } }),
+    : {
+        delivery: {
+          state: row.delivery_state as string,
+          attempts: Number(row.delivery_attempts),
+          ...(row.last_delivery_error === null ? {} : { lastError: row.last_delivery_error as string }),
+        },
+      }),
   createdAt: new Date(row.created_at as string).toISOString(),
 });
 
@@ -55,7 +75,11 @@ export async function listDocuments(db: Database, viewer: Viewer, filter: Docume
   return rows.map(toSummary);
 }
 
-export async function getDocumentBody(db: Database, viewer: Viewer, id: string): Promise<{ contentType: string; body: Buffer } | undefined> {
+export async function getDocumentBody(
+  db: Database,
+  viewer: Viewer,
+  id: string,
+): Promise<{ contentType: string; body: Buffer } | undefined> {
   const query = db('documents').where({ id }).first('content_type', 'body');
   if (viewer.partnerId !== null) query.andWhere({ partner_id: viewer.partnerId });
   const row = await query;

@@ -54,9 +54,22 @@ interface ShipmentRow {
 
 type LineStateRow = LineRow & { shipped_quantity: string | number; ack: LineAck | null };
 
-export async function recordInbox(trx: Knex.Transaction, entry: InboxEntry, outcome: string, detail: Record<string, unknown>): Promise<boolean> {
+export async function recordInbox(
+  trx: Knex.Transaction,
+  entry: InboxEntry,
+  outcome: string,
+  detail: Record<string, unknown>,
+): Promise<boolean> {
   const inserted = await trx('inbox')
-    .insert({ vendor_id: entry.vendorId, message_id: entry.messageId, type: entry.type, task_id: entry.taskId ?? null, order_id: entry.orderId ?? null, outcome, detail: JSON.stringify(detail) })
+    .insert({
+      vendor_id: entry.vendorId,
+      message_id: entry.messageId,
+      type: entry.type,
+      task_id: entry.taskId ?? null,
+      order_id: entry.orderId ?? null,
+      outcome,
+      detail: JSON.stringify(detail),
+    })
     .onConflict(['vendor_id', 'message_id'])
     .ignore()
     .returning('message_id');
@@ -71,14 +84,21 @@ export async function lockFulfillment(trx: Knex.Transaction, taskId: string): Pr
   // One after another: a transaction is one connection, which runs one query at a time.
   const lines = await trx<LineStateRow>('order_lines').where({ order_id: order.id }).orderBy('position');
   const tasks = await trx<TaskRow>('tasks').where({ order_id: order.id }).orderBy('position');
-  const shipments = await trx('shipments').where({ order_id: order.id }).orderBy('created_at').select('task_id', 'vendor_id', 'vendor_shipment_id', 'reported', 'body');
+  const shipments = await trx('shipments')
+    .where({ order_id: order.id })
+    .orderBy('created_at')
+    .select('task_id', 'vendor_id', 'vendor_shipment_id', 'reported', 'body');
   return {
     order: rowsToOrder(order, lines),
     tasks: tasks.map(taskState),
     lines: new Map(
       lines.map((line): [string, LineState] => [
         line.line_number,
-        { status: line.status as LineStatus, shippedQuantity: Number(line.shipped_quantity), ...(line.ack === null ? {} : { ack: line.ack }) },
+        {
+          status: line.status as LineStatus,
+          shippedQuantity: Number(line.shipped_quantity),
+          ...(line.ack === null ? {} : { ack: line.ack }),
+        },
       ]),
     ),
     shipments: new Set(shipments.map((row: ShipmentRow) => `${row.vendor_id}:${row.vendor_shipment_id}:${row.task_id}`)),
@@ -88,27 +108,55 @@ export async function lockFulfillment(trx: Knex.Transaction, taskId: string): Pr
 
 export async function applyFulfillment(trx: Knex.Transaction, order: StoredOrder, effects: Effects, actor: string): Promise<void> {
   for (const [id, status] of effects.tasks) {
-    await trx('tasks').where({ id }).update({ status, updated_at: trx.fn.now(), ...(effects.resend?.task.id === id ? { retries: trx.raw('retries + 1') } : {}) });
+    await trx('tasks')
+      .where({ id })
+      .update({ status, updated_at: trx.fn.now(), ...(effects.resend?.task.id === id ? { retries: trx.raw('retries + 1') } : {}) });
   }
   for (const [lineNumber, line] of effects.lines) {
     await trx('order_lines')
       .where({ order_id: order.id, line_number: lineNumber })
-      .update({ status: line.status, shipped_quantity: line.shippedQuantity, ack: line.ack === undefined ? null : JSON.stringify(line.ack) });
+      .update({
+        status: line.status,
+        shipped_quantity: line.shippedQuantity,
+        ack: line.ack === undefined ? null : JSON.stringify(line.ack),
+      });
   }
   if (effects.shipment !== undefined) {
     const { taskId, vendorId, reported, ...body } = effects.shipment;
-    await trx('shipments').insert({ id: randomUUID(), order_id: order.id, task_id: taskId, vendor_id: vendorId, vendor_shipment_id: body.shipmentId, body: JSON.stringify(body), reported });
+    await trx('shipments').insert({
+      id: randomUUID(),
+      order_id: order.id,
+      task_id: taskId,
+      vendor_id: vendorId,
+      vendor_shipment_id: body.shipmentId,
+      body: JSON.stringify(body),
+      reported,
+    });
   }
-  if (effects.reported.length > 0) await trx('shipments').where({ order_id: order.id, reported: false }).whereIn('vendor_shipment_id', effects.reported).update({ reported: true });
+  if (effects.reported.length > 0)
+    await trx('shipments')
+      .where({ order_id: order.id, reported: false })
+      .whereIn('vendor_shipment_id', effects.reported)
+      .update({ reported: true });
   for (const step of effects.orderSteps) {
     await moveOrder(trx, order.id, step.from, step.to, step.cause, actor, step.detail);
   }
   if (effects.note !== undefined) {
     const status = effects.orderSteps.at(-1)?.to ?? order.status;
-    await trx('order_events').insert({ order_id: order.id, from_status: status, to_status: status, cause: effects.note.cause, actor, detail: JSON.stringify(effects.note.detail) });
+    await trx('order_events').insert({
+      order_id: order.id,
+      from_status: status,
+      to_status: status,
+      cause: effects.note.cause,
+      actor,
+      detail: JSON.stringify(effects.note.detail),
+    });
   }
   // Anything that changed the order shows in its updated_at, so a poller sees it.
-  if (effects.orderSteps.length === 0) await trx('orders').where({ id: order.id }).update({ updated_at: trx.raw('greatest(clock_timestamp(), created_at)') });
+  if (effects.orderSteps.length === 0)
+    await trx('orders')
+      .where({ id: order.id })
+      .update({ updated_at: trx.raw('greatest(clock_timestamp(), created_at)') });
 }
 
 export async function partnerChannels(trx: Knex.Transaction, partnerId: string): Promise<PartnerChannels> {

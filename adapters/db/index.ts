@@ -3,7 +3,19 @@ export { connectDatabase, describeDatabase, migrateToLatest, rollbackAll, type D
 export { getOrder, listOrderEvents, listOrders, type OrderEvent, type OrderFilter, type Viewer } from './order-queries.ts';
 export { orderStore } from './order-store.ts';
 export { authenticateCxml, getPartnerCxml, getPartnerX12, type PartnerCxml, type PartnerX12 } from './partner-identities.ts';
-export { createPartner, createPartnerKey, ensureAdminKey, findPrincipal, findPrincipalByHash, getPartner, hashKey, type NewPartner, type Partner, type PartnerCreation, type Principal } from './partners.ts';
+export {
+  createPartner,
+  createPartnerKey,
+  ensureAdminKey,
+  findPrincipal,
+  findPrincipalByHash,
+  getPartner,
+  hashKey,
+  type NewPartner,
+  type Partner,
+  type PartnerCreation,
+  type Principal,
+} from './partners.ts';
 export { getDocumentBody, listDocuments, type DocumentFilter, type DocumentSummary } from './documents.ts';
 export { findWebhookSource, insertWebhookSource, type NewWebhookSource, type WebhookSource } from './partner-identities.ts';
 export {

@@ -16,11 +16,16 @@ type Counted = { count: string | number };
 export function metricReadings(db: Database): MetricReadings {
   return {
     async ordersByChannelAndStatus() {
-      const rows = (await db('orders').select('channel', 'status').count({ count: '*' }).groupBy('channel', 'status')) as ({ channel: string; status: string } & Counted)[];
+      const rows = (await db('orders').select('channel', 'status').count({ count: '*' }).groupBy('channel', 'status')) as ({
+        channel: string;
+        status: string;
+      } & Counted)[];
       return rows.map((row) => ({ channel: row.channel, status: row.status, count: Number(row.count) }));
     },
     async requestsByState() {
-      const rows = (await db('outbox').whereNotNull('vendor_id').select('state').count({ count: '*' }).groupBy('state')) as ({ state: string } & Counted)[];
+      const rows = (await db('outbox').whereNotNull('vendor_id').select('state').count({ count: '*' }).groupBy('state')) as ({
+        state: string;
+      } & Counted)[];
       return rows.map((row) => ({ state: row.state, count: Number(row.count) }));
     },
     async oldestPendingRequest() {
@@ -28,7 +33,9 @@ export function metricReadings(db: Database): MetricReadings {
       return row?.oldest === null || row?.oldest === undefined ? undefined : new Date(row.oldest);
     },
     async openDeadLettersByQueue() {
-      const rows = (await db('dead_letters').whereNull('replayed_at').select('queue').count({ count: '*' }).groupBy('queue')) as ({ queue: string } & Counted)[];
+      const rows = (await db('dead_letters').whereNull('replayed_at').select('queue').count({ count: '*' }).groupBy('queue')) as ({
+        queue: string;
+      } & Counted)[];
       return rows.map((row) => ({ queue: row.queue, count: Number(row.count) }));
     },
   };

@@ -2,10 +2,32 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../../test/support/databases.ts';
 import { migrateToLatest, rollbackAll } from './connect.ts';
 
-const tables = ['api_keys', 'control_numbers', 'dead_letters', 'documents', 'idempotency_records', 'inbox', 'order_events', 'order_lines', 'orders', 'outbox', 'partner_cxml', 'partner_x12', 'partners', 'shipments', 'tasks', 'vendors', 'webhook_deliveries', 'webhook_sources', 'webhook_subscriptions'];
+const tables = [
+  'api_keys',
+  'control_numbers',
+  'dead_letters',
+  'documents',
+  'idempotency_records',
+  'inbox',
+  'order_events',
+  'order_lines',
+  'orders',
+  'outbox',
+  'partner_cxml',
+  'partner_x12',
+  'partners',
+  'shipments',
+  'tasks',
+  'vendors',
+  'webhook_deliveries',
+  'webhook_sources',
+  'webhook_subscriptions',
+];
 
 async function userTables(database: TestDatabase): Promise<string[]> {
-  const result = await database.db.raw(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name NOT LIKE 'knex_%' ORDER BY table_name`);
+  const result = await database.db.raw(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name NOT LIKE 'knex_%' ORDER BY table_name`,
+  );
   return result.rows.map((r: { table_name: string }) => r.table_name);
 }
 

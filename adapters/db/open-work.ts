@@ -6,8 +6,15 @@ import type { TaskStatus } from '../../domain/task-status.ts';
 // An ending order's work read for domain/order-ending.ts, and what it decided written back.
 
 export async function openWork(trx: Knex.Transaction, orderId: string): Promise<OpenWork> {
-  const tasks: { id: string; vendor_id: string | null; person: boolean; status: TaskStatus }[] = await trx('tasks').where({ order_id: orderId }).orderBy('position').select('id', 'vendor_id', 'person', 'status');
-  const unsent: { id: string | number }[] = await trx('outbox').where({ correlation_id: orderId, state: 'pending', type: fulfillmentRequestType }).whereNotNull('vendor_id').orderBy('id').select('id');
+  const tasks: { id: string; vendor_id: string | null; person: boolean; status: TaskStatus }[] = await trx('tasks')
+    .where({ order_id: orderId })
+    .orderBy('position')
+    .select('id', 'vendor_id', 'person', 'status');
+  const unsent: { id: string | number }[] = await trx('outbox')
+    .where({ correlation_id: orderId, state: 'pending', type: fulfillmentRequestType })
+    .whereNotNull('vendor_id')
+    .orderBy('id')
+    .select('id');
   return {
     orderId,
     tasks: tasks.map((task) => ({ id: task.id, vendorId: task.vendor_id, person: task.person, status: task.status })),
@@ -21,7 +28,10 @@ export async function openWork(trx: Knex.Transaction, orderId: string): Promise<
  */
 export async function endWork(trx: Knex.Transaction, ending: WorkEnding): Promise<void> {
   if (ending.cancelTasks.length > 0) {
-    await trx('tasks').whereIn('id', ending.cancelTasks).whereNotIn('status', ['done', 'failed', 'cancelled']).update({ status: 'cancelled', updated_at: trx.fn.now() });
+    await trx('tasks')
+      .whereIn('id', ending.cancelTasks)
+      .whereNotIn('status', ['done', 'failed', 'cancelled'])
+      .update({ status: 'cancelled', updated_at: trx.fn.now() });
   }
   if (ending.dropRequests.length > 0) {
     await trx('outbox').whereIn('id', ending.dropRequests).where({ state: 'pending' }).update({ state: 'dead', last_error: ending.reason });

@@ -75,7 +75,13 @@ export function lineToRow(id: string, orderId: string, position: number, line: O
 // spreading into it is many times slower, and this runs for every line of every order read.
 
 function lineOf(line: LineRow): StoredOrder['lines'][number] {
-  const fields: Record<string, unknown> = { id: line.id, lineNumber: line.line_number, status: line.status, quantity: Number(line.quantity), uom: line.uom };
+  const fields: Record<string, unknown> = {
+    id: line.id,
+    lineNumber: line.line_number,
+    status: line.status,
+    quantity: Number(line.quantity),
+    uom: line.uom,
+  };
   if (line.parent_line_id !== null) fields.parentLineId = line.parent_line_id;
   if (line.sku !== null) fields.sku = line.sku;
   if (line.unit_price !== null) fields.unitPrice = Number(line.unit_price);

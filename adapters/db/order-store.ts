@@ -27,7 +27,11 @@ VALUES (?, NULL, 'received', ?, ?, ?::jsonb || CASE WHEN ? THEN COALESCE(
  * and every other interchange of the partner waits on them, so they are taken in one round trip
  * (in kind order, so two takers never lock them in opposite orders). Returns the first of each.
  */
-async function takeControlNumbers(trx: Knex.Transaction, partnerId: string, counts: Record<string, number>): Promise<Record<string, number>> {
+async function takeControlNumbers(
+  trx: Knex.Transaction,
+  partnerId: string,
+  counts: Record<string, number>,
+): Promise<Record<string, number>> {
   const kinds = Object.keys(counts).sort();
   const result = await trx.raw(
     `INSERT INTO control_numbers (partner_id, kind, last) VALUES ${kinds.map(() => '(?, ?, ?)').join(', ')}
@@ -35,10 +39,21 @@ async function takeControlNumbers(trx: Knex.Transaction, partnerId: string, coun
      RETURNING kind, last`,
     kinds.flatMap((kind) => [partnerId, kind, counts[kind] as number]),
   );
-  return Object.fromEntries((result.rows as { kind: string; last: string | number }[]).map((row) => [row.kind, Number(row.last) - (counts[row.kind] as number) + 1]));
+  return Object.fromEntries(
+    (result.rows as { kind: string; last: string | number }[]).map((row) => [
+      row.kind,
+      Number(row.last) - (counts[row.kind] as number) + 1,
+    ]),
+  );
 }
 
-function documentRow(trx: Knex.Transaction, id: string, partnerId: string, orderId: string | null, document: DocumentRecord): Record<string, unknown> {
+function documentRow(
+  trx: Knex.Transaction,
+  id: string,
+  partnerId: string,
+  orderId: string | null,
+  document: DocumentRecord,
+): Record<string, unknown> {
   return {
     id,
     partner_id: partnerId,
@@ -61,7 +76,13 @@ function documentRow(trx: Knex.Transaction, id: string, partnerId: string, order
 }
 
 /** A SELECT list does not take a column's type from the INSERT it feeds: these say it. */
-const documentCasts: Readonly<Record<string, string>> = { body: '::bytea', control: '::jsonb', findings: '::jsonb', created_at: '', push_after: '' };
+const documentCasts: Readonly<Record<string, string>> = {
+  body: '::bytea',
+  control: '::jsonb',
+  findings: '::jsonb',
+  created_at: '',
+  push_after: '',
+};
 
 /**
  * When the webhook worker has nothing to do for a message, it is marked as fanned out as it is
@@ -72,7 +93,9 @@ const documentCasts: Readonly<Record<string, string>> = { body: '::bytea', contr
 function fannedOutAt(trx: Knex.Transaction, message: OutboxMessage): unknown {
   if (!isPartnerEvent(message.type)) return new Date();
   const partnerId = (message.payload as { partnerId?: unknown } | null)?.partnerId;
-  return typeof partnerId === 'string' ? trx.raw('CASE WHEN EXISTS (SELECT 1 FROM webhook_subscriptions WHERE partner_id = ?) THEN NULL ELSE now() END', [partnerId]) : null;
+  return typeof partnerId === 'string'
+    ? trx.raw('CASE WHEN EXISTS (SELECT 1 FROM webhook_subscriptions WHERE partner_id = ?) THEN NULL ELSE now() END', [partnerId])
+    : null;
 }
 
 function outboxRow(trx: Knex.Transaction, message: OutboxMessage): Record<string, unknown> {
@@ -99,7 +122,10 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
   return {
     async claimIdempotencyKey(partnerId, scope, key, requestHash, answer) {
       // A concurrent holder of the same key blocks this insert until it commits or rolls back.
-      const response = answer === undefined ? { response_status: 0, response_body: JSON.stringify(null) } : { response_status: answer.status, response_body: JSON.stringify(answer.body), order_id: answer.orderId };
+      const response =
+        answer === undefined
+          ? { response_status: 0, response_body: JSON.stringify(null) }
+          : { response_status: answer.status, response_body: JSON.stringify(answer.body), order_id: answer.orderId };
       const inserted = await trx('idempotency_records')
         .insert({ partner_id: partnerId, scope, key, request_hash: requestHash, ...response })
         .onConflict(['partner_id', 'scope', 'key'])
@@ -132,7 +158,12 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
       }
       const existing = await trx('idempotency_records').where({ partner_id: partnerId, scope, key }).first();
       if (existing === undefined) throw new Error(`idempotency record ${scope}/${key} vanished while claiming it`);
-      return { requestHash: existing.request_hash, responseStatus: existing.response_status, responseBody: existing.response_body, orderId: existing.order_id };
+      return {
+        requestHash: existing.request_hash,
+        responseStatus: existing.response_status,
+        responseBody: existing.response_body,
+        orderId: existing.order_id,
+      };
     },
 
     async completeIdempotencyKey(partnerId, scope, key, response) {
@@ -146,7 +177,13 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
       const orderRow = orderToRow(id, partnerId, order, 'received', now);
       const lineIds = new Map(order.lines.map((line) => [line.lineNumber, randomUUID()]));
       const lineRows = order.lines.map((line, position) =>
-        lineToRow(lineIds.get(line.lineNumber) as string, id, position, line, line.parentLineNumber === undefined ? null : (lineIds.get(line.parentLineNumber) ?? null)),
+        lineToRow(
+          lineIds.get(line.lineNumber) as string,
+          id,
+          position,
+          line,
+          line.parentLineNumber === undefined ? null : (lineIds.get(line.parentLineNumber) ?? null),
+        ),
       );
       // Order, lines and first event in one statement: one round trip instead of three, so the
       // transaction stays open for fewer turns of the event loop. Foreign keys are checked at the
@@ -194,7 +231,11 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
       const parts = [trx('documents').insert(documentRow(trx, id, partnerId, null, document)), trx('outbox').insert(messages)];
       if (idempotency !== undefined) {
         const { scope, key, response } = idempotency;
-        parts.push(trx('idempotency_records').where({ partner_id: partnerId, scope, key }).update({ response_status: response.status, response_body: JSON.stringify(response.body), order_id: response.orderId }));
+        parts.push(
+          trx('idempotency_records')
+            .where({ partner_id: partnerId, scope, key })
+            .update({ response_status: response.status, response_body: JSON.stringify(response.body), order_id: response.orderId }),
+        );
       }
       await trx.raw(`WITH ${parts.map((_part, index) => `w${index} AS (?)`).join(', ')} SELECT 1`, parts);
       return id;
@@ -238,7 +279,16 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
         due_at: task.dueAt,
         status: task.status,
       }));
-      const { updatedAt } = await moveOrder(trx, orderId, change.from, change.to, change.cause, change.actor, change.detail, rows.length === 0 ? [] : [trx('tasks').insert(rows)]);
+      const { updatedAt } = await moveOrder(
+        trx,
+        orderId,
+        change.from,
+        change.to,
+        change.cause,
+        change.actor,
+        change.detail,
+        rows.length === 0 ? [] : [trx('tasks').insert(rows)],
+      );
       return { ids: rows.map((row) => row.id), updatedAt };
     },
 
@@ -246,7 +296,9 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
       const query = trx<OrderRow>('orders').where({ id: orderId }).forUpdate();
       if (partnerId !== null) query.andWhere({ partner_id: partnerId });
       const row = await query.first();
-      return row === undefined ? undefined : rowsToOrder(row, await trx<LineRow>('order_lines').where({ order_id: orderId }).orderBy('position'));
+      return row === undefined
+        ? undefined
+        : rowsToOrder(row, await trx<LineRow>('order_lines').where({ order_id: orderId }).orderBy('position'));
     },
 
     changeStatus: (orderId, from, to, cause, actor, detail) => moveOrder(trx, orderId, from, to, cause, actor, detail),
@@ -268,7 +320,10 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
     },
 
     async noteEvent(orderId, cause, actor, detail) {
-      await trx.raw(`INSERT INTO order_events (order_id, from_status, to_status, cause, actor, detail) SELECT id, status, status, ?, ?, ?::jsonb FROM orders WHERE id = ?`, [cause, actor, JSON.stringify(detail), orderId]);
+      await trx.raw(
+        `INSERT INTO order_events (order_id, from_status, to_status, cause, actor, detail) SELECT id, status, status, ?, ?, ?::jsonb FROM orders WHERE id = ?`,
+        [cause, actor, JSON.stringify(detail), orderId],
+      );
     },
   };
 }

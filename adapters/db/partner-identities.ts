@@ -76,7 +76,11 @@ export async function insertCxml(trx: Knex.Transaction, partnerId: string, cxml:
     secret_hash: hashSecret(salt, cxml.sharedSecret).toString('hex'),
     confirmation_url: cxml.confirmationUrl ?? null,
   });
-  return { fromDomain: cxml.fromDomain, fromIdentity: cxml.fromIdentity, ...(cxml.confirmationUrl === undefined ? {} : { confirmationUrl: cxml.confirmationUrl }) };
+  return {
+    fromDomain: cxml.fromDomain,
+    fromIdentity: cxml.fromIdentity,
+    ...(cxml.confirmationUrl === undefined ? {} : { confirmationUrl: cxml.confirmationUrl }),
+  };
 }
 
 interface CxmlRow {
@@ -88,7 +92,11 @@ interface CxmlRow {
   confirmation_url: string | null;
 }
 
-const toCxml = (row: CxmlRow): PartnerCxml => ({ fromDomain: row.from_domain, fromIdentity: row.from_identity, ...(row.confirmation_url === null ? {} : { confirmationUrl: row.confirmation_url }) });
+const toCxml = (row: CxmlRow): PartnerCxml => ({
+  fromDomain: row.from_domain,
+  fromIdentity: row.from_identity,
+  ...(row.confirmation_url === null ? {} : { confirmationUrl: row.confirmation_url }),
+});
 
 export async function getPartnerCxml(db: Database, partnerId: string): Promise<PartnerCxml | undefined> {
   const row = await db<CxmlRow>('partner_cxml').where({ partner_id: partnerId }).first();
@@ -99,8 +107,16 @@ export async function getPartnerCxml(db: Database, partnerId: string): Promise<P
  * The partner a cXML sender claims to be, if its shared secret matches (compared in constant
  * time). Credential domains are case-insensitive in practice ("NetworkId" / "NetworkID").
  */
-export async function authenticateCxml(db: Database, fromDomain: string, fromIdentity: string, sharedSecret: string): Promise<{ partnerId: string; cxml: PartnerCxml } | undefined> {
-  const row = await db<CxmlRow>('partner_cxml').whereRaw('lower(from_domain) = lower(?)', [fromDomain]).andWhere({ from_identity: fromIdentity }).first();
+export async function authenticateCxml(
+  db: Database,
+  fromDomain: string,
+  fromIdentity: string,
+  sharedSecret: string,
+): Promise<{ partnerId: string; cxml: PartnerCxml } | undefined> {
+  const row = await db<CxmlRow>('partner_cxml')
+    .whereRaw('lower(from_domain) = lower(?)', [fromDomain])
+    .andWhere({ from_identity: fromIdentity })
+    .first();
   if (row === undefined) return undefined;
   const expected = Buffer.from(row.secret_hash, 'hex');
   const actual = hashSecret(row.secret_salt, sharedSecret);
@@ -146,7 +162,14 @@ export type NewWebhookSource = Omit<WebhookSource, 'createdAt'> & { sealedSecret
 export async function insertWebhookSource(db: Database, source: NewWebhookSource): Promise<WebhookSource | 'account-taken'> {
   const account = source.account?.toLowerCase() ?? null;
   const [row] = await db<WebhookSourceRow>('webhook_sources')
-    .insert({ id: source.id, partner_id: source.partnerId, kind: source.kind, account, map: source.map, secret_sealed: source.sealedSecret })
+    .insert({
+      id: source.id,
+      partner_id: source.partnerId,
+      kind: source.kind,
+      account,
+      map: source.map,
+      secret_sealed: source.sealedSecret,
+    })
     .onConflict(['kind', 'account'])
     .ignore()
     .returning('*');
@@ -154,7 +177,10 @@ export async function insertWebhookSource(db: Database, source: NewWebhookSource
 }
 
 /** By its id (sources posting to their own URL) or by kind and account (Shopify's shop domain). */
-export async function findWebhookSource(db: Database, by: { id: string } | { kind: string; account: string }): Promise<(WebhookSource & { sealedSecret: string }) | undefined> {
+export async function findWebhookSource(
+  db: Database,
+  by: { id: string } | { kind: string; account: string },
+): Promise<(WebhookSource & { sealedSecret: string }) | undefined> {
   const query = db<WebhookSourceRow>('webhook_sources');
   if ('id' in by) query.where({ id: by.id });
   else query.where({ kind: by.kind, account: by.account.toLowerCase() });

@@ -1,6 +1,15 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Database } from './connect.ts';
-import { getPartnerCxml, getPartnerX12, insertCxml, insertX12, type NewCxml, type NewX12, type PartnerCxml, type PartnerX12 } from './partner-identities.ts';
+import {
+  getPartnerCxml,
+  getPartnerX12,
+  insertCxml,
+  insertX12,
+  type NewCxml,
+  type NewX12,
+  type PartnerCxml,
+  type PartnerX12,
+} from './partner-identities.ts';
 
 export interface Partner {
   id: string;
@@ -11,14 +20,19 @@ export interface Partner {
 }
 
 /** A vendor's key has no partner: it reaches only the vendor operations, which read vendorId. */
-export type Principal = { role: 'admin'; partnerId: null } | { role: 'partner'; partnerId: string } | { role: 'vendor'; partnerId: null; vendorId: string };
+export type Principal =
+  { role: 'admin'; partnerId: null } | { role: 'partner'; partnerId: string } | { role: 'vendor'; partnerId: null; vendorId: string };
 
 /** Keys are 256 random bits, so a plain SHA-256 is enough to store them safely and look them up by hash. */
 export const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex');
 
 export const newApiKey = (prefix: 'oga' | 'ogp' | 'ogv'): string => `${prefix}_${randomBytes(32).toString('base64url')}`;
 
-const toPartner = (row: { id: string; name: string; created_at: Date }): Partner => ({ id: row.id, name: row.name, createdAt: new Date(row.created_at).toISOString() });
+const toPartner = (row: { id: string; name: string; created_at: Date }): Partner => ({
+  id: row.id,
+  name: row.name,
+  createdAt: new Date(row.created_at).toISOString(),
+});
 
 export type NewPartner = { name: string; x12?: NewX12; cxml?: NewCxml };
 
@@ -31,8 +45,15 @@ export async function createPartner(db: Database, partner: NewPartner): Promise<
   try {
     return await db.transaction(async (trx): Promise<PartnerCreation> => {
       const { x12, cxml } = partner;
-      if (x12 !== undefined && (await trx('partner_x12').where({ qualifier: x12.qualifier, identifier: x12.id }).first()) !== undefined) return { ok: false, taken: 'x12' };
-      if (cxml !== undefined && (await trx('partner_cxml').whereRaw('lower(from_domain) = lower(?)', [cxml.fromDomain]).andWhere({ from_identity: cxml.fromIdentity }).first()) !== undefined) {
+      if (x12 !== undefined && (await trx('partner_x12').where({ qualifier: x12.qualifier, identifier: x12.id }).first()) !== undefined)
+        return { ok: false, taken: 'x12' };
+      if (
+        cxml !== undefined &&
+        (await trx('partner_cxml')
+          .whereRaw('lower(from_domain) = lower(?)', [cxml.fromDomain])
+          .andWhere({ from_identity: cxml.fromIdentity })
+          .first()) !== undefined
+      ) {
         return { ok: false, taken: 'cxml' };
       }
       const [row] = await trx('partners').insert({ id: randomUUID(), name: partner.name }).returning(['id', 'name', 'created_at']);
@@ -48,7 +69,8 @@ export async function createPartner(db: Database, partner: NewPartner): Promise<
     });
   } catch (error) {
     // Two partners registered with one identity at the same moment: the loser hears it was taken.
-    if (uniqueViolation(error)) return { ok: false, taken: String((error as { constraint?: string }).constraint).includes('cxml') ? 'cxml' : 'x12' };
+    if (uniqueViolation(error))
+      return { ok: false, taken: String((error as { constraint?: string }).constraint).includes('cxml') ? 'cxml' : 'x12' };
     throw error;
   }
 }

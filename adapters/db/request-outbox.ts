@@ -58,7 +58,20 @@ const toDue = (row: DueRow): DueRequest => ({
 function dueRows(trx: Knex.Transaction, channels: readonly VendorChannel[], limit: number, vendorId?: string) {
   const query = trx('outbox as o')
     .leftJoin('vendors as v', 'v.id', 'o.vendor_id')
-    .select('o.id', 'o.message_id', 'o.type', 'o.correlation_id', 'o.destination', 'o.vendor_id', 'o.task_id', 'o.payload', 'o.attempts', 'o.created_at', 'v.base_url', trx.raw(`coalesce(v.channel, 'amqp') AS channel`))
+    .select(
+      'o.id',
+      'o.message_id',
+      'o.type',
+      'o.correlation_id',
+      'o.destination',
+      'o.vendor_id',
+      'o.task_id',
+      'o.payload',
+      'o.attempts',
+      'o.created_at',
+      'v.base_url',
+      trx.raw(`coalesce(v.channel, 'amqp') AS channel`),
+    )
     .where('o.state', 'pending')
     .whereNotNull('o.vendor_id')
     .where('o.next_attempt_at', '<=', trx.fn.now())
@@ -73,7 +86,8 @@ function dueRows(trx: Knex.Transaction, channels: readonly VendorChannel[], limi
 
 async function markDispatched(trx: Knex.Transaction, taskIds: (string | null)[]): Promise<void> {
   const ids = taskIds.filter((id): id is string => id !== null);
-  if (ids.length > 0) await trx('tasks').whereIn('id', ids).where({ status: 'ready' }).update({ status: 'dispatched', updated_at: trx.fn.now() });
+  if (ids.length > 0)
+    await trx('tasks').whereIn('id', ids).where({ status: 'ready' }).update({ status: 'dispatched', updated_at: trx.fn.now() });
 }
 
 /**
@@ -81,39 +95,71 @@ async function markDispatched(trx: Knex.Transaction, taskIds: (string | null)[])
  * transaction holds them), lets `send` try each, and records each outcome. A row is sent only if
  * `send` said so, which a broker-backed sender says only after the broker's confirm.
  */
-export async function dispatchDue(db: Database, channels: readonly VendorChannel[], limit: number, send: (requests: DueRequest[]) => Promise<SendOutcome[]>): Promise<{ sent: number; failed: number }> {
+export async function dispatchDue(
+  db: Database,
+  channels: readonly VendorChannel[],
+  limit: number,
+  send: (requests: DueRequest[]) => Promise<SendOutcome[]>,
+): Promise<{ sent: number; failed: number }> {
   return db.transaction(async (trx) => {
     const requests = (await dueRows(trx, channels, limit)).map(toDue);
     if (requests.length === 0) return { sent: 0, failed: 0 };
     const outcomes = await send(requests);
     const sent = requests.filter((_request, index) => outcomes[index]?.ok === true);
     if (sent.length > 0) {
-      await trx('outbox').whereIn('id', sent.map((r) => r.outboxId)).update({ state: 'sent', sent_at: trx.fn.now(), attempts: trx.raw('attempts + 1'), last_error: null });
-      await markDispatched(trx, sent.map((r) => r.taskId));
+      await trx('outbox')
+        .whereIn(
+          'id',
+          sent.map((r) => r.outboxId),
+        )
+        .update({ state: 'sent', sent_at: trx.fn.now(), attempts: trx.raw('attempts + 1'), last_error: null });
+      await markDispatched(
+        trx,
+        sent.map((r) => r.taskId),
+      );
     }
     for (const [index, request] of requests.entries()) {
       const outcome = outcomes[index] ?? { ok: false, error: 'the sender gave no outcome', retryAt: new Date(Date.now() + 1000) };
       if (outcome.ok) continue;
-      await trx('outbox').where({ id: request.outboxId }).update({ attempts: trx.raw('attempts + 1'), next_attempt_at: outcome.retryAt, last_error: outcome.error.slice(0, 2000) });
+      await trx('outbox')
+        .where({ id: request.outboxId })
+        .update({ attempts: trx.raw('attempts + 1'), next_attempt_at: outcome.retryAt, last_error: outcome.error.slice(0, 2000) });
     }
     return { sent: sent.length, failed: requests.length - sent.length };
   });
 }
 
 /** A mailbox vendor's due requests, each leased for `leaseSeconds` (handed out again after it unless answered). */
-export async function leaseMailbox(db: Database, vendorId: string, channels: readonly VendorChannel[], limit: number, leaseSeconds: number): Promise<(DueRequest & { leasedUntil: string })[]> {
+export async function leaseMailbox(
+  db: Database,
+  vendorId: string,
+  channels: readonly VendorChannel[],
+  limit: number,
+  leaseSeconds: number,
+): Promise<(DueRequest & { leasedUntil: string })[]> {
   return db.transaction(async (trx) => {
     const requests = (await dueRows(trx, channels, limit, vendorId)).map(toDue);
     if (requests.length === 0) return [];
-    const [row] = await trx.raw(`SELECT now() + make_interval(secs => ?) AS until`, [leaseSeconds]).then((result: { rows: { until: Date | string }[] }) => result.rows);
+    const [row] = await trx
+      .raw(`SELECT now() + make_interval(secs => ?) AS until`, [leaseSeconds])
+      .then((result: { rows: { until: Date | string }[] }) => result.rows);
     const leasedUntil = new Date(row?.until ?? Date.now()).toISOString();
     // A request is leased until its task is answered; anything else (a cancellation) wants no
     // answer and is handed out once.
     const leased = requests.filter((r) => r.type === fulfillmentRequestType).map((r) => r.outboxId);
     const once = requests.filter((r) => r.type !== fulfillmentRequestType).map((r) => r.outboxId);
-    if (leased.length > 0) await trx('outbox').whereIn('id', leased).update({ attempts: trx.raw('attempts + 1'), next_attempt_at: leasedUntil });
-    if (once.length > 0) await trx('outbox').whereIn('id', once).update({ attempts: trx.raw('attempts + 1'), state: 'sent', sent_at: trx.fn.now() });
-    await markDispatched(trx, requests.map((r) => r.taskId));
+    if (leased.length > 0)
+      await trx('outbox')
+        .whereIn('id', leased)
+        .update({ attempts: trx.raw('attempts + 1'), next_attempt_at: leasedUntil });
+    if (once.length > 0)
+      await trx('outbox')
+        .whereIn('id', once)
+        .update({ attempts: trx.raw('attempts + 1'), state: 'sent', sent_at: trx.fn.now() });
+    await markDispatched(
+      trx,
+      requests.map((r) => r.taskId),
+    );
     return requests.map((request) => ({ ...request, leasedUntil }));
   });
 }

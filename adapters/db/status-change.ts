@@ -29,7 +29,17 @@ export async function moveOrder(
   /** Writes that go with the move, in the same statement (the order's tasks, say). */
   alongside: Knex.QueryBuilder[] = [],
 ): Promise<{ updatedAt: string }> {
-  const result = await trx.raw(moveSql(alongside.length), [...alongside, to, orderId, from, from, to, cause, actor, JSON.stringify(detail)]);
+  const result = await trx.raw(moveSql(alongside.length), [
+    ...alongside,
+    to,
+    orderId,
+    from,
+    from,
+    to,
+    cause,
+    actor,
+    JSON.stringify(detail),
+  ]);
   const [row] = result.rows as { updated_at: Date | string }[];
   if (row === undefined) throw new Error(`order ${orderId} is not "${from}", so it cannot become "${to}"`);
   return { updatedAt: new Date(row.updated_at).toISOString() };

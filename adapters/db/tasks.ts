@@ -13,7 +13,8 @@ const toView = (row: TaskRow): TaskView => {
 };
 
 /** In plan order. */
-const tasksOfOrder = (db: Knex | Knex.Transaction, orderId: string) => db<TaskRow>('tasks').where({ order_id: orderId }).orderBy('position');
+const tasksOfOrder = (db: Knex | Knex.Transaction, orderId: string) =>
+  db<TaskRow>('tasks').where({ order_id: orderId }).orderBy('position');
 
 /** The order's tasks, or undefined when the viewer may not see the order. */
 export async function listTasks(db: Database, orderId: string, viewer: Viewer): Promise<TaskView[] | undefined> {

@@ -31,7 +31,10 @@ const toVendor = (row: VendorRow): Vendor => ({
 });
 
 /** The vendor and its first API key, or 'exists' when the id is taken. */
-export async function createVendor(db: Database, vendor: Omit<Vendor, 'createdAt'>): Promise<{ vendor: Vendor; apiKey: string } | 'exists'> {
+export async function createVendor(
+  db: Database,
+  vendor: Omit<Vendor, 'createdAt'>,
+): Promise<{ vendor: Vendor; apiKey: string } | 'exists'> {
   return db.transaction(async (trx) => {
     const [row] = await trx<VendorRow>('vendors')
       .insert({ id: vendor.id, name: vendor.name, channel: vendor.channel, base_url: vendor.baseUrl ?? null })
@@ -40,7 +43,13 @@ export async function createVendor(db: Database, vendor: Omit<Vendor, 'createdAt
       .returning('*');
     if (row === undefined) return 'exists';
     const apiKey = newApiKey('ogv');
-    await trx('api_keys').insert({ id: randomUUID(), vendor_id: vendor.id, role: 'vendor', key_hash: hashKey(apiKey), key_prefix: apiKey.slice(0, 8) });
+    await trx('api_keys').insert({
+      id: randomUUID(),
+      vendor_id: vendor.id,
+      role: 'vendor',
+      key_hash: hashKey(apiKey),
+      key_prefix: apiKey.slice(0, 8),
+    });
     return { vendor: toVendor(row), apiKey };
   });
 }

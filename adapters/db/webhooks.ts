@@ -21,9 +21,18 @@ const toSubscription = (row: Record<string, unknown>): WebhookSubscription => ({
   createdAt: new Date(row.created_at as string).toISOString(),
 });
 
-export async function insertWebhookSubscription(db: Database, subscription: Omit<WebhookSubscription, 'createdAt'> & { sealedSecret: string }): Promise<WebhookSubscription> {
+export async function insertWebhookSubscription(
+  db: Database,
+  subscription: Omit<WebhookSubscription, 'createdAt'> & { sealedSecret: string },
+): Promise<WebhookSubscription> {
   const [row] = await db('webhook_subscriptions')
-    .insert({ id: subscription.id, partner_id: subscription.partnerId, url: subscription.url, event_types: JSON.stringify(subscription.eventTypes), secret_sealed: subscription.sealedSecret })
+    .insert({
+      id: subscription.id,
+      partner_id: subscription.partnerId,
+      url: subscription.url,
+      event_types: JSON.stringify(subscription.eventTypes),
+      secret_sealed: subscription.sealedSecret,
+    })
     .returning(['id', 'partner_id', 'url', 'event_types', 'created_at']);
   return toSubscription(row);
 }
@@ -84,7 +93,14 @@ export async function listWebhookDeliveries(db: Database, viewer: Viewer, filter
   if (viewer.partnerId !== null) query.where({ partner_id: viewer.partnerId });
   if (filter.state !== undefined) query.where({ state: filter.state });
   if (filter.subscriptionId !== undefined) query.where({ subscription_id: filter.subscriptionId });
-  return (await query.orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(filter.limit)).map(toDelivery);
+  return (
+    await query
+      .orderBy([
+        { column: 'created_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .limit(filter.limit)
+  ).map(toDelivery);
 }
 
 /**
@@ -92,16 +108,35 @@ export async function listWebhookDeliveries(db: Database, viewer: Viewer, filter
  * partner, event type subscribed to, subscribed before the event), and marks the events seen, in
  * one transaction. Rows locked by another instance are skipped, not waited for.
  */
-export async function fanOutWebhookEvents(db: Database, eventTypes: readonly string[], now: Date, batch = 200): Promise<{ events: number; deliveries: number }> {
+export async function fanOutWebhookEvents(
+  db: Database,
+  eventTypes: readonly string[],
+  now: Date,
+  batch = 200,
+): Promise<{ events: number; deliveries: number }> {
   return db.transaction(async (trx) => {
-    const events = await trx('outbox').whereNull('webhooks_fanned_out_at').orderBy('id').limit(batch).forUpdate().skipLocked().select('id', 'message_id', 'type', 'payload', 'created_at');
+    const events = await trx('outbox')
+      .whereNull('webhooks_fanned_out_at')
+      .orderBy('id')
+      .limit(batch)
+      .forUpdate()
+      .skipLocked()
+      .select('id', 'message_id', 'type', 'payload', 'created_at');
     if (events.length === 0) return { events: 0, deliveries: 0 };
     const relevant = events.filter((e) => eventTypes.includes(e.type) && typeof e.payload?.partnerId === 'string');
     const partners = [...new Set(relevant.map((e) => e.payload.partnerId as string))];
-    const subscriptions = partners.length === 0 ? [] : await trx('webhook_subscriptions').whereIn('partner_id', partners).select('id', 'partner_id', 'event_types', 'created_at');
+    const subscriptions =
+      partners.length === 0
+        ? []
+        : await trx('webhook_subscriptions').whereIn('partner_id', partners).select('id', 'partner_id', 'event_types', 'created_at');
     const rows = relevant.flatMap((event) =>
       subscriptions
-        .filter((s) => s.partner_id === event.payload.partnerId && (s.event_types as string[]).includes(event.type) && new Date(s.created_at) <= new Date(event.created_at))
+        .filter(
+          (s) =>
+            s.partner_id === event.payload.partnerId &&
+            (s.event_types as string[]).includes(event.type) &&
+            new Date(s.created_at) <= new Date(event.created_at),
+        )
         .map((s) => ({
           id: randomUUID(),
           subscription_id: s.id,
@@ -113,7 +148,12 @@ export async function fanOutWebhookEvents(db: Database, eventTypes: readonly str
         })),
     );
     if (rows.length > 0) await trx('webhook_deliveries').insert(rows).onConflict(['subscription_id', 'outbox_message_id']).ignore();
-    await trx('outbox').whereIn('id', events.map((e) => e.id)).update({ webhooks_fanned_out_at: trx.fn.now() });
+    await trx('outbox')
+      .whereIn(
+        'id',
+        events.map((e) => e.id),
+      )
+      .update({ webhooks_fanned_out_at: trx.fn.now() });
     return { events: events.length, deliveries: rows.length };
   });
 }
@@ -176,9 +216,21 @@ export async function recordWebhookAttempt(db: Database, id: string, result: Att
  * Makes a delivery due at `now`. A pending one keeps its place in the back-off schedule; a failed
  * or delivered one gets `step` (one more attempt, then failed again if it fails).
  */
-export async function retryWebhookDelivery(db: Database, viewer: Viewer, id: string, now: Date, step: number): Promise<WebhookDelivery | undefined> {
+export async function retryWebhookDelivery(
+  db: Database,
+  viewer: Viewer,
+  id: string,
+  now: Date,
+  step: number,
+): Promise<WebhookDelivery | undefined> {
   const query = db('webhook_deliveries').where({ id });
   if (viewer.partnerId !== null) query.andWhere({ partner_id: viewer.partnerId });
-  const [row] = await query.update({ state: 'pending', next_attempt_at: now, schedule_step: db.raw(`CASE WHEN state = 'pending' THEN schedule_step ELSE ? END`, [step]) }).returning('*');
+  const [row] = await query
+    .update({
+      state: 'pending',
+      next_attempt_at: now,
+      schedule_step: db.raw(`CASE WHEN state = 'pending' THEN schedule_step ELSE ? END`, [step]),
+    })
+    .returning('*');
   return row === undefined ? undefined : toDelivery(row);
 }

@@ -15,7 +15,8 @@ export interface Delivery {
   judge?: (body: string) => { retry: boolean; error: string } | undefined;
 }
 
-export type DeliveryResult = { ok: true; status: number; attempts: number; responseBody: string } | { ok: false; attempts: number; error: string; status?: number };
+export type DeliveryResult =
+  { ok: true; status: number; attempts: number; responseBody: string } | { ok: false; attempts: number; error: string; status?: number };
 
 export interface RetryPolicy {
   retries: number;
@@ -30,7 +31,10 @@ export const defaultRetryPolicy: RetryPolicy = { retries: 5, minTimeoutMs: 1_000
 const retryable = (status: number): boolean => status === 408 || status === 429 || status >= 500;
 
 class HttpStatusError extends Error {
-  constructor(readonly status: number, body: string) {
+  constructor(
+    readonly status: number,
+    body: string,
+  ) {
     super(`HTTP ${status}${body === '' ? '' : `: ${body.slice(0, 200)}`}`);
   }
 }

@@ -26,4 +26,7 @@ export function answerRenderer(policy: RetryPolicy = defaultRetryPolicy): Answer
   };
 }
 
-export const fulfillmentDeps = (db: Database, policy: RetryPolicy = defaultRetryPolicy): FulfillmentDeps => ({ store: orderStore(db), renderAnswer: answerRenderer(policy) });
+export const fulfillmentDeps = (db: Database, policy: RetryPolicy = defaultRetryPolicy): FulfillmentDeps => ({
+  store: orderStore(db),
+  renderAnswer: answerRenderer(policy),
+});

@@ -14,7 +14,13 @@ export async function pushStuckDocuments(db: Database, policy: RetryPolicy = def
     const channels = await store.transaction((tx) => tx.partnerChannels(document.partnerId));
     const delivery = deliveryFor(document.channel, channels, policy);
     if (delivery === undefined) {
-      await store.transaction((tx) => tx.recordDelivery(document.documentId, { state: 'failed', attempts: 0, error: 'the partner has no endpoint any more; the document is in its mailbox' }));
+      await store.transaction((tx) =>
+        tx.recordDelivery(document.documentId, {
+          state: 'failed',
+          attempts: 0,
+          error: 'the partner has no endpoint any more; the document is in its mailbox',
+        }),
+      );
       continue;
     }
     await pushDocument({ store, deliver: delivery.deliver }, document, document.contentType, delivery.endpointUrl);

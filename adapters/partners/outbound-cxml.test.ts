@@ -16,7 +16,17 @@ const xmlReply = { 'content-type': 'text/xml; charset=utf-8' };
 /** 1 of 2 modems now and 1 backordered; the bundle and its components accepted. */
 const answers = (order: StoredOrder): ConfirmationInput => ({
   order,
-  lines: order.lines.map((l) => (l.lineNumber === '1' ? { lineNumber: '1', portions: [{ status: 'accepted' as const, quantity: 1 }, { status: 'backordered' as const, quantity: 1, deliveryDate: '2026-12-20' }] } : { lineNumber: l.lineNumber, portions: [{ status: 'accepted' as const, quantity: l.quantity }] })),
+  lines: order.lines.map((l) =>
+    l.lineNumber === '1'
+      ? {
+          lineNumber: '1',
+          portions: [
+            { status: 'accepted' as const, quantity: 1 },
+            { status: 'backordered' as const, quantity: 1, deliveryDate: '2026-12-20' },
+          ],
+        }
+      : { lineNumber: l.lineNumber, portions: [{ status: 'accepted' as const, quantity: l.quantity }] },
+  ),
 });
 
 interface Doc {
@@ -38,8 +48,20 @@ describe('outbound cXML documents', () => {
 
   /** A cXML partner whose composite OrderRequest came in through POST /v1/cxml. */
   async function partnerWithOrder(name: string, identity: string, confirmationUrl?: string) {
-    const partner = await t.partner(name, { cxml: { fromDomain: 'NetworkID', fromIdentity: identity, sharedSecret: 's3cret-for-tests', ...(confirmationUrl === undefined ? {} : { confirmationUrl }) } });
-    const res = await t.request({ method: 'POST', url: '/v1/cxml', headers: { 'content-type': 'text/xml' }, payload: composite.replaceAll('AN01000000001', identity) });
+    const partner = await t.partner(name, {
+      cxml: {
+        fromDomain: 'NetworkID',
+        fromIdentity: identity,
+        sharedSecret: 's3cret-for-tests',
+        ...(confirmationUrl === undefined ? {} : { confirmationUrl }),
+      },
+    });
+    const res = await t.request({
+      method: 'POST',
+      url: '/v1/cxml',
+      headers: { 'content-type': 'text/xml' },
+      payload: composite.replaceAll('AN01000000001', identity),
+    });
     expect(res.body).toContain('<Status code="200"');
     const [id] = await t.database.db('orders').where({ partner_id: partner.id }).pluck('id');
     const order = await getOrder(t.database.db, id, { partnerId: partner.id });
@@ -54,16 +76,23 @@ describe('outbound cXML documents', () => {
     return built.value;
   }
 
-  const outbound = async (key: string, type: string): Promise<Doc[]> => (await t.request({ method: 'GET', url: `/v1/documents?direction=outbound&type=${type}`, key })).json().documents;
+  const outbound = async (key: string, type: string): Promise<Doc[]> =>
+    (await t.request({ method: 'GET', url: `/v1/documents?direction=outbound&type=${type}`, key })).json().documents;
 
   it('stores a ConfirmationRequest before pushing it, and retries 503s with back-off until the partner answers cXML 200', async () => {
     const { partner, order, envelope } = await partnerWithOrder('Confirmed', 'AN01000000101', 'https://buyer.example.com/cxml/confirm');
     const xml = await confirmation(order, envelope);
     const received: string[] = [];
     const scope = nock('https://buyer.example.com')
-      .post('/cxml/confirm').reply(503, 'busy')
-      .post('/cxml/confirm').reply(503, 'still busy')
-      .post('/cxml/confirm', (body) => { received.push(typeof body === 'string' ? body : JSON.stringify(body)); return true; }).reply(200, cxmlResponse(200, 'confirmation received'), xmlReply);
+      .post('/cxml/confirm')
+      .reply(503, 'busy')
+      .post('/cxml/confirm')
+      .reply(503, 'still busy')
+      .post('/cxml/confirm', (body) => {
+        received.push(typeof body === 'string' ? body : JSON.stringify(body));
+        return true;
+      })
+      .reply(200, cxmlResponse(200, 'confirmation received'), xmlReply);
     const sent = await sendCxml(t.database.db, partner.id, order.id, 'ConfirmationRequest', xml, fast);
     expect(scope.isDone()).toBe(true);
     expect(sent).toMatchObject({ delivery: 'delivered', attempts: 3, body: xml });
@@ -76,7 +105,14 @@ describe('outbound cXML documents', () => {
     const docs = await outbound(partner.key, 'ConfirmationRequest');
     const payloadId = /payloadID="([^"]+)"/.exec(xml)?.[1];
     expect(docs).toEqual([
-      expect.objectContaining({ id: sent.documentId, orderId: order.id, type: 'ConfirmationRequest', contentType: 'text/xml; charset=utf-8', control: { payloadId, cxmlStatus: '200', cxmlStatusText: 'OK' }, delivery: { state: 'delivered', attempts: 3 } }),
+      expect.objectContaining({
+        id: sent.documentId,
+        orderId: order.id,
+        type: 'ConfirmationRequest',
+        contentType: 'text/xml; charset=utf-8',
+        control: { payloadId, cxmlStatus: '200', cxmlStatusText: 'OK' },
+        delivery: { state: 'delivered', attempts: 3 },
+      }),
     ]);
     const stored = await t.request({ method: 'GET', url: `/v1/documents/${sent.documentId}`, key: partner.key });
     expect(stored.body).toBe(received[0]);
@@ -95,11 +131,23 @@ describe('outbound cXML documents', () => {
 
   it('retries a cXML Status 500 in an HTTP 200 like an HTTP 500, and sends a ShipNoticeRequest the same way', async () => {
     const { partner, order, envelope } = await partnerWithOrder('Shipped', 'AN01000000103', 'https://shipped.example.com/cxml');
-    const built = buildShipNoticeRequest(order, { shipmentId: 'SHP-1', shippedAt: '2026-12-01T15:20:00Z', carrier: { scac: 'UPSN', name: 'UPS' }, trackingNumber: '1Z999', packages: [{ items: order.lines.map((l) => ({ lineNumber: l.lineNumber, quantity: l.quantity, uom: l.uom })) }] }, envelope);
+    const built = buildShipNoticeRequest(
+      order,
+      {
+        shipmentId: 'SHP-1',
+        shippedAt: '2026-12-01T15:20:00Z',
+        carrier: { scac: 'UPSN', name: 'UPS' },
+        trackingNumber: '1Z999',
+        packages: [{ items: order.lines.map((l) => ({ lineNumber: l.lineNumber, quantity: l.quantity, uom: l.uom })) }],
+      },
+      envelope,
+    );
     if (!built.ok) throw new Error(JSON.stringify(built.error));
     const scope = nock('https://shipped.example.com')
-      .post('/cxml').reply(200, cxmlResponse(500, 'database restarting'), xmlReply)
-      .post('/cxml').reply(200, cxmlResponse(200, 'ok'), xmlReply);
+      .post('/cxml')
+      .reply(200, cxmlResponse(500, 'database restarting'), xmlReply)
+      .post('/cxml')
+      .reply(200, cxmlResponse(200, 'ok'), xmlReply);
     const sent = await sendCxml(t.database.db, partner.id, order.id, 'ShipNoticeRequest', built.value, fast);
     expect(scope.isDone()).toBe(true);
     expect(sent).toMatchObject({ delivery: 'delivered', attempts: 2 });
@@ -117,6 +165,8 @@ describe('outbound cXML documents', () => {
 
   it('refuses to send a document that is not the kind it is sent as', async () => {
     const { partner, order, envelope } = await partnerWithOrder('Mixup', 'AN01000000105');
-    await expect(sendCxml(t.database.db, partner.id, order.id, 'ShipNoticeRequest', await confirmation(order, envelope), fast)).rejects.toThrow('not a cXML ShipNoticeRequest');
+    await expect(
+      sendCxml(t.database.db, partner.id, order.id, 'ShipNoticeRequest', await confirmation(order, envelope), fast),
+    ).rejects.toThrow('not a cXML ShipNoticeRequest');
   });
 });

@@ -14,7 +14,11 @@ const bundle = readFileSync(new URL('../x12/fixtures/850-bundle.x12', import.met
 const fast = { retries: 4, minTimeoutMs: 5, maxTimeoutMs: 20, timeoutMs: 2_000 };
 
 function acceptAll(order: StoredOrder) {
-  return build855({ order, ackDate: '2026-11-28', lines: order.lines.map((l) => ({ lineNumber: l.lineNumber, status: 'accepted' as const, quantity: l.quantity, uom: l.uom })) });
+  return build855({
+    order,
+    ackDate: '2026-11-28',
+    lines: order.lines.map((l) => ({ lineNumber: l.lineNumber, status: 'accepted' as const, quantity: l.quantity, uom: l.uom })),
+  });
 }
 
 describe('outbound X12 documents', () => {
@@ -26,8 +30,16 @@ describe('outbound X12 documents', () => {
   afterAll(async () => t?.close());
 
   async function partnerWithOrder(name: string, sender: string, endpointUrl?: string) {
-    const partner = await t.partner(name, { x12: { qualifier: 'ZZ', id: sender, ourQualifier: 'ZZ', ourId: 'ORDERGATE', ...(endpointUrl === undefined ? {} : { endpointUrl }) } });
-    const res = await t.request({ method: 'POST', url: '/v1/x12', key: partner.key, headers: { 'content-type': 'application/edi-x12' }, payload: bundle.replaceAll('ACMEBUYER      ', sender.padEnd(15)).replaceAll('ACMEBUYER', sender) });
+    const partner = await t.partner(name, {
+      x12: { qualifier: 'ZZ', id: sender, ourQualifier: 'ZZ', ourId: 'ORDERGATE', ...(endpointUrl === undefined ? {} : { endpointUrl }) },
+    });
+    const res = await t.request({
+      method: 'POST',
+      url: '/v1/x12',
+      key: partner.key,
+      headers: { 'content-type': 'application/edi-x12' },
+      payload: bundle.replaceAll('ACMEBUYER      ', sender.padEnd(15)).replaceAll('ACMEBUYER', sender),
+    });
     expect(res.body).toContain('AK5*A~');
     const [id] = await t.database.db('orders').where({ partner_id: partner.id }).pluck('id');
     const order = await getOrder(t.database.db, id, { partnerId: partner.id });
@@ -39,9 +51,15 @@ describe('outbound X12 documents', () => {
     const { partner, order } = await partnerWithOrder('Pushed', 'PUSHBUYER', 'https://partner.example.com/edi/inbound');
     const received: string[] = [];
     const scope = nock('https://partner.example.com')
-      .post('/edi/inbound').reply(503, 'busy')
-      .post('/edi/inbound').reply(502)
-      .post('/edi/inbound', (body) => { received.push(typeof body === 'string' ? body : JSON.stringify(body)); return true; }).reply(200, 'thanks');
+      .post('/edi/inbound')
+      .reply(503, 'busy')
+      .post('/edi/inbound')
+      .reply(502)
+      .post('/edi/inbound', (body) => {
+        received.push(typeof body === 'string' ? body : JSON.stringify(body));
+        return true;
+      })
+      .reply(200, 'thanks');
     const sent = await sendX12(t.database.db, partner.id, order.id, '855', acceptAll(order), fast);
     expect(scope.isDone()).toBe(true);
     expect(sent).toMatchObject({ delivery: 'delivered', attempts: 3 });
@@ -54,7 +72,9 @@ describe('outbound X12 documents', () => {
     expect(sent.control).toEqual({ isaControlNumber: '000000002', gsControlNumber: '2' });
 
     const docs = (await t.request({ method: 'GET', url: '/v1/documents?direction=outbound&type=855', key: partner.key })).json().documents;
-    expect(docs).toEqual([expect.objectContaining({ id: sent.documentId, orderId: order.id, delivery: { state: 'delivered', attempts: 3 } })]);
+    expect(docs).toEqual([
+      expect.objectContaining({ id: sent.documentId, orderId: order.id, delivery: { state: 'delivered', attempts: 3 } }),
+    ]);
   });
 
   it('gives up on a refusal that will not pass (4xx) at once, and keeps the document to resend', async () => {
@@ -85,9 +105,14 @@ describe('outbound X12 documents', () => {
     const identity = await getPartnerX12(t.database.db, partner.id);
     if (identity === undefined) throw new Error('no identity');
     // Stored, then the process "dies": no push.
-    const stored = await orderStore(t.database.db).transaction((tx) => storeDocument(tx, x12Document(identity, partner.id, order.id, '855', acceptAll(order)), identity.endpointUrl));
+    const stored = await orderStore(t.database.db).transaction((tx) =>
+      storeDocument(tx, x12Document(identity, partner.id, order.id, '855', acceptAll(order)), identity.endpointUrl),
+    );
     expect(await pushStuckDocuments(t.database.db, fast)).toBe(0);
-    await t.database.db('documents').where({ id: stored.documentId }).update({ push_after: t.database.db.raw(`now() - interval '1 second'`) });
+    await t.database
+      .db('documents')
+      .where({ id: stored.documentId })
+      .update({ push_after: t.database.db.raw(`now() - interval '1 second'`) });
     const scope = nock('https://crashed.example.com').post('/edi', stored.body).reply(200, 'thanks');
     expect(await pushStuckDocuments(t.database.db, fast)).toBe(1);
     expect(scope.isDone()).toBe(true);

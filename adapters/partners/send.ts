@@ -9,13 +9,31 @@ import { deliveryFor } from './delivery.ts';
 // One document to a partner, outside any order's reply: stored, then pushed to its endpoint when
 // it has one (else left in its mailbox).
 
-export async function sendX12(db: Database, partnerId: string, orderId: string | null, setId: OutboundSetId, body: readonly OutSegment[], policy: RetryPolicy = defaultRetryPolicy): Promise<SentDocument> {
+export async function sendX12(
+  db: Database,
+  partnerId: string,
+  orderId: string | null,
+  setId: OutboundSetId,
+  body: readonly OutSegment[],
+  policy: RetryPolicy = defaultRetryPolicy,
+): Promise<SentDocument> {
   const identity = await getPartnerX12(db, partnerId);
   if (identity === undefined) throw new Error(`partner ${partnerId} has no X12 identity`);
-  return sendDocument(orderStore(db), x12Document(identity, partnerId, orderId, setId, body), deliveryFor('x12', { x12: identity }, policy));
+  return sendDocument(
+    orderStore(db),
+    x12Document(identity, partnerId, orderId, setId, body),
+    deliveryFor('x12', { x12: identity }, policy),
+  );
 }
 
-export async function sendCxml(db: Database, partnerId: string, orderId: string | null, kind: CxmlKind, xml: string, policy: RetryPolicy = defaultRetryPolicy): Promise<SentDocument> {
+export async function sendCxml(
+  db: Database,
+  partnerId: string,
+  orderId: string | null,
+  kind: CxmlKind,
+  xml: string,
+  policy: RetryPolicy = defaultRetryPolicy,
+): Promise<SentDocument> {
   const identity = await getPartnerCxml(db, partnerId);
   if (identity === undefined) throw new Error(`partner ${partnerId} has no cXML identity`);
   return sendDocument(orderStore(db), cxmlDocument(partnerId, orderId, kind, xml), deliveryFor('cxml', { cxml: identity }, policy));

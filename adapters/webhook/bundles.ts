@@ -48,18 +48,28 @@ const groups: BundleStyle = (items, groupList, spec) => {
     if (bundle === undefined) {
       const at = groupIndex.get(group);
       if (at === undefined) {
-        problems.push({ pointer: `/${index}${reader.where(spec.memberOf)}`, code: 'unknown-bundle-group', detail: `line item names bundle group ${group}, which the order does not list` });
+        problems.push({
+          pointer: `/${index}${reader.where(spec.memberOf)}`,
+          code: 'unknown-bundle-group',
+          detail: `line item names bundle group ${group}, which the order does not list`,
+        });
         return;
       }
       bundle = { lineNumber: String(++next), components: 0 };
       bundleLine.set(group, bundle);
       placements.push({ from: 'group', index: at, lineNumber: bundle.lineNumber });
     }
-    placements.push({ from: 'item', index, lineNumber: `${bundle.lineNumber}.${++bundle.components}`, parentLineNumber: bundle.lineNumber });
+    placements.push({
+      from: 'item',
+      index,
+      lineNumber: `${bundle.lineNumber}.${++bundle.components}`,
+      parentLineNumber: bundle.lineNumber,
+    });
   });
   // A group without components is still something the customer bought: a line of its own.
   groupList.forEach((group, index) => {
-    if (!bundleLine.has(new Reader(group).text(spec.groupId) as string)) placements.push({ from: 'group', index, lineNumber: String(++next) });
+    if (!bundleLine.has(new Reader(group).text(spec.groupId) as string))
+      placements.push({ from: 'group', index, lineNumber: String(++next) });
   });
   return problems.length > 0 ? err(problems) : ok(placements);
 };

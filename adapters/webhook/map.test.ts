@@ -30,7 +30,12 @@ describe('Shopify orders/create against its golden file', () => {
     ]);
     expect(order.value.totals).toEqual({ lineCount: 4, amount: 264 });
     // Nothing is lost: what the map does not read stays beside the order.
-    expect(order.value.extras).toMatchObject({ total_price: '295.12', total_tax: '21.12', shipping_lines: [expect.objectContaining({ price: '10.00' })], customer: { state: 'enabled' } });
+    expect(order.value.extras).toMatchObject({
+      total_price: '295.12',
+      total_tax: '21.12',
+      shipping_lines: [expect.objectContaining({ price: '10.00' })],
+      customer: { state: 'enabled' },
+    });
     expect(order.value.extras).not.toHaveProperty('line_items');
     expect(order.value.lines[2]?.extras).not.toHaveProperty('sales_line_item_group_id');
   });
@@ -39,7 +44,14 @@ describe('Shopify orders/create against its golden file', () => {
     const order = fixture('shopify-orders-create.json');
     const mapped = mapWebhookOrder(shopify, { type: 'orders/create', data: order }, '/data');
     expect(mapped.ok && mapped.value.externalRef).toBe('#1042');
-    const broken = mapWebhookOrder(shopify, { type: 'orders/create', data: { ...order, currency: null, line_items: [{ ...(order.line_items as object[])[0], price: 'eighteen' }] } }, '/data');
+    const broken = mapWebhookOrder(
+      shopify,
+      {
+        type: 'orders/create',
+        data: { ...order, currency: null, line_items: [{ ...(order.line_items as object[])[0], price: 'eighteen' }] },
+      },
+      '/data',
+    );
     expect(broken.ok ? [] : broken.error).toEqual([
       { pointer: '/data/currency', code: 'required', detail: 'the currency is required' },
       { pointer: '/data/line_items/0/price', code: 'not-a-number', detail: 'price is not a number' },
@@ -50,8 +62,16 @@ describe('Shopify orders/create against its golden file', () => {
     const order = fixture('shopify-orders-create.json');
     const mapped = mapWebhookOrder(shopify, { ...order, line_item_groups: [] }, '');
     expect(mapped.ok ? [] : mapped.error).toEqual([
-      { pointer: '/line_items/1/sales_line_item_group_id', code: 'unknown-bundle-group', detail: 'line item names bundle group 3481726354, which the order does not list' },
-      { pointer: '/line_items/2/sales_line_item_group_id', code: 'unknown-bundle-group', detail: 'line item names bundle group 3481726354, which the order does not list' },
+      {
+        pointer: '/line_items/1/sales_line_item_group_id',
+        code: 'unknown-bundle-group',
+        detail: 'line item names bundle group 3481726354, which the order does not list',
+      },
+      {
+        pointer: '/line_items/2/sales_line_item_group_id',
+        code: 'unknown-bundle-group',
+        detail: 'line item names bundle group 3481726354, which the order does not list',
+      },
     ]);
   });
 

@@ -77,8 +77,10 @@ function lineOf(item: unknown, spec: LineSpec, claims: Field[], placement: Place
   const reader = new Reader(item);
   const quantity = reader.number(spec.quantity);
   const unitPrice = spec.unitPrice === undefined ? undefined : reader.number(spec.unitPrice);
-  if (quantity === undefined || Number.isNaN(quantity)) problems.push(problem(`${origin}${reader.where(spec.quantity)}`, 'not-a-number', 'quantity is missing or not a number'));
-  if (unitPrice !== undefined && Number.isNaN(unitPrice)) problems.push(problem(`${origin}${reader.where(spec.unitPrice as Field)}`, 'not-a-number', 'price is not a number'));
+  if (quantity === undefined || Number.isNaN(quantity))
+    problems.push(problem(`${origin}${reader.where(spec.quantity)}`, 'not-a-number', 'quantity is missing or not a number'));
+  if (unitPrice !== undefined && Number.isNaN(unitPrice))
+    problems.push(problem(`${origin}${reader.where(spec.unitPrice as Field)}`, 'not-a-number', 'price is not a number'));
   const identifiers = present(Object.entries(spec.identifiers ?? {}).map(([name, f]) => [name, reader.text(f)] as const));
   const sku = spec.sku === undefined ? undefined : reader.text(spec.sku);
   const description = spec.description === undefined ? undefined : reader.text(spec.description);
@@ -115,7 +117,8 @@ export function mapWebhookOrder(map: WebhookMap, body: unknown, base: string): R
   const orderDate = required('the order date', map.header.orderDate).slice(0, 10);
   const currency = required('the currency', map.header.currency);
   const statedTotal = map.header.statedTotal === undefined ? undefined : root.number(map.header.statedTotal);
-  if (statedTotal !== undefined && Number.isNaN(statedTotal)) problems.push(problem(root.where(map.header.statedTotal as Field), 'not-a-number', 'the total is not a number'));
+  if (statedTotal !== undefined && Number.isNaN(statedTotal))
+    problems.push(problem(root.where(map.header.statedTotal as Field), 'not-a-number', 'the total is not a number'));
   const paymentTerms = map.header.paymentTerms === undefined ? undefined : root.text(map.header.paymentTerms);
   const notes = root.texts(map.header.notes);
   const envelope = present(Object.entries(map.envelope ?? {}).map(([name, f]) => [name, root.text(f)] as const));
@@ -129,12 +132,29 @@ export function mapWebhookOrder(map: WebhookMap, body: unknown, base: string): R
   if (!placed.ok) return err([...problems, ...placed.error.map((p) => ({ ...p, pointer: `${base}${map.lines.at}${p.pointer}` }))]);
   const lines = placed.value.map((placement) =>
     placement.from === 'item'
-      ? lineOf(items[placement.index], map.lines, map.bundles === undefined ? [] : [map.bundles.memberOf], placement, `${base}${map.lines.at}/${placement.index}`, problems)
-      : lineOf(groups[placement.index], map.bundles?.parent as LineSpec, map.bundles === undefined ? [] : [map.bundles.groupId], placement, `${base}${map.bundles?.groups}/${placement.index}`, problems),
+      ? lineOf(
+          items[placement.index],
+          map.lines,
+          map.bundles === undefined ? [] : [map.bundles.memberOf],
+          placement,
+          `${base}${map.lines.at}/${placement.index}`,
+          problems,
+        )
+      : lineOf(
+          groups[placement.index],
+          map.bundles?.parent as LineSpec,
+          map.bundles === undefined ? [] : [map.bundles.groupId],
+          placement,
+          `${base}${map.bundles?.groups}/${placement.index}`,
+          problems,
+        ),
   );
   if (problems.length > 0) return err(problems);
 
-  const extras = withoutPointers(readPointer(body, base), [...root.used].map((p) => p.slice(base.length))) as Record<string, unknown>;
+  const extras = withoutPointers(
+    readPointer(body, base),
+    [...root.used].map((p) => p.slice(base.length)),
+  ) as Record<string, unknown>;
   return ok({
     channel: 'webhook',
     externalRef,

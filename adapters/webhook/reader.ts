@@ -30,7 +30,8 @@ export function withoutPointers(document: unknown, pointers: Iterable<string>): 
     const path = tokens(pointer);
     const last = path.pop();
     const parent = readPointer(copy, path.map((t) => `/${t.replace(/~/g, '~0').replace(/\//g, '~1')}`).join(''));
-    if (last !== undefined && parent !== null && typeof parent === 'object' && !Array.isArray(parent)) delete (parent as Record<string, unknown>)[last];
+    if (last !== undefined && parent !== null && typeof parent === 'object' && !Array.isArray(parent))
+      delete (parent as Record<string, unknown>)[last];
   }
   return prune(copy, document);
 }
@@ -41,7 +42,12 @@ function prune(value: unknown, original: unknown): unknown {
   const kept = Object.entries(value).flatMap(([key, v]) => {
     const before = (original as Record<string, unknown>)[key];
     const after = prune(v, before);
-    const emptied = after !== null && typeof after === 'object' && !Array.isArray(after) && Object.keys(after).length === 0 && Object.keys(before as object).length > 0;
+    const emptied =
+      after !== null &&
+      typeof after === 'object' &&
+      !Array.isArray(after) &&
+      Object.keys(after).length === 0 &&
+      Object.keys(before as object).length > 0;
     return after === null || emptied ? [] : [[key, after] as const];
   });
   return Object.fromEntries(kept);

@@ -16,7 +16,14 @@ export type WebhookReceipt =
   | { kind: 'outside-window'; detail: string }
   | { kind: 'no-event-id'; headers: string[] }
   | { kind: 'ignored'; source: WebhookSource; topic: string | undefined }
-  | { kind: 'order'; source: WebhookSource; sourceKind: SourceKind; eventId: string; topic: string; translate: (body: unknown) => Result<OrderDraft, Problem[]> };
+  | {
+      kind: 'order';
+      source: WebhookSource;
+      sourceKind: SourceKind;
+      eventId: string;
+      topic: string;
+      translate: (body: unknown) => Result<OrderDraft, Problem[]>;
+    };
 
 export interface InboundWebhook {
   /** The path segment after /v1/webhooks/: a kind whose sender names itself in a header, or a source's own id. */
@@ -29,14 +36,23 @@ export interface InboundWebhook {
 
 export const sourceSecretContext = (sourceId: string): string => `webhook-source:${sourceId}`;
 
-async function findSource(db: Database, request: InboundWebhook): Promise<WebhookSource & { sealedSecret: string } | { missing: string }> {
+async function findSource(
+  db: Database,
+  request: InboundWebhook,
+): Promise<(WebhookSource & { sealedSecret: string }) | { missing: string }> {
   const named = sourceKinds.get(request.source);
   if (named?.accountHeader !== undefined) {
     const account = header(request.headers, named.accountHeader);
     if (account === undefined || account === '') return { missing: `the ${named.accountHeader} header is missing` };
-    return (await findWebhookSource(db, { kind: request.source, account })) ?? { missing: `no ${request.source} source is registered for ${account.slice(0, 200)}` };
+    return (
+      (await findWebhookSource(db, { kind: request.source, account })) ?? {
+        missing: `no ${request.source} source is registered for ${account.slice(0, 200)}`,
+      }
+    );
   }
-  return (await findWebhookSource(db, { id: request.source })) ?? { missing: `no webhook source has the id ${request.source.slice(0, 100)}` };
+  return (
+    (await findWebhookSource(db, { id: request.source })) ?? { missing: `no webhook source has the id ${request.source.slice(0, 100)}` }
+  );
 }
 
 export async function receiveWebhook(deps: { db: Database; secrets: SecretBox }, request: InboundWebhook): Promise<WebhookReceipt> {
@@ -45,23 +61,46 @@ export async function receiveWebhook(deps: { db: Database; secrets: SecretBox },
   const { sealedSecret, ...source } = found;
   const sourceKind = sourceKinds.get(source.kind);
   const map = webhookMaps.get(source.map);
-  if (sourceKind === undefined || map === undefined) throw new Error(`webhook source ${source.id} names kind "${source.kind}" and map "${source.map}", which mappings/webhooks/ must hold`);
+  if (sourceKind === undefined || map === undefined)
+    throw new Error(`webhook source ${source.id} names kind "${source.kind}" and map "${source.map}", which mappings/webhooks/ must hold`);
 
   const secret = deps.secrets.open(sealedSecret, sourceSecretContext(source.id));
   const verdict = verifySignature(sourceKind.scheme, { headers: request.headers, body: request.body, secret, now: request.now });
-  if (!verdict.ok) return verdict.reason === 'outside-window' ? { kind: 'outside-window', detail: verdict.detail } : { kind: 'unauthenticated', detail: verdict.detail };
+  if (!verdict.ok)
+    return verdict.reason === 'outside-window'
+      ? { kind: 'outside-window', detail: verdict.detail }
+      : { kind: 'unauthenticated', detail: verdict.detail };
 
   const eventId = eventIdOf(sourceKind, request.headers);
   if (eventId === undefined) return { kind: 'no-event-id', headers: sourceKind.eventIdHeaders };
   const topic = topicOf(sourceKind, request.headers, request.payload);
   if (topic === undefined || !map.topics.includes(topic)) return { kind: 'ignored', source, topic };
-  return { kind: 'order', source, sourceKind, eventId: eventId.value, topic, translate: (body) => withEnvelope(mapWebhookOrder(map, body, sourceKind.order), source, topic, eventId) };
+  return {
+    kind: 'order',
+    source,
+    sourceKind,
+    eventId: eventId.value,
+    topic,
+    translate: (body) => withEnvelope(mapWebhookOrder(map, body, sourceKind.order), source, topic, eventId),
+  };
 }
 
 /** The envelope ids of the webhook itself beside the map's own, as every channel keeps them. */
-function withEnvelope(result: Result<OrderDraft, Problem[]>, source: WebhookSource, topic: string, eventId: { header: string; value: string }): Result<OrderDraft, Problem[]> {
+function withEnvelope(
+  result: Result<OrderDraft, Problem[]>,
+  source: WebhookSource,
+  topic: string,
+  eventId: { header: string; value: string },
+): Result<OrderDraft, Problem[]> {
   if (!result.ok) return result;
-  const envelope = { ...result.value.envelope, source: source.kind, sourceId: source.id, ...(source.account === undefined ? {} : { account: source.account }), topic, [eventId.header]: eventId.value };
+  const envelope = {
+    ...result.value.envelope,
+    source: source.kind,
+    sourceId: source.id,
+    ...(source.account === undefined ? {} : { account: source.account }),
+    topic,
+    [eventId.header]: eventId.value,
+  };
   return { ok: true, value: { ...result.value, envelope } };
 }
 

@@ -17,7 +17,8 @@ export interface NextState {
 }
 
 /** Any 2xx is delivered; anything else (4xx included: receivers answer 400 while misconfigured) is retried. */
-export const isDelivered = (outcome: AttemptOutcome): boolean => outcome.statusCode !== undefined && outcome.statusCode >= 200 && outcome.statusCode < 300;
+export const isDelivered = (outcome: AttemptOutcome): boolean =>
+  outcome.statusCode !== undefined && outcome.statusCode >= 200 && outcome.statusCode < 300;
 
 export function afterAttempt(scheduleStep: number, outcome: AttemptOutcome, now: Date): NextState {
   if (isDelivered(outcome)) return { state: 'delivered', scheduleStep, nextAttemptAt: null };

@@ -17,7 +17,9 @@ const keyIdOf = (key: Buffer): string => createHash('sha256').update(key).digest
 
 export class SealedUnderAnotherKeyError extends Error {
   constructor(sealedKeyId: string, ourKeyId: string) {
-    super(`secret was sealed under key ${sealedKeyId}, this gateway has key ${ourKeyId}: is ORDERGATE_SECRET_KEY the one this database was set up with?`);
+    super(
+      `secret was sealed under key ${sealedKeyId}, this gateway has key ${ourKeyId}: is ORDERGATE_SECRET_KEY the one this database was set up with?`,
+    );
     this.name = 'SealedUnderAnotherKeyError';
   }
 }
@@ -30,11 +32,14 @@ export function secretBox(key: Buffer): SecretBox {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(Buffer.from(context));
       const ciphertext = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
-      return [version, keyId, iv.toString('base64url'), ciphertext.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
+      return [version, keyId, iv.toString('base64url'), ciphertext.toString('base64url'), cipher.getAuthTag().toString('base64url')].join(
+        '.',
+      );
     },
     open(sealed, context) {
       const [v, sealedKeyId, iv, ciphertext, tag] = sealed.split('.');
-      if (v !== version || sealedKeyId === undefined || iv === undefined || ciphertext === undefined || tag === undefined) throw new Error('not a sealed secret');
+      if (v !== version || sealedKeyId === undefined || iv === undefined || ciphertext === undefined || tag === undefined)
+        throw new Error('not a sealed secret');
       if (sealedKeyId !== keyId) throw new SealedUnderAnotherKeyError(sealedKeyId, keyId);
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url')).setAAD(Buffer.from(context));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));

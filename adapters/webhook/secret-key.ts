@@ -22,7 +22,8 @@ export function loadSecretKey(configured: Buffer | undefined, dataDir: string): 
     // 'wx': two instances starting at once on one directory must not each write their own key.
     writeFileSync(path, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return { key: readKeyFile(path), source: { from: 'file', path, created: false } };
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+      return { key: readKeyFile(path), source: { from: 'file', path, created: false } };
     throw error;
   }
   return { key, source: { from: 'file', path, created: true } };
@@ -30,7 +31,8 @@ export function loadSecretKey(configured: Buffer | undefined, dataDir: string): 
 
 function readKeyFile(path: string): Buffer {
   const key = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
-  if (key.length !== 32) throw new Error(`${path} does not hold a 32-byte base64 key; restore it from a backup or set ORDERGATE_SECRET_KEY`);
+  if (key.length !== 32)
+    throw new Error(`${path} does not hold a 32-byte base64 key; restore it from a backup or set ORDERGATE_SECRET_KEY`);
   if ((statSync(path).mode & 0o077) !== 0) throw new Error(`${path} can be read by others than its owner; run chmod 600 on it`);
   return key;
 }

@@ -22,7 +22,10 @@ export interface WebhookRequest {
 export type WebhookPost = (request: WebhookRequest) => Promise<AttemptOutcome>;
 
 export const postWebhook: WebhookPost = async ({ url, headers, body }) => {
-  const result = await deliver({ url, body, contentType: 'application/json', headers }, { retries: 0, minTimeoutMs: 0, maxTimeoutMs: 0, timeoutMs: 10_000 });
+  const result = await deliver(
+    { url, body, contentType: 'application/json', headers },
+    { retries: 0, minTimeoutMs: 0, maxTimeoutMs: 0, timeoutMs: 10_000 },
+  );
   if (result.ok) return { statusCode: result.status };
   return { ...(result.status === undefined ? {} : { statusCode: result.status }), error: result.error };
 };
@@ -40,7 +43,11 @@ const leaseMs = 5 * 60 * 1000;
 
 export const subscriptionSecretContext = (subscriptionId: string): string => `webhook-subscription:${subscriptionId}`;
 
-export async function deliverDueWebhooks(deps: { db: Database; secrets: SecretBox }, now: Date, post: WebhookPost = postWebhook): Promise<WebhookRun> {
+export async function deliverDueWebhooks(
+  deps: { db: Database; secrets: SecretBox },
+  now: Date,
+  post: WebhookPost = postWebhook,
+): Promise<WebhookRun> {
   let created = 0;
   for (;;) {
     const fanned = await fanOutWebhookEvents(deps.db, webhookEventTypes, now, fanOutBatch);
@@ -58,13 +65,21 @@ async function attempt(deps: { db: Database; secrets: SecretBox }, delivery: Due
   let outcome: AttemptOutcome;
   try {
     const secret = deps.secrets.open(delivery.sealedSecret, subscriptionSecretContext(delivery.subscriptionId));
-    const headers = { 'webhook-id': delivery.id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signStandardWebhook(secret, delivery.id, timestamp, body) };
+    const headers = {
+      'webhook-id': delivery.id,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': signStandardWebhook(secret, delivery.id, timestamp, body),
+    };
     outcome = await post({ url: delivery.url, headers, body });
   } catch (error) {
     outcome = { error: (error as Error).message };
   }
   const next = afterAttempt(delivery.scheduleStep, outcome, now);
-  const record = { at: now.toISOString(), ...(outcome.statusCode === undefined ? {} : { statusCode: outcome.statusCode }), ...(outcome.error === undefined ? {} : { error: outcome.error.slice(0, 500) }) };
+  const record = {
+    at: now.toISOString(),
+    ...(outcome.statusCode === undefined ? {} : { statusCode: outcome.statusCode }),
+    ...(outcome.error === undefined ? {} : { error: outcome.error.slice(0, 500) }),
+  };
   await recordWebhookAttempt(deps.db, delivery.id, { attempt: record, ...next });
   return next.state;
 }

@@ -34,7 +34,9 @@ function verifyHmacHeader(input: VerifyInput, name: string): Verdict {
   const sent = header(input.headers, name);
   if (sent === undefined || sent === '') return { ok: false, reason: 'unsigned', detail: `the ${name} header is missing` };
   const expected = createHmac('sha256', input.secret).update(input.body).digest();
-  return sameBytes(Buffer.from(sent, 'base64'), expected) ? { ok: true } : { ok: false, reason: 'mismatch', detail: `${name} does not match the body` };
+  return sameBytes(Buffer.from(sent, 'base64'), expected)
+    ? { ok: true }
+    : { ok: false, reason: 'mismatch', detail: `${name} does not match the body` };
 }
 
 /** The Standard Webhooks key: the bytes of a "whsec_<base64>" secret. */
@@ -48,14 +50,26 @@ export function signStandardWebhook(secret: string, id: string, timestampSeconds
 
 function verifyStandardWebhook(input: VerifyInput): Verdict {
   const [id, timestamp, signatures] = ['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((name) => header(input.headers, name));
-  const missing = [['webhook-id', id], ['webhook-timestamp', timestamp], ['webhook-signature', signatures]].filter(([, value]) => value === undefined || value === '').map(([name]) => name);
-  if (missing.length > 0 || id === undefined || timestamp === undefined || signatures === undefined) return { ok: false, reason: 'unsigned', detail: `missing ${missing.join(', ')}` };
-  if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: 'unsigned', detail: `webhook-timestamp must be whole seconds since 1970, got "${timestamp.slice(0, 40)}"` };
+  const missing = [
+    ['webhook-id', id],
+    ['webhook-timestamp', timestamp],
+    ['webhook-signature', signatures],
+  ]
+    .filter(([, value]) => value === undefined || value === '')
+    .map(([name]) => name);
+  if (missing.length > 0 || id === undefined || timestamp === undefined || signatures === undefined)
+    return { ok: false, reason: 'unsigned', detail: `missing ${missing.join(', ')}` };
+  if (!/^\d{1,12}$/.test(timestamp))
+    return { ok: false, reason: 'unsigned', detail: `webhook-timestamp must be whole seconds since 1970, got "${timestamp.slice(0, 40)}"` };
   const seconds = Number(timestamp);
   const skew = Math.floor(input.now.getTime() / 1000) - seconds;
   if (Math.abs(skew) > toleranceSeconds) {
     const when = new Date(seconds * 1000).toISOString();
-    return { ok: false, reason: 'outside-window', detail: `webhook-timestamp ${seconds} (${when}) is ${Math.abs(skew)} s ${skew > 0 ? 'in the past' : 'in the future'} of the gateway's clock (${input.now.toISOString()}); signatures are accepted within ${toleranceSeconds} s either way` };
+    return {
+      ok: false,
+      reason: 'outside-window',
+      detail: `webhook-timestamp ${seconds} (${when}) is ${Math.abs(skew)} s ${skew > 0 ? 'in the past' : 'in the future'} of the gateway's clock (${input.now.toISOString()}); signatures are accepted within ${toleranceSeconds} s either way`,
+    };
   }
   const expected = Buffer.from(signStandardWebhook(input.secret, id, seconds, input.body).slice(3), 'base64');
   // Several signatures may be sent (during a secret rotation); any v1 that matches will do.
@@ -78,4 +92,5 @@ export function verifySignature(scheme: SchemeSpec, input: VerifyInput): Verdict
 /** A Standard Webhooks secret: "whsec_" and 32 random bytes in base64. */
 export const newStandardSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
 
-export const isStandardSecret = (secret: string): boolean => /^whsec_[A-Za-z0-9+/]{32,}={0,2}$/.test(secret) && standardKey(secret).length >= 24;
+export const isStandardSecret = (secret: string): boolean =>
+  /^whsec_[A-Za-z0-9+/]{32,}={0,2}$/.test(secret) && standardKey(secret).length >= 24;

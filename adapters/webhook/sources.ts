@@ -18,7 +18,9 @@ export interface SourceKind {
   secret: 'given' | 'generated';
 }
 
-const { $comment: _comment, ...kinds } = JSON.parse(readFileSync(new URL('../../mappings/webhooks/sources.json', import.meta.url), 'utf8')) as Record<string, SourceKind>;
+const { $comment: _comment, ...kinds } = JSON.parse(
+  readFileSync(new URL('../../mappings/webhooks/sources.json', import.meta.url), 'utf8'),
+) as Record<string, SourceKind>;
 
 export const sourceKinds: ReadonlyMap<string, SourceKind> = new Map(Object.entries(kinds));
 

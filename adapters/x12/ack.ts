@@ -52,7 +52,11 @@ export function functionalAck(group: GroupFinding, kind: '997' | '999'): OutSegm
   const is999 = kind === '999';
   const { gs } = group;
   const rejectedAbove = group.interchangeRejected || group.groupCodes.length > 0;
-  const out: OutSegment[] = [is999 ? seg('AK1', element(gs, GS.functionalId), element(gs, GS.controlNumber), element(gs, GS.version)) : seg('AK1', element(gs, GS.functionalId), element(gs, GS.controlNumber))];
+  const out: OutSegment[] = [
+    is999
+      ? seg('AK1', element(gs, GS.functionalId), element(gs, GS.controlNumber), element(gs, GS.version))
+      : seg('AK1', element(gs, GS.functionalId), element(gs, GS.controlNumber)),
+  ];
   for (const set of group.sets) out.push(...setResponse(set, is999, rejectedAbove));
   const { status, accepted } = groupStatus(group);
   // AK902 is GE01 as a number; when GE01 is missing or not a number, the count received.

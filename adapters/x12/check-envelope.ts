@@ -5,7 +5,44 @@ import type { Segment } from './tokenize.ts';
 
 // Envelope rules: ISA/IEA (answered in a TA1), GS/GE (AK9), ST/SE (AK5).
 
-const idQualifiers = ['01', '02', '03', '04', '07', '08', '09', '10', '11', '12', '13', '14', '15', '16', '17', '18', '19', '20', '21', '22', '23', '24', '25', '26', '27', '28', '29', '30', '31', '32', '33', '34', 'NR', 'SA', 'SN', 'ZZ'];
+const idQualifiers = [
+  '01',
+  '02',
+  '03',
+  '04',
+  '07',
+  '08',
+  '09',
+  '10',
+  '11',
+  '12',
+  '13',
+  '14',
+  '15',
+  '16',
+  '17',
+  '18',
+  '19',
+  '20',
+  '21',
+  '22',
+  '23',
+  '24',
+  '25',
+  '26',
+  '27',
+  '28',
+  '29',
+  '30',
+  '31',
+  '32',
+  '33',
+  '34',
+  'NR',
+  'SA',
+  'SN',
+  'ZZ',
+];
 
 /** YYMMDD that is a day of the calendar (ISA09). */
 const isIsaDate = (v: string): boolean => {
@@ -16,10 +53,16 @@ const isIsaDate = (v: string): boolean => {
 };
 
 /** A count as sent (IEA01, GE01, SE01) against the real one; N0 allows leading zeros. */
-const sameCount = (stated: string | undefined, actual: number): boolean => stated !== undefined && /^\d{1,10}$/.test(stated) && Number(stated) === actual;
+const sameCount = (stated: string | undefined, actual: number): boolean =>
+  stated !== undefined && /^\d{1,10}$/.test(stated) && Number(stated) === actual;
 
 const isaRules: [position: number, width: number, check: (v: string) => boolean, note: string][] = [
-  [ISA.authorizationQualifier, 2, (v) => ['00', '01', '02', '03', '04', '05', '06'].includes(v), interchangeNotes.invalidAuthorizationQualifier],
+  [
+    ISA.authorizationQualifier,
+    2,
+    (v) => ['00', '01', '02', '03', '04', '05', '06'].includes(v),
+    interchangeNotes.invalidAuthorizationQualifier,
+  ],
   [ISA.authorization, 10, () => true, interchangeNotes.invalidAuthorizationValue],
   [ISA.securityQualifier, 2, (v) => ['00', '01'].includes(v), interchangeNotes.invalidSecurityQualifier],
   [ISA.security, 10, () => true, interchangeNotes.invalidSecurityValue],
@@ -90,8 +133,10 @@ export const ackSetFor = (groupVersion: string): '997' | '999' => (groupVersion.
 /** An ISA must come from the partner's own identity and be addressed to ours (TA1 006 / 009 otherwise). */
 export function senderCheck(identity: { qualifier: string; id: string; ourQualifier: string; ourId: string }) {
   return (isa: Segment): string | undefined => {
-    if (element(isa, ISA.senderQualifier) !== identity.qualifier || (element(isa, ISA.sender) ?? '').trim() !== identity.id) return interchangeNotes.invalidSenderId;
-    if (element(isa, ISA.receiverQualifier) !== identity.ourQualifier || (element(isa, ISA.receiver) ?? '').trim() !== identity.ourId) return interchangeNotes.unknownReceiverId;
+    if (element(isa, ISA.senderQualifier) !== identity.qualifier || (element(isa, ISA.sender) ?? '').trim() !== identity.id)
+      return interchangeNotes.invalidSenderId;
+    if (element(isa, ISA.receiverQualifier) !== identity.ourQualifier || (element(isa, ISA.receiver) ?? '').trim() !== identity.ourId)
+      return interchangeNotes.unknownReceiverId;
     return undefined;
   };
 }

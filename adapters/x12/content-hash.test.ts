@@ -6,13 +6,18 @@ import { tokenize, type Delimiters, type Segment } from './tokenize.ts';
 // The content hash is written byte by byte for speed; fingerprints are stored (dedupe), so it must
 // stay the digest of this text, the form it was first defined in.
 const asText = (segment: Segment, delimiters: Delimiters): string => {
-  const elements = segment.tag !== 'ISA' ? segment.elements : segment.elements.map((value, i) => (i === 15 || (i === 10 && delimiters.repetition !== undefined) ? '' : value));
+  const elements =
+    segment.tag !== 'ISA'
+      ? segment.elements
+      : segment.elements.map((value, i) => (i === 15 || (i === 10 && delimiters.repetition !== undefined) ? '' : value));
   return `${segment.tag}\u001f${elements.join('\u001f')}\u001e`;
 };
 
 describe('ContentHash', () => {
   it('is the SHA-256 of tag, U+001F, elements joined by U+001F, U+001E; ISA delimiters left out', () => {
-    const input = 'ISA*00*          *00*          *ZZ*A              *ZZ*B              *261127*1200*^*00501*000000001*0*P*>~N3~REF*DP*Müller 日本 😀*~SE**~' + `MSG*${'x'.repeat(70_000)}~`;
+    const input =
+      'ISA*00*          *00*          *ZZ*A              *ZZ*B              *261127*1200*^*00501*000000001*0*P*>~N3~REF*DP*Müller 日本 😀*~SE**~' +
+      `MSG*${'x'.repeat(70_000)}~`;
     const segments = tokenize(input).flatMap((e) => (e.kind === 'segment' ? [e] : []));
     expect(segments.map((s) => s.segment.tag)).toEqual(['ISA', 'N3', 'REF', 'SE', 'MSG']);
     const hash = new ContentHash();

@@ -34,7 +34,8 @@ export class ContentHash {
     const { elements } = segment;
     for (let i = 0; i < elements.length; i++) {
       if (i > 0) this.byte(unitSeparator);
-      if (!isa || !(i === componentSeparator || (i === repetitionSeparator && delimiters.repetition !== undefined))) this.write(elements[i] as string);
+      if (!isa || !(i === componentSeparator || (i === repetitionSeparator && delimiters.repetition !== undefined)))
+        this.write(elements[i] as string);
     }
     this.byte(recordSeparator);
   }

@@ -12,7 +12,13 @@ const ackIsa = (version = '00401', usage = 'P') =>
 const ackGs = (control: number, version = '004010') => `GS*FA*RECEIVERAPP*SENDERAPP*20261127*1234*${control}*X*${version}`;
 
 /** The whole 997 answering one group of our hand-made input, with its group control number. */
-const ack997 = (groupControl: number, body: string[]) => [ackGs(groupControl), 'ST*997*0001', ...body, `SE*${body.length + 2}*0001`, `GE*1*${groupControl}`];
+const ack997 = (groupControl: number, body: string[]) => [
+  ackGs(groupControl),
+  'ST*997*0001',
+  ...body,
+  `SE*${body.length + 2}*0001`,
+  `GE*1*${groupControl}`,
+];
 
 describe('a valid interchange (the base of every case below)', () => {
   it('gets a plain accepting 997, no TA1, and its set is accepted', () => {
@@ -78,7 +84,12 @@ describe('ISA and IEA: the TA1', () => {
     expect(outcome.rejection).toBe('021');
     expect(outcome.accepted).toEqual([]);
     expect(ack.kinds).toEqual(['TA1', '997']);
-    expect(lines).toEqual([ackIsa(), 'TA1*000000001*240101*1200*R*021', ...ack997(70, ['AK1*PO*1', 'AK2*850*0001', 'AK5*R', 'AK9*R*1*1*0']), 'IEA*1*000000900']);
+    expect(lines).toEqual([
+      ackIsa(),
+      'TA1*000000001*240101*1200*R*021',
+      ...ack997(70, ['AK1*PO*1', 'AK2*850*0001', 'AK5*R', 'AK9*R*1*1*0']),
+      'IEA*1*000000900',
+    ]);
   });
 
   it('IEA01 with a leading zero is the same count', () => {
@@ -117,7 +128,10 @@ describe('ISA and IEA: the TA1', () => {
     const ack = acknowledge(interchanges[0]!, { interchangeControl: 407011621, groupControl: 17, at: new Date('2004-07-01T16:21:04Z') });
     const ours = ack.text.split('~\n').filter(Boolean);
     const theirs = readFileSync(new URL('pyx12-fail_no_IEA.997.base', samples), 'utf8').split('~\n').filter(Boolean);
-    const comparable = (lines: string[]) => lines.map((line) => line.split('*')).map((e) => (e[0] === 'ISA' ? e.slice(0, 16) : e[0] === 'GS' ? [...e.slice(0, 5), ...e.slice(6)] : e));
+    const comparable = (lines: string[]) =>
+      lines
+        .map((line) => line.split('*'))
+        .map((e) => (e[0] === 'ISA' ? e.slice(0, 16) : e[0] === 'GS' ? [...e.slice(0, 5), ...e.slice(6)] : e));
     expect(ours).toHaveLength(theirs.length);
     expect(comparable(ours)).toEqual(comparable(theirs));
   });
@@ -184,14 +198,28 @@ describe('GS and GE: the AK9', () => {
     const { outcome, lines } = group({ sets: [{ control: '0001' }, { control: '0002', seCount: '7' }, { control: '0003' }] });
     expect(outcome.rejection).toBeUndefined();
     expect(outcome.accepted.map((a) => a.st.elements[1])).toEqual(['0001', '0003']);
-    expect(ackBody(lines)).toEqual(['AK1*PO*1', 'AK2*850*0001', 'AK5*A', 'AK2*850*0002', 'AK5*R*4', 'AK2*850*0003', 'AK5*A', 'AK9*P*3*3*2']);
+    expect(ackBody(lines)).toEqual([
+      'AK1*PO*1',
+      'AK2*850*0001',
+      'AK5*A',
+      'AK2*850*0002',
+      'AK5*R*4',
+      'AK2*850*0003',
+      'AK5*A',
+      'AK9*P*3*3*2',
+    ]);
   });
 
   it('two groups, one bad: the good group is accepted, the bad one is not', () => {
     const { outcome, ack, lines } = answer(x12({ groups: [{ control: '1', geControl: '5' }, { control: '2' }] }));
     expect(outcome.accepted.map((a) => a.gs.elements[5])).toEqual(['2']);
     expect(ack.groupsUsed).toBe(2);
-    expect(lines.filter((l) => l.startsWith('AK1') || l.startsWith('AK9'))).toEqual(['AK1*PO*1', 'AK9*R*1*1*0*4', 'AK1*PO*2', 'AK9*A*1*1*1']);
+    expect(lines.filter((l) => l.startsWith('AK1') || l.startsWith('AK9'))).toEqual([
+      'AK1*PO*1',
+      'AK9*R*1*1*0*4',
+      'AK1*PO*2',
+      'AK9*A*1*1*1',
+    ]);
     expect(lines.filter((l) => l.startsWith('GS') || l.startsWith('GE'))).toEqual([ackGs(70), 'GE*1*70', ackGs(71), 'GE*1*71']);
   });
 });
@@ -251,7 +279,11 @@ describe('997 for 004010, 999 for 005010', () => {
   it('a 004010 group gets a 997: AK1 of two elements, AK3, AK4, AK5', () => {
     const { ack, lines } = answer(x12({ groups: [{ sets: [{ body: badBeg }] }] }));
     expect(ack.kinds).toEqual(['997']);
-    expect(lines).toEqual([ackIsa(), ...ack997(70, ['AK1*PO*1', 'AK2*850*0001', 'AK3*BEG*2**8', 'AK4*1**7*99', 'AK5*R*5', 'AK9*R*1*1*0']), 'IEA*1*000000900']);
+    expect(lines).toEqual([
+      ackIsa(),
+      ...ack997(70, ['AK1*PO*1', 'AK2*850*0001', 'AK3*BEG*2**8', 'AK4*1**7*99', 'AK5*R*5', 'AK9*R*1*1*0']),
+      'IEA*1*000000900',
+    ]);
   });
 
   it('a 005010 group gets a 999: AK1 with GS08, AK2 with ST03, IK3, IK4, IK5', () => {
@@ -281,7 +313,13 @@ describe('997 for 004010, 999 for 005010', () => {
   });
 
   it('one interchange with a 004010 and a 005010 group: a 997 and a 999, each in its own group', () => {
-    const input = x12({ isa: { 12: '00501' }, groups: [{ control: '11', sets: [{ seCount: '3' }] }, { control: '12', version: '005010', sets: [{ seCount: '3' }] }] });
+    const input = x12({
+      isa: { 12: '00501' },
+      groups: [
+        { control: '11', sets: [{ seCount: '3' }] },
+        { control: '12', version: '005010', sets: [{ seCount: '3' }] },
+      ],
+    });
     const { outcome, ack, lines } = answer(input);
     expect(outcome.accepted).toEqual([]);
     expect(ack.kinds).toEqual(['997', '999']);

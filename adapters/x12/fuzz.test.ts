@@ -17,11 +17,15 @@ const MUTATION_RUNS = 6_000;
 const sources: Uint8Array[] = [
   ...sampleNames().map(sample),
   new Uint8Array(readFileSync(new URL('./fixtures/pyx12/pyx12-fail_no_IEA.txt', import.meta.url))),
-  bytes(x12({ isa: { 12: '00501' }, groups: [{ version: '004010' }, { version: '005010', control: '2', sets: [{}, { control: '0002' }] }] })),
+  bytes(
+    x12({ isa: { 12: '00501' }, groups: [{ version: '004010' }, { version: '005010', control: '2', sets: [{}, { control: '0002' }] }] }),
+  ),
 ];
 
 /** Bytes that tokenizers and envelopes care about, for inserts and replacements. */
-const interesting = [0x2a, 0x7e, 0x7c, 0x3e, 0x3a, 0x5e, 0x0a, 0x0d, 0x20, 0x49, 0x53, 0x41, 0x30, 0x39, 0x00, 0x1d, 0x1f, 0x15, 0x85, 0x7f, 0xff];
+const interesting = [
+  0x2a, 0x7e, 0x7c, 0x3e, 0x3a, 0x5e, 0x0a, 0x0d, 0x20, 0x49, 0x53, 0x41, 0x30, 0x39, 0x00, 0x1d, 0x1f, 0x15, 0x85, 0x7f, 0xff,
+];
 const delimiterBytes = [0x2a, 0x7e, 0x7c, 0x3e, 0x3a, 0x5e, 0x0a, 0x0d, 0x1d, 0x15];
 const aByte = fc.oneof(fc.constantFrom(...interesting), fc.integer({ min: 0, max: 255 }));
 
@@ -37,7 +41,16 @@ type Mutation =
 const position = fc.nat({ max: 1_000_000 });
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('delete' as const), at: position, length: fc.integer({ min: 1, max: 40 }) }),
-  fc.record({ kind: fc.constant('insert' as const), at: position, insert: fc.uint8Array({ minLength: 1, maxLength: 12 }).chain((a) => fc.constantFrom(a, a.map((b) => interesting[b % interesting.length] as number))) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: position,
+    insert: fc.uint8Array({ minLength: 1, maxLength: 12 }).chain((a) =>
+      fc.constantFrom(
+        a,
+        a.map((b) => interesting[b % interesting.length] as number),
+      ),
+    ),
+  }),
   fc.record({ kind: fc.constant('replace' as const), at: position, byte: aByte }),
   fc.record({ kind: fc.constant('duplicate' as const), at: position, length: fc.integer({ min: 1, max: 300 }), to: position }),
   fc.record({ kind: fc.constant('cut' as const), at: position }),
@@ -180,15 +193,50 @@ describe('fuzz: nothing a partner sends breaks the reader or the acknowledgment'
   it(`random input (${RANDOM_RUNS} cases): random bytes, X12-like tokens, either after a valid ISA or interchange`, () => {
     const isaLine = bytes(`${isa()}~\n`);
     const whole = bytes(x12());
-    const tokens = ['ISA', 'GS', 'ST', 'SE', 'GE', 'IEA', 'BEG', 'PO1', 'CTT', 'N1', 'TA1', '*', '*', '*', '~', '~\n', '\r\n', '>', '|', '^', '00', '850', '004010', '005010', '1', '0001', '000000001', ' ', 'ZZ', 'EA'];
+    const tokens = [
+      'ISA',
+      'GS',
+      'ST',
+      'SE',
+      'GE',
+      'IEA',
+      'BEG',
+      'PO1',
+      'CTT',
+      'N1',
+      'TA1',
+      '*',
+      '*',
+      '*',
+      '~',
+      '~\n',
+      '\r\n',
+      '>',
+      '|',
+      '^',
+      '00',
+      '850',
+      '004010',
+      '005010',
+      '1',
+      '0001',
+      '000000001',
+      ' ',
+      'ZZ',
+      'EA',
+    ];
     const x12ish = fc.array(fc.constantFrom(...tokens), { maxLength: 300 }).map((parts) => bytes(parts.join('')));
     const body = fc.oneof(fc.uint8Array({ maxLength: 2048 }), x12ish);
-    const input = fc.tuple(fc.constantFrom(new Uint8Array(0), new Uint8Array(0), isaLine, whole), body, fc.boolean()).map(([prefix, rest, wholeAfter]) => new Uint8Array([...prefix, ...rest, ...(wholeAfter ? whole : [])]));
+    const input = fc
+      .tuple(fc.constantFrom(new Uint8Array(0), new Uint8Array(0), isaLine, whole), body, fc.boolean())
+      .map(([prefix, rest, wholeAfter]) => new Uint8Array([...prefix, ...rest, ...(wholeAfter ? whole : [])]));
     fc.assert(fc.property(input, checkInput), { numRuns: RANDOM_RUNS });
   });
 
   it(`mutated samples (${MUTATION_RUNS} cases): bytes deleted, inserted, replaced, duplicated, cut, delimiters swapped`, () => {
-    const mutated = fc.tuple(fc.nat(sources.length - 1), fc.array(mutation, { minLength: 1, maxLength: 5 })).map(([index, mutations]) => mutations.reduce(mutate, sources[index] as Uint8Array));
+    const mutated = fc
+      .tuple(fc.nat(sources.length - 1), fc.array(mutation, { minLength: 1, maxLength: 5 }))
+      .map(([index, mutations]) => mutations.reduce(mutate, sources[index] as Uint8Array));
     fc.assert(
       fc.property(mutated, fc.array(position, { maxLength: 4 }), (input, cuts) => {
         checkInput(input);

@@ -32,7 +32,11 @@ describe('X12 samples against their golden files', () => {
   }
 
   it('one golden file per sample, and none left over', () => {
-    expect(readdirSync(golden).sort()).toEqual(readdirSync(samples).map((file) => `${file}.json`).sort());
+    expect(readdirSync(golden).sort()).toEqual(
+      readdirSync(samples)
+        .map((file) => `${file}.json`)
+        .sort(),
+    );
   });
 
   it('every 850 sample is accepted and mapped; 855 and 856 are answered as not taken here', () => {

@@ -76,7 +76,9 @@ describe('segments: AK3', () => {
   });
 
   it('several findings come in the order of the segments', () => {
-    expect(findings([n1, 'ZZZ*1', beg, po1, pid, po1b, ctt, 'PO1*3*1*EA']).ak).toEqual(refused('AK3*ZZZ*3**6', 'AK3*BEG*4**7', 'AK3*CTT*8**8', 'AK4*1**7*2', 'AK3*PO1*9**7'));
+    expect(findings([n1, 'ZZZ*1', beg, po1, pid, po1b, ctt, 'PO1*3*1*EA']).ak).toEqual(
+      refused('AK3*ZZZ*3**6', 'AK3*BEG*4**7', 'AK3*CTT*8**8', 'AK4*1**7*2', 'AK3*PO1*9**7'),
+    );
   });
 });
 
@@ -87,25 +89,45 @@ describe('elements: AK3 code 8 and AK4', () => {
     ['BEG05 too short (YYMMDD)', ['BEG*00*SA*PO-1**240101', n1, po1, pid, po1b, ctt], 'AK3*BEG*2**8', ['AK4*5**4*240101']],
     ['BEG01 not a purpose code', ['BEG*99*SA*PO-1**20240101', n1, po1, pid, po1b, ctt], 'AK3*BEG*2**8', ['AK4*1**7*99']],
     ['BEG02 not an order type', ['BEG*00*XX*PO-1**20240101', n1, po1, pid, po1b, ctt], 'AK3*BEG*2**8', ['AK4*2**7*XX']],
-    ['BEG03 too long (23 > 22)', [`BEG*00*SA*${'P'.repeat(23)}**20240101`, n1, po1, pid, po1b, ctt], 'AK3*BEG*2**8', [`AK4*3**5*${'P'.repeat(23)}`]],
+    [
+      'BEG03 too long (23 > 22)',
+      [`BEG*00*SA*${'P'.repeat(23)}**20240101`, n1, po1, pid, po1b, ctt],
+      'AK3*BEG*2**8',
+      [`AK4*3**5*${'P'.repeat(23)}`],
+    ],
     ['BEG03 missing', ['BEG*00*SA***20240101', n1, po1, pid, po1b, ctt], 'AK3*BEG*2**8', ['AK4*3**1']],
     ['BEG05 missing (trailing elements dropped)', ['BEG*00*SA*PO-1', n1, po1, pid, po1b, ctt], 'AK3*BEG*2**8', ['AK4*5**1']],
     ['BEG03 with a control character', ['BEG*00*SA*PO\x01-1**20240101', n1, po1, pid, po1b, ctt], 'AK3*BEG*2**8', ['AK4*3**6*PO\x01-1']],
     ['N101 not an entity code', [beg, 'N1*QQ*Ship Here*92*123', po1, pid, po1b, ctt], 'AK3*N1*3**8', ['AK4*1**7*QQ']],
     ['PO102 not numeric', [beg, n1, 'PO1*1*2X*EA*9.5**VP*ABC-1', pid, po1b, ctt], 'AK3*PO1*4**8', ['AK4*2**6*2X']],
     ['PO102 missing', [beg, n1, 'PO1*1**EA*9.5**VP*ABC-1', pid, po1b, ctt], 'AK3*PO1*4**8', ['AK4*2**1']],
-    ['PO102 too long (16 digits)', [beg, n1, `PO1*1*${'1'.repeat(16)}*EA*9.5**VP*ABC-1`, pid, po1b, ctt], 'AK3*PO1*4**8', [`AK4*2**5*${'1'.repeat(16)}`]],
+    [
+      'PO102 too long (16 digits)',
+      [beg, n1, `PO1*1*${'1'.repeat(16)}*EA*9.5**VP*ABC-1`, pid, po1b, ctt],
+      'AK3*PO1*4**8',
+      [`AK4*2**5*${'1'.repeat(16)}`],
+    ],
     ['PO103 not a unit in the list', [beg, n1, 'PO1*1*2*XX*9.5**VP*ABC-1', pid, po1b, ctt], 'AK3*PO1*4**8', ['AK4*3**7*XX']],
     ['PO104 not numeric', [beg, n1, 'PO1*1*2*EA*9,50**VP*ABC-1', pid, po1b, ctt], 'AK3*PO1*4**8', ['AK4*4**6*9,50']],
     ['PO106 not a product id qualifier', [beg, n1, 'PO1*1*2*EA*9.5**Q1*ABC-1', pid, po1b, ctt], 'AK3*PO1*4**8', ['AK4*6**7*Q1']],
-    ['second PO1, PO108 not a product id qualifier', [beg, n1, po1, pid, 'PO1*2*1*EA*3**VP*DEF-2*Q2*X', ctt], 'AK3*PO1*6**8', ['AK4*8**7*Q2']],
+    [
+      'second PO1, PO108 not a product id qualifier',
+      [beg, n1, po1, pid, 'PO1*2*1*EA*3**VP*DEF-2*Q2*X', ctt],
+      'AK3*PO1*6**8',
+      ['AK4*8**7*Q2'],
+    ],
     ['SLN03 not a relationship code', [beg, n1, po1, pid, 'SLN*1**Z*1*EA', po1b, ctt], 'AK3*SLN*6**8', ['AK4*3**7*Z']],
     ['SLN01 missing', [beg, n1, po1, pid, 'SLN***I*1*EA', po1b, ctt], 'AK3*SLN*6**8', ['AK4*1**1']],
     ['DTM01 not a date qualifier', [beg, 'DTM*999*20240105', n1, po1, pid, po1b, ctt], 'AK3*DTM*3**8', ['AK4*1**7*999']],
     ['DTM03 not a time', [beg, 'DTM*002*20240105*2561', n1, po1, pid, po1b, ctt], 'AK3*DTM*3**8', ['AK4*3**9*2561']],
     ['CTT01 not the number of PO1', [beg, n1, po1, pid, po1b, 'CTT*3'], 'AK3*CTT*7**8', ['AK4*1**7*3']],
     ['CTT01 not a number', [beg, n1, po1, pid, po1b, 'CTT*X'], 'AK3*CTT*7**8', ['AK4*1**6*X']],
-    ['several elements of one segment, in element order', ['BEG*99*SA***20231345', n1, po1, pid, po1b, ctt], 'AK3*BEG*2**8', ['AK4*1**7*99', 'AK4*3**1', 'AK4*5**8*20231345']],
+    [
+      'several elements of one segment, in element order',
+      ['BEG*99*SA***20231345', n1, po1, pid, po1b, ctt],
+      'AK3*BEG*2**8',
+      ['AK4*1**7*99', 'AK4*3**1', 'AK4*5**8*20231345'],
+    ],
   ];
 
   it.each(cases)('%s', (_what, body, ak3, ak4) => {
@@ -127,9 +149,19 @@ describe('elements: AK3 code 8 and AK4', () => {
 
 describe('only the bad set of a group is refused', () => {
   it('two sets, one with a bad BEG05: AK9 P 2 2 1, the good one accepted', () => {
-    const input = x12({ groups: [{ sets: [{ control: '0001' }, { control: '0002', body: ['BEG*00*SA*PO-2**20231345', n1, po1, ctt.replace('2', '1')] }] }] });
+    const input = x12({
+      groups: [{ sets: [{ control: '0001' }, { control: '0002', body: ['BEG*00*SA*PO-2**20231345', n1, po1, ctt.replace('2', '1')] }] }],
+    });
     const { outcome, lines } = answer(input);
     expect(outcome.accepted.map((a) => a.st.elements[1])).toEqual(['0001']);
-    expect(lines.filter((l) => /^AK[2-59]\*/.test(l))).toEqual(['AK2*850*0001', 'AK5*A', 'AK2*850*0002', 'AK3*BEG*2**8', 'AK4*5**8*20231345', 'AK5*R*5', 'AK9*P*2*2*1']);
+    expect(lines.filter((l) => /^AK[2-59]\*/.test(l))).toEqual([
+      'AK2*850*0001',
+      'AK5*A',
+      'AK2*850*0002',
+      'AK3*BEG*2**8',
+      'AK4*5**8*20231345',
+      'AK5*R*5',
+      'AK9*P*2*2*1',
+    ]);
   });
 });

@@ -120,7 +120,13 @@ function prepare(guide: Guide): PreparedGuide {
     const tags = new Map<string, TagPlace>();
     for (const tag of [...heading, ...detail, ...summary]) {
       const rules = guide.elements[tag]?.map((rule) => ({ rule, codes: codeSet(guide, rule) }));
-      tags.set(tag, { heading: heading.includes(tag), detail: detail.includes(tag), summary: summary.includes(tag), maxUse: guide.maxUse[tag] ?? Number.POSITIVE_INFINITY, rules });
+      tags.set(tag, {
+        heading: heading.includes(tag),
+        detail: detail.includes(tag),
+        summary: summary.includes(tag),
+        maxUse: guide.maxUse[tag] ?? Number.POSITIVE_INFINITY,
+        rules,
+      });
     }
     ready = { tags, summary: new Set(summary) };
     preparedGuides.set(guide, ready);
@@ -129,7 +135,8 @@ function prepare(guide: Guide): PreparedGuide {
 }
 
 /** The rule's code list as a Set; an unknown list name admits no value, as it always has. */
-const codeSet = (guide: Guide, rule: ElementRule): ReadonlySet<string> | undefined => (rule.codes === undefined ? undefined : new Set(guide.codeLists[rule.codes] ?? []));
+const codeSet = (guide: Guide, rule: ElementRule): ReadonlySet<string> | undefined =>
+  rule.codes === undefined ? undefined : new Set(guide.codeLists[rule.codes] ?? []);
 
 export function checkElement(rule: ElementRule, value: string, guide: Guide): ElementError | undefined {
   return checkValue(rule, value, codeSet(guide, rule));
@@ -199,14 +206,20 @@ export function checkAgainstGuide(guide: Guide, set: { segments: Segment[] }): S
       // The segment that must come first is there, but later: out of sequence, not missing.
       errors.push({ tag, position, code: segmentErrors.outOfSequence, elements: [] });
     } else if (place === undefined) {
-      errors.push({ tag, position, code: looksLikeSegmentId(tag) ? segmentErrors.notInTransactionSet : segmentErrors.unrecognizedSegment, elements: [] });
+      errors.push({
+        tag,
+        position,
+        code: looksLikeSegmentId(tag) ? segmentErrors.notInTransactionSet : segmentErrors.unrecognizedSegment,
+        elements: [],
+      });
     } else if (!allowedHere) {
       errors.push({ tag, position, code: segmentErrors.outOfSequence, elements: [] });
     } else if (used > place.maxUse) {
       errors.push({ tag, position, code: segmentErrors.segmentOverMaximum, elements: [] });
     } else {
       const elementErrorsFound = checkElements(place.rules, segment);
-      if (elementErrorsFound !== undefined) errors.push({ tag, position, code: segmentErrors.hasElementErrors, elements: elementErrorsFound });
+      if (elementErrorsFound !== undefined)
+        errors.push({ tag, position, code: segmentErrors.hasElementErrors, elements: elementErrorsFound });
     }
     lastPosition = position;
   });
@@ -227,7 +240,12 @@ export function checkAgainstGuide(guide: Guide, set: { segments: Segment[] }): S
     const actual = uses.get(count.counts) ?? 0;
     if (counter !== undefined && stated !== undefined && /^\d+$/.test(stated) && Number(stated) !== actual) {
       // X12 has no element code for "count does not match"; 7 (invalid value) with the bad value copied.
-      errors.push({ tag: count.segment, position: index + 2, code: segmentErrors.hasElementErrors, elements: [{ position: count.element, code: elementErrors.invalidCode, value: stated }] });
+      errors.push({
+        tag: count.segment,
+        position: index + 2,
+        code: segmentErrors.hasElementErrors,
+        elements: [{ position: count.element, code: elementErrors.invalidCode, value: stated }],
+      });
     }
   }
   // In the order of the segments, as a partner reads the 997 (the sort is stable).

@@ -25,7 +25,9 @@ export function interchangeInbound(outcome: Outcome, bytes: Uint8Array, partnerI
     channel: 'x12',
     partnerId,
     actor: `partner:${partnerId}`,
-    ...(outcome.rejection === undefined ? { dedupe: { scope: 'x12-interchange', key: `${sender}/${element(isa, ISA.controlNumber)}` } } : {}),
+    ...(outcome.rejection === undefined
+      ? { dedupe: { scope: 'x12-interchange', key: `${sender}/${element(isa, ISA.controlNumber)}` } }
+      : {}),
     fingerprint: outcome.fingerprint,
     document: {
       channel: 'x12',
@@ -34,7 +36,9 @@ export function interchangeInbound(outcome: Outcome, bytes: Uint8Array, partnerI
       body: bytes,
       sha256: sha256Hex(bytes),
       control: { isaSender: sender, isaControlNumber: element(isa, ISA.controlNumber) ?? '' },
-      ...(outcome.rejection === undefined && findings.length === 0 ? {} : { findings: { interchange: outcome.rejection ?? null, groups: findings } }),
+      ...(outcome.rejection === undefined && findings.length === 0
+        ? {}
+        : { findings: { interchange: outcome.rejection ?? null, groups: findings } }),
     },
     // map850For has validated each order already.
     sets: outcome.accepted.map(({ value, gs, st, fingerprint }) => ({
@@ -64,7 +68,11 @@ function acknowledgment(outcome: Outcome): AnswerWriter {
         contentType: 'application/edi-x12',
         body: Buffer.from(ack.text),
         sha256: sha256Hex(ack.text),
-        control: { isaControlNumber: String(interchangeControl).padStart(9, '0'), answers: trim(element(outcome.isa, ISA.controlNumber)), ...(inboundDocumentId === null ? {} : { inboundDocumentId }) },
+        control: {
+          isaControlNumber: String(interchangeControl).padStart(9, '0'),
+          answers: trim(element(outcome.isa, ISA.controlNumber)),
+          ...(inboundDocumentId === null ? {} : { inboundDocumentId }),
+        },
       };
       return { status: 200, body: ack.text, document };
     },
@@ -75,7 +83,9 @@ function acknowledgment(outcome: Outcome): AnswerWriter {
 function refuseConflicts(outcome: Outcome, sets: SetOutcome[]): void {
   for (const set of sets.filter((s) => s.conflict === true)) {
     const { gsControlNumber, stControlNumber } = set.set.order.envelope ?? {};
-    const finding = outcome.groups.find((g) => element(g.gs, GS.controlNumber) === gsControlNumber)?.sets.find((f) => f.st02 === stControlNumber);
+    const finding = outcome.groups
+      .find((g) => element(g.gs, GS.controlNumber) === gsControlNumber)
+      ?.sets.find((f) => f.st02 === stControlNumber);
     if (finding !== undefined) {
       finding.status = 'R';
       finding.setCodes.push(setErrors.duplicateControlNumber);

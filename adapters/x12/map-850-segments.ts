@@ -170,7 +170,15 @@ const handlers = new Map<string, Handler>(
       return true;
     },
     ITD: headerOnly(({ header }, segment) => {
-      const described = opt(el(segment, 12)) ?? [el(segment, 3) && `${el(segment, 3)}% discount`, el(segment, 5) && `within ${el(segment, 5)} days`, el(segment, 7) && `net ${el(segment, 7)} days`].filter(Boolean).join(', ');
+      const described =
+        opt(el(segment, 12)) ??
+        [
+          el(segment, 3) && `${el(segment, 3)}% discount`,
+          el(segment, 5) && `within ${el(segment, 5)} days`,
+          el(segment, 7) && `net ${el(segment, 7)} days`,
+        ]
+          .filter(Boolean)
+          .join(', ');
       if (described !== '') header.paymentTerms = described;
       header.extras.terms = segment.elements.slice();
     }),
@@ -180,7 +188,10 @@ const handlers = new Map<string, Handler>(
     MSG: headerOnly(({ notes }, segment) => notes.push(el(segment, 1))),
     MTX: headerOnly(({ notes }, segment) => notes.push(el(segment, 2))),
     N1: headerOnly((m, segment) => {
-      m.currentParty = { role: el(segment, 1), party: { name: el(segment, 2), ...(opt(el(segment, 4)) === undefined ? {} : { code: el(segment, 4) }) } };
+      m.currentParty = {
+        role: el(segment, 1),
+        party: { name: el(segment, 2), ...(opt(el(segment, 4)) === undefined ? {} : { code: el(segment, 4) }) },
+      };
       setParty(m, m.currentParty.role, m.currentParty.party);
     }),
     N2: partyDetail((party, segment) => {
@@ -203,7 +214,11 @@ const handlers = new Map<string, Handler>(
     PO1: (m, segment, position) => {
       m.currentParty = undefined;
       // Fields are set in the order a line has always been serialized in, origin last.
-      const line: Partial<LineDraft> = { lineNumber: opt(el(segment, 1)) ?? String(m.lines.length + 1), quantity: Number(el(segment, 2)), uom: el(segment, 3) };
+      const line: Partial<LineDraft> = {
+        lineNumber: opt(el(segment, 1)) ?? String(m.lines.length + 1),
+        quantity: Number(el(segment, 2)),
+        uom: el(segment, 3),
+      };
       if (opt(el(segment, 4)) !== undefined) line.unitPrice = Number(el(segment, 4));
       setProductIds(line, segment, 6, m.map);
       if (opt(el(segment, 5)) !== undefined) line.extras = { priceBasis: el(segment, 5) };

@@ -4,7 +4,8 @@ import { loadMap850, map850For } from './map-850.ts';
 import { readX12 } from './read.ts';
 
 const bundle = readFileSync(new URL('./fixtures/850-bundle.x12', import.meta.url));
-const orders = (mapName: string, input: Uint8Array = bundle) => readX12(input, { map: map850For(mapName) }).interchanges.flatMap((i) => i.accepted.map((a) => a.value));
+const orders = (mapName: string, input: Uint8Array = bundle) =>
+  readX12(input, { map: map850For(mapName) }).interchanges.flatMap((i) => i.accepted.map((a) => a.value));
 
 describe('850 maps', () => {
   it('map SLN sub-lines (SLN03 I) as components of the PO1 line before them, keeping SLN01', () => {
@@ -29,7 +30,10 @@ describe('850 maps', () => {
   it('keep what no map claims, and map routing, references, contacts and terms', () => {
     const text = bundle
       .toString()
-      .replace('CUR*BY*USD~', 'CUR*BY*USD~\nREF*DP*038~\nPER*BD*Jane Buyer*TE*555-0100*EM*jane@acme.example~\nFOB*PP~\nITD*14*3*2**10**30~\nTD5*O*2*UPSN*M*UPS GROUND~')
+      .replace(
+        'CUR*BY*USD~',
+        'CUR*BY*USD~\nREF*DP*038~\nPER*BD*Jane Buyer*TE*555-0100*EM*jane@acme.example~\nFOB*PP~\nITD*14*3*2**10**30~\nTD5*O*2*UPSN*M*UPS GROUND~',
+      )
       .replace('SE*17*0001', 'SE*22*0001');
     const [order] = orders('default', Buffer.from(text));
     expect(order?.extras).toMatchObject({

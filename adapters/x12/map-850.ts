@@ -88,17 +88,37 @@ export function map850(set: TransactionSet, context: SetContext, map: Map850): M
     errors: checked.error.map((problem): SegmentError => {
       const at = /^\/segments\/(\d+)\/(\w+)$/.exec(problem.pointer);
       if (problem.code === 'total-mismatch' && totalPosition !== undefined) {
-        return { tag: 'AMT', position: totalPosition, code: segmentErrors.hasElementErrors, elements: [{ position: 2, code: elementErrors.invalidCode, value: String(draft.statedTotal) }] };
+        return {
+          tag: 'AMT',
+          position: totalPosition,
+          code: segmentErrors.hasElementErrors,
+          elements: [{ position: 2, code: elementErrors.invalidCode, value: String(draft.statedTotal) }],
+        };
       }
       const position = Number(at?.[1] ?? 1);
       const segment = set.segments[position - 1] as Segment;
       const element = fieldElement[at?.[2] ?? 'lineNumber'] ?? [1, 1];
-      return { tag: segment.tag, position, code: segmentErrors.hasElementErrors, elements: [{ position: segment.tag === 'SLN' ? element[1] : element[0], code: elementErrors.invalidCode, value: el(segment, segment.tag === 'SLN' ? element[1] : element[0]) }] };
+      return {
+        tag: segment.tag,
+        position,
+        code: segmentErrors.hasElementErrors,
+        elements: [
+          {
+            position: segment.tag === 'SLN' ? element[1] : element[0],
+            code: elementErrors.invalidCode,
+            value: el(segment, segment.tag === 'SLN' ? element[1] : element[0]),
+          },
+        ],
+      };
     }),
   };
 }
 
-const notTakenHere = (): { ok: false; errors: SegmentError[]; setCodes: string[] } => ({ ok: false, errors: [], setCodes: [setErrors.notSupported] });
+const notTakenHere = (): { ok: false; errors: SegmentError[]; setCodes: string[] } => ({
+  ok: false,
+  errors: [],
+  setCodes: [setErrors.notSupported],
+});
 
 /**
  * The mapper for a partner's 850 map: the validated order, so that no consumer validates it again.

@@ -20,7 +20,10 @@ export interface SetContext {
  * The caller's mapping of a transaction set that passed the guide. A failure names segments, or
  * gives set-level codes (e.g. 1, not supported, for a set the caller does not take).
  */
-export type SetMapper<O> = (set: TransactionSet, context: SetContext) => { ok: true; value: O } | { ok: false; errors: SegmentError[]; setCodes?: string[] };
+export type SetMapper<O> = (
+  set: TransactionSet,
+  context: SetContext,
+) => { ok: true; value: O } | { ok: false; errors: SegmentError[]; setCodes?: string[] };
 
 export interface InterchangeOutcome<O> {
   isa: Segment;
@@ -141,7 +144,8 @@ export class X12Reader<O> {
     const groups: GroupFinding[] = frame.groups.map((group) => {
       const groupCodes = checkGroup(group);
       if (rejection === undefined && groupCodes.length === 0) {
-        for (const { mapped } of group.sets) if (mapped !== undefined) accepted.push({ value: mapped.value, st: mapped.st, gs: group.gs, fingerprint: mapped.fingerprint });
+        for (const { mapped } of group.sets)
+          if (mapped !== undefined) accepted.push({ value: mapped.value, st: mapped.st, gs: group.gs, fingerprint: mapped.fingerprint });
       }
       return {
         gs: group.gs,
@@ -171,7 +175,10 @@ function setCountOf(ge: Segment | undefined): number | undefined {
 }
 
 /** Reads a whole document at once. */
-export function readX12<O>(input: Uint8Array, options: Omit<ReadOptions<O>, 'onInterchange' | 'onUnreadable'>): { interchanges: InterchangeOutcome<O>[]; unreadable: Unreadable[] } {
+export function readX12<O>(
+  input: Uint8Array,
+  options: Omit<ReadOptions<O>, 'onInterchange' | 'onUnreadable'>,
+): { interchanges: InterchangeOutcome<O>[]; unreadable: Unreadable[] } {
   const interchanges: InterchangeOutcome<O>[] = [];
   const unreadable: Unreadable[] = [];
   const reader = new X12Reader<O>({ ...options, onInterchange: (o) => interchanges.push(o), onUnreadable: (u) => unreadable.push(u) });
@@ -179,4 +186,3 @@ export function readX12<O>(input: Uint8Array, options: Omit<ReadOptions<O>, 'onI
   reader.end();
   return { interchanges, unreadable };
 }
-

@@ -26,7 +26,8 @@ export interface AckDocument {
 export const groupsNeeded = <O>(outcome: InterchangeOutcome<O>): number => (answersGroups(outcome) ? outcome.groups.length : 0);
 
 /** Sender or receiver refused, or a broken ISA: only a TA1 makes sense. */
-const answersGroups = <O>(outcome: InterchangeOutcome<O>): boolean => outcome.rejection === undefined || ['001', '021', '023', '024'].includes(outcome.rejection);
+const answersGroups = <O>(outcome: InterchangeOutcome<O>): boolean =>
+  outcome.rejection === undefined || ['001', '021', '023', '024'].includes(outcome.rejection);
 
 export function acknowledge<O>(outcome: InterchangeOutcome<O>, control: AckControl): AckDocument {
   const { isa } = outcome;

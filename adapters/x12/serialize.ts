@@ -28,14 +28,20 @@ export const seg = (tag: string, ...elements: (OutElement | number | undefined)[
  * an AK4) would split it, and a line break would read as wrapping. Such characters become spaces.
  */
 function clean(value: string, d: OutDelimiters): string {
-  return [d.element, d.component, d.segment, d.repetition].reduce((v, separator) => v.replaceAll(separator, ' '), value.replace(/[\r\n]/g, ' '));
+  return [d.element, d.component, d.segment, d.repetition].reduce(
+    (v, separator) => v.replaceAll(separator, ' '),
+    value.replace(/[\r\n]/g, ' '),
+  );
 }
 
 function writeElement(element: OutElement, d: OutDelimiters): string {
   if (typeof element === 'string') return clean(element, d);
   let end = element.length;
   while (end > 0 && element[end - 1] === '') end--;
-  return element.slice(0, end).map((c) => clean(c, d)).join(d.component);
+  return element
+    .slice(0, end)
+    .map((c) => clean(c, d))
+    .join(d.component);
 }
 
 /** Trailing empty elements are dropped, as X12 requires (except in the fixed-width ISA). */
@@ -113,17 +119,39 @@ export function interchange(params: InterchangeParams, groups: readonly GroupPar
   const out: OutSegment[] = [
     seg(
       'ISA',
-      '00', pad('', 10), '00', pad('', 10),
-      pad(params.sender.qualifier, 2), pad(params.sender.id, 15),
-      pad(params.receiver.qualifier, 2), pad(params.receiver.id, 15),
-      yymmdd(params.at), hhmm(params.at),
+      '00',
+      pad('', 10),
+      '00',
+      pad('', 10),
+      pad(params.sender.qualifier, 2),
+      pad(params.sender.id, 15),
+      pad(params.receiver.qualifier, 2),
+      pad(params.receiver.id, 15),
+      yymmdd(params.at),
+      hhmm(params.at),
       params.interchangeVersion >= '00402' ? d.repetition : 'U',
-      params.interchangeVersion, control, params.ackRequested === true ? '1' : '0', params.usage, d.component,
+      params.interchangeVersion,
+      control,
+      params.ackRequested === true ? '1' : '0',
+      params.usage,
+      d.component,
     ),
     ...preamble,
   ];
   for (const group of groups) {
-    out.push(seg('GS', group.functionalId, group.senderApp ?? params.sender.id, group.receiverApp ?? params.receiver.id, ccyymmdd(params.at), hhmm(params.at), String(group.groupControl), 'X', group.version));
+    out.push(
+      seg(
+        'GS',
+        group.functionalId,
+        group.senderApp ?? params.sender.id,
+        group.receiverApp ?? params.receiver.id,
+        ccyymmdd(params.at),
+        hhmm(params.at),
+        String(group.groupControl),
+        'X',
+        group.version,
+      ),
+    );
     group.sets.forEach((set, index) => {
       const st02 = digits(index + 1, 4);
       const header = group.version >= '005010' ? seg('ST', set.id, st02, group.version) : seg('ST', set.id, st02);
@@ -138,5 +166,14 @@ export function interchange(params: InterchangeParams, groups: readonly GroupPar
 /** One group of sets in one interchange: the usual shape of an outbound document. */
 export function envelope(params: EnvelopeParams, sets: readonly { id: string; body: readonly OutSegment[] }[]): OutSegment[] {
   const { functionalId, version, groupControl, senderApp, receiverApp, ...rest } = params;
-  return interchange(rest, [{ functionalId, version, groupControl, sets, ...(senderApp === undefined ? {} : { senderApp }), ...(receiverApp === undefined ? {} : { receiverApp }) }]);
+  return interchange(rest, [
+    {
+      functionalId,
+      version,
+      groupControl,
+      sets,
+      ...(senderApp === undefined ? {} : { senderApp }),
+      ...(receiverApp === undefined ? {} : { receiverApp }),
+    },
+  ]);
 }

@@ -13,12 +13,21 @@ const fingerprint = (events: TokenEvent[]): string =>
   JSON.stringify(
     events.map((e) =>
       e.kind === 'segment'
-        ? [e.segment.tag, e.segment.elements, e.segment.offset, e.delimiters.element, e.delimiters.component, e.delimiters.repetition ?? null, e.delimiters.segment]
+        ? [
+            e.segment.tag,
+            e.segment.elements,
+            e.segment.offset,
+            e.delimiters.element,
+            e.delimiters.component,
+            e.delimiters.repetition ?? null,
+            e.delimiters.segment,
+          ]
         : ['garbage', e.offset, e.reason],
     ),
   );
 
-const segmentsOf = (events: TokenEvent[]): Compact[] => events.flatMap((e) => (e.kind === 'segment' ? [[e.segment.tag, e.segment.elements] as Compact] : []));
+const segmentsOf = (events: TokenEvent[]): Compact[] =>
+  events.flatMap((e) => (e.kind === 'segment' ? [[e.segment.tag, e.segment.elements] as Compact] : []));
 const garbageOf = (events: TokenEvent[]) => events.flatMap((e) => (e.kind === 'garbage' ? [e] : []));
 
 /** Pushes the input cut at the given offsets, then ends. */
@@ -46,7 +55,10 @@ function splitsThatDiffer(input: Uint8Array): number[] {
 // One small valid 850 interchange with a composite element (REF03) and, from 00403 on, a repetition
 // separator in ISA11. Written with "*", ">" and "~"; the variants substitute delimiters byte for byte.
 const small = (version = '00401'): string[] =>
-  interchangeSegments({ isa: { 12: version }, groups: [{ sets: [{ body: ['BEG*00*SA*PO-1**20240101', 'REF*ZZ*NOTE*A>B', 'PO1*1*2*EA*9.5**VP*ABC-1', 'CTT*1'] }] }] });
+  interchangeSegments({
+    isa: { 12: version },
+    groups: [{ sets: [{ body: ['BEG*00*SA*PO-1**20240101', 'REF*ZZ*NOTE*A>B', 'PO1*1*2*EA*9.5**VP*ABC-1', 'CTT*1'] }] }],
+  });
 
 interface Variant {
   element: string;
@@ -63,7 +75,10 @@ function variant({ element, component, after, version }: Variant): Uint8Array {
 
 /** What the plain version says, with the component separator of the variant in the data. */
 function expectedFor(component: string, version?: string): Compact[] {
-  return segmentsOf(tokenize(bytes(text(small(version))))).map(([tag, elements]) => [tag, elements.map((e) => e.replaceAll('>', component))]);
+  return segmentsOf(tokenize(bytes(text(small(version))))).map(([tag, elements]) => [
+    tag,
+    elements.map((e) => e.replaceAll('>', component)),
+  ]);
 }
 
 describe('public samples', () => {
@@ -78,7 +93,9 @@ describe('public samples', () => {
     // Every offset points at the segment's tag (line breaks from wrapping aside).
     for (const event of events) {
       if (event.kind !== 'segment') continue;
-      const at = Buffer.from(input.subarray(event.segment.offset, event.segment.offset + 6)).toString('latin1').replace(/[\r\n]/g, '');
+      const at = Buffer.from(input.subarray(event.segment.offset, event.segment.offset + 6))
+        .toString('latin1')
+        .replace(/[\r\n]/g, '');
       expect(at.startsWith(event.segment.tag), `${event.segment.tag} at ${event.segment.offset}`).toBe(true);
     }
   });
@@ -124,7 +141,11 @@ describe('chunk boundaries', () => {
     const wholes = inputs.map((input) => fingerprint(tokenize(input)));
     fc.assert(
       fc.property(
-        fc.nat(inputs.length - 1).chain((index) => fc.tuple(fc.constant(index), fc.uniqueArray(fc.nat((inputs[index] as Uint8Array).length), { minLength: 2, maxLength: 200 }))),
+        fc
+          .nat(inputs.length - 1)
+          .chain((index) =>
+            fc.tuple(fc.constant(index), fc.uniqueArray(fc.nat((inputs[index] as Uint8Array).length), { minLength: 2, maxLength: 200 })),
+          ),
         ([index, cuts]) => {
           expect(fingerprint(chunked(inputs[index] as Uint8Array, cuts))).toBe(wholes[index]);
         },
@@ -135,7 +156,14 @@ describe('chunk boundaries', () => {
 
   it('one byte at a time gives what one push gives', () => {
     for (const input of [...sampleNames().map(sample), ...Object.values(tricky)]) {
-      expect(fingerprint(chunked(input, Array.from({ length: input.length }, (_, i) => i)))).toBe(fingerprint(tokenize(input)));
+      expect(
+        fingerprint(
+          chunked(
+            input,
+            Array.from({ length: input.length }, (_, i) => i),
+          ),
+        ),
+      ).toBe(fingerprint(tokenize(input)));
     }
   });
 });
@@ -166,7 +194,12 @@ describe('delimiters as partners send them', () => {
         expect(segmentsOf(events), label).toEqual(expectedFor(component));
         for (const event of events) {
           if (event.kind !== 'segment') continue;
-          expect(event.delimiters, label).toEqual({ element: element.charCodeAt(0), component: component.charCodeAt(0), repetition: undefined, segment: terminatorByte[name] ?? 0x7e });
+          expect(event.delimiters, label).toEqual({
+            element: element.charCodeAt(0),
+            component: component.charCodeAt(0),
+            repetition: undefined,
+            segment: terminatorByte[name] ?? 0x7e,
+          });
         }
       }
     }
@@ -183,7 +216,9 @@ describe('delimiters as partners send them', () => {
   });
 
   it('a CR before an LF terminator and control bytes before "~" are not data; spaces are', () => {
-    const events = tokenize(bytes(text(small()).replace('CTT*1~', 'CTT*1  \x00\x7f~').replace('PO1*1*2*EA*9.5**VP*ABC-1~\n', 'PO1*1*2*EA*9.5**VP*ABC-1~\r\n')));
+    const events = tokenize(
+      bytes(text(small()).replace('CTT*1~', 'CTT*1  \x00\x7f~').replace('PO1*1*2*EA*9.5**VP*ABC-1~\n', 'PO1*1*2*EA*9.5**VP*ABC-1~\r\n')),
+    );
     expect(segmentsOf(events).find(([tag]) => tag === 'CTT')?.[1]).toEqual(['1  ']);
     expect(segmentsOf(events).find(([tag]) => tag === 'PO1')?.[1]).toEqual(['1', '2', 'EA', '9.5', '', 'VP', 'ABC-1']);
   });
@@ -197,13 +232,28 @@ describe('several interchanges in one file', () => {
       { control: '2', sets: [{ control: '0003' }] },
     ],
   });
-  const second = interchangeSegments({ isa: { 13: '000000012', 12: '00501' }, groups: [{ control: '3', version: '005010', sets: [{ control: '0004' }, { control: '0005' }, { control: '0006' }] }] });
+  const second = interchangeSegments({
+    isa: { 13: '000000012', 12: '00501' },
+    groups: [{ control: '3', version: '005010', sets: [{ control: '0004' }, { control: '0005' }, { control: '0006' }] }],
+  });
   const third = interchangeSegments({ isa: { 13: '000000013' } });
   const mailbag = (parts: [segments: string[], element: string, component: string, after: string][]): Uint8Array =>
-    bytes(parts.map(([segments, element, component, after]) => segments.map((s) => s.replaceAll('>', component).replaceAll('*', element) + after).join('')).join('\r\n\r\n'));
+    bytes(
+      parts
+        .map(([segments, element, component, after]) =>
+          segments.map((s) => s.replaceAll('>', component).replaceAll('*', element) + after).join(''),
+        )
+        .join('\r\n\r\n'),
+    );
 
   it('a mailbag with the same delimiters: every ISA, GS and ST in order', () => {
-    const events = tokenize(mailbag([[first, '*', '>', '~\n'], [second, '*', '>', '~\n'], [third, '*', '>', '~\n']]));
+    const events = tokenize(
+      mailbag([
+        [first, '*', '>', '~\n'],
+        [second, '*', '>', '~\n'],
+        [third, '*', '>', '~\n'],
+      ]),
+    );
     expect(garbageOf(events)).toEqual([]);
     const tags = segmentsOf(events).map(([tag]) => tag);
     expect(tags.filter((t) => t === 'ISA')).toHaveLength(3);
@@ -222,7 +272,8 @@ describe('several interchanges in one file', () => {
       for (const lineBreak of ['\n', '\r\n']) {
         const wrappedText = `${(flat.match(new RegExp(`.{1,${width}}`, 'g')) as string[]).join(lineBreak)}${lineBreak}`;
         const events = tokenize(bytes(wrappedText));
-        if (garbageOf(events).length > 0 || JSON.stringify(segmentsOf(events)) !== JSON.stringify(expected)) broken.push(`${width} ${JSON.stringify(lineBreak)}`);
+        if (garbageOf(events).length > 0 || JSON.stringify(segmentsOf(events)) !== JSON.stringify(expected))
+          broken.push(`${width} ${JSON.stringify(lineBreak)}`);
         if (/I\r?\nSA|IS\r?\nA|ISA\r?\n\*/.test(wrappedText)) breaksInsideIsa.push(bytes(wrappedText));
       }
     }
@@ -233,13 +284,19 @@ describe('several interchanges in one file', () => {
   });
 
   it('each interchange with its own delimiters', () => {
-    const input = mailbag([[first, '|', ':', '\n'], [second, '\x1d', '\x1f', '\x15'], [third, '*', '>', '~\r\n']]);
+    const input = mailbag([
+      [first, '|', ':', '\n'],
+      [second, '\x1d', '\x1f', '\x15'],
+      [third, '*', '>', '~\r\n'],
+    ]);
     const events = tokenize(input);
     expect(garbageOf(events)).toEqual([]);
     const segments = segmentsOf(events);
     const plain = segmentsOf(tokenize(bytes(text([...first, ...second, ...third]))));
     expect(segments.map(([tag]) => tag)).toEqual(plain.map(([tag]) => tag));
-    const isas = events.flatMap((e) => (e.kind === 'segment' && e.segment.tag === 'ISA' ? [[e.segment.elements[12], e.delimiters.element, e.delimiters.segment]] : []));
+    const isas = events.flatMap((e) =>
+      e.kind === 'segment' && e.segment.tag === 'ISA' ? [[e.segment.elements[12], e.delimiters.element, e.delimiters.segment]] : [],
+    );
     expect(isas).toEqual([
       ['000000011', 0x7c, 0x0a],
       ['000000012', 0x1d, 0x15],
@@ -280,7 +337,14 @@ describe('input that is not X12', () => {
     const input = ebcdic(good);
     expect(Array.from(input.subarray(0, 3))).toEqual([0xc9, 0xe2, 0xc1]);
     const events = tokenize(input);
-    expect(events).toEqual([{ kind: 'garbage', offset: 0, reason: 'expected an interchange to start with ISA', preview: expect.stringMatching(/^\\xc9\\xe2\\xc1/) }]);
+    expect(events).toEqual([
+      {
+        kind: 'garbage',
+        offset: 0,
+        reason: 'expected an interchange to start with ISA',
+        preview: expect.stringMatching(/^\\xc9\\xe2\\xc1/),
+      },
+    ]);
     const after = tokenize(new Uint8Array([...input, ...bytes(good)]));
     expect(garbageOf(after).map((g) => g.offset)).toEqual([0]);
     expect(segmentsOf(after)).toEqual(goodSegments);
@@ -293,7 +357,9 @@ describe('input that is not X12', () => {
         (binary) => {
           const alone = tokenize(binary);
           const blank = binary.every((b) => b <= 0x20 || b === 0x7f);
-          expect(alone).toEqual(blank ? [] : [expect.objectContaining({ kind: 'garbage', reason: 'expected an interchange to start with ISA' })]);
+          expect(alone).toEqual(
+            blank ? [] : [expect.objectContaining({ kind: 'garbage', reason: 'expected an interchange to start with ISA' })],
+          );
           const events = tokenize(new Uint8Array([...binary, ...bytes(good)]));
           expect(garbageOf(events)).toHaveLength(blank ? 0 : 1);
           expect(segmentsOf(events)).toEqual(goodSegments);
@@ -324,11 +390,16 @@ describe('input that is not X12', () => {
         // A whole ISA with CR LF after it is an ISA with CR LF as its terminator: no garbage there.
         if (cut === isaText.length - 1 && between === '\r\n') continue;
         const events = tokenize(bytes(head + between + good));
-        expect(garbageOf(events).map((g) => g.offset), JSON.stringify(head + between)).toEqual([0]);
+        expect(
+          garbageOf(events).map((g) => g.offset),
+          JSON.stringify(head + between),
+        ).toEqual([0]);
         expect(segmentsOf(events), JSON.stringify(head + between)).toEqual(goodSegments);
       }
     }
-    expect(tokenize(bytes(isa().slice(0, 50)))).toEqual([{ kind: 'garbage', offset: 0, reason: 'the input ends inside the ISA segment', preview: `ISA*00*${' '.repeat(10)}*00*   ` }]);
+    expect(tokenize(bytes(isa().slice(0, 50)))).toEqual([
+      { kind: 'garbage', offset: 0, reason: 'the input ends inside the ISA segment', preview: `ISA*00*${' '.repeat(10)}*00*   ` },
+    ]);
     const ended = tokenize(bytes(`${isa()}\r\n${good}`));
     expect(garbageOf(ended)).toEqual([]);
     expect(segmentsOf(ended)).toEqual([['ISA', goodSegments[0]?.[1]], ...goodSegments]);
@@ -355,13 +426,18 @@ describe('input that is not X12', () => {
   it('bytes after an IEA that do not start an ISA are garbage, at their offset', () => {
     const junk = 'NOT X12 AT ALL';
     const events = tokenize(bytes(`${good}${junk}\n${good}`));
-    expect(garbageOf(events).map((g) => [g.offset, g.reason, g.preview])).toEqual([[good.length, 'expected an interchange to start with ISA', 'NOT X12 AT ALL\\x0a']]);
+    expect(garbageOf(events).map((g) => [g.offset, g.reason, g.preview])).toEqual([
+      [good.length, 'expected an interchange to start with ISA', 'NOT X12 AT ALL\\x0a'],
+    ]);
     expect(segmentsOf(events)).toEqual([...goodSegments, ...goodSegments]);
   });
 
   it('a garbage run over many chunks is reported once, at its start', () => {
     const input = bytes(`${'junk '.repeat(200)}${good}`);
-    const events = chunked(input, Array.from({ length: 99 }, (_, i) => (i + 1) * 10));
+    const events = chunked(
+      input,
+      Array.from({ length: 99 }, (_, i) => (i + 1) * 10),
+    );
     expect(garbageOf(events).map((g) => [g.offset, g.reason])).toEqual([[0, 'expected an interchange to start with ISA']]);
     expect(segmentsOf(events)).toEqual(goodSegments);
   });

@@ -42,10 +42,13 @@ const indexOfByte = (bytes: Uint8Array, byte: number, from: number): number => t
 
 /** Whitespace and control bytes that partners put between segments; never data. */
 const isFiller = (byte: number): boolean => byte <= 0x20 || byte === 0x7f;
-const isAlphanumeric = (byte: number): boolean => (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a);
+const isAlphanumeric = (byte: number): boolean =>
+  (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a);
 
 const printable = (bytes: Uint8Array): string =>
-  Array.from(bytes.slice(0, 24), (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join('');
+  Array.from(bytes.slice(0, 24), (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join(
+    '',
+  );
 
 const isLineBreak = (byte: number | undefined): boolean => byte === CR || byte === LF;
 
@@ -119,15 +122,20 @@ export function readIsaDelimiters(buffer: Uint8Array, start: number, final: bool
   if (segment === element || segment === component) return 'the ISA segment terminator repeats another delimiter';
   // Letters and digits are data, never delimiters: an ISA cut short and followed by another one
   // counts the next ISA's separators and lands inside it.
-  if (isAlphanumeric(component) || isAlphanumeric(segment)) return 'the ISA segment does not end with a component separator and a terminator';
+  if (isAlphanumeric(component) || isAlphanumeric(segment))
+    return 'the ISA segment does not end with a component separator and a terminator';
   for (let p = at + 1; p < i; p++) {
     if (!startsWithIsa(buffer, p)) continue;
     if (p + 17 >= buffer.length && !final) return undefined;
     // "ISA*00*          *": the fixed-width start of an ISA (an ISA field would hold it only by accident).
-    if (buffer[p + 3] === element && buffer[p + 6] === element && buffer[p + 17] === element) return 'another ISA starts inside this ISA segment';
+    if (buffer[p + 3] === element && buffer[p + 6] === element && buffer[p + 17] === element)
+      return 'another ISA starts inside this ISA segment';
   }
   const repetitionByte = isa11 >= 0 ? buffer[skipLineBreaks(buffer, isa11)] : undefined;
-  const repetition = repetitionByte !== undefined && repetitionByte !== 0x55 /* U */ && !isAlphanumeric(repetitionByte) && repetitionByte !== element ? repetitionByte : undefined;
+  const repetition =
+    repetitionByte !== undefined && repetitionByte !== 0x55 /* U */ && !isAlphanumeric(repetitionByte) && repetitionByte !== element
+      ? repetitionByte
+      : undefined;
   return { element, component, repetition, segment };
 }
 
@@ -260,7 +268,15 @@ function toSegment(text: string, delimiters: Delimiters, offset: number): Segmen
  * its byte's): what toSegment gives, without copying the segment first. Undefined when it meets a
  * line break that is wrapping (`unwrap`): the byte path takes those out first.
  */
-function cutSegment(text: string, bytes: Uint8Array, start: number, end: number, separator: number, unwrap: boolean, offset: number): Segment | undefined {
+function cutSegment(
+  text: string,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  separator: number,
+  unwrap: boolean,
+  offset: number,
+): Segment | undefined {
   let tag: string | undefined;
   const elements: string[] = [];
   let from = start;

@@ -5,7 +5,6 @@ import type { Replayer } from '../../api/dead-letters.ts';
 // Messages that died in RabbitMQ are moved into the database, where operations list them and
 // send them again (api/dead-letters.ts) through the replayer made here.
 
-
 export type Consumers = { stop(): Promise<void> }[];
 
 export function moveDeadLetters(db: Database, broker: Broker, queue: string) {
@@ -29,7 +28,15 @@ export function moveDeadLetters(db: Database, broker: Broker, queue: string) {
 
 /** Headers the broker or ordergate added when the message died; a replay starts clean. */
 const replayHeaders = (headers: Record<string, unknown>): Record<string, unknown> =>
-  Object.fromEntries(Object.entries(headers).filter(([name]) => !name.startsWith('x-death') && !name.startsWith('x-first-death') && !name.startsWith('x-last-death') && !name.startsWith('x-ordergate-')));
+  Object.fromEntries(
+    Object.entries(headers).filter(
+      ([name]) =>
+        !name.startsWith('x-death') &&
+        !name.startsWith('x-first-death') &&
+        !name.startsWith('x-last-death') &&
+        !name.startsWith('x-ordergate-'),
+    ),
+  );
 
 export function deadLetterReplayer(broker: Broker, confirmTimeoutMs = 5_000): Replayer {
   return async (letter) => {

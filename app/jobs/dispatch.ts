@@ -29,7 +29,11 @@ export function retryDelayMs(attempts: number): number {
   return ceiling / 2 + Math.random() * (ceiling / 2);
 }
 
-const failure = (request: DueRequest, error: string): SendOutcome => ({ ok: false, error, retryAt: new Date(Date.now() + retryDelayMs(request.attempts)) });
+const failure = (request: DueRequest, error: string): SendOutcome => ({
+  ok: false,
+  error,
+  retryAt: new Date(Date.now() + retryDelayMs(request.attempts)),
+});
 
 function requestMessage(request: DueRequest, exchange: string): OutgoingMessage {
   return {
@@ -53,9 +57,16 @@ export function dispatchJob(options: DispatchOptions): Job {
     if (broker === undefined || vendorQueues === undefined) return requests.map((r) => failure(r, 'no broker'));
     const vendors = [...new Set(requests.map((r) => r.vendorId))];
     const failedVendors = new Map<string, string>();
-    await Promise.all(vendors.map((v) => vendorQueues(v).catch((error: unknown) => failedVendors.set(v, error instanceof Error ? error.message : String(error)))));
+    await Promise.all(
+      vendors.map((v) =>
+        vendorQueues(v).catch((error: unknown) => failedVendors.set(v, error instanceof Error ? error.message : String(error))),
+      ),
+    );
     const publishable = requests.filter((r) => !failedVendors.has(r.vendorId));
-    const outcomes = await broker.publish(publishable.map((r) => requestMessage(r, broker.names.requestsExchange)), options.confirmTimeoutMs);
+    const outcomes = await broker.publish(
+      publishable.map((r) => requestMessage(r, broker.names.requestsExchange)),
+      options.confirmTimeoutMs,
+    );
     const byId = new Map(publishable.map((r, index) => [r.outboxId, outcomes[index]]));
     return requests.map((r) => {
       const outcome = byId.get(r.outboxId);

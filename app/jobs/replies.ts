@@ -26,7 +26,8 @@ function oneAtATimePer<T>() {
 
 /** One reply from the queue: checked, applied, and its verdict for the broker. */
 async function onReply(deps: FulfillmentDeps, names: TopologyNames, delivery: Delivery): Promise<HandlerVerdict> {
-  if (delivery.messageId === undefined || delivery.messageId === '') return { deadLetter: 'no message_id: a reply needs a stable message id' };
+  if (delivery.messageId === undefined || delivery.messageId === '')
+    return { deadLetter: 'no message_id: a reply needs a stable message id' };
   // The vendor's own routing key, also for a reply back from a retry tier (`10s.<prefix>.replies`).
   const { routingKey } = originOf(delivery, names.retryReturnExchange);
   const [, vendorId, kind] = routingKey.split('.');
@@ -39,8 +40,14 @@ async function onReply(deps: FulfillmentDeps, names: TopologyNames, delivery: De
   const read = readReply(delivery.type ?? '', body);
   if (!read.ok) return { deadLetter: `breaks asyncapi.yaml: ${read.problems.map((p) => `${p.pointer} ${p.detail}`).join('; ')}` };
   const { reply } = read;
-  if (reply.body.vendorId !== vendorId || (delivery.appId !== undefined && delivery.appId !== vendorId) || reply.type.split('.')[1] !== kind) {
-    return { deadLetter: `wrong-vendor: routing key ${routingKey} and app_id ${delivery.appId ?? '(none)'} do not match a ${reply.type} from vendor ${reply.body.vendorId}` };
+  if (
+    reply.body.vendorId !== vendorId ||
+    (delivery.appId !== undefined && delivery.appId !== vendorId) ||
+    reply.type.split('.')[1] !== kind
+  ) {
+    return {
+      deadLetter: `wrong-vendor: routing key ${routingKey} and app_id ${delivery.appId ?? '(none)'} do not match a ${reply.type} from vendor ${reply.body.vendorId}`,
+    };
   }
   try {
     const result = await handleTaskEvent(deps, reply, { vendorId, messageId: delivery.messageId });
@@ -54,5 +61,9 @@ async function onReply(deps: FulfillmentDeps, names: TopologyNames, delivery: De
 
 export function consumeReplies(broker: Broker, fulfillment: FulfillmentDeps, prefetch: number) {
   const inOrder = oneAtATimePer<HandlerVerdict>();
-  return broker.consume(broker.names.repliesQueue, (delivery) => inOrder(delivery.correlationId ?? delivery.messageId ?? '', () => onReply(fulfillment, broker.names, delivery)), { prefetch });
+  return broker.consume(
+    broker.names.repliesQueue,
+    (delivery) => inOrder(delivery.correlationId ?? delivery.messageId ?? '', () => onReply(fulfillment, broker.names, delivery)),
+    { prefetch },
+  );
 }

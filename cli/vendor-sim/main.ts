@@ -27,7 +27,11 @@ const { values } = parseArgs({
 const log = (message: string) => process.stdout.write(`${new Date().toISOString()} ${message}\n`);
 
 function vendorsToPlay(): string[] {
-  if (values.vendors !== undefined) return values.vendors.split(',').map((v) => v.trim()).filter((v) => v !== '');
+  if (values.vendors !== undefined)
+    return values.vendors
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v !== '');
   const catalog = loadCatalog();
   if (!catalog.ok) throw new Error('the catalog has problems; name the vendors with --vendors');
   return Object.keys(catalog.value.vendors);
@@ -51,21 +55,32 @@ async function main(): Promise<void> {
   let player: Player;
   let close = async () => undefined as void;
   if (amqpUrl !== undefined && amqpUrl !== '') {
-    const broker = connectBroker({ url: amqpUrl, prefix: process.env.AMQP_PREFIX ?? 'ordergate', connectionName: `vendor-sim-${process.pid}`, log: { info: log, warn: log, error: log } });
+    const broker = connectBroker({
+      url: amqpUrl,
+      prefix: process.env.AMQP_PREFIX ?? 'ordergate',
+      connectionName: `vendor-sim-${process.pid}`,
+      log: { info: log, warn: log, error: log },
+    });
     player = await playOverRabbitMq(broker, vendors, options);
     close = () => broker.close();
     log(`playing ${vendors.join(', ')} over RabbitMQ`);
   } else {
     const key = process.env.ORDERGATE_ADMIN_KEY;
     if (key === undefined || key === '') {
-      process.stderr.write(`Without AMQP_URL the simulator uses the mailbox API and needs the admin key: set ORDERGATE_ADMIN_KEY to the key \`npm start\` printed.\n\n${usage}\n`);
+      process.stderr.write(
+        `Without AMQP_URL the simulator uses the mailbox API and needs the admin key: set ORDERGATE_ADMIN_KEY to the key \`npm start\` printed.\n\n${usage}\n`,
+      );
       process.exit(2);
     }
     const base = (process.env.ORDERGATE_URL ?? 'http://localhost:8080').replace(/\/+$/, '');
     player = playThroughMailbox(base, key, vendors, options);
     log(`playing ${vendors.join(', ')} through the mailbox at ${base}`);
   }
-  const shutdown = () => void player.stop().then(close).then(() => process.exit(0));
+  const shutdown = () =>
+    void player
+      .stop()
+      .then(close)
+      .then(() => process.exit(0));
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
 }

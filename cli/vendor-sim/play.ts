@@ -24,7 +24,9 @@ async function answer(request: FulfillmentRequest, options: PlayOptions, send: (
   for (const reply of repliesFor(request, options.outcome?.(request) ?? {})) {
     if (options.delayMs > 0) await sleep(options.delayMs);
     await send(reply);
-    options.log?.(`${request.vendorId}: ${reply.reply.type} for task ${request.taskName} of order ${request.externalRef} (${request.orderId})`);
+    options.log?.(
+      `${request.vendorId}: ${reply.reply.type} for task ${request.taskName} of order ${request.externalRef} (${request.orderId})`,
+    );
   }
 }
 
@@ -41,7 +43,15 @@ export async function playOverRabbitMq(broker: Broker, vendors: readonly string[
         }
         const request = JSON.parse(delivery.body.toString('utf8')) as FulfillmentRequest;
         await answer(request, options, async ({ messageId, reply }) => {
-          const message = { exchange: broker.names.repliesExchange, routingKey: `vendor.${vendorId}.${replyKind(reply.type)}`, body: JSON.stringify(reply.body), messageId, correlationId: request.orderId, type: reply.type, appId: vendorId };
+          const message = {
+            exchange: broker.names.repliesExchange,
+            routingKey: `vendor.${vendorId}.${replyKind(reply.type)}`,
+            body: JSON.stringify(reply.body),
+            messageId,
+            correlationId: request.orderId,
+            type: reply.type,
+            appId: vendorId,
+          };
           const [published] = await broker.publish([message], 10_000);
           if (!published?.ok) throw new Error(`reply not confirmed: ${published?.error ?? 'no outcome'}`);
         });
@@ -55,7 +65,11 @@ export async function playOverRabbitMq(broker: Broker, vendors: readonly string[
 export function playThroughMailbox(base: string, key: string, vendors: readonly string[], options: PlayOptions): Player {
   let stopped = false;
   const call = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
     const text = await response.text();
     if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status} ${text}`);
     return JSON.parse(text) as unknown;
@@ -65,10 +79,16 @@ export function playThroughMailbox(base: string, key: string, vendors: readonly 
       let found = 0;
       for (const vendorId of vendors) {
         try {
-          const { messages } = (await call('GET', `/v1/vendor/tasks?vendorId=${encodeURIComponent(vendorId)}`)) as { messages: { type: string; body: FulfillmentRequest }[] };
+          const { messages } = (await call('GET', `/v1/vendor/tasks?vendorId=${encodeURIComponent(vendorId)}`)) as {
+            messages: { type: string; body: FulfillmentRequest }[];
+          };
           found += messages.length;
-          for (const message of messages.filter((m) => m.type === fulfillmentCancelType)) options.log?.(`${vendorId}: cancelled: ${JSON.stringify(message.body)}`);
-          for (const message of messages.filter((m) => m.type !== fulfillmentCancelType)) await answer(message.body, options, ({ messageId, reply }) => call('POST', '/v1/vendor/replies', { messageId, type: reply.type, body: reply.body }).then(() => undefined));
+          for (const message of messages.filter((m) => m.type === fulfillmentCancelType))
+            options.log?.(`${vendorId}: cancelled: ${JSON.stringify(message.body)}`);
+          for (const message of messages.filter((m) => m.type !== fulfillmentCancelType))
+            await answer(message.body, options, ({ messageId, reply }) =>
+              call('POST', '/v1/vendor/replies', { messageId, type: reply.type, body: reply.body }).then(() => undefined),
+            );
         } catch (error) {
           options.log?.(`${vendorId}: ${error instanceof Error ? error.message : String(error)}`);
         }

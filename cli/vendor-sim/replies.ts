@@ -21,7 +21,10 @@ const stableId = (...parts: string[]): string => createHash('sha256').update(par
 
 /** An SSCC-18: extension digit, a GS1 company prefix and serial from the task, and the mod-10 check digit. */
 export function sscc(seed: string): string {
-  const digits = `0${BigInt(`0x${stableId(seed)}`).toString().padStart(16, '0').slice(-16)}`;
+  const digits = `0${BigInt(`0x${stableId(seed)}`)
+    .toString()
+    .padStart(16, '0')
+    .slice(-16)}`;
   const sum = [...digits].reverse().reduce((total, digit, index) => total + Number(digit) * (index % 2 === 0 ? 3 : 1), 0);
   return `${digits}${(10 - (sum % 10)) % 10}`;
 }
@@ -36,14 +39,30 @@ export function repliesFor(request: FulfillmentRequest, options: ReplyOptions = 
     return [
       {
         messageId: id(`fail-${options.fail}`),
-        reply: { type: 'fulfillment.fail.v1', body: { ...base, failedAt: at, code: retryable ? 'capacity' : 'not-serviceable', reason: retryable ? 'no capacity today; try again later' : 'the address cannot be served', retryable } },
+        reply: {
+          type: 'fulfillment.fail.v1',
+          body: {
+            ...base,
+            failedAt: at,
+            code: retryable ? 'capacity' : 'not-serviceable',
+            reason: retryable ? 'no capacity today; try again later' : 'the address cannot be served',
+            retryable,
+          },
+        },
       },
     ];
   }
   const replies: SimulatedReply[] = [
     {
       messageId: id('ack'),
-      reply: { type: 'fulfillment.ack.v1', body: { ...base, ackedAt: at, lines: [{ lineNumber: line.lineNumber, status: 'accepted', quantity: line.quantity, uom: line.uom }] } },
+      reply: {
+        type: 'fulfillment.ack.v1',
+        body: {
+          ...base,
+          ackedAt: at,
+          lines: [{ lineNumber: line.lineNumber, status: 'accepted', quantity: line.quantity, uom: line.uom }],
+        },
+      },
     },
   ];
   if (request.taskType === 'ship') {

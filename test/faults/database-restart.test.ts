@@ -159,15 +159,20 @@ describe('the gateway while PostgreSQL is stopped and started again', () => {
     }
 
     const statuses = [...answers.values()].map((res) => res.statusCode);
-    expect(statuses.every((status) => status === 201 || status === 503), `statuses: ${statuses.join(' ')}`).toBe(true);
+    expect(
+      statuses.every((status) => status === 201 || status === 503),
+      `statuses: ${statuses.join(' ')}`,
+    ).toBe(true);
     expect(statuses).toContain(201);
     expect(statuses).toContain(503);
     for (const res of answers.values()) if (res.statusCode === 503) expectUnavailable(res);
-    console.info(`in flight at the stop: ${statuses.filter((s) => s === 201).length} × 201, ${statuses.filter((s) => s === 503).length} × 503`);
+    console.info(
+      `in flight at the stop: ${statuses.filter((s) => s === 201).length} × 201, ${statuses.filter((s) => s === 503).length} × 503`,
+    );
 
     // Every client retries with its own key, whatever it got: one order per key, a 201 kept as it was.
     let readiness = await app.request({ method: 'GET', url: '/readyz' });
-    for (const started = performance.now(); readiness.statusCode !== 200 && performance.now() - started < recoveryWithinMs; ) {
+    for (const started = performance.now(); readiness.statusCode !== 200 && performance.now() - started < recoveryWithinMs;) {
       await new Promise((resolve) => setTimeout(resolve, 200));
       readiness = await app.request({ method: 'GET', url: '/readyz' });
     }
@@ -180,8 +185,14 @@ describe('the gateway while PostgreSQL is stopped and started again', () => {
         expect(retry.json().id).toBe(first.json().id);
       }
     }
-    const rows = await app.database.db('orders').where({ partner_id: acme.id }).whereLike('external_ref', 'PO-INFLIGHT-%').select('external_ref');
-    expect(rows.map((r: { external_ref: string }) => r.external_ref).sort()).toEqual([...answers.keys()].map((n) => orderFor(n).externalRef).sort());
+    const rows = await app.database
+      .db('orders')
+      .where({ partner_id: acme.id })
+      .whereLike('external_ref', 'PO-INFLIGHT-%')
+      .select('external_ref');
+    expect(rows.map((r: { external_ref: string }) => r.external_ref).sort()).toEqual(
+      [...answers.keys()].map((n) => orderFor(n).externalRef).sort(),
+    );
     const ordersAfter = Number((await app.database.db('orders').where({ partner_id: acme.id }).count({ n: '*' }))[0]?.n);
     expect(ordersAfter - ordersBefore).toBe(answers.size);
   });

@@ -85,9 +85,11 @@ describe('fulfillment while RabbitMQ fails under the gateway', () => {
     // Still quorum queues, still holding (at least) what they held: nothing was lost with the node.
     const args = await queueArguments(rig.prefix);
     const names = topologyNames(rig.prefix);
-    for (const queue of [...demoVendors.map((v) => names.vendorQueue(v)), names.repliesQueue]) expect(args.get(queue)?.['x-queue-type'], queue).toBe('quorum');
+    for (const queue of [...demoVendors.map((v) => names.vendorQueue(v)), names.repliesQueue])
+      expect(args.get(queue)?.['x-queue-type'], queue).toBe('quorum');
     const after = await vendorQueueDepths(rig.prefix);
-    for (const vendorId of demoVendors) expect(after[vendorId], `requests in ${vendorId}'s queue after the restart`).toBeGreaterThanOrEqual(before[vendorId] ?? 0);
+    for (const vendorId of demoVendors)
+      expect(after[vendorId], `requests in ${vendorId}'s queue after the restart`).toBeGreaterThanOrEqual(before[vendorId] ?? 0);
 
     await rig.startVendors();
     await rig.completeOrders(() => [gateway.url]);

@@ -21,7 +21,11 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20
 }
 
 async function requestStates(rig: Rig): Promise<Record<string, number>> {
-  const rows: { state: string; n: unknown }[] = await rig.db('outbox').where({ type: 'fulfillment.request.v1' }).groupBy('state').select('state', rig.db.raw('count(*) AS n'));
+  const rows: { state: string; n: unknown }[] = await rig
+    .db('outbox')
+    .where({ type: 'fulfillment.request.v1' })
+    .groupBy('state')
+    .select('state', rig.db.raw('count(*) AS n'));
   return Object.fromEntries(rows.map((row) => [row.state, Number(row.n)]));
 }
 
@@ -58,7 +62,11 @@ describe('the gateway killed with SIGKILL', () => {
       const second = await rig.gateway({ port: first.port, waitFor: 'listening' });
       await until('every request to be confirmed into the vendor queues', async () => total(await vendorQueueDepths(r.prefix)) >= requests);
       await until('the dispatcher to wait for its commit', async () => {
-        const [row] = (await r.db.raw(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE 'update "tasks"%'`)).rows;
+        const [row] = (
+          await r.db.raw(
+            `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE 'update "tasks"%'`,
+          )
+        ).rows;
         return Number(row.n) > 0;
       });
       expect((await requestStates(rig)).sent ?? 0, 'requests marked sent (committed) before the second kill').toBe(0);
@@ -75,7 +83,9 @@ describe('the gateway killed with SIGKILL', () => {
     await rig.completeOrders(() => [third.url]);
     await expectBalanced(rig, 'kill between commit/publish and confirm/commit', orderCount(submissions));
     const redelivered = rig.vendorDeliveries.length - new Set(rig.vendorDeliveries).size;
-    expect(redelivered, 'requests the vendors received twice (published before the crash, again after it)').toBeGreaterThanOrEqual(requests);
+    expect(redelivered, 'requests the vendors received twice (published before the crash, again after it)').toBeGreaterThanOrEqual(
+      requests,
+    );
     expect(third.alive()).toBe(true);
   });
 

@@ -54,7 +54,10 @@ describe('fulfillment while PostgreSQL restarts', () => {
       await rig.startVendors();
       const until = Date.now() + 4_000;
       while (Date.now() < until) {
-        const [vendorsLeft, inTier] = await Promise.all([readyCounts(vendorQueues).then((c) => c.reduce((a, b) => a + b, 0)), readyCounts([tier]).then((c) => c[0] ?? 0)]);
+        const [vendorsLeft, inTier] = await Promise.all([
+          readyCounts(vendorQueues).then((c) => c.reduce((a, b) => a + b, 0)),
+          readyCounts([tier]).then((c) => c[0] ?? 0),
+        ]);
         parked = Math.max(parked, inTier);
         if (vendorsLeft === 0 && inTier > 0 && Date.now() - down > 2_000) break;
         await sleep(100);

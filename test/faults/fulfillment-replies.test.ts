@@ -41,7 +41,15 @@ describe('vendor replies: duplicates and poison', () => {
           const request = JSON.parse(delivery.body.toString('utf8')) as FulfillmentRequest;
           for (const { messageId, reply } of repliesFor(request)) {
             sent.add(messageId);
-            const message = { exchange: names.repliesExchange, routingKey: `vendor.${vendorId}.${replyKind(reply.type)}`, body: JSON.stringify(reply.body), messageId, correlationId: request.orderId, type: reply.type, appId: vendorId };
+            const message = {
+              exchange: names.repliesExchange,
+              routingKey: `vendor.${vendorId}.${replyKind(reply.type)}`,
+              body: JSON.stringify(reply.body),
+              messageId,
+              correlationId: request.orderId,
+              type: reply.type,
+              appId: vendorId,
+            };
             const post = async (): Promise<Posted> => {
               const res = await fetch(`${gateway.url}/v1/vendor/replies`, {
                 method: 'POST',
@@ -51,7 +59,12 @@ describe('vendor replies: duplicates and poison', () => {
               const body = (await res.json()) as { outcome?: string; detail?: string };
               return { messageId, status: res.status, outcome: body.outcome ?? body.detail ?? '?' };
             };
-            const [twice, once, ...answers] = await Promise.all([broker.publish([message, message], 10_000), broker.publish([message], 10_000), post(), post()]);
+            const [twice, once, ...answers] = await Promise.all([
+              broker.publish([message, message], 10_000),
+              broker.publish([message], 10_000),
+              post(),
+              post(),
+            ]);
             for (const outcome of [...twice, ...once]) if (!outcome.ok) failures.push(`${messageId}: ${outcome.error}`);
             posted.push(...answers);
           }
@@ -71,8 +84,13 @@ describe('vendor replies: duplicates and poison', () => {
       expect(posted.filter((p) => p.status !== 200)).toEqual([]);
       const appliedOverHttp = new Map<string, number>();
       for (const p of posted) if (p.outcome === 'applied') appliedOverHttp.set(p.messageId, (appliedOverHttp.get(p.messageId) ?? 0) + 1);
-      expect([...appliedOverHttp.values()].filter((n) => n > 1), 'a message applied twice over HTTP').toEqual([]);
-      expect(posted.filter((p) => p.outcome === 'duplicate').length, 'POSTs that found their reply applied already').toBeGreaterThan(sent.size / 2);
+      expect(
+        [...appliedOverHttp.values()].filter((n) => n > 1),
+        'a message applied twice over HTTP',
+      ).toEqual([]);
+      expect(posted.filter((p) => p.outcome === 'duplicate').length, 'POSTs that found their reply applied already').toBeGreaterThan(
+        sent.size / 2,
+      );
       expect(posted.filter((p) => !['applied', 'duplicate', 'ignored'].includes(p.outcome))).toEqual([]);
 
       // One inbox row per reply sent, no more, no fewer.
@@ -102,10 +120,20 @@ describe('vendor replies: duplicates and poison', () => {
     });
     const poison = [
       { messageId: 'poison-not-json', vendor: 'vendor-a', body: '{"taskId": "half a document', reason: /the body is not JSON/ },
-      { messageId: 'poison-contract', vendor: 'vendor-a', body: JSON.stringify({ taskId: 42, note: 'not an ack' }), reason: /breaks asyncapi\.yaml/ },
+      {
+        messageId: 'poison-contract',
+        vendor: 'vendor-a',
+        body: JSON.stringify({ taskId: 42, note: 'not an ack' }),
+        reason: /breaks asyncapi\.yaml/,
+      },
       { messageId: 'poison-unknown-task', vendor: 'vendor-a', body: JSON.stringify(validAck(randomUUID())), reason: /unknown-task/ },
       { messageId: undefined, vendor: 'vendor-a', body: JSON.stringify(validAck(randomUUID())), reason: /no message_id/ },
-      { messageId: 'poison-wrong-vendor', vendor: 'vendor-b', body: JSON.stringify(validAck(randomUUID(), 'vendor-a')), reason: /wrong-vendor/ },
+      {
+        messageId: 'poison-wrong-vendor',
+        vendor: 'vendor-b',
+        body: JSON.stringify(validAck(randomUUID(), 'vendor-a')),
+        reason: /wrong-vendor/,
+      },
     ];
     const { model, channel } = await rawBroker();
     model.on('error', () => undefined);
@@ -138,7 +166,9 @@ describe('vendor replies: duplicates and poison', () => {
 
     const res = await fetch(`${gateway.url}/v1/dead-letters?limit=100`, { headers: { authorization: `Bearer ${gatewayAdminKey}` } });
     expect(res.status).toBe(200);
-    const { deadLetters } = (await res.json()) as { deadLetters: { messageId: string | null; queue: string; reason: string; body: string }[] };
+    const { deadLetters } = (await res.json()) as {
+      deadLetters: { messageId: string | null; queue: string; reason: string; body: string }[];
+    };
     expect(deadLetters).toHaveLength(poison.length);
     for (const item of poison) {
       const letter = deadLetters.find((d) => d.messageId === (item.messageId ?? null) && d.body === item.body);

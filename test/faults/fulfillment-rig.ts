@@ -7,7 +7,14 @@ import { afterAll, afterEach, expect } from 'vitest';
 import { basePlan, connectBroker, defaultRetryTiers, topologyNames, vendorPlan, type Broker } from '../../adapters/amqp/index.ts';
 import { mergePlans } from '../../adapters/amqp/topology.ts';
 import { brokerUrl, deleteTopology, memoryLog, rawBroker, testPrefix, type MemoryLog } from '../../adapters/amqp/test-support.ts';
-import { connectDatabase, createPartner, createPartnerKey, ensureAdminKey, migrateToLatest, type Database } from '../../adapters/db/index.ts';
+import {
+  connectDatabase,
+  createPartner,
+  createPartnerKey,
+  ensureAdminKey,
+  migrateToLatest,
+  type Database,
+} from '../../adapters/db/index.ts';
 import { playOverRabbitMq, type PlayOptions, type Player } from '../../cli/vendor-sim/play.ts';
 import type { FulfillmentRequest } from '../../domain/fulfillment-request.ts';
 import { createPostgresDatabase } from '../support/databases.ts';
@@ -26,9 +33,13 @@ const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One thing a client sends: a JSON order, or an X12 interchange holding several 850s. */
-export type Submission = { kind: 'json'; externalRef: string; body: object } | { kind: 'x12'; control: number; refs: string[]; body: string };
+export type Submission =
+  { kind: 'json'; externalRef: string; body: object } | { kind: 'x12'; control: number; refs: string[]; body: string };
 
-const shipTo = { name: 'Fault DC', address: { lines: ['1 Main St'], city: 'Springfield', region: 'IL', postalCode: '62701', country: 'US' } };
+const shipTo = {
+  name: 'Fault DC',
+  address: { lines: ['1 Main St'], city: 'Springfield', region: 'IL', postalCode: '62701', country: 'US' },
+};
 const modemLine = (lineNumber: string) => ({ lineNumber, sku: 'MODEM-X1', quantity: 2, uom: 'EA', unitPrice: 49.5 });
 const bundleLine = (lineNumber: string) => ({
   lineNumber,
@@ -50,7 +61,11 @@ export function jsonOrders(tag: string, n: number): Submission[] {
   return Array.from({ length: n }, (_, i) => {
     const lines = i % 3 === 0 ? [modemLine('1')] : i % 3 === 1 ? [bundleLine('1')] : [modemLine('1'), bundleLine('2')];
     const externalRef = `${tag}-${String(i + 1).padStart(3, '0')}`;
-    return { kind: 'json', externalRef, body: { externalRef, orderDate: '2026-11-27', currency: 'USD', buyer: { name: 'Fault Buyer' }, shipTo, lines } };
+    return {
+      kind: 'json',
+      externalRef,
+      body: { externalRef, orderDate: '2026-11-27', currency: 'USD', buyer: { name: 'Fault Buyer' }, shipTo, lines },
+    };
   });
 }
 
@@ -91,7 +106,8 @@ export function x12Interchange(control: number, refs: string[]): Submission {
 }
 
 /** How many orders submissions hold. */
-export const orderCount = (submissions: readonly Submission[]): number => submissions.reduce((n, s) => n + (s.kind === 'json' ? 1 : s.refs.length), 0);
+export const orderCount = (submissions: readonly Submission[]): number =>
+  submissions.reduce((n, s) => n + (s.kind === 'json' ? 1 : s.refs.length), 0);
 
 /** JSON orders with `interchanges` X12 interchanges of two 850s spread among them. */
 export function mixedOrders(tag: string, jsonCount: number, interchanges: number): Submission[] {
@@ -225,7 +241,13 @@ export async function startRig(tag: string): Promise<Rig> {
   ]);
 
   const vendorLog = memoryLog();
-  const vendorBroker = connectBroker({ url: brokerUrl, prefix, connectionName: `faults-vendors-${prefix}`, log: vendorLog, reconnect: { baseMs: 100, maxMs: 2_000 } });
+  const vendorBroker = connectBroker({
+    url: brokerUrl,
+    prefix,
+    connectionName: `faults-vendors-${prefix}`,
+    log: vendorLog,
+    reconnect: { baseMs: 100, maxMs: 2_000 },
+  });
   await vendorBroker.ready();
   const vendorDeliveries: string[] = [];
   let player: Player | undefined;
@@ -236,8 +258,20 @@ export async function startRig(tag: string): Promise<Rig> {
     const deadline = Date.now() + (options.deadlineMs ?? 60_000);
     const json = submission.kind === 'json';
     const init: RequestInit = json
-      ? { method: 'POST', headers: { authorization: `Bearer ${partners.json.key}`, 'content-type': 'application/json', 'idempotency-key': `key-${submission.externalRef}` }, body: JSON.stringify(submission.body) }
-      : { method: 'POST', headers: { authorization: `Bearer ${partners.x12.key}`, 'content-type': 'application/edi-x12' }, body: submission.body };
+      ? {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${partners.json.key}`,
+            'content-type': 'application/json',
+            'idempotency-key': `key-${submission.externalRef}`,
+          },
+          body: JSON.stringify(submission.body),
+        }
+      : {
+          method: 'POST',
+          headers: { authorization: `Bearer ${partners.x12.key}`, 'content-type': 'application/edi-x12' },
+          body: submission.body,
+        };
     const label = json ? submission.externalRef : `interchange ${submission.control}`;
     let last = '';
     for (let attempt = 0; ; attempt += 1) {
@@ -249,7 +283,12 @@ export async function startRig(tag: string): Promise<Rig> {
           const text = await res.text();
           if (res.status >= 200 && res.status < 300) {
             if (submission.kind === 'json') {
-              accepted.push({ partnerId: partners.json.id, externalRef: submission.externalRef, orderId: (JSON.parse(text) as { id: string }).id, via: `POST /v1/orders ${res.status}` });
+              accepted.push({
+                partnerId: partners.json.id,
+                externalRef: submission.externalRef,
+                orderId: (JSON.parse(text) as { id: string }).id,
+                via: `POST /v1/orders ${res.status}`,
+              });
             } else {
               const sets = acceptedSets(text);
               submission.refs.forEach((ref, i) => {
@@ -264,7 +303,8 @@ export async function startRig(tag: string): Promise<Rig> {
           last = `HTTP ${res.status}`;
         } catch (error) {
           if (error instanceof Error && error.message.startsWith(`${label}:`)) throw error;
-          last = error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error);
+          last =
+            error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error);
         }
       }
       stats.retried += 1;
@@ -324,10 +364,17 @@ export async function startRig(tag: string): Promise<Rig> {
       const refs = new Set(accepted.map((a) => `${a.partnerId} ${a.externalRef}`));
       for (let round = 0; Date.now() < deadline; round += 1) {
         try {
-          const orders: { id: string; partner_id: string; external_ref: string; status: string }[] = await db('orders').select('id', 'partner_id', 'external_ref', 'status');
+          const orders: { id: string; partner_id: string; external_ref: string; status: string }[] = await db('orders').select(
+            'id',
+            'partner_id',
+            'external_ref',
+            'status',
+          );
           const mine = orders.filter((o) => refs.has(`${o.partner_id} ${o.external_ref}`));
           if (mine.length >= refs.size && mine.every((o) => o.status === 'ready_for_billing')) break;
-          const ready: { id: string; order_id: string }[] = await db('tasks').where({ person: true, status: 'ready' }).select('id', 'order_id');
+          const ready: { id: string; order_id: string }[] = await db('tasks')
+            .where({ person: true, status: 'ready' })
+            .select('id', 'order_id');
           const partnerOf = new Map(orders.map((o) => [o.id, o.partner_id]));
           const target = targets()[round % Math.max(1, targets().length)];
           if (target !== undefined) {
@@ -335,7 +382,11 @@ export async function startRig(tag: string): Promise<Rig> {
               ready.map(async (task) => {
                 const key = keyOf.get(partnerOf.get(task.order_id) ?? '') ?? gatewayAdminKey;
                 const post = () =>
-                  fetch(`${target}/v1/tasks/${task.id}/complete`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, signal: AbortSignal.timeout(15_000) }).then(
+                  fetch(`${target}/v1/tasks/${task.id}/complete`, {
+                    method: 'POST',
+                    headers: { authorization: `Bearer ${key}` },
+                    signal: AbortSignal.timeout(15_000),
+                  }).then(
                     (res) => res.status,
                     () => 0,
                   );
@@ -411,14 +462,27 @@ export async function startRig(tag: string): Promise<Rig> {
 export async function expectBalanced(rig: Rig, label: string, orders: number): Promise<LedgerReport> {
   const settled = await rig.settle();
   const report = await rig.ledger();
-  console.info(`${label}: ${describeLedger(report)}; vendors took ${rig.vendorDeliveries.length} requests for ${new Set(rig.vendorDeliveries).size} tasks`);
-  if (report.lost.length + report.duplicated.length + report.unexpected.length > 0 || settled.pendingRequests !== 0 || Object.keys(settled.queued).length > 0) {
+  console.info(
+    `${label}: ${describeLedger(report)}; vendors took ${rig.vendorDeliveries.length} requests for ${new Set(rig.vendorDeliveries).size} tasks`,
+  );
+  if (
+    report.lost.length + report.duplicated.length + report.unexpected.length > 0 ||
+    settled.pendingRequests !== 0 ||
+    Object.keys(settled.queued).length > 0
+  ) {
     // What the gateways said is the first thing to read when the books do not balance.
     const file = join(tmpdir(), `ordergate-faults-${rig.prefix}.log`);
-    writeFileSync(file, rig.gateways.map((g) => `===== gateway pid ${g.pid} port ${g.port} (${g.alive() ? 'running' : 'gone'})\n${g.output()}`).join('\n'));
+    writeFileSync(
+      file,
+      rig.gateways.map((g) => `===== gateway pid ${g.pid} port ${g.port} (${g.alive() ? 'running' : 'gone'})\n${g.output()}`).join('\n'),
+    );
     console.info(`${label}: the gateways' output is in ${file}; vendor side:\n${rig.vendorLog.lines.slice(-50).join('\n')}`);
   }
-  expect({ lost: report.lost, duplicated: report.duplicated, unexpected: report.unexpected }).toEqual({ lost: [], duplicated: [], unexpected: [] });
+  expect({ lost: report.lost, duplicated: report.duplicated, unexpected: report.unexpected }).toEqual({
+    lost: [],
+    duplicated: [],
+    unexpected: [],
+  });
   expect(report.counts.accepted, 'orders accepted').toBe(orders);
   expect(settled, 'nothing left pending in the outbox or the queues').toEqual({ pendingRequests: 0, queued: {} });
   return report;

@@ -82,7 +82,11 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayProc
     LOG_LEVEL: options.logLevel ?? 'warn',
     ...(options.amqpUrl === undefined ? {} : { AMQP_URL: options.amqpUrl }),
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', options.entry ?? 'app/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', options.entry ?? 'app/main.ts'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   if (child.pid === undefined) throw new Error('the gateway did not start');
   running.add(child);
   const chunks: string[] = [];

@@ -15,7 +15,13 @@ describe('the ledger', () => {
   const ids = new Map<string, string>();
 
   const post = async (externalRef: string) => {
-    const res = await t.request({ method: 'POST', url: '/v1/orders', key: acme.key, headers: { 'idempotency-key': externalRef }, payload: { ...sampleOrder, externalRef } });
+    const res = await t.request({
+      method: 'POST',
+      url: '/v1/orders',
+      key: acme.key,
+      headers: { 'idempotency-key': externalRef },
+      payload: { ...sampleOrder, externalRef },
+    });
     expect(res.statusCode, res.body).toBe(201);
     ids.set(externalRef, res.json().id);
     return res.json().id as string;
@@ -25,7 +31,8 @@ describe('the ledger', () => {
     await ensurePostgresRunning();
     t = await startTestApp('postgres');
     acme = await t.partner('Acme');
-    for (const ref of ['L-1', 'L-2', 'L-3']) accepted.push({ partnerId: acme.id, externalRef: ref, orderId: await post(ref), via: 'POST /v1/orders 201' });
+    for (const ref of ['L-1', 'L-2', 'L-3'])
+      accepted.push({ partnerId: acme.id, externalRef: ref, orderId: await post(ref), via: 'POST /v1/orders 201' });
     // Vendors through the mailbox, then the customer's activation, until nothing is left.
     for (let round = 0; round < 5; round += 1) {
       let completed = 0;
@@ -54,12 +61,22 @@ describe('the ledger', () => {
     const stuck = await post('L-STUCK');
     // Unexpected: stored, but no accepted submission names it.
     await post('L-STRAY');
-    const books: Accepted[] = [...accepted, { partnerId: acme.id, externalRef: 'L-GONE', orderId: randomUUID() }, { partnerId: acme.id, externalRef: 'L-STUCK', orderId: stuck }];
+    const books: Accepted[] = [
+      ...accepted,
+      { partnerId: acme.id, externalRef: 'L-GONE', orderId: randomUUID() },
+      { partnerId: acme.id, externalRef: 'L-STUCK', orderId: stuck },
+    ];
 
     // Duplicated: a transition twice, an acknowledgment event twice, a task requested twice,
     // a line shipped beyond its quantity, an order stored twice for one submission.
-    await db.raw(`INSERT INTO order_events (order_id, from_status, to_status, cause, actor) SELECT order_id, from_status, to_status, cause, actor FROM order_events WHERE order_id = ? AND to_status = 'ready_for_billing'`, [one]);
-    await db.raw(`INSERT INTO outbox (message_id, type, correlation_id, destination, payload, state) SELECT ?, type, correlation_id, destination, payload, state FROM outbox WHERE correlation_id = ? AND type = 'order.acknowledged.v1'`, [randomUUID(), two]);
+    await db.raw(
+      `INSERT INTO order_events (order_id, from_status, to_status, cause, actor) SELECT order_id, from_status, to_status, cause, actor FROM order_events WHERE order_id = ? AND to_status = 'ready_for_billing'`,
+      [one],
+    );
+    await db.raw(
+      `INSERT INTO outbox (message_id, type, correlation_id, destination, payload, state) SELECT ?, type, correlation_id, destination, payload, state FROM outbox WHERE correlation_id = ? AND type = 'order.acknowledged.v1'`,
+      [randomUUID(), two],
+    );
     await db.raw(
       `INSERT INTO outbox (message_id, type, correlation_id, destination, payload, state, vendor_id, task_id) SELECT ?, type, correlation_id, destination, payload, state, vendor_id, task_id FROM outbox WHERE correlation_id = ? AND type = 'fulfillment.request.v1' ORDER BY id LIMIT 1`,
       [randomUUID(), three],
@@ -74,19 +91,27 @@ describe('the ledger', () => {
     const report = await checkLedger(db, books);
     const matching = (list: string[], pattern: RegExp) => list.filter((entry) => pattern.test(entry));
     expect(matching(report.lost, /^L-GONE: accepted but not stored$/)).toHaveLength(1);
-    expect(matching(report.lost, new RegExp(`^L-STUCK \\(order ${stuck}\\): status decomposed, expected ready_for_billing$`))).toHaveLength(1);
+    expect(matching(report.lost, new RegExp(`^L-STUCK \\(order ${stuck}\\): status decomposed, expected ready_for_billing$`))).toHaveLength(
+      1,
+    );
     expect(matching(report.lost, /^L-STUCK .*: task .* never done$/).length).toBeGreaterThan(0);
     // The twin is not ready for billing's events either: it has none of its own.
     expect(report.lost.filter((entry) => !/^L-(GONE|STUCK)/.test(entry) && !entry.includes(twin))).toEqual([]);
 
     expect(matching(report.duplicated, /^L-1: one accepted submission stored as 2 orders/)).toHaveLength(1);
-    expect(matching(report.duplicated, new RegExp(`^L-1 \\(order ${one}\\): transition fulfilled → ready_for_billing recorded 2 times$`))).toHaveLength(1);
+    expect(
+      matching(report.duplicated, new RegExp(`^L-1 \\(order ${one}\\): transition fulfilled → ready_for_billing recorded 2 times$`)),
+    ).toHaveLength(1);
     expect(matching(report.duplicated, new RegExp(`^L-2 \\(order ${two}\\): 2 × order.acknowledged.v1 in the outbox$`))).toHaveLength(1);
-    expect(matching(report.duplicated, new RegExp(`^L-3 \\(order ${three}\\): task .* requested 2 times \\(1 allowed\\)$`))).toHaveLength(1);
+    expect(matching(report.duplicated, new RegExp(`^L-3 \\(order ${three}\\): task .* requested 2 times \\(1 allowed\\)$`))).toHaveLength(
+      1,
+    );
     expect(matching(report.duplicated, new RegExp(`^L-3 \\(order ${three}\\): line 1 shipped 3 of 2$`))).toHaveLength(1);
     expect(report.duplicated).toHaveLength(5);
 
-    expect(report.unexpected).toEqual([expect.stringMatching(/^L-STRAY \(order .*\) of partner .*: stored \(status decomposed\) but nobody's accepted submission$/)]);
+    expect(report.unexpected).toEqual([
+      expect.stringMatching(/^L-STRAY \(order .*\) of partner .*: stored \(status decomposed\) but nobody's accepted submission$/),
+    ]);
 
     // One submission answered with two different ids is a duplicate too.
     const twice = await checkLedger(db, [...books, { partnerId: acme.id, externalRef: 'L-2', orderId: randomUUID() }]);

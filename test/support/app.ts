@@ -20,7 +20,10 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(kind: DatabaseKind, options: { bodyLimitBytes?: number; logger?: Logger; catalog?: Catalog; server?: Partial<Parts> } = {}): Promise<TestApp> {
+export async function startTestApp(
+  kind: DatabaseKind,
+  options: { bodyLimitBytes?: number; logger?: Logger; catalog?: Catalog; server?: Partial<Parts> } = {},
+): Promise<TestApp> {
   const database = await createTestDatabase(kind);
   await ensureAdminKey(database.db, adminKey);
   const deps = composeServer({

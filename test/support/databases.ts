@@ -40,12 +40,28 @@ export async function createPostgresDatabase(): Promise<{ url: string; drop: () 
 export async function createTestDatabase(kind: DatabaseKind, options: { migrate?: boolean } = {}): Promise<TestDatabase> {
   if (kind === 'postgres') {
     const { url, drop } = await createPostgresDatabase();
-    const db = connectDatabase({ url, dataDir: '' , poolMax: 20 });
+    const db = connectDatabase({ url, dataDir: '', poolMax: 20 });
     if (options.migrate !== false) await migrateToLatest(db);
-    return { kind, db, url, drop: async () => { await db.destroy(); await drop(); } };
+    return {
+      kind,
+      db,
+      url,
+      drop: async () => {
+        await db.destroy();
+        await drop();
+      },
+    };
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'ordergate-test-'));
   const db = connectDatabase({ dataDir });
   if (options.migrate !== false) await migrateToLatest(db);
-  return { kind, db, dataDir, drop: async () => { await db.destroy(); rmSync(dataDir, { recursive: true, force: true }); } };
+  return {
+    kind,
+    db,
+    dataDir,
+    drop: async () => {
+      await db.destroy();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }

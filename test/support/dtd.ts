@@ -13,8 +13,11 @@ export function validateAgainstDtd(xml: string, dtd: 'cXML.dtd' | 'Fulfill.dtd')
   try {
     const file = join(dir, 'document.xml');
     writeFileSync(file, xml);
-    const result = spawnSync('xmllint', ['--noout', '--nonet', '--nowarning', '--dtdvalid', new URL(dtd, dtds).pathname, file], { encoding: 'utf8' });
-    if (result.error !== undefined) throw new Error(`xmllint is needed to validate against the DTD (apt-get install libxml2-utils): ${result.error.message}`);
+    const result = spawnSync('xmllint', ['--noout', '--nonet', '--nowarning', '--dtdvalid', new URL(dtd, dtds).pathname, file], {
+      encoding: 'utf8',
+    });
+    if (result.error !== undefined)
+      throw new Error(`xmllint is needed to validate against the DTD (apt-get install libxml2-utils): ${result.error.message}`);
     // --nonet refuses the DOCTYPE's URL, which is the point; that refusal is no finding.
     const errors = result.stderr.split('\n').filter((line) => line.includes('error') && !line.includes('network entity'));
     return { valid: result.status === 0 && errors.length === 0, errors };

@@ -15,9 +15,16 @@ export async function answerMailboxes(t: TestApp, vendors = demoVendors): Promis
     for (const vendorId of vendors) {
       const res = await t.request({ method: 'GET', url: `/v1/vendor/tasks?vendorId=${vendorId}`, key: adminKey });
       expect(res.statusCode, res.body).toBe(200);
-      for (const message of (res.json().messages as { messageId: string; type: string; body: FulfillmentRequest }[]).filter((m) => m.type === 'fulfillment.request.v1')) {
+      for (const message of (res.json().messages as { messageId: string; type: string; body: FulfillmentRequest }[]).filter(
+        (m) => m.type === 'fulfillment.request.v1',
+      )) {
         for (const { messageId, reply } of repliesFor(message.body)) {
-          const posted = await t.request({ method: 'POST', url: '/v1/vendor/replies', key: adminKey, payload: { messageId, type: reply.type, body: reply.body } });
+          const posted = await t.request({
+            method: 'POST',
+            url: '/v1/vendor/replies',
+            key: adminKey,
+            payload: { messageId, type: reply.type, body: reply.body },
+          });
           expect(posted.statusCode, posted.body).toBe(200);
         }
         round += 1;
@@ -30,7 +37,11 @@ export async function answerMailboxes(t: TestApp, vendors = demoVendors): Promis
 
 /** Completes every ready person task of the order; returns how many. */
 export async function completePersonTasks(t: TestApp, orderId: string, key: string): Promise<number> {
-  const tasks = (await t.request({ method: 'GET', url: `/v1/orders/${orderId}/tasks`, key })).json().tasks as { id: string; person: boolean; status: string }[];
+  const tasks = (await t.request({ method: 'GET', url: `/v1/orders/${orderId}/tasks`, key })).json().tasks as {
+    id: string;
+    person: boolean;
+    status: string;
+  }[];
   const ready = tasks.filter((task) => task.person && task.status === 'ready');
   for (const task of ready) {
     const res = await t.request({ method: 'POST', url: `/v1/tasks/${task.id}/complete`, key });

@@ -18,7 +18,9 @@ describe('expectGolden', () => {
 
   it('fails on a missing golden file, naming it and UPDATE_GOLDEN, and writes nothing', () => {
     vi.stubEnv('UPDATE_GOLDEN', '');
-    expect(() => expectGolden({ a: 1 }, file('missing.json'))).toThrow(`golden file ${join(dir, 'missing.json')} is missing: run the test with UPDATE_GOLDEN=1`);
+    expect(() => expectGolden({ a: 1 }, file('missing.json'))).toThrow(
+      `golden file ${join(dir, 'missing.json')} is missing: run the test with UPDATE_GOLDEN=1`,
+    );
     expect(() => readFileSync(join(dir, 'missing.json'))).toThrow(/ENOENT/);
   });
 

@@ -8,6 +8,9 @@ import { expect } from 'vitest';
 export function expectGolden(actual: unknown, file: URL): void {
   const json: unknown = JSON.parse(JSON.stringify(actual));
   if (process.env.UPDATE_GOLDEN === '1') writeFileSync(file, `${JSON.stringify(json, null, 1)}\n`);
-  else if (!existsSync(file)) throw new Error(`golden file ${fileURLToPath(file)} is missing: run the test with UPDATE_GOLDEN=1 to write it, review it and commit it`);
+  else if (!existsSync(file))
+    throw new Error(
+      `golden file ${fileURLToPath(file)} is missing: run the test with UPDATE_GOLDEN=1 to write it, review it and commit it`,
+    );
   expect(json).toEqual(JSON.parse(readFileSync(file, 'utf8')));
 }

@@ -63,7 +63,12 @@ const countOf = (row: { n: unknown }): number => Number(row.n);
 const refKey = (partnerId: string, externalRef: string): string => `${partnerId}\u0000${externalRef}`;
 
 export async function checkLedger(db: Knex, accepted: readonly Accepted[], options: LedgerOptions = {}): Promise<LedgerReport> {
-  const finalStatuses: readonly string[] = options.finalStatus === undefined ? ['ready_for_billing'] : typeof options.finalStatus === 'string' ? [options.finalStatus] : options.finalStatus;
+  const finalStatuses: readonly string[] =
+    options.finalStatus === undefined
+      ? ['ready_for_billing']
+      : typeof options.finalStatus === 'string'
+        ? [options.finalStatus]
+        : options.finalStatus;
   const tasksDone = options.tasksDone ?? true;
   const lost: string[] = [];
   const duplicated: string[] = [];
@@ -85,7 +90,12 @@ export async function checkLedger(db: Knex, accepted: readonly Accepted[], optio
   const submissions = new Map<string, { partnerId: string; externalRef: string; ids: Set<string>; via: Set<string> }>();
   for (const a of accepted) {
     const key = refKey(a.partnerId, a.externalRef);
-    const entry = submissions.get(key) ?? { partnerId: a.partnerId, externalRef: a.externalRef, ids: new Set<string>(), via: new Set<string>() };
+    const entry = submissions.get(key) ?? {
+      partnerId: a.partnerId,
+      externalRef: a.externalRef,
+      ids: new Set<string>(),
+      via: new Set<string>(),
+    };
     if (a.orderId !== undefined) entry.ids.add(a.orderId);
     if (a.via !== undefined) entry.via.add(a.via);
     submissions.set(key, entry);
@@ -95,31 +105,43 @@ export async function checkLedger(db: Knex, accepted: readonly Accepted[], optio
   for (const [key, submission] of submissions) {
     const via = submission.via.size > 0 ? ` (${[...submission.via].join(', ')})` : '';
     const stored = byRef.get(key) ?? [];
-    if (submission.ids.size > 1) duplicated.push(`${submission.externalRef}: one submission was answered with ${submission.ids.size} different order ids (${[...submission.ids].join(', ')})`);
+    if (submission.ids.size > 1)
+      duplicated.push(
+        `${submission.externalRef}: one submission was answered with ${submission.ids.size} different order ids (${[...submission.ids].join(', ')})`,
+      );
     if (stored.length === 0) {
       lost.push(`${submission.externalRef}: accepted${via} but not stored`);
       continue;
     }
-    if (stored.length > 1) duplicated.push(`${submission.externalRef}: one accepted submission stored as ${stored.length} orders (${stored.map((o) => o.id).join(', ')})`);
+    if (stored.length > 1)
+      duplicated.push(
+        `${submission.externalRef}: one accepted submission stored as ${stored.length} orders (${stored.map((o) => o.id).join(', ')})`,
+      );
     for (const id of submission.ids) {
       if (!byId.has(id)) lost.push(`${submission.externalRef}: accepted${via} as order ${id}, which is not stored`);
     }
     acceptedOrders.push(...stored);
   }
   for (const order of orders) {
-    if (!submissions.has(refKey(order.partner_id, order.external_ref))) unexpected.push(`${name(order.id)} of partner ${order.partner_id}: stored (status ${order.status}) but nobody's accepted submission`);
+    if (!submissions.has(refKey(order.partner_id, order.external_ref)))
+      unexpected.push(`${name(order.id)} of partner ${order.partner_id}: stored (status ${order.status}) but nobody's accepted submission`);
   }
 
   // Where every accepted order is to end.
   for (const order of acceptedOrders) {
-    if (!finalStatuses.includes(order.status)) lost.push(`${name(order.id)}: status ${order.status}, expected ${finalStatuses.join(' or ')}`);
+    if (!finalStatuses.includes(order.status))
+      lost.push(`${name(order.id)}: status ${order.status}, expected ${finalStatuses.join(' or ')}`);
   }
   const acceptedIds = new Set(acceptedOrders.map((o) => o.id));
   if (tasksDone) {
-    const tasks: TaskRow[] = await db('tasks').select('id', 'order_id', 'task_key', 'person', 'vendor_id', 'status').orderBy(['order_id', 'position']);
+    const tasks: TaskRow[] = await db('tasks')
+      .select('id', 'order_id', 'task_key', 'person', 'vendor_id', 'status')
+      .orderBy(['order_id', 'position']);
     for (const task of tasks) {
       if (!acceptedIds.has(task.order_id) || task.status === 'done') continue;
-      lost.push(`${name(task.order_id)}: task ${task.task_key} (${task.person ? 'a person' : `vendor ${task.vendor_id ?? '?'}`}) is ${task.status}, never done`);
+      lost.push(
+        `${name(task.order_id)}: task ${task.task_key} (${task.person ? 'a person' : `vendor ${task.vendor_id ?? '?'}`}) is ${task.status}, never done`,
+      );
     }
   }
 
@@ -129,18 +151,22 @@ export async function checkLedger(db: Knex, accepted: readonly Accepted[], optio
     .groupBy('correlation_id', 'type')
     .select('correlation_id', 'type', db.raw('count(*) AS n'));
   const eventCount = new Map(answerEvents.map((row) => [`${row.correlation_id} ${row.type}`, countOf(row)]));
-  for (const row of answerEvents) if (countOf(row) > 1) duplicated.push(`${name(row.correlation_id)}: ${countOf(row)} × ${row.type} in the outbox`);
+  for (const row of answerEvents)
+    if (countOf(row) > 1) duplicated.push(`${name(row.correlation_id)}: ${countOf(row)} × ${row.type} in the outbox`);
   for (const order of acceptedOrders) {
     if (order.status !== 'ready_for_billing') continue;
     for (const type of ['order.acknowledged.v1', 'order.ready-for-billing.v1']) {
-      if ((eventCount.get(`${order.id} ${type}`) ?? 0) === 0) lost.push(`${name(order.id)}: ready for billing, but no ${type} in the outbox`);
+      if ((eventCount.get(`${order.id} ${type}`) ?? 0) === 0)
+        lost.push(`${name(order.id)}: ready for billing, but no ${type} in the outbox`);
     }
   }
   const shippedEvents: { correlation_id: string; shipment_id: string | null; n: unknown }[] = await db('outbox')
     .where({ type: 'order.shipped.v1' })
     .groupBy('correlation_id', db.raw(`payload->'shipment'->>'shipmentId'`))
     .select('correlation_id', db.raw(`payload->'shipment'->>'shipmentId' AS shipment_id`), db.raw('count(*) AS n'));
-  for (const row of shippedEvents) if (countOf(row) > 1) duplicated.push(`${name(row.correlation_id)}: shipment ${row.shipment_id ?? '?'} announced ${countOf(row)} times (order.shipped.v1)`);
+  for (const row of shippedEvents)
+    if (countOf(row) > 1)
+      duplicated.push(`${name(row.correlation_id)}: shipment ${row.shipment_id ?? '?'} announced ${countOf(row)} times (order.shipped.v1)`);
 
   // History: a real transition happens once per order.
   const transitions: { order_id: string; from_status: string | null; to_status: string; n: unknown }[] = await db('order_events')
@@ -148,7 +174,8 @@ export async function checkLedger(db: Knex, accepted: readonly Accepted[], optio
     .groupBy('order_id', 'from_status', 'to_status')
     .havingRaw('count(*) > 1')
     .select('order_id', 'from_status', 'to_status', db.raw('count(*) AS n'));
-  for (const row of transitions) duplicated.push(`${name(row.order_id)}: transition ${row.from_status ?? '(none)'} → ${row.to_status} recorded ${countOf(row)} times`);
+  for (const row of transitions)
+    duplicated.push(`${name(row.order_id)}: transition ${row.from_status ?? '(none)'} → ${row.to_status} recorded ${countOf(row)} times`);
 
   // Documents for the partner: one 855 / ConfirmationRequest and one 810 per order; no more ship notices than shipments.
   const documents: { order_id: string; type: string; n: unknown }[] = await db('documents')
@@ -157,13 +184,18 @@ export async function checkLedger(db: Knex, accepted: readonly Accepted[], optio
     .groupBy('order_id', 'type')
     .select('order_id', 'type', db.raw('count(*) AS n'));
   const shipmentsPerOrder = new Map(
-    ((await db('shipments').groupBy('order_id').select('order_id', db.raw('count(*) AS n'))) as { order_id: string; n: unknown }[]).map((row) => [row.order_id, countOf(row)]),
+    ((await db('shipments').groupBy('order_id').select('order_id', db.raw('count(*) AS n'))) as { order_id: string; n: unknown }[]).map(
+      (row) => [row.order_id, countOf(row)],
+    ),
   );
   for (const row of documents) {
     const n = countOf(row);
-    if (['855', '810', 'ConfirmationRequest'].includes(row.type) && n > 1) duplicated.push(`${name(row.order_id)}: ${n} outbound ${row.type} documents`);
+    if (['855', '810', 'ConfirmationRequest'].includes(row.type) && n > 1)
+      duplicated.push(`${name(row.order_id)}: ${n} outbound ${row.type} documents`);
     if (['856', 'ShipNoticeRequest'].includes(row.type) && n > (shipmentsPerOrder.get(row.order_id) ?? 0)) {
-      duplicated.push(`${name(row.order_id)}: ${n} outbound ${row.type} documents for ${shipmentsPerOrder.get(row.order_id) ?? 0} shipment(s)`);
+      duplicated.push(
+        `${name(row.order_id)}: ${n} outbound ${row.type} documents for ${shipmentsPerOrder.get(row.order_id) ?? 0} shipment(s)`,
+      );
     }
   }
 
@@ -172,11 +204,13 @@ export async function checkLedger(db: Knex, accepted: readonly Accepted[], optio
     .groupBy('vendor_id', 'vendor_shipment_id', 'order_id')
     .havingRaw('count(*) > 1')
     .select('vendor_id', 'vendor_shipment_id', 'order_id', db.raw('count(*) AS n'));
-  for (const row of shipments) duplicated.push(`${name(row.order_id)}: shipment ${row.vendor_shipment_id} of ${row.vendor_id} recorded ${countOf(row)} times`);
+  for (const row of shipments)
+    duplicated.push(`${name(row.order_id)}: shipment ${row.vendor_shipment_id} of ${row.vendor_id} recorded ${countOf(row)} times`);
   const overShipped: { order_id: string; line_number: string; quantity: unknown; shipped_quantity: unknown }[] = await db('order_lines')
     .whereRaw('shipped_quantity > quantity + 0.00005')
     .select('order_id', 'line_number', 'quantity', 'shipped_quantity');
-  for (const row of overShipped) duplicated.push(`${name(row.order_id)}: line ${row.line_number} shipped ${Number(row.shipped_quantity)} of ${Number(row.quantity)}`);
+  for (const row of overShipped)
+    duplicated.push(`${name(row.order_id)}: line ${row.line_number} shipped ${Number(row.shipped_quantity)} of ${Number(row.quantity)}`);
 
   // Tasks: requested once, unless a retryable failure asked for it again; completed by one vendor message.
   const requests: { task_id: string; correlation_id: string; n: unknown }[] = await db('outbox')
@@ -186,7 +220,10 @@ export async function checkLedger(db: Knex, accepted: readonly Accepted[], optio
     .select('task_id', 'correlation_id', db.raw('count(*) AS n'));
   const retries = new Map(
     (
-      (await db('order_events').where({ cause: 'task.retry-scheduled' }).groupBy(db.raw(`detail->>'taskId'`)).select(db.raw(`detail->>'taskId' AS task_id`), db.raw('count(*) AS n'))) as {
+      (await db('order_events')
+        .where({ cause: 'task.retry-scheduled' })
+        .groupBy(db.raw(`detail->>'taskId'`))
+        .select(db.raw(`detail->>'taskId' AS task_id`), db.raw('count(*) AS n'))) as {
         task_id: string;
         n: unknown;
       }[]
@@ -194,7 +231,8 @@ export async function checkLedger(db: Knex, accepted: readonly Accepted[], optio
   );
   for (const row of requests) {
     const allowed = 1 + (retries.get(row.task_id) ?? 0);
-    if (countOf(row) > allowed) duplicated.push(`${name(row.correlation_id)}: task ${row.task_id} requested ${countOf(row)} times (${allowed} allowed)`);
+    if (countOf(row) > allowed)
+      duplicated.push(`${name(row.correlation_id)}: task ${row.task_id} requested ${countOf(row)} times (${allowed} allowed)`);
   }
   const completions: { task_id: string; order_id: string | null; n: unknown }[] = await db('inbox')
     .where({ type: 'fulfillment.complete.v1' })
@@ -202,7 +240,8 @@ export async function checkLedger(db: Knex, accepted: readonly Accepted[], optio
     .groupBy('task_id', 'order_id')
     .havingRaw('count(*) > 1')
     .select('task_id', 'order_id', db.raw('count(*) AS n'));
-  for (const row of completions) duplicated.push(`${name(row.order_id ?? '?')}: task ${row.task_id} done by ${countOf(row)} different complete messages`);
+  for (const row of completions)
+    duplicated.push(`${name(row.order_id ?? '?')}: task ${row.task_id} done by ${countOf(row)} different complete messages`);
   const inbox: { vendor_id: string; message_id: string; n: unknown }[] = await db('inbox')
     .groupBy('vendor_id', 'message_id')
     .havingRaw('count(*) > 1')

@@ -85,28 +85,64 @@ export function confirmationType(order: StoredOrder, lines: readonly LineConfirm
 
 function checkPortion(portion: ConfirmationPortion, line: StoredLine, at: string): ConfirmationProblem[] {
   const problems: ConfirmationProblem[] = [];
-  if (!Number.isFinite(portion.quantity) || portion.quantity <= 0) problems.push({ pointer: `${at}/quantity`, code: 'invalid-quantity', detail: `a portion's quantity must be greater than zero, got ${portion.quantity}` });
-  if (portion.uom !== undefined && portion.uom !== line.uom) problems.push({ pointer: `${at}/uom`, code: 'unit-mismatch', detail: `line "${line.lineNumber}" is ordered in ${line.uom}, the portion is stated in ${portion.uom}` });
+  if (!Number.isFinite(portion.quantity) || portion.quantity <= 0)
+    problems.push({
+      pointer: `${at}/quantity`,
+      code: 'invalid-quantity',
+      detail: `a portion's quantity must be greater than zero, got ${portion.quantity}`,
+    });
+  if (portion.uom !== undefined && portion.uom !== line.uom)
+    problems.push({
+      pointer: `${at}/uom`,
+      code: 'unit-mismatch',
+      detail: `line "${line.lineNumber}" is ordered in ${line.uom}, the portion is stated in ${portion.uom}`,
+    });
   for (const name of ['shipDate', 'deliveryDate'] as const) {
     const value = portion[name];
-    if (value !== undefined && dateTime(value) === undefined) problems.push({ pointer: `${at}/${name}`, code: 'invalid-date', detail: `"${value}" is neither a YYYY-MM-DD date nor an ISO date-time` });
+    if (value !== undefined && dateTime(value) === undefined)
+      problems.push({
+        pointer: `${at}/${name}`,
+        code: 'invalid-date',
+        detail: `"${value}" is neither a YYYY-MM-DD date nor an ISO date-time`,
+      });
   }
-  if (portion.unitPrice !== undefined && (!Number.isFinite(portion.unitPrice) || portion.unitPrice < 0)) problems.push({ pointer: `${at}/unitPrice`, code: 'invalid-price', detail: `unit price must be zero or more, got ${portion.unitPrice}` });
+  if (portion.unitPrice !== undefined && (!Number.isFinite(portion.unitPrice) || portion.unitPrice < 0))
+    problems.push({
+      pointer: `${at}/unitPrice`,
+      code: 'invalid-price',
+      detail: `unit price must be zero or more, got ${portion.unitPrice}`,
+    });
   // The DTD: a "detail" status needs at least one of UnitPrice, Tax, Shipping, ItemIn or deliveryDate.
   if (portion.status === 'changed' && portion.unitPrice === undefined && portion.deliveryDate === undefined) {
-    problems.push({ pointer: at, code: 'change-without-detail', detail: `a changed portion of line "${line.lineNumber}" needs the new unit price or delivery date` });
+    problems.push({
+      pointer: at,
+      code: 'change-without-detail',
+      detail: `a changed portion of line "${line.lineNumber}" needs the new unit price or delivery date`,
+    });
   }
   return problems;
 }
 
 function checkLine(answer: LineConfirmation, line: StoredLine, at: string): ConfirmationProblem[] {
-  if (!isCxmlLineNumber(line.lineNumber)) return [{ pointer: `${at}/lineNumber`, code: 'line-number-not-cxml', detail: `line number "${line.lineNumber}" is not a cXML line number (a whole number from 1)` }];
-  if (answer.portions.length === 0) return [{ pointer: `${at}/portions`, code: 'no-portions', detail: `line "${line.lineNumber}" is answered without any portion` }];
+  if (!isCxmlLineNumber(line.lineNumber))
+    return [
+      {
+        pointer: `${at}/lineNumber`,
+        code: 'line-number-not-cxml',
+        detail: `line number "${line.lineNumber}" is not a cXML line number (a whole number from 1)`,
+      },
+    ];
+  if (answer.portions.length === 0)
+    return [{ pointer: `${at}/portions`, code: 'no-portions', detail: `line "${line.lineNumber}" is answered without any portion` }];
   const problems = answer.portions.flatMap((portion, j) => checkPortion(portion, line, `${at}/portions/${j}`));
   const sum = answer.portions.reduce((total, p) => total + units(p.quantity), 0);
   if (problems.length === 0 && sum !== units(line.quantity)) {
     const parts = answer.portions.map((p) => `${p.status} ${decimal(p.quantity)}`).join(', ');
-    problems.push({ pointer: `${at}/portions`, code: 'quantities-do-not-add-up', detail: `line "${line.lineNumber}" is ordered ${decimal(line.quantity)} ${line.uom}; its portions (${parts}) add up to ${decimal(sum / 10_000)}` });
+    problems.push({
+      pointer: `${at}/portions`,
+      code: 'quantities-do-not-add-up',
+      detail: `line "${line.lineNumber}" is ordered ${decimal(line.quantity)} ${line.uom}; its portions (${parts}) add up to ${decimal(sum / 10_000)}`,
+    });
   }
   return problems;
 }
@@ -116,16 +152,31 @@ export function checkConfirmation(input: ConfirmationInput): Result<CheckedConfi
   const problems: ConfirmationProblem[] = [];
   const orderPayloadId = order.envelope?.payloadId;
   if (orderPayloadId === undefined) {
-    problems.push({ pointer: '/order/envelope/payloadId', code: 'not-a-cxml-order', detail: `order ${order.externalRef} did not come as a cXML OrderRequest; there is no payloadID to confirm` });
+    problems.push({
+      pointer: '/order/envelope/payloadId',
+      code: 'not-a-cxml-order',
+      detail: `order ${order.externalRef} did not come as a cXML OrderRequest; there is no payloadID to confirm`,
+    });
   }
-  if (input.lines.length === 0) problems.push({ pointer: '/lines', code: 'nothing-to-confirm', detail: 'a confirmation needs at least one answered line' });
+  if (input.lines.length === 0)
+    problems.push({ pointer: '/lines', code: 'nothing-to-confirm', detail: 'a confirmation needs at least one answered line' });
   const lines = new Map(order.lines.map((l) => [l.lineNumber, l]));
   const answers = new Map<string, LineConfirmation>();
   input.lines.forEach((answer, i) => {
     const at = `/lines/${i}`;
     const line = lines.get(answer.lineNumber);
-    if (line === undefined) return problems.push({ pointer: `${at}/lineNumber`, code: 'unknown-line', detail: `order ${order.externalRef} has no line "${answer.lineNumber}"` });
-    if (answers.has(answer.lineNumber)) return problems.push({ pointer: `${at}/lineNumber`, code: 'line-answered-twice', detail: `line "${answer.lineNumber}" is answered twice; answer it once, in portions` });
+    if (line === undefined)
+      return problems.push({
+        pointer: `${at}/lineNumber`,
+        code: 'unknown-line',
+        detail: `order ${order.externalRef} has no line "${answer.lineNumber}"`,
+      });
+    if (answers.has(answer.lineNumber))
+      return problems.push({
+        pointer: `${at}/lineNumber`,
+        code: 'line-answered-twice',
+        detail: `line "${answer.lineNumber}" is answered twice; answer it once, in portions`,
+      });
     answers.set(answer.lineNumber, answer);
     return problems.push(...checkLine(answer, line, at));
   });

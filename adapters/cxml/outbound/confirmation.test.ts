@@ -17,7 +17,13 @@ const compositeAnswers: ConfirmationInput = {
   order: composite,
   confirmId: 'CONF-9001',
   lines: [
-    { lineNumber: '1', portions: [{ status: 'accepted', quantity: 1, shipDate: '2026-12-01' }, { status: 'backordered', quantity: 1, deliveryDate: '2026-12-20', note: 'modems arrive from the factory on 2026-12-18' }] },
+    {
+      lineNumber: '1',
+      portions: [
+        { status: 'accepted', quantity: 1, shipDate: '2026-12-01' },
+        { status: 'backordered', quantity: 1, deliveryDate: '2026-12-20', note: 'modems arrive from the factory on 2026-12-18' },
+      ],
+    },
     accepted('2', 1),
     accepted('3', 1),
     { lineNumber: '4', portions: [{ status: 'changed', quantity: 1, unitPrice: 4.99, deliveryDate: '2026-12-22' }] },
@@ -59,7 +65,10 @@ describe('buildConfirmationRequest', () => {
       ['backordered', '1', '2026-12-20T00:00:00+00:00'],
     ]);
     // Every item's portions add up to its quantity.
-    for (const item of items) expect(children(item, 'ConfirmationStatus').reduce((sum, s) => sum + Number(attr(s, 'quantity')), 0)).toBe(Number(attr(item, 'quantity')));
+    for (const item of items)
+      expect(children(item, 'ConfirmationStatus').reduce((sum, s) => sum + Number(attr(s, 'quantity')), 0)).toBe(
+        Number(attr(item, 'quantity')),
+      );
     expect(text(path(children(items[3], 'ConfirmationStatus')[0], 'UnitPrice', 'Money'))).toBe('4.99');
   });
 
@@ -69,12 +78,21 @@ describe('buildConfirmationRequest', () => {
     expect(validateAgainstDtd(xml, 'Fulfill.dtd')).toEqual({ valid: true, errors: [] });
     const request = readBack(xml);
     expect(attr(child(request, 'ConfirmationHeader'), 'type')).toBe('accept');
-    expect(children(request, 'ConfirmationItem').flatMap((i) => children(i, 'ConfirmationStatus').map((s) => attr(s, 'type')))).toEqual(['accept', 'accept']);
+    expect(children(request, 'ConfirmationItem').flatMap((i) => children(i, 'ConfirmationStatus').map((s) => attr(s, 'type')))).toEqual([
+      'accept',
+      'accept',
+    ]);
     expect(xml).toContain('<Request deploymentMode="test">');
   });
 
   it('rejects a whole order without items (the DTD forbids them on a reject), the reason in Comments', () => {
-    const xml = built({ order: sample, lines: [{ lineNumber: '1', portions: [{ status: 'rejected', quantity: 10, note: 'discontinued' }] }, { lineNumber: '2', portions: [{ status: 'rejected', quantity: 20, note: 'discontinued' }] }] });
+    const xml = built({
+      order: sample,
+      lines: [
+        { lineNumber: '1', portions: [{ status: 'rejected', quantity: 10, note: 'discontinued' }] },
+        { lineNumber: '2', portions: [{ status: 'rejected', quantity: 20, note: 'discontinued' }] },
+      ],
+    });
     expect(validateAgainstDtd(xml, 'Fulfill.dtd')).toEqual({ valid: true, errors: [] });
     const request = readBack(xml);
     expect(attr(child(request, 'ConfirmationHeader'), 'type')).toBe('reject');
@@ -83,22 +101,74 @@ describe('buildConfirmationRequest', () => {
   });
 
   it('decides the type from the answers', () => {
-    const all = (status: 'accepted' | 'rejected') => sample.lines.map((l) => ({ lineNumber: l.lineNumber, portions: [{ status, quantity: l.quantity }] }));
+    const all = (status: 'accepted' | 'rejected') =>
+      sample.lines.map((l) => ({ lineNumber: l.lineNumber, portions: [{ status, quantity: l.quantity }] }));
     expect(confirmationType(sample, all('accepted'))).toBe('accept');
     expect(confirmationType(sample, all('rejected'))).toBe('reject');
     expect(confirmationType(sample, [accepted('1', 10)])).toBe('detail'); // line 2 not answered: detail leaves it as it is
-    expect(confirmationType(sample, [accepted('1', 10), { lineNumber: '2', portions: [{ status: 'rejected', quantity: 20 }] }])).toBe('detail');
-    expect(confirmationType(sample, [accepted('1', 10), { lineNumber: '2', portions: [{ status: 'accepted', quantity: 15 }, { status: 'backordered', quantity: 5 }] }])).toBe('detail');
+    expect(confirmationType(sample, [accepted('1', 10), { lineNumber: '2', portions: [{ status: 'rejected', quantity: 20 }] }])).toBe(
+      'detail',
+    );
+    expect(
+      confirmationType(sample, [
+        accepted('1', 10),
+        {
+          lineNumber: '2',
+          portions: [
+            { status: 'accepted', quantity: 15 },
+            { status: 'backordered', quantity: 5 },
+          ],
+        },
+      ]),
+    ).toBe('detail');
   });
 
   it('refuses portions that do not add up to the line, saying which line and what they add up to', () => {
-    const result = buildConfirmationRequest({ order: sample, lines: [accepted('1', 10), { lineNumber: '2', portions: [{ status: 'accepted', quantity: 15 }, { status: 'backordered', quantity: 4 }] }] }, fixedEnvelope);
-    expect(result).toEqual({ ok: false, error: [{ pointer: '/lines/1/portions', code: 'quantities-do-not-add-up', detail: 'line "2" is ordered 20 EA; its portions (accepted 15, backordered 4) add up to 19' }] });
+    const result = buildConfirmationRequest(
+      {
+        order: sample,
+        lines: [
+          accepted('1', 10),
+          {
+            lineNumber: '2',
+            portions: [
+              { status: 'accepted', quantity: 15 },
+              { status: 'backordered', quantity: 4 },
+            ],
+          },
+        ],
+      },
+      fixedEnvelope,
+    );
+    expect(result).toEqual({
+      ok: false,
+      error: [
+        {
+          pointer: '/lines/1/portions',
+          code: 'quantities-do-not-add-up',
+          detail: 'line "2" is ordered 20 EA; its portions (accepted 15, backordered 4) add up to 19',
+        },
+      ],
+    });
   });
 
   it('adds decimal quantities without float drift', () => {
     const order = { ...sample, lines: sample.lines.map((l) => (l.lineNumber === '1' ? { ...l, quantity: 0.3 } : l)) };
-    const result = buildConfirmationRequest({ order, lines: [{ lineNumber: '1', portions: [{ status: 'accepted', quantity: 0.1 }, { status: 'backordered', quantity: 0.2 }] }] }, fixedEnvelope);
+    const result = buildConfirmationRequest(
+      {
+        order,
+        lines: [
+          {
+            lineNumber: '1',
+            portions: [
+              { status: 'accepted', quantity: 0.1 },
+              { status: 'backordered', quantity: 0.2 },
+            ],
+          },
+        ],
+      },
+      fixedEnvelope,
+    );
     expect(result.ok).toBe(true);
   });
 
@@ -106,10 +176,38 @@ describe('buildConfirmationRequest', () => {
     ['an unknown line', [accepted('9', 1)], 'unknown-line', '/lines/0/lineNumber'],
     ['a line answered twice', [accepted('1', 10), accepted('1', 10)], 'line-answered-twice', '/lines/1/lineNumber'],
     ['a line without portions', [{ lineNumber: '1', portions: [] }], 'no-portions', '/lines/0/portions'],
-    ['a zero quantity', [{ lineNumber: '1', portions: [{ status: 'accepted' as const, quantity: 10 }, { status: 'rejected' as const, quantity: 0 }] }], 'invalid-quantity', '/lines/0/portions/1/quantity'],
-    ['a change that says nothing new', [{ lineNumber: '1', portions: [{ status: 'changed' as const, quantity: 10 }] }], 'change-without-detail', '/lines/0/portions/0'],
-    ['a date that is no date', [{ lineNumber: '1', portions: [{ status: 'backordered' as const, quantity: 10, deliveryDate: 'soon' }] }], 'invalid-date', '/lines/0/portions/0/deliveryDate'],
-    ['another unit', [{ lineNumber: '1', portions: [{ status: 'accepted' as const, quantity: 1, uom: 'BX' }] }], 'unit-mismatch', '/lines/0/portions/0/uom'],
+    [
+      'a zero quantity',
+      [
+        {
+          lineNumber: '1',
+          portions: [
+            { status: 'accepted' as const, quantity: 10 },
+            { status: 'rejected' as const, quantity: 0 },
+          ],
+        },
+      ],
+      'invalid-quantity',
+      '/lines/0/portions/1/quantity',
+    ],
+    [
+      'a change that says nothing new',
+      [{ lineNumber: '1', portions: [{ status: 'changed' as const, quantity: 10 }] }],
+      'change-without-detail',
+      '/lines/0/portions/0',
+    ],
+    [
+      'a date that is no date',
+      [{ lineNumber: '1', portions: [{ status: 'backordered' as const, quantity: 10, deliveryDate: 'soon' }] }],
+      'invalid-date',
+      '/lines/0/portions/0/deliveryDate',
+    ],
+    [
+      'another unit',
+      [{ lineNumber: '1', portions: [{ status: 'accepted' as const, quantity: 1, uom: 'BX' }] }],
+      'unit-mismatch',
+      '/lines/0/portions/0/uom',
+    ],
     ['nothing', [], 'nothing-to-confirm', '/lines'],
   ])('refuses %s', (_name, lines: LineConfirmation[], code, pointer) => {
     const result = buildConfirmationRequest({ order: sample, lines }, fixedEnvelope);
@@ -119,7 +217,13 @@ describe('buildConfirmationRequest', () => {
 
   it('refuses an order that did not come over cXML (no payloadID to refer to) and lines cXML cannot number', () => {
     const { envelope: _envelope, ...order } = composite;
-    const result = buildConfirmationRequest({ order: { ...order, lines: order.lines.map((l) => (l.lineNumber === '1' ? { ...l, lineNumber: '1.1' } : l)) }, lines: [accepted('1.1', 2)] }, fixedEnvelope);
+    const result = buildConfirmationRequest(
+      {
+        order: { ...order, lines: order.lines.map((l) => (l.lineNumber === '1' ? { ...l, lineNumber: '1.1' } : l)) },
+        lines: [accepted('1.1', 2)],
+      },
+      fixedEnvelope,
+    );
     expect(result.ok ? [] : result.error.map((p) => p.code)).toEqual(['not-a-cxml-order', 'line-number-not-cxml']);
   });
 
@@ -136,7 +240,13 @@ describe('buildConfirmationRequest', () => {
     const input = confirmationFromAck(ack);
     expect(input.lines.map((l) => [l.lineNumber, l.portions.map((p) => [p.status, p.quantity, p.shipDate])])).toEqual([
       ['1', [['accepted', 10, '2026-12-01']]],
-      ['2', [['accepted', 12, undefined], ['backordered', 8, '2027-01-10']]],
+      [
+        '2',
+        [
+          ['accepted', 12, undefined],
+          ['backordered', 8, '2027-01-10'],
+        ],
+      ],
     ]);
     const xml = built(input);
     expect(validateAgainstDtd(xml, 'Fulfill.dtd')).toEqual({ valid: true, errors: [] });
@@ -145,7 +255,10 @@ describe('buildConfirmationRequest', () => {
 
   it('escapes what a vendor writes, and keeps the document readable', () => {
     const note = 'ships <after> "Q1" & \'maybe\'\u0007 later';
-    const xml = built({ order: sample, lines: [accepted('1', 10), { lineNumber: '2', portions: [{ status: 'backordered', quantity: 20, note }] }] }, { ...fixedEnvelope, from: { domain: 'NetworkID', identity: 'A&B <supplies>' } });
+    const xml = built(
+      { order: sample, lines: [accepted('1', 10), { lineNumber: '2', portions: [{ status: 'backordered', quantity: 20, note }] }] },
+      { ...fixedEnvelope, from: { domain: 'NetworkID', identity: 'A&B <supplies>' } },
+    );
     expect(validateAgainstDtd(xml, 'Fulfill.dtd')).toEqual({ valid: true, errors: [] });
     const status = children(children(readBack(xml), 'ConfirmationItem')[1], 'ConfirmationStatus')[0];
     expect(text(child(status, 'Comments'))).toBe('ships <after> "Q1" & \'maybe\'\uFFFD later');

@@ -9,7 +9,12 @@ import { el, type XmlElement } from './xml.ts';
 // The cXML ConfirmationRequest (Fulfill.dtd): our answer to an OrderRequest, line by line.
 
 /** ConfirmationStatus@type for each of the domain's answers; "detail" is cXML's "accepted with changes". */
-const statusTypes: Readonly<Record<LineAckStatus, string>> = { accepted: 'accept', rejected: 'reject', backordered: 'backordered', changed: 'detail' };
+const statusTypes: Readonly<Record<LineAckStatus, string>> = {
+  accepted: 'accept',
+  rejected: 'reject',
+  backordered: 'backordered',
+  changed: 'detail',
+};
 
 /**
  * ConfirmationStatus: UnitOfMeasure, then UnitPrice (only for a change: the DTD's "should not be
@@ -19,16 +24,28 @@ function confirmationStatus(portion: ConfirmationPortion, line: StoredLine, curr
   const when = (value: string | undefined) => (value === undefined ? undefined : dateTime(value));
   return el(
     'ConfirmationStatus',
-    { quantity: decimal(portion.quantity), type: statusTypes[portion.status], shipmentDate: when(portion.shipDate), deliveryDate: when(portion.deliveryDate) },
+    {
+      quantity: decimal(portion.quantity),
+      type: statusTypes[portion.status],
+      shipmentDate: when(portion.shipDate),
+      deliveryDate: when(portion.deliveryDate),
+    },
     el('UnitOfMeasure', {}, line.uom),
-    portion.status === 'changed' && portion.unitPrice !== undefined ? el('UnitPrice', {}, el('Money', { currency }, decimal(portion.unitPrice))) : undefined,
+    portion.status === 'changed' && portion.unitPrice !== undefined
+      ? el('UnitPrice', {}, el('Money', { currency }, decimal(portion.unitPrice)))
+      : undefined,
     portion.note === undefined || portion.note === '' ? undefined : el('Comments', { 'xml:lang': lang }, portion.note),
   );
 }
 
 /** ConfirmationItem: the ordered quantity and unit, copied from the ItemOut, its bundle place, and its portions. */
 const confirmationItem = (line: StoredLine, portions: readonly ConfirmationPortion[], currency: string, lang: string): XmlElement =>
-  el('ConfirmationItem', { quantity: decimal(line.quantity), ...itemAttributes(line) }, el('UnitOfMeasure', {}, line.uom), portions.map((p) => confirmationStatus(p, line, currency, lang)));
+  el(
+    'ConfirmationItem',
+    { quantity: decimal(line.quantity), ...itemAttributes(line) },
+    el('UnitOfMeasure', {}, line.uom),
+    portions.map((p) => confirmationStatus(p, line, currency, lang)),
+  );
 
 /**
  * The whole document, or the problems that keep it from being written (portions that do not add up
@@ -48,7 +65,11 @@ export function buildConfirmationRequest(input: ConfirmationInput, envelope: Cxm
   const request = el(
     'ConfirmationRequest',
     {},
-    el('ConfirmationHeader', { confirmID: input.confirmId, type, noticeDate: timestamp(envelopeTime(envelope)) }, comment === undefined ? undefined : el('Comments', { 'xml:lang': lang }, comment)),
+    el(
+      'ConfirmationHeader',
+      { confirmID: input.confirmId, type, noticeDate: timestamp(envelopeTime(envelope)) },
+      comment === undefined ? undefined : el('Comments', { 'xml:lang': lang }, comment),
+    ),
     orderReference(order, orderPayloadId),
     type === 'reject' ? [] : items.map((i) => confirmationItem(i.line, i.portions, order.currency, lang)),
   );

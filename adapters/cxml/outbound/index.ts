@@ -1,6 +1,15 @@
 // Outbound cXML: the documents we send to cXML partners, delivering them, and reading their answers.
 export { buildConfirmationRequest } from './confirmation.ts';
-export { checkConfirmation, confirmationFromAck, confirmationType, type ConfirmationInput, type ConfirmationPortion, type ConfirmationProblem, type ConfirmationType, type LineConfirmation } from './confirmation-input.ts';
+export {
+  checkConfirmation,
+  confirmationFromAck,
+  confirmationType,
+  type ConfirmationInput,
+  type ConfirmationPortion,
+  type ConfirmationProblem,
+  type ConfirmationType,
+  type LineConfirmation,
+} from './confirmation-input.ts';
 export { cxmlDeliverer } from './deliverer.ts';
 export { cxmlAnswerDocument, cxmlDocument, envelopeFor, type CxmlIdentity, type CxmlKind } from './document.ts';
 export type { CxmlCredential, CxmlEnvelope } from './envelope.ts';

@@ -38,5 +38,9 @@ export function itemAttributes(line: StoredLine): Attributes {
  * canonical order keeps the day only, so the day is what is written.
  */
 export function orderReference(order: StoredOrder, payloadId: string): XmlElement {
-  return el('OrderReference', { orderID: order.externalRef, orderDate: order.orderDate === '' ? undefined : order.orderDate }, el('DocumentReference', { payloadID: payloadId }));
+  return el(
+    'OrderReference',
+    { orderID: order.externalRef, orderDate: order.orderDate === '' ? undefined : order.orderDate },
+    el('DocumentReference', { payloadID: payloadId }),
+  );
 }

@@ -17,14 +17,22 @@ describe('readPartnerAnswer', () => {
 
   it('names the code, its text and the detail', () => {
     expect(readPartnerAnswer(cxmlResponse(400, 'unknown order PO-9001')).summary).toBe('cXML 400 Bad Request: unknown order PO-9001');
-    expect(readPartnerAnswer('<cXML payloadID="p" timestamp="t"><Response><Status code="200" text="OK"/></Response></cXML>')).toEqual({ outcome: 'accepted', status: { code: 200, text: 'OK' }, summary: 'cXML 200 OK' });
+    expect(readPartnerAnswer('<cXML payloadID="p" timestamp="t"><Response><Status code="200" text="OK"/></Response></cXML>')).toEqual({
+      outcome: 'accepted',
+      status: { code: 200, text: 'OK' },
+      summary: 'cXML 200 OK',
+    });
   });
 
   it.each([
     ['an empty body', '', 'an empty body'],
     ['not XML', 'thanks!', '"thanks!"'],
     ['XML without a Status', '<cXML payloadID="p" timestamp="t"><Response/></cXML>', 'Response'],
-    ['a Status without a numeric code', '<cXML payloadID="p" timestamp="t"><Response><Status code="ok" text="OK"/></Response></cXML>', 'code="ok"'],
+    [
+      'a Status without a numeric code',
+      '<cXML payloadID="p" timestamp="t"><Response><Status code="ok" text="OK"/></Response></cXML>',
+      'code="ok"',
+    ],
   ])('refuses %s: nobody can tell it was taken', (_name, body, mention) => {
     const answer = readPartnerAnswer(body);
     expect(answer.outcome).toBe('refused');

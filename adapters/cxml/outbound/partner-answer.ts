@@ -15,7 +15,8 @@ export interface CxmlStatus {
   detail?: string;
 }
 
-export type PartnerAnswer = { outcome: 'accepted'; status: CxmlStatus; summary: string } | { outcome: 'retry' | 'refused'; status?: CxmlStatus; summary: string };
+export type PartnerAnswer =
+  { outcome: 'accepted'; status: CxmlStatus; summary: string } | { outcome: 'retry' | 'refused'; status?: CxmlStatus; summary: string };
 
 /** Plenty for a Response; a larger answer is not one. */
 const maxAnswerBytes = 1024 * 1024;

@@ -10,6 +10,9 @@ export function requestFacts(xml: string): { payloadId: string; request: string 
   const cxml = child(parsed.tree, 'cXML');
   const payloadId = attr(cxml, 'payloadID');
   const request = child(cxml, 'Request');
-  const name = request === undefined || typeof request === 'string' ? undefined : Object.keys(request).find((key) => !key.startsWith('@') && key !== '#text');
+  const name =
+    request === undefined || typeof request === 'string'
+      ? undefined
+      : Object.keys(request).find((key) => !key.startsWith('@') && key !== '#text');
   return payloadId === undefined || name === undefined ? undefined : { payloadId, request: name };
 }

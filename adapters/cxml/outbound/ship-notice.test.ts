@@ -18,8 +18,21 @@ const compositeShipment: Shipment = {
   trackingNumber: '1Z999AA10123456784',
   serviceLevel: 'G2',
   packages: [
-    { sscc: '006141411234567890', items: [{ lineNumber: '1', quantity: 1, uom: 'EA' }, { lineNumber: '2', quantity: 1, uom: 'EA' }, { lineNumber: '3', quantity: 1, uom: 'EA' }] },
-    { marks: 'BOX 2 OF 2', items: [{ lineNumber: '4', quantity: 1, uom: 'EA' }, { lineNumber: '1', quantity: 1, uom: 'EA' }] },
+    {
+      sscc: '006141411234567890',
+      items: [
+        { lineNumber: '1', quantity: 1, uom: 'EA' },
+        { lineNumber: '2', quantity: 1, uom: 'EA' },
+        { lineNumber: '3', quantity: 1, uom: 'EA' },
+      ],
+    },
+    {
+      marks: 'BOX 2 OF 2',
+      items: [
+        { lineNumber: '4', quantity: 1, uom: 'EA' },
+        { lineNumber: '1', quantity: 1, uom: 'EA' },
+      ],
+    },
   ],
 };
 
@@ -29,7 +42,14 @@ const sampleShipment: Shipment = {
   shippedAt: '2000-10-14T08:30:19-08:00',
   carrier: { scac: 'FDE', name: 'Federal Express' },
   trackingNumber: '8202 8261 1194',
-  packages: [{ items: [{ lineNumber: '1', quantity: 10, uom: 'EA' }, { lineNumber: '2', quantity: 20, uom: 'EA' }] }],
+  packages: [
+    {
+      items: [
+        { lineNumber: '1', quantity: 10, uom: 'EA' },
+        { lineNumber: '2', quantity: 20, uom: 'EA' },
+      ],
+    },
+  ],
 };
 
 function built(...args: Parameters<typeof buildShipNoticeRequest>): string {
@@ -58,7 +78,12 @@ describe('buildShipNoticeRequest', () => {
 
     const request = readBack(xml);
     const header = child(request, 'ShipNoticeHeader');
-    expect([attr(header, 'shipmentID'), attr(header, 'shipmentDate'), attr(header, 'deliveryDate'), text(child(header, 'ServiceLevel'))]).toEqual(['SHP-9001', '2026-12-01T15:20:00+00:00', '2026-12-03T00:00:00+00:00', 'standard']);
+    expect([
+      attr(header, 'shipmentID'),
+      attr(header, 'shipmentDate'),
+      attr(header, 'deliveryDate'),
+      text(child(header, 'ServiceLevel')),
+    ]).toEqual(['SHP-9001', '2026-12-01T15:20:00+00:00', '2026-12-03T00:00:00+00:00', 'standard']);
     const control = child(request, 'ShipControl');
     expect(children(control, 'CarrierIdentifier').map((c) => [attr(c, 'domain'), text(c)])).toEqual([
       ['SCAC', 'UPSN'],
@@ -67,7 +92,15 @@ describe('buildShipNoticeRequest', () => {
     expect(text(child(control, 'ShipmentIdentifier'))).toBe('1Z999AA10123456784');
     const portion = child(request, 'ShipNoticePortion');
     expect(attr(path(portion, 'OrderReference', 'DocumentReference'), 'payloadID')).toBe('1700000000.4711@buyer.example');
-    expect(children(portion, 'ShipNoticeItem').map((i) => [attr(i, 'lineNumber'), attr(i, 'quantity'), attr(i, 'parentLineNumber'), attr(i, 'itemType'), text(child(i, 'UnitOfMeasure'))])).toEqual([
+    expect(
+      children(portion, 'ShipNoticeItem').map((i) => [
+        attr(i, 'lineNumber'),
+        attr(i, 'quantity'),
+        attr(i, 'parentLineNumber'),
+        attr(i, 'itemType'),
+        text(child(i, 'UnitOfMeasure')),
+      ]),
+    ).toEqual([
       ['1', '2', undefined, undefined, 'EA'],
       ['2', '1', undefined, 'composite', 'EA'],
       ['3', '1', '2', 'item', 'EA'],
@@ -86,10 +119,33 @@ describe('buildShipNoticeRequest', () => {
   });
 
   it.each([
-    ['a line the order does not have', { ...sampleShipment, packages: [{ items: [{ lineNumber: '7', quantity: 1, uom: 'EA' }] }] }, 'unknown-line', '/packages/0/items/0/lineNumber'],
-    ['no items (which cXML would read as the entire order)', { ...sampleShipment, packages: [{ items: [] }] }, 'empty-shipment', '/packages'],
-    ['one line in two units', { ...sampleShipment, packages: [{ items: [{ lineNumber: '1', quantity: 5, uom: 'EA' }] }, { items: [{ lineNumber: '1', quantity: 1, uom: 'BX' }] }] }, 'unit-mismatch', '/packages/1/items/0/uom'],
-    ['a zero quantity', { ...sampleShipment, packages: [{ items: [{ lineNumber: '1', quantity: 0, uom: 'EA' }] }] }, 'invalid-quantity', '/packages/0/items/0/quantity'],
+    [
+      'a line the order does not have',
+      { ...sampleShipment, packages: [{ items: [{ lineNumber: '7', quantity: 1, uom: 'EA' }] }] },
+      'unknown-line',
+      '/packages/0/items/0/lineNumber',
+    ],
+    [
+      'no items (which cXML would read as the entire order)',
+      { ...sampleShipment, packages: [{ items: [] }] },
+      'empty-shipment',
+      '/packages',
+    ],
+    [
+      'one line in two units',
+      {
+        ...sampleShipment,
+        packages: [{ items: [{ lineNumber: '1', quantity: 5, uom: 'EA' }] }, { items: [{ lineNumber: '1', quantity: 1, uom: 'BX' }] }],
+      },
+      'unit-mismatch',
+      '/packages/1/items/0/uom',
+    ],
+    [
+      'a zero quantity',
+      { ...sampleShipment, packages: [{ items: [{ lineNumber: '1', quantity: 0, uom: 'EA' }] }] },
+      'invalid-quantity',
+      '/packages/0/items/0/quantity',
+    ],
     ['no tracking number', { ...sampleShipment, trackingNumber: '' }, 'incomplete-shipment', '/carrier'],
     ['a ship date that is no date', { ...sampleShipment, shippedAt: 'yesterday' }, 'invalid-date', '/shippedAt'],
   ])('refuses %s', (_name, shipment: Shipment, code, pointer) => {

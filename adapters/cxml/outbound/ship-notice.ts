@@ -17,11 +17,27 @@ export interface ShipNoticeDetails {
 }
 
 export interface ShipNoticeProblem extends Problem {
-  code: 'not-a-cxml-order' | 'empty-shipment' | 'incomplete-shipment' | 'unknown-line' | 'line-number-not-cxml' | 'invalid-quantity' | 'unit-mismatch' | 'invalid-date';
+  code:
+    | 'not-a-cxml-order'
+    | 'empty-shipment'
+    | 'incomplete-shipment'
+    | 'unknown-line'
+    | 'line-number-not-cxml'
+    | 'invalid-quantity'
+    | 'unit-mismatch'
+    | 'invalid-date';
 }
 
 /** X12 service level codes (element 284), which the Shipment carries, in words for ServiceLevel. */
-const serviceLevels: Readonly<Record<string, string>> = { SA: 'same day', ON: 'overnight', ND: 'next day', SC: 'second day', '3D': 'three day', CG: 'ground', G2: 'standard' };
+const serviceLevels: Readonly<Record<string, string>> = {
+  SA: 'same day',
+  ON: 'overnight',
+  ND: 'next day',
+  SC: 'second day',
+  '3D': 'three day',
+  CG: 'ground',
+  G2: 'standard',
+};
 
 interface ShippedLine {
   line: StoredLine;
@@ -36,25 +52,49 @@ function shippedLines(order: StoredOrder, shipment: Shipment): Result<ShippedLin
   const shipped = new Map<string, { units: number; uom: string }>();
   const add = (item: ShippedItem, at: string) => {
     const line = lines.get(item.lineNumber);
-    if (line === undefined) return problems.push({ pointer: `${at}/lineNumber`, code: 'unknown-line', detail: `order ${order.externalRef} has no line "${item.lineNumber}"` });
-    if (!isCxmlLineNumber(line.lineNumber)) return problems.push({ pointer: `${at}/lineNumber`, code: 'line-number-not-cxml', detail: `line number "${line.lineNumber}" is not a cXML line number (a whole number from 1)` });
-    if (!Number.isFinite(item.quantity) || item.quantity <= 0) return problems.push({ pointer: `${at}/quantity`, code: 'invalid-quantity', detail: `a shipped quantity must be greater than zero, got ${item.quantity}` });
+    if (line === undefined)
+      return problems.push({
+        pointer: `${at}/lineNumber`,
+        code: 'unknown-line',
+        detail: `order ${order.externalRef} has no line "${item.lineNumber}"`,
+      });
+    if (!isCxmlLineNumber(line.lineNumber))
+      return problems.push({
+        pointer: `${at}/lineNumber`,
+        code: 'line-number-not-cxml',
+        detail: `line number "${line.lineNumber}" is not a cXML line number (a whole number from 1)`,
+      });
+    if (!Number.isFinite(item.quantity) || item.quantity <= 0)
+      return problems.push({
+        pointer: `${at}/quantity`,
+        code: 'invalid-quantity',
+        detail: `a shipped quantity must be greater than zero, got ${item.quantity}`,
+      });
     const soFar = shipped.get(item.lineNumber);
-    if (soFar !== undefined && soFar.uom !== item.uom) return problems.push({ pointer: `${at}/uom`, code: 'unit-mismatch', detail: `line "${item.lineNumber}" is shipped in ${soFar.uom} and in ${item.uom}; one ShipNoticeItem has one unit` });
+    if (soFar !== undefined && soFar.uom !== item.uom)
+      return problems.push({
+        pointer: `${at}/uom`,
+        code: 'unit-mismatch',
+        detail: `line "${item.lineNumber}" is shipped in ${soFar.uom} and in ${item.uom}; one ShipNoticeItem has one unit`,
+      });
     return shipped.set(item.lineNumber, { units: (soFar?.units ?? 0) + units(item.quantity), uom: item.uom });
   };
   shipment.packages.forEach((pack, p) => pack.items.forEach((item, i) => add(item, `/packages/${p}/items/${i}`)));
   // A portion without items means "the entire order" to the DTD: never say that by accident.
-  if (shipped.size === 0 && problems.length === 0) problems.push({ pointer: '/packages', code: 'empty-shipment', detail: 'the shipment holds no items' });
+  if (shipped.size === 0 && problems.length === 0)
+    problems.push({ pointer: '/packages', code: 'empty-shipment', detail: 'the shipment holds no items' });
   if (problems.length > 0) return err(problems);
-  return ok(order.lines.flatMap((line) => {
-    const s = shipped.get(line.lineNumber);
-    return s === undefined ? [] : [{ line, quantity: s.units / 10_000, uom: s.uom }];
-  }));
+  return ok(
+    order.lines.flatMap((line) => {
+      const s = shipped.get(line.lineNumber);
+      return s === undefined ? [] : [{ line, quantity: s.units / 10_000, uom: s.uom }];
+    }),
+  );
 }
 
 /** ShipNoticeItem: the shipped quantity of one line, with its bundle place (a component keeps its parentLineNumber). */
-const shipNoticeItem = ({ line, quantity, uom }: ShippedLine): XmlElement => el('ShipNoticeItem', { quantity: decimal(quantity), ...itemAttributes(line) }, el('UnitOfMeasure', {}, uom));
+const shipNoticeItem = ({ line, quantity, uom }: ShippedLine): XmlElement =>
+  el('ShipNoticeItem', { quantity: decimal(quantity), ...itemAttributes(line) }, el('UnitOfMeasure', {}, uom));
 
 /** ShipControl: the carrier by SCAC and by name, and its tracking number. */
 const shipControl = (shipment: Shipment): XmlElement =>
@@ -62,19 +102,42 @@ const shipControl = (shipment: Shipment): XmlElement =>
     'ShipControl',
     {},
     el('CarrierIdentifier', { domain: 'SCAC' }, shipment.carrier.scac),
-    shipment.carrier.name === undefined || shipment.carrier.name === '' ? undefined : el('CarrierIdentifier', { domain: 'companyName' }, shipment.carrier.name),
+    shipment.carrier.name === undefined || shipment.carrier.name === ''
+      ? undefined
+      : el('CarrierIdentifier', { domain: 'companyName' }, shipment.carrier.name),
     el('ShipmentIdentifier', {}, shipment.trackingNumber),
   );
 
-export function buildShipNoticeRequest(order: StoredOrder, shipment: Shipment, envelope: CxmlEnvelope, details: ShipNoticeDetails = {}): Result<string, ShipNoticeProblem[]> {
+export function buildShipNoticeRequest(
+  order: StoredOrder,
+  shipment: Shipment,
+  envelope: CxmlEnvelope,
+  details: ShipNoticeDetails = {},
+): Result<string, ShipNoticeProblem[]> {
   const problems: ShipNoticeProblem[] = [];
   const orderPayloadId = order.envelope?.payloadId;
-  if (orderPayloadId === undefined) problems.push({ pointer: '/order/envelope/payloadId', code: 'not-a-cxml-order', detail: `order ${order.externalRef} did not come as a cXML OrderRequest; there is no payloadID to refer to` });
-  if (shipment.carrier.scac === '' || shipment.trackingNumber === '') problems.push({ pointer: '/carrier', code: 'incomplete-shipment', detail: 'a ship notice needs the carrier SCAC and the tracking number' });
+  if (orderPayloadId === undefined)
+    problems.push({
+      pointer: '/order/envelope/payloadId',
+      code: 'not-a-cxml-order',
+      detail: `order ${order.externalRef} did not come as a cXML OrderRequest; there is no payloadID to refer to`,
+    });
+  if (shipment.carrier.scac === '' || shipment.trackingNumber === '')
+    problems.push({
+      pointer: '/carrier',
+      code: 'incomplete-shipment',
+      detail: 'a ship notice needs the carrier SCAC and the tracking number',
+    });
   const shipmentDate = dateTime(shipment.shippedAt);
-  if (shipmentDate === undefined) problems.push({ pointer: '/shippedAt', code: 'invalid-date', detail: `"${shipment.shippedAt}" is not an ISO date-time` });
+  if (shipmentDate === undefined)
+    problems.push({ pointer: '/shippedAt', code: 'invalid-date', detail: `"${shipment.shippedAt}" is not an ISO date-time` });
   const deliveryDate = details.deliveryDate === undefined ? undefined : dateTime(details.deliveryDate);
-  if (details.deliveryDate !== undefined && deliveryDate === undefined) problems.push({ pointer: '/deliveryDate', code: 'invalid-date', detail: `"${details.deliveryDate}" is neither a YYYY-MM-DD date nor an ISO date-time` });
+  if (details.deliveryDate !== undefined && deliveryDate === undefined)
+    problems.push({
+      pointer: '/deliveryDate',
+      code: 'invalid-date',
+      detail: `"${details.deliveryDate}" is neither a YYYY-MM-DD date nor an ISO date-time`,
+    });
   const lines = shippedLines(order, shipment);
   if (!lines.ok) problems.push(...lines.error);
   if (!lines.ok || problems.length > 0 || orderPayloadId === undefined) return err(problems);
@@ -85,7 +148,13 @@ export function buildShipNoticeRequest(order: StoredOrder, shipment: Shipment, e
     {},
     el(
       'ShipNoticeHeader',
-      { shipmentID: shipment.shipmentId, noticeDate: timestamp(envelopeTime(envelope)), shipmentDate, deliveryDate, shipmentType: 'actual' },
+      {
+        shipmentID: shipment.shipmentId,
+        noticeDate: timestamp(envelopeTime(envelope)),
+        shipmentDate,
+        deliveryDate,
+        shipmentType: 'actual',
+      },
       level === undefined ? undefined : el('ServiceLevel', { 'xml:lang': envelopeLang(envelope) }, serviceLevels[level] ?? level),
     ),
     shipControl(shipment),

@@ -9,7 +9,11 @@ export const timestamp = (at: Date): string => at.toISOString().replace(/\.\d{3}
  * A bare date has no time zone, which cXML requires: it becomes the start of that day in UTC.
  */
 export function dateTime(value: string): string | undefined {
-  const at = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00Z`) : /^\d{4}-\d{2}-\d{2}T/.test(value) ? new Date(value) : undefined;
+  const at = /^\d{4}-\d{2}-\d{2}$/.test(value)
+    ? new Date(`${value}T00:00:00Z`)
+    : /^\d{4}-\d{2}-\d{2}T/.test(value)
+      ? new Date(value)
+      : undefined;
   return at === undefined || Number.isNaN(at.getTime()) ? undefined : timestamp(at);
 }
 

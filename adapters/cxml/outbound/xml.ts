@@ -17,7 +17,9 @@ type Child = XmlElement | string | undefined | readonly (XmlElement | undefined)
 
 /** An element; undefined attributes and children are left out, so optional parts read inline. */
 export function el(name: string, attributes: Attributes = {}, ...children: Child[]): XmlElement {
-  const flat = children.flatMap((c) => (c === undefined ? [] : Array.isArray(c) ? c.filter((x): x is XmlElement => x !== undefined) : [c as XmlElement | string]));
+  const flat = children.flatMap((c) =>
+    c === undefined ? [] : Array.isArray(c) ? c.filter((x): x is XmlElement => x !== undefined) : [c as XmlElement | string],
+  );
   return { name, attributes, children: flat };
 }
 
@@ -26,9 +28,11 @@ export function el(name: string, attributes: Attributes = {}, ...children: Child
 // eslint-disable-next-line no-control-regex
 const notXml = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 
-const escapeText = (value: string): string => value.replace(notXml, '\uFFFD').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeText = (value: string): string =>
+  value.replace(notXml, '\uFFFD').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 /** Line breaks and tabs as references too: a parser would otherwise turn them into spaces. */
-const escapeAttribute = (value: string): string => escapeText(value).replace(/"/g, '&quot;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
+const escapeAttribute = (value: string): string =>
+  escapeText(value).replace(/"/g, '&quot;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
 
 function serialize(node: XmlElement, depth: number): string {
   const pad = '  '.repeat(depth);
@@ -51,5 +55,10 @@ export const cxmlVersion = '1.2.063';
 
 /** A whole document: declaration, DOCTYPE naming the DTD, the root. */
 export function writeDocument(root: XmlElement, dtd: 'cXML.dtd' | 'Fulfill.dtd'): string {
-  return ['<?xml version="1.0" encoding="UTF-8"?>', `<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/${cxmlVersion}/${dtd}">`, serialize(root, 0), ''].join('\n');
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/${cxmlVersion}/${dtd}">`,
+    serialize(root, 0),
+    '',
+  ].join('\n');
 }

@@ -48,7 +48,9 @@ describe('build810', () => {
   });
 
   it('refuses a line the order does not have', () => {
-    expect(() => build810(sampleOrder, { ...invoice, lines: [{ lineNumber: '4', quantity: 1, uom: 'EA', unitPrice: 1 }] })).toThrow('the invoice names line "4"');
+    expect(() => build810(sampleOrder, { ...invoice, lines: [{ lineNumber: '4', quantity: 1, uom: 'EA', unitPrice: 1 }] })).toThrow(
+      'the invoice names line "4"',
+    );
   });
 });
 

@@ -19,7 +19,9 @@ export function build810(order: StoredOrder, invoice: Invoice): OutSegment[] {
     ...(order.billTo === undefined ? [] : partyLoop('BT', order.billTo)),
     ...(order.shipTo === undefined ? [] : partyLoop('ST', order.shipTo)),
     // ITD01 01 basic terms, ITD02 3 counted from the invoice date, ITD07 net days.
-    ...(invoice.termsNetDays === undefined ? [] : [seg('ITD', '01', '3', undefined, undefined, undefined, undefined, invoice.termsNetDays)]),
+    ...(invoice.termsNetDays === undefined
+      ? []
+      : [seg('ITD', '01', '3', undefined, undefined, undefined, undefined, invoice.termsNetDays)]),
     ...invoice.lines.map((line) => invoiceItem(lineFor(line.lineNumber), line)),
     // TDS01 total invoice amount, two implied decimals: whole cents.
     seg('TDS', invoiceTotalCents(invoice)),

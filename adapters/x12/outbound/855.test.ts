@@ -47,7 +47,24 @@ describe('build855', () => {
   });
 
   it('acknowledges each component in an SLN loop of its bundle, after the bundle’s own ACK', () => {
-    expect(tags(mixed)).toEqual(['BAK', 'PO1', 'ACK', 'PO1', 'ACK', 'SLN', 'ACK', 'SLN', 'ACK', 'N9', 'MSG', 'PO1', 'ACK', 'N9', 'MSG', 'CTT']);
+    expect(tags(mixed)).toEqual([
+      'BAK',
+      'PO1',
+      'ACK',
+      'PO1',
+      'ACK',
+      'SLN',
+      'ACK',
+      'SLN',
+      'ACK',
+      'N9',
+      'MSG',
+      'PO1',
+      'ACK',
+      'N9',
+      'MSG',
+      'CTT',
+    ]);
     const body = build855(mixed);
     expect(body.filter((s) => s.tag === 'SLN').map((s) => s.elements.slice(0, 5))).toEqual([
       ['1', '', 'I', '1', 'EA'],
@@ -57,7 +74,9 @@ describe('build855', () => {
   });
 
   it('writes the status code, quantity and expected ship date of each line', () => {
-    const acks = build855(mixed).filter((s) => s.tag === 'ACK').map((s) => s.elements);
+    const acks = build855(mixed)
+      .filter((s) => s.tag === 'ACK')
+      .map((s) => s.elements);
     expect(acks).toEqual([
       ['IA', '2', 'EA', '068', '20261130'],
       ['IA', '1', 'EA'],
@@ -68,7 +87,11 @@ describe('build855', () => {
   });
 
   it('writes the confirmed price and the product IDs it has qualifiers for', () => {
-    const changed = ackOf(sampleOrder.lines.map((l) => (l.lineNumber === '3' ? { ...asOrdered('3'), status: 'changed', unitPrice: 0.31 } : asOrdered(l.lineNumber))));
+    const changed = ackOf(
+      sampleOrder.lines.map((l) =>
+        l.lineNumber === '3' ? { ...asOrdered('3'), status: 'changed', unitPrice: 0.31 } : asOrdered(l.lineNumber),
+      ),
+    );
     const po1s = build855(changed).filter((s) => s.tag === 'PO1');
     expect(po1s[0]?.elements).toEqual(['1', '2', 'EA', '49.5', '', 'VN', 'MODEM-X1', 'BP', 'AC-778']);
     expect(po1s.at(-1)?.elements).toEqual(['3', '10', 'FT', '0.31', '', 'VN', 'CAT6-BLU', 'UK', '00012345678905', 'MN', 'C6-25']);
@@ -77,7 +100,9 @@ describe('build855', () => {
   it('writes the SKU as SK when VN carries another vendor part, and numbers a component from another channel by its line number', () => {
     const order = {
       ...sampleOrder,
-      lines: sampleOrder.lines.map(({ extras: _extras, ...l }) => (l.lineNumber === '1' ? { ...l, identifiers: { vendorPart: 'V-0042' } } : l)),
+      lines: sampleOrder.lines.map(({ extras: _extras, ...l }) =>
+        l.lineNumber === '1' ? { ...l, identifiers: { vendorPart: 'V-0042' } } : l,
+      ),
     };
     const body = build855({ order, lines: order.lines.map((l) => asOrdered(l.lineNumber)), ackDate: '2026-11-28' });
     expect(body.find((s) => s.tag === 'PO1')?.elements.slice(5)).toEqual(['SK', 'MODEM-X1', 'VN', 'V-0042']);
@@ -85,7 +110,9 @@ describe('build855', () => {
   });
 
   it('keeps a note with delimiters and line breaks from breaking the interchange', () => {
-    const noisy = ackOf(sampleOrder.lines.map((l) => ({ ...asOrdered(l.lineNumber), note: l.lineNumber === '1' ? 'ships 2*1~\nsee >mail<' : undefined })));
+    const noisy = ackOf(
+      sampleOrder.lines.map((l) => ({ ...asOrdered(l.lineNumber), note: l.lineNumber === '1' ? 'ships 2*1~\nsee >mail<' : undefined })),
+    );
     const text = writeInterchange(envelopeParams, '855', build855(noisy));
     expect(text).toContain('MSG*ships 2 1  see  mail<~');
     expectRoundTrip(text);

@@ -39,7 +39,18 @@ export function build855(ack: OrderAck): OutSegment[] {
   const topLevel = order.lines.filter((l) => l.parentLineNumber === undefined);
   return [
     // BAK01 purpose (00 original), BAK02 type, BAK03 PO number, BAK04 PO date, BAK09 acknowledgment date.
-    seg('BAK', '00', acknowledgmentType(ack.lines), order.externalRef, date8(order.orderDate), undefined, undefined, undefined, undefined, date8(ack.ackDate)),
+    seg(
+      'BAK',
+      '00',
+      acknowledgmentType(ack.lines),
+      order.externalRef,
+      date8(order.orderDate),
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      date8(ack.ackDate),
+    ),
     ...topLevel.flatMap((line) => [
       ...baselineItem(line, answerFor(line)),
       ...order.lines.filter((c) => c.parentLineNumber === line.lineNumber).flatMap((c) => subline(c, answerFor(c))),
@@ -55,7 +66,18 @@ export function build855(ack: OrderAck): OutSegment[] {
  * confirms, since the ACK segment has no place for it.
  */
 function baselineItem(line: OrderLine, answer: LineAck): OutSegment[] {
-  return [seg('PO1', line.lineNumber, decimal(line.quantity), line.uom, decimal(answer.unitPrice ?? line.unitPrice), undefined, ...productIds(line)), ...lineAck(answer, line.lineNumber)];
+  return [
+    seg(
+      'PO1',
+      line.lineNumber,
+      decimal(line.quantity),
+      line.uom,
+      decimal(answer.unitPrice ?? line.unitPrice),
+      undefined,
+      ...productIds(line),
+    ),
+    ...lineAck(answer, line.lineNumber),
+  ];
 }
 
 /**
@@ -65,7 +87,21 @@ function baselineItem(line: OrderLine, answer: LineAck): OutSegment[] {
  */
 function subline(line: OrderLine, answer: LineAck): OutSegment[] {
   const own = partnerSubline(line);
-  return [seg('SLN', own.number, undefined, own.relationship, decimal(line.quantity), line.uom, decimal(answer.unitPrice ?? line.unitPrice), undefined, undefined, ...productIds(line)), ...lineAck(answer, own.number)];
+  return [
+    seg(
+      'SLN',
+      own.number,
+      undefined,
+      own.relationship,
+      decimal(line.quantity),
+      line.uom,
+      decimal(answer.unitPrice ?? line.unitPrice),
+      undefined,
+      undefined,
+      ...productIds(line),
+    ),
+    ...lineAck(answer, own.number),
+  ];
 }
 
 /**
@@ -74,7 +110,10 @@ function subline(line: OrderLine, answer: LineAck): OutSegment[] {
  */
 function partnerSubline(line: OrderLine): { number: string; relationship: string } {
   const { sln01, relationship } = line.extras ?? {};
-  return { number: typeof sln01 === 'string' ? sln01 : line.lineNumber, relationship: typeof relationship === 'string' ? relationship : 'I' };
+  return {
+    number: typeof sln01 === 'string' ? sln01 : line.lineNumber,
+    relationship: typeof relationship === 'string' ? relationship : 'I',
+  };
 }
 
 /**

@@ -40,7 +40,9 @@ const first = (body: OutSegment[], tag: string): readonly unknown[] | undefined 
 
 describe('build856', () => {
   it('writes the golden 856', async () => {
-    await expect(writeInterchange(envelopeParams, '856', build856(sampleOrder, shipment, asnDate))).toMatchFileSnapshot('./fixtures/856.x12');
+    await expect(writeInterchange(envelopeParams, '856', build856(sampleOrder, shipment, asnDate))).toMatchFileSnapshot(
+      './fixtures/856.x12',
+    );
   });
 
   it('reads back cleanly with node-x12 and our tokenizer', () => {
@@ -67,7 +69,9 @@ describe('build856', () => {
   });
 
   it('names the bundle of a shipped component in its LIN', () => {
-    const lins = build856(sampleOrder, shipment, asnDate).filter((s) => s.tag === 'LIN').map((s) => s.elements);
+    const lins = build856(sampleOrder, shipment, asnDate)
+      .filter((s) => s.tag === 'LIN')
+      .map((s) => s.elements);
     expect(lins).toEqual([
       ['1', 'VN', 'MODEM-X1', 'BP', 'AC-778'],
       ['2.1', 'VN', 'MODEM-X1', 'PL', '2'],
@@ -85,7 +89,9 @@ describe('build856', () => {
   });
 
   it('marks packages by SSCC or by the shipper’s marks', () => {
-    const marks = build856(sampleOrder, shipment, asnDate).filter((s) => s.tag === 'MAN').map((s) => s.elements);
+    const marks = build856(sampleOrder, shipment, asnDate)
+      .filter((s) => s.tag === 'MAN')
+      .map((s) => s.elements);
     expect(marks).toEqual([
       ['GM', '00006141411234567890'],
       ['SM', 'BOX 2 OF 2'],

@@ -56,7 +56,21 @@ function shipmentDetails(order: StoredOrder, shipment: Shipment): OutSegment[] {
   const shippedAt = new Date(shipment.shippedAt);
   return [
     seg('TD1', undefined, shipment.packages.length, undefined, undefined, undefined, ...weight),
-    seg('TD5', undefined, '2', shipment.carrier.scac, undefined, shipment.carrier.name, undefined, undefined, undefined, undefined, undefined, undefined, shipment.serviceLevel),
+    seg(
+      'TD5',
+      undefined,
+      '2',
+      shipment.carrier.scac,
+      undefined,
+      shipment.carrier.name,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      shipment.serviceLevel,
+    ),
     seg('REF', 'CN', shipment.trackingNumber),
     seg('DTM', '011', ccyymmdd(shippedAt), hhmm(shippedAt), 'UT'),
     ...(order.shipTo === undefined ? [] : partyLoop('ST', order.shipTo)),

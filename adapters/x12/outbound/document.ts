@@ -17,7 +17,14 @@ export type X12Identity = Pick<NonNullable<PartnerChannels['x12']>, 'qualifier' 
 /** ISA12 for a GS08 version: 004010 → 00401, 005010X… → 00501. */
 export const interchangeVersionFor = (version: string): string => version.slice(0, 5);
 
-export function x12Document(identity: X12Identity, partnerId: string, orderId: string | null, setId: OutboundSetId, body: readonly OutSegment[], at = new Date()): OutboundDocument {
+export function x12Document(
+  identity: X12Identity,
+  partnerId: string,
+  orderId: string | null,
+  setId: OutboundSetId,
+  body: readonly OutSegment[],
+  at = new Date(),
+): OutboundDocument {
   return {
     partnerId,
     orderId,
@@ -41,14 +48,22 @@ export function x12Document(identity: X12Identity, partnerId: string, orderId: s
         setId,
         body,
       );
-      return { body: text, control: { isaControlNumber: String(interchangeControl).padStart(9, '0'), gsControlNumber: String(groupControl) } };
+      return {
+        body: text,
+        control: { isaControlNumber: String(interchangeControl).padStart(9, '0'), gsControlNumber: String(groupControl) },
+      };
     },
   };
 }
 
 /** The partner's answer as an X12 set: 855 for the acknowledgment, 856 per shipment, 810 for the invoice. */
 export function x12AnswerDocument(order: StoredOrder, answer: PartnerAnswer, identity: X12Identity, at: Date): OutboundDocument {
-  const body = answer.kind === 'acknowledgment' ? build855(answer.ack) : answer.kind === 'shipment' ? build856(order, answer.shipment, at) : build810(order, answer.invoice);
+  const body =
+    answer.kind === 'acknowledgment'
+      ? build855(answer.ack)
+      : answer.kind === 'shipment'
+        ? build856(order, answer.shipment, at)
+        : build810(order, answer.invoice);
   const setId = answer.kind === 'acknowledgment' ? '855' : answer.kind === 'shipment' ? '856' : '810';
   return x12Document(identity, order.partnerId, order.id, setId, body, at);
 }

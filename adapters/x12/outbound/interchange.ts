@@ -9,5 +9,8 @@ export type OutboundSetId = keyof typeof functionalIds;
 
 /** One set in its own ISA/GS envelope, as text; GS01 follows from the set. */
 export function writeInterchange(params: Omit<EnvelopeParams, 'functionalId'>, setId: OutboundSetId, body: readonly OutSegment[]): string {
-  return serialize(envelope({ ...params, functionalId: functionalIds[setId] }, [{ id: setId, body }]), params.delimiters ?? defaultDelimiters);
+  return serialize(
+    envelope({ ...params, functionalId: functionalIds[setId] }, [{ id: setId, body }]),
+    params.delimiters ?? defaultDelimiters,
+  );
 }

@@ -57,11 +57,15 @@ export function productIds(line: OrderLine): string[] {
     const value = identifiers[key];
     return value === undefined ? [] : [[qualifier, key === 'gtin' ? value.padStart(14, '0') : value] as const];
   });
-  const own = Object.keys(identifiers).filter(isQualifier).sort().map((q) => [q, identifiers[q] as string] as const);
+  const own = Object.keys(identifiers)
+    .filter(isQualifier)
+    .sort()
+    .map((q) => [q, identifiers[q] as string] as const);
   const pairs = new Map<string, string>();
   for (const [qualifier, value] of [...named, ...own]) if (!pairs.has(qualifier)) pairs.set(qualifier, value);
   const skuQualifier = ['VN', 'SK'].find((q) => !pairs.has(q));
-  const withSku = line.sku !== undefined && skuQualifier !== undefined && ![...pairs.values()].includes(line.sku) ? [skuQualifier, line.sku] : [];
+  const withSku =
+    line.sku !== undefined && skuQualifier !== undefined && ![...pairs.values()].includes(line.sku) ? [skuQualifier, line.sku] : [];
   return [...withSku, ...[...pairs].flat()].slice(0, 2 * maxPairs);
 }
 
@@ -70,7 +74,9 @@ export function productIds(line: OrderLine): string[] {
  * line it belongs to (PL, purchaser's order line number): the bundle's PO1, where the 850 put it.
  */
 export function itemIds(line: OrderLine): string[] {
-  return line.parentLineNumber === undefined ? productIds(line) : [...productIds(line).slice(0, 2 * (maxPairs - 1)), 'PL', line.parentLineNumber];
+  return line.parentLineNumber === undefined
+    ? productIds(line)
+    : [...productIds(line).slice(0, 2 * (maxPairs - 1)), 'PL', line.parentLineNumber];
 }
 
 /** N1 (entity code, name, 92 = code assigned by the buyer), N3 (two address lines each, two at most), N4. */
