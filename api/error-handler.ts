@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { isDatabaseUnavailable } from '../adapters/db/index.ts';
+import { isDatabaseUnavailable, isTransientConflict } from '../adapters/db/index.ts';
 import { ProblemError, problem, type ProblemBody } from './problems.ts';
 import { toFieldErrors } from './validation.ts';
 import { cxmlResponse } from '../adapters/cxml/index.ts';
@@ -31,6 +31,12 @@ function toProblem(error: FastifyError & { errors?: unknown[] }): { body: Proble
   if (error instanceof SyntaxError) return { body: problem('malformed-json', error.message), headers: {} };
   if (isDatabaseUnavailable(error))
     return { body: problem('service-unavailable', 'the database is not answering'), headers: { 'retry-after': retryAfterSeconds } };
+  // Retried inside the gateway already (adapters/db order-store); still conflicting means very busy.
+  if (isTransientConflict(error))
+    return {
+      body: problem('service-unavailable', 'the database is too busy with conflicting work; retry shortly'),
+      headers: { 'retry-after': '1' },
+    };
   if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
     return { body: { ...problem('invalid-request', error.message), status: error.statusCode }, headers: {} };
   }

@@ -121,7 +121,11 @@ export async function handleTaskEvent(
   const pushes: Push[] = [];
   let result: EventResult;
   try {
-    result = await deps.store.transaction((tx) => apply(deps, tx, event, source, at, pushes));
+    result = await deps.store.transaction((tx) => {
+      // A transaction run again after a conflict starts with nothing to push.
+      pushes.length = 0;
+      return apply(deps, tx, event, source, at, pushes);
+    });
   } catch (error) {
     if (error instanceof Refusal) return error.result;
     throw error;

@@ -14,7 +14,7 @@ export interface OutboundDocument {
   contentType: string;
   /** Writes the document once its control numbers are taken (gap-free per partner and kind). */
   render(
-    take: (kind: string, count: number) => Promise<number>,
+    take: (counts: Record<string, number>) => Promise<Record<string, number>>,
   ): { body: string; control: Record<string, string> } | Promise<{ body: string; control: Record<string, string> }>;
 }
 
@@ -44,7 +44,7 @@ export async function storeDocument(
   document: OutboundDocument,
   endpointUrl: string | undefined,
 ): Promise<StoredDocument> {
-  const rendered = await document.render((kind, count) => tx.nextControlNumbers(document.partnerId, kind, count));
+  const rendered = await document.render((counts) => tx.takeControlNumbers(document.partnerId, counts));
   const documentId = await tx.insertDocument(document.partnerId, document.orderId, {
     direction: 'outbound',
     channel: document.channel,

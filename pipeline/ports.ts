@@ -126,9 +126,12 @@ export interface StoreTransaction {
     document: DocumentRecord,
     idempotency?: { scope: string; key: string; response: { status: number; body: unknown; orderId: string | null } },
   ): Promise<string>;
-  /** Reserves `count` consecutive control numbers of one kind for a partner; returns the first. Gap-free: a rollback returns them. */
-  nextControlNumbers(partnerId: string, kind: string, count: number): Promise<number>;
-  /** Several kinds at once (e.g. ISA and GS numbers of one acknowledgment), in one round trip; the first of each. */
+  /**
+   * The only way control numbers are taken: `counts` consecutive numbers of each kind (e.g. ISA and GS
+   * of one document) for a partner, in one statement that locks the counters always in the same
+   * order, so that no two takers wait on each other crosswise. Gap-free: a rollback returns them.
+   * Returns the first of each kind.
+   */
   takeControlNumbers(partnerId: string, counts: Record<string, number>): Promise<Record<string, number>>;
   recordDelivery(documentId: string, delivery: DeliveryRecord): Promise<void>;
   /** Stores an order's tasks with the order's move that comes with them (received → decomposed), in one statement; the tasks' ids in the same order. */

@@ -34,6 +34,18 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return Array.isArray(errors) && errors.some(isDatabaseUnavailable);
 }
 
+/**
+ * The database gave up on one transaction to let others go on (deadlock detected, serialization
+ * failure): the same work run again succeeds. Retried inside the gateway, never shown as a 500.
+ */
+export function isTransientConflict(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code } = error as { code?: unknown };
+  if (code === '40P01' || code === '40001') return true;
+  const cause = (error as { cause?: unknown }).cause;
+  return cause !== undefined && cause !== error && isTransientConflict(cause);
+}
+
 /** One trivial query: does the database answer at all. */
 export async function pingDatabase(db: Knex): Promise<void> {
   await db.raw('select 1');

@@ -1,4 +1,4 @@
-export { isDatabaseUnavailable, pingDatabase } from './availability.ts';
+export { isDatabaseUnavailable, isTransientConflict, pingDatabase } from './availability.ts';
 export { connectDatabase, describeDatabase, migrateToLatest, rollbackAll, type Database, type DatabaseOptions } from './connect.ts';
 export { getOrder, listOrderEvents, listOrders, type OrderEvent, type OrderFilter, type Viewer } from './order-queries.ts';
 export { orderStore } from './order-store.ts';

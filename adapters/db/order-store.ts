@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
+import pRetry from 'p-retry';
 import { documentStored, isPartnerEvent } from '../../domain/partner-events.ts';
 import type { DocumentRecord, OrderStore, OutboxMessage, StoreTransaction } from '../../pipeline/ports.ts';
+import { isTransientConflict } from './availability.ts';
 import type { Database } from './connect.ts';
 import { applyFulfillment, lockFulfillment, partnerChannels, recordInbox } from './fulfillment-store.ts';
 import { endWork, openWork } from './open-work.ts';
@@ -245,10 +247,6 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
       outbox.push(outboxRow(trx, message));
     },
 
-    async nextControlNumbers(partnerId, kind, count) {
-      return (await takeControlNumbers(trx, partnerId, { [kind]: count }))[kind] as number;
-    },
-
     takeControlNumbers: (partnerId, counts) => takeControlNumbers(trx, partnerId, counts),
 
     async recordDelivery(documentId, delivery) {
@@ -328,14 +326,33 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
   };
 }
 
+/** Attempts of one transaction that the database rolled back to break a deadlock or a serialization conflict. */
+const conflictAttempts = 6;
+
+/**
+ * A transaction the database rolled back for a conflict (deadlock, serialization failure) is run
+ * again from the start, after a short random pause, so that the caller sees it succeed; only
+ * repeated conflicts reach the caller (an answer of 503, not 500). `work` must be safe to run again:
+ * everything it writes is in the rolled-back transaction, and what it keeps outside is reset.
+ */
 export function orderStore(db: Database): OrderStore {
   return {
     transaction: (work) =>
-      db.transaction(async (trx) => {
-        const outbox: Record<string, unknown>[] = [];
-        const result = await work(transactionOn(trx, outbox));
-        await insertOutbox(trx, outbox);
-        return result;
-      }),
+      pRetry(
+        () =>
+          db.transaction(async (trx) => {
+            const outbox: Record<string, unknown>[] = [];
+            const result = await work(transactionOn(trx, outbox));
+            await insertOutbox(trx, outbox);
+            return result;
+          }),
+        {
+          retries: conflictAttempts - 1,
+          minTimeout: 5,
+          maxTimeout: 200,
+          randomize: true,
+          shouldRetry: ({ error }) => isTransientConflict(error),
+        },
+      ),
   };
 }

@@ -86,7 +86,8 @@ function refuseConflicts(outcome: Outcome, sets: SetOutcome[]): void {
     const finding = outcome.groups
       .find((g) => element(g.gs, GS.controlNumber) === gsControlNumber)
       ?.sets.find((f) => f.st02 === stControlNumber);
-    if (finding !== undefined) {
+    // Idempotent: a transaction retried after a deadlock writes its answer again.
+    if (finding !== undefined && !finding.setCodes.includes(setErrors.duplicateControlNumber)) {
       finding.status = 'R';
       finding.setCodes.push(setErrors.duplicateControlNumber);
     }

@@ -32,8 +32,9 @@ export function x12Document(
     type: setId,
     contentType: 'application/edi-x12',
     async render(take) {
-      const interchangeControl = await take('isa', 1);
-      const groupControl = await take('gs', 1);
+      const taken = await take({ isa: 1, gs: 1 });
+      const interchangeControl = taken.isa as number;
+      const groupControl = taken.gs as number;
       const text = writeInterchange(
         {
           sender: { qualifier: identity.ourQualifier, id: identity.ourId },
