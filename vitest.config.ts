@@ -1,7 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
 // Two groups: everything that shares the local services runs in parallel first; then, alone and one
-// file at a time, the fault tests that stop and restart those services.
+// file at a time, the fault tests. They run real gateway processes and inject faults through a TCP
+// proxy of their own (test/faults/tcp-proxy.ts) or on a private PostgreSQL they start themselves
+// (test/faults/private-postgres.ts); they never stop or restart the machine's PostgreSQL or
+// RabbitMQ, and their global setup fails the run if either one's process changed meanwhile.
 export default defineConfig({
   test: {
     projects: [
@@ -20,6 +23,7 @@ export default defineConfig({
           name: 'faults',
           include: ['test/faults/**/*.test.ts'],
           fileParallelism: false,
+          globalSetup: ['test/faults/services-untouched.setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           sequence: { groupOrder: 1 },
