@@ -117,6 +117,7 @@ function stateFor(lines: LineDraft[], options: { catalog?: Catalog; status?: Ord
     lines: new Map(order.lines.map((orderLine): [string, LineState] => [orderLine.lineNumber, { status: 'open', shippedQuantity: 0 }])),
     shipments: new Set(),
     heldShipments: [],
+    heldCompletions: new Set(),
   };
 }
 
@@ -143,12 +144,15 @@ function applyEffects(state: FulfillmentState, effects: Effects): FulfillmentSta
     shipments.add(`${vendorId}:${body.shipmentId}:${taskId}`);
     if (!reported) heldShipments = [...heldShipments, body];
   }
+  // The store keeps a held completion in its inbox row until a shipment applies it.
+  const heldCompletions = new Set([...state.heldCompletions].filter((taskId) => !effects.released.includes(taskId)));
+  if (effects.hold !== undefined) heldCompletions.add(effects.hold.taskId);
   const order = {
     ...state.order,
     status,
     lines: state.order.lines.map((orderLine) => ({ ...orderLine, status: lines.get(orderLine.lineNumber)?.status ?? orderLine.status })),
   };
-  return { order, tasks, lines, shipments, heldShipments };
+  return { order, tasks, lines, shipments, heldShipments, heldCompletions };
 }
 
 function taskOf(state: FulfillmentState, key: string): TaskState {
@@ -621,6 +625,7 @@ describe('the invoice of a bundle', () => {
     run(
       stateFor(lines),
       ...acks,
+      (s) => ship(s, '2.1:ship-modem', 'S1', 1),
       (s) => complete(s, '2.1:ship-modem'),
       (s) => complete(s, '2.2:activate-port'),
       (s) => byPerson(s, '2:customer-activation'),
@@ -728,7 +733,11 @@ describe('refusals', () => {
       code: 'invalid-state',
       detail: 'the task is "blocked" and its order "decomposed"; only an open task whose dependencies are done can be completed',
     });
-    const halfway = run(initial, (s) => complete(s, '2.1:ship-modem')).state;
+    const halfway = run(
+      initial,
+      (s) => ship(s, '2.1:ship-modem', 'S1', 1),
+      (s) => complete(s, '2.1:ship-modem'),
+    ).state;
     expect(applyTaskEvent(halfway, byPerson(halfway, '2:customer-activation'), at)).toMatchObject({
       kind: 'refused',
       code: 'invalid-state',
@@ -741,6 +750,7 @@ describe('refusals', () => {
   it('refuses a person’s completion on an order that has ended', () => {
     const freed = run(
       initial,
+      (s) => ship(s, '2.1:ship-modem', 'S1', 1),
       (s) => complete(s, '2.1:ship-modem'),
       (s) => complete(s, '2.2:activate-port'),
     ).state;
@@ -754,20 +764,53 @@ describe('refusals', () => {
 
 describe('ignored replies', () => {
   it('ignores any reply but a shipment for a task already done', () => {
-    const done = run(stateFor(demoLines()), (s) => complete(s, '1:ship')).state;
+    const done = run(
+      stateFor(demoLines()),
+      (s) => ship(s, '1:ship', 'S1', 2),
+      (s) => complete(s, '1:ship'),
+    ).state;
     for (const event of [ack(done, '1:ship'), progress(done, '1:ship', 'packed'), complete(done, '1:ship'), fail(done, '1:ship', false)]) {
       expect(applyTaskEvent(done, event, at)).toEqual({ kind: 'ignored', reason: 'the task is already done' });
     }
   });
 
-  it("records a shipment that crossed the vendor's complete: the line stays completed, the partner hears of it", () => {
-    const done = run(stateFor(demoLines()), (s) => complete(s, '1:ship')).state;
-    const outcome = applyTaskEvent(done, ship(done, '1:ship', 'S9', 2), at);
+  it('records a shipment that crossed the complete of a task that is no ship task: the line stays completed, the partner hears of it', () => {
+    const done = run(demoAcknowledged(), (s) => complete(s, '2.2:activate-port')).state;
+    const outcome = applyTaskEvent(done, ship(done, '2.2:activate-port', 'S9', 1), at);
     expect(outcome.kind).toBe('applied');
     if (outcome.kind !== 'applied') return;
-    expect(outcome.effects.tasks.get(done.tasks.find((t) => t.key === '1:ship')?.id ?? '')).toBe('done');
-    expect(outcome.effects.lines.get('1')).toMatchObject({ status: 'completed', shippedQuantity: 2 });
-    expect(outcome.effects.shipment?.shipmentId).toBe('S9');
+    expect(outcome.effects.tasks.get(idOf('2.2:activate-port'))).toBe('done');
+    expect(outcome.effects.lines.get('2.2')).toMatchObject({ status: 'completed', shippedQuantity: 1 });
+    expect(outcome.effects.shipment).toMatchObject({ shipmentId: 'S9', reported: true });
+    expect(kinds(outcome.effects.answers)).toEqual(['shipment']);
+  });
+
+  it('records a shipment that comes after the invoice without telling the partner: no ship notice follows the invoice', () => {
+    const billed = run(
+      demoAcknowledged(),
+      (s) => ship(s, '1:ship', 'S1', 2),
+      (s) => ship(s, '2.1:ship-modem', 'S2', 1),
+      (s) => complete(s, '1:ship'),
+      (s) => complete(s, '2.1:ship-modem'),
+      (s) => complete(s, '2.2:activate-port'),
+      (s) => complete(s, '2.3:truck-roll'),
+      (s) => byPerson(s, '2:customer-activation'),
+    );
+    expect(billed.state.order.status).toBe('ready_for_billing');
+    expect(kinds(billed.answers).at(-1)).toBe('invoice');
+    const late = step(billed.state, ship(billed.state, '2.2:activate-port', 'S9', 1));
+    expect(late.effects.answers).toEqual([]);
+    expect(late.effects.orderSteps).toEqual([]);
+    expect(late.effects.shipment).toMatchObject({ shipmentId: 'S9', reported: false });
+    expect(late.effects.note).toEqual({
+      cause: 'shipment.after-invoice',
+      detail: { taskId: idOf('2.2:activate-port'), taskKey: '2.2:activate-port', shipmentId: 'S9' },
+    });
+    // A ship task's line is shipped in full by then: more of it is an over-shipment.
+    expect(applyTaskEvent(billed.state, ship(billed.state, '1:ship', 'S8', 1), at)).toMatchObject({
+      kind: 'refused',
+      code: 'over-shipment',
+    });
   });
 
   it.each(['cancelled', 'failed'] as const)('ignores a reply for a %s order', (status) => {
@@ -926,12 +969,175 @@ describe('replies that skip the ack', () => {
   });
 });
 
+describe('a ship task’s complete before its shipments', () => {
+  const heldOf = (effects: Effects) => effects.hold?.taskId;
+
+  it('is held: the task stays open, nothing is billed or told, the order does not move; the shipment then applies both', () => {
+    const acked = demoAcknowledged();
+    const early = complete(acked, '1:ship');
+    const held = step(acked, early);
+    expect(held.effects.tasks).toEqual(new Map());
+    expect(held.effects.lines).toEqual(new Map());
+    expect(held.effects.orderSteps).toEqual([]);
+    expect(held.effects.answers).toEqual([]);
+    expect(held.effects.hold).toEqual({ taskId: idOf('1:ship'), completion: early.body });
+    expect(held.effects.note).toEqual({
+      cause: 'task.completion-held',
+      detail: { taskId: idOf('1:ship'), taskKey: '1:ship', lineNumber: '1', shipped: 0, due: 2 },
+    });
+    expect(statusOf(held.state, '1:ship')).toBe('acknowledged');
+    expect([...held.state.heldCompletions]).toEqual([idOf('1:ship')]);
+
+    const shipment = ship(held.state, '1:ship', 'S1', 2);
+    const shipped = step(held.state, shipment);
+    expect(shipped.effects.tasks).toEqual(new Map([[idOf('1:ship'), 'done']]));
+    expect(shipped.effects.lines.get('1')).toMatchObject({ status: 'completed', shippedQuantity: 2 });
+    expect(shipped.effects.released).toEqual([idOf('1:ship')]);
+    expect(shipped.effects.answers).toEqual([{ kind: 'shipment', shipment: shipmentOf(shipment) }]);
+    expect(shipped.effects.orderSteps.map((orderStep) => orderStep.to)).toEqual(['partially_shipped']);
+    expect(shipped.state.heldCompletions).toEqual(new Set());
+    // Applied once: the complete sent again is a complete of a task already done.
+    expect(applyTaskEvent(shipped.state, early, at)).toEqual({ kind: 'ignored', reason: 'the task is already done' });
+  });
+
+  it('is held until the rest of a partial shipment arrives', () => {
+    const { state } = run(
+      demoAcknowledged(),
+      (s) => ship(s, '1:ship', 'S1', 1),
+      (s) => complete(s, '1:ship'),
+    );
+    expect(statusOf(state, '1:ship')).toBe('in_progress');
+    expect(lineOf(state, '1')).toMatchObject({ status: 'partially_shipped', shippedQuantity: 1 });
+    expect(state.heldCompletions.has(idOf('1:ship'))).toBe(true);
+    const rest = step(state, ship(state, '1:ship', 'S2', 1));
+    expect(rest.effects.released).toEqual([idOf('1:ship')]);
+    expect(rest.effects.tasks.get(idOf('1:ship'))).toBe('done');
+    expect(rest.effects.lines.get('1')).toMatchObject({ status: 'completed', shippedQuantity: 2 });
+  });
+
+  it('is held when the vendor never acknowledged (the ordered quantity is due) or backordered the line (still to ship)', () => {
+    const initial = stateFor(demoLines());
+    expect(heldOf(effectsOf(applyTaskEvent(initial, complete(initial, '1:ship'), at)))).toBe(idOf('1:ship'));
+    const backordered = run(initial, (s) => ack(s, '1:ship', { status: 'backordered', expectedDate: '2026-12-20' })).state;
+    const outcome = effectsOf(applyTaskEvent(backordered, complete(backordered, '1:ship'), at));
+    expect(outcome.hold?.taskId).toBe(idOf('1:ship'));
+    expect(outcome.note?.detail).toMatchObject({ shipped: 0, due: 2 });
+  });
+
+  it('applies at once when the shipments cover the quantity the vendor changed the line to', () => {
+    const { state, effects } = run(
+      stateFor(demoLines()),
+      (s) => ack(s, '1:ship', { status: 'changed', quantity: 1 }),
+      (s) => ship(s, '1:ship', 'S1', 1),
+      (s) => complete(s, '1:ship'),
+    );
+    expect(effects.at(-1)?.hold).toBeUndefined();
+    expect(statusOf(state, '1:ship')).toBe('done');
+  });
+
+  it('applies without a shipment when the vendor rejected the line: nothing is left to ship', () => {
+    const { state, effects } = run(
+      stateFor(demoLines()),
+      (s) => ack(s, '1:ship', { status: 'rejected' }),
+      (s) => complete(s, '1:ship'),
+    );
+    expect(effects.at(-1)?.hold).toBeUndefined();
+    expect(statusOf(state, '1:ship')).toBe('done');
+    expect(lineOf(state, '1')).toMatchObject({ status: 'rejected', shippedQuantity: 0 });
+  });
+
+  it('is applied by an ack that comes later and leaves nothing to ship', () => {
+    const held = run(stateFor(demoLines()), (s) => complete(s, '1:ship')).state;
+    const rejected = step(held, ack(held, '1:ship', { status: 'rejected' }));
+    expect(rejected.effects.released).toEqual([idOf('1:ship')]);
+    expect(rejected.effects.tasks.get(idOf('1:ship'))).toBe('done');
+    expect(rejected.effects.lines.get('1')).toMatchObject({ status: 'rejected' });
+  });
+
+  it('is a repeat when it comes again while held: ignored, and still held once', () => {
+    const acked = demoAcknowledged();
+    const held = run(acked, (s) => complete(s, '1:ship')).state;
+    const reason = 'a completion of task 1:ship is already held until its shipments arrive';
+    expect(applyTaskEvent(held, complete(held, '1:ship'), at)).toEqual({ kind: 'ignored', reason });
+    // Another complete message of the vendor's for the same task changes nothing either.
+    const other = complete(held, '1:ship');
+    if (other.type !== 'fulfillment.complete.v1') throw new Error('not a complete');
+    expect(applyTaskEvent(held, { ...other, body: { ...other.body, note: 'again' } }, at)).toEqual({ kind: 'ignored', reason });
+    const shipped = step(held, ship(held, '1:ship', 'S1', 2));
+    expect(shipped.effects.released).toEqual([idOf('1:ship')]);
+  });
+
+  it('keeps the tasks waiting on it blocked, and billing, until the shipment: then 856 and 810 in that order, in one step', () => {
+    const { state, answers } = run(
+      demoAcknowledged(),
+      (s) => complete(s, '2.1:ship-modem'),
+      (s) => complete(s, '2.2:activate-port'),
+      (s) => ship(s, '1:ship', 'S1', 2),
+      (s) => complete(s, '1:ship'),
+      (s) => complete(s, '2.3:truck-roll'),
+    );
+    expect(kinds(answers)).toEqual(['shipment']);
+    expect(statusOf(state, '2.1:ship-modem')).toBe('acknowledged');
+    expect(statusOf(state, '2:customer-activation')).toBe('blocked');
+    expect(state.order.status).toBe('partially_shipped');
+
+    const modem = ship(state, '2.1:ship-modem', 'S2', 1);
+    const shipped = step(state, modem);
+    expect(shipped.effects.tasks).toEqual(
+      new Map([
+        [idOf('2.1:ship-modem'), 'done'],
+        [idOf('2:customer-activation'), 'ready'],
+      ]),
+    );
+    expect(shipped.effects.answers).toEqual([{ kind: 'shipment', shipment: shipmentOf(modem) }]);
+
+    // The last ship task's held complete, applied by its shipment, bills the order in the same step.
+    const lastFirst = run(
+      demoAcknowledged(),
+      (s) => ship(s, '2.1:ship-modem', 'S2', 1),
+      (s) => complete(s, '2.1:ship-modem'),
+      (s) => complete(s, '2.2:activate-port'),
+      (s) => complete(s, '2.3:truck-roll'),
+      (s) => byPerson(s, '2:customer-activation'),
+      (s) => complete(s, '1:ship'),
+    );
+    expect(lastFirst.state.order.status).toBe('partially_shipped');
+    expect(kinds(lastFirst.answers)).toEqual(['shipment']);
+    const last = step(lastFirst.state, ship(lastFirst.state, '1:ship', 'S1', 2));
+    expect(kinds(last.effects.answers)).toEqual(['shipment', 'invoice']);
+    expect(last.effects.orderSteps.map((orderStep) => orderStep.to)).toEqual(['fulfilled', 'ready_for_billing']);
+    expect(last.state.tasks.every((task) => task.status === 'done')).toBe(true);
+  });
+
+  it('acknowledges once when the shipment both answers the last open line and applies the held complete', () => {
+    const { state } = run(
+      stateFor(demoLines()),
+      (s) => ack(s, '2.1:ship-modem'),
+      (s) => ack(s, '2.2:activate-port'),
+      (s) => ack(s, '2.3:truck-roll'),
+      (s) => complete(s, '1:ship'),
+    );
+    const shipment = ship(state, '1:ship', 'S1', 2);
+    const { effects } = step(state, shipment);
+    expect(kinds(effects.answers)).toEqual(['acknowledgment', 'shipment']);
+    expect(effects.released).toEqual([idOf('1:ship')]);
+  });
+
+  it('does not hold a person’s task, or a vendor task of another type', () => {
+    const initial = stateFor(demoLines());
+    expect(effectsOf(applyTaskEvent(initial, complete(initial, '2.2:activate-port'), at)).hold).toBeUndefined();
+    expect(effectsOf(applyTaskEvent(initial, complete(initial, '2.3:truck-roll'), at)).hold).toBeUndefined();
+  });
+});
+
 // --- Properties ------------------------------------------------------------------------------
 
 type Build = (state: FulfillmentState) => TaskEvent;
 
 interface Script {
   skipAck: boolean[];
+  /** Per ship task (1:ship, 2.1:ship-modem): its vendor sends complete before the shipments. */
+  completeFirst: boolean[];
   splitShip: boolean;
   withProgress: boolean;
   redeliver: boolean[];
@@ -944,9 +1150,11 @@ function vendorScripts(script: Script): Map<string, Build[]> {
     ? [(s) => ship(s, '1:ship', 'A1', 1), (s) => ship(s, '1:ship', 'A2', 1)]
     : [(s) => ship(s, '1:ship', 'A1', 2)];
   const steps = script.withProgress ? [(s: FulfillmentState) => progress(s, '2.2:activate-port', 'configuring', 50)] : [];
+  const shipThenComplete = (index: number, key: string, shipments: Build[]): Build[] =>
+    script.completeFirst[index] ? [(s) => complete(s, key), ...shipments] : [...shipments, (s) => complete(s, key)];
   return new Map([
-    ['1:ship', withAck(0, '1:ship', [...shipModems, (s) => complete(s, '1:ship')])],
-    ['2.1:ship-modem', withAck(1, '2.1:ship-modem', [(s) => ship(s, '2.1:ship-modem', 'A3', 1), (s) => complete(s, '2.1:ship-modem')])],
+    ['1:ship', withAck(0, '1:ship', shipThenComplete(0, '1:ship', shipModems))],
+    ['2.1:ship-modem', withAck(1, '2.1:ship-modem', shipThenComplete(1, '2.1:ship-modem', [(s) => ship(s, '2.1:ship-modem', 'A3', 1)]))],
     ['2.2:activate-port', withAck(2, '2.2:activate-port', [...steps, (s) => complete(s, '2.2:activate-port')])],
     ['2.3:truck-roll', withAck(3, '2.3:truck-roll', [(s) => complete(s, '2.3:truck-roll')])],
   ]);
@@ -1006,13 +1214,14 @@ function play(script: Script, picks: number[]): { state: FulfillmentState; answe
 
 const scripts = fc.record({
   skipAck: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+  completeFirst: fc.array(fc.boolean(), { minLength: 2, maxLength: 2 }),
   splitShip: fc.boolean(),
   withProgress: fc.boolean(),
   redeliver: fc.array(fc.boolean(), { minLength: 1, maxLength: 16 }),
 });
 
 describe('any interleaving of the demo order’s replies', () => {
-  it('ends ready for billing, acknowledged once, invoiced once, every task done, every shipment told after the acknowledgment', () => {
+  it('ends ready for billing, acknowledged once, invoiced once, every task done, every shipment told after the acknowledgment and before the invoice', () => {
     fc.assert(
       fc.property(scripts, fc.array(fc.nat(), { minLength: 1, maxLength: 40 }), (script, picks) => {
         const { state, answers } = play(script, picks);
@@ -1020,6 +1229,7 @@ describe('any interleaving of the demo order’s replies', () => {
         expect(state.tasks.filter((task) => task.status !== 'done')).toEqual([]);
         expect([...state.lines.values()].every((lineState) => lineState.status === 'completed')).toBe(true);
         expect(state.heldShipments).toEqual([]);
+        expect(state.heldCompletions).toEqual(new Set());
         const acks = answers.filter((answer) => answer.kind === 'acknowledgment');
         expect(acks).toHaveLength(1);
         expect(acks[0]).toMatchObject({
@@ -1039,6 +1249,8 @@ describe('any interleaving of the demo order’s replies', () => {
         const shipments = answers.flatMap((answer) => (answer.kind === 'shipment' ? [answer.shipment.shipmentId] : []));
         expect(shipments.slice().sort()).toEqual(script.splitShip ? ['A1', 'A2', 'A3'] : ['A1', 'A3']);
         expect(kinds(answers).indexOf('acknowledgment')).toBeLessThan(kinds(answers).indexOf('shipment'));
+        // And never after the invoice: every shipment the plan expects comes before it.
+        expect(kinds(answers).lastIndexOf('shipment')).toBeLessThan(kinds(answers).indexOf('invoice'));
       }),
       { numRuns: 300 },
     );

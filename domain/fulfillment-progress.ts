@@ -43,9 +43,17 @@ export interface FulfillmentState {
    * lines of several tasks, each reported by its own reply under the same shipment id.
    */
   shipments: ReadonlySet<string>;
-  /** Shipments recorded before the order was acknowledged, not yet reported to the partner, oldest first. */
+  /**
+   * Shipments recorded and not reported to the partner, oldest first: those made before the order
+   * was acknowledged (reported right after the acknowledgment), and any made after the invoice (never).
+   */
   heldShipments: readonly Shipment[];
+  /** Ids of the ship tasks whose vendor's `complete` is held until their shipments cover them. */
+  heldCompletions: ReadonlySet<string>;
 }
+
+/** A vendor's `complete` as it is held: what the store keeps to apply it later. */
+export type CompletionBody = Extract<VendorReply, { type: 'fulfillment.complete.v1' }>['body'];
 
 /** What the partner hears, in its own format (855 / ConfirmationRequest, 856 / ShipNoticeRequest, 810, or webhook events). */
 export type PartnerAnswer =
@@ -75,6 +83,10 @@ export interface Effects {
   shipment?: Shipment & { taskId: string; vendorId: string; reported: boolean };
   /** Held shipments reported now, by shipmentId. */
   reported: string[];
+  /** This reply is a ship task's `complete` that comes before its shipments: kept, not applied (shipmentsCover). */
+  hold?: { taskId: string; completion: CompletionBody };
+  /** Tasks whose held `complete` is applied now (their shipments now cover them), by task id. */
+  released: string[];
   answers: PartnerAnswer[];
 }
 
@@ -125,7 +137,9 @@ class Draft {
   readonly send: TaskState[] = [];
   readonly answers: PartnerAnswer[] = [];
   readonly reported: string[] = [];
+  readonly released: string[] = [];
   note?: Effects['note'];
+  hold?: Effects['hold'];
   resend?: Effects['resend'];
   shipment?: Effects['shipment'];
 
@@ -164,6 +178,8 @@ class Draft {
       ...(this.resend === undefined ? {} : { resend: this.resend }),
       ...(this.shipment === undefined ? {} : { shipment: this.shipment }),
       reported: this.reported,
+      ...(this.hold === undefined ? {} : { hold: this.hold }),
+      released: this.released,
       answers: this.answers,
     };
   }
@@ -208,7 +224,9 @@ function acknowledgeWhenComplete(draft: Draft, at: Date): void {
   const { order } = draft.state;
   const answered = vendorLines(draft.state);
   const wasOpen = answered.some((lineNumber) => draft.state.lines.get(lineNumber)?.status === 'open');
-  if (!wasOpen || !acknowledged(draft)) return;
+  // Asked again in the same draft (a shipment, then the completion it releases): it has gone out once.
+  const sent = draft.answers.some((answer) => answer.kind === 'acknowledgment');
+  if (!wasOpen || sent || !acknowledged(draft)) return;
   for (const line of order.lines) {
     if (draft.line(line.lineNumber).status !== 'open') continue;
     const components = order.lines.filter((candidate) => candidate.parentLineNumber === line.lineNumber);
@@ -265,6 +283,9 @@ function applyAck(
   return undefined;
 }
 
+/** Order states in which the partner has (or may have) the invoice. */
+const invoicedStatuses: readonly OrderStatus[] = ['ready_for_billing', 'billed'];
+
 function applyShip(
   draft: Draft,
   task: TaskState,
@@ -311,11 +332,66 @@ function applyShip(
   acknowledgeWhenComplete(draft, at);
   if (draft.orderStatus() === 'in_fulfillment') draft.moveOrder('partially_shipped', 'order.shipped', { shipmentId: shipment.shipmentId });
   const { taskId: _taskId, orderId: _orderId, vendorId, estimatedDeliveryDate: _eta, ...details } = shipment;
-  // A ship notice for an order the partner has not had the acknowledgment of waits for it.
-  const reported = acknowledged(draft);
+  // A ship notice for an order the partner has not had the acknowledgment of waits for it. One for
+  // an order already invoiced is recorded and never told: no 856 follows the 810. (A ship task's
+  // shipments all come before its completion, so only a task of another type can ship that late.)
+  const invoiced = invoicedStatuses.includes(draft.orderStatus());
+  const reported = !invoiced && acknowledged(draft);
   draft.shipment = { ...details, taskId: task.id, vendorId, reported };
   if (reported) draft.answers.push({ kind: 'shipment', shipment: details });
+  if (invoiced)
+    draft.note = { cause: 'shipment.after-invoice', detail: { taskId: task.id, taskKey: task.key, shipmentId: shipment.shipmentId } };
   return undefined;
+}
+
+/**
+ * Whether a task's `complete` must wait for shipments: a vendor's ship task whose shipments do not
+ * yet cover what it must ship. Covered means the shipped quantity of the task's line reaches the
+ * quantity still expected of it, which is
+ *   - the quantity the vendor changed the line to (`changed`);
+ *   - else the ordered quantity: for an accepted line, a backordered one (a backorder is still to
+ *     ship, and is billed in full), and a line the vendor never acknowledged;
+ *   - nothing for a rejected or cancelled line: its task completes without a shipment.
+ * These are the quantities the over-shipment check and the invoice use (quantityDue). Quantities are
+ * counted per line, as the line keeps them (a plan gives a line one ship task). A person's task, and
+ * a task of any other type, completes without a shipment.
+ */
+function awaitsShipment(draft: Draft, task: TaskState): boolean {
+  if (task.type !== 'ship' || task.person || task.vendorId === null) return false;
+  const line = draft.line(task.lineNumber);
+  if (line.status === 'rejected' || line.status === 'cancelled') return false;
+  return line.shippedQuantity < quantityDue(draft.state.order, task.lineNumber, line) - 0.00005;
+}
+
+/**
+ * A ship task's `complete` before its shipments is kept, not applied: the task stays open, so that
+ * neither the tasks waiting on it nor billing go ahead of the shipment (else its 856 would follow the
+ * 810, or never come). The store keeps it; the shipment that covers the task applies it (releaseCovered).
+ */
+function holdCompletion(draft: Draft, task: TaskState, reply: Extract<VendorReply, { type: 'fulfillment.complete.v1' }>): void {
+  const line = draft.line(task.lineNumber);
+  draft.hold = { taskId: task.id, completion: reply.body };
+  draft.note = {
+    cause: 'task.completion-held',
+    detail: {
+      taskId: task.id,
+      taskKey: task.key,
+      lineNumber: task.lineNumber,
+      shipped: line.shippedQuantity,
+      due: quantityDue(draft.state.order, task.lineNumber, line),
+    },
+  };
+}
+
+/** The held completions this reply (a shipment, or an ack that lowers what is due) has made good, applied in the same draft. */
+function releaseCovered(draft: Draft, at: Date): void {
+  for (const task of draft.state.tasks) {
+    if (!draft.state.heldCompletions.has(task.id) || taskMachine.isTerminal(draft.taskStatus(task)) || awaitsShipment(draft, task))
+      continue;
+    draft.released.push(task.id);
+    applyComplete(draft, task, at);
+    draft.note ??= { cause: 'task.held-completion-applied', detail: { taskId: task.id, taskKey: task.key } };
+  }
 }
 
 /**
@@ -427,7 +503,8 @@ export function applyTaskEvent(state: FulfillmentState, event: TaskEvent, at: Da
     if (event.body.orderId !== state.order.id)
       return refused('wrong-order', `task ${task.id} belongs to order ${state.order.id}, not ${event.body.orderId}`);
     if (orderMachine.isTerminal(state.order.status)) return { kind: 'ignored', reason: `the order is ${state.order.status}` };
-    // A shipment is a fact even when it comes after the vendor's complete (replies may cross).
+    // A shipment is a fact even when it comes after the vendor's complete (replies may cross; only
+    // for a task of another type than ship, whose complete never waits for shipments).
     const lateShipment = task.status === 'done' && event.type === 'fulfillment.ship.v1';
     if (taskMachine.isTerminal(task.status) && !lateShipment) return { kind: 'ignored', reason: `the task is already ${task.status}` };
     if (task.status === 'blocked') return refused('not-sent', `task ${task.key} waits on ${task.dependsOn.join(', ')} and was never sent`);
@@ -437,11 +514,13 @@ export function applyTaskEvent(state: FulfillmentState, event: TaskEvent, at: Da
     case 'fulfillment.ack.v1': {
       const refusal = applyAck(draft, task, event, at);
       if (refusal !== undefined) return refusal;
+      releaseCovered(draft, at);
       break;
     }
     case 'fulfillment.ship.v1': {
       const refusal = applyShip(draft, task, event, at);
       if (refusal !== undefined) return refusal;
+      releaseCovered(draft, at);
       break;
     }
     case 'fulfillment.progress.v1':
@@ -458,6 +537,11 @@ export function applyTaskEvent(state: FulfillmentState, event: TaskEvent, at: Da
       };
       break;
     case 'fulfillment.complete.v1':
+      if (!awaitsShipment(draft, task)) applyComplete(draft, task, at);
+      else if (state.heldCompletions.has(task.id))
+        return { kind: 'ignored', reason: `a completion of task ${task.key} is already held until its shipments arrive` };
+      else holdCompletion(draft, task, event);
+      break;
     case 'task.completed-by-person':
       applyComplete(draft, task, at);
       break;

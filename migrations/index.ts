@@ -5,6 +5,7 @@ import * as cxml from './003_cxml.ts';
 import * as webhooks from './004_webhooks.ts';
 import * as tasks from './005_tasks.ts';
 import * as fulfillment from './006_fulfillment.ts';
+import * as heldCompletions from './007_held_completions.ts';
 
 // Listed here rather than read from disk, so that the same list runs under tsx, vitest and a bundle.
 const migrations: Record<string, Knex.Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Knex.Migration> = {
   '004_webhooks': webhooks,
   '005_tasks': tasks,
   '006_fulfillment': fulfillment,
+  '007_held_completions': heldCompletions,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

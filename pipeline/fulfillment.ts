@@ -62,6 +62,9 @@ async function apply(
   const actor = 'person' in source ? source.person : `vendor:${source.vendorId}`;
   const state = await tx.lockFulfillment(event.body.taskId);
   if (state === undefined) throw new Refusal({ kind: 'refused', code: 'unknown-task', detail: `there is no task ${event.body.taskId}` });
+  // Pure, so it may be decided before the inbox is asked: the inbox row says whether it was held.
+  const outcome = applyTaskEvent(state, event, at);
+  const hold = outcome.kind === 'applied' ? outcome.effects.hold : undefined;
   if ('messageId' in source) {
     const entry = {
       vendorId: source.vendorId,
@@ -70,10 +73,16 @@ async function apply(
       taskId: event.body.taskId,
       orderId: state.order.id,
     };
-    // After the lock: of two copies of one reply, the second waits here for the first to commit.
-    if (!(await tx.recordInbox(entry, 'applied', {}))) return { kind: 'duplicate' };
+    // After the lock: of two copies of one reply, the second waits here for the first to commit. A
+    // held completion is kept in its inbox row (outcome 'held') until a shipment applies it.
+    const recorded = await tx.recordInbox(
+      entry,
+      hold === undefined ? 'applied' : 'held',
+      hold === undefined ? {} : { completion: hold.completion },
+    );
+    if (!recorded) return { kind: 'duplicate' };
   }
-  const outcome = applyTaskEvent(state, event, at);
+  // A refusal rolls the inbox row back with the rest.
   if (outcome.kind === 'refused') throw new Refusal(outcome);
   if (!('person' in source)) await tx.settleRequests(event.body.taskId);
   if (outcome.kind === 'ignored') return outcome;
@@ -104,8 +113,14 @@ async function apply(
         pushes.push({ stored, contentType: rendered.document.contentType, endpointUrl: rendered.endpointUrl, deliver: rendered.deliver });
     }
   }
+  // The contract's outcomes are applied, duplicate and ignored: a held completion changed no state yet.
+  if (hold !== undefined)
+    return { kind: 'ignored', reason: heldReason(state.tasks.find((task) => task.id === hold.taskId)?.key ?? hold.taskId) };
   return { kind: 'applied', orderId: order.id, status: effects.orderSteps.at(-1)?.to ?? order.status };
 }
+
+const heldReason = (taskKey: string): string =>
+  `held: task ${taskKey} is a ship task whose shipments do not yet cover it; its completion applies when the shipment arrives`;
 
 /**
  * Applies one event. A refused event changes nothing, not even the inbox, so that once the cause

@@ -88,6 +88,8 @@ export async function lockFulfillment(trx: Knex.Transaction, taskId: string): Pr
     .where({ order_id: order.id })
     .orderBy('created_at')
     .select('task_id', 'vendor_id', 'vendor_shipment_id', 'reported', 'body');
+  // Ship tasks' completions waiting for their shipments (inbox_held: only the held rows are indexed).
+  const held: string[] = await trx('inbox').where({ order_id: order.id, outcome: 'held' }).pluck('task_id');
   return {
     order: rowsToOrder(order, lines),
     tasks: tasks.map(taskState),
@@ -103,6 +105,7 @@ export async function lockFulfillment(trx: Knex.Transaction, taskId: string): Pr
     ),
     shipments: new Set(shipments.map((row: ShipmentRow) => `${row.vendor_id}:${row.vendor_shipment_id}:${row.task_id}`)),
     heldShipments: shipments.filter((row: ShipmentRow) => !row.reported).map((row: ShipmentRow) => row.body),
+    heldCompletions: new Set(held),
   };
 }
 
@@ -138,6 +141,13 @@ export async function applyFulfillment(trx: Knex.Transaction, order: StoredOrder
       .where({ order_id: order.id, reported: false })
       .whereIn('vendor_shipment_id', effects.reported)
       .update({ reported: true });
+  // A held completion is applied once: its row leaves 'held' under the order's lock, in the
+  // transaction of the shipment that applies it.
+  if (effects.released.length > 0)
+    await trx('inbox')
+      .where({ order_id: order.id, outcome: 'held' })
+      .whereIn('task_id', effects.released)
+      .update({ outcome: 'applied', detail: trx.raw(`detail || jsonb_build_object('heldUntil', clock_timestamp())`) });
   for (const step of effects.orderSteps) {
     await moveOrder(trx, order.id, step.from, step.to, step.cause, actor, step.detail);
   }
