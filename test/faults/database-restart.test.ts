@@ -1,13 +1,18 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleOrder, startTestApp, type TestApp } from '../support/app.ts';
-import { ensurePostgresRunning, startPostgres, stopPostgres } from './postgres-cluster.ts';
+import type { TestApp } from '../support/app.ts';
+import { startPrivatePostgres, type PrivatePostgres } from './private-postgres.ts';
 
-// The shared PostgreSQL really goes away under a running gateway, and comes back.
+// PostgreSQL really goes away under a running gateway, and comes back.
 // While it is away, everything that needs it answers a quick 503 the client can retry, and the
 // liveness probe stays up (the process is fine; restarting it would not help). Once it is back,
 // the same process serves again without a restart, nothing stored before is lost, and a retried
 // request is stored exactly once.
+//
+// The server that stops (pg_ctl stop -m fast) and starts again is a private PostgreSQL this file
+// starts in a temporary folder, never the machine's. The app's test database is made on it:
+// test/support/databases.ts reads TEST_POSTGRES_URL when it is first imported, so the app's
+// modules are imported only once that names the private server (and the test checks they did).
 
 const first503WithinMs = 10_000;
 const recoveryWithinMs = 20_000;
@@ -28,18 +33,33 @@ async function timed<T>(action: () => Promise<T>): Promise<{ value: T; ms: numbe
 describe('the gateway while PostgreSQL is stopped and started again', () => {
   let t: TestApp | undefined;
   let acme: { id: string; key: string };
+  let server: PrivatePostgres | undefined;
+  let sampleOrder: object;
+  const previousUrl = process.env.TEST_POSTGRES_URL;
+  const ensurePostgresRunning = () => (server as PrivatePostgres).ensureRunning();
+  const stopPostgres = () => (server as PrivatePostgres).stop();
+  const startPostgres = () => (server as PrivatePostgres).start();
 
   beforeAll(async () => {
-    await ensurePostgresRunning();
-    t = await startTestApp('postgres');
+    server = await startPrivatePostgres({ name: 'database-restart' });
+    process.env.TEST_POSTGRES_URL = server.adminUrl;
+    const support = await import('../support/app.ts');
+    sampleOrder = support.sampleOrder;
+    t = await support.startTestApp('postgres');
+    expect(t.database.url, 'the app’s database is on the private server').toMatch(
+      new RegExp(`^postgres://postgres@127\\.0\\.0\\.1:${server.port}/`),
+    );
     acme = await t.partner('Acme');
   });
 
   afterAll(async () => {
-    // Whatever happened above, the shared server is left running, and only then is the test's
-    // own database dropped (close() needs the server).
-    await ensurePostgresRunning();
+    // Whatever happened above, the private server is running again before the app closes (close()
+    // drops its database); then the server and its folder go.
+    await server?.ensureRunning();
     await t?.close();
+    await server?.destroy();
+    if (previousUrl === undefined) delete process.env.TEST_POSTGRES_URL;
+    else process.env.TEST_POSTGRES_URL = previousUrl;
   });
 
   it('answers 503 while the database is down and serves again once it is back, without a restart', async () => {
@@ -61,7 +81,9 @@ describe('the gateway while PostgreSQL is stopped and started again', () => {
     let recoveryMs: number;
     try {
       // 2. PostgreSQL really stops: the pooled connections are terminated, new ones are refused.
+      const postmaster = (server as PrivatePostgres).pid();
       await stopPostgres();
+      expect((server as PrivatePostgres).pid(), 'the postmaster is gone').toBeUndefined();
       const down = performance.now();
 
       const refused = await timed(() => post(retried, retriedKey));
@@ -86,8 +108,9 @@ describe('the gateway while PostgreSQL is stopped and started again', () => {
       expect(live.statusCode).toBe(200);
       expect(live.json()).toEqual({ status: 'up' });
 
-      // 3. PostgreSQL comes back; the same app must notice by itself.
+      // 3. PostgreSQL comes back (a new postmaster); the same app must notice by itself.
       await startPostgres();
+      expect((server as PrivatePostgres).pid()).not.toBe(postmaster);
       const up = performance.now();
       let readiness = await probe('/readyz');
       while (readiness.statusCode !== 200 && performance.now() - up < recoveryWithinMs) {

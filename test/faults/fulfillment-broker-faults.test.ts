@@ -3,21 +3,27 @@ import { topologyNames } from '../../adapters/amqp/index.ts';
 import { queueArguments } from '../../adapters/amqp/test-support.ts';
 import { demoVendors } from '../support/fulfillment.ts';
 import { expectBalanced, mixedOrders, orderCount, total, vendorQueueDepths, waitForReplyConsumers, rigPerTest } from './fulfillment-rig.ts';
-import { closeAllConnections, ensureRabbitMqRunning, startRabbitMq, stopRabbitMq } from './rabbitmq-node.ts';
 
 // RabbitMQ misbehaves under a running gateway (its own process) and the simulated vendors: every
-// connection closed from the broker's side, twice, while orders stream in; then the whole node
-// stopped and started again. The gateway reconnects by itself, nothing is lost on the way (the
-// outbox re-sends what got no confirm, quorum queues keep what they held), nothing happens twice.
+// connection cut, twice, while orders stream in; then the broker away for ten seconds (connections
+// cut and new ones refused, as while a node restarts). The gateway reconnects by itself, nothing
+// is lost on the way (the outbox re-sends what got no confirm, quorum queues keep what they held),
+// nothing happens twice.
+//
+// The faults are injected in the rig's own TCP proxy between RabbitMQ and the gateway and vendors
+// (rig.amqpProxy); the machine's RabbitMQ node is never stopped and nobody else's connection closed.
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** How long the broker is away in the second test: as long as a node takes to restart. */
+const outageMs = 10_000;
 
 const lostConnections = (output: string): number => (output.match(/broker connection ordergate-\d+ lost/g) ?? []).length;
 
 describe('fulfillment while RabbitMQ fails under the gateway', () => {
   const rigFor = rigPerTest();
 
-  it('every broker connection force-closed twice mid-dispatch: the gateway reconnects and every order completes exactly once', async () => {
+  it('every broker connection cut twice mid-dispatch: the gateway reconnects and every order completes exactly once', async () => {
     const rig = await rigFor('connections-closed');
     await rig.startVendors();
     const gateway = await rig.gateway();
@@ -31,21 +37,21 @@ describe('fulfillment while RabbitMQ fails under the gateway', () => {
         // Each close finds the gateway connected (and consuming) again, so each is a loss of its own.
         await waitForReplyConsumers(r.prefix, 1);
         const [sent] = await r.db('outbox').where({ type: 'fulfillment.request.v1', state: 'sent' }).count({ n: '*' });
-        moments.push(`${r.accepted.length} orders accepted, ${Number(sent?.n)} requests sent`);
-        await closeAllConnections('test: fault injection (fulfillment-broker-faults)');
+        const cut = r.amqpProxy.cutAll();
+        moments.push(`${r.accepted.length} orders accepted, ${Number(sent?.n)} requests sent, ${cut} connections cut`);
       }
     })();
     await rig.submit(submissions, { targets: () => [gateway.url], concurrency: 3, pauseMs: 100 });
     await faults;
-    console.info(`connections closed at: ${moments.join('; ')}`);
+    console.info(`connections cut at: ${moments.join('; ')}`);
 
     await rig.completeOrders(() => [gateway.url]);
-    await expectBalanced(rig, 'connections force-closed', orderCount(submissions));
+    await expectBalanced(rig, 'connections cut', orderCount(submissions));
     expect(gateway.alive(), 'the gateway survived').toBe(true);
     expect(lostConnections(gateway.output()), `the gateway noticed both closes:\n${gateway.output()}`).toBeGreaterThanOrEqual(2);
   });
 
-  it('RabbitMQ stopped and started while orders are in flight: the quorum queues keep what they held and every order completes exactly once', async () => {
+  it('RabbitMQ away for 10 s (every connection cut, new ones refused) while orders are in flight: the quorum queues keep what they held and every order completes exactly once', async () => {
     const rig = await rigFor('broker-restart');
     const gateway = await rig.gateway();
     const submissions = mixedOrders('BR', 24, 3);
@@ -64,25 +70,26 @@ describe('fulfillment while RabbitMQ fails under the gateway', () => {
       before = await vendorQueueDepths(rig.prefix);
     }
 
-    // The node stops and starts again while the second half of the orders comes in.
+    // The broker goes away while the second half of the orders comes in: new connections refused
+    // first (so no reconnect slips in), then every open one cut; back after 10 s.
     let downMs = 0;
-    try {
-      const restart = (async () => {
-        const stopped = Date.now();
-        await stopRabbitMq();
-        await sleep(1_000);
-        await startRabbitMq();
-        downMs = Date.now() - stopped;
-      })();
-      await sleep(200);
-      await r.submit(submissions.slice(half), { targets: () => [gateway.url], concurrency: 2, pauseMs: 150 });
-      await restart;
-    } finally {
-      await ensureRabbitMqRunning();
-    }
-    console.info(`RabbitMQ down for ${downMs} ms; the vendor queues held ${JSON.stringify(before)} when it stopped`);
+    let cut = 0;
+    const outage = (async () => {
+      const stopped = Date.now();
+      const back = r.amqpProxy.refuse(outageMs);
+      cut = r.amqpProxy.cutAll();
+      await back;
+      downMs = Date.now() - stopped;
+    })();
+    await sleep(200);
+    await r.submit(submissions.slice(half), { targets: () => [gateway.url], concurrency: 2, pauseMs: 150 });
+    await outage;
+    console.info(
+      `RabbitMQ away for ${downMs} ms (${cut} connections cut, ${r.amqpProxy.stats().accepted} accepted by the proxy in all); the vendor queues held ${JSON.stringify(before)} when it went`,
+    );
+    expect(cut, 'the gateway’s and the vendors’ connections cut').toBeGreaterThanOrEqual(2);
 
-    // Still quorum queues, still holding (at least) what they held: nothing was lost with the node.
+    // Still quorum queues, still holding (at least) what they held: nothing was lost with the connections.
     const args = await queueArguments(rig.prefix);
     const names = topologyNames(rig.prefix);
     for (const queue of [...demoVendors.map((v) => names.vendorQueue(v)), names.repliesQueue])
@@ -93,7 +100,7 @@ describe('fulfillment while RabbitMQ fails under the gateway', () => {
 
     await rig.startVendors();
     await rig.completeOrders(() => [gateway.url]);
-    await expectBalanced(rig, 'RabbitMQ restarted', orderCount(submissions));
+    await expectBalanced(rig, 'RabbitMQ away for 10 s', orderCount(submissions));
     expect(gateway.alive(), 'the gateway survived').toBe(true);
     expect(lostConnections(gateway.output())).toBeGreaterThanOrEqual(1);
   });

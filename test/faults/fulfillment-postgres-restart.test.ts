@@ -1,13 +1,16 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topologyNames } from '../../adapters/amqp/index.ts';
 import { rawBroker } from '../../adapters/amqp/test-support.ts';
 import { demoVendors } from '../support/fulfillment.ts';
 import { expectBalanced, mixedOrders, orderCount, rigPerTest } from './fulfillment-rig.ts';
-import { ensurePostgresRunning, startPostgres, stopPostgres } from './postgres-cluster.ts';
+import { startPrivatePostgres, type PrivatePostgres } from './private-postgres.ts';
 
 // PostgreSQL goes away while the vendors' replies pour in. The gateway's reply consumer cannot
 // apply them and answers "retry": each reply waits in the first retry tier (10 s) and comes back.
 // By then the database is back: every reply is applied once, nothing is dead-lettered, nothing lost.
+//
+// The server that stops (pg_ctl stop -m fast: every session terminated) and starts again is a
+// private PostgreSQL this file starts in a temporary folder, never the machine's.
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -24,7 +27,17 @@ async function readyCounts(queues: string[]): Promise<number[]> {
 }
 
 describe('fulfillment while PostgreSQL restarts', () => {
-  const rigFor = rigPerTest({ beforeClose: ensurePostgresRunning });
+  let server: PrivatePostgres | undefined;
+  beforeAll(async () => {
+    server = await startPrivatePostgres({ name: 'fulfillment-restart' });
+  });
+  afterAll(async () => {
+    await server?.destroy();
+  });
+  const rigFor = rigPerTest({
+    beforeClose: async () => server?.ensureRunning(),
+    rig: () => ({ postgres: server as PrivatePostgres }),
+  });
 
   it('replies arriving while the database is down wait in the retry tier and are each applied once after it returns', async () => {
     const rig = await rigFor('postgres-restart');
@@ -45,10 +58,12 @@ describe('fulfillment while PostgreSQL restarts', () => {
       await sleep(100);
     }
 
+    const postgres = server as PrivatePostgres;
+    const postmaster = postgres.pid();
     let parked = 0;
     let downMs = 0;
     try {
-      await stopPostgres();
+      await postgres.stop();
       const down = Date.now();
       // The vendors answer everything now; the gateway takes each reply and cannot apply it.
       await rig.startVendors();
@@ -63,12 +78,13 @@ describe('fulfillment while PostgreSQL restarts', () => {
         await sleep(100);
       }
       // Back within a few seconds: well before the first replies return from the 10 s tier.
-      await startPostgres();
+      await postgres.start();
       downMs = Date.now() - down;
     } finally {
-      await ensurePostgresRunning();
+      await postgres.ensureRunning();
     }
     console.info(`PostgreSQL down for ${downMs} ms; up to ${parked} replies waited in ${tier} at once`);
+    expect(postgres.pid(), 'a new postmaster: the server really restarted').not.toBe(postmaster);
     expect(parked, 'replies waiting in the 10 s retry tier while the database was down').toBeGreaterThan(0);
 
     const retried = (gateway.output().match(/retry 1 in 10s \(the database is unavailable\)/g) ?? []).length;

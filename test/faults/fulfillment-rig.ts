@@ -21,13 +21,19 @@ import { createPostgresDatabase } from '../support/databases.ts';
 import { demoVendors } from '../support/fulfillment.ts';
 import { checkLedger, describeLedger, type Accepted, type LedgerReport } from '../support/ledger.ts';
 import { gatewayAdminKey, killAllGateways, startGateway, type GatewayOptions, type GatewayProcess } from './gateway-process.ts';
-import { ensurePostgresRunning } from './postgres-cluster.ts';
-import { ensureRabbitMqRunning } from './rabbitmq-node.ts';
+import type { PrivatePostgres } from './private-postgres.ts';
+import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
 
 // What every fulfillment fault test needs: a fresh database with two partners (JSON and X12), a
 // random broker prefix, the real gateway as child processes, simulated vendors over RabbitMQ in
 // this process, clients that retry like real ones (same Idempotency-Key, same interchange), the
 // person tasks completed over the API, and the ledger at the end.
+//
+// The gateways and the simulated vendors reach RabbitMQ through a TCP proxy of the rig's own
+// (`rig.amqpProxy`): a broker fault is injected there (every connection cut, new ones refused for a
+// while, half-open), never on the machine's RabbitMQ. The database is a fresh one on the machine's
+// PostgreSQL, or on a private PostgreSQL the test started (`postgres` option) when the test stops
+// and starts the server. Looking at the broker (queue depths, consumers) goes to it directly.
 
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -158,6 +164,9 @@ export interface SubmitStats {
 export interface Rig {
   prefix: string;
   databaseUrl: string;
+  /** Between RabbitMQ and every gateway and vendor of this rig; `amqpUrl` goes through it. */
+  amqpProxy: TcpProxy;
+  amqpUrl: string;
   db: Database;
   partners: { json: { id: string; key: string }; x12: { id: string; key: string } };
   accepted: Accepted[];
@@ -221,11 +230,30 @@ export async function waitForReplyConsumers(prefix: string, count: number, timeo
   }
 }
 
-export async function startRig(tag: string): Promise<Rig> {
-  await ensurePostgresRunning();
-  await ensureRabbitMqRunning();
+export interface RigOptions {
+  /** A PostgreSQL of the test's own to make the database on (default: the machine's, untouched). */
+  postgres?: PrivatePostgres;
+}
+
+/** brokerUrl, with the proxy's address in place of the broker's. */
+function throughProxy(url: string, proxy: TcpProxy): string {
+  const parsed = new URL(url);
+  parsed.hostname = proxy.host;
+  parsed.port = String(proxy.port);
+  return parsed.toString();
+}
+
+export async function startRig(tag: string, options: RigOptions = {}): Promise<Rig> {
   const prefix = testPrefix();
-  const database = await createPostgresDatabase();
+  const privatePostgres = options.postgres;
+  const database =
+    privatePostgres === undefined
+      ? await createPostgresDatabase()
+      : // Goes away with the private server's folder.
+        { url: await privatePostgres.createDatabase(), drop: async () => undefined };
+  const broker = new URL(brokerUrl);
+  const amqpProxy = await startTcpProxy({ targetHost: broker.hostname, targetPort: Number(broker.port || 5672) });
+  const amqpUrl = throughProxy(brokerUrl, amqpProxy);
   const db = connectDatabase({ url: database.url, dataDir: '', poolMax: 4 });
   await migrateToLatest(db);
   await ensureAdminKey(db, gatewayAdminKey);
@@ -242,7 +270,7 @@ export async function startRig(tag: string): Promise<Rig> {
 
   const vendorLog = memoryLog();
   const vendorBroker = connectBroker({
-    url: brokerUrl,
+    url: amqpUrl,
     prefix,
     connectionName: `faults-vendors-${prefix}`,
     log: vendorLog,
@@ -316,6 +344,8 @@ export async function startRig(tag: string): Promise<Rig> {
   const rig: Rig = {
     prefix,
     databaseUrl: database.url,
+    amqpProxy,
+    amqpUrl,
     db,
     partners,
     accepted,
@@ -326,7 +356,7 @@ export async function startRig(tag: string): Promise<Rig> {
     gateways,
 
     async gateway(options = {}) {
-      const started = await startGateway({ databaseUrl: database.url, prefix, amqpUrl: brokerUrl, ...options });
+      const started = await startGateway({ databaseUrl: database.url, prefix, amqpUrl, ...options });
       gateways.push(started);
       return started;
     },
@@ -446,10 +476,12 @@ export async function startRig(tag: string): Promise<Rig> {
 
     async close() {
       await killAllGateways();
-      await ensurePostgresRunning().catch(() => undefined);
-      await ensureRabbitMqRunning().catch(() => undefined);
+      // Whatever fault the test left in the proxy, the vendors' connection closes cleanly.
+      amqpProxy.unblackhole();
+      await amqpProxy.resume();
       await player?.stop().catch(() => undefined);
       await vendorBroker.close().catch(() => undefined);
+      await amqpProxy.close();
       await deleteTopology(prefix, demoVendors).catch(() => undefined);
       await db.destroy().catch(() => undefined);
       await database.drop();
@@ -466,7 +498,7 @@ export async function expectBalanced(rig: Rig, label: string, orders: number): P
     `${label}: ${describeLedger(report)}; vendors took ${rig.vendorDeliveries.length} requests for ${new Set(rig.vendorDeliveries).size} tasks`,
   );
   if (
-    report.lost.length + report.duplicated.length + report.unexpected.length > 0 ||
+    report.lost.length + report.duplicated.length + report.unexpected.length + report.missing.length + report.outOfOrder.length > 0 ||
     settled.pendingRequests !== 0 ||
     Object.keys(settled.queued).length > 0
   ) {
@@ -478,22 +510,24 @@ export async function expectBalanced(rig: Rig, label: string, orders: number): P
     );
     console.info(`${label}: the gateways' output is in ${file}; vendor side:\n${rig.vendorLog.lines.slice(-50).join('\n')}`);
   }
-  expect({ lost: report.lost, duplicated: report.duplicated, unexpected: report.unexpected }).toEqual({
-    lost: [],
-    duplicated: [],
-    unexpected: [],
-  });
+  expect({
+    lost: report.lost,
+    duplicated: report.duplicated,
+    unexpected: report.unexpected,
+    missing: report.missing,
+    outOfOrder: report.outOfOrder,
+  }).toEqual({ lost: [], duplicated: [], unexpected: [], missing: [], outOfOrder: [] });
   expect(report.counts.accepted, 'orders accepted').toBe(orders);
   expect(settled, 'nothing left pending in the outbox or the queues').toEqual({ pendingRequests: 0, queued: {} });
   return report;
 }
 
 /**
- * One rig per test, closed after it (after `beforeClose`, e.g. making sure PostgreSQL is back);
- * after the file every gateway is killed and PostgreSQL and RabbitMQ are left running, whatever
- * the tests did to them.
+ * One rig per test, closed after it (after `beforeClose`, e.g. making sure the test's private
+ * PostgreSQL is back); after the file every gateway is killed. The machine's services were never
+ * touched, so there is nothing to bring back.
  */
-export function rigPerTest(options: { beforeClose?: () => Promise<void> } = {}): (tag: string) => Promise<Rig> {
+export function rigPerTest(options: { beforeClose?: () => Promise<void>; rig?: () => RigOptions } = {}): (tag: string) => Promise<Rig> {
   let rig: Rig | undefined;
   afterEach(async () => {
     await options.beforeClose?.();
@@ -502,11 +536,9 @@ export function rigPerTest(options: { beforeClose?: () => Promise<void> } = {}):
   });
   afterAll(async () => {
     await killAllGateways();
-    await ensurePostgresRunning();
-    await ensureRabbitMqRunning();
   });
   return async (tag) => {
-    rig = await startRig(tag);
+    rig = await startRig(tag, options.rig?.() ?? {});
     return rig;
   };
 }

@@ -32,6 +32,8 @@ export interface PrivatePostgres {
   stop(): Promise<void>;
   /** Starts it again on the same port and waits until it accepts connections. */
   start(): Promise<void>;
+  /** Starts it unless it accepts connections already; safe to call any time (an afterAll's). */
+  ensureRunning(): Promise<void>;
   acceptsConnections(): Promise<boolean>;
   /** What the server logged (its log file). */
   log(): string;
@@ -183,6 +185,16 @@ export async function startPrivatePostgres(options: { name?: string } = {}): Pro
       if (await acceptsConnections()) throw new Error(`the private PostgreSQL on port ${port} still accepts connections after pg_ctl stop`);
     },
     start,
+    async ensureRunning() {
+      if (await acceptsConnections()) return;
+      // A stop may have been cut short: pg_ctl status tells whether a postmaster is still there.
+      const running = await run(pgCtl, ['-D', data, 'status']).then(
+        () => true,
+        () => false,
+      );
+      if (running) await run(pgCtl, ['-D', data, '-m', 'fast', '-w', 'stop']).catch(() => undefined);
+      await start();
+    },
     acceptsConnections,
     log,
     async destroy() {
