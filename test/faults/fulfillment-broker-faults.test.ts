@@ -8,7 +8,8 @@ import { expectBalanced, mixedOrders, orderCount, total, vendorQueueDepths, wait
 // connection cut, twice, while orders stream in; then the broker away for ten seconds (connections
 // cut and new ones refused, as while a node restarts). The gateway reconnects by itself, nothing
 // is lost on the way (the outbox re-sends what got no confirm, quorum queues keep what they held),
-// nothing happens twice.
+// nothing happens twice. Last, every connection held half-open (no byte either way, no close) for
+// 20 s: only the heartbeat can tell.
 //
 // The faults are injected in the rig's own TCP proxy between RabbitMQ and the gateway and vendors
 // (rig.amqpProxy); the machine's RabbitMQ node is never stopped and nobody else's connection closed.
@@ -17,6 +18,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** How long the broker is away in the second test: as long as a node takes to restart. */
 const outageMs = 10_000;
+
+/** How long the third test holds every connection without a byte: two heartbeats (5 s) and then some. */
+const halfOpenMs = 20_000;
 
 const lostConnections = (output: string): number => (output.match(/broker connection ordergate-\d+ lost/g) ?? []).length;
 
@@ -103,5 +107,35 @@ describe('fulfillment while RabbitMQ fails under the gateway', () => {
     await expectBalanced(rig, 'RabbitMQ away for 10 s', orderCount(submissions));
     expect(gateway.alive(), 'the gateway survived').toBe(true);
     expect(lostConnections(gateway.output())).toBeGreaterThanOrEqual(1);
+  });
+
+  it('the broker connection half-open for 20 s (no byte either way, nothing closed): the gateway notices by its heartbeat, reconnects once the path is back, and every order completes exactly once', async () => {
+    const rig = await rigFor('half-open');
+    await rig.startVendors();
+    const gateway = await rig.gateway();
+    await waitForReplyConsumers(rig.prefix, 1);
+    const submissions = mixedOrders('HO', 24, 3);
+    const r = rig;
+    let noticed = -1;
+    let moment = '';
+
+    const partition = (async () => {
+      await sleep(400 + Math.random() * 400);
+      const [sent] = await r.db('outbox').where({ type: 'fulfillment.request.v1', state: 'sent' }).count({ n: '*' });
+      moment = `${r.accepted.length} orders accepted, ${Number(sent?.n)} requests sent, ${r.amqpProxy.stats().open} connections held`;
+      r.amqpProxy.blackhole();
+      await sleep(halfOpenMs);
+      // Seen before the path comes back: by the heartbeat, not by a close (none gets through).
+      noticed = lostConnections(gateway.output());
+      r.amqpProxy.unblackhole();
+    })();
+    await rig.submit(submissions, { targets: () => [gateway.url], concurrency: 3, pauseMs: 150 });
+    await partition;
+    console.info(`half-open for ${halfOpenMs} ms from: ${moment}; the gateway had noticed ${noticed} lost connection(s) by then`);
+    expect(noticed, `the gateway noticed the half-open connection within ${halfOpenMs} ms:\n${gateway.output()}`).toBeGreaterThanOrEqual(1);
+
+    await rig.completeOrders(() => [gateway.url]);
+    await expectBalanced(rig, 'half-open broker connection', orderCount(submissions));
+    expect(gateway.alive(), 'the gateway survived').toBe(true);
   });
 });
