@@ -15,6 +15,7 @@ import { deadLetterHandlers, type Replayer } from './dead-letters.ts';
 import { documentHandlers } from './documents.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
 import { healthHandlers } from './health.ts';
+import { databaseOutage } from './outage.ts';
 import type { Metrics } from './metrics.ts';
 import { orderHandlers } from './orders.ts';
 import { partnerHandlers } from './partners.ts';
@@ -61,10 +62,16 @@ export interface ServerDeps {
   amqp: boolean;
   /** Publishes a dead letter again; absent without a broker. */
   replayDeadLetter?: Replayer;
+  /** Whether start-up is done (database reached and migrated): until then only /healthz and /readyz answer. */
+  lifecycle: Lifecycle;
+}
+
+export interface Lifecycle {
+  started(): boolean;
 }
 
 export async function buildServer(options: ServerDeps): Promise<FastifyInstance> {
-  const { db, pipeline, fulfillment, metrics } = options;
+  const { db, pipeline, fulfillment, metrics, lifecycle } = options;
   const app = Fastify({
     ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
     bodyLimit: options.bodyLimitBytes,
@@ -76,7 +83,8 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
   const specification = loadSpecification();
 
   app.setValidatorCompiler(validatorCompiler);
-  app.setErrorHandler(errorHandler);
+  const outage = databaseOutage();
+  app.setErrorHandler(errorHandler(outage));
   app.setNotFoundHandler(notFoundHandler);
 
   // Keep the bytes as sent: they are stored as the original document and fingerprinted.
@@ -111,6 +119,9 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     if (closing) throw new ProblemError('service-unavailable', 'the gateway is shutting down', undefined, { 'retry-after': '1' });
+    if (!lifecycle.started() && !request.url.startsWith('/healthz') && !request.url.startsWith('/readyz')) {
+      throw new ProblemError('service-unavailable', 'the gateway is starting: waiting for its database', undefined, { 'retry-after': '5' });
+    }
   });
   // Each operation takes only the body types the spec names; the parsers above are shared by all.
   const mediaTypes = requestMediaTypes(specification);
@@ -128,6 +139,8 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
     if (closing) reply.header('connection', 'close');
   });
   app.addHook('onResponse', async (request, reply) => {
+    // An answer that needed the database (an API route, or readiness) shows it is back.
+    if (outage.isDown && reply.statusCode < 400 && (request.url.startsWith('/v1/') || request.url === '/readyz')) outage.up(request.log);
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
     metrics.requestDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
@@ -145,7 +158,7 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
     serviceHandlers: {
       ...orderHandlers(db, pipeline),
       ...partnerHandlers(db),
-      ...healthHandlers(db),
+      ...healthHandlers(db, outage, options.lifecycle),
       ...x12Handlers(db, pipeline),
       ...cxmlHandlers(db, pipeline, options.bodyLimitBytes),
       ...documentHandlers(db),

@@ -24,6 +24,8 @@ export interface Parts {
   /** Whether amqp vendors are served over RabbitMQ rather than through the mailbox. */
   amqp: boolean;
   replayDeadLetter?: Replayer;
+  /** Whether start-up is done; already done when absent (tests build the server on a ready database). */
+  started?: () => boolean;
 }
 
 export function composeServer(parts: Parts): ServerDeps {
@@ -37,6 +39,7 @@ export function composeServer(parts: Parts): ServerDeps {
     metrics,
     bodyLimitBytes: parts.bodyLimitBytes,
     amqp: parts.amqp,
+    lifecycle: { started: parts.started ?? (() => true) },
     ...(parts.logger === undefined ? {} : { logger: parts.logger }),
     ...(parts.replayDeadLetter === undefined ? {} : { replayDeadLetter: parts.replayDeadLetter }),
   };

@@ -1,6 +1,13 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { connectBroker } from '../adapters/amqp/index.ts';
-import { connectDatabase, describeDatabase, ensureAdminKey, migrateToLatest } from '../adapters/db/index.ts';
+import {
+  connectDatabase,
+  describeDatabase,
+  ensureAdminKey,
+  isDatabaseUnavailable,
+  migrateToLatest,
+  type Database,
+} from '../adapters/db/index.ts';
 import { loadSecretKey } from '../adapters/webhook/index.ts';
 import { buildServer } from '../api/server.ts';
 import { ConfigError, loadConfig } from '../config.ts';
@@ -9,11 +16,11 @@ import { deadLetterReplayer } from './jobs/dead-letters.ts';
 import { documentPushesJob } from './jobs/document-pushes.ts';
 import { webhookDeliveriesJob } from './jobs/webhook-deliveries.ts';
 import { createLogger } from './logger.ts';
-import { startWorkers } from './workers.ts';
+import { startWorkers, type Workers } from './workers.ts';
 
-// The composition root: the one place the process is wired. Validated config, migrated database,
-// admin key, each dependency built once and handed to the HTTP server and the workers, graceful
-// shutdown.
+// The composition root: the one place the process is wired. Validated config, each dependency built
+// once and handed to the HTTP server and the workers, the port opened, the database waited for and
+// migrated, the admin key, the workers; graceful shutdown.
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -26,7 +33,6 @@ async function main(): Promise<void> {
       error: (message) => logger.error({ component: 'knex' }, message),
     },
   });
-  await migrateToLatest(db);
   const secrets = loadSecretKey(config.secretKey, config.dataDir);
   const catalog = startCatalog();
   const broker =
@@ -38,6 +44,7 @@ async function main(): Promise<void> {
           connectionName: `ordergate-${process.pid}`,
           log: brokerLog(logger),
         });
+  let started = false;
   const deps = composeServer({
     db,
     catalog,
@@ -46,9 +53,44 @@ async function main(): Promise<void> {
     logger,
     amqp: broker !== undefined,
     ...(broker === undefined ? {} : { replayDeadLetter: deadLetterReplayer(broker) }),
+    started: () => started,
   });
   const app = await buildServer(deps);
-  const workers = startWorkers({
+  let workers: Workers | undefined = undefined;
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'shutting down: no new requests, finishing in-flight ones');
+    const force = setTimeout(() => process.exit(1), 15_000).unref();
+    try {
+      await app.close();
+      app.log.info('http server closed');
+      await workers?.stop();
+      await broker?.close();
+      await db.destroy();
+      app.log.info('database pool closed');
+    } finally {
+      clearTimeout(force);
+    }
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+
+  // Listening from the first moment: /healthz says the process lives, /readyz says it is not ready
+  // yet, and everything else is 503 until the database has been reached and migrated.
+  await app.listen({ port: config.port, host: config.host });
+  app.log.info(`database: ${describeDatabase({ url: config.databaseUrl, dataDir: config.dataDir })}`);
+  if (!(await untilMigrated(db, app.log, () => stopping))) return;
+  const admin = await ensureAdminKey(db, config.adminKey);
+  if (admin.generated !== undefined) {
+    // Printed once, straight to the terminal and not into the logs; only its hash is stored.
+    process.stdout.write(
+      `\n  Admin API key (shown once, only its hash is stored):\n\n    ${admin.generated}\n\n  Set ORDERGATE_ADMIN_KEY to choose your own.\n\n`,
+    );
+  }
+  workers = startWorkers({
     db,
     fulfillment: deps.fulfillment,
     log: logger,
@@ -56,8 +98,8 @@ async function main(): Promise<void> {
     vendors: Object.keys(catalog.vendors),
     jobs: [webhookDeliveriesJob(db, deps.secrets), documentPushesJob(db)],
   });
+  started = true;
 
-  app.log.info(`database: ${describeDatabase({ url: config.databaseUrl, dataDir: config.dataDir })}`);
   if (broker === undefined) {
     app.log.warn(
       'AMQP_URL is not set: vendors registered as amqp (and those nobody registered) take their requests through the mailbox (GET /v1/vendor/tasks, POST /v1/vendor/replies)',
@@ -71,35 +113,28 @@ async function main(): Promise<void> {
     if (secrets.source.created) app.log.warn(`ORDERGATE_SECRET_KEY is not set: generated a key (mode 0600). ${message}`);
     else app.log.info(message);
   }
-  const admin = await ensureAdminKey(db, config.adminKey);
-  if (admin.generated !== undefined) {
-    // Printed once, straight to the terminal and not into the logs; only its hash is stored.
-    process.stdout.write(
-      `\n  Admin API key (shown once, only its hash is stored):\n\n    ${admin.generated}\n\n  Set ORDERGATE_ADMIN_KEY to choose your own.\n\n`,
-    );
-  }
+  app.log.info('ready');
+}
 
-  let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    app.log.info({ signal }, 'shutting down: no new requests, finishing in-flight ones');
-    const force = setTimeout(() => process.exit(1), 15_000).unref();
+/**
+ * A database host that is restarting (or not up yet) is waited for, with back-off, for as long as
+ * it takes: a gateway without a supervisor must not exit because it started first. Anything else
+ * (a wrong password, a failing migration) ends the start. False when stopped meanwhile.
+ */
+async function untilMigrated(db: Database, log: FastifyBaseLogger, stopping: () => boolean): Promise<boolean> {
+  for (let attempt = 0; !stopping(); attempt++) {
     try {
-      await app.close();
-      app.log.info('http server closed');
-      await workers.stop();
-      await broker?.close();
-      await db.destroy();
-      app.log.info('database pool closed');
-    } finally {
-      clearTimeout(force);
+      await migrateToLatest(db);
+      if (attempt > 0) log.info(`database reached after ${attempt + 1} attempts; migrated`);
+      return true;
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      const waitMs = Math.min(15_000, 500 * 2 ** attempt);
+      log.warn(`database not reachable (${error instanceof Error ? error.message : String(error)}); trying again in ${waitMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
     }
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-
-  await app.listen({ port: config.port, host: config.host });
+  }
+  return false;
 }
 
 const brokerLog = (logger: FastifyBaseLogger) => ({

@@ -64,6 +64,17 @@ describe('scheduler', () => {
     expect(errors[0]).toMatchObject({ job: 'flaky' });
   });
 
+  it('wake() runs a job now instead of at the end of its wait, once', async () => {
+    let runs = 0;
+    const scheduler = startScheduler([{ name: 'sleepy', everyMs: 60_000, run: async () => void runs++ }], quietLog());
+    await until(() => runs === 1);
+    scheduler.wake('sleepy');
+    await until(() => runs === 2);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await scheduler.stop();
+    expect(runs).toBe(2);
+  });
+
   it('stop() cuts a long wait short and returns once the current run has ended', async () => {
     let finished = false;
     const scheduler = startScheduler(

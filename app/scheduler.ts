@@ -17,22 +17,27 @@ export interface SchedulerLog {
 }
 
 export interface Scheduler {
+  /** Runs the named job now instead of at the end of its wait (a run under way finishes first). */
+  wake(name: string): void;
   /** Ends every job after its current run. */
   stop(): Promise<void>;
 }
 
 export function startScheduler(jobs: readonly Job[], log: SchedulerLog): Scheduler {
   let stopped = false;
-  const waits = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
-  const sleep = (ms: number) =>
+  const waits = new Map<string, { timer: NodeJS.Timeout; resolve: () => void }>();
+  /** Woken while running: its next wait is skipped. */
+  const woken = new Set<string>();
+  const sleep = (name: string, ms: number) =>
     new Promise<void>((resolve) => {
+      if (woken.delete(name)) return resolve();
       const wait = { timer: setTimeout(() => done(), ms), resolve: () => done() };
       const done = () => {
         clearTimeout(wait.timer);
-        waits.delete(wait);
+        waits.delete(name);
         resolve();
       };
-      waits.add(wait);
+      waits.set(name, wait);
     });
 
   const loop = async (job: Job): Promise<void> => {
@@ -44,15 +49,20 @@ export function startScheduler(jobs: readonly Job[], log: SchedulerLog): Schedul
         log.error({ err: error, job: job.name }, `${job.name} run failed; trying again shortly`);
         wait = job.afterFailureMs ?? job.everyMs;
       }
-      if (!stopped && wait > 0) await sleep(wait);
+      if (!stopped && wait > 0) await sleep(job.name, wait);
     }
   };
   const running = jobs.map(loop);
 
   return {
+    wake(name) {
+      const wait = waits.get(name);
+      if (wait === undefined) woken.add(name);
+      else wait.resolve();
+    },
     async stop() {
       stopped = true;
-      for (const wait of [...waits]) wait.resolve();
+      for (const wait of [...waits.values()]) wait.resolve();
       await Promise.all(running);
     },
   };

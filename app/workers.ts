@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Broker } from '../adapters/amqp/index.ts';
-import type { Database } from '../adapters/db/index.ts';
+import { bringForwardFailedRequests, type Database } from '../adapters/db/index.ts';
 import type { RetryPolicy } from '../adapters/http/index.ts';
 import type { FulfillmentDeps } from '../pipeline/fulfillment.ts';
 import { moveDeadLetters, type Consumers } from './jobs/dead-letters.ts';
@@ -55,6 +55,15 @@ export function startWorkers(options: WorkerOptions): Workers {
     httpPolicy: options.httpPolicy ?? httpSendPolicy,
   });
   const scheduler = startScheduler([dispatch, ...(options.jobs ?? [])], log);
+  const unsubscribe = broker?.onConnected(() => {
+    // What waited for the broker goes now, not when each request's back-off runs out.
+    bringForwardFailedRequests(db)
+      .then((count) => {
+        if (count > 0) log.info(`broker connection up: ${count} request(s) that failed meanwhile are due now`);
+        scheduler.wake(dispatch.name);
+      })
+      .catch((error: unknown) => log.warn({ err: error }, 'bringing failed requests forward failed; they go at their own time'));
+  });
 
   if (broker !== undefined && queues !== undefined) {
     consumers.push(consumeReplies(broker, options.fulfillment, options.prefetch ?? 8));
@@ -65,6 +74,7 @@ export function startWorkers(options: WorkerOptions): Workers {
 
   return {
     async stop() {
+      unsubscribe?.();
       await scheduler.stop();
       await Promise.all(consumers.map((consumer) => consumer.stop()));
     },

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -28,8 +28,7 @@ interface Gateway {
   exited: Promise<number | null>;
 }
 
-async function startGateway(env: Record<string, string>): Promise<Gateway> {
-  const port = await freePort();
+function spawnGateway(env: Record<string, string>, port = 0): Gateway & { port: number } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'app/main.ts'], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', ...env },
@@ -39,19 +38,32 @@ async function startGateway(env: Record<string, string>): Promise<Gateway> {
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = `http://127.0.0.1:${port}`;
+  return { process: child, url: `http://127.0.0.1:${port}`, port, output: () => output, exited };
+}
+
+async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 45_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`not within ${timeoutMs} ms`);
+}
+
+async function startGateway(env: Record<string, string>): Promise<Gateway> {
+  const gateway = spawnGateway(env, await freePort());
   const deadline = Date.now() + 45_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`gateway exited early:\n${output}`);
-    const ready = await fetch(`${url}/readyz`).then(
+    if (gateway.process.exitCode !== null) throw new Error(`gateway exited early:\n${gateway.output()}`);
+    const ready = await fetch(`${gateway.url}/readyz`).then(
       (r) => r.ok,
       () => false,
     );
-    if (ready) return { process: child, url, output: () => output, exited };
+    if (ready) return gateway;
     await new Promise((r) => setTimeout(r, 200));
   }
-  child.kill('SIGKILL');
-  throw new Error(`gateway did not become ready:\n${output}`);
+  gateway.process.kill('SIGKILL');
+  throw new Error(`gateway did not become ready:\n${gateway.output()}`);
 }
 
 async function partnerKey(url: string, adminKey: string): Promise<string> {
@@ -101,6 +113,62 @@ describe('npm start', () => {
     second.process.kill('SIGTERM');
     expect(await second.exited).toBe(0);
   }, 120_000);
+
+  it('waits for a database that is not there yet: live but not ready meanwhile, and serves once it comes', async () => {
+    const database = await createPostgresDatabase();
+    cleanups.push(database.drop);
+    // The database is reached through a port of ours where nothing listens yet: connections are refused.
+    const port = await freePort();
+    const url = new URL(database.url);
+    url.port = String(port);
+    const gateway = spawnGateway(
+      { DATABASE_URL: url.toString(), ORDERGATE_ADMIN_KEY: 'waiting-admin-key-0123456789abcdef' },
+      await freePort(),
+    );
+    cleanups.push(() => void gateway.process.kill('SIGKILL'));
+    await waitFor(() =>
+      fetch(`${gateway.url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    );
+    expect(await (await fetch(`${gateway.url}/healthz`)).json()).toEqual({ status: 'starting' });
+    expect((await fetch(`${gateway.url}/readyz`)).status).toBe(503);
+    const early = await fetch(`${gateway.url}/v1/partners`, { headers: { authorization: 'Bearer waiting-admin-key-0123456789abcdef' } });
+    expect(early.status).toBe(503);
+    expect(early.headers.get('retry-after')).toBe('5');
+    expect((await early.json()).detail).toContain('starting');
+    await waitFor(() => /database not reachable \(.*ECONNREFUSED.*\); trying again in \d+ ms/.test(gateway.output()));
+
+    // The database comes: a forwarder on that port to the real one.
+    const sockets = new Set<Socket>();
+    const forwarder = createServer((client) => {
+      const upstream = connect(Number(new URL(database.url).port || 5432), '127.0.0.1');
+      sockets.add(client).add(upstream);
+      client.pipe(upstream).pipe(client);
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => forwarder.listen(port, '127.0.0.1', resolve));
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          for (const socket of sockets) socket.destroy();
+          forwarder.close(() => resolve());
+        }),
+    );
+    await waitFor(
+      () =>
+        fetch(`${gateway.url}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        ),
+      30_000,
+    );
+    expect(await (await fetch(`${gateway.url}/healthz`)).json()).toEqual({ status: 'up' });
+    expect(gateway.output()).toMatch(/database reached after \d+ attempts; migrated/);
+    expect(gateway.process.exitCode).toBeNull();
+  }, 90_000);
 
   it('refuses to start on a wrong setting and names it', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'app/main.ts'], {

@@ -67,9 +67,15 @@ export class ChannelSlot<C extends Channel> {
     });
   }
 
-  /** Closes the current channel on purpose (e.g. the broker cancelled our consumer); a new one follows after back-off. */
+  /** Closes the current channel on purpose (the broker cancelled our consumer, confirms stopped coming); a new one is opened at once. */
   recycle(channel: C): void {
-    if (channel === this.#channel) void channel.close().catch(() => undefined);
+    if (channel !== this.#channel) return;
+    // Not used again from this moment, even while its close is under way (a close the broker never
+    // confirms would otherwise keep it current): a new one is opened beside it.
+    closedChannels.add(channel);
+    this.#channel = undefined;
+    void channel.close().catch(() => undefined);
+    this.#ensure();
   }
 
   /** Opens no new channel from now on; the current one stays until stop (a consumer draining its handlers). */

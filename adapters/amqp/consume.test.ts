@@ -6,11 +6,12 @@ import { brokerUrl, deleteTopology, memoryLog, quickTiers, rawBroker, testPrefix
 // Consuming with verdicts on a real broker: ack; a handler that throws is requeued until the
 // queue's delivery limit dead-letters it; a dead-letter verdict reaches the DLQ with our reason; a
 // retry verdict returns the message, unchanged, through the tiers until they run out. The tiers
-// are 200 ms here instead of 10 s to 1 h.
+// are 200 ms here instead of 10 s to 1 h. A hold verdict (the gateway's own database is down) keeps
+// the message, tries it again in-process and takes nothing more meanwhile: no delivery is used up.
 
 const prefix = testPrefix();
 const names = topologyNames(prefix);
-const vendors = ['ack', 'throw', 'dead', 'retry', 'exhaust'];
+const vendors = ['ack', 'throw', 'dead', 'retry', 'exhaust', 'hold'];
 const plainQueue = `${prefix}.plain`;
 const log = memoryLog();
 let broker: Broker;
@@ -95,6 +96,37 @@ describe('consume', () => {
     const { model, channel } = await rawBroker();
     try {
       expect((await channel.checkQueue(names.vendorQueue('ack'))).messageCount).toBe(0);
+    } finally {
+      await model.close();
+    }
+  });
+
+  it('keeps a held message, runs its handler again until it goes through, and takes nothing more meanwhile', async () => {
+    const queue = names.vendorQueue('hold');
+    let holds = 3;
+    const consumer = collect(queue, (d) =>
+      d.messageId === 'held' && holds-- > 0 ? { hold: 'the database is unavailable' } : { ack: true },
+    );
+    await send(request('hold', 'held'));
+    await waitUntil('the consumer paused', () => log.has(new RegExp(`consumer of ${queue} paused: the database is unavailable`)));
+    await send(request('hold', 'next'));
+    await waitUntil('both acked', () => consumer.seen.filter((d) => d.messageId === 'next').length === 1, 15_000);
+    await consumer.stop();
+    // Four runs of the one delivery (three holds, then the ack), and only then the next message.
+    expect(consumer.seen.map((d) => d.messageId)).toEqual(['held', 'held', 'held', 'held', 'next']);
+    // Held in-process: never returned to the queue, so no redelivery counts against its limit.
+    expect(consumer.seen.map((d) => [d.deliveryCount, d.redelivered])).toEqual([
+      [0, false],
+      [0, false],
+      [0, false],
+      [0, false],
+      [0, false],
+    ]);
+    expect(log.has(new RegExp(`consumer of ${queue} resumed after \\d+ ms`))).toBe(true);
+    const { model, channel } = await rawBroker();
+    try {
+      expect((await channel.checkQueue(queue)).messageCount).toBe(0);
+      expect((await channel.checkQueue(names.dlq(queue))).messageCount).toBe(0);
     } finally {
       await model.close();
     }

@@ -31,6 +31,8 @@ export interface BrokerOptions {
   connectionName?: string;
   log?: Logger;
   reconnect?: { baseMs?: number; maxMs?: number };
+  /** Heartbeat interval asked of the broker (5 s): a silent peer is noticed after two missed beats. */
+  heartbeatSeconds?: number;
   /** The back-off tiers; only tests shorten them. Changing a deployed tier's TTL needs its queue deleted first. */
   retryTiers?: readonly RetryTier[];
   /** How long a retry or dead-letter publish of a consumed message may take before the message is requeued (10 s). */
@@ -68,6 +70,8 @@ export interface Broker {
   publish(messages: readonly OutgoingMessage[], timeoutMs: number): Promise<PublishOutcome[]>;
   /** Consumes with manual acks until stopped, across reconnects. */
   consume(queue: string, handler: (delivery: Delivery) => Promise<HandlerVerdict>, options?: ConsumeOptions): { stop(): Promise<void> };
+  /** Called each time a connection is up and prepared (the first and every reconnect); returns the unsubscribe. */
+  onConnected(listener: () => void): () => void;
   /** Stops consumers (letting their handlers finish, up to drainTimeoutMs), then closes the connection. */
   close(): Promise<void>;
 }
@@ -87,6 +91,7 @@ export function connectBroker(options: BrokerOptions): Broker {
     connectionName: options.connectionName ?? `ordergate-${process.pid}`,
     log,
     backoff,
+    ...(options.heartbeatSeconds === undefined ? {} : { heartbeatSeconds: options.heartbeatSeconds }),
     prepare: async (model) => {
       const channel = await model.createChannel();
       channel.on('error', () => undefined); // a failed declaration rejects its own call
@@ -174,6 +179,7 @@ export function connectBroker(options: BrokerOptions): Broker {
       consumers.add(handle);
       return handle;
     },
+    onConnected: (listener) => link.subscribe(() => listener()),
     async close() {
       await Promise.all([...consumers].map((c) => c.stop()));
       await publisher.stop();

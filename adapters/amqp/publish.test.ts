@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectBroker, type Broker, type OutgoingMessage } from './index.ts';
 import { topologyNames } from './names.ts';
-import { brokerUrl, deleteTopology, memoryLog, rawBroker, startBlackhole, testPrefix } from './test-support.ts';
+import { brokerUrl, deleteTopology, memoryLog, rawBroker, startBlackhole, testPrefix, waitUntil } from './test-support.ts';
 
 // Publishing counts a message as sent only on the broker's ack: everything else (a return, a nack,
 // no connection, no confirm in time) is an outcome ok:false, in the order of the messages.
@@ -112,6 +112,33 @@ describe('publish', () => {
     expect(nowhere.has(/failed: .*ECONNREFUSED.*; reconnecting in \d+ ms/)).toBe(true);
     await lonely.close();
     await expect(lonely.ready()).rejects.toThrow('broker closed before it was ready');
+  });
+
+  it('notices a connection whose peer went silent (half-open) by the missed heartbeats, and connects again', async () => {
+    const blackhole = await startBlackhole();
+    const silent = memoryLog();
+    const held = connectBroker({
+      url: blackhole.url,
+      prefix,
+      connectionName: `amqp-test-heartbeat-${prefix}`,
+      log: silent,
+      heartbeatSeconds: 1,
+      reconnect: { baseMs: 50, maxMs: 200 },
+    });
+    try {
+      await held.ready();
+      blackhole.hold();
+      const started = Date.now();
+      await waitUntil('the loss', () => silent.has(/lost: .*[Hh]eartbeat/), 10_000);
+      // Two missed beats of 1 s, not the minutes TCP takes: nothing was closed, only silent.
+      expect(Date.now() - started).toBeLessThan(5_000);
+      blackhole.release();
+      await waitUntil('the reconnect', () => silent.has(/recovered after \d+ ms/), 10_000);
+      expect(await held.publish([request({ messageId: 'after-heartbeat' })], 5_000)).toEqual([{ ok: true }]);
+    } finally {
+      await held.close();
+      await blackhole.close();
+    }
   });
 
   it('fails a publish the broker does not confirm in time, and carries on once the network does', async () => {

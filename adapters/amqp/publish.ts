@@ -70,7 +70,11 @@ export class Publisher {
     const outcomes = Promise.all(pendings.map((p) => p.done));
     const remaining = Math.max(0, timeoutMs - (Date.now() - started));
     const timer = setTimeout(() => {
-      for (const p of pendings) p.pending.settle({ ok: false, error: `no confirm from the broker within ${timeoutMs} ms` });
+      const late = pendings.filter((p) => !p.pending.settled);
+      for (const p of late) p.pending.settle({ ok: false, error: `no confirm from the broker within ${timeoutMs} ms` });
+      // A channel whose confirms stopped coming is not trusted again: the next publish gets a new one
+      // (and a connection that went silent is caught by the heartbeat).
+      if (late.length > 0) this.#slot.recycle(channel);
     }, remaining);
     try {
       return await outcomes;

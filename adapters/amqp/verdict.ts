@@ -6,13 +6,18 @@ import type { RetryTier, TopologyNames } from './names.ts';
 // What a handler's verdict means on the wire, decided in one place: ack; or send the message on
 // (to a retry tier, or to the dead-letter exchange) and ack only once that is confirmed.
 
-export type HandlerVerdict = { ack: true } | { retry: string } | { deadLetter: string };
+/**
+ * `hold`: the gateway itself cannot apply the message now (its database is down): the consumer keeps
+ * it unsettled, stops taking more, and runs the handler again until it can — a failure of ours never
+ * uses up the message's delivery limit or sends it through the retry tiers.
+ */
+export type HandlerVerdict = { ack: true } | { retry: string } | { deadLetter: string } | { hold: string };
 
 export type VerdictAction =
   { kind: 'ack' } | { kind: 'forward'; exchange: string; routingKey: string; headers: Record<string, unknown>; describe: string };
 
 export function decideVerdict(
-  verdict: HandlerVerdict,
+  verdict: Exclude<HandlerVerdict, { hold: string }>,
   delivery: Delivery,
   names: TopologyNames,
   tiers: readonly RetryTier[],

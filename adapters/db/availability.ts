@@ -13,6 +13,8 @@ const unavailableCodes = new Set([
   '57P02',
   '57P03',
   '53300',
+  // A statement ended by statement_timeout: the database is too slow to answer in time.
+  '57014',
 ]);
 const unavailableMessages = [
   /Connection terminated/i,
@@ -20,6 +22,8 @@ const unavailableMessages = [
   /connection is closed/i,
   /Client has encountered a connection error/i,
   /terminating connection/i,
+  // pg's query_timeout: no answer at all (a half-open connection).
+  /Query read timeout/i,
 ];
 
 export function isDatabaseUnavailable(error: unknown): boolean {

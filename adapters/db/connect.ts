@@ -20,6 +20,9 @@ export interface DatabaseOptions {
   log?: { warn(message: string): void; error(message: string): void };
 }
 
+/** Longest a statement may take, and longest we wait for the database's answer to one. */
+const queryTimeoutMs = 20_000;
+
 const quiet = { warn: () => undefined, error: () => undefined, deprecate: () => undefined, debug: () => undefined };
 
 export function describeDatabase(options: DatabaseOptions): string {
@@ -41,7 +44,18 @@ export function connectDatabase(options: DatabaseOptions): Database {
   }
   return knexFactory({
     client: 'pg',
-    connection: { connectionString: options.url, connectionTimeoutMillis: 2_000 },
+    connection: {
+      connectionString: options.url,
+      connectionTimeoutMillis: 2_000,
+      // A connection whose peer went silent (half-open TCP) must not be held: the query read timeout
+      // fails the statement in seconds, and a connection that never got its answer is not ready for
+      // another query, so the pool drops it. The server's own limits end work nobody waits for.
+      query_timeout: queryTimeoutMs,
+      statement_timeout: queryTimeoutMs - 5_000,
+      idle_in_transaction_session_timeout: queryTimeoutMs,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 5_000,
+    },
     // A lost database must surface as a quick 503, not a request stuck waiting for a connection.
     acquireConnectionTimeout: 3_000,
     pool: { min: 0, max: options.poolMax ?? 10 },

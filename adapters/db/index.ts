@@ -35,7 +35,14 @@ export {
 } from './webhooks.ts';
 export { findTask, listTasks, type TaskView } from './tasks.ts';
 export { createVendor, listVendors, type Vendor, type VendorChannel } from './vendors.ts';
-export { dispatchDue, leaseMailbox, vendorChannel, type DueRequest, type SendOutcome } from './request-outbox.ts';
+export {
+  bringForwardFailedRequests,
+  dispatchDue,
+  leaseMailbox,
+  vendorChannel,
+  type DueRequest,
+  type SendOutcome,
+} from './request-outbox.ts';
 export { getDeadLetter, insertDeadLetter, listDeadLetters, markReplayed, type DeadLetter, type NewDeadLetter } from './dead-letters.ts';
 export { leaseStuckPushes, type StuckPush } from './document-pushes.ts';
 export { metricReadings, type MetricReadings } from './metric-readings.ts';

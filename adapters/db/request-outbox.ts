@@ -169,3 +169,18 @@ export async function vendorChannel(db: Database, vendorId: string): Promise<Ven
   const row = await db('vendors').where({ id: vendorId }).first('channel');
   return (row?.channel as VendorChannel | undefined) ?? 'amqp';
 }
+
+/**
+ * The broker is back: requests for RabbitMQ vendors that failed to go out while it was away are due
+ * now, not at the end of the back-off each one reached. Mailbox leases and a vendor's own
+ * retry-after are left alone (they never failed). Returns how many were brought forward.
+ */
+export async function bringForwardFailedRequests(db: Database): Promise<number> {
+  return db('outbox as o')
+    .where('o.state', 'pending')
+    .whereNotNull('o.vendor_id')
+    .whereNotNull('o.last_error')
+    .where('o.next_attempt_at', '>', db.fn.now())
+    .whereRaw(`coalesce((SELECT v.channel FROM vendors v WHERE v.id = o.vendor_id), 'amqp') = 'amqp'`)
+    .update({ next_attempt_at: db.fn.now() });
+}

@@ -1,5 +1,5 @@
 import { deadLetterFacts, type Broker } from '../../adapters/amqp/index.ts';
-import { insertDeadLetter, type Database } from '../../adapters/db/index.ts';
+import { insertDeadLetter, isDatabaseUnavailable, type Database } from '../../adapters/db/index.ts';
 import type { Replayer } from '../../api/dead-letters.ts';
 
 // Messages that died in RabbitMQ are moved into the database, where operations list them and
@@ -10,18 +10,23 @@ export type Consumers = { stop(): Promise<void> }[];
 export function moveDeadLetters(db: Database, broker: Broker, queue: string) {
   return broker.consume(queue, async (delivery) => {
     const facts = deadLetterFacts(delivery);
-    await insertDeadLetter(db, {
-      queue: facts.queue,
-      messageId: delivery.messageId ?? null,
-      type: delivery.type ?? null,
-      correlationId: delivery.correlationId ?? null,
-      exchange: facts.originalExchange,
-      routingKey: facts.originalRoutingKey,
-      reason: facts.reason,
-      headers: delivery.headers,
-      properties: { appId: delivery.appId, timestamp: delivery.timestamp, ...delivery.properties },
-      body: delivery.body.toString('utf8'),
-    });
+    try {
+      await insertDeadLetter(db, {
+        queue: facts.queue,
+        messageId: delivery.messageId ?? null,
+        type: delivery.type ?? null,
+        correlationId: delivery.correlationId ?? null,
+        exchange: facts.originalExchange,
+        routingKey: facts.originalRoutingKey,
+        reason: facts.reason,
+        headers: delivery.headers,
+        properties: { appId: delivery.appId, timestamp: delivery.timestamp, ...delivery.properties },
+        body: delivery.body.toString('utf8'),
+      });
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) return { hold: 'the database is unavailable' };
+      throw error;
+    }
     return { ack: true };
   });
 }

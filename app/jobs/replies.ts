@@ -1,6 +1,6 @@
 import { readReply } from '../../adapters/contract/index.ts';
 import { originOf, type Broker, type Delivery, type HandlerVerdict, type TopologyNames } from '../../adapters/amqp/index.ts';
-import { isDatabaseUnavailable } from '../../adapters/db/index.ts';
+import { isDatabaseUnavailable, isTransientConflict } from '../../adapters/db/index.ts';
 import { handleTaskEvent, type FulfillmentDeps } from '../../pipeline/fulfillment.ts';
 
 // Vendor replies from the RabbitMQ reply queue: each checked against asyncapi.yaml and its vendor,
@@ -53,8 +53,9 @@ async function onReply(deps: FulfillmentDeps, names: TopologyNames, delivery: De
     const result = await handleTaskEvent(deps, reply, { vendorId, messageId: delivery.messageId });
     return result.kind === 'refused' ? { deadLetter: `${result.code}: ${result.detail}` } : { ack: true };
   } catch (error) {
-    // The database is down: try again in a while rather than spin on it.
-    if (isDatabaseUnavailable(error)) return { retry: 'the database is unavailable' };
+    // Ours, not the reply's: the consumer holds it and stops taking more until the database answers.
+    if (isDatabaseUnavailable(error)) return { hold: 'the database is unavailable' };
+    if (isTransientConflict(error)) return { hold: 'the database kept rolling the reply back for conflicts' };
     throw error;
   }
 }
