@@ -133,6 +133,37 @@ export function mixedOrders(tag: string, jsonCount: number, interchanges: number
   return out;
 }
 
+/**
+ * JSON orders and `interchanges` X12 interchanges of `setsEach` 850s each, the interchanges spread
+ * evenly among the JSON orders (so concurrent clients send both kinds at once).
+ */
+export function mixedLoad(tag: string, jsonCount: number, interchanges: number, setsEach: number): Submission[] {
+  const json = jsonOrders(tag, jsonCount);
+  const every = Math.max(1, Math.floor(jsonCount / Math.max(1, interchanges)));
+  const out: Submission[] = [];
+  let control = 1000 + Math.floor(Math.random() * 1000) * 100;
+  let made = 0;
+  const interchange = () => {
+    made += 1;
+    control += 1;
+    const refs = Array.from({ length: setsEach }, (_, i) => `${tag}-X${made}${String.fromCharCode(65 + i)}`);
+    out.push(x12Interchange(control, refs));
+  };
+  json.forEach((submission, i) => {
+    out.push(submission);
+    if ((i + 1) % every === 0 && made < interchanges) interchange();
+  });
+  while (made < interchanges) interchange();
+  return out;
+}
+
+/** The most times the simulated vendors were handed one task's request (1: never redelivered). */
+export function worstRequestDeliveries(rig: Rig): number {
+  const counts = new Map<string, number>();
+  for (const taskId of rig.vendorDeliveries) counts.set(taskId, (counts.get(taskId) ?? 0) + 1);
+  return Math.max(0, ...counts.values());
+}
+
 /** The accepted sets of a 997: AK2's ST02 followed by AK5 A or E. */
 function acceptedSets(answer: string): Set<string> {
   const segments = answer.split('~').map((s) => s.trim().split('*'));
@@ -159,6 +190,16 @@ export interface SubmitStats {
   submissions: number;
   /** Attempts that got no answer (connection refused or reset) or a 5xx, and were retried. */
   retried: number;
+  /** Every answer the clients got, by HTTP status ("200": n, "503": n...). */
+  statuses: Record<string, number>;
+  /** Attempts that got no answer at all (refused, reset, timed out). */
+  noAnswer: number;
+}
+
+/** What every client of the rig saw over HTTP (submissions and person-task completions), by status. */
+export interface HttpTally {
+  statuses: Record<string, number>;
+  noAnswer: number;
 }
 
 export interface Rig {
@@ -174,13 +215,28 @@ export interface Rig {
   vendorDeliveries: string[];
   vendorLog: MemoryLog;
   vendorBroker: Broker;
+  /** Between the gateways and PostgreSQL when the rig was started with `pgProxy` (the rig's own connections go direct). */
+  pgProxy: TcpProxy | undefined;
+  /** The DATABASE_URL the gateways get: through `pgProxy` when there is one. */
+  gatewayDatabaseUrl: string;
+  /** Every HTTP answer the rig's clients got, all submissions and completions together. */
+  http: HttpTally;
+  /** When the test's fault ended (`faultEnded()`), for the heal time. */
+  faultEndedAt: number | undefined;
+  /** When `completeOrders` last found every accepted order ready for billing. */
+  allReadyAt: number | undefined;
+  /** Marks the end of the fault (the last kill, the path or the database back): the heal time counts from here. */
+  faultEnded(at?: number): void;
   /** Every gateway process started, in order (dead ones too: their output tells what happened). */
   gateways: GatewayProcess[];
   gateway(options?: Partial<GatewayOptions>): Promise<GatewayProcess>;
   startVendors(options?: Partial<PlayOptions>): Promise<void>;
   submit(submissions: readonly Submission[], options: SubmitOptions): Promise<SubmitStats>;
   /** Completes person tasks as they become ready until every accepted order is ready for billing (or time runs out). */
-  completeOrders(targets: () => string[], options?: { timeoutMs?: number; copies?: number }): Promise<{ completions: number[][] }>;
+  completeOrders(
+    targets: () => string[],
+    options?: { timeoutMs?: number; copies?: number },
+  ): Promise<{ completions: number[][]; readyAt: number | undefined }>;
   /** Waits until nothing is pending: no request in the outbox, no message in any of the prefix's queues. */
   settle(timeoutMs?: number): Promise<{ pendingRequests: number; queued: Record<string, number> }>;
   ledger(): Promise<LedgerReport>;
@@ -233,6 +289,8 @@ export async function waitForReplyConsumers(prefix: string, count: number, timeo
 export interface RigOptions {
   /** A PostgreSQL of the test's own to make the database on (default: the machine's, untouched). */
   postgres?: PrivatePostgres;
+  /** The gateways reach PostgreSQL through a TCP proxy of the rig's own (`rig.pgProxy`), for faults on that path. */
+  pgProxy?: boolean;
 }
 
 /** brokerUrl, with the proxy's address in place of the broker's. */
@@ -254,6 +312,18 @@ export async function startRig(tag: string, options: RigOptions = {}): Promise<R
   const broker = new URL(brokerUrl);
   const amqpProxy = await startTcpProxy({ targetHost: broker.hostname, targetPort: Number(broker.port || 5672) });
   const amqpUrl = throughProxy(brokerUrl, amqpProxy);
+  const databaseAddress = new URL(database.url);
+  const pgProxy = options.pgProxy
+    ? await startTcpProxy({ targetHost: databaseAddress.hostname || '127.0.0.1', targetPort: Number(databaseAddress.port || 5432) })
+    : undefined;
+  const gatewayDatabaseUrl = pgProxy === undefined ? database.url : throughProxy(database.url, pgProxy);
+  const http: HttpTally = { statuses: {}, noAnswer: 0 };
+  const tally = (status: number, stats?: SubmitStats): void => {
+    for (const t of stats === undefined ? [http] : [http, stats]) {
+      if (status === 0) t.noAnswer += 1;
+      else t.statuses[String(status)] = (t.statuses[String(status)] ?? 0) + 1;
+    }
+  };
   const db = connectDatabase({ url: database.url, dataDir: '', poolMax: 4 });
   await migrateToLatest(db);
   await ensureAdminKey(db, gatewayAdminKey);
@@ -309,6 +379,7 @@ export async function startRig(tag: string, options: RigOptions = {}): Promise<R
         try {
           const res = await fetch(`${target}${json ? '/v1/orders' : '/v1/x12'}`, { ...init, signal: AbortSignal.timeout(15_000) });
           const text = await res.text();
+          tally(res.status, stats);
           if (res.status >= 200 && res.status < 300) {
             if (submission.kind === 'json') {
               accepted.push({
@@ -331,6 +402,7 @@ export async function startRig(tag: string, options: RigOptions = {}): Promise<R
           last = `HTTP ${res.status}`;
         } catch (error) {
           if (error instanceof Error && error.message.startsWith(`${label}:`)) throw error;
+          tally(0, stats);
           last =
             error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error);
         }
@@ -352,11 +424,19 @@ export async function startRig(tag: string, options: RigOptions = {}): Promise<R
     vendorDeliveries,
     vendorLog,
     vendorBroker,
+    pgProxy,
+    gatewayDatabaseUrl,
+    http,
+    faultEndedAt: undefined,
+    allReadyAt: undefined,
+    faultEnded(at = Date.now()) {
+      rig.faultEndedAt = at;
+    },
 
     gateways,
 
     async gateway(options = {}) {
-      const started = await startGateway({ databaseUrl: database.url, prefix, amqpUrl, ...options });
+      const started = await startGateway({ databaseUrl: gatewayDatabaseUrl, prefix, amqpUrl, ...options });
       gateways.push(started);
       return started;
     },
@@ -374,7 +454,7 @@ export async function startRig(tag: string, options: RigOptions = {}): Promise<R
     },
 
     async submit(submissions, options) {
-      const stats: SubmitStats = { submissions: submissions.length, retried: 0 };
+      const stats: SubmitStats = { submissions: submissions.length, retried: 0, statuses: {}, noAnswer: 0 };
       let next = 0;
       const client = async () => {
         while (next < submissions.length) {
@@ -391,6 +471,7 @@ export async function startRig(tag: string, options: RigOptions = {}): Promise<R
       const deadline = Date.now() + (options.timeoutMs ?? 45_000);
       const copies = options.copies ?? 1;
       const completions: number[][] = [];
+      let readyAt: number | undefined;
       const refs = new Set(accepted.map((a) => `${a.partnerId} ${a.externalRef}`));
       for (let round = 0; Date.now() < deadline; round += 1) {
         try {
@@ -401,7 +482,11 @@ export async function startRig(tag: string, options: RigOptions = {}): Promise<R
             'status',
           );
           const mine = orders.filter((o) => refs.has(`${o.partner_id} ${o.external_ref}`));
-          if (mine.length >= refs.size && mine.every((o) => o.status === 'ready_for_billing')) break;
+          if (mine.length >= refs.size && mine.every((o) => o.status === 'ready_for_billing')) {
+            readyAt = Date.now();
+            rig.allReadyAt = readyAt;
+            break;
+          }
           const ready: { id: string; order_id: string }[] = await db('tasks')
             .where({ person: true, status: 'ready' })
             .select('id', 'order_id');
@@ -417,8 +502,14 @@ export async function startRig(tag: string, options: RigOptions = {}): Promise<R
                     headers: { authorization: `Bearer ${key}` },
                     signal: AbortSignal.timeout(15_000),
                   }).then(
-                    (res) => res.status,
-                    () => 0,
+                    (res) => {
+                      tally(res.status);
+                      return res.status;
+                    },
+                    () => {
+                      tally(0);
+                      return 0;
+                    },
                   );
                 const statuses = await Promise.all(Array.from({ length: copies }, post));
                 if (statuses.includes(200)) completions.push(statuses);
@@ -430,7 +521,7 @@ export async function startRig(tag: string, options: RigOptions = {}): Promise<R
         }
         await sleep(200);
       }
-      return { completions };
+      return { completions, readyAt };
     },
 
     async settle(timeoutMs = 30_000) {
@@ -482,6 +573,7 @@ export async function startRig(tag: string, options: RigOptions = {}): Promise<R
       await player?.stop().catch(() => undefined);
       await vendorBroker.close().catch(() => undefined);
       await amqpProxy.close();
+      await pgProxy?.close();
       await deleteTopology(prefix, demoVendors).catch(() => undefined);
       await db.destroy().catch(() => undefined);
       await database.drop();
@@ -490,13 +582,83 @@ export async function startRig(tag: string, options: RigOptions = {}): Promise<R
   return rig;
 }
 
-/** The end of every scenario: settled, and the books balance. */
-export async function expectBalanced(rig: Rig, label: string, orders: number): Promise<LedgerReport> {
+/** Rows in the rig's dead_letters (what the gateways moved from the broker's dead-letter queues). */
+export async function deadLetterCount(rig: Rig): Promise<number> {
+  const [row] = await rig.db('dead_letters').count({ n: '*' });
+  return Number(row?.n);
+}
+
+/** Accepted orders at ready_for_billing now. */
+async function readyForBilling(rig: Rig): Promise<number> {
+  const refs = new Set(rig.accepted.map((a) => `${a.partnerId} ${a.externalRef}`));
+  const orders: { partner_id: string; external_ref: string }[] = await rig
+    .db('orders')
+    .where({ status: 'ready_for_billing' })
+    .select('partner_id', 'external_ref');
+  return new Set(orders.map((o) => `${o.partner_id} ${o.external_ref}`).filter((ref) => refs.has(ref))).size;
+}
+
+/** What one scenario line says, for the issue's table. */
+export interface ScenarioLine {
+  name: string;
+  acknowledged: number;
+  readyForBilling: number;
+  lost: number;
+  duplicated: number;
+  missing: number;
+  deadLetters: number;
+  http500s: number;
+  /** From the end of the fault until every order was ready for billing; undefined where there was no fault to end. */
+  healMs: number | undefined;
+}
+
+/** The heal time the rig measured: from `faultEnded()` to the `completeOrders` that found every order ready. */
+export function measuredHealMs(rig: Rig): number | undefined {
+  if (rig.faultEndedAt === undefined || rig.allReadyAt === undefined) return undefined;
+  return Math.max(0, rig.allReadyAt - rig.faultEndedAt);
+}
+
+/** `SCENARIO <name> | acknowledged N | ready for billing N | lost N | ...`, one fixed-format line per scenario. */
+export function formatScenario(line: ScenarioLine): string {
+  return (
+    `SCENARIO ${line.name} | acknowledged ${line.acknowledged} | ready for billing ${line.readyForBilling} | lost ${line.lost} | ` +
+    `duplicated ${line.duplicated} | missing ${line.missing} | dead letters ${line.deadLetters} | HTTP 500s ${line.http500s} | ` +
+    `heal ms ${line.healMs === undefined ? '-' : Math.round(line.healMs)}`
+  );
+}
+
+/** Every scenario line printed in this process, in order. */
+export const scenarioLines: ScenarioLine[] = [];
+
+/**
+ * The end of every scenario: settled, and the books balance. Prints the scenario's line
+ * (`formatScenario`) before asserting anything, so a failing scenario has its line too; the heal
+ * time is `scenario.healMs`, else what the rig measured (`faultEnded()` to every order ready).
+ */
+export async function expectBalanced(
+  rig: Rig,
+  label: string,
+  orders: number,
+  scenario: { name?: string; healMs?: number } = {},
+): Promise<LedgerReport> {
   const settled = await rig.settle();
   const report = await rig.ledger();
   console.info(
     `${label}: ${describeLedger(report)}; vendors took ${rig.vendorDeliveries.length} requests for ${new Set(rig.vendorDeliveries).size} tasks`,
   );
+  const line: ScenarioLine = {
+    name: scenario.name ?? label,
+    acknowledged: report.counts.accepted,
+    readyForBilling: await readyForBilling(rig),
+    lost: report.lost.length,
+    duplicated: report.duplicated.length,
+    missing: report.missing.length,
+    deadLetters: await deadLetterCount(rig),
+    http500s: rig.http.statuses['500'] ?? 0,
+    healMs: scenario.healMs ?? measuredHealMs(rig),
+  };
+  scenarioLines.push(line);
+  console.info(formatScenario(line));
   if (
     report.lost.length + report.duplicated.length + report.unexpected.length + report.missing.length + report.outOfOrder.length > 0 ||
     settled.pendingRequests !== 0 ||
