@@ -10,12 +10,13 @@ import {
 } from '../adapters/db/index.ts';
 import { loadSecretKey } from '../adapters/webhook/index.ts';
 import { buildServer } from '../api/server.ts';
-import { ConfigError, loadConfig } from '../config.ts';
+import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { composeServer, startCatalog } from './compose.ts';
 import { deadLetterReplayer } from './jobs/dead-letters.ts';
 import { documentPushesJob } from './jobs/document-pushes.ts';
 import { webhookDeliveriesJob } from './jobs/webhook-deliveries.ts';
 import { createLogger } from './logger.ts';
+import { explainStartFailure } from './start-failure.ts';
 import { startWorkers, type Workers } from './workers.ts';
 
 // The composition root: the one place the process is wired. Validated config, each dependency built
@@ -24,6 +25,7 @@ import { startWorkers, type Workers } from './workers.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  facts = config;
   const logger = createLogger(config.logLevel);
   const db = connectDatabase({
     url: config.databaseUrl,
@@ -82,6 +84,7 @@ async function main(): Promise<void> {
   // yet, and everything else is 503 until the database has been reached and migrated.
   await app.listen({ port: config.port, host: config.host });
   app.log.info(`database: ${describeDatabase({ url: config.databaseUrl, dataDir: config.dataDir })}`);
+  app.log.info('preparing the database (migrations)…');
   if (!(await untilMigrated(db, app.log, () => stopping))) return;
   const admin = await ensureAdminKey(db, config.adminKey);
   if (admin.generated !== undefined) {
@@ -143,11 +146,17 @@ const brokerLog = (logger: FastifyBaseLogger) => ({
   error: (message: string) => logger.error({ component: 'amqp' }, message),
 });
 
+/** Read once the configuration is; what a start failure is explained with. */
+let facts: Config | undefined;
+
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
   } else {
-    process.stderr.write(`ordergate failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    const config = facts ?? { port: 0, host: '', dataDir: '', databaseUrl: undefined };
+    process.stderr.write(`ordergate failed to start: ${explainStartFailure(error, config)}\n`);
+    if (process.env.LOG_LEVEL === 'debug' || process.env.LOG_LEVEL === 'trace')
+      process.stderr.write(`${error instanceof Error ? error.stack : ''}\n`);
   }
   process.exit(1);
 });

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -183,6 +183,49 @@ describe('npm start', () => {
     expect(output).toContain('PORT must be a whole number');
     expect(output).toContain('DATABASE_URL must start with postgres://');
   }, 60_000);
+
+  it('says in one line why it cannot start: a busy port, an unwritable DATA_DIR, a wrong database password', async () => {
+    const busy = createServer();
+    const port = await new Promise<number>((resolve) =>
+      busy.listen(0, '127.0.0.1', () => resolve((busy.address() as { port: number }).port)),
+    );
+    cleanups.push(() => new Promise<void>((resolve) => busy.close(() => resolve())));
+    const database = await createPostgresDatabase();
+    cleanups.push(database.drop);
+    const notAFolder = join(mkdtempSync(join(tmpdir(), 'ordergate-start-')), 'a-file');
+    writeFileSync(notAFolder, 'not a folder');
+    const wrongPassword = new URL(database.url);
+    wrongPassword.username = 'nobody_here';
+    const cases: [Record<string, string>, RegExp][] = [
+      [
+        { DATABASE_URL: database.url, PORT: String(port) },
+        new RegExp(`^ordergate failed to start: PORT ${port} is already in use on 127.0.0.1`),
+      ],
+      [
+        // A file where a folder should be: unwritable even for root.
+        { DATA_DIR: `${notAFolder}/data` },
+        new RegExp(`^ordergate failed to start: DATA_DIR ${notAFolder}/data cannot be written \\(ENOTDIR`),
+      ],
+      [
+        { DATABASE_URL: wrongPassword.toString() },
+        /^ordergate failed to start: DATABASE_URL: PostgreSQL at 127\.0\.0\.1:5432\/og_test_\w+ refused the user or password/,
+      ],
+    ];
+    for (const [env, expected] of cases) {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'app/main.ts'], {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(await freePort()), ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr?.on('data', (chunk) => (stderr += chunk));
+      const code = await new Promise((resolve) => child.on('exit', resolve));
+      expect(code, stderr).toBe(1);
+      const lines = stderr.trim().split('\n');
+      expect(lines, stderr).toHaveLength(1);
+      expect(lines[0]).toMatch(expected);
+    }
+  }, 90_000);
 
   it('on SIGTERM finishes the requests in flight, then exits: every 201 is stored, no secret is logged', async () => {
     const database = await createPostgresDatabase();
