@@ -127,10 +127,10 @@ describe('POST /v1/x12', () => {
   });
 
   it('rejects a bad set with a precise 997 and keeps the findings with the document', async () => {
-    const bad = variant('000000701', { gs06: '701', po: 'PO-701' }).replace('PO1*1*2*EA', 'PO1*1*2*XX');
+    const bad = variant('000000701', { gs06: '701', po: 'PO-701' }).replace('PO1*1*2*EA', 'PO1*1*2*EAX');
     const res = await send(bad);
     expect(find(res.body, 'AK3')).toEqual([['AK3', 'PO1', '8', '', '8']]);
-    expect(find(res.body, 'AK4')).toEqual([['AK4', '3', '', '7', 'XX']]);
+    expect(find(res.body, 'AK4')).toEqual([['AK4', '3', '', '5', 'EAX']]);
     expect(find(res.body, 'AK5')).toEqual([['AK5', 'R', '5']]);
     const docs = (await t.request({ method: 'GET', url: '/v1/documents?direction=inbound&type=850', key: acme.key })).json().documents;
     const stored = docs.find((d: { control: { isaControlNumber: string } }) => d.control.isaControlNumber === '000000701');
@@ -138,7 +138,7 @@ describe('POST /v1/x12', () => {
       tag: 'PO1',
       position: 8,
       code: '8',
-      elements: [{ position: 3, code: '7', value: 'XX' }],
+      elements: [{ position: 3, code: '5', value: 'EAX' }],
     });
     // The document is the interchange as it came, byte for byte.
     expect((await t.request({ method: 'GET', url: `/v1/documents/${stored.id}`, key: acme.key })).body).toBe(bad);

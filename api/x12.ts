@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { getPartnerX12, type Database } from '../adapters/db/index.ts';
-import { interchangeInbound, map850For, readX12, senderCheck } from '../adapters/x12/index.ts';
+import { guidesFor, interchangeInbound, map850For, readX12, senderCheck } from '../adapters/x12/index.ts';
 import { runEnvelopePipeline } from '../pipeline/interchange.ts';
 import type { PipelineDeps } from '../pipeline/runner.ts';
 import { principalOf } from './auth.ts';
@@ -25,7 +25,11 @@ export function x12Handlers(db: Database, pipeline: PipelineDeps) {
       if (identity === undefined)
         throw new ProblemError('no-x12-identity', 'register the partner\'s ISA identity (POST /v1/partners with "x12") before sending X12');
       const body = request.body;
-      const { interchanges, unreadable } = readX12(body, { map: map850For(identity.map), checkSender: senderCheck(identity) });
+      const { interchanges, unreadable } = readX12(body, {
+        map: map850For(identity.map),
+        guides: guidesFor(identity.map),
+        checkSender: senderCheck(identity),
+      });
       if (interchanges.length === 0) {
         const first = unreadable[0];
         throw new ProblemError(

@@ -36,6 +36,17 @@ describe('ordergate x12', () => {
     expect(out).toContain('IK5*A~');
   });
 
+  it("checks with the guide the partner's map names (--map)", async () => {
+    // nodex12-850 names only its ship-to party: known-parties' guide allows BY, ST, BT.
+    expect((await run(['x12', 'ack', sample('nodex12-850.edi'), '--map', 'known-parties'])).code).toBe(0);
+    // bots-850-004030-03 names its vendor too (N1*VN): the narrowed list refuses it with AK4 7.
+    const { code, out } = await run(['x12', 'ack', sample('bots-850-004030-03.x12'), '--map', 'known-parties']);
+    expect(code).toBe(1);
+    expect(out).toMatch(/AK3\*N1\*\d+\*\*8~\s*AK4\*1\*\*7\*VN~/);
+    // The default map's guide takes the same file.
+    expect((await run(['x12', 'ack', sample('bots-850-004030-03.x12')])).code).toBe(0);
+  });
+
   it('reads standard input, and names unreadable input', async () => {
     const { code, err } = await run(['x12', 'ack', '-'], 'this is not X12');
     expect(code).toBe(1);

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
-import { acknowledge, map850For, X12Reader, type InterchangeOutcome } from '../adapters/x12/index.ts';
+import { acknowledge, guidesFor, map850For, X12Reader, type InterchangeOutcome } from '../adapters/x12/index.ts';
 import type { CanonicalOrder } from '../domain/order.ts';
 
 // `ordergate x12 translate FILE` and `ordergate x12 ack FILE`: the X12 channel offline, no database.
@@ -39,6 +39,7 @@ export async function main(args: string[], io: Io = process): Promise<number> {
 
   const reader = new X12Reader<CanonicalOrder>({
     map: map850For(mapName),
+    guides: guidesFor(mapName),
     onMapped: command === 'translate' ? (order) => out(`${JSON.stringify(order)}\n`) : undefined,
     onInterchange: (outcome: InterchangeOutcome<CanonicalOrder>) => {
       if (outcome.rejection !== undefined || outcome.groups.some((g) => g.groupCodes.length > 0 || g.sets.some((s) => s.status === 'R')))

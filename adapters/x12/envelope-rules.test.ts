@@ -274,14 +274,14 @@ describe('ST and SE: the AK5', () => {
 });
 
 describe('997 for 004010, 999 for 005010', () => {
-  const badBeg = ['BEG*99*SA*PO-1**20240101', 'PO1*1*2*EA*9.5**VP*ABC-1', 'CTT*1'];
+  const badBeg = ['BEG*999*SA*PO-1**20240101', 'PO1*1*2*EA*9.5**VP*ABC-1', 'CTT*1'];
 
   it('a 004010 group gets a 997: AK1 of two elements, AK3, AK4, AK5', () => {
     const { ack, lines } = answer(x12({ groups: [{ sets: [{ body: badBeg }] }] }));
     expect(ack.kinds).toEqual(['997']);
     expect(lines).toEqual([
       ackIsa(),
-      ...ack997(70, ['AK1*PO*1', 'AK2*850*0001', 'AK3*BEG*2**8', 'AK4*1**7*99', 'AK5*R*5', 'AK9*R*1*1*0']),
+      ...ack997(70, ['AK1*PO*1', 'AK2*850*0001', 'AK3*BEG*2**8', 'AK4*1**5*999', 'AK5*R*5', 'AK9*R*1*1*0']),
       'IEA*1*000000900',
     ]);
   });
@@ -297,7 +297,7 @@ describe('997 for 004010, 999 for 005010', () => {
       'AK1*PO*1*005010X220A1',
       'AK2*850*0001*005010X220A1',
       'IK3*BEG*2**8',
-      'IK4*1**7*99',
+      'IK4*1**5*999',
       'IK5*R*5',
       'AK9*R*1*1*0',
       'SE*8*0001',

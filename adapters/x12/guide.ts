@@ -47,19 +47,51 @@ export interface SegmentError {
 }
 
 const guidesDir = new URL('../../mappings/x12/guides/', import.meta.url);
-const cache = new Map<string, Guide | undefined>();
+const byName = new Map<string, Guide>();
+/** Sets known to have no guide, so that each one is looked for once. */
+const noGuide = new Set<string>();
 
-export function guideFor(setId: string): Guide | undefined {
-  if (!cache.has(setId)) {
-    let guide: Guide | undefined;
-    try {
-      guide = JSON.parse(readFileSync(new URL(`${setId.replace(/[^0-9A-Z]/gi, '')}.json`, guidesDir), 'utf8')) as Guide;
-    } catch {
-      guide = undefined;
+/**
+ * A guide file as written: a partner's own guide names the one it narrows in `extends` and gives
+ * only what differs (its code lists, and element rules by position: a rule's fields over the base's).
+ */
+type GuideFile = Partial<Omit<Guide, 'elements'>> & { extends?: string; elements?: Record<string, Partial<ElementRule>[]> };
+
+/** The guide in mappings/x12/guides/<name>.json, with what it `extends` under it. Throws when there is none. */
+export function loadGuide(name: string): Guide {
+  const cached = byName.get(name);
+  if (cached !== undefined) return cached;
+  if (!/^[a-z0-9-]+$/i.test(name)) throw new Error(`guide name "${name}" may hold only letters, digits and dashes`);
+  const own = JSON.parse(readFileSync(new URL(`${name}.json`, guidesDir), 'utf8')) as GuideFile;
+  const guide = own.extends === undefined ? (own as Guide) : narrow(loadGuide(own.extends), own);
+  byName.set(name, guide);
+  return guide;
+}
+
+function narrow(base: Guide, own: GuideFile): Guide {
+  const { extends: _base, codeLists, elements, ...rest } = own;
+  const merged: Record<string, ElementRule[]> = { ...base.elements };
+  for (const [tag, rules] of Object.entries(elements ?? {})) {
+    const byPos = new Map((base.elements[tag] ?? []).map((rule) => [rule.pos, rule]));
+    for (const rule of rules) {
+      const pos = rule.pos as number;
+      byPos.set(pos, { ...byPos.get(pos), ...rule } as ElementRule);
     }
-    cache.set(setId, guide);
+    merged[tag] = [...byPos.values()].sort((a, b) => a.pos - b.pos);
   }
-  return cache.get(setId);
+  return { ...base, ...rest, codeLists: { ...base.codeLists, ...codeLists }, elements: merged };
+}
+
+/** The default guide for a transaction set (mappings/x12/guides/<set>.json); undefined for a set without one. */
+export function guideFor(setId: string): Guide | undefined {
+  const name = setId.replace(/[^0-9A-Z]/gi, '');
+  if (name === '' || noGuide.has(name)) return undefined;
+  try {
+    return loadGuide(name);
+  } catch {
+    noGuide.add(name);
+    return undefined;
+  }
 }
 
 const isDate = (value: string): boolean => {

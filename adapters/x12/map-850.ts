@@ -5,7 +5,7 @@ import { elementErrors, segmentErrors, setErrors } from './codes.ts';
 import { element, GS, ISA, ST } from './elements.ts';
 import { el, finishLine, mapSegments } from './map-850-segments.ts';
 import type { TransactionSet } from './envelope.ts';
-import type { SegmentError } from './guide.ts';
+import { guideFor, loadGuide, type Guide, type SegmentError } from './guide.ts';
 import type { SetContext, SetMapper } from './read.ts';
 import type { Segment } from './tokenize.ts';
 
@@ -26,6 +26,8 @@ export interface Map850 {
   /** SLN03 codes that make a sub-line a bundle component. */
   componentRelationships: string[];
   defaultCurrency: string;
+  /** The partner's own 850 guide in mappings/x12/guides/ (one that `extends` the default, e.g. to narrow a code list). */
+  guide?: string;
 }
 
 const mapsDir = new URL('../../mappings/x12/850/', import.meta.url);
@@ -39,6 +41,15 @@ export function loadMap850(name: string): Map850 {
   const map = own.extends === undefined ? (own as Map850) : { ...loadMap850(own.extends), ...own };
   maps.set(name, map);
   return map;
+}
+
+/** The guides a partner's sets are checked against: its map's own guide for the 850, the default for any other set. */
+export function guidesFor(mapName: string): (setId: string) => Guide | undefined {
+  const name = loadMap850(mapName).guide;
+  if (name === undefined) return guideFor;
+  const own = loadGuide(name);
+  if (own.set !== '850') throw new Error(`map "${mapName}" names guide "${name}", which is for the ${own.set}, not the 850`);
+  return (setId) => (setId === '850' ? own : guideFor(setId));
 }
 
 /** An 850 mapped and validated: the draft as mapped (origins kept) and the order validation made of it. */

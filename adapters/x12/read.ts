@@ -4,7 +4,7 @@ import { checkGroup, checkInterchangeTrailer, checkIsa, checkSetEnvelope } from 
 import { setErrors } from './codes.ts';
 import { element, GE, ISA, ST } from './elements.ts';
 import { EnvelopeReader, type InterchangeFrame, type TransactionSet } from './envelope.ts';
-import { checkAgainstGuide, guideFor, type SegmentError } from './guide.ts';
+import { checkAgainstGuide, guideFor, type Guide, type SegmentError } from './guide.ts';
 import { X12Tokenizer, type Delimiters, type Segment } from './tokenize.ts';
 
 // Reads X12 input (whole or in chunks) into findings per interchange: what to acknowledge, and the
@@ -48,6 +48,8 @@ export interface Unreadable {
 
 export interface ReadOptions<O> {
   map: SetMapper<O>;
+  /** The guide each set is checked against, by ST01: a partner's own (see guidesFor), or the default guideFor. */
+  guides?: (setId: string) => Guide | undefined;
   /** The partner's own rules about an ISA (who may send, to whom): a TA1 note code when refused. */
   checkSender?: (isa: Segment) => string | undefined;
   onInterchange: (outcome: InterchangeOutcome<O>) => void;
@@ -102,7 +104,7 @@ export class X12Reader<O> {
 
   private readSet(set: TransactionSet, gs: Segment, frame: InterchangeFrame<SetResult<O>>): SetResult<O> {
     const setCodes = checkSetEnvelope(set);
-    const guide = guideFor(element(set.st, ST.setId) ?? '');
+    const guide = (this.options.guides ?? guideFor)(element(set.st, ST.setId) ?? '');
     let errors: SegmentError[] = [];
     let mapped: O | undefined;
     if (guide === undefined) {
