@@ -126,6 +126,45 @@ describe('POST /v1/x12', () => {
     expect(find((await send(variant('000000601', { gs06: '601', po: 'PO-601' }))).body, 'AK5')).toEqual([['AK5', 'A']]);
   });
 
+  /** Rows of the partner's documents, and the last ISA control number taken for it. */
+  const stored = async () => {
+    const count = await t.database.db('documents').where({ partner_id: acme.id }).count({ n: '*' });
+    const isa = await t.database.db('control_numbers').where({ partner_id: acme.id, kind: 'isa' }).first('last');
+    return { documents: Number(count[0]?.n), isaControl: Number(isa?.last ?? 0) };
+  };
+
+  it('answers a refused interchange resent (same bytes) with the first answer, storing nothing and taking no control number', async () => {
+    const refused = variant('000000651', { gs06: '651', po: 'PO-651' }).replace('ZZ*ACMEBUYER      ', 'ZZ*SOMEONEELSE    ');
+    const before = await stored();
+    const first = await send(refused);
+    expect(find(first.body, 'TA1')[0]?.slice(4)).toEqual(['R', '006']);
+    const afterFirst = await stored();
+    // One inbound document (the interchange, with its findings) and one outbound (the TA1).
+    expect(afterFirst).toEqual({ documents: before.documents + 2, isaControl: before.isaControl + 1 });
+
+    const again = await send(refused);
+    expect(again.statusCode).toBe(200);
+    expect(again.body).toBe(first.body);
+    expect(await stored()).toEqual(afterFirst);
+
+    // Another interchange under the same (bad) ISA13 gets its own answer.
+    const other = await send(refused.replace('PO-651', 'PO-652'));
+    expect(find(other.body, 'TA1')[0]?.slice(4)).toEqual(['R', '006']);
+    expect(other.body).not.toBe(first.body);
+    expect(await stored()).toEqual({ documents: afterFirst.documents + 2, isaControl: afterFirst.isaControl + 1 });
+  });
+
+  it('answers an ISA13 reused with other content (TA1 025) resent with the first refusal, storing nothing', async () => {
+    await send(variant('000000661', { gs06: '661', po: 'PO-661' }));
+    const reused = variant('000000661', { gs06: '662', po: 'PO-662' });
+    const first = await send(reused);
+    expect(find(first.body, 'TA1')[0]?.slice(4)).toEqual(['R', '025']);
+    const afterFirst = await stored();
+    const again = await send(reused);
+    expect(again.body).toBe(first.body);
+    expect(await stored()).toEqual(afterFirst);
+  });
+
   it('rejects a bad set with a precise 997 and keeps the findings with the document', async () => {
     const bad = variant('000000701', { gs06: '701', po: 'PO-701' }).replace('PO1*1*2*EA', 'PO1*1*2*EAX');
     const res = await send(bad);

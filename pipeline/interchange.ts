@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Catalog } from '../domain/catalog.ts';
 import type { CanonicalOrder, Channel, StoredOrder } from '../domain/order.ts';
-import type { DocumentRecord, OrderStore, StageTimer, StoreTransaction } from './ports.ts';
+import type { DocumentRecord, IdempotencyRecord, OrderStore, StageTimer, StoreTransaction } from './ports.ts';
 import { untimed } from './ports.ts';
 import { insertReceivedOrder } from './store.ts';
 
 // Many orders in one envelope (an X12 interchange): dedupe the envelope and each set, store every
 // new order, and build the envelope's answer, all in one transaction, so that an accepting
 // acknowledgment always means every order in it is stored. An envelope whose key came before with
-// other content is refused whole, its refusal answered in the same transaction.
+// other content is refused whole, its refusal answered in the same transaction. A refusal, of either
+// kind, is remembered by the envelope's content: the same envelope resent gets the same answer, and
+// nothing new is stored.
 
 export interface EnvelopeSet {
   /** Where a repeat of this set alone is recognised (e.g. GS sender + GS06 + ST02). */
@@ -21,8 +23,13 @@ export interface EnvelopeInbound {
   channel: Channel;
   partnerId: string;
   actor: string;
-  /** Absent for an envelope refused whole: it must not use up its control number. */
-  dedupe?: { scope: string; key: string };
+  /**
+   * Where a repeat of the envelope is recognised: its control number when it is read, or, for an
+   * envelope refused whole, which must not use up its control number, its content (refusedDedupe).
+   */
+  dedupe: { scope: string; key: string };
+  /** Where a refusal of this very envelope is remembered (e.g. sender + SHA-256 of its bytes), so that a resend gets the same answer. */
+  refusedDedupe: { scope: string; key: string };
   fingerprint: string;
   document: DocumentRecord;
   sets: EnvelopeSet[];
@@ -66,24 +73,21 @@ export async function runEnvelopePipeline(
 ): Promise<EnvelopeOutcome> {
   const time = deps.timer ?? untimed;
   return deps.store.transaction(async (tx) => {
-    const { dedupe } = inbound;
-    let documentId: string;
-    if (dedupe === undefined) {
-      documentId = await tx.insertDocument(inbound.partnerId, null, inbound.document);
-    } else {
-      // The claim and the envelope's document in one round trip; a repeat stores nothing.
-      const claim = await time('dedupe', () =>
-        tx.claimWithDocument(inbound.partnerId, dedupe.scope, dedupe.key, inbound.fingerprint, inbound.document),
-      );
-      if (!('documentId' in claim)) {
-        if (claim.requestHash === inbound.fingerprint)
-          return { kind: 'repeat', answer: { status: claim.responseStatus, body: claim.responseBody as string } };
-        const { document, ...response } = await writeAnswer(tx, inbound.partnerId, inbound.refusal, [], null);
-        await tx.storeAnswer(inbound.partnerId, document);
-        return { kind: 'refused', answer: response };
-      }
-      documentId = claim.documentId;
+    const { dedupe, refusedDedupe } = inbound;
+    // The claim and the envelope's document in one round trip; a repeat stores nothing.
+    const claim = await time('dedupe', () =>
+      tx.claimWithDocument(inbound.partnerId, dedupe.scope, dedupe.key, inbound.fingerprint, inbound.document),
+    );
+    if (!('documentId' in claim)) {
+      if (claim.requestHash === inbound.fingerprint) return repeat(claim);
+      // The key came before with other content: refused whole, and the refusal remembered by content.
+      const before = await tx.claimIdempotencyKey(inbound.partnerId, refusedDedupe.scope, refusedDedupe.key, inbound.fingerprint);
+      if (before !== 'claimed') return repeat(before);
+      const { document, ...response } = await writeAnswer(tx, inbound.partnerId, inbound.refusal, [], null);
+      await tx.storeAnswer(inbound.partnerId, document, { ...refusedDedupe, response: { ...response, orderId: null } });
+      return { kind: 'refused', answer: response };
     }
+    const documentId = claim.documentId;
     const outcomes: SetOutcome[] = [];
     for (const set of inbound.sets) {
       outcomes.push(await time('store', () => storeSet(tx, inbound, set, documentId, deps.catalog)));
@@ -91,14 +95,16 @@ export async function runEnvelopePipeline(
     // The answer may take control numbers whose rows every other envelope of the partner then waits
     // on until commit: the answer is the last statement, with the envelope's messages in it.
     const { document, ...response } = await writeAnswer(tx, inbound.partnerId, inbound.answer, outcomes, documentId);
-    await tx.storeAnswer(
-      inbound.partnerId,
-      document,
-      dedupe === undefined ? undefined : { ...dedupe, response: { ...response, orderId: null } },
-    );
+    await tx.storeAnswer(inbound.partnerId, document, { ...dedupe, response: { ...response, orderId: null } });
     return { kind: 'processed', sets: outcomes, answer: response };
   });
 }
+
+/** The first answer to the same envelope, again: nothing stored, no control number taken. */
+const repeat = (record: IdempotencyRecord): EnvelopeOutcome => ({
+  kind: 'repeat',
+  answer: { status: record.responseStatus, body: record.responseBody as string },
+});
 
 async function writeAnswer(
   tx: StoreTransaction,

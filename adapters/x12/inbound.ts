@@ -7,7 +7,8 @@ import { element, GS, ISA, ST } from './elements.ts';
 import type { InterchangeOutcome } from './read.ts';
 import { acknowledge, groupsNeeded } from './respond.ts';
 
-// One read interchange as the envelope pipeline takes it: its dedupe key (sender + ISA13), each
+// One read interchange as the envelope pipeline takes it: its dedupe key (sender + ISA13; sender +
+// SHA-256 of its bytes when it is refused whole), each
 // accepted set's (GS sender + GS06 + ST02), what was found wrong in it, its stored document, and the
 // acknowledgment that answers it, or refuses it whole when its ISA13 came before with other content.
 
@@ -18,6 +19,10 @@ const trim = (value: string | undefined): string => (value ?? '').trim();
 export function interchangeInbound(outcome: Outcome, bytes: Uint8Array, partnerId: string): EnvelopeInbound {
   const { isa } = outcome;
   const sender = `${element(isa, ISA.senderQualifier)}/${trim(element(isa, ISA.sender))}`;
+  const sha256 = sha256Hex(bytes);
+  // A refusal is remembered by the interchange's very bytes, not its ISA13: the same bytes resent
+  // get the same answer, another interchange under the same (bad) ISA13 its own.
+  const refused = { scope: 'x12-refused', key: `${sender}/${sha256}` };
   const findings = outcome.groups
     .map((g) => ({ gs06: element(g.gs, GS.controlNumber), groupCodes: g.groupCodes, sets: g.sets.filter((s) => s.status !== 'A') }))
     .filter((g) => g.groupCodes.length > 0 || g.sets.length > 0);
@@ -25,16 +30,16 @@ export function interchangeInbound(outcome: Outcome, bytes: Uint8Array, partnerI
     channel: 'x12',
     partnerId,
     actor: `partner:${partnerId}`,
-    ...(outcome.rejection === undefined
-      ? { dedupe: { scope: 'x12-interchange', key: `${sender}/${element(isa, ISA.controlNumber)}` } }
-      : {}),
+    // Refused whole (TA1 R), the interchange does not use up its control number.
+    dedupe: outcome.rejection === undefined ? { scope: 'x12-interchange', key: `${sender}/${element(isa, ISA.controlNumber)}` } : refused,
+    refusedDedupe: refused,
     fingerprint: outcome.fingerprint,
     document: {
       channel: 'x12',
       type: [...new Set(outcome.groups.flatMap((g) => g.sets.map((s) => s.st01)))].join('+') || 'ISA',
       contentType: 'application/edi-x12',
       body: bytes,
-      sha256: sha256Hex(bytes),
+      sha256,
       control: { isaSender: sender, isaControlNumber: element(isa, ISA.controlNumber) ?? '' },
       ...(outcome.rejection === undefined && findings.length === 0
         ? {}
