@@ -543,15 +543,18 @@ export interface components {
             headers: {
                 [key: string]: unknown;
             };
-            /** @description The message body as it was */
+            /** @description The message body as it was, as text. */
             body: string;
         };
         Problem: {
             type: string;
             title: string;
             status: number;
-            /** @description Stable error code; see README. */
-            code: string;
+            /**
+             * @description Stable error code (README lists each with its meaning).
+             * @enum {string}
+             */
+            code: "malformed-json" | "invalid-request" | "invalid-cursor" | "x12-unreadable" | "unauthorized" | "webhook-unauthenticated" | "webhook-outside-window" | "forbidden" | "no-x12-identity" | "not-found" | "route-not-found" | "idempotency-key-reused" | "webhook-id-reused" | "invalid-state" | "identity-in-use" | "payload-too-large" | "unsupported-media-type" | "invalid-order" | "reply-refused" | "service-unavailable" | "internal-error";
             detail?: string;
             instance?: string;
             errors?: {
@@ -616,6 +619,58 @@ export interface components {
             /** @description The bundle's component lines. Bundles are one level deep. */
             components?: components["schemas"]["LineCreate"][];
         };
+        /**
+         * @example {
+         *       "externalRef": "PO-1001",
+         *       "orderDate": "2026-11-27",
+         *       "currency": "USD",
+         *       "buyer": {
+         *         "name": "Acme Corp"
+         *       },
+         *       "shipTo": {
+         *         "name": "Acme DC",
+         *         "address": {
+         *           "lines": [
+         *             "1 Main St"
+         *           ],
+         *           "city": "Springfield",
+         *           "region": "IL",
+         *           "postalCode": "62701",
+         *           "country": "US"
+         *         }
+         *       },
+         *       "lines": [
+         *         {
+         *           "lineNumber": "1",
+         *           "sku": "MODEM-X1",
+         *           "quantity": 2,
+         *           "uom": "EA",
+         *           "unitPrice": 49.5
+         *         },
+         *         {
+         *           "lineNumber": "2",
+         *           "sku": "INTERNET-100",
+         *           "quantity": 1,
+         *           "uom": "EA",
+         *           "unitPrice": 59.99,
+         *           "components": [
+         *             {
+         *               "lineNumber": "2.1",
+         *               "sku": "MODEM-X1",
+         *               "quantity": 1,
+         *               "uom": "EA"
+         *             },
+         *             {
+         *               "lineNumber": "2.2",
+         *               "sku": "PORT-ACT",
+         *               "quantity": 1,
+         *               "uom": "EA"
+         *             }
+         *           ]
+         *         }
+         *       ]
+         *     }
+         */
         OrderCreate: {
             /** @description The partner's own reference (PO number). */
             externalRef: string;
@@ -637,7 +692,7 @@ export interface components {
             billTo?: components["schemas"]["Party"];
             paymentTerms?: string;
             notes?: string[];
-            /** @description When given */
+            /** @description When given, must equal the sum of the lines. */
             total?: number;
             lines: components["schemas"]["LineCreate"][];
             extras?: components["schemas"]["Extras"];
@@ -652,12 +707,12 @@ export interface components {
             quantity: number;
             uom: string;
             unitPrice?: number;
-            /** @description quantity × unitPrice */
+            /** @description quantity × unitPrice, when priced. */
             amount?: number;
             requestedShipDate?: string;
             requestedDeliveryDate?: string;
             parentLineNumber?: string;
-            /** @description The bundle's parent line number */
+            /** @description The bundle's parent line number, on the parent and on each component. */
             bundleLineNumber?: string;
             extras?: components["schemas"]["Extras"];
             components?: components["schemas"]["OrderLine"][];
@@ -793,7 +848,7 @@ export interface components {
             control?: {
                 [key: string]: unknown;
             };
-            /** @description What the gateway found wrong in an inbound document */
+            /** @description What the gateway found wrong in an inbound document, if anything. */
             findings?: unknown;
             /** @description Outbound only: mailbox (the partner pulls it), pending, delivered or failed (pushed to its endpoint). */
             delivery?: {
@@ -847,7 +902,7 @@ export interface components {
             createdAt: string;
         };
         WebhookDelivery: {
-            /** @description Also the webhook-id header */
+            /** @description Also the webhook-id header, the same on every attempt. */
             id: string;
             subscriptionId: string;
             eventType: string;

@@ -1,9 +1,14 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleOrder, startTestApp, type TestApp } from '../test/support/app.ts';
 import { createLogger } from '../app/logger.ts';
+import { problemCodes } from './problems.ts';
 import { loadSpecification, openapiPath } from './server.ts';
+
+const redocly = fileURLToPath(new URL('../node_modules/@redocly/cli/bin/cli.js', import.meta.url));
 
 describe('openapi.yaml is the contract', () => {
   let t: TestApp;
@@ -27,6 +32,37 @@ describe('openapi.yaml is the contract', () => {
     const docs = await t.request({ method: 'GET', url: '/docs/' });
     expect(docs.statusCode).toBe(200);
     expect(docs.headers['content-type']).toContain('text/html');
+  });
+
+  it('lists every problem code the API answers with, and no other', () => {
+    const problem = (loadSpecification() as { components: { schemas: { Problem: { properties: { code: { enum: string[] } } } } } })
+      .components.schemas.Problem;
+    expect([...problem.properties.code.enum].sort()).toEqual(Object.keys(problemCodes).sort());
+  });
+
+  it('gives a real order as the create example, and the gateway takes it as it stands', async () => {
+    const schema = (loadSpecification() as { components: { schemas: { OrderCreate: { examples: unknown[] } } } }).components.schemas
+      .OrderCreate;
+    const [example] = schema.examples;
+    const partner = await t.partner('Example');
+    const created = await t.request({
+      method: 'POST',
+      url: '/v1/orders',
+      key: partner.key,
+      headers: { 'idempotency-key': 'openapi-example' },
+      payload: example as object,
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.json().lines[1].components).toHaveLength(2);
+  });
+
+  it('is clean for a standard OpenAPI linter (Redocly, recommended rules)', () => {
+    const lint = spawnSync(process.execPath, [redocly, 'lint', fileURLToPath(openapiPath), '--format=stylish'], {
+      encoding: 'utf8',
+      env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+    });
+    expect(lint.status, `${lint.stdout}${lint.stderr}`).toBe(0);
+    expect(`${lint.stdout}${lint.stderr}`).toContain('Your API description is valid');
   });
 
   it('every operation in it has a route', async () => {
