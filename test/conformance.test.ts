@@ -132,8 +132,8 @@ const x12: Channel = {
       key,
       order: (ref, id) => post(from(interchange(ref, id))),
       unreadable: () => post('ISX*00*garbage where an interchange should begin~'),
-      // PO1-03, the unit of measure of line 1, is not a code the 850 allows.
-      broken: (ref, id) => post(from(interchange(ref, id)).replace('PO1*1*2*EA', 'PO1*1*2*XX')),
+      // PO1-03, the unit of measure of line 1, is longer than the 850 allows (code lists are not checked: issue 11).
+      broken: (ref, id) => post(from(interchange(ref, id)).replace('PO1*1*2*EA', 'PO1*1*2*EAX')),
       wrongKey: (ref, id) => post(from(interchange(ref, id)), 'ogp_not-a-key-of-anyone'),
     };
   },
@@ -154,7 +154,7 @@ const x12: Channel = {
     expect(answer.headers['content-type']).toContain('application/edi-x12');
     // The 997 names the segment (PO1, the 8th of the set), the element (3rd), its code and the value.
     expect(x12Segments(answer.body, 'AK3')).toEqual([['AK3', 'PO1', '8', '', '8']]);
-    expect(x12Segments(answer.body, 'AK4')).toEqual([['AK4', '3', '', '7', 'XX']]);
+    expect(x12Segments(answer.body, 'AK4')).toEqual([['AK4', '3', '', '5', 'EAX']]);
     expect(x12Segments(answer.body, 'AK5')).toEqual([['AK5', 'R', '5']]);
     expect(x12Segments(answer.body, 'AK9')).toEqual([['AK9', 'R', '1', '1', '0']]);
   },
