@@ -1,0 +1,139 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBash, shellBlocks, startGatewayProcess, type GatewayProcess } from './support/readme-blocks.ts';
+
+// Every ```sh block of README.md, run as written, in order, in one bash (variables carry over),
+// against a gateway started here as the README's first command starts it (embedded PostgreSQL in a
+// DATA_DIR of its own, the README's admin key). The blocks that start a process (the gateway, the
+// vendor simulator) are this test's to start: the gateway before, the simulator in the place of its block.
+
+const root = new URL('..', import.meta.url).pathname;
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const blocks = shellBlocks(readme);
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+const startBlock = blocks.find((block) => /^ORDERGATE_ADMIN_KEY=\S+ npm start/m.test(block));
+const adminKey = /ORDERGATE_ADMIN_KEY=(\S+) npm start/.exec(startBlock ?? '')?.[1] ?? '';
+
+/** The script: the blocks after the set-up one, a marker before each, the simulator started in its block's place. */
+function walkthrough(port: number, simPidFile: string, simLogFile: string): string {
+  const parts = ['SIM=', `trap 'if [ -n "$SIM" ]; then kill "$SIM" 2>/dev/null || true; fi' EXIT`];
+  blocks.forEach((block, i) => {
+    if (i === 0 || /(^|\s)npm start\b/m.test(block)) return;
+    parts.push(`printf '\\n@@block ${i}\\n'`);
+    if (/\bnpm run vendor-sim\b/.test(block)) {
+      parts.push(
+        `ORDERGATE_URL=http://localhost:${port} ORDERGATE_ADMIN_KEY="$ADMIN" node --import tsx cli/vendor-sim/main.ts >'${simLogFile}' 2>&1 &`,
+        `SIM=$!; echo "$SIM" >'${simPidFile}'`,
+      );
+      return;
+    }
+    parts.push(block.replaceAll('localhost:8080', `localhost:${port}`));
+  });
+  parts.push(
+    `printf '\\n@@vars\\n'`,
+    `printf 'ORDER=%s\\nX12ORDER=%s\\nTASK=%s\\nCXMLP=%s\\nDELIVERY=%s\\n' "$ORDER" "$X12ORDER" "$TASK" "$CXMLP" "$DELIVERY"`,
+  );
+  return parts.join('\n');
+}
+
+describe('README walkthrough', () => {
+  let gateway: GatewayProcess | undefined;
+  let dataDir = '';
+  let workDir = '';
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'ordergate-readme-data-'));
+    workDir = mkdtempSync(join(tmpdir(), 'ordergate-readme-run-'));
+    gateway = await startGatewayProcess(root, { DATA_DIR: dataDir, ORDERGATE_ADMIN_KEY: adminKey, LOG_LEVEL: 'warn' });
+  }, 120_000);
+
+  afterAll(async () => {
+    // The simulator is stopped by the script's trap; should the script have been killed, by its pid here.
+    const simPid = workDir === '' ? 0 : Number(readFileSync(join(workDir, 'vendor-sim.pid'), { encoding: 'utf8', flag: 'a+' }).trim());
+    if (simPid > 0) {
+      try {
+        process.kill(simPid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+    await gateway?.stop();
+    for (const dir of [dataDir, workDir]) if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('has the blocks this test knows how to run: set-up first, the gateway started with an admin key, the simulator', () => {
+    expect(blocks[0]).toContain('npm install && npm start');
+    expect(adminKey.length).toBeGreaterThanOrEqual(24);
+    expect(blocks.some((block) => /\bnpm run vendor-sim\b/.test(block))).toBe(true);
+    // Nothing but localhost: the walkthrough runs offline.
+    for (const block of blocks) expect(block).not.toMatch(/https?:\/\/(?!localhost[:/])/);
+  });
+
+  it('runs every block as written, and each answers what the README says', async () => {
+    const port = (gateway as GatewayProcess).port;
+    const script = walkthrough(port, join(workDir, 'vendor-sim.pid'), join(workDir, 'vendor-sim.log'));
+    const run = await runBash(script, {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), LANG: 'C.UTF-8' },
+      timeoutMs: 150_000,
+    });
+    const simLog = readFileSync(join(workDir, 'vendor-sim.log'), { encoding: 'utf8', flag: 'a+' });
+    const context = `exit ${run.code}\n--- stderr\n${run.stderr}\n--- stdout\n${run.stdout}\n--- vendor-sim\n${simLog}\n--- gateway\n${gateway?.output()}`;
+    expect(run.code, context).toBe(0);
+
+    const outputs = new Map<number, string>();
+    for (const [, index, text] of run.stdout.matchAll(/^@@block (\d+)\n([\s\S]*?)(?=^@@)/gm)) outputs.set(Number(index), text ?? '');
+    /** What the block holding `command` printed. */
+    const outputOf = (command: string): string => {
+      const index = blocks.findIndex((block) => block.includes(command));
+      expect(index, `a README block with ${command}`).toBeGreaterThan(0);
+      return outputs.get(index) ?? '';
+    };
+    const vars = Object.fromEntries(
+      (run.stdout.split('@@vars\n')[1] ?? '')
+        .trim()
+        .split('\n')
+        .map((line) => line.split('=', 2) as [string, string]),
+    );
+
+    expect(vars.ORDER, context).toMatch(uuid);
+    expect(vars.X12ORDER, context).toMatch(uuid);
+    expect(vars.TASK, context).toMatch(uuid);
+    expect(vars.CXMLP, context).toMatch(uuid);
+    expect(vars.DELIVERY, context).toMatch(uuid);
+    expect(run.stdout, context).not.toContain('undefined');
+    expect(run.stdout, context).not.toContain('internal-error');
+
+    // The order just posted, read back, and in the list by the status it really has.
+    const read = outputOf('status=decomposed');
+    expect(read).toContain(`{"id":"${vars.ORDER}"`);
+    expect(read).toContain('"to":"decomposed"');
+    expect(read).toContain(`{"orders":[{"id":"${vars.ORDER}"`);
+    const cancel = outputOf('/cancel');
+    expect(cancel).toContain('"status":"cancelled"');
+    expect(cancel).toContain('"code":"invalid-request"');
+
+    // The 850 is answered with an accepting 997.
+    const x12 = outputOf('/v1/x12 ');
+    expect(x12).toContain('ST*997*0001~');
+    expect(x12).toContain('AK9*A*1*1*1~');
+
+    // The vendors did their part, the customer's step by hand: 855, 856 and the 810 in the mailbox.
+    const fulfillment = outputOf('/complete');
+    expect(fulfillment).toContain(`"id":"${vars.TASK}"`);
+    for (const type of ['855', '856', '810']) expect(fulfillment).toContain(`"type":"${type}"`);
+
+    // cXML: stored (Response 200), then the order is there with channel cxml.
+    expect(outputOf('/v1/cxml ')).toMatch(/<Response><Status code="200" text="OK">order PO-9001 accepted as /);
+    expect(outputOf('externalRef=PO-9001')).toContain('"channel":"cxml"');
+
+    // The Shopify fixture becomes an order; the subscription's first delivery is there to retry.
+    expect(outputOf('/v1/webhooks/shopify ')).toContain('"externalRef":"#1042"');
+    const deliveries = outputOf('/retry');
+    expect(deliveries).toContain(`"id":"${vars.DELIVERY}"`);
+    expect(deliveries).toContain('"eventType":"order.received.v1"');
+  }, 180_000);
+});
