@@ -42,6 +42,8 @@ describe('fulfillment while RabbitMQ fails under the gateway', () => {
         await waitForReplyConsumers(r.prefix, 1);
         const [sent] = await r.db('outbox').where({ type: 'fulfillment.request.v1', state: 'sent' }).count({ n: '*' });
         const cut = r.amqpProxy.cutAll();
+        // The heal time in the scenario line counts from the last cut.
+        r.faultEnded();
         moments.push(`${r.accepted.length} orders accepted, ${Number(sent?.n)} requests sent, ${cut} connections cut`);
       }
     })();
@@ -83,6 +85,7 @@ describe('fulfillment while RabbitMQ fails under the gateway', () => {
       const back = r.amqpProxy.refuse(outageMs);
       cut = r.amqpProxy.cutAll();
       await back;
+      r.faultEnded();
       downMs = Date.now() - stopped;
     })();
     await sleep(200);
@@ -128,6 +131,7 @@ describe('fulfillment while RabbitMQ fails under the gateway', () => {
       // Seen before the path comes back: by the heartbeat, not by a close (none gets through).
       noticed = lostConnections(gateway.output());
       r.amqpProxy.unblackhole();
+      r.faultEnded();
     })();
     await rig.submit(submissions, { targets: () => [gateway.url], concurrency: 3, pauseMs: 150 });
     await partition;

@@ -79,6 +79,7 @@ describe('the gateway killed with SIGKILL', () => {
     // 3. Started again, with the vendors back: it publishes every request again (each vendor gets
     //    each request twice), applies the replies once, and the person tasks are completed over its API.
     await rig.startVendors();
+    rig.faultEnded();
     const third = await rig.gateway({ port: first.port });
     await rig.completeOrders(() => [third.url]);
     await expectBalanced(rig, 'kill between commit/publish and confirm/commit', orderCount(submissions));
@@ -105,6 +106,7 @@ describe('the gateway killed with SIGKILL', () => {
       const [inbox] = await r.db('inbox').count({ n: '*' });
       moment = `${r.accepted.length} orders accepted, requests ${JSON.stringify(states)}, ${Number(inbox?.n)} replies in the inbox`;
       expect(await current.kill()).toBe('SIGKILL');
+      r.faultEnded();
       current = await r.gateway({ port });
     })();
     // Clients keep sending during the crash and retry with the same Idempotency-Key (or the same interchange).

@@ -82,6 +82,7 @@ describe('fulfillment while PostgreSQL restarts', () => {
       }
       await postgres.start();
       const up = Date.now();
+      rig.faultEnded(up);
       downMs = up - down;
       // Healed: the reply queue is empty again and the consumer says it resumed.
       while (

@@ -30,6 +30,7 @@ describe('two gateways on one database and broker', () => {
       const [inbox] = await r.db('inbox').count({ n: '*' });
       moment = `${r.accepted.length} orders accepted, ${Number(sent?.n)} requests sent, ${Number(inbox?.n)} replies applied`;
       expect(await victim.kill()).toBe('SIGKILL');
+      r.faultEnded();
     })();
     // Each client alternates between the two; a failed attempt goes to the other one.
     let turn = 0;
