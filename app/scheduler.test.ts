@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { startScheduler, type Job } from './scheduler.ts';
 
-const quietLog = (errors: unknown[] = []) => ({ error: (details: Record<string, unknown>) => errors.push(details) });
+const quietLog = (errors: unknown[] = [], others: string[] = []) => ({
+  error: (details: Record<string, unknown>) => errors.push(details),
+  warn: (_details: Record<string, unknown>, message: string) => others.push(`warn ${message}`),
+  info: (message: string) => others.push(`info ${message}`),
+});
 const until = async (check: () => boolean, ms = 2_000) => {
   const end = Date.now() + ms;
   while (!check()) {
@@ -73,6 +77,33 @@ describe('scheduler', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     await scheduler.stop();
     expect(runs).toBe(2);
+  });
+
+  it('says an outage once, at warn, and its end once, at info, instead of an error per run', async () => {
+    const errors: unknown[] = [];
+    const others: string[] = [];
+    let runs = 0;
+    const outage = Object.assign(new Error('timeout expired'), { outage: true });
+    const scheduler = startScheduler(
+      [
+        {
+          name: 'pushes',
+          everyMs: 5,
+          async run() {
+            runs += 1;
+            if (runs <= 4) throw outage;
+          },
+        },
+      ],
+      quietLog(errors, others),
+      { isOutage: (error) => (error as { outage?: boolean }).outage === true },
+    );
+    await until(() => runs >= 6);
+    await scheduler.stop();
+    expect(errors).toEqual([]);
+    expect(others).toHaveLength(2);
+    expect(others[0]).toBe('warn pushes waits for the database');
+    expect(others[1]).toMatch(/^info pushes runs again after \d+ ms$/);
   });
 
   it('stop() cuts a long wait short and returns once the current run has ended', async () => {

@@ -14,6 +14,13 @@ export interface Job {
 
 export interface SchedulerLog {
   error(details: Record<string, unknown>, message: string): void;
+  warn(details: Record<string, unknown>, message: string): void;
+  info(message: string): void;
+}
+
+export interface SchedulerOptions {
+  /** Failures that are an outage, not a defect (the database away): said once per outage, at warn. */
+  isOutage?: (error: unknown) => boolean;
 }
 
 export interface Scheduler {
@@ -23,7 +30,7 @@ export interface Scheduler {
   stop(): Promise<void>;
 }
 
-export function startScheduler(jobs: readonly Job[], log: SchedulerLog): Scheduler {
+export function startScheduler(jobs: readonly Job[], log: SchedulerLog, options: SchedulerOptions = {}): Scheduler {
   let stopped = false;
   const waits = new Map<string, { timer: NodeJS.Timeout; resolve: () => void }>();
   /** Woken while running: its next wait is skipped. */
@@ -41,12 +48,24 @@ export function startScheduler(jobs: readonly Job[], log: SchedulerLog): Schedul
     });
 
   const loop = async (job: Job): Promise<void> => {
+    let outageSince: number | undefined;
     while (!stopped) {
       let wait = job.everyMs;
       try {
         if ((await job.run()) === true) wait = 0;
+        if (outageSince !== undefined) log.info(`${job.name} runs again after ${Date.now() - outageSince} ms`);
+        outageSince = undefined;
       } catch (error) {
-        log.error({ err: error, job: job.name }, `${job.name} run failed; trying again shortly`);
+        if (options.isOutage?.(error) === true) {
+          if (outageSince === undefined)
+            log.warn(
+              { cause: error instanceof Error ? error.message : String(error), job: job.name },
+              `${job.name} waits for the database`,
+            );
+          outageSince ??= Date.now();
+        } else {
+          log.error({ err: error, job: job.name }, `${job.name} run failed; trying again shortly`);
+        }
         wait = job.afterFailureMs ?? job.everyMs;
       }
       if (!stopped && wait > 0) await sleep(job.name, wait);

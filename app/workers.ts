@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Broker } from '../adapters/amqp/index.ts';
-import { bringForwardFailedRequests, type Database } from '../adapters/db/index.ts';
+import { bringForwardFailedRequests, isDatabaseUnavailable, type Database } from '../adapters/db/index.ts';
 import type { RetryPolicy } from '../adapters/http/index.ts';
 import type { FulfillmentDeps } from '../pipeline/fulfillment.ts';
 import { moveDeadLetters, type Consumers } from './jobs/dead-letters.ts';
@@ -54,7 +54,7 @@ export function startWorkers(options: WorkerOptions): Workers {
     confirmTimeoutMs: options.confirmTimeoutMs ?? 5_000,
     httpPolicy: options.httpPolicy ?? httpSendPolicy,
   });
-  const scheduler = startScheduler([dispatch, ...(options.jobs ?? [])], log);
+  const scheduler = startScheduler([dispatch, ...(options.jobs ?? [])], log, { isOutage: isDatabaseUnavailable });
   const unsubscribe = broker?.onConnected(() => {
     // What waited for the broker goes now, not when each request's back-off runs out.
     bringForwardFailedRequests(db)

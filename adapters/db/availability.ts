@@ -24,6 +24,8 @@ const unavailableMessages = [
   /terminating connection/i,
   // pg's query_timeout: no answer at all (a half-open connection).
   /Query read timeout/i,
+  // pg's connectionTimeoutMillis: a new connection got no answer in time (a silent path).
+  /^timeout expired$/i,
 ];
 
 export function isDatabaseUnavailable(error: unknown): boolean {
