@@ -1,11 +1,11 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Broker } from '../adapters/amqp/index.ts';
+import type { Broker, Delivery } from '../adapters/amqp/index.ts';
 import { bringForwardFailedRequests, isDatabaseUnavailable, type Database } from '../adapters/db/index.ts';
 import type { RetryPolicy } from '../adapters/http/index.ts';
 import type { FulfillmentDeps } from '../pipeline/fulfillment.ts';
 import { moveDeadLetters, type Consumers } from './jobs/dead-letters.ts';
 import { dispatchJob } from './jobs/dispatch.ts';
-import { consumeReplies } from './jobs/replies.ts';
+import { consumeReplies, onReply } from './jobs/replies.ts';
 import { vendorQueues } from './jobs/vendor-queues.ts';
 import { startScheduler, type Job } from './scheduler.ts';
 
@@ -67,7 +67,9 @@ export function startWorkers(options: WorkerOptions): Workers {
 
   if (broker !== undefined && queues !== undefined) {
     consumers.push(consumeReplies(broker, options.fulfillment, options.prefetch ?? 8));
-    consumers.push(moveDeadLetters(db, broker, broker.names.dlq(broker.names.repliesQueue)));
+    // A reply the broker dead-lettered for its delivery limit (gateways killed while holding it) gets one last try.
+    const lastTry = (origin: Delivery) => onReply(options.fulfillment, broker.names, origin);
+    consumers.push(moveDeadLetters(db, broker, broker.names.dlq(broker.names.repliesQueue), lastTry, log));
     for (const vendorId of options.vendors)
       queues(vendorId).catch((error: unknown) => log.error({ err: error, vendorId }, 'declaring the vendor queue failed'));
   }

@@ -1,15 +1,36 @@
-import { deadLetterFacts, type Broker } from '../../adapters/amqp/index.ts';
+import { deadLetterFacts, type Broker, type Delivery, type HandlerVerdict } from '../../adapters/amqp/index.ts';
 import { insertDeadLetter, isDatabaseUnavailable, type Database } from '../../adapters/db/index.ts';
 import type { Replayer } from '../../api/dead-letters.ts';
 
 // Messages that died in RabbitMQ are moved into the database, where operations list them and
-// send them again (api/dead-letters.ts) through the replayer made here.
+// send them again (api/dead-letters.ts) through the replayer made here. A message the broker gave up
+// on only because it was delivered too often (gateways killed while holding it) can be given one
+// last try first (`lastTry`): if it goes through, nothing was wrong with it and no dead letter is
+// kept. Only on its first delivery from the DLQ: a message that kills the process is not tried twice.
 
 export type Consumers = { stop(): Promise<void> }[];
 
-export function moveDeadLetters(db: Database, broker: Broker, queue: string) {
+/** Runs a message as its own consumer would, given where it was first published. */
+export type LastTry = (origin: Delivery) => Promise<HandlerVerdict>;
+
+export function moveDeadLetters(db: Database, broker: Broker, queue: string, lastTry?: LastTry, log?: { info(message: string): void }) {
   return broker.consume(queue, async (delivery) => {
     const facts = deadLetterFacts(delivery);
+    let reason = facts.reason;
+    if (lastTry !== undefined && facts.reason === 'delivery_limit' && !delivery.redelivered) {
+      const verdict = await lastTry({
+        ...delivery,
+        exchange: facts.originalExchange,
+        routingKey: facts.originalRoutingKey,
+        queue: facts.queue,
+      });
+      if ('hold' in verdict) return verdict;
+      if ('ack' in verdict) {
+        log?.info(`message ${delivery.messageId ?? '(no id)'} from ${facts.queue} applied on its last try after the delivery limit`);
+        return { ack: true };
+      }
+      reason = `delivery_limit, then ${'deadLetter' in verdict ? verdict.deadLetter : verdict.retry}`;
+    }
     try {
       await insertDeadLetter(db, {
         queue: facts.queue,
@@ -18,7 +39,7 @@ export function moveDeadLetters(db: Database, broker: Broker, queue: string) {
         correlationId: delivery.correlationId ?? null,
         exchange: facts.originalExchange,
         routingKey: facts.originalRoutingKey,
-        reason: facts.reason,
+        reason,
         headers: delivery.headers,
         properties: { appId: delivery.appId, timestamp: delivery.timestamp, ...delivery.properties },
         body: delivery.body.toString('utf8'),

@@ -25,7 +25,7 @@ function oneAtATimePer<T>() {
 }
 
 /** One reply from the queue: checked, applied, and its verdict for the broker. */
-async function onReply(deps: FulfillmentDeps, names: TopologyNames, delivery: Delivery): Promise<HandlerVerdict> {
+export async function onReply(deps: FulfillmentDeps, names: TopologyNames, delivery: Delivery): Promise<HandlerVerdict> {
   if (delivery.messageId === undefined || delivery.messageId === '')
     return { deadLetter: 'no message_id: a reply needs a stable message id' };
   // The vendor's own routing key, also for a reply back from a retry tier (`10s.<prefix>.replies`).
