@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { getDocumentBody, listDocuments, type Database, type DocumentFilter } from '../adapters/db/index.ts';
+import { getDocumentBody, getDocumentSummary, listDocuments, type Database, type DocumentFilter } from '../adapters/db/index.ts';
 import { principalOf } from './auth.ts';
 import { ProblemError } from './problems.ts';
 
@@ -20,7 +20,16 @@ export function documentHandlers(db: Database) {
       return { documents };
     },
 
-    async getDocument(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) {
+    async getDocument(
+      request: FastifyRequest<{ Params: { id: string }; Querystring: { view?: 'body' | 'summary' } }>,
+      reply: FastifyReply,
+    ) {
+      if (request.query.view === 'summary') {
+        const summary = await getDocumentSummary(db, { partnerId: principalOf(request).partnerId }, request.params.id);
+        if (summary === undefined)
+          throw new ProblemError('not-found', `document ${request.params.id} does not exist or belongs to another partner`);
+        return reply.type('application/json').send(summary);
+      }
       const document = await getDocumentBody(db, { partnerId: principalOf(request).partnerId }, request.params.id);
       if (document === undefined)
         throw new ProblemError('not-found', `document ${request.params.id} does not exist or belongs to another partner`);

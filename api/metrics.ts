@@ -75,6 +75,17 @@ export function createMetrics(readings: MetricReadings): Metrics {
       for (const row of rows) this.set({ queue: row.queue }, row.count);
     },
   });
+  new Gauge({
+    name: 'ordergate_documents_ack_overdue',
+    help: 'Outbound X12 documents (855, 856, 810) the partner did not acknowledge (997/999) in time, by type',
+    labelNames: ['type'] as const,
+    registers: [registry],
+    async collect() {
+      const rows = await readings.overdueAcknowledgmentsByType();
+      this.reset();
+      for (const row of rows) this.set({ type: row.type }, row.count);
+    },
+  });
   const timeStage: StageTimer = async (stage, work) => {
     const end = stageDuration.startTimer({ stage });
     try {

@@ -167,6 +167,11 @@ export interface paths {
          *     a 997 (groups up to 004030) or 999 (005010 and up) per functional group, and a TA1 when
          *     ISA14 asks for one or the interchange itself is refused. Orders from accepted sets are
          *     stored before the answer is sent. The same interchange again returns the first answer.
+         *
+         *     An interchange holding only the partner's acknowledgments of our documents (997/999 sets,
+         *     TA1) is stored and matched to the 855/856/810 it is about (by GS06 and ST02, or ISA13 for a
+         *     TA1); the verdict is recorded on each (see `acknowledgment` on a document). It is never
+         *     answered with another acknowledgment: a body of nothing else is answered 202 with no body.
          */
         post: operations["receiveX12"];
         delete?: never;
@@ -225,7 +230,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One document's body, exactly as received or sent */
+        /** One document's body, exactly as received or sent; or, with view=summary, what is known of it */
         get: operations["getDocument"];
         put?: never;
         post?: never;
@@ -857,6 +862,22 @@ export interface components {
                 attempts?: number;
                 lastError?: string;
             };
+            /** @description Outbound X12 855/856/810 only: the partner's 997/999 or TA1. No state yet: none came and it is not due (dueAt). overdue: none came by dueAt. */
+            acknowledgment?: {
+                /** @enum {string|null} */
+                state: "accepted" | "accepted-with-errors" | "rejected" | "overdue" | null;
+                /** Format: date-time */
+                dueAt?: string;
+                /**
+                 * Format: date-time
+                 * @description When the verdict was recorded.
+                 */
+                at?: string;
+                /** @description kind (997, 999, TA1), inboundDocumentId (the acknowledgment as received), group (AK1/AK9: functionalId, gsControlNumber, status, codes, counts) and set (AK2..AK5: setId, stControlNumber, status, codes, errors: [{segment, position, loop, code, elements: [{position, reference, code, value}]}]); for a TA1, interchange (isaControlNumber, date, time, status, note). */
+                detail?: {
+                    [key: string]: unknown;
+                };
+            };
             /** Format: date-time */
             createdAt: string;
         };
@@ -889,10 +910,10 @@ export interface components {
             status: string;
         };
         /**
-         * @description order.received.v1 and order.cancelled.v1 carry {orderId, partnerId, ...}; document.stored.v1 carries {documentId, partnerId, orderId, direction, channel, type} for every document received from or sent to the partner (fetch it with GET /v1/documents/{id}). From fulfillment, each carrying {orderId, partnerId, externalRef, ...}: order.acknowledged.v1 (every line answered: lines with status, quantity, uom, unitPrice, expectedDate), order.shipped.v1 (one shipment: carrier, trackingNumber, packages), order.ready-for-billing.v1 (every task done: the invoice), order.failed.v1 (a vendor could not do a task: taskId, code, reason).
+         * @description order.received.v1 and order.cancelled.v1 carry {orderId, partnerId, ...}; document.stored.v1 carries {documentId, partnerId, orderId, direction, channel, type} for every document received from or sent to the partner (fetch it with GET /v1/documents/{id}). From fulfillment, each carrying {orderId, partnerId, externalRef, ...}: order.acknowledged.v1 (every line answered: lines with status, quantity, uom, unitPrice, expectedDate), order.shipped.v1 (one shipment: carrier, trackingNumber, packages), order.ready-for-billing.v1 (every task done: the invoice), order.failed.v1 (a vendor could not do a task: taskId, code, reason). document.ack-overdue.v1: an 855/856/810 the partner did not acknowledge in time ({documentId, partnerId, orderId, type, control, ackDueAt}).
          * @enum {string}
          */
-        WebhookEventType: "order.received.v1" | "order.cancelled.v1" | "document.stored.v1" | "order.acknowledged.v1" | "order.shipped.v1" | "order.ready-for-billing.v1" | "order.failed.v1";
+        WebhookEventType: "order.received.v1" | "order.cancelled.v1" | "document.stored.v1" | "order.acknowledged.v1" | "order.shipped.v1" | "order.ready-for-billing.v1" | "order.failed.v1" | "document.ack-overdue.v1";
         WebhookSubscription: {
             id: string;
             partnerId: string;
@@ -1255,6 +1276,13 @@ export interface operations {
                     "application/edi-x12": string;
                 };
             };
+            /** @description Only acknowledgments of our documents (997/999, TA1) were sent; they are recorded and not answered. No body. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
@@ -1326,7 +1354,10 @@ export interface operations {
     };
     getDocument: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description body (default): the bytes as stored. summary: the Document (control ids, findings, delivery, the partner's acknowledgment with its AK3/AK4 details). */
+                view?: "body" | "summary";
+            };
             header?: never;
             path: {
                 id: string;
@@ -1335,14 +1366,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The body, with the content type it was stored with. */
+            /** @description The body, with the content type it was stored with; with view=summary a Document. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/edi-x12": string;
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["Document"] | Record<string, never>;
                 };
             };
             400: components["responses"]["Problem"];

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { getPartnerX12, type Database } from '../adapters/db/index.ts';
-import { guidesFor, interchangeInbound, map850For, readX12, senderCheck } from '../adapters/x12/index.ts';
+import { acknowledgmentInbound, guidesFor, interchangeInbound, map850For, readX12, senderCheck } from '../adapters/x12/index.ts';
+import { reconcileAcknowledgments } from '../pipeline/acknowledgments.ts';
 import { runEnvelopePipeline } from '../pipeline/interchange.ts';
 import type { PipelineDeps } from '../pipeline/runner.ts';
 import { principalOf } from './auth.ts';
@@ -8,7 +9,9 @@ import { remembered } from './remember.ts';
 import { ProblemError } from './problems.ts';
 
 // The X12 channel over HTTP: read every interchange, hand each to the envelope pipeline, and
-// answer with the acknowledgment interchanges, each stored before it is sent.
+// answer with the acknowledgment interchanges, each stored before it is sent. An interchange that
+// holds only acknowledgments of our documents (997/999, TA1) is reconciled with them and never
+// answered: a body of nothing but those is answered 202 with no body.
 
 export function x12Handlers(db: Database, pipeline: PipelineDeps) {
   // A partner sending interchanges back to back is looked up once in a while, not every time.
@@ -25,11 +28,8 @@ export function x12Handlers(db: Database, pipeline: PipelineDeps) {
       if (identity === undefined)
         throw new ProblemError('no-x12-identity', 'register the partner\'s ISA identity (POST /v1/partners with "x12") before sending X12');
       const body = request.body;
-      const { interchanges, unreadable } = readX12(body, {
-        map: map850For(identity.map),
-        guides: guidesFor(identity.map),
-        checkSender: senderCheck(identity),
-      });
+      const checkSender = senderCheck(identity);
+      const { interchanges, unreadable } = readX12(body, { map: map850For(identity.map), guides: guidesFor(identity.map), checkSender });
       if (interchanges.length === 0) {
         const first = unreadable[0];
         throw new ProblemError(
@@ -42,7 +42,27 @@ export function x12Handlers(db: Database, pipeline: PipelineDeps) {
       const answers: string[] = [];
       for (const [index, outcome] of interchanges.entries()) {
         const end = interchanges[index + 1]?.offset ?? body.length;
-        const inbound = interchangeInbound(outcome, body.subarray(outcome.offset, end), partnerId);
+        const bytes = body.subarray(outcome.offset, end);
+        const acknowledgments = acknowledgmentInbound(outcome, bytes, partnerId, checkSender);
+        if (acknowledgments !== undefined) {
+          const reconciled = await reconcileAcknowledgments(pipeline.store, acknowledgments);
+          if (reconciled.kind === 'recorded') {
+            const unmatched = reconciled.matches.filter((m) => m.documentIds.length === 0).map((m) => m.ack);
+            request.log.info(
+              { documentId: reconciled.documentId, matched: reconciled.matches.flatMap((m) => m.documentIds) },
+              'x12 acknowledgments reconciled',
+            );
+            if (unmatched.length > 0)
+              request.log.warn({ documentId: reconciled.documentId, unmatched }, 'x12 acknowledgments of no document of ours');
+          } else if (reconciled.kind === 'conflict') {
+            request.log.warn(
+              { isa13: acknowledgments.document.control.isaControlNumber },
+              'x12 acknowledgments under a control number used before with other content: ignored',
+            );
+          }
+          continue;
+        }
+        const inbound = interchangeInbound(outcome, bytes, partnerId);
         const result = await runEnvelopePipeline(pipeline, inbound);
         if (result.kind === 'processed')
           request.log.info(
@@ -51,6 +71,8 @@ export function x12Handlers(db: Database, pipeline: PipelineDeps) {
           );
         answers.push(result.answer.body);
       }
+      // Acknowledgments alone: accepted, and nothing to say back (a 997 is never answered).
+      if (answers.length === 0) return reply.code(202).send();
       return reply.code(200).type('application/edi-x12').send(answers.join(''));
     },
   };

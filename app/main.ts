@@ -12,6 +12,7 @@ import { loadSecretKey } from '../adapters/webhook/index.ts';
 import { buildServer } from '../api/server.ts';
 import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { composeServer, startCatalog } from './compose.ts';
+import { ackOverdueJob } from './jobs/ack-overdue.ts';
 import { deadLetterReplayer } from './jobs/dead-letters.ts';
 import { documentPushesJob } from './jobs/document-pushes.ts';
 import { webhookDeliveriesJob } from './jobs/webhook-deliveries.ts';
@@ -99,7 +100,7 @@ async function main(): Promise<void> {
     log: logger,
     ...(broker === undefined ? {} : { broker }),
     vendors: Object.keys(catalog.vendors),
-    jobs: [webhookDeliveriesJob(db, deps.secrets), documentPushesJob(db)],
+    jobs: [webhookDeliveriesJob(db, deps.secrets), documentPushesJob(db), ackOverdueJob(db)],
   });
   started = true;
 

@@ -15,6 +15,7 @@ export const partnerEventTypes = [
   'order.shipped.v1',
   'order.ready-for-billing.v1',
   'order.failed.v1',
+  'document.ack-overdue.v1',
 ] as const;
 
 export type PartnerEventType = (typeof partnerEventTypes)[number];
@@ -74,4 +75,26 @@ export const documentStored = (
   correlationId: orderId ?? documentId,
   destination: 'gateway.documents',
   payload: { documentId, partnerId, orderId, direction: document.direction ?? 'inbound', channel: document.channel, type: document.type },
+});
+
+/** One of our documents whose acknowledgment (997/999) did not come in time; correlated like document.stored.v1. */
+export const documentAckOverdue = (document: {
+  id: string;
+  partnerId: string;
+  orderId: string | null;
+  type: string;
+  control: Record<string, string>;
+  ackDueAt: Date | null;
+}): OutboxMessage => ({
+  type: 'document.ack-overdue.v1',
+  correlationId: document.orderId ?? document.id,
+  destination: 'gateway.documents',
+  payload: {
+    documentId: document.id,
+    partnerId: document.partnerId,
+    orderId: document.orderId,
+    type: document.type,
+    control: document.control,
+    ackDueAt: document.ackDueAt?.toISOString() ?? null,
+  },
 });

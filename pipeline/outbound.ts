@@ -12,6 +12,8 @@ export interface OutboundDocument {
   channel: Channel;
   type: string;
   contentType: string;
+  /** How long the partner has to acknowledge it (X12: a 997/999); absent when no acknowledgment is expected. */
+  ackWithinMs?: number;
   /** Writes the document once its control numbers are taken (gap-free per partner and kind). */
   render(
     take: (counts: Record<string, number>) => Promise<Record<string, number>>,
@@ -54,6 +56,7 @@ export async function storeDocument(
     sha256: sha256Hex(rendered.body),
     control: rendered.control,
     deliveryState: endpointUrl === undefined ? 'mailbox' : 'pending',
+    ...(document.ackWithinMs === undefined ? {} : { ackDueAt: new Date(Date.now() + document.ackWithinMs) }),
   });
   return { documentId, ...rendered };
 }

@@ -5,6 +5,7 @@ import type { OrderStatus } from '../domain/order-status.ts';
 import type { TaskType } from '../domain/catalog.ts';
 import type { TaskStatus } from '../domain/task-status.ts';
 import type { OutboxMessage } from '../domain/outbox-message.ts';
+import type { DocumentAckState } from '../domain/document-ack.ts';
 
 // What the pipeline needs from the outside world. Adapters implement these; stages only call them.
 
@@ -29,7 +30,23 @@ export interface DocumentRecord {
   findings?: unknown;
   /** Outbound: 'mailbox' (the partner pulls it) or 'pending' (we push it to an endpoint). */
   deliveryState?: 'mailbox' | 'pending';
+  /** Outbound: when the partner's acknowledgment (997/999) should have come; past it, the document is overdue. */
+  ackDueAt?: Date;
 }
+
+/** One of our outbound documents an acknowledgment may be about, with its control ids and what we know of its acknowledgment so far. */
+export interface AcknowledgedDocument {
+  id: string;
+  partnerId: string;
+  orderId: string | null;
+  type: string;
+  control: Record<string, string>;
+  ackState: DocumentAckState | null;
+  ackDueAt: Date | null;
+}
+
+/** Where an acknowledgment points: our group (GS06) or our interchange (ISA13). */
+export type AckTarget = { gsControlNumber: string } | { isaControlNumber: string };
 
 export interface DeliveryRecord {
   state: 'delivered' | 'failed';
@@ -134,6 +151,12 @@ export interface StoreTransaction {
    */
   takeControlNumbers(partnerId: string, counts: Record<string, number>): Promise<Record<string, number>>;
   recordDelivery(documentId: string, delivery: DeliveryRecord): Promise<void>;
+  /** The partner's outbound documents that wait for or got an acknowledgment, under a control id, locked. */
+  acknowledgedDocuments(partnerId: string, target: AckTarget): Promise<AcknowledgedDocument[]>;
+  /** Records a partner's verdict on one of our documents (acked_at: now). */
+  recordAcknowledgment(documentId: string, state: Exclude<DocumentAckState, 'overdue'>, detail: Record<string, unknown>): Promise<void>;
+  /** Marks up to `limit` documents whose acknowledgment was due by `now` and never came as overdue; the ones marked. */
+  markAcknowledgmentsOverdue(now: Date, limit: number): Promise<AcknowledgedDocument[]>;
   /** Stores an order's tasks with the order's move that comes with them (received → decomposed), in one statement; the tasks' ids in the same order. */
   storePlan(
     orderId: string,

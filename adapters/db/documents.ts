@@ -12,6 +12,8 @@ export interface DocumentSummary {
   control: Record<string, unknown>;
   findings?: unknown;
   delivery?: { state: string; attempts: number; lastError?: string };
+  /** Outbound X12 855/856/810: the partner's 997/999 or TA1 (state null: none yet, not due). */
+  acknowledgment?: { state: string | null; dueAt?: string; at?: string; detail?: unknown };
   createdAt: string;
 }
 
@@ -28,8 +30,28 @@ const columns = [
   'delivery_state',
   'delivery_attempts',
   'last_delivery_error',
+  'ack_state',
+  'ack_detail',
+  'acked_at',
+  'ack_due_at',
   'created_at',
 ];
+
+const isoOrNothing = (value: unknown): string | undefined =>
+  value === null || value === undefined ? undefined : new Date(value as string).toISOString();
+
+function acknowledgmentOf(row: Record<string, unknown>): DocumentSummary['acknowledgment'] {
+  if ((row.ack_state === null || row.ack_state === undefined) && (row.ack_due_at === null || row.ack_due_at === undefined))
+    return undefined;
+  const dueAt = isoOrNothing(row.ack_due_at);
+  const at = isoOrNothing(row.acked_at);
+  return {
+    state: (row.ack_state as string | null) ?? null,
+    ...(dueAt === undefined ? {} : { dueAt }),
+    ...(at === undefined ? {} : { at }),
+    ...(row.ack_detail === null || row.ack_detail === undefined ? {} : { detail: row.ack_detail }),
+  };
+}
 
 const toSummary = (row: Record<string, unknown>): DocumentSummary => ({
   id: row.id as string,
@@ -50,8 +72,17 @@ const toSummary = (row: Record<string, unknown>): DocumentSummary => ({
           ...(row.last_delivery_error === null ? {} : { lastError: row.last_delivery_error as string }),
         },
       }),
+  ...(acknowledgmentOf(row) === undefined ? {} : { acknowledgment: acknowledgmentOf(row) }),
   createdAt: new Date(row.created_at as string).toISOString(),
 });
+
+/** One document as the list shows it; undefined when it does not exist or belongs to another partner. */
+export async function getDocumentSummary(db: Database, viewer: Viewer, id: string): Promise<DocumentSummary | undefined> {
+  const query = db('documents').where({ id }).first(columns);
+  if (viewer.partnerId !== null) query.andWhere({ partner_id: viewer.partnerId });
+  const row = await query;
+  return row === undefined ? undefined : toSummary(row);
+}
 
 export interface DocumentFilter {
   direction?: 'inbound' | 'outbound';

@@ -16,7 +16,7 @@ export {
   type PartnerCreation,
   type Principal,
 } from './partners.ts';
-export { getDocumentBody, listDocuments, type DocumentFilter, type DocumentSummary } from './documents.ts';
+export { getDocumentBody, getDocumentSummary, listDocuments, type DocumentFilter, type DocumentSummary } from './documents.ts';
 export { findWebhookSource, insertWebhookSource, type NewWebhookSource, type WebhookSource } from './partner-identities.ts';
 export {
   claimDueWebhookDeliveries,

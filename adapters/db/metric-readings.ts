@@ -9,6 +9,8 @@ export interface MetricReadings {
   /** When the oldest fulfillment request not yet sent was created; undefined when none waits. */
   oldestPendingRequest(): Promise<Date | undefined>;
   openDeadLettersByQueue(): Promise<{ queue: string; count: number }[]>;
+  /** Outbound documents marked overdue (no acknowledgment in time), by document type. */
+  overdueAcknowledgmentsByType(): Promise<{ type: string; count: number }[]>;
 }
 
 type Counted = { count: string | number };
@@ -37,6 +39,12 @@ export function metricReadings(db: Database): MetricReadings {
         queue: string;
       } & Counted)[];
       return rows.map((row) => ({ queue: row.queue, count: Number(row.count) }));
+    },
+    async overdueAcknowledgmentsByType() {
+      const rows = (await db('documents').where({ ack_state: 'overdue' }).select('type').count({ count: '*' }).groupBy('type')) as ({
+        type: string;
+      } & Counted)[];
+      return rows.map((row) => ({ type: row.type, count: Number(row.count) }));
     },
   };
 }

@@ -6,6 +6,7 @@ import type { DocumentRecord, OrderStore, OutboxMessage, StoreTransaction } from
 import { isTransientConflict } from './availability.ts';
 import type { Database } from './connect.ts';
 import { applyFulfillment, lockFulfillment, partnerChannels, recordInbox } from './fulfillment-store.ts';
+import { acknowledgedDocuments, markAcknowledgmentsOverdue, recordAcknowledgment } from './document-acks.ts';
 import { endWork, openWork } from './open-work.ts';
 import { lineToRow, orderToRow, rowsToOrder, type LineRow, type OrderRow } from './order-rows.ts';
 import { moveOrder } from './status-change.ts';
@@ -71,6 +72,7 @@ function documentRow(
     ...(document.deliveryState === undefined ? {} : { delivery_state: document.deliveryState }),
     // The push after commit has two minutes; then a worker takes it over (adapters/db/document-pushes.ts).
     ...(document.deliveryState === 'pending' ? { push_after: trx.raw(`clock_timestamp() + interval '2 minutes'`) } : {}),
+    ...(document.ackDueAt === undefined ? {} : { ack_due_at: document.ackDueAt }),
     // The wall clock, not the transaction's start: documents written together (an 855 and the
     // 856s held for it) are listed in the order they were written.
     created_at: trx.raw('clock_timestamp()'),
@@ -84,6 +86,7 @@ const documentCasts: Readonly<Record<string, string>> = {
   findings: '::jsonb',
   created_at: '',
   push_after: '',
+  ack_due_at: '::timestamptz',
 };
 
 /**
@@ -306,6 +309,9 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
     applyFulfillment: (order, effects, actor) => applyFulfillment(trx, order, effects, actor),
     partnerChannels: (partnerId) => partnerChannels(trx, partnerId),
     openWork: (orderId) => openWork(trx, orderId),
+    acknowledgedDocuments: (partnerId, target) => acknowledgedDocuments(trx, partnerId, target),
+    recordAcknowledgment: (documentId, state, detail) => recordAcknowledgment(trx, documentId, state, detail),
+    markAcknowledgmentsOverdue: (now, limit) => markAcknowledgmentsOverdue(trx, now, limit),
     endWork: (ending) => endWork(trx, ending),
 
     async settleRequests(taskId) {

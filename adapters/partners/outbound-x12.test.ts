@@ -69,7 +69,7 @@ describe('outbound X12 documents', () => {
     expect(segments.find((s) => s.tag === 'BAK')?.elements[2]).toBe('PO-7001');
     // Our identity as sender, the partner's as receiver, the partner's 1st and 2nd control numbers (1 went to the 997).
     expect(segments[0]?.elements.slice(4, 8).map((v) => v.trim())).toEqual(['ZZ', 'ORDERGATE', 'ZZ', 'PUSHBUYER']);
-    expect(sent.control).toEqual({ isaControlNumber: '000000002', gsControlNumber: '2' });
+    expect(sent.control).toEqual({ isaControlNumber: '000000002', gsControlNumber: '2', stControlNumber: '0001' });
 
     const docs = (await t.request({ method: 'GET', url: '/v1/documents?direction=outbound&type=855', key: partner.key })).json().documents;
     expect(docs).toEqual([

@@ -32,5 +32,14 @@ export const GE = { setCount: 1, controlNumber: 2 } as const;
 export const ST = { setId: 1, controlNumber: 2, conventionReference: 3 } as const;
 export const SE = { segmentCount: 1, controlNumber: 2 } as const;
 
+// What a partner's acknowledgment of our documents holds (997 AK*, 999 with IK3/IK4/IK5 at the same positions).
+export const TA1 = { controlNumber: 1, date: 2, time: 3, status: 4, note: 5 } as const;
+export const AK1 = { functionalId: 1, controlNumber: 2, version: 3 } as const;
+export const AK2 = { setId: 1, controlNumber: 2, conventionReference: 3 } as const;
+export const AK3 = { segmentId: 1, position: 2, loopId: 3, code: 4 } as const;
+export const AK4 = { position: 1, reference: 2, code: 3, badValue: 4 } as const;
+export const AK5 = { status: 1, firstCode: 2, lastCode: 6 } as const;
+export const AK9 = { status: 1, included: 2, received: 3, accepted: 4, firstCode: 5, lastCode: 9 } as const;
+
 /** The element at `position` (1 is the first after the tag); undefined when the segment has fewer. */
 export const element = (segment: Segment, position: number): string | undefined => segment.elements[position - 1];

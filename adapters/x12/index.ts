@@ -1,6 +1,7 @@
+export { acknowledgmentInbound, readAcknowledgmentInterchange } from './acknowledgment-in.ts';
 export { acknowledge, groupsNeeded, type AckControl, type AckDocument } from './respond.ts';
 export { elementErrors, groupErrors, interchangeNotes, segmentErrors, setErrors } from './codes.ts';
-export { element, GE, GS, IEA, ISA, isaElementCount, isaLength, SE, ST } from './elements.ts';
+export { AK1, AK2, AK3, AK4, AK5, AK9, element, GE, GS, IEA, ISA, isaElementCount, isaLength, SE, ST, TA1 } from './elements.ts';
 export { interchangeInbound } from './inbound.ts';
 export { draft850For, guidesFor, loadMap850, map850, map850For, type Map850, type Mapped850 } from './map-850.ts';
 export { senderCheck } from './check-envelope.ts';

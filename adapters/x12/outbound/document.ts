@@ -14,6 +14,16 @@ import { writeInterchange, type OutboundSetId } from './interchange.ts';
 /** Who we are to the partner and who it is to us, and the version it reads. */
 export type X12Identity = Pick<NonNullable<PartnerChannels['x12']>, 'qualifier' | 'id' | 'ourQualifier' | 'ourId' | 'version'>;
 
+/**
+ * How long a partner has to acknowledge our 855/856/810 with a 997/999 before the document is
+ * overdue: 24 hours for every partner, the common trading-partner agreement (one setting per
+ * partner would go with its X12 identity in partner_x12).
+ */
+export const ackWindowMs = 24 * 60 * 60 * 1000;
+
+/** ST02 of the one set in each interchange we write (serialize.ts numbers the sets of a group from 0001). */
+const stControlNumber = '0001';
+
 /** ISA12 for a GS08 version: 004010 → 00401, 005010X… → 00501. */
 export const interchangeVersionFor = (version: string): string => version.slice(0, 5);
 
@@ -31,6 +41,7 @@ export function x12Document(
     channel: 'x12',
     type: setId,
     contentType: 'application/edi-x12',
+    ackWithinMs: ackWindowMs,
     async render(take) {
       const taken = await take({ isa: 1, gs: 1 });
       const interchangeControl = taken.isa as number;
@@ -51,7 +62,7 @@ export function x12Document(
       );
       return {
         body: text,
-        control: { isaControlNumber: String(interchangeControl).padStart(9, '0'), gsControlNumber: String(groupControl) },
+        control: { isaControlNumber: String(interchangeControl).padStart(9, '0'), gsControlNumber: String(groupControl), stControlNumber },
       };
     },
   };

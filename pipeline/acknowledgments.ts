@@ -1,0 +1,86 @@
+import { ackStateOf, verdictFor, type ReceivedAck } from '../domain/document-ack.ts';
+import { documentAckOverdue } from '../domain/partner-events.ts';
+import type { AcknowledgedDocument, DocumentRecord, OrderStore, StoreTransaction } from './ports.ts';
+
+// A partner's acknowledgments of our documents (997/999, TA1): stored as the inbound document they
+// are, matched to the outbound documents they are about, and the verdict recorded on each, all in
+// one transaction. They are never answered: an acknowledgment is not acknowledged. The same
+// interchange posted again is a repeat and changes nothing. And the other side of it: documents
+// whose acknowledgment never came are marked overdue, each with its partner event.
+
+export interface AcknowledgmentInbound {
+  partnerId: string;
+  /** Where a repeat of the interchange is recognised (sender + ISA13). */
+  dedupe: { scope: string; key: string };
+  fingerprint: string;
+  document: DocumentRecord;
+  acks: ReceivedAck[];
+}
+
+export interface AckMatch {
+  ack: ReceivedAck;
+  /** Our documents it was recorded on; empty when none of ours has that control number. */
+  documentIds: string[];
+}
+
+export type AcknowledgmentOutcome =
+  | { kind: 'recorded'; documentId: string; matches: AckMatch[] }
+  /** The same interchange came before (same content): nothing changed. */
+  | { kind: 'repeat' }
+  /** Its control number came before with other content: stored nowhere, changed nothing. */
+  | { kind: 'conflict' };
+
+export async function reconcileAcknowledgments(store: OrderStore, inbound: AcknowledgmentInbound): Promise<AcknowledgmentOutcome> {
+  return store.transaction(async (tx) => {
+    const { dedupe } = inbound;
+    const claim = await tx.claimWithDocument(inbound.partnerId, dedupe.scope, dedupe.key, inbound.fingerprint, inbound.document);
+    if (!('documentId' in claim)) return claim.requestHash === inbound.fingerprint ? { kind: 'repeat' } : { kind: 'conflict' };
+    const matches: AckMatch[] = [];
+    for (const ack of inbound.acks) matches.push({ ack, documentIds: await recordAck(tx, inbound.partnerId, ack, claim.documentId) });
+    // The claim's answer: nothing is sent back, and a repeat finds that here.
+    await tx.completeIdempotencyKey(inbound.partnerId, dedupe.scope, dedupe.key, { status: 202, body: null, orderId: null });
+    return { kind: 'recorded', documentId: claim.documentId, matches };
+  });
+}
+
+async function recordAck(tx: StoreTransaction, partnerId: string, ack: ReceivedAck, inboundDocumentId: string): Promise<string[]> {
+  if (ack.kind === 'TA1') {
+    const documents = await tx.acknowledgedDocuments(partnerId, { isaControlNumber: ack.isaControlNumber });
+    const state = ackStateOf(ack.status);
+    const recorded: string[] = [];
+    for (const document of documents) {
+      // A TA1 that accepts the envelope says nothing against a 997/999 already in about its content.
+      if (state === 'accepted' && isFunctionalVerdict(document)) continue;
+      await tx.recordAcknowledgment(document.id, state, { kind: 'TA1', inboundDocumentId, interchange: ack });
+      recorded.push(document.id);
+    }
+    return recorded;
+  }
+  const documents = await tx.acknowledgedDocuments(partnerId, { gsControlNumber: ack.gsControlNumber });
+  for (const document of documents) {
+    const verdict = verdictFor(ack, document.control.stControlNumber);
+    const group = {
+      functionalId: ack.functionalId,
+      gsControlNumber: ack.gsControlNumber,
+      status: ack.status,
+      codes: ack.codes,
+      counts: ack.counts,
+    };
+    await tx.recordAcknowledgment(document.id, ackStateOf(verdict.status), { kind: ack.kind, inboundDocumentId, group, set: verdict });
+  }
+  return documents.map((d) => d.id);
+}
+
+const isFunctionalVerdict = (document: AcknowledgedDocument): boolean => document.ackState !== null && document.ackState !== 'overdue';
+
+/** How many documents one run marks at most; a full batch runs again at once. */
+export const overdueBatch = 200;
+
+/** Marks the documents whose acknowledgment was due by `now` and did not come, with an event each; true when there may be more. */
+export async function markOverdueAcknowledgments(store: OrderStore, now: Date): Promise<{ marked: AcknowledgedDocument[]; more: boolean }> {
+  return store.transaction(async (tx) => {
+    const marked = await tx.markAcknowledgmentsOverdue(now, overdueBatch);
+    for (const document of marked) await tx.enqueue(documentAckOverdue(document));
+    return { marked, more: marked.length === overdueBatch };
+  });
+}
