@@ -6,6 +6,7 @@ import * as webhooks from './004_webhooks.ts';
 import * as tasks from './005_tasks.ts';
 import * as fulfillment from './006_fulfillment.ts';
 import * as heldCompletions from './007_held_completions.ts';
+import * as keyLastUse from './008_key_last_use.ts';
 
 // Listed here rather than read from disk, so that the same list runs under tsx, vitest and a bundle.
 const migrations: Record<string, Knex.Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Knex.Migration> = {
   '005_tasks': tasks,
   '006_fulfillment': fulfillment,
   '007_held_completions': heldCompletions,
+  '008_key_last_use': keyLastUse,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
