@@ -7,6 +7,7 @@ import * as tasks from './005_tasks.ts';
 import * as fulfillment from './006_fulfillment.ts';
 import * as heldCompletions from './007_held_completions.ts';
 import * as keyLastUse from './008_key_last_use.ts';
+import * as subscriptionPause from './009_subscription_pause.ts';
 
 // Listed here rather than read from disk, so that the same list runs under tsx, vitest and a bundle.
 const migrations: Record<string, Knex.Migration> = {
@@ -18,6 +19,7 @@ const migrations: Record<string, Knex.Migration> = {
   '006_fulfillment': fulfillment,
   '007_held_completions': heldCompletions,
   '008_key_last_use': keyLastUse,
+  '009_subscription_pause': subscriptionPause,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -22,12 +22,15 @@ export { getDocumentBody, listDocuments, type DocumentFilter, type DocumentSumma
 export { findWebhookSource, insertWebhookSource, type NewWebhookSource, type WebhookSource } from './partner-identities.ts';
 export {
   claimDueWebhookDeliveries,
+  deleteWebhookSubscription,
   fanOutWebhookEvents,
   insertWebhookSubscription,
   listWebhookDeliveries,
   listWebhookSubscriptions,
   recordWebhookAttempt,
+  replaceWebhookSubscriptionSecret,
   retryWebhookDelivery,
+  setWebhookSubscriptionPaused,
   type AttemptRecord,
   type AttemptResult,
   type DeliveryFilter,
