@@ -124,7 +124,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List partners with their X12 and cXML identities, oldest registration first, with cursor paging (admin)
+         * @description Secrets (cXML shared secrets, API keys) are never returned.
+         */
+        get: operations["listPartners"];
         put?: never;
         /** Register a trading partner (admin) */
         post: operations["createPartner"];
@@ -134,7 +138,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/partners/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One partner with its X12 and cXML identities (admin) */
+        get: operations["getPartner"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a partner's name or identities (admin)
+         * @description Each field given replaces the stored one; `endpointUrl` or `confirmationUrl` set to null is
+         *     removed. A partner without an X12 (cXML) identity gets one only with every field a
+         *     registration needs. The checks are those of registration: an identity another partner holds
+         *     is 409 `identity-in-use`; an X12 `map` that does not exist is 400 at `/x12/map`. A new
+         *     `sharedSecret` is stored salted and hashed; without one the old secret stays.
+         */
+        patch: operations["updatePartner"];
+        trace?: never;
+    };
     "/v1/partners/{id}/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The partner's API keys, revoked ones included (admin); never a key itself or its hash */
+        get: operations["listPartnerKeys"];
+        put?: never;
+        /** Issue an API key for a partner (admin); the key is shown only in this response */
+        post: operations["createPartnerKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/partners/{id}/api-keys/{keyId}": {
         parameters: {
             query?: never;
             header?: never;
@@ -143,9 +190,9 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Issue an API key for a partner (admin); the key is shown only in this response */
-        post: operations["createPartnerKey"];
-        delete?: never;
+        post?: never;
+        /** Revoke one of the partner's API keys (admin); it fails from the very next request, on every instance */
+        delete: operations["revokePartnerKey"];
         options?: never;
         head?: never;
         patch?: never;
@@ -319,6 +366,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks/subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a subscription, with its deliveries and their log */
+        delete: operations["deleteWebhookSubscription"];
+        options?: never;
+        head?: never;
+        /**
+         * Pause or resume a subscription
+         * @description While paused, its events still become deliveries; they wait, pending, and go out once it is resumed.
+         */
+        patch: operations["updateWebhookSubscription"];
+        trace?: never;
+    };
+    "/v1/webhooks/subscriptions/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give a subscription a new signing secret, shown only in this answer
+         * @description Every attempt from now on, retries of earlier events included, is signed with the new secret; the old one stops at once.
+         */
+        post: operations["rotateWebhookSubscriptionSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhooks/deliveries": {
         parameters: {
             query?: never;
@@ -376,6 +464,40 @@ export interface paths {
          */
         post: operations["createVendor"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vendors/{id}/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The vendor's API keys, revoked ones included (admin); never a key itself or its hash */
+        get: operations["listVendorKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vendors/{id}/api-keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke one of the vendor's API keys (admin); it fails from the very next request, on every instance */
+        delete: operations["revokeVendorKey"];
         options?: never;
         head?: never;
         patch?: never;
@@ -799,6 +921,59 @@ export interface components {
             x12?: components["schemas"]["PartnerX12"];
             cxml?: components["schemas"]["PartnerCxml"];
         };
+        PartnerPage: {
+            partners: components["schemas"]["Partner"][];
+            /** @description Pass as `cursor` for the next page; absent on the last page. */
+            nextCursor?: string;
+        };
+        PartnerPatch: {
+            name?: string;
+            /** @description The fields of PartnerX12 to change. */
+            x12?: {
+                qualifier?: string;
+                id?: string;
+                ourQualifier?: string;
+                ourId?: string;
+                version?: string;
+                /** @description An 850 map in mappings/x12/850/. */
+                map?: string;
+                /**
+                 * Format: uri
+                 * @description null removes it.
+                 */
+                endpointUrl?: string | null;
+            };
+            /** @description The fields of PartnerCxmlCreate to change. */
+            cxml?: {
+                fromDomain?: string;
+                fromIdentity?: string;
+                /** @description Stored only as a salted hash. */
+                sharedSecret?: string;
+                /**
+                 * Format: uri
+                 * @description null removes it.
+                 */
+                confirmationUrl?: string | null;
+            };
+        };
+        ApiKeyList: {
+            keys: components["schemas"]["ApiKey"][];
+        };
+        /** @description An API key as an operator sees it; the key itself is shown only when issued, and never its hash. */
+        ApiKey: {
+            id: string;
+            /** @enum {string} */
+            role: "admin" | "partner" | "vendor";
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When it last authenticated a request, to the minute: written at most once a minute.
+             */
+            lastUsedAt: string | null;
+            /** Format: date-time */
+            revokedAt: string | null;
+        };
         /** @description The partner's cXML sender credential (Header/From). The shared secret is never returned. */
         PartnerCxml: {
             fromDomain: string;
@@ -919,6 +1094,8 @@ export interface components {
             partnerId: string;
             url: string;
             eventTypes: components["schemas"]["WebhookEventType"][];
+            /** @description Paused: its deliveries wait until it is resumed. */
+            paused: boolean;
             /** Format: date-time */
             createdAt: string;
         };
@@ -975,6 +1152,10 @@ export interface components {
     };
     parameters: {
         OrderId: string;
+        PartnerId: string;
+        VendorIdPath: components["schemas"]["VendorId"];
+        SubscriptionId: string;
+        KeyId: string;
     };
     requestBodies: never;
     headers: never;
@@ -1188,6 +1369,35 @@ export interface operations {
             503: components["responses"]["Problem"];
         };
     };
+    listPartners: {
+        parameters: {
+            query?: {
+                /** @description Part of the name (any case), or an X12 sender id (ISA06) or cXML From identity, whole. */
+                q?: string;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of partners. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerPage"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
     createPartner: {
         parameters: {
             query?: never;
@@ -1221,6 +1431,92 @@ export interface operations {
             503: components["responses"]["Problem"];
         };
     };
+    getPartner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["PartnerId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The partner. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Partner"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    updatePartner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["PartnerId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartnerPatch"];
+            };
+        };
+        responses: {
+            /** @description The partner as changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Partner"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    listPartnerKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["PartnerId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every key of the partner, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
     createPartnerKey: {
         parameters: {
             query?: never;
@@ -1245,6 +1541,32 @@ export interface operations {
                         key: string;
                     };
                 };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    revokePartnerKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["PartnerId"];
+                keyId: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked (or it was already). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
@@ -1520,6 +1842,92 @@ export interface operations {
             503: components["responses"]["Problem"];
         };
     };
+    deleteWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["SubscriptionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    updateWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["SubscriptionId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    paused: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The subscription. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscription"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    rotateWebhookSubscriptionSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["SubscriptionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new secret. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description whsec_ and base64; shown once, stored sealed. */
+                        secret: string;
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
     listWebhookDeliveries: {
         parameters: {
             query?: {
@@ -1639,6 +2047,59 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    listVendorKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["VendorIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every key of the vendor, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    revokeVendorKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["VendorIdPath"];
+                keyId: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked (or it was already). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
             503: components["responses"]["Problem"];
         };
     };

@@ -3,6 +3,7 @@ import { getOrder, listOrderEvents, listOrders, type Database, type Viewer } fro
 import { cancelOrder } from '../pipeline/cancel.ts';
 import { runOrderPipeline, type PipelineDeps } from '../pipeline/runner.ts';
 import { principalOf } from './auth.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { operations } from './openapi.gen.ts';
 import { presentOrder, translateOrderJson, type OrderJson } from './order-json.ts';
 import { invalidOrder, replyWithOutcome } from './outcome-reply.ts';
@@ -20,20 +21,7 @@ type IdParams = { id: string };
 
 const viewerOf = (request: FastifyRequest): Viewer => ({ partnerId: principalOf(request).partnerId });
 
-const encodeCursor = (cursor: { updatedAt: string; id: string }): string =>
-  Buffer.from(JSON.stringify([cursor.updatedAt, cursor.id])).toString('base64url');
-
-function decodeCursor(text: string): { updatedAt: string; id: string } {
-  try {
-    const [updatedAt, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
-    if (typeof updatedAt === 'string' && typeof id === 'string' && !Number.isNaN(Date.parse(updatedAt))) return { updatedAt, id };
-  } catch {
-    // falls through to the problem below
-  }
-  throw new ProblemError('invalid-cursor', 'pass the nextCursor of a previous page unchanged', [
-    { in: 'query', pointer: 'cursor', detail: 'not a cursor this API issued' },
-  ]);
-}
+const updatedAtCursor = ({ at, id }: { at: string; id: string }) => ({ updatedAt: at, id });
 
 async function orderOr404(db: Database, id: string, viewer: Viewer): Promise<OrderJson> {
   const order = await getOrder(db, id, viewer);
@@ -88,9 +76,12 @@ export function orderHandlers(db: Database, pipeline: PipelineDeps) {
         ...(status === undefined ? {} : { status }),
         ...(externalRef === undefined ? {} : { externalRef }),
         ...(updatedSince === undefined ? {} : { updatedSince }),
-        ...(cursor === undefined ? {} : { cursor: decodeCursor(cursor) }),
+        ...(cursor === undefined ? {} : { cursor: updatedAtCursor(decodeCursor(cursor)) }),
       });
-      return { orders: page.orders.map(presentOrder), ...(page.next === undefined ? {} : { nextCursor: encodeCursor(page.next) }) };
+      return {
+        orders: page.orders.map(presentOrder),
+        ...(page.next === undefined ? {} : { nextCursor: encodeCursor({ at: page.next.updatedAt, id: page.next.id }) }),
+      };
     },
 
     async getOrder(request: FastifyRequest<{ Params: IdParams }>) {

@@ -1,6 +1,16 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { readReply } from '../adapters/contract/index.ts';
-import { createVendor, leaseMailbox, listVendors, vendorChannel, type Database, type VendorChannel } from '../adapters/db/index.ts';
+import {
+  createVendor,
+  getVendor,
+  leaseMailbox,
+  listApiKeys,
+  listVendors,
+  revokeApiKey,
+  vendorChannel,
+  type Database,
+  type VendorChannel,
+} from '../adapters/db/index.ts';
 import type { VendorReply } from '../domain/vendor-reply.ts';
 import { handleTaskEvent, type FulfillmentDeps } from '../pipeline/fulfillment.ts';
 import { principalOf } from './auth.ts';
@@ -54,6 +64,19 @@ export function vendorHandlers(db: Database, fulfillment: FulfillmentDeps, amqp:
 
     async listVendors() {
       return { vendors: await listVendors(db) };
+    },
+
+    async listVendorKeys(request: FastifyRequest<{ Params: { id: string } }>) {
+      const vendor = await getVendor(db, request.params.id);
+      if (vendor === undefined) throw new ProblemError('not-found', `vendor ${request.params.id} is not registered`);
+      return { keys: await listApiKeys(db, { vendorId: vendor.id }) };
+    },
+
+    async revokeVendorKey(request: FastifyRequest<{ Params: { id: string; keyId: string } }>, reply: FastifyReply) {
+      const { id, keyId } = request.params;
+      if (!(await revokeApiKey(db, { vendorId: id }, keyId))) throw new ProblemError('not-found', `vendor ${id} has no key ${keyId}`);
+      request.log.info({ vendorId: id, keyId }, 'vendor key revoked');
+      return reply.code(204).send();
     },
 
     async pullVendorTasks(request: FastifyRequest<{ Querystring: PullQuery }>) {

@@ -456,4 +456,68 @@ describe('webhooks out', () => {
       ).statusCode,
     ).toBe(403);
   });
+
+  it('pauses a subscription (its deliveries wait, then go out on resume), rotates its secret, and deletes it', async () => {
+    const partner = await t.partner('Pausing');
+    const other = await t.partner('Meddler');
+    const subscription = await subscribe(partner.key, 'https://hooks.pausing.example/in', ['order.received.v1']);
+    const change = (method: 'PATCH' | 'DELETE' | 'POST', url: string, key = partner.key, payload?: object) =>
+      t.request({ method, url, key, ...(payload === undefined ? {} : { payload }) });
+    const base = `/v1/webhooks/subscriptions/${subscription.id}`;
+
+    const paused = await change('PATCH', base, partner.key, { paused: true });
+    expect(paused.statusCode).toBe(200);
+    expect(paused.json()).toMatchObject({ id: subscription.id, paused: true });
+    await order(partner.key, 'PAUSE-1');
+    const t0 = new Date();
+    await run(t0); // other tests' deliveries may be due too: this partner's are checked by themselves
+    expect(await deliveries(partner.key)).toMatchObject([{ state: 'pending', attempts: 0 }]);
+
+    // Resumed: the waiting delivery goes out, signed with the secret given at subscription.
+    const bodies: { headers: Record<string, string>; body: string }[] = [];
+    const endpoint = nock('https://hooks.pausing.example')
+      .post('/in')
+      .times(2)
+      .reply(200, function (_uri, body) {
+        bodies.push({ headers: this.req.headers as Record<string, string>, body: typeof body === 'string' ? body : JSON.stringify(body) });
+        return 'ok';
+      });
+    expect((await change('PATCH', base, partner.key, { paused: false })).json()).toMatchObject({ paused: false });
+    await run(at(t0, 1));
+    expect(await deliveries(partner.key)).toMatchObject([{ state: 'delivered', attempts: 1 }]);
+    const [first] = bodies;
+    if (first === undefined) throw new Error('nothing received');
+    expect(() => new Webhook(subscription.secret).verify(first.body, first.headers)).not.toThrow();
+
+    // A new secret, shown once: the next delivery is signed with it, not the old one.
+    const rotated = await change('POST', `${base}/rotate-secret`);
+    expect(rotated.statusCode).toBe(200);
+    expect(rotated.headers['cache-control']).toBe('no-store');
+    const { secret } = rotated.json() as { secret: string };
+    expect(secret).toMatch(/^whsec_/);
+    expect(secret).not.toBe(subscription.secret);
+    await order(partner.key, 'PAUSE-2');
+    await run(at(t0, 2));
+    expect(await deliveries(partner.key)).toMatchObject([{ state: 'delivered' }, { state: 'delivered' }]);
+    expect(endpoint.isDone()).toBe(true);
+    const second = bodies[1];
+    if (second === undefined) throw new Error('nothing received');
+    expect(() => new Webhook(secret).verify(second.body, second.headers)).not.toThrow();
+    expect(() => new Webhook(subscription.secret).verify(second.body, second.headers)).toThrow();
+    const listed = await t.request({ method: 'GET', url: '/v1/webhooks/subscriptions', key: partner.key });
+    expect(listed.body).not.toContain(secret);
+
+    // Another partner can do none of it; the owner deletes it with its deliveries.
+    expect((await change('PATCH', base, other.key, { paused: true })).statusCode).toBe(404);
+    expect((await change('POST', `${base}/rotate-secret`, other.key)).statusCode).toBe(404);
+    expect((await change('DELETE', base, other.key)).statusCode).toBe(404);
+    const deleted = await change('DELETE', base);
+    expect(deleted.statusCode).toBe(204);
+    expect((await t.request({ method: 'GET', url: '/v1/webhooks/subscriptions', key: partner.key })).json().subscriptions).toEqual([]);
+    expect(await deliveries(partner.key)).toEqual([]);
+    expect((await change('DELETE', base)).statusCode).toBe(404);
+    await order(partner.key, 'PAUSE-3');
+    await run(at(t0, 3));
+    expect(await deliveries(partner.key)).toEqual([]);
+  });
 });

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
+  deleteWebhookSubscription,
   getPartner,
   insertWebhookSource,
   insertWebhookSubscription,
   listWebhookDeliveries,
   listWebhookSubscriptions,
+  replaceWebhookSubscriptionSecret,
   retryWebhookDelivery,
+  setWebhookSubscriptionPaused,
   type Database,
   type DeliveryFilter,
 } from '../adapters/db/index.ts';
@@ -34,6 +37,9 @@ type SourceCreate = components['schemas']['WebhookSourceCreate'];
 type SubscriptionCreate = { url: string; eventTypes: components['schemas']['WebhookEventType'][] };
 
 const viewerOf = (request: FastifyRequest) => ({ partnerId: principalOf(request).partnerId });
+
+const noSubscription = (id: string): ProblemError =>
+  new ProblemError('not-found', `subscription ${id} does not exist or belongs to another partner`);
 
 /** What a source registration asks for that its kind does not allow, each with its field. */
 function sourceProblems(body: SourceCreate): FieldError[] {
@@ -167,6 +173,28 @@ export function webhookHandlers(db: Database, pipeline: PipelineDeps, secrets: S
 
     async listWebhookSubscriptions(request: FastifyRequest) {
       return { subscriptions: await listWebhookSubscriptions(db, viewerOf(request)) };
+    },
+
+    async updateWebhookSubscription(request: FastifyRequest<{ Params: { id: string }; Body: { paused: boolean } }>) {
+      const subscription = await setWebhookSubscriptionPaused(db, viewerOf(request), request.params.id, request.body.paused);
+      if (subscription === undefined) throw noSubscription(request.params.id);
+      request.log.info({ subscriptionId: subscription.id, paused: subscription.paused }, 'webhook subscription changed');
+      return subscription;
+    },
+
+    async deleteWebhookSubscription(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) {
+      if (!(await deleteWebhookSubscription(db, viewerOf(request), request.params.id))) throw noSubscription(request.params.id);
+      request.log.info({ subscriptionId: request.params.id }, 'webhook subscription deleted');
+      return reply.code(204).send();
+    },
+
+    async rotateWebhookSubscriptionSecret(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) {
+      const { id } = request.params;
+      const secret = newStandardSecret();
+      if (!(await replaceWebhookSubscriptionSecret(db, viewerOf(request), id, secrets.seal(secret, subscriptionSecretContext(id)))))
+        throw noSubscription(id);
+      request.log.info({ subscriptionId: id }, 'webhook subscription secret rotated');
+      return reply.header('cache-control', 'no-store').send({ id, secret });
     },
 
     async listWebhookDeliveries(request: FastifyRequest<{ Querystring: Partial<DeliveryFilter> }>) {

@@ -7,6 +7,8 @@ import * as tasks from './005_tasks.ts';
 import * as fulfillment from './006_fulfillment.ts';
 import * as heldCompletions from './007_held_completions.ts';
 import * as documentAcks from './008_document_acks.ts';
+import * as keyLastUse from './009_key_last_use.ts';
+import * as subscriptionPause from './010_subscription_pause.ts';
 
 // Listed here rather than read from disk, so that the same list runs under tsx, vitest and a bundle.
 const migrations: Record<string, Knex.Migration> = {
@@ -18,6 +20,8 @@ const migrations: Record<string, Knex.Migration> = {
   '006_fulfillment': fulfillment,
   '007_held_completions': heldCompletions,
   '008_document_acks': documentAcks,
+  '009_key_last_use': keyLastUse,
+  '010_subscription_pause': subscriptionPause,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -135,5 +135,12 @@ describe('README walkthrough', () => {
     const deliveries = outputOf('/retry');
     expect(deliveries).toContain(`"id":"${vars.DELIVERY}"`);
     expect(deliveries).toContain('"eventType":"order.received.v1"');
+
+    // Partners: found by name, renamed; the first key revoked, and refused on the very next request.
+    const partners = outputOf('/v1/partners?q=acme');
+    expect(partners).toContain('{"partners":[{"id":');
+    expect(partners).toContain('"name":"Acme Corp"');
+    expect(partners).toContain('revoke: 204');
+    expect(partners).toContain('the revoked key: 401');
   }, 180_000);
 });

@@ -2,6 +2,8 @@ export { isDatabaseUnavailable, isTransientConflict, pingDatabase } from './avai
 export { connectDatabase, describeDatabase, migrateToLatest, rollbackAll, type Database, type DatabaseOptions } from './connect.ts';
 export { getOrder, listOrderEvents, listOrders, type OrderEvent, type OrderFilter, type Viewer } from './order-queries.ts';
 export { orderStore } from './order-store.ts';
+export { listApiKeys, revokeApiKey, type ApiKeyView, type KeyOwner } from './api-keys.ts';
+export { listPartners, updatePartner, type PartnerFilter, type PartnerPatch, type PartnerUpdate } from './partner-admin.ts';
 export { authenticateCxml, getPartnerCxml, getPartnerX12, type PartnerCxml, type PartnerX12 } from './partner-identities.ts';
 export {
   createPartner,
@@ -20,12 +22,15 @@ export { getDocumentBody, getDocumentSummary, listDocuments, type DocumentFilter
 export { findWebhookSource, insertWebhookSource, type NewWebhookSource, type WebhookSource } from './partner-identities.ts';
 export {
   claimDueWebhookDeliveries,
+  deleteWebhookSubscription,
   fanOutWebhookEvents,
   insertWebhookSubscription,
   listWebhookDeliveries,
   listWebhookSubscriptions,
   recordWebhookAttempt,
+  replaceWebhookSubscriptionSecret,
   retryWebhookDelivery,
+  setWebhookSubscriptionPaused,
   type AttemptRecord,
   type AttemptResult,
   type DeliveryFilter,
@@ -34,7 +39,7 @@ export {
   type WebhookSubscription,
 } from './webhooks.ts';
 export { findTask, listTasks, type TaskView } from './tasks.ts';
-export { createVendor, listVendors, type Vendor, type VendorChannel } from './vendors.ts';
+export { createVendor, getVendor, listVendors, type Vendor, type VendorChannel } from './vendors.ts';
 export {
   bringForwardFailedRequests,
   dispatchDue,

@@ -44,18 +44,27 @@ const toX12 = (row: X12Row): PartnerX12 => ({
   ...(row.endpoint_url === null ? {} : { endpointUrl: row.endpoint_url }),
 });
 
+const toX12Row = (partnerId: string, x12: NewX12): X12Row => ({
+  partner_id: partnerId,
+  qualifier: x12.qualifier,
+  identifier: x12.id,
+  our_qualifier: x12.ourQualifier,
+  our_identifier: x12.ourId,
+  version: x12.version ?? '004010',
+  map: x12.map ?? 'default',
+  endpoint_url: x12.endpointUrl ?? null,
+});
+
 export async function insertX12(trx: Knex.Transaction, partnerId: string, x12: NewX12): Promise<PartnerX12> {
-  const row: X12Row = {
-    partner_id: partnerId,
-    qualifier: x12.qualifier,
-    identifier: x12.id,
-    our_qualifier: x12.ourQualifier,
-    our_identifier: x12.ourId,
-    version: x12.version ?? '004010',
-    map: x12.map ?? 'default',
-    endpoint_url: x12.endpointUrl ?? null,
-  };
+  const row = toX12Row(partnerId, x12);
   await trx('partner_x12').insert(row);
+  return toX12(row);
+}
+
+/** Writes the partner's X12 identity whole, in place of the one it had (if any). */
+export async function saveX12(trx: Knex.Transaction, partnerId: string, x12: NewX12): Promise<PartnerX12> {
+  const row = toX12Row(partnerId, x12);
+  await trx('partner_x12').insert(row).onConflict('partner_id').merge();
   return toX12(row);
 }
 
@@ -81,6 +90,46 @@ export async function insertCxml(trx: Knex.Transaction, partnerId: string, cxml:
     fromIdentity: cxml.fromIdentity,
     ...(cxml.confirmationUrl === undefined ? {} : { confirmationUrl: cxml.confirmationUrl }),
   };
+}
+
+/**
+ * Writes the partner's cXML identity in place of the one it had. Without a new shared secret the
+ * stored hash stays (the identity must then exist already); with one, a new salt and hash.
+ */
+export async function saveCxml(
+  trx: Knex.Transaction,
+  partnerId: string,
+  cxml: PartnerCxml & { sharedSecret?: string },
+): Promise<PartnerCxml> {
+  const fields = { from_domain: cxml.fromDomain, from_identity: cxml.fromIdentity, confirmation_url: cxml.confirmationUrl ?? null };
+  if (cxml.sharedSecret === undefined) {
+    const changed = await trx('partner_cxml').where({ partner_id: partnerId }).update(fields);
+    if (changed !== 1) throw new Error(`partner ${partnerId} has no cXML identity whose secret could be kept`);
+  } else {
+    const salt = randomBytes(16).toString('hex');
+    await trx('partner_cxml')
+      .insert({ partner_id: partnerId, ...fields, secret_salt: salt, secret_hash: hashSecret(salt, cxml.sharedSecret).toString('hex') })
+      .onConflict('partner_id')
+      .merge();
+  }
+  return {
+    fromDomain: cxml.fromDomain,
+    fromIdentity: cxml.fromIdentity,
+    ...(cxml.confirmationUrl === undefined ? {} : { confirmationUrl: cxml.confirmationUrl }),
+  };
+}
+
+/** The X12 and cXML identities of many partners at once (for a page of partners). */
+export async function identitiesOf(db: Database, partnerIds: string[]): Promise<Map<string, { x12?: PartnerX12; cxml?: PartnerCxml }>> {
+  const found = new Map<string, { x12?: PartnerX12; cxml?: PartnerCxml }>();
+  if (partnerIds.length === 0) return found;
+  const [x12Rows, cxmlRows] = await Promise.all([
+    db<X12Row>('partner_x12').whereIn('partner_id', partnerIds),
+    db<CxmlRow>('partner_cxml').whereIn('partner_id', partnerIds),
+  ]);
+  for (const row of x12Rows) found.set(row.partner_id, { ...found.get(row.partner_id), x12: toX12(row) });
+  for (const row of cxmlRows) found.set(row.partner_id, { ...found.get(row.partner_id), cxml: toCxml(row) });
+  return found;
 }
 
 interface CxmlRow {

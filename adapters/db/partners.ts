@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { noteKeyUsed } from './api-keys.ts';
 import type { Database } from './connect.ts';
 import {
   getPartnerCxml,
@@ -91,9 +92,18 @@ export async function createPartnerKey(db: Database, partnerId: string): Promise
 
 export const findPrincipal = (db: Database, key: string): Promise<Principal | undefined> => findPrincipalByHash(db, hashKey(key));
 
+/**
+ * The principal of a key that is not revoked: one indexed lookup (key_hash is unique), made on every
+ * request so that a revocation holds at once on every instance. Its last use is written at most
+ * once a minute.
+ */
 export async function findPrincipalByHash(db: Database, keyHash: string): Promise<Principal | undefined> {
-  const row = await db('api_keys').where({ key_hash: keyHash }).whereNull('revoked_at').first('role', 'partner_id', 'vendor_id');
+  const row = await db('api_keys')
+    .where({ key_hash: keyHash })
+    .whereNull('revoked_at')
+    .first('id', 'role', 'partner_id', 'vendor_id', 'last_used_at');
   if (row === undefined) return undefined;
+  await noteKeyUsed(db, row.id, row.last_used_at);
   if (row.role === 'vendor') return { role: 'vendor', partnerId: null, vendorId: row.vendor_id };
   return row.role === 'admin' ? { role: 'admin', partnerId: null } : { role: 'partner', partnerId: row.partner_id };
 }

@@ -57,3 +57,8 @@ export async function createVendor(
 export async function listVendors(db: Database): Promise<Vendor[]> {
   return (await db<VendorRow>('vendors').orderBy('id')).map(toVendor);
 }
+
+export async function getVendor(db: Database, id: string): Promise<Vendor | undefined> {
+  const row = await db<VendorRow>('vendors').where({ id }).first();
+  return row === undefined ? undefined : toVendor(row);
+}

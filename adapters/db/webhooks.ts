@@ -10,6 +10,8 @@ export interface WebhookSubscription {
   partnerId: string;
   url: string;
   eventTypes: string[];
+  /** Paused: its events wait as pending deliveries until it is resumed. */
+  paused: boolean;
   createdAt: string;
 }
 
@@ -18,12 +20,15 @@ const toSubscription = (row: Record<string, unknown>): WebhookSubscription => ({
   partnerId: row.partner_id as string,
   url: row.url as string,
   eventTypes: row.event_types as string[],
+  paused: row.paused_at !== null && row.paused_at !== undefined,
   createdAt: new Date(row.created_at as string).toISOString(),
 });
 
+const subscriptionColumns = ['id', 'partner_id', 'url', 'event_types', 'paused_at', 'created_at'];
+
 export async function insertWebhookSubscription(
   db: Database,
-  subscription: Omit<WebhookSubscription, 'createdAt'> & { sealedSecret: string },
+  subscription: Omit<WebhookSubscription, 'createdAt' | 'paused'> & { sealedSecret: string },
 ): Promise<WebhookSubscription> {
   const [row] = await db('webhook_subscriptions')
     .insert({
@@ -33,14 +38,50 @@ export async function insertWebhookSubscription(
       event_types: JSON.stringify(subscription.eventTypes),
       secret_sealed: subscription.sealedSecret,
     })
-    .returning(['id', 'partner_id', 'url', 'event_types', 'created_at']);
+    .returning(subscriptionColumns);
   return toSubscription(row);
 }
 
 export async function listWebhookSubscriptions(db: Database, viewer: Viewer): Promise<WebhookSubscription[]> {
-  const query = db('webhook_subscriptions').select('id', 'partner_id', 'url', 'event_types', 'created_at');
+  const query = db('webhook_subscriptions').select(subscriptionColumns);
   if (viewer.partnerId !== null) query.where({ partner_id: viewer.partnerId });
   return (await query.orderBy([{ column: 'created_at' }, { column: 'id' }])).map(toSubscription);
+}
+
+/** The viewer's subscription (a partner's own; any for the admin). */
+const ownSubscription = (db: Database, viewer: Viewer, id: string) => {
+  const query = db('webhook_subscriptions').where({ id });
+  if (viewer.partnerId !== null) query.andWhere({ partner_id: viewer.partnerId });
+  return query;
+};
+
+/** Pauses or resumes the subscription; undefined when the viewer has no such subscription. */
+export async function setWebhookSubscriptionPaused(
+  db: Database,
+  viewer: Viewer,
+  id: string,
+  paused: boolean,
+): Promise<WebhookSubscription | undefined> {
+  const [row] = await ownSubscription(db, viewer, id)
+    .update({ paused_at: paused ? db.raw('coalesce(paused_at, now())') : null })
+    .returning(subscriptionColumns);
+  return row === undefined ? undefined : toSubscription(row);
+}
+
+/** Replaces the subscription's secret (sealed by the caller for this id): the next attempt is signed with it. */
+export async function replaceWebhookSubscriptionSecret(db: Database, viewer: Viewer, id: string, sealedSecret: string): Promise<boolean> {
+  return (await ownSubscription(db, viewer, id).update({ secret_sealed: sealedSecret })) === 1;
+}
+
+/** Deletes the subscription with its deliveries and their log; false when the viewer has no such subscription. */
+export async function deleteWebhookSubscription(db: Database, viewer: Viewer, id: string): Promise<boolean> {
+  return db.transaction(async (trx) => {
+    const row = await ownSubscription(trx, viewer, id).forUpdate().first('id');
+    if (row === undefined) return false;
+    await trx('webhook_deliveries').where({ subscription_id: id }).delete();
+    await trx('webhook_subscriptions').where({ id }).delete();
+    return true;
+  });
 }
 
 export interface AttemptRecord {
@@ -169,14 +210,17 @@ export interface DueDelivery {
 
 /**
  * Takes up to `limit` due deliveries for an attempt by pushing their due time `leaseMs` ahead: a
- * crash mid-attempt makes them due again then, and no other instance takes them meanwhile.
+ * crash mid-attempt makes them due again then, and no other instance takes them meanwhile. The
+ * deliveries of a paused subscription wait.
  */
 export async function claimDueWebhookDeliveries(db: Database, now: Date, limit: number, leaseMs: number): Promise<DueDelivery[]> {
   const result = await db.raw(
     `UPDATE webhook_deliveries d SET next_attempt_at = ?
        FROM webhook_subscriptions s
       WHERE s.id = d.subscription_id
-        AND d.id IN (SELECT id FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED)
+        AND d.id IN (SELECT due.id FROM webhook_deliveries due JOIN webhook_subscriptions sub ON sub.id = due.subscription_id
+                      WHERE due.state = 'pending' AND due.next_attempt_at <= ? AND sub.paused_at IS NULL
+                      ORDER BY due.next_attempt_at, due.id LIMIT ? FOR UPDATE OF due SKIP LOCKED)
   RETURNING d.id, d.subscription_id, s.url, s.secret_sealed, d.payload, d.schedule_step`,
     [new Date(now.getTime() + leaseMs), now, limit],
   );

@@ -43,6 +43,24 @@ export function loadMap850(name: string): Map850 {
   return map;
 }
 
+/**
+ * Why a partner could not be registered with this 850 map, or undefined when it can: the map and
+ * the guide it names must exist and load, so that a wrong name is refused at registration rather
+ * than failing the partner's first interchange.
+ */
+export function map850Problem(mapName: string): string | undefined {
+  try {
+    loadMap850(mapName);
+    guidesFor(mapName);
+    return undefined;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    return code === 'ENOENT'
+      ? `there is no 850 map "${mapName}" in mappings/x12/850/ (or a file it names is missing)`
+      : (error as Error).message;
+  }
+}
+
 /** The guides a partner's sets are checked against: its map's own guide for the 850, the default for any other set. */
 export function guidesFor(mapName: string): (setId: string) => Guide | undefined {
   const name = loadMap850(mapName).guide;

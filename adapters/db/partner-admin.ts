@@ -1,0 +1,153 @@
+import type { Knex } from 'knex';
+import type { Database } from './connect.ts';
+import { getPartnerCxml, getPartnerX12, identitiesOf, saveCxml, saveX12, type NewX12, type PartnerCxml } from './partner-identities.ts';
+import { getPartner, type Partner } from './partners.ts';
+
+// Partners as the admin manages them: listed and searched, and changed after registration.
+
+export interface PartnerFilter {
+  /** Part of the name (any case), or an X12 sender id or cXML From identity exactly. */
+  q?: string;
+  limit: number;
+  cursor?: { createdAt: string; id: string };
+}
+
+interface PartnerRow {
+  id: string;
+  name: string;
+  created_at: Date;
+  created_at_exact: string;
+}
+
+const likeEscaped = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** Oldest registration first, so that paging forward never skips a partner registered meanwhile. */
+export async function listPartners(
+  db: Database,
+  filter: PartnerFilter,
+): Promise<{ partners: Partner[]; next?: { createdAt: string; id: string } }> {
+  const query = db('partners').select(
+    'id',
+    'name',
+    'created_at',
+    db.raw(`to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at_exact`),
+  );
+  const { q } = filter;
+  if (q !== undefined) {
+    query.where((where) =>
+      where
+        .whereRaw(`name ILIKE ? ESCAPE '\\'`, [`%${likeEscaped(q)}%`])
+        .orWhereIn('id', db('partner_x12').select('partner_id').where({ identifier: q }))
+        .orWhereIn('id', db('partner_cxml').select('partner_id').whereRaw('lower(from_identity) = lower(?)', [q])),
+    );
+  }
+  if (filter.cursor !== undefined) query.whereRaw('(created_at, id) > (?::timestamptz, ?)', [filter.cursor.createdAt, filter.cursor.id]);
+  const rows = (await query.orderBy([{ column: 'created_at' }, { column: 'id' }]).limit(filter.limit + 1)) as PartnerRow[];
+  const page = rows.slice(0, filter.limit);
+  const identities = await identitiesOf(
+    db,
+    page.map((row) => row.id),
+  );
+  const partners = page.map((row) => ({
+    id: row.id,
+    name: row.name,
+    createdAt: new Date(row.created_at).toISOString(),
+    ...identities.get(row.id),
+  }));
+  const last = page.at(-1);
+  return rows.length > filter.limit && last !== undefined
+    ? { partners, next: { createdAt: last.created_at_exact, id: last.id } }
+    : { partners };
+}
+
+/** A change to a partner: each field given replaces the stored one; a URL set to null is removed. */
+export interface PartnerPatch {
+  name?: string;
+  x12?: Partial<Omit<NewX12, 'endpointUrl'>> & { endpointUrl?: string | null };
+  cxml?: Partial<Omit<PartnerCxml, 'confirmationUrl'>> & { sharedSecret?: string; confirmationUrl?: string | null };
+}
+
+export type PartnerUpdate =
+  | { ok: true; partner: Partner }
+  | { ok: false; reason: 'not-found' }
+  /** Another partner holds the identity. */
+  | { ok: false; reason: 'taken'; identity: 'x12' | 'cxml' }
+  /** The partner had no such identity, and the change does not give every field a new one needs. */
+  | { ok: false; reason: 'incomplete'; identity: 'x12' | 'cxml'; missing: string[] };
+
+const x12Required = ['qualifier', 'id', 'ourQualifier', 'ourId'] as const;
+const cxmlRequired = ['fromDomain', 'fromIdentity', 'sharedSecret'] as const;
+
+/** Present fields of `patch` over `base`, a null URL removing it. */
+function merged<T extends object>(base: T | undefined, patch: object, urlField: string): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [field, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    if (value === null && field === urlField) delete out[field];
+    else out[field] = value;
+  }
+  return out;
+}
+
+const missingOf = (fields: Record<string, unknown>, required: readonly string[]): string[] =>
+  required.filter((f) => fields[f] === undefined);
+
+class Refused extends Error {
+  constructor(readonly update: PartnerUpdate) {
+    super('partner update refused');
+  }
+}
+
+async function changeX12(trx: Knex.Transaction, partnerId: string, patch: NonNullable<PartnerPatch['x12']>): Promise<void> {
+  const fields = merged(await getPartnerX12(trx, partnerId), patch, 'endpointUrl');
+  const missing = missingOf(fields, x12Required);
+  if (missing.length > 0) throw new Refused({ ok: false, reason: 'incomplete', identity: 'x12', missing });
+  const holder = await trx('partner_x12')
+    .where({ qualifier: fields.qualifier, identifier: fields.id })
+    .whereNot({ partner_id: partnerId })
+    .first('partner_id');
+  if (holder !== undefined) throw new Refused({ ok: false, reason: 'taken', identity: 'x12' });
+  await saveX12(trx, partnerId, fields as unknown as NewX12);
+}
+
+async function changeCxml(trx: Knex.Transaction, partnerId: string, patch: NonNullable<PartnerPatch['cxml']>): Promise<void> {
+  const existing = await getPartnerCxml(trx, partnerId);
+  const fields = merged(existing, patch, 'confirmationUrl');
+  const missing = missingOf(fields, existing === undefined ? cxmlRequired : []);
+  if (missing.length > 0) throw new Refused({ ok: false, reason: 'incomplete', identity: 'cxml', missing });
+  const holder = await trx('partner_cxml')
+    .whereRaw('lower(from_domain) = lower(?)', [String(fields.fromDomain)])
+    .andWhere({ from_identity: String(fields.fromIdentity) })
+    .whereNot({ partner_id: partnerId })
+    .first('partner_id');
+  if (holder !== undefined) throw new Refused({ ok: false, reason: 'taken', identity: 'cxml' });
+  await saveCxml(trx, partnerId, fields as unknown as PartnerCxml & { sharedSecret?: string });
+}
+
+const uniqueViolation = (error: unknown): boolean => (error as { code?: string }).code === '23505';
+
+/** Applies the change in one transaction, the partner's row locked, or says why it cannot. */
+export async function updatePartner(db: Database, id: string, patch: PartnerPatch): Promise<PartnerUpdate> {
+  try {
+    await db.transaction(async (trx) => {
+      const row = await trx('partners').where({ id }).forUpdate().first('id');
+      if (row === undefined) throw new Refused({ ok: false, reason: 'not-found' });
+      if (patch.name !== undefined) await trx('partners').where({ id }).update({ name: patch.name });
+      if (patch.x12 !== undefined) await changeX12(trx, id, patch.x12);
+      if (patch.cxml !== undefined) await changeCxml(trx, id, patch.cxml);
+    });
+  } catch (error) {
+    if (error instanceof Refused) return error.update;
+    // Another partner took the identity at the same moment: it was taken.
+    if (uniqueViolation(error))
+      return {
+        ok: false,
+        reason: 'taken',
+        identity: String((error as { constraint?: string }).constraint).includes('cxml') ? 'cxml' : 'x12',
+      };
+    throw error;
+  }
+  const partner = await getPartner(db, id);
+  if (partner === undefined) return { ok: false, reason: 'not-found' };
+  return { ok: true, partner };
+}

@@ -1,0 +1,20 @@
+import { ProblemError } from './problems.ts';
+
+// The paging cursor of every list: the last row's position (its timestamp to the microsecond, and
+// its id), opaque to the client; anything we did not issue is 400 invalid-cursor.
+
+export type Position = { at: string; id: string };
+
+export const encodeCursor = (position: Position): string => Buffer.from(JSON.stringify([position.at, position.id])).toString('base64url');
+
+export function decodeCursor(text: string): Position {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
+    if (typeof at === 'string' && typeof id === 'string' && !Number.isNaN(Date.parse(at))) return { at, id };
+  } catch {
+    // falls through to the problem below
+  }
+  throw new ProblemError('invalid-cursor', 'pass the nextCursor of a previous page unchanged', [
+    { in: 'query', pointer: 'cursor', detail: 'not a cursor this API issued' },
+  ]);
+}
