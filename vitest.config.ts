@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 // Two groups: everything that shares the local services runs in parallel first; then, alone and one
 // file at a time, the fault tests. They run real gateway processes and inject faults through a TCP
-// proxy of their own (test/faults/tcp-proxy.ts) or on a private PostgreSQL they start themselves
+// proxy of their own (test/support/tcp-proxy.ts) or on a private PostgreSQL they start themselves
 // (test/faults/private-postgres.ts); they never stop or restart the machine's PostgreSQL or
 // RabbitMQ, and their global setup fails the run if either one's process changed meanwhile.
 export default defineConfig({

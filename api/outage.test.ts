@@ -1,4 +1,3 @@
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
@@ -7,6 +6,7 @@ import { processSecretKey } from '../adapters/webhook/index.ts';
 import { composeServer, startCatalog } from '../app/compose.ts';
 import { createLogger } from '../app/logger.ts';
 import { createPostgresDatabase } from '../test/support/databases.ts';
+import { startTcpProxy, type TcpProxy } from '../test/support/tcp-proxy.ts';
 import { buildServer } from './server.ts';
 
 // A database outage is said once, at warn, with its cause, and its end once at info; the requests
@@ -15,41 +15,17 @@ import { buildServer } from './server.ts';
 
 const adminKey = 'outage-admin-key-0123456789abcdef';
 
-function forwarder(to: number) {
-  const sockets = new Set<Socket>();
-  let server: Server | undefined;
-  return {
-    async open(port: number) {
-      server = createServer((client) => {
-        const upstream = connect(to, '127.0.0.1');
-        sockets.add(client).add(upstream);
-        client.pipe(upstream).pipe(client);
-        client.on('error', () => upstream.destroy());
-        upstream.on('error', () => client.destroy());
-      });
-      await new Promise<void>((resolve) => server?.listen(port, '127.0.0.1', resolve));
-      return (server.address() as { port: number }).port;
-    },
-    async cut() {
-      for (const socket of sockets) socket.destroy();
-      sockets.clear();
-      await new Promise<void>((resolve) => (server === undefined ? resolve() : server.close(() => resolve())));
-    },
-  };
-}
-
 describe('a database outage in the logs', () => {
   let app: FastifyInstance;
   const lines: { level: number; msg: string; cause?: string }[] = [];
-  const proxy = forwarder(5432);
-  let port: number;
+  let proxy: TcpProxy;
   let close: () => Promise<void>;
 
   beforeAll(async () => {
     const created = await createPostgresDatabase();
     const url = new URL(created.url);
-    port = await proxy.open(0);
-    url.port = String(port);
+    proxy = await startTcpProxy({ targetPort: Number(url.port || 5432) });
+    url.port = String(proxy.port);
     const db = connectDatabase({ url: created.url, dataDir: '' });
     await migrateToLatest(db);
     await ensureAdminKey(db, adminKey);
@@ -74,7 +50,7 @@ describe('a database outage in the logs', () => {
     close = async () => {
       await app.close();
       await proxied.destroy();
-      await proxy.cut();
+      await proxy.close();
       await created.drop();
     };
   });
@@ -84,7 +60,9 @@ describe('a database outage in the logs', () => {
     const list = () => app.inject({ method: 'GET', url: '/v1/vendors', headers: { authorization: `Bearer ${adminKey}` } });
     expect((await list()).statusCode).toBe(200);
 
-    await proxy.cut();
+    // The database goes away: every connection cut, new ones refused.
+    void proxy.refuseUntilResumed();
+    proxy.cutAll();
     const during = await Promise.all([list(), list(), list(), app.inject({ method: 'GET', url: '/readyz' })]);
     expect(during.map((r) => r.statusCode)).toEqual([503, 503, 503, 503]);
     expect(during.map((r) => JSON.parse(r.body).code)).toEqual(Array(4).fill('service-unavailable'));
@@ -96,7 +74,7 @@ describe('a database outage in the logs', () => {
     // No 401 answer and no SecurityError from the key lookup that could not be made.
     expect(lines.filter((l) => /"statusCode":401\b|SecurityError/.test(JSON.stringify(l)))).toEqual([]);
 
-    await proxy.open(port);
+    await proxy.resume();
     expect((await list()).statusCode).toBe(200);
     const back = lines.filter((l) => /database available again after \d+ ms/.test(l.msg));
     expect(back).toHaveLength(1);

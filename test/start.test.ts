@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sampleOrder } from './support/app.ts';
 import { createPostgresDatabase } from './support/databases.ts';
+import { startTcpProxy } from './support/tcp-proxy.ts';
 
 // The gateway as a user starts it: `npm start`'s entry point in a child process.
 
@@ -117,10 +118,12 @@ describe('npm start', () => {
   it('waits for a database that is not there yet: live but not ready meanwhile, and serves once it comes', async () => {
     const database = await createPostgresDatabase();
     cleanups.push(database.drop);
-    // The database is reached through a port of ours where nothing listens yet: connections are refused.
-    const port = await freePort();
+    // The database is reached through a proxy of ours that refuses connections until the test says.
     const url = new URL(database.url);
-    url.port = String(port);
+    const proxy = await startTcpProxy({ targetPort: Number(url.port || 5432) });
+    cleanups.push(() => proxy.close());
+    void proxy.refuseUntilResumed();
+    url.port = String(proxy.port);
     const gateway = spawnGateway(
       { DATABASE_URL: url.toString(), ORDERGATE_ADMIN_KEY: 'waiting-admin-key-0123456789abcdef' },
       await freePort(),
@@ -140,23 +143,8 @@ describe('npm start', () => {
     expect((await early.json()).detail).toContain('starting');
     await waitFor(() => /database not reachable \(.*ECONNREFUSED.*\); trying again in \d+ ms/.test(gateway.output()));
 
-    // The database comes: a forwarder on that port to the real one.
-    const sockets = new Set<Socket>();
-    const forwarder = createServer((client) => {
-      const upstream = connect(Number(new URL(database.url).port || 5432), '127.0.0.1');
-      sockets.add(client).add(upstream);
-      client.pipe(upstream).pipe(client);
-      client.on('error', () => upstream.destroy());
-      upstream.on('error', () => client.destroy());
-    });
-    await new Promise<void>((resolve) => forwarder.listen(port, '127.0.0.1', resolve));
-    cleanups.push(
-      () =>
-        new Promise<void>((resolve) => {
-          for (const socket of sockets) socket.destroy();
-          forwarder.close(() => resolve());
-        }),
-    );
+    // The database comes.
+    await proxy.resume();
     await waitFor(
       () =>
         fetch(`${gateway.url}/readyz`).then(

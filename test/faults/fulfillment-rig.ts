@@ -22,7 +22,7 @@ import { demoVendors } from '../support/fulfillment.ts';
 import { checkLedger, describeLedger, type Accepted, type LedgerReport } from '../support/ledger.ts';
 import { gatewayAdminKey, killAllGateways, startGateway, type GatewayOptions, type GatewayProcess } from './gateway-process.ts';
 import type { PrivatePostgres } from './private-postgres.ts';
-import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 
 // What every fulfillment fault test needs: a fresh database with two partners (JSON and X12), a
 // random broker prefix, the real gateway as child processes, simulated vendors over RabbitMQ in

@@ -3,7 +3,7 @@ import { machineServices, servicesChanged } from './machine-services.ts';
 // The faults project's global setup: the machine's PostgreSQL and RabbitMQ are read before the
 // first test and after the last (pids and start times, machine-services.ts), and the run fails if
 // either was stopped or restarted. The fault tests inject their faults through a proxy of their
-// own (tcp-proxy.ts) or on a PostgreSQL of their own (private-postgres.ts), never on these.
+// own (test/support/tcp-proxy.ts) or on a PostgreSQL of their own (private-postgres.ts), never on these.
 
 export default async function setup(): Promise<() => Promise<void>> {
   const before = await machineServices();
