@@ -704,3 +704,45 @@ export function rigPerTest(options: { beforeClose?: () => Promise<void>; rig?: (
     return rig;
   };
 }
+
+export interface KillLoop {
+  /** The gateway running on the port now. */
+  current(): GatewayProcess;
+  /** When the last kill happened. */
+  lastKill(): number;
+  /** One line per kill: when, what was in flight, how long the restart took. */
+  kills: string[];
+  /** Resolves after the last restart. */
+  finished: Promise<void>;
+}
+
+async function inFlight(rig: Rig): Promise<string> {
+  const [sent] = await rig.db('outbox').where({ type: 'fulfillment.request.v1', state: 'sent' }).count({ n: '*' });
+  const [inbox] = await rig.db('inbox').count({ n: '*' });
+  return `${rig.accepted.length} accepted, ${Number(sent?.n)} requests sent, ${Number(inbox?.n)} replies applied`;
+}
+
+/**
+ * SIGKILLs the gateway `first` and starts it again on its port, `gapMs()` from one kill to the next
+ * (a restarted gateway runs at least a second), for at least `forMs` and until `done()`.
+ */
+export function killLoop(rig: Rig, first: GatewayProcess, options: { gapMs: () => number; forMs: number; done: () => boolean }): KillLoop {
+  let current = first;
+  let lastKill = 0;
+  const kills: string[] = [];
+  const finished = (async () => {
+    const started = Date.now();
+    let nextKill = started + options.gapMs();
+    for (;;) {
+      await sleep(Math.max(1_000, nextKill - Date.now()));
+      const moment = await inFlight(rig);
+      lastKill = Date.now();
+      nextKill = lastKill + options.gapMs();
+      expect(await current.kill()).toBe('SIGKILL');
+      current = await rig.gateway({ port: first.port });
+      kills.push(`${Math.round((lastKill - started) / 1000)} s (${moment}; up again in ${Date.now() - lastKill} ms)`);
+      if (Date.now() - started >= options.forMs && options.done()) break;
+    }
+  })();
+  return { current: () => current, lastKill: () => lastKill, kills, finished };
+}

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { GatewayProcess } from './gateway-process.ts';
 import {
   deadLetterCount,
   expectBalanced,
+  killLoop,
   mixedOrders,
   orderCount,
   rigPerTest,
@@ -16,8 +16,6 @@ import {
 // gateways' consumers take replies from the one reply queue. No order may be lost, no effect may
 // happen twice, nothing may be dead-lettered, and all is done within 30 s of the last kill.
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 const faultMs = 60_000;
 
 describe('two gateways, one killed again and again', () => {
@@ -27,31 +25,13 @@ describe('two gateways, one killed again and again', () => {
     const rig = await rigFor('two-kill-loop');
     await rig.startVendors();
     const steady = await rig.gateway();
-    let victim: GatewayProcess = await rig.gateway();
-    const victimPort = victim.port;
+    const first = await rig.gateway();
+    const victimPort = first.port;
     await waitForReplyConsumers(rig.prefix, 2);
     const submissions = mixedOrders('TK', 60, 8);
-    const r = rig;
-    const kills: string[] = [];
     let submitted = false;
-    let lastKill = 0;
-
-    const killer = (async () => {
-      const started = Date.now();
-      let nextKill = started + 8_000 + Math.random() * 4_000;
-      for (;;) {
-        // About 10 s from one kill to the next; a restarted gateway runs at least a second before the next.
-        await sleep(Math.max(1_000, nextKill - Date.now()));
-        const [inbox] = await r.db('inbox').count({ n: '*' });
-        const moment = `${r.accepted.length} accepted, ${Number(inbox?.n)} replies applied`;
-        lastKill = Date.now();
-        nextKill = lastKill + 8_000 + Math.random() * 4_000;
-        expect(await victim.kill()).toBe('SIGKILL');
-        victim = await r.gateway({ port: victimPort });
-        kills.push(`${Math.round((lastKill - started) / 1000)} s (${moment}; up again in ${Date.now() - lastKill} ms)`);
-        if (Date.now() - started >= faultMs && submitted) break;
-      }
-    })();
+    // About 10 s from one kill to the next.
+    const loop = killLoop(rig, first, { gapMs: () => 8_000 + Math.random() * 4_000, forMs: faultMs, done: () => submitted });
     // Each client alternates between the two; a failed attempt goes to the other one.
     let turn = 0;
     const urls = [steady.url, `http://127.0.0.1:${victimPort}`];
@@ -61,7 +41,9 @@ describe('two gateways, one killed again and again', () => {
     };
     const stats = await rig.submit(submissions, { targets, concurrency: 4, pauseMs: 3_200, deadlineMs: 90_000 });
     submitted = true;
-    await killer;
+    await loop.finished;
+    const { kills } = loop;
+    const lastKill = loop.lastKill();
     rig.faultEnded(lastKill);
     console.info(
       `${kills.length} kills at: ${kills.join('; ')}\n  clients: ${JSON.stringify(stats.statuses)}, ${stats.noAnswer} without an answer, ${stats.retried} retried`,
@@ -81,6 +63,6 @@ describe('two gateways, one killed again and again', () => {
     expect(rig.http.statuses['500'] ?? 0, 'HTTP 500 answers').toBe(0);
     expect(healMs, 'time to heal after the last kill').toBeLessThan(30_000);
     expect(steady.alive(), 'the other gateway ran throughout').toBe(true);
-    expect(victim.alive()).toBe(true);
+    expect(loop.current().alive()).toBe(true);
   }, 300_000);
 });
