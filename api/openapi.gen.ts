@@ -198,6 +198,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/partners/{id}/item-references": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The partner's cross-references, its item numbers in order (admin)
+         * @description A cross-reference says which of our SKUs a partner's own item number names (a buyer part number, a buyer catalog number, a UPC it uses for our item). Order lines that carry no SKU the catalog can plan are resolved through these, then through the catalog's GTIN/UPC/EAN and NDC codes.
+         */
+        get: operations["listItemReferences"];
+        put?: never;
+        /**
+         * Add or replace cross-references (admin); held orders they resolve move on at once
+         * @description Each item number given replaces the one stored under it; others are kept. In the same transaction, the partner's held orders (status held) whose lines now all resolve get their SKUs, are planned and sent to the vendors, and the partner gets order.resumed.v1. A SKU the catalog has no plan for is refused.
+         */
+        post: operations["addItemReferences"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/partners/{id}/item-references/{partnerItem}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove one cross-reference (admin) */
+        delete: operations["deleteItemReference"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/x12": {
         parameters: {
             query?: never;
@@ -697,8 +738,11 @@ export interface components {
             status: string;
             database?: string;
         };
-        /** @enum {string} */
-        OrderStatus: "received" | "pending_approval" | "approved" | "rejected" | "decomposed" | "in_fulfillment" | "partially_shipped" | "fulfilled" | "ready_for_billing" | "billed" | "cancelled" | "failed";
+        /**
+         * @description `held`: the order is stored, but some of its items resolve to no SKU (neither through the partner's item references nor the catalog's product codes); it waits, its unresolved lines named in its history, and resumes by itself when the missing references are added.
+         * @enum {string}
+         */
+        OrderStatus: "received" | "held" | "pending_approval" | "approved" | "rejected" | "decomposed" | "in_fulfillment" | "partially_shipped" | "fulfilled" | "ready_for_billing" | "billed" | "cancelled" | "failed";
         Address: {
             lines: string[];
             city?: string;
@@ -920,7 +964,14 @@ export interface components {
             createdAt: string;
             x12?: components["schemas"]["PartnerX12"];
             cxml?: components["schemas"]["PartnerCxml"];
+            unresolvedItems?: components["schemas"]["UnresolvedItemsPolicy"];
         };
+        /**
+         * @description What happens to an order with lines whose items resolve to no SKU. hold: the order waits (status held, order.held.v1) until cross-references are added, then moves on by itself. reject: those lines are refused at once and the partner is told line by line (X12 855 ACK IR, cXML confirmation, order.acknowledged.v1) while the rest is fulfilled; an order with no line left is rejected (855 BAK02 RD, order.rejected.v1).
+         * @default hold
+         * @enum {string}
+         */
+        UnresolvedItemsPolicy: "hold" | "reject";
         PartnerPage: {
             partners: components["schemas"]["Partner"][];
             /** @description Pass as `cursor` for the next page; absent on the last page. */
@@ -928,6 +979,7 @@ export interface components {
         };
         PartnerPatch: {
             name?: string;
+            unresolvedItems?: components["schemas"]["UnresolvedItemsPolicy"];
             /** @description The fields of PartnerX12 to change. */
             x12?: {
                 qualifier?: string;
@@ -955,6 +1007,20 @@ export interface components {
                  */
                 confirmationUrl?: string | null;
             };
+        };
+        ItemReferenceInput: {
+            /** @description The partner's own item number, exactly as it sends it (any qualifier). */
+            partnerItem: string;
+            /** @description Our SKU. */
+            sku: string;
+            description?: string;
+        };
+        ItemReference: {
+            partnerItem: string;
+            sku: string;
+            description?: string;
+            /** Format: date-time */
+            updatedAt: string;
         };
         ApiKeyList: {
             keys: components["schemas"]["ApiKey"][];
@@ -1085,10 +1151,10 @@ export interface components {
             status: string;
         };
         /**
-         * @description order.received.v1 and order.cancelled.v1 carry {orderId, partnerId, ...}; document.stored.v1 carries {documentId, partnerId, orderId, direction, channel, type} for every document received from or sent to the partner (fetch it with GET /v1/documents/{id}). From fulfillment, each carrying {orderId, partnerId, externalRef, ...}: order.acknowledged.v1 (every line answered: lines with status, quantity, uom, unitPrice, expectedDate), order.shipped.v1 (one shipment: carrier, trackingNumber, packages), order.ready-for-billing.v1 (every task done: the invoice), order.failed.v1 (a vendor could not do a task: taskId, code, reason). document.ack-overdue.v1: an 855/856/810 the partner did not acknowledge in time ({documentId, partnerId, orderId, type, control, ackDueAt}).
+         * @description order.received.v1 and order.cancelled.v1 carry {orderId, partnerId, ...}; document.stored.v1 carries {documentId, partnerId, orderId, direction, channel, type} for every document received from or sent to the partner (fetch it with GET /v1/documents/{id}). From fulfillment, each carrying {orderId, partnerId, externalRef, ...}: order.acknowledged.v1 (every line answered: lines with status, quantity, uom, unitPrice, expectedDate), order.shipped.v1 (one shipment: carrier, trackingNumber, packages), order.ready-for-billing.v1 (every task done: the invoice), order.failed.v1 (a vendor could not do a task: taskId, code, reason). order.held.v1 (stored, but some items resolve to no SKU: lines, each with lineNumber, identifiers and detail), order.resumed.v1 (the items of a held order now resolve: resolved, each with lineNumber, sku, via, value), order.rejected.v1 (the whole order refused: reason, lines). document.ack-overdue.v1: an 855/856/810 the partner did not acknowledge in time ({documentId, partnerId, orderId, type, control, ackDueAt}).
          * @enum {string}
          */
-        WebhookEventType: "order.received.v1" | "order.cancelled.v1" | "document.stored.v1" | "order.acknowledged.v1" | "order.shipped.v1" | "order.ready-for-billing.v1" | "order.failed.v1" | "document.ack-overdue.v1";
+        WebhookEventType: "order.received.v1" | "order.cancelled.v1" | "document.stored.v1" | "order.acknowledged.v1" | "order.shipped.v1" | "order.ready-for-billing.v1" | "order.failed.v1" | "order.held.v1" | "order.resumed.v1" | "order.rejected.v1" | "document.ack-overdue.v1";
         WebhookSubscription: {
             id: string;
             partnerId: string;
@@ -1562,6 +1628,122 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Revoked (or it was already). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    listItemReferences: {
+        parameters: {
+            query?: {
+                /** @description Only item numbers that start with this. */
+                prefix?: string;
+                limit?: number;
+                /** @description The nextCursor of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: components["parameters"]["PartnerId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of cross-references. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        references: components["schemas"]["ItemReference"][];
+                        nextCursor?: string;
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    addItemReferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["PartnerId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "references": [
+                 *         {
+                 *           "partnerItem": "BUY-88431",
+                 *           "sku": "MODEM-X1",
+                 *           "description": "Cable modem, as our buyer calls it"
+                 *         },
+                 *         {
+                 *           "partnerItem": "BUY-88432",
+                 *           "sku": "INTERNET-100"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    references: components["schemas"]["ItemReferenceInput"][];
+                };
+            };
+        };
+        responses: {
+            /** @description Stored; the held orders resumed, and how many still wait. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        stored: number;
+                        /** @description Ids of the held orders that moved on. */
+                        resumed: string[];
+                        /** @description Held orders of the partner that still have unresolved lines. */
+                        stillHeld: number;
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    deleteItemReference: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["PartnerId"];
+                partnerItem: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
             204: {
                 headers: {
                     [name: string]: unknown;

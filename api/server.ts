@@ -18,6 +18,7 @@ import { healthHandlers } from './health.ts';
 import { databaseOutage } from './outage.ts';
 import type { Metrics } from './metrics.ts';
 import { orderHandlers } from './orders.ts';
+import { itemReferenceHandlers } from './item-references.ts';
 import { partnerHandlers } from './partners.ts';
 import { ProblemError } from './problems.ts';
 import { taskHandlers } from './tasks.ts';
@@ -158,6 +159,7 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
     serviceHandlers: {
       ...orderHandlers(db, pipeline),
       ...partnerHandlers(db),
+      ...itemReferenceHandlers(db, pipeline),
       ...healthHandlers(db, outage, options.lifecycle),
       ...x12Handlers(db, pipeline),
       ...cxmlHandlers(db, pipeline, options.bodyLimitBytes),

@@ -165,7 +165,7 @@ describe('tasks on postgres', () => {
     }
   });
 
-  it('fails an order the catalog cannot plan, with the problem in its history', async () => {
+  it('holds an order with a SKU the catalog cannot plan, naming the line in its history, and plans nothing', async () => {
     const { default: _default, ...strict } = demoCatalog();
     const app = await startTestApp('postgres', { catalog: strict });
     try {
@@ -178,13 +178,13 @@ describe('tasks on postgres', () => {
         payload: { ...sampleOrder, lines: [{ lineNumber: '1', sku: 'GADGET-9', quantity: 1, uom: 'EA' }] },
       });
       expect(res.statusCode).toBe(201);
-      expect(res.json().status).toBe('failed');
+      expect(res.json().status).toBe('held');
       const events = (await app.request({ method: 'GET', url: `/v1/orders/${res.json().id}/events`, key: partner.key })).json().events;
       expect(events[1]).toMatchObject({
         from: 'received',
-        to: 'failed',
-        cause: 'order.decomposition-failed',
-        detail: { problems: [{ pointer: '/lines/0/sku', code: 'unknown-sku' }] },
+        to: 'held',
+        cause: 'order.held',
+        detail: { reason: 'unresolved-items', lines: [{ lineNumber: '1', sku: 'GADGET-9' }] },
       });
       expect((await app.request({ method: 'GET', url: `/v1/orders/${res.json().id}/tasks`, key: partner.key })).json().tasks).toEqual([]);
       expect(await app.database.db('outbox').where({ correlation_id: res.json().id, type: 'fulfillment.request.v1' })).toHaveLength(0);

@@ -31,10 +31,11 @@ export interface Parts {
 export function composeServer(parts: Parts): ServerDeps {
   const { db } = parts;
   const metrics = createMetrics(metricReadings(db));
+  const fulfillment = fulfillmentDeps(db, parts.retryPolicy ?? defaultRetryPolicy);
   return {
     db,
-    pipeline: { store: orderStore(db), catalog: parts.catalog, timer: metrics.timeStage },
-    fulfillment: fulfillmentDeps(db, parts.retryPolicy ?? defaultRetryPolicy),
+    pipeline: { store: orderStore(db), catalog: parts.catalog, renderAnswer: fulfillment.renderAnswer, timer: metrics.timeStage },
+    fulfillment,
     secrets: secretBox(parts.secretKey),
     metrics,
     bodyLimitBytes: parts.bodyLimitBytes,

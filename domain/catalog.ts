@@ -1,4 +1,5 @@
 import type { Problem } from './problem.ts';
+import { itemCodeKey, type ItemCodeKind } from './item-codes.ts';
 import { err, ok, type Result } from './result.ts';
 
 /**
@@ -41,6 +42,8 @@ export interface Catalog {
   skus: Record<string, PlanSpec>;
   /** The plan for SKUs not listed; without it an unlisted SKU is an error. */
   default?: PlanSpec;
+  /** Product codes that name a SKU (`gtin:<14 digits>`, `ndc:<11 digits>` → SKU), from the catalog's items. */
+  references?: Record<string, string>;
 }
 
 export type CatalogProblemCode =
@@ -59,7 +62,9 @@ export type CatalogProblemCode =
   | 'cycle'
   | 'empty-plan'
   | 'component-in-default'
-  | 'optional-without-component';
+  | 'optional-without-component'
+  | 'bad-item-code'
+  | 'duplicate-item-code';
 
 export interface CatalogProblem extends Problem {
   /** JSON pointer into the catalog document. */
@@ -312,6 +317,52 @@ function checkPlan(raw: unknown, pointer: string, context: PlanContext): PlanSpe
   return plan;
 }
 
+const itemCodeKinds: readonly ItemCodeKind[] = ['gtin', 'ndc'];
+
+/**
+ * `items`: SKU → { gtin: [...], ndc: [...] }, the codes partners may order a SKU by. The SKU needs
+ * no plan of its own when the default plan covers it. One code names one SKU.
+ */
+function checkItems(raw: unknown, add: Add): Record<string, string> {
+  if (raw === undefined) return {};
+  if (!isRecord(raw)) {
+    add('/items', 'wrong-type', 'items must be a mapping of SKU → { gtin: [...], ndc: [...] }');
+    return {};
+  }
+  const references = new Map<string, string>();
+  for (const [sku, codes] of Object.entries(raw)) {
+    const pointer = `/items/${escape(sku)}`;
+    if (!isRecord(codes)) {
+      add(pointer, 'wrong-type', `item "${sku}" must be a mapping with gtin and/or ndc lists`);
+      continue;
+    }
+    unknownFields(codes, itemCodeKinds, pointer, add);
+    for (const kind of itemCodeKinds) {
+      const list = codes[kind];
+      if (list === undefined) continue;
+      if (!Array.isArray(list)) {
+        add(`${pointer}/${kind}`, 'wrong-type', `${kind} must be a list of codes`);
+        continue;
+      }
+      list.forEach((code: unknown, index) => {
+        const at = `${pointer}/${kind}/${index}`;
+        const key = typeof code === 'string' || typeof code === 'number' ? itemCodeKey(kind, String(code)) : undefined;
+        if (key === undefined) {
+          const shape =
+            kind === 'gtin' ? '8, 12, 13 or 14 digits with a right check digit' : '11 digits, or 10 with hyphens (4-4-2, 5-3-2, 5-4-1)';
+          add(at, 'bad-item-code', `${JSON.stringify(code)} is not a ${kind.toUpperCase()} (${shape}); write it quoted`);
+          return;
+        }
+        const owner = references.get(key);
+        if (owner !== undefined && owner !== sku)
+          add(at, 'duplicate-item-code', `${kind.toUpperCase()} ${String(code)} already names SKU "${owner}"`);
+        else references.set(key, sku);
+      });
+    }
+  }
+  return Object.fromEntries(references);
+}
+
 /** Checks a parsed catalog document; every problem is listed with a JSON pointer to it. */
 export function checkCatalog(data: unknown): Result<Catalog, CatalogProblem[]> {
   const problems: CatalogProblem[] = [];
@@ -320,7 +371,7 @@ export function checkCatalog(data: unknown): Result<Catalog, CatalogProblem[]> {
   };
   if (!isRecord(data))
     return err([{ pointer: '', code: 'wrong-type', detail: 'a catalog must be a mapping with vendors, skus and (optionally) default' }]);
-  unknownFields(data, ['vendors', 'skus', 'default'], '', add);
+  unknownFields(data, ['vendors', 'skus', 'default', 'items'], '', add);
 
   const vendors = checkVendors(data.vendors, add);
   const skus: [string, PlanSpec][] = [];
@@ -335,8 +386,11 @@ export function checkCatalog(data: unknown): Result<Catalog, CatalogProblem[]> {
   const fallback =
     data.default === undefined ? undefined : checkPlan(data.default, '/default', { vendors, isDefault: true, add, problems });
 
+  const references = checkItems(data.items, add);
+
   if (problems.length > 0) return err(problems);
   const catalog: Catalog = { vendors, skus: Object.fromEntries(skus) };
   if (fallback !== undefined) catalog.default = fallback;
+  if (Object.keys(references).length > 0) catalog.references = references;
   return ok(catalog);
 }

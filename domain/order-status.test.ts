@@ -45,7 +45,7 @@ describe('order state machine', () => {
   });
 
   it('allows cancelling only until something has shipped', () => {
-    expect(orderStatuses.filter(canCancel)).toEqual(['received', 'pending_approval', 'approved', 'decomposed', 'in_fulfillment']);
+    expect(orderStatuses.filter(canCancel)).toEqual(['received', 'held', 'pending_approval', 'approved', 'decomposed', 'in_fulfillment']);
     for (const status of orderStatuses.filter(canCancel)) expect(orderTransitions[status]).toContain('cancelled');
   });
 });

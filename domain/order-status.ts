@@ -2,6 +2,7 @@ import { defineMachine } from './state-machine.ts';
 
 export const orderStatuses = [
   'received',
+  'held',
   'pending_approval',
   'approved',
   'rejected',
@@ -18,11 +19,13 @@ export const orderStatuses = [
 export type OrderStatus = (typeof orderStatuses)[number];
 
 /** Cancelling is possible until something has shipped. */
-const cancellable = ['received', 'pending_approval', 'approved', 'decomposed', 'in_fulfillment'] as const;
+const cancellable = ['received', 'held', 'pending_approval', 'approved', 'decomposed', 'in_fulfillment'] as const;
 
 /** Every legal transition, listed once. Terminal states have no entry. */
 export const orderTransitions: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
-  received: ['pending_approval', 'decomposed', 'cancelled', 'failed'],
+  // Held: items nobody could resolve yet wait for a cross-reference (or a person's decision).
+  received: ['held', 'pending_approval', 'decomposed', 'rejected', 'cancelled', 'failed'],
+  held: ['decomposed', 'rejected', 'cancelled', 'failed'],
   pending_approval: ['approved', 'rejected', 'cancelled', 'failed'],
   approved: ['decomposed', 'cancelled', 'failed'],
   decomposed: ['in_fulfillment', 'cancelled', 'failed'],

@@ -1,4 +1,5 @@
 import type { PartnerAnswer } from './fulfillment-progress.ts';
+import type { ResolvedItem, UnresolvedItem } from './item-resolution.ts';
 import type { Channel, StoredOrder } from './order.ts';
 import type { OrderStatus } from './order-status.ts';
 import type { OutboxMessage } from './outbox-message.ts';
@@ -15,6 +16,9 @@ export const partnerEventTypes = [
   'order.shipped.v1',
   'order.ready-for-billing.v1',
   'order.failed.v1',
+  'order.held.v1',
+  'order.resumed.v1',
+  'order.rejected.v1',
   'document.ack-overdue.v1',
 ] as const;
 
@@ -50,6 +54,18 @@ export const orderCancelled = (order: Pick<StoredOrder, 'id' | 'partnerId'>, fro
 /** `detail`: why, as the order's history has it (the task, the vendor's code and reason). */
 export const orderFailed = (order: OrderRef, detail: Record<string, unknown>): OutboxMessage =>
   orderEvent('order.failed.v1', order.id, { ...fulfillmentBase(order), ...detail });
+
+/** The order is stored but waits: `lines` are the ones whose items resolve to no SKU, each with what it named. */
+export const orderHeld = (order: OrderRef, lines: readonly UnresolvedItem[]): OutboxMessage =>
+  orderEvent('order.held.v1', order.id, { ...fulfillmentBase(order), reason: 'unresolved-items', lines });
+
+/** A held order moves on: every line now resolves (`resolved`: to which SKU, through what). */
+export const orderResumed = (order: OrderRef, resolved: readonly ResolvedItem[]): OutboxMessage =>
+  orderEvent('order.resumed.v1', order.id, { ...fulfillmentBase(order), resolved });
+
+/** The whole order is refused; `lines` say why, line by line. */
+export const orderRejected = (order: OrderRef, reason: string, lines: readonly UnresolvedItem[]): OutboxMessage =>
+  orderEvent('order.rejected.v1', order.id, { ...fulfillmentBase(order), reason, lines });
 
 /** order.acknowledged.v1, order.shipped.v1 or order.ready-for-billing.v1: the webhook twin of the partner's 855, 856 or 810. */
 export function answerEvent(order: OrderRef, answer: PartnerAnswer): OutboxMessage {

@@ -9,6 +9,7 @@ import * as heldCompletions from './007_held_completions.ts';
 import * as documentAcks from './008_document_acks.ts';
 import * as keyLastUse from './009_key_last_use.ts';
 import * as subscriptionPause from './010_subscription_pause.ts';
+import * as itemReferences from './012_item_references.ts';
 
 // Listed here rather than read from disk, so that the same list runs under tsx, vitest and a bundle.
 const migrations: Record<string, Knex.Migration> = {
@@ -22,6 +23,7 @@ const migrations: Record<string, Knex.Migration> = {
   '008_document_acks': documentAcks,
   '009_key_last_use': keyLastUse,
   '010_subscription_pause': subscriptionPause,
+  '012_item_references': itemReferences,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -2,6 +2,7 @@ import type { Catalog } from '../domain/catalog.ts';
 import { fulfillmentRequest } from '../domain/fulfillment-request.ts';
 import type { StoredOrder } from '../domain/order.ts';
 import { planOrder } from '../domain/plan.ts';
+import type { OrderStatus } from '../domain/order-status.ts';
 import { initialTaskStatus } from '../domain/task-status.ts';
 import { requestMessage } from '../domain/vendor-messages.ts';
 import type { NewTask, StoreTransaction } from './ports.ts';
@@ -10,15 +11,22 @@ import type { NewTask, StoreTransaction } from './ports.ts';
 const actor = 'gateway';
 
 /**
- * Decompose stage: plans a just-stored order with the catalog, in the transaction that stored it,
+ * Decompose stage: plans a just-stored (or just-resumed) order with the catalog, leaving out the
+ * lines in `skip` (refused before any work), in the transaction that stored it,
  * so an order is never stored without its plan decision. Success: tasks stored, order decomposed,
  * one fulfillment request per ready vendor task. Failure: order failed with the problems in its
  * history, so nobody waits on an order that can never move.
  */
-export async function decompose(tx: StoreTransaction, order: StoredOrder, catalog: Catalog, now: Date = new Date()): Promise<StoredOrder> {
-  const plan = planOrder(order, catalog);
+export async function decompose(
+  tx: StoreTransaction,
+  order: StoredOrder,
+  catalog: Catalog,
+  options: { from?: OrderStatus; skip?: ReadonlySet<string>; now?: Date } = {},
+): Promise<StoredOrder> {
+  const { from = 'received', skip, now = new Date() } = options;
+  const plan = planOrder(skip === undefined ? order : { lines: order.lines.filter((line) => !skip.has(line.lineNumber)) }, catalog);
   if (!plan.ok) {
-    const { updatedAt } = await tx.changeStatus(order.id, 'received', 'failed', 'order.decomposition-failed', actor, {
+    const { updatedAt } = await tx.changeStatus(order.id, from, 'failed', 'order.decomposition-failed', actor, {
       problems: plan.error,
     });
     return { ...order, status: 'failed', updatedAt };
@@ -38,7 +46,7 @@ export async function decompose(tx: StoreTransaction, order: StoredOrder, catalo
     status: initialTaskStatus(task),
   }));
   const { ids, updatedAt } = await tx.storePlan(order.id, tasks, {
-    from: 'received',
+    from,
     to: 'decomposed',
     cause: 'order.decomposed',
     actor,

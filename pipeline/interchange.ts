@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Catalog } from '../domain/catalog.ts';
 import type { CanonicalOrder, Channel, StoredOrder } from '../domain/order.ts';
 import type { DocumentRecord, IdempotencyRecord, OrderStore, StageTimer, StoreTransaction } from './ports.ts';
 import { untimed } from './ports.ts';
 import { insertReceivedOrder } from './store.ts';
+import type { PlanningDeps } from './item-resolution.ts';
 
 // Many orders in one envelope (an X12 interchange): dedupe the envelope and each set, store every
 // new order, and build the envelope's answer, all in one transaction, so that an accepting
@@ -68,7 +68,7 @@ export type EnvelopeOutcome =
   | { kind: 'refused'; answer: EnvelopeAnswer };
 
 export async function runEnvelopePipeline(
-  deps: { store: OrderStore; catalog: Catalog; timer?: StageTimer },
+  deps: PlanningDeps & { store: OrderStore; timer?: StageTimer },
   inbound: EnvelopeInbound,
 ): Promise<EnvelopeOutcome> {
   const time = deps.timer ?? untimed;
@@ -90,7 +90,7 @@ export async function runEnvelopePipeline(
     const documentId = claim.documentId;
     const outcomes: SetOutcome[] = [];
     for (const set of inbound.sets) {
-      outcomes.push(await time('store', () => storeSet(tx, inbound, set, documentId, deps.catalog)));
+      outcomes.push(await time('store', () => storeSet(tx, inbound, set, documentId, deps)));
     }
     // The answer may take control numbers whose rows every other envelope of the partner then waits
     // on until commit: the answer is the last statement, with the envelope's messages in it.
@@ -122,7 +122,7 @@ async function storeSet(
   inbound: EnvelopeInbound,
   set: EnvelopeSet,
   documentId: string,
-  catalog: Catalog,
+  planning: PlanningDeps,
 ): Promise<SetOutcome> {
   // The set's answer is known before its order is written (the order's id is chosen here), so the
   // record is written once; a failure later rolls both back.
@@ -138,7 +138,7 @@ async function storeSet(
     tx,
     { ...inbound, orderId, eventDetail: { documentId }, flagReusedRef: true },
     set.order,
-    catalog,
+    planning,
   );
   return { set, stored };
 }

@@ -1,3 +1,4 @@
+import type { LineAck } from '../domain/acknowledgment.ts';
 import type { CanonicalOrder, Channel, StoredOrder } from '../domain/order.ts';
 import type { Effects, FulfillmentState } from '../domain/fulfillment-progress.ts';
 import type { OpenWork, WorkEnding } from '../domain/order-ending.ts';
@@ -108,6 +109,18 @@ export interface PartnerChannels {
   cxml?: { fromDomain: string; fromIdentity: string; confirmationUrl?: string };
 }
 
+export interface ItemReferenceInput {
+  partnerItem: string;
+  sku: string;
+  description?: string;
+}
+
+/**
+ * `hold`: the order waits for the missing cross-references (or a person). `reject`: the lines that
+ * do not resolve are refused at once and the partner is told line by line; the rest goes on.
+ */
+export type UnresolvedItemsPolicy = 'hold' | 'reject';
+
 export interface StoreTransaction {
   /**
    * Takes the key for this request, or returns the record of whoever took it first (waiting for it
@@ -187,6 +200,18 @@ export interface StoreTransaction {
   endWork(ending: WorkEnding): Promise<void>;
   /** Requests for the task that were handed out are settled: the vendor has them, it answered. */
   settleRequests(taskId: string): Promise<void>;
+  /** The partner's cross-references among `values`: its item number → our SKU. */
+  partnerItems(partnerId: string, values: readonly string[]): Promise<Map<string, string>>;
+  /** Adds or replaces some of the partner's cross-references. */
+  putItemReferences(partnerId: string, references: readonly ItemReferenceInput[]): Promise<void>;
+  /** What the partner has chosen for an order whose items do not resolve. */
+  unresolvedItemsPolicy(partnerId: string): Promise<UnresolvedItemsPolicy>;
+  /** Up to `limit` of the partner's held orders, oldest first, locked; those another transaction holds are skipped. */
+  lockHeldOrders(partnerId: string, limit: number): Promise<StoredOrder[]>;
+  /** Writes the SKUs lines were resolved to. */
+  setLineSkus(orderId: string, items: readonly { lineNumber: string; sku: string }[]): Promise<void>;
+  /** Lines refused before any work was planned: rejected, with the answer the partner gets for each. */
+  rejectLines(orderId: string, acks: readonly LineAck[]): Promise<void>;
   /** A history event that changes no state. */
   noteEvent(orderId: string, cause: string, actor: string, detail: Record<string, unknown>): Promise<void>;
 }

@@ -1,8 +1,8 @@
-import type { Catalog } from '../domain/catalog.ts';
 import type { OrderDraft, StoredOrder } from '../domain/order.ts';
 import type { Problem } from '../domain/problem.ts';
 import type { Result } from '../domain/result.ts';
 import { dedupe } from './dedupe.ts';
+import type { PlanningDeps } from './item-resolution.ts';
 import { untimed, type OrderStore, type StageTimer } from './ports.ts';
 import { receive, type Inbound } from './receive.ts';
 import { store, type StoredResponse } from './store.ts';
@@ -20,10 +20,9 @@ export type PipelineOutcome =
   | { kind: 'key-reused' }
   | { kind: 'invalid'; problems: Problem[] };
 
-export interface PipelineDeps {
+/** `catalog`: loaded once at start; every stored order is resolved and decomposed with it. */
+export interface PipelineDeps extends PlanningDeps {
   store: OrderStore;
-  /** Loaded once at start; every stored order is decomposed with it. */
-  catalog: Catalog;
   timer?: StageTimer;
 }
 
@@ -39,7 +38,7 @@ export async function runOrderPipeline<P>(deps: PipelineDeps, inbound: Inbound<P
     if (verdict.kind === 'repeat')
       return { kind: 'repeat', response: { status: verdict.record.responseStatus, body: verdict.record.responseBody } };
     if (verdict.kind === 'key-reused') return { kind: 'key-reused' };
-    const { stored, response } = await time('store', () => store(tx, received, order.value, deps.catalog, (s) => channel.respond(s)));
+    const { stored, response } = await time('store', () => store(tx, received, order.value, deps, (s) => channel.respond(s)));
     return { kind: 'created', orderId: stored.id, response };
   });
 }

@@ -1,7 +1,7 @@
-import type { Catalog } from '../domain/catalog.ts';
 import type { CanonicalOrder, Channel, StoredOrder } from '../domain/order.ts';
 import { orderReceived } from '../domain/partner-events.ts';
 import { decompose } from './decompose.ts';
+import { resolveOrderItems, settleUnresolved, type PlanningDeps } from './item-resolution.ts';
 import type { StoreTransaction } from './ports.ts';
 import type { Received } from './receive.ts';
 
@@ -11,8 +11,8 @@ export interface StoredResponse {
 }
 
 /**
- * An order as received: its rows, first event and the outbox message that announces it, then its
- * decomposition. Every channel stores through here, so every order gets its plan decision.
+ * An order as received: its items resolved to SKUs, its rows, first event and the outbox message
+ * that announces it, then its decomposition (or, with items that do not resolve, its hold). Every channel stores through here, so every order gets its plan decision.
  */
 export async function insertReceivedOrder(
   tx: StoreTransaction,
@@ -25,19 +25,22 @@ export async function insertReceivedOrder(
     flagReusedRef?: boolean;
   },
   order: CanonicalOrder,
-  catalog: Catalog,
+  planning: PlanningDeps,
 ): Promise<StoredOrder> {
+  const items = await resolveOrderItems(tx, from.partnerId, order, planning.catalog);
+  const eventDetail = items.resolved.length === 0 ? from.eventDetail : { ...from.eventDetail, resolvedItems: items.resolved };
   const stored = await tx.insertOrder({
     ...(from.orderId === undefined ? {} : { id: from.orderId }),
     partnerId: from.partnerId,
-    order,
+    order: items.order,
     actor: from.actor,
     cause: `${from.channel}.received`,
-    ...(from.eventDetail === undefined ? {} : { eventDetail: from.eventDetail }),
+    ...(eventDetail === undefined ? {} : { eventDetail }),
     ...(from.flagReusedRef === undefined ? {} : { flagReusedRef: from.flagReusedRef }),
   });
   await tx.enqueue(orderReceived(stored));
-  return decompose(tx, stored, catalog);
+  if (items.unresolved.length > 0) return settleUnresolved(tx, stored, items.unresolved, planning);
+  return decompose(tx, stored, planning.catalog);
 }
 
 /**
@@ -48,10 +51,10 @@ export async function store<P>(
   tx: StoreTransaction,
   received: Received<P>,
   order: CanonicalOrder,
-  catalog: Catalog,
+  planning: PlanningDeps,
   respond: (stored: StoredOrder) => StoredResponse,
 ): Promise<{ stored: StoredOrder; response: StoredResponse }> {
-  const stored = await insertReceivedOrder(tx, received, order, catalog);
+  const stored = await insertReceivedOrder(tx, received, order, planning);
   await tx.insertDocument(received.partnerId, stored.id, received.document);
   const response = respond(stored);
   await tx.completeIdempotencyKey(received.partnerId, received.dedupe.scope, received.dedupe.key, { ...response, orderId: stored.id });

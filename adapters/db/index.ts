@@ -38,6 +38,7 @@ export {
   type WebhookDelivery,
   type WebhookSubscription,
 } from './webhooks.ts';
+export { deleteItemReference, listItemReferences, type ItemReference } from './item-references.ts';
 export { findTask, listTasks, type TaskView } from './tasks.ts';
 export { createVendor, getVendor, listVendors, type Vendor, type VendorChannel } from './vendors.ts';
 export {

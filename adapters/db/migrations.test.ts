@@ -15,6 +15,7 @@ const tables = [
   'orders',
   'outbox',
   'partner_cxml',
+  'partner_item_references',
   'partner_x12',
   'partners',
   'shipments',

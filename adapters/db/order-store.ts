@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import pRetry from 'p-retry';
 import { documentStored, isPartnerEvent } from '../../domain/partner-events.ts';
+import type { StoredOrder } from '../../domain/order.ts';
 import type { DocumentRecord, OrderStore, OutboxMessage, StoreTransaction } from '../../pipeline/ports.ts';
 import { isTransientConflict } from './availability.ts';
 import type { Database } from './connect.ts';
 import { applyFulfillment, lockFulfillment, partnerChannels, recordInbox } from './fulfillment-store.ts';
 import { acknowledgedDocuments, markAcknowledgmentsOverdue, recordAcknowledgment } from './document-acks.ts';
+import { partnerItems, putItemReferences } from './item-references.ts';
 import { endWork, openWork } from './open-work.ts';
 import { lineToRow, orderToRow, rowsToOrder, type LineRow, type OrderRow } from './order-rows.ts';
 import { moveOrder } from './status-change.ts';
@@ -313,6 +315,43 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
     recordAcknowledgment: (documentId, state, detail) => recordAcknowledgment(trx, documentId, state, detail),
     markAcknowledgmentsOverdue: (now, limit) => markAcknowledgmentsOverdue(trx, now, limit),
     endWork: (ending) => endWork(trx, ending),
+    partnerItems: (partnerId, values) => partnerItems(trx, partnerId, values),
+    putItemReferences: (partnerId, references) => putItemReferences(trx, partnerId, references),
+
+    async unresolvedItemsPolicy(partnerId) {
+      const row: { policy: string | null } | undefined = await trx('partners')
+        .where({ id: partnerId })
+        .first(trx.raw(`settings->>'unresolvedItems' AS policy`));
+      return row?.policy === 'reject' ? 'reject' : 'hold';
+    },
+
+    async lockHeldOrders(partnerId, limit) {
+      const ids: string[] = await trx('orders')
+        .where({ partner_id: partnerId, status: 'held' })
+        .orderBy('created_at')
+        .limit(limit)
+        .forUpdate()
+        .skipLocked()
+        .pluck('id');
+      const orders: StoredOrder[] = [];
+      for (const id of ids) {
+        const order = await this.lockOrder(id, partnerId);
+        if (order !== undefined) orders.push(order);
+      }
+      return orders;
+    },
+
+    async setLineSkus(orderId, items) {
+      for (const { lineNumber, sku } of items)
+        await trx('order_lines').where({ order_id: orderId, line_number: lineNumber }).update({ sku });
+    },
+
+    async rejectLines(orderId, acks) {
+      for (const ack of acks)
+        await trx('order_lines')
+          .where({ order_id: orderId, line_number: ack.lineNumber, status: 'open' })
+          .update({ status: 'rejected', ack: JSON.stringify(ack) });
+    },
 
     async settleRequests(taskId) {
       // Rows a dispatcher holds right now are skipped, not waited for: it holds them while it waits

@@ -17,6 +17,7 @@ interface PartnerRow {
   name: string;
   created_at: Date;
   created_at_exact: string;
+  settings: { unresolvedItems?: string } | null;
 }
 
 const likeEscaped = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -30,6 +31,7 @@ export async function listPartners(
     'id',
     'name',
     'created_at',
+    'settings',
     db.raw(`to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at_exact`),
   );
   const { q } = filter;
@@ -52,6 +54,7 @@ export async function listPartners(
     id: row.id,
     name: row.name,
     createdAt: new Date(row.created_at).toISOString(),
+    unresolvedItems: row.settings?.unresolvedItems === 'reject' ? ('reject' as const) : ('hold' as const),
     ...identities.get(row.id),
   }));
   const last = page.at(-1);
@@ -63,6 +66,7 @@ export async function listPartners(
 /** A change to a partner: each field given replaces the stored one; a URL set to null is removed. */
 export interface PartnerPatch {
   name?: string;
+  unresolvedItems?: 'hold' | 'reject';
   x12?: Partial<Omit<NewX12, 'endpointUrl'>> & { endpointUrl?: string | null };
   cxml?: Partial<Omit<PartnerCxml, 'confirmationUrl'>> & { sharedSecret?: string; confirmationUrl?: string | null };
 }
@@ -133,6 +137,10 @@ export async function updatePartner(db: Database, id: string, patch: PartnerPatc
       const row = await trx('partners').where({ id }).forUpdate().first('id');
       if (row === undefined) throw new Refused({ ok: false, reason: 'not-found' });
       if (patch.name !== undefined) await trx('partners').where({ id }).update({ name: patch.name });
+      if (patch.unresolvedItems !== undefined)
+        await trx('partners')
+          .where({ id })
+          .update({ settings: trx.raw(`settings || ?::jsonb`, [JSON.stringify({ unresolvedItems: patch.unresolvedItems })]) });
       if (patch.x12 !== undefined) await changeX12(trx, id, patch.x12);
       if (patch.cxml !== undefined) await changeCxml(trx, id, patch.cxml);
     });

@@ -18,6 +18,8 @@ export interface Partner {
   createdAt: string;
   x12?: PartnerX12;
   cxml?: PartnerCxml;
+  /** What happens to an order whose items do not resolve (pipeline UnresolvedItemsPolicy). */
+  unresolvedItems: 'hold' | 'reject';
 }
 
 /** A vendor's key has no partner: it reaches only the vendor operations, which read vendorId. */
@@ -29,10 +31,11 @@ export const hashKey = (key: string): string => createHash('sha256').update(key)
 
 export const newApiKey = (prefix: 'oga' | 'ogp' | 'ogv'): string => `${prefix}_${randomBytes(32).toString('base64url')}`;
 
-const toPartner = (row: { id: string; name: string; created_at: Date }): Partner => ({
+const toPartner = (row: { id: string; name: string; created_at: Date; settings?: { unresolvedItems?: string } | null }): Partner => ({
   id: row.id,
   name: row.name,
   createdAt: new Date(row.created_at).toISOString(),
+  unresolvedItems: row.settings?.unresolvedItems === 'reject' ? 'reject' : 'hold',
 });
 
 export type NewPartner = { name: string; x12?: NewX12; cxml?: NewCxml };

@@ -1,0 +1,124 @@
+import type { LineAck } from '../domain/acknowledgment.ts';
+import type { Catalog } from '../domain/catalog.ts';
+import { partnerItemsToLookUp, resolveItems, type ItemResolutionResult, type UnresolvedItem } from '../domain/item-resolution.ts';
+import type { CanonicalOrder, StoredOrder } from '../domain/order.ts';
+import { answerEvent, orderHeld, orderRejected, orderResumed } from '../domain/partner-events.ts';
+import { decompose } from './decompose.ts';
+import type { AnswerRenderer } from './fulfillment.ts';
+import { storeDocument } from './outbound.ts';
+import type { ItemReferenceInput, OrderStore, StoreTransaction } from './ports.ts';
+
+// Items the partner names its own way are resolved to our SKUs before an order is planned. An order
+// whose items still do not resolve is never failed: it is held until its cross-references exist, or
+// (when the partner chose so) its unresolved lines are refused line by line and the rest goes on.
+
+/** The gateway decides; no person or partner did. */
+const actor = 'gateway';
+
+export interface PlanningDeps {
+  catalog: Catalog;
+  /** Writes the partner's answer when lines are refused before any work (absent: the refusal is in history and events only). */
+  renderAnswer?: AnswerRenderer;
+}
+
+export async function resolveOrderItems<O extends CanonicalOrder>(
+  tx: StoreTransaction,
+  partnerId: string,
+  order: O,
+  catalog: Catalog,
+): Promise<ItemResolutionResult & { order: O }> {
+  const values = partnerItemsToLookUp(order, catalog);
+  const items = values.length === 0 ? new Map<string, string>() : await tx.partnerItems(partnerId, values);
+  return resolveItems(order, items, catalog) as ItemResolutionResult & { order: O };
+}
+
+const rejection = (order: StoredOrder, lineNumber: string, detail: string): LineAck => {
+  const line = order.lines.find((candidate) => candidate.lineNumber === lineNumber);
+  return { lineNumber, status: 'rejected', quantity: line?.quantity ?? 0, uom: line?.uom ?? 'EA', note: detail };
+};
+
+/**
+ * A just-stored order with unresolved lines: held, or those lines refused. When every line is
+ * refused the order is rejected and the partner answered at once (an 855 with every line IR, a
+ * rejecting confirmation); otherwise the refused lines are in the acknowledgment that the vendors'
+ * answers complete, and the resolved lines are planned and sent.
+ */
+export async function settleUnresolved(
+  tx: StoreTransaction,
+  order: StoredOrder,
+  unresolved: readonly UnresolvedItem[],
+  deps: PlanningDeps,
+  at: Date = new Date(),
+): Promise<StoredOrder> {
+  const policy = await tx.unresolvedItemsPolicy(order.partnerId);
+  if (policy === 'hold') {
+    const { updatedAt } = await tx.changeStatus(order.id, 'received', 'held', 'order.held', actor, {
+      reason: 'unresolved-items',
+      lines: unresolved,
+    });
+    await tx.enqueue(orderHeld(order, unresolved));
+    return { ...order, status: 'held', updatedAt };
+  }
+  const acks = unresolved.map((item) => rejection(order, item.lineNumber, item.detail));
+  await tx.rejectLines(order.id, acks);
+  const refused = new Set(unresolved.map((item) => item.lineNumber));
+  if (order.lines.some((line) => !refused.has(line.lineNumber))) {
+    await tx.noteEvent(order.id, 'order.lines-rejected', actor, { reason: 'unresolved-items', lines: unresolved });
+    return decompose(tx, order, deps.catalog, { skip: refused });
+  }
+  const { updatedAt } = await tx.changeStatus(order.id, 'received', 'rejected', 'order.rejected', actor, {
+    reason: 'unresolved-items',
+    lines: unresolved,
+  });
+  await tx.enqueue(orderRejected(order, 'unresolved-items', unresolved));
+  const answer = { kind: 'acknowledgment' as const, ack: { order, lines: acks, ackDate: at.toISOString().slice(0, 10) } };
+  await tx.enqueue(answerEvent(order, answer));
+  const rendered = deps.renderAnswer?.(order, answer, await tx.partnerChannels(order.partnerId), at);
+  if (rendered !== undefined && 'problems' in rendered)
+    await tx.noteEvent(order.id, 'answer.not-written', actor, { answer: 'acknowledgment', problems: rendered.problems });
+  // Stored as pending when the partner has an endpoint: the document-pushes job sends it after commit.
+  else if (rendered !== undefined) await storeDocument(tx, rendered.document, rendered.endpointUrl);
+  return { ...order, status: 'rejected', updatedAt };
+}
+
+/** How many held orders one call looks at; the rest are resumed by the next change. */
+const resumeBatch = 200;
+
+/**
+ * Held orders whose items now all resolve move on: their SKUs written, the history and the partner
+ * told, planned and sent. Runs in the caller's transaction, after the references changed.
+ */
+export async function resumeHeldOrders(
+  tx: StoreTransaction,
+  partnerId: string,
+  catalog: Catalog,
+): Promise<{ resumed: string[]; stillHeld: string[] }> {
+  const resumed: string[] = [];
+  const stillHeld: string[] = [];
+  for (const order of await tx.lockHeldOrders(partnerId, resumeBatch)) {
+    const items = await resolveOrderItems(tx, partnerId, order, catalog);
+    if (items.unresolved.length > 0) {
+      stillHeld.push(order.id);
+      continue;
+    }
+    await tx.setLineSkus(order.id, items.resolved);
+    await tx.noteEvent(order.id, 'order.items-resolved', actor, { resolved: items.resolved });
+    await tx.enqueue(orderResumed(order, items.resolved));
+    await decompose(tx, { ...items.order, status: 'held' }, catalog, { from: 'held' });
+    resumed.push(order.id);
+  }
+  return { resumed, stillHeld };
+}
+
+/** Adds or replaces a partner's cross-references, and resumes the held orders they resolve, in one transaction. */
+export async function addItemReferences(
+  store: OrderStore,
+  catalog: Catalog,
+  partnerId: string,
+  references: readonly ItemReferenceInput[],
+): Promise<{ stored: number; resumed: string[]; stillHeld: string[] }> {
+  return store.transaction(async (tx) => {
+    await tx.putItemReferences(partnerId, references);
+    return { stored: references.length, ...(await resumeHeldOrders(tx, partnerId, catalog)) };
+  });
+}
