@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkCatalog, type Catalog } from './catalog.ts';
 import { itemCodeKey, normalizeGtin, normalizeNdc } from './item-codes.ts';
-import { partnerItemsToLookUp, resolveItems } from './item-resolution.ts';
+import { holdReason, partnerItemsToLookUp, resolveItems, zeroQuantityLines } from './item-resolution.ts';
 import type { CanonicalOrder, OrderLine } from './order.ts';
 
 const plan = { tasks: [{ name: 'ship', type: 'ship', vendor: 'v', sla: 'P1D' }] };
@@ -110,6 +110,23 @@ describe('resolveItems', () => {
       withDefault,
     );
     expect(result.unresolved).toEqual([]);
+  });
+});
+
+describe('zero quantities', () => {
+  it('names each line ordered 0, and the hold reason says which problems there are', () => {
+    const lines = zeroQuantityLines(order([{ sku: 'MODEM-X1' }, { sku: 'MODEM-X1', quantity: 0 }]));
+    expect(lines).toEqual([
+      {
+        lineNumber: '2',
+        sku: 'MODEM-X1',
+        identifiers: {},
+        detail: 'line 2: the quantity ordered is 0, so it is not clear what the partner wants',
+        problem: 'zero-quantity',
+      },
+    ]);
+    expect(holdReason(lines)).toBe('zero-quantity');
+    expect(holdReason([{ lineNumber: '1', identifiers: {}, detail: '' }, ...lines])).toBe('unresolved-items and zero-quantity');
   });
 });
 

@@ -21,6 +21,8 @@ export interface UnresolvedItem {
   sku?: string;
   identifiers: Record<string, string>;
   detail: string;
+  /** Set when the line names its item but orders none of it (X12 lets PO102 be 0): only a person can say what was meant. */
+  problem?: 'zero-quantity';
 }
 
 export interface ItemResolutionResult {
@@ -106,3 +108,20 @@ export function resolveItems(order: CanonicalOrder, partnerItems: ReadonlyMap<st
   });
   return { order: resolved.length === 0 ? order : { ...order, lines }, resolved, unresolved };
 }
+
+/** Lines ordered with quantity 0: held for a person whatever their items resolve to. */
+export function zeroQuantityLines(order: Pick<CanonicalOrder, 'lines'>): UnresolvedItem[] {
+  return order.lines
+    .filter((line) => line.quantity === 0)
+    .map((line) => ({
+      lineNumber: line.lineNumber,
+      ...(line.sku === undefined ? {} : { sku: line.sku }),
+      identifiers: { ...line.identifiers },
+      detail: `line ${line.lineNumber}: the quantity ordered is 0, so it is not clear what the partner wants`,
+      problem: 'zero-quantity' as const,
+    }));
+}
+
+/** Why an order waits: 'unresolved-items', 'zero-quantity', or both. */
+export const holdReason = (lines: readonly UnresolvedItem[]): string =>
+  [...new Set(lines.map((line) => (line.problem === 'zero-quantity' ? 'zero-quantity' : 'unresolved-items')))].sort().join(' and ');

@@ -74,6 +74,12 @@ describe('validateOrder', () => {
     ]);
   });
 
+  it('lets a channel whose acknowledgment is about syntax take a quantity of 0, never a negative one', () => {
+    expect(validateOrder(draft([line('1', { quantity: 0 })]), { allowZeroQuantity: true }).ok).toBe(true);
+    const negative = validateOrder(draft([line('1', { quantity: -1 })]), { allowZeroQuantity: true });
+    expect(negative.ok ? [] : negative.error.map((p) => p.code)).toEqual(['invalid-quantity']);
+  });
+
   it('refuses an order without lines', () => {
     expect(validateOrder(draft([]))).toEqual({ ok: false, error: [expect.objectContaining({ pointer: '/lines', code: 'no-lines' })] });
   });

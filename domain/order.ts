@@ -98,9 +98,11 @@ const lineUnits = (line: LineDraft): number | undefined =>
 
 /**
  * Turns a channel's draft into a canonical order, or lists every problem found.
- * Bundles are one level deep: a parent line and its components.
+ * Bundles are one level deep: a parent line and its components. `allowZeroQuantity`: for a channel
+ * whose acknowledgment is about syntax only (X12: a 997 must not refuse a value the standard allows);
+ * such a line is stored and the order held for a person.
  */
-export function validateOrder(draft: OrderDraft): Result<CanonicalOrder, OrderProblem[]> {
+export function validateOrder(draft: OrderDraft, options: { allowZeroQuantity?: boolean } = {}): Result<CanonicalOrder, OrderProblem[]> {
   const problems: OrderProblem[] = [];
   if (draft.lines.length === 0) problems.push({ pointer: '/lines', code: 'no-lines', detail: 'an order needs at least one line' });
 
@@ -114,7 +116,8 @@ export function validateOrder(draft: OrderDraft): Result<CanonicalOrder, OrderPr
       });
     }
     byNumber.set(line.lineNumber, line);
-    if (!Number.isFinite(line.quantity) || line.quantity <= 0) {
+    const allowed = options.allowZeroQuantity === true && line.quantity === 0;
+    if (!allowed && (!Number.isFinite(line.quantity) || line.quantity <= 0)) {
       problems.push({
         pointer: `${line.origin}/quantity`,
         code: 'invalid-quantity',

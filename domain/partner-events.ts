@@ -55,9 +55,9 @@ export const orderCancelled = (order: Pick<StoredOrder, 'id' | 'partnerId'>, fro
 export const orderFailed = (order: OrderRef, detail: Record<string, unknown>): OutboxMessage =>
   orderEvent('order.failed.v1', order.id, { ...fulfillmentBase(order), ...detail });
 
-/** The order is stored but waits: `lines` are the ones whose items resolve to no SKU, each with what it named. */
-export const orderHeld = (order: OrderRef, lines: readonly UnresolvedItem[]): OutboxMessage =>
-  orderEvent('order.held.v1', order.id, { ...fulfillmentBase(order), reason: 'unresolved-items', lines });
+/** The order is stored but waits: `lines` are the ones whose items resolve to no SKU (or that order 0), each with what it named. */
+export const orderHeld = (order: OrderRef, reason: string, lines: readonly UnresolvedItem[]): OutboxMessage =>
+  orderEvent('order.held.v1', order.id, { ...fulfillmentBase(order), reason, lines });
 
 /** A held order moves on: every line now resolves (`resolved`: to which SKU, through what). */
 export const orderResumed = (order: OrderRef, resolved: readonly ResolvedItem[]): OutboxMessage =>

@@ -1,6 +1,13 @@
 import type { LineAck } from '../domain/acknowledgment.ts';
 import type { Catalog } from '../domain/catalog.ts';
-import { partnerItemsToLookUp, resolveItems, type ItemResolutionResult, type UnresolvedItem } from '../domain/item-resolution.ts';
+import {
+  holdReason,
+  partnerItemsToLookUp,
+  resolveItems,
+  zeroQuantityLines,
+  type ItemResolutionResult,
+  type UnresolvedItem,
+} from '../domain/item-resolution.ts';
 import type { CanonicalOrder, StoredOrder } from '../domain/order.ts';
 import { answerEvent, orderHeld, orderRejected, orderResumed } from '../domain/partner-events.ts';
 import { decompose } from './decompose.ts';
@@ -29,7 +36,10 @@ export async function resolveOrderItems<O extends CanonicalOrder>(
 ): Promise<ItemResolutionResult & { order: O }> {
   const values = partnerItemsToLookUp(order, catalog);
   const items = values.length === 0 ? new Map<string, string>() : await tx.partnerItems(partnerId, values);
-  return resolveItems(order, items, catalog) as ItemResolutionResult & { order: O };
+  const result = resolveItems(order, items, catalog) as ItemResolutionResult & { order: O };
+  // A line of quantity 0 waits for a person too, whatever its item resolves to (listed once per problem).
+  const zero = zeroQuantityLines(order);
+  return zero.length === 0 ? result : { ...result, unresolved: [...result.unresolved, ...zero] };
 }
 
 const rejection = (order: StoredOrder, lineNumber: string, detail: string): LineAck => {
@@ -52,25 +62,31 @@ export async function settleUnresolved(
 ): Promise<StoredOrder> {
   const policy = await tx.unresolvedItemsPolicy(order.partnerId);
   if (policy === 'hold') {
-    const { updatedAt } = await tx.changeStatus(order.id, 'received', 'held', 'order.held', actor, {
-      reason: 'unresolved-items',
-      lines: unresolved,
-    });
-    await tx.enqueue(orderHeld(order, unresolved));
+    const reason = holdReason(unresolved);
+    const { updatedAt } = await tx.changeStatus(order.id, 'received', 'held', 'order.held', actor, { reason, lines: unresolved });
+    await tx.enqueue(orderHeld(order, reason, unresolved));
     return { ...order, status: 'held', updatedAt };
   }
-  const acks = unresolved.map((item) => rejection(order, item.lineNumber, item.detail));
+  const refusedLines = [...new Set(unresolved.map((item) => item.lineNumber))];
+  const acks = refusedLines.map((lineNumber) =>
+    rejection(
+      order,
+      lineNumber,
+      unresolved
+        .filter((item) => item.lineNumber === lineNumber)
+        .map((item) => item.detail)
+        .join('; '),
+    ),
+  );
   await tx.rejectLines(order.id, acks);
-  const refused = new Set(unresolved.map((item) => item.lineNumber));
+  const refused = new Set(refusedLines);
   if (order.lines.some((line) => !refused.has(line.lineNumber))) {
-    await tx.noteEvent(order.id, 'order.lines-rejected', actor, { reason: 'unresolved-items', lines: unresolved });
+    await tx.noteEvent(order.id, 'order.lines-rejected', actor, { reason: holdReason(unresolved), lines: unresolved });
     return decompose(tx, order, deps.catalog, { skip: refused });
   }
-  const { updatedAt } = await tx.changeStatus(order.id, 'received', 'rejected', 'order.rejected', actor, {
-    reason: 'unresolved-items',
-    lines: unresolved,
-  });
-  await tx.enqueue(orderRejected(order, 'unresolved-items', unresolved));
+  const reason = holdReason(unresolved);
+  const { updatedAt } = await tx.changeStatus(order.id, 'received', 'rejected', 'order.rejected', actor, { reason, lines: unresolved });
+  await tx.enqueue(orderRejected(order, reason, unresolved));
   const answer = { kind: 'acknowledgment' as const, ack: { order, lines: acks, ackDate: at.toISOString().slice(0, 10) } };
   await tx.enqueue(answerEvent(order, answer));
   const rendered = deps.renderAnswer?.(order, answer, await tx.partnerChannels(order.partnerId), at);

@@ -108,8 +108,9 @@ export function map850(set: TransactionSet, context: SetContext, map: Map850): M
     { envelope, lines: lines.map(finishLine), extras },
   );
 
-  // The rules every order obeys, answered in X12 terms.
-  const checked = validateOrder(draft);
+  // The rules every order obeys, answered in X12 terms. A quantity of 0 is a value PO102 allows:
+  // the set is accepted and the order held for a person (pipeline/item-resolution.ts).
+  const checked = validateOrder(draft, { allowZeroQuantity: true });
   if (checked.ok) return { ok: true, draft, order: checked.value };
   const fieldElement: Record<string, [po1: number, sln: number]> = { lineNumber: [1, 1], quantity: [2, 4], parentLineNumber: [1, 2] };
   return {
