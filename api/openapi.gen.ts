@@ -520,7 +520,11 @@ export interface paths {
         /** The vendor's API keys, revoked ones included (admin); never a key itself or its hash */
         get: operations["listVendorKeys"];
         put?: never;
-        post?: never;
+        /**
+         * Issue another API key for a vendor (admin); the key is shown only in this response
+         * @description The vendor's other keys keep working until they are revoked, so a key can be replaced without a gap.
+         */
+        post: operations["createVendorKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2250,6 +2254,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    createVendorKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["VendorIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new key. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        vendorId: components["schemas"]["VendorId"];
+                        /** @description Shown once; only its hash is stored. */
+                        key: string;
+                    };
                 };
             };
             400: components["responses"]["Problem"];

@@ -239,5 +239,43 @@ describe('partner lifecycle', () => {
       expect((await admin('GET', '/v1/vendors/no-such-vendor/api-keys')).statusCode).toBe(404);
       expect((await admin('DELETE', `/v1/vendors/no-such-vendor/api-keys/${key.id}`)).statusCode).toBe(404);
     });
+
+    it('issues another vendor key, shown once: it works beside the first, is listed without itself, and revoked alone', async () => {
+      const created = await admin('POST', '/v1/vendors', { id: 'rekeyed-vendor', name: 'Rekeyed Vendor', channel: 'mailbox' });
+      const first = (created.json() as { apiKey: string }).apiKey;
+
+      const issued = await admin('POST', '/v1/vendors/rekeyed-vendor/api-keys');
+      expect(issued.statusCode).toBe(201);
+      expect(issued.headers['cache-control']).toBe('no-store');
+      const second = issued.json() as { id: string; vendorId: string; key: string };
+      expect(second).toEqual({ id: expect.any(String), vendorId: 'rekeyed-vendor', key: expect.stringMatching(/^ogv_/) });
+      expect(second.key).not.toBe(first);
+      // Only its hash is stored.
+      const stored = await t.database.db('api_keys').where({ id: second.id }).first('key_hash', 'role', 'vendor_id');
+      expect(stored).toMatchObject({ role: 'vendor', vendor_id: 'rekeyed-vendor' });
+      expect(JSON.stringify(stored)).not.toContain(second.key);
+
+      const pull = (key: string) => t.request({ method: 'GET', url: '/v1/vendor/tasks', key });
+      expect((await pull(second.key)).statusCode).toBe(200);
+      expect((await pull(first)).statusCode).toBe(200);
+      // The vendor's key acts for the vendor, not for anyone else.
+      expect((await t.request({ method: 'GET', url: '/v1/vendor/tasks?vendorId=keyed-vendor', key: second.key })).statusCode).toBe(403);
+
+      const listed = await admin('GET', '/v1/vendors/rekeyed-vendor/api-keys');
+      const keys = listed.json().keys as { id: string; role: string; lastUsedAt: string | null; revokedAt: string | null }[];
+      expect(keys).toHaveLength(2);
+      expect(keys.find((k) => k.id === second.id)).toMatchObject({ role: 'vendor', lastUsedAt: expect.any(String), revokedAt: null });
+      expect(listed.body).not.toContain(second.key);
+      expect(listed.body).not.toContain(stored.key_hash);
+
+      expect((await admin('DELETE', `/v1/vendors/rekeyed-vendor/api-keys/${second.id}`)).statusCode).toBe(204);
+      expect((await pull(second.key)).statusCode).toBe(401);
+      expect((await pull(first)).statusCode).toBe(200);
+
+      expect((await admin('POST', '/v1/vendors/no-such-vendor/api-keys')).statusCode).toBe(404);
+      const partner = await t.partner('Not An Admin');
+      expect((await t.request({ method: 'POST', url: '/v1/vendors/rekeyed-vendor/api-keys', key: partner.key })).statusCode).toBe(403);
+      expect((await t.request({ method: 'POST', url: '/v1/vendors/rekeyed-vendor/api-keys', key: first })).statusCode).toBe(403);
+    });
   });
 });

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { readReply } from '../adapters/contract/index.ts';
 import {
   createVendor,
+  createVendorKey,
   getVendor,
   leaseMailbox,
   listApiKeys,
@@ -64,6 +65,14 @@ export function vendorHandlers(db: Database, fulfillment: FulfillmentDeps, amqp:
 
     async listVendors() {
       return { vendors: await listVendors(db) };
+    },
+
+    async createVendorKey(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) {
+      const vendor = await getVendor(db, request.params.id);
+      if (vendor === undefined) throw new ProblemError('not-found', `vendor ${request.params.id} is not registered`);
+      const { id, key } = await createVendorKey(db, vendor.id);
+      request.log.info({ vendorId: vendor.id, keyId: id }, 'vendor key issued');
+      return reply.code(201).header('cache-control', 'no-store').send({ id, vendorId: vendor.id, key });
     },
 
     async listVendorKeys(request: FastifyRequest<{ Params: { id: string } }>) {

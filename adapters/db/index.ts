@@ -40,7 +40,7 @@ export {
 } from './webhooks.ts';
 export { deleteItemReference, listItemReferences, type ItemReference } from './item-references.ts';
 export { findTask, listTasks, type TaskView } from './tasks.ts';
-export { createVendor, getVendor, listVendors, type Vendor, type VendorChannel } from './vendors.ts';
+export { createVendor, createVendorKey, getVendor, listVendors, type Vendor, type VendorChannel } from './vendors.ts';
 export {
   bringForwardFailedRequests,
   dispatchDue,

@@ -42,16 +42,17 @@ export async function createVendor(
       .ignore()
       .returning('*');
     if (row === undefined) return 'exists';
-    const apiKey = newApiKey('ogv');
-    await trx('api_keys').insert({
-      id: randomUUID(),
-      vendor_id: vendor.id,
-      role: 'vendor',
-      key_hash: hashKey(apiKey),
-      key_prefix: apiKey.slice(0, 8),
-    });
-    return { vendor: toVendor(row), apiKey };
+    const { key } = await createVendorKey(trx, vendor.id);
+    return { vendor: toVendor(row), apiKey: key };
   });
+}
+
+/** Another key for the vendor: returned once, only its hash stored. Its other keys stay valid. */
+export async function createVendorKey(db: Database, vendorId: string): Promise<{ id: string; key: string }> {
+  const key = newApiKey('ogv');
+  const id = randomUUID();
+  await db('api_keys').insert({ id, vendor_id: vendorId, role: 'vendor', key_hash: hashKey(key), key_prefix: key.slice(0, 8) });
+  return { id, key };
 }
 
 export async function listVendors(db: Database): Promise<Vendor[]> {
