@@ -130,7 +130,14 @@ export interface paths {
          */
         get: operations["listPartners"];
         put?: never;
-        /** Register a trading partner (admin) */
+        /**
+         * Register a trading partner (admin)
+         * @description An X12 partner has one or more identities, each the pair of its ISA sender and our ISA
+         *     receiver (`x12.identities`); one pair may be given flat instead (`qualifier`, `id`,
+         *     `ourQualifier`, `ourId`). A pair another partner holds is 409 `identity-in-use` naming it
+         *     (`/x12/identities/1`, or `/x12/id` for the flat shape); the same pair twice, or both shapes
+         *     at once, is 400. So is a cXML sender another partner holds (409 at `/cxml/fromIdentity`).
+         */
         post: operations["createPartner"];
         delete?: never;
         options?: never;
@@ -155,10 +162,13 @@ export interface paths {
         /**
          * Change a partner's name or identities (admin)
          * @description Each field given replaces the stored one; `endpointUrl` or `confirmationUrl` set to null is
-         *     removed. A partner without an X12 (cXML) identity gets one only with every field a
-         *     registration needs. The checks are those of registration: an identity another partner holds
-         *     is 409 `identity-in-use`; an X12 `map` that does not exist is 400 at `/x12/map`. A new
-         *     `sharedSecret` is stored salted and hashed; without one the old secret stays.
+         *     removed. `x12.identities` replaces the partner's whole list of pairs; the fields of one pair
+         *     given flat (`qualifier`, `id`, `ourQualifier`, `ourId`) change the partner's only pair, and
+         *     are 400 at `/x12/identities` for a partner with several. A partner without an X12 (cXML)
+         *     identity gets one only with every field a registration needs. The checks are those of
+         *     registration: an identity another partner holds is 409 `identity-in-use`; an X12 `map` that
+         *     does not exist is 400 at `/x12/map`. A new `sharedSecret` is stored salted and hashed;
+         *     without one the old secret stays.
          */
         patch: operations["updatePartner"];
         trace?: never;
@@ -984,12 +994,13 @@ export interface components {
         PartnerPatch: {
             name?: string;
             unresolvedItems?: components["schemas"]["UnresolvedItemsPolicy"];
-            /** @description The fields of PartnerX12 to change. */
+            /** @description The fields of PartnerX12Create to change. `identities` replaces the whole list; one pair's fields given flat change the partner's only pair. */
             x12?: {
-                qualifier?: string;
-                id?: string;
-                ourQualifier?: string;
-                ourId?: string;
+                identities?: components["schemas"]["X12Identities"];
+                qualifier?: components["schemas"]["X12Qualifier"];
+                id?: components["schemas"]["X12SenderId"];
+                ourQualifier?: components["schemas"]["X12Qualifier"];
+                ourId?: components["schemas"]["X12ReceiverId"];
                 version?: string;
                 /** @description An 850 map in mappings/x12/850/. */
                 map?: string;
@@ -1062,12 +1073,48 @@ export interface components {
              */
             confirmationUrl?: string;
         };
-        /** @description The partner's X12 identity (ISA05/06 as it sends them) and ours (ISA07/08 as it addresses us). */
+        /** @description An ISA id qualifier (ISA05 / ISA07). */
+        X12Qualifier: string;
+        /** @description The partner's ISA sender id (ISA06), unpadded. */
+        X12SenderId: string;
+        /** @description Our ISA receiver id as the partner addresses us (ISA08), unpadded. */
+        X12ReceiverId: string;
+        /**
+         * @description One partnership: the partner's ISA sender (ISA05/06 as it sends them) and our ISA receiver
+         *     (ISA07/08 as it addresses us). The pair belongs to one partner. An interchange is taken
+         *     only on one of its partner's pairs (another sender: TA1 R 006; that sender to another
+         *     receiver of ours: TA1 R 009); our acknowledgment goes back from the receiver it addressed
+         *     to the sender it came from, and the 855/856/810 of an order go on the pair the order came
+         *     in on.
+         */
+        X12Pair: {
+            qualifier: components["schemas"]["X12Qualifier"];
+            id: components["schemas"]["X12SenderId"];
+            ourQualifier: components["schemas"]["X12Qualifier"];
+            ourId: components["schemas"]["X12ReceiverId"];
+        };
+        /** @description The partner's pairs; the first is the one documents not tied to an order go out on. */
+        X12Identities: components["schemas"]["X12Pair"][];
+        /** @description The partner's X12 identities and what holds for all of them. */
         PartnerX12: {
-            qualifier: string;
-            id: string;
-            ourQualifier: string;
-            ourId: string;
+            identities: components["schemas"]["X12Identities"];
+            /** @description The version we answer in (GS08). */
+            version: string;
+            /** @description The 850 map in mappings/x12/850/. */
+            map: string;
+            /** @description Where we POST documents for this partner; without it the partner pulls them from /v1/documents. */
+            endpointUrl?: string;
+        };
+        /**
+         * @description The partner's pairs as `identities`, or its one pair given flat (`qualifier`, `id`,
+         *     `ourQualifier`, `ourId`: the single-identity shape), not both.
+         */
+        PartnerX12Create: {
+            identities?: components["schemas"]["X12Identities"];
+            qualifier?: components["schemas"]["X12Qualifier"];
+            id?: components["schemas"]["X12SenderId"];
+            ourQualifier?: components["schemas"]["X12Qualifier"];
+            ourId?: components["schemas"]["X12ReceiverId"];
             /**
              * @description The version we answer in (GS08).
              * @default 004010
@@ -1083,7 +1130,7 @@ export interface components {
              * @description Where we POST documents for this partner; without it the partner pulls them from /v1/documents.
              */
             endpointUrl?: string;
-        };
+        } | unknown | unknown;
         Document: {
             id: string;
             orderId?: string | null;
@@ -1094,7 +1141,7 @@ export interface components {
             type: string;
             contentType: string;
             sha256: string;
-            /** @description Control numbers and other envelope ids; for outbound cXML the payloadId and the partner's answer (cxmlStatus, cxmlStatusText). */
+            /** @description Control numbers and other envelope ids (an inbound X12 interchange: isaSender, isaReceiver, each qualifier/id, and isaControlNumber); for outbound cXML the payloadId and the partner's answer (cxmlStatus, cxmlStatusText). */
             control?: {
                 [key: string]: unknown;
             };
@@ -1442,7 +1489,7 @@ export interface operations {
     listPartners: {
         parameters: {
             query?: {
-                /** @description Part of the name (any case), or an X12 sender id (ISA06) or cXML From identity, whole. */
+                /** @description Part of the name (any case), or an X12 sender id (ISA06, any of the partner's pairs) or cXML From identity, whole. */
                 q?: string;
                 limit?: number;
                 cursor?: string;
@@ -1479,7 +1526,7 @@ export interface operations {
             content: {
                 "application/json": {
                     name: string;
-                    x12?: components["schemas"]["PartnerX12"];
+                    x12?: components["schemas"]["PartnerX12Create"];
                     cxml?: components["schemas"]["PartnerCxmlCreate"];
                 };
             };

@@ -46,7 +46,11 @@ describe('partner lifecycle', () => {
       }
       expect(seen.map((p) => p.id)).toEqual(made.map((p) => p.id));
       const gamma = seen[2] as Record<string, unknown>;
-      expect(gamma.x12).toMatchObject({ qualifier: 'ZZ', id: 'PAGEGAMMA', map: 'default', version: '004010' });
+      expect(gamma.x12).toEqual({
+        identities: [{ qualifier: 'ZZ', id: 'PAGEGAMMA', ourQualifier: 'ZZ', ourId: 'ORDERGATE' }],
+        map: 'default',
+        version: '004010',
+      });
       expect(gamma.cxml).toEqual({ fromDomain: 'NetworkID', fromIdentity: 'gamma@paging.example' });
       expect(JSON.stringify(seen)).not.toContain('secret-0001');
 
@@ -79,7 +83,7 @@ describe('partner lifecycle', () => {
       expect(res.json()).toMatchObject({
         id,
         name: 'Patched',
-        x12: { qualifier: 'ZZ', id: 'PATCHED', ourId: 'ORDERGATE', map: 'known-parties' },
+        x12: { identities: [{ qualifier: 'ZZ', id: 'PATCHED', ourQualifier: 'ZZ', ourId: 'ORDERGATE' }], map: 'known-parties' },
         cxml: { fromDomain: 'NetworkID', fromIdentity: 'patched@example' },
       });
       expect(res.json().x12.endpointUrl).toBeUndefined();
@@ -120,7 +124,7 @@ describe('partner lifecycle', () => {
       expect(incomplete.json()).toMatchObject({ code: 'invalid-request' });
       expect(incomplete.json().errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/cxml/fromIdentity', '/cxml/sharedSecret']);
       const unchanged = (await admin('GET', `/v1/partners/${id}`)).json();
-      expect(unchanged).toMatchObject({ name: 'Wanter', x12: { id: 'WANTER', version: '005010' } });
+      expect(unchanged).toMatchObject({ name: 'Wanter', x12: { identities: [{ id: 'WANTER' }], version: '005010' } });
       expect(unchanged.cxml).toBeUndefined();
 
       const missing = await admin('PATCH', '/v1/partners/00000000-0000-4000-8000-000000000000', { name: 'Nobody' });

@@ -21,15 +21,48 @@ type ListQuery = NonNullable<operations['listPartners']['parameters']['query']>;
 type IdParams = { id: string };
 type KeyParams = { id: string; keyId: string };
 
-/** An X12 map that does not exist is refused here, not by a 500 at the partner's first interchange. */
-function checkMap(map: string | undefined): void {
-  if (map === undefined) return;
-  const problem = map850Problem(map);
+type X12Body = PartnerPatch['x12'];
+
+const flatPairFields = ['qualifier', 'id', 'ourQualifier', 'ourId'] as const;
+
+/**
+ * What the schema cannot say about an X12 identity: an X12 map that does not exist (refused here,
+ * not by a 500 at the partner's first interchange), pairs given both as a list and flat, and the
+ * same pair twice in the list.
+ */
+function checkX12(x12: X12Body): void {
+  if (x12 === undefined) return;
+  const problem = x12.map === undefined ? undefined : map850Problem(x12.map);
   if (problem !== undefined) throw new ProblemError('invalid-request', problem, [{ in: 'body', pointer: '/x12/map', detail: problem }]);
+  const { identities } = x12;
+  if (identities === undefined) return;
+  const flat = flatPairFields.filter((field) => x12[field] !== undefined);
+  if (flat.length > 0)
+    throw new ProblemError(
+      'invalid-request',
+      'give the X12 pairs as identities or one pair flat, not both',
+      flat.map((field) => ({ in: 'body' as const, pointer: `/x12/${field}`, detail: 'not allowed with identities' })),
+    );
+  const seen = new Map<string, number>();
+  const repeats = identities.flatMap((pair, index) => {
+    const key = JSON.stringify([pair.qualifier, pair.id, pair.ourQualifier, pair.ourId]);
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, index);
+    return first === undefined
+      ? []
+      : [{ in: 'body' as const, pointer: `/x12/identities/${index}`, detail: `repeats /x12/identities/${first}` }];
+  });
+  if (repeats.length > 0) throw new ProblemError('invalid-request', 'the same X12 pair is given twice', repeats);
 }
 
-const identityInUse = (identity: 'x12' | 'cxml'): ProblemError => {
-  const [what, pointer] = identity === 'x12' ? ['X12 sender', '/x12/id'] : ['cXML sender', '/cxml/fromIdentity'];
+const identityInUse = (identity: 'x12' | 'cxml', pairIndex: number | undefined, listed: boolean): ProblemError => {
+  const [what, pointer] =
+    identity === 'cxml'
+      ? ['cXML sender', '/cxml/fromIdentity']
+      : [
+          'X12 sender and receiver pair',
+          !listed ? '/x12/id' : pairIndex === undefined ? '/x12/identities' : `/x12/identities/${pairIndex}`,
+        ];
   return new ProblemError('identity-in-use', `this ${what} already belongs to another partner`, [
     { in: 'body', pointer, detail: 'already in use' },
   ]);
@@ -44,9 +77,10 @@ async function partnerOr404(db: Database, id: string): Promise<Partner> {
 export function partnerHandlers(db: Database) {
   return {
     async createPartner(request: FastifyRequest<{ Body: NewPartner }>, reply: FastifyReply) {
-      checkMap(request.body.x12?.map);
+      checkX12(request.body.x12);
       const created = await createPartner(db, request.body);
-      if (!created.ok) throw identityInUse(created.taken);
+      if (!created.ok)
+        throw identityInUse(created.taken, created.pairIndex, request.body.x12 !== undefined && 'identities' in request.body.x12);
       const { partner } = created;
       request.log.info({ partnerId: partner.id }, 'partner created');
       return reply.code(201).header('location', `/v1/partners/${partner.id}`).send(partner);
@@ -69,14 +103,20 @@ export function partnerHandlers(db: Database) {
     },
 
     async updatePartner(request: FastifyRequest<{ Params: IdParams; Body: PartnerPatch }>) {
-      checkMap(request.body.x12?.map);
+      checkX12(request.body.x12);
       const updated = await updatePartner(db, request.params.id, request.body);
       if (updated.ok) {
         request.log.info({ partnerId: updated.partner.id, fields: Object.keys(request.body) }, 'partner changed');
         return updated.partner;
       }
       if (updated.reason === 'not-found') throw new ProblemError('not-found', `partner ${request.params.id} does not exist`);
-      if (updated.reason === 'taken') throw identityInUse(updated.identity);
+      if (updated.reason === 'taken') throw identityInUse(updated.identity, updated.pairIndex, request.body.x12?.identities !== undefined);
+      if (updated.reason === 'ambiguous')
+        throw new ProblemError(
+          'invalid-request',
+          `the partner has ${updated.pairs} X12 pairs, so one pair given flat does not say which: send identities, the whole list`,
+          [{ in: 'body', pointer: '/x12/identities', detail: 'is required to change a partner with several pairs' }],
+        );
       throw new ProblemError(
         'invalid-request',
         `the partner has no ${updated.identity === 'x12' ? 'X12' : 'cXML'} identity yet: a new one needs ${updated.missing.join(', ')}`,

@@ -25,10 +25,11 @@ export function x12Handlers(db: Database, pipeline: PipelineDeps) {
       const { partnerId } = principalOf(request);
       if (partnerId === null) throw new ProblemError('forbidden', "X12 is sent with the partner's own key");
       const identity = await identityOf(partnerId);
-      if (identity === undefined)
+      if (identity === undefined || identity.identities.length === 0)
         throw new ProblemError('no-x12-identity', 'register the partner\'s ISA identity (POST /v1/partners with "x12") before sending X12');
       const body = request.body;
-      const checkSender = senderCheck(identity);
+      // The key names the partner; the ISA must come on one of its pairs (sender, receiver).
+      const checkSender = senderCheck(identity.identities);
       const { interchanges, unreadable } = readX12(body, { map: map850For(identity.map), guides: guidesFor(identity.map), checkSender });
       if (interchanges.length === 0) {
         const first = unreadable[0];

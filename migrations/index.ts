@@ -9,6 +9,7 @@ import * as heldCompletions from './007_held_completions.ts';
 import * as documentAcks from './008_document_acks.ts';
 import * as keyLastUse from './009_key_last_use.ts';
 import * as subscriptionPause from './010_subscription_pause.ts';
+import * as x12Identities from './011_x12_identities.ts';
 import * as itemReferences from './012_item_references.ts';
 
 // Listed here rather than read from disk, so that the same list runs under tsx, vitest and a bundle.
@@ -23,6 +24,7 @@ const migrations: Record<string, Knex.Migration> = {
   '008_document_acks': documentAcks,
   '009_key_last_use': keyLastUse,
   '010_subscription_pause': subscriptionPause,
+  '011_x12_identities': x12Identities,
   '012_item_references': itemReferences,
 };
 

@@ -105,7 +105,13 @@ export interface InboxEntry {
 
 /** How a partner is answered: its X12 and cXML identities, when it has them. */
 export interface PartnerChannels {
-  x12?: { qualifier: string; id: string; ourQualifier: string; ourId: string; version: string; map: string; endpointUrl?: string };
+  /** Its ISA pairs (their sender, our receiver), the first being the one to use when no order names one. */
+  x12?: {
+    identities: { qualifier: string; id: string; ourQualifier: string; ourId: string }[];
+    version: string;
+    map: string;
+    endpointUrl?: string;
+  };
   cxml?: { fromDomain: string; fromIdentity: string; confirmationUrl?: string };
 }
 

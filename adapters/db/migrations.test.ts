@@ -17,6 +17,7 @@ const tables = [
   'partner_cxml',
   'partner_item_references',
   'partner_x12',
+  'partner_x12_identities',
   'partners',
   'shipments',
   'tasks',
@@ -69,4 +70,86 @@ describe.each(databaseKinds)('migrations on %s', (kind) => {
     await migrateToLatest(database.db);
     expect(await columnsOf(database, 'documents')).toEqual(expect.arrayContaining(addedColumns.documents));
   });
+
+  it("moves each partner's X12 identity into its list of pairs, with the dedupe keys, and back", async () => {
+    database = await createTestDatabase(kind, { migrate: false });
+    const { db } = database;
+    await migrateToLatest(db);
+    await db.migrate.down({ migrationSource, name: '011_x12_identities' });
+    // As a partner was before: one identity, and what it sent keyed by sender alone.
+    await db('partners').insert({ id: 'p1', name: 'Acme' });
+    await db('partner_x12').insert({
+      partner_id: 'p1',
+      qualifier: 'ZZ',
+      identifier: 'ACMEBUYER',
+      our_qualifier: 'ZZ',
+      our_identifier: 'ORDERGATE',
+      version: '004010',
+      map: 'default',
+    });
+    const envelope = { isaSenderQualifier: 'ZZ', isaSender: 'ACMEBUYER', isaReceiverQualifier: 'ZZ', isaReceiver: 'OLDDESK' };
+    await db('orders').insert({
+      id: 'o1',
+      partner_id: 'p1',
+      channel: 'x12',
+      external_ref: 'PO-1',
+      order_type: 'new',
+      status: 'received',
+      order_date: '2026-11-27',
+      currency: 'USD',
+      header: JSON.stringify({ envelope }),
+      totals: JSON.stringify({}),
+    });
+    // Our 997 answered from the receiver the partner addressed then (OLDDESK), not the one it has now.
+    const answer =
+      'ISA*00*          *00*          *ZZ*OLDDESK        *ZZ*ACMEBUYER      *261127*1200*U*00401*000000001*0*P*>~IEA*0*000000001~';
+    const record = (scope: string, key: string, status: number, body: unknown, orderId: string | null = null) => ({
+      partner_id: 'p1',
+      scope,
+      key,
+      request_hash: 'h',
+      response_status: status,
+      response_body: JSON.stringify(body),
+      order_id: orderId,
+    });
+    await db('idempotency_records').insert([
+      record('x12-interchange', 'ZZ/ACMEBUYER/000000101', 200, answer),
+      record('x12-interchange', 'ZZ/ACMEBUYER/000000102', 202, null),
+      record('x12-set', 'ACMEBUYER/101/0001', 201, { orderId: 'o1' }, 'o1'),
+      record('x12-refused', 'ZZ/ACMEBUYER/abc123', 200, answer),
+      record('json', 'PO-1', 201, { orderId: 'o1' }, 'o1'),
+    ]);
+    const keys = async () =>
+      (await db('idempotency_records').orderBy(['scope', 'key']).select('scope', 'key')).map(
+        (r: { scope: string; key: string }) => `${r.scope} ${r.key}`,
+      );
+    const before = await keys();
+
+    await db.migrate.up({ migrationSource, name: '011_x12_identities' });
+    expect(
+      await db('partner_x12_identities').select('partner_id', 'position', 'qualifier', 'identifier', 'our_qualifier', 'our_identifier'),
+    ).toEqual([
+      { partner_id: 'p1', position: 0, qualifier: 'ZZ', identifier: 'ACMEBUYER', our_qualifier: 'ZZ', our_identifier: 'ORDERGATE' },
+    ]);
+    expect(await columnsOf(database, 'partner_x12')).not.toEqual(expect.arrayContaining(['identifier']));
+    expect(await db('partner_x12').first('version', 'map')).toEqual({ version: '004010', map: 'default' });
+    expect(await keys()).toEqual([
+      'json PO-1',
+      'x12-interchange ZZ/ACMEBUYER/ZZ/OLDDESK/000000101',
+      'x12-interchange ZZ/ACMEBUYER/ZZ/ORDERGATE/000000102',
+      'x12-refused ZZ/ACMEBUYER/abc123',
+      'x12-set ZZ/ACMEBUYER/ZZ/OLDDESK/ACMEBUYER/101/0001',
+    ]);
+
+    await db.migrate.down({ migrationSource, name: '011_x12_identities' });
+    expect(await db('partner_x12').first('qualifier', 'identifier', 'our_qualifier', 'our_identifier')).toEqual({
+      qualifier: 'ZZ',
+      identifier: 'ACMEBUYER',
+      our_qualifier: 'ZZ',
+      our_identifier: 'ORDERGATE',
+    });
+    expect(await keys()).toEqual(before);
+    await migrateToLatest(db);
+    // PGlite's start alone takes most of the default 30 s on a busy machine.
+  }, 90_000);
 });

@@ -1,12 +1,22 @@
 import type { Knex } from 'knex';
 import type { Database } from './connect.ts';
-import { getPartnerCxml, getPartnerX12, identitiesOf, saveCxml, saveX12, type NewX12, type PartnerCxml } from './partner-identities.ts';
+import {
+  getPartnerCxml,
+  getPartnerX12,
+  identitiesOf,
+  pairTakenAt,
+  saveCxml,
+  saveX12,
+  type PartnerCxml,
+  type PartnerX12,
+  type X12Pair,
+} from './partner-identities.ts';
 import { getPartner, type Partner } from './partners.ts';
 
 // Partners as the admin manages them: listed and searched, and changed after registration.
 
 export interface PartnerFilter {
-  /** Part of the name (any case), or an X12 sender id or cXML From identity exactly. */
+  /** Part of the name (any case), or an X12 sender id (any of the partner's) or cXML From identity exactly. */
   q?: string;
   limit: number;
   cursor?: { createdAt: string; id: string };
@@ -39,7 +49,7 @@ export async function listPartners(
     query.where((where) =>
       where
         .whereRaw(`name ILIKE ? ESCAPE '\\'`, [`%${likeEscaped(q)}%`])
-        .orWhereIn('id', db('partner_x12').select('partner_id').where({ identifier: q }))
+        .orWhereIn('id', db('partner_x12_identities').select('partner_id').where({ identifier: q }))
         .orWhereIn('id', db('partner_cxml').select('partner_id').whereRaw('lower(from_identity) = lower(?)', [q])),
     );
   }
@@ -63,23 +73,34 @@ export async function listPartners(
     : { partners };
 }
 
-/** A change to a partner: each field given replaces the stored one; a URL set to null is removed. */
+/**
+ * A change to a partner: each field given replaces the stored one; a URL set to null is removed.
+ * X12 `identities` replaces the whole list; the fields of one pair given flat change the partner's
+ * only pair (the single-identity shape), which a partner with several pairs refuses.
+ */
 export interface PartnerPatch {
   name?: string;
   unresolvedItems?: 'hold' | 'reject';
-  x12?: Partial<Omit<NewX12, 'endpointUrl'>> & { endpointUrl?: string | null };
+  x12?: Partial<X12Pair> & {
+    identities?: X12Pair[];
+    version?: string;
+    map?: string;
+    endpointUrl?: string | null;
+  };
   cxml?: Partial<Omit<PartnerCxml, 'confirmationUrl'>> & { sharedSecret?: string; confirmationUrl?: string | null };
 }
 
 export type PartnerUpdate =
   | { ok: true; partner: Partner }
   | { ok: false; reason: 'not-found' }
-  /** Another partner holds the identity. */
-  | { ok: false; reason: 'taken'; identity: 'x12' | 'cxml' }
+  /** Another partner holds the identity (for X12 pairs given as a list, the index of the first one taken). */
+  | { ok: false; reason: 'taken'; identity: 'x12' | 'cxml'; pairIndex?: number }
   /** The partner had no such identity, and the change does not give every field a new one needs. */
-  | { ok: false; reason: 'incomplete'; identity: 'x12' | 'cxml'; missing: string[] };
+  | { ok: false; reason: 'incomplete'; identity: 'x12' | 'cxml'; missing: string[] }
+  /** One pair given flat, to a partner with several: which one it means is unknown. */
+  | { ok: false; reason: 'ambiguous'; identity: 'x12'; pairs: number };
 
-const x12Required = ['qualifier', 'id', 'ourQualifier', 'ourId'] as const;
+const pairFields = ['qualifier', 'id', 'ourQualifier', 'ourId'] as const;
 const cxmlRequired = ['fromDomain', 'fromIdentity', 'sharedSecret'] as const;
 
 /** Present fields of `patch` over `base`, a null URL removing it. */
@@ -102,16 +123,33 @@ class Refused extends Error {
   }
 }
 
-async function changeX12(trx: Knex.Transaction, partnerId: string, patch: NonNullable<PartnerPatch['x12']>): Promise<void> {
-  const fields = merged(await getPartnerX12(trx, partnerId), patch, 'endpointUrl');
-  const missing = missingOf(fields, x12Required);
+/** The pairs the partner has after the change: the list given, or its one pair with the flat fields laid over it. */
+function pairsAfter(existing: PartnerX12 | undefined, patch: NonNullable<PartnerPatch['x12']>): X12Pair[] {
+  if (patch.identities !== undefined) return patch.identities;
+  const flat = pairFields.filter((f) => patch[f] !== undefined);
+  const pairs = existing?.identities ?? [];
+  if (flat.length === 0) {
+    if (pairs.length === 0) throw new Refused({ ok: false, reason: 'incomplete', identity: 'x12', missing: ['identities'] });
+    return pairs;
+  }
+  if (pairs.length > 1) throw new Refused({ ok: false, reason: 'ambiguous', identity: 'x12', pairs: pairs.length });
+  const fields = merged(pairs[0], patch, '');
+  const missing = missingOf(fields, pairFields);
   if (missing.length > 0) throw new Refused({ ok: false, reason: 'incomplete', identity: 'x12', missing });
-  const holder = await trx('partner_x12')
-    .where({ qualifier: fields.qualifier, identifier: fields.id })
-    .whereNot({ partner_id: partnerId })
-    .first('partner_id');
-  if (holder !== undefined) throw new Refused({ ok: false, reason: 'taken', identity: 'x12' });
-  await saveX12(trx, partnerId, fields as unknown as NewX12);
+  return [
+    { qualifier: String(fields.qualifier), id: String(fields.id), ourQualifier: String(fields.ourQualifier), ourId: String(fields.ourId) },
+  ];
+}
+
+async function changeX12(trx: Knex.Transaction, partnerId: string, patch: NonNullable<PartnerPatch['x12']>): Promise<void> {
+  const existing = await getPartnerX12(trx, partnerId);
+  const identities = pairsAfter(existing, patch);
+  const pairIndex = await pairTakenAt(trx, partnerId, identities);
+  if (pairIndex !== undefined)
+    throw new Refused({ ok: false, reason: 'taken', identity: 'x12', ...(patch.identities === undefined ? {} : { pairIndex }) });
+  const { identities: _pairs, ...settings } = existing ?? {};
+  const fields = merged(settings, { version: patch.version, map: patch.map, endpointUrl: patch.endpointUrl }, 'endpointUrl');
+  await saveX12(trx, partnerId, { ...(fields as Pick<PartnerX12, 'version' | 'map' | 'endpointUrl'>), identities });
 }
 
 async function changeCxml(trx: Knex.Transaction, partnerId: string, patch: NonNullable<PartnerPatch['cxml']>): Promise<void> {

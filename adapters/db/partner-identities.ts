@@ -2,13 +2,19 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Database } from './connect.ts';
 
-// The identities a partner sends under: its X12 ISA sender, its cXML From credential.
+// The identities a partner sends under: its X12 ISA sender and receiver pairs, its cXML From credential.
 
-export interface PartnerX12 {
+/** One partnership: their ISA sender (ISA05/06 as they send it) and our ISA receiver (ISA07/08 as they address us). */
+export interface X12Pair {
   qualifier: string;
   id: string;
   ourQualifier: string;
   ourId: string;
+}
+
+/** The partner's X12 identities, the first being the one our documents go out on when no order names one, and what holds for all of them. */
+export interface PartnerX12 {
+  identities: X12Pair[];
   version: string;
   map: string;
   endpointUrl?: string;
@@ -20,56 +26,125 @@ export interface PartnerCxml {
   confirmationUrl?: string;
 }
 
-export type NewX12 = Omit<PartnerX12, 'version' | 'map'> & Partial<Pick<PartnerX12, 'version' | 'map'>>;
+/** A new X12 identity: a list of pairs, or one pair given flat (the single-identity shape). */
+export type NewX12 = ({ identities: X12Pair[] } | X12Pair) & Partial<Pick<PartnerX12, 'version' | 'map' | 'endpointUrl'>>;
 export type NewCxml = PartnerCxml & { sharedSecret: string };
 
+/** The pairs of a new identity, whichever shape it came in. */
+export const pairsOf = (x12: NewX12): X12Pair[] =>
+  'identities' in x12 ? x12.identities : [{ qualifier: x12.qualifier, id: x12.id, ourQualifier: x12.ourQualifier, ourId: x12.ourId }];
+
+/** partner_x12 with the partner's pairs, in order, as JSON. */
 interface X12Row {
   partner_id: string;
+  version: string;
+  map: string;
+  endpoint_url: string | null;
+  identities: PairRow[];
+}
+
+interface PairRow {
   qualifier: string;
   identifier: string;
   our_qualifier: string;
   our_identifier: string;
-  version: string;
-  map: string;
-  endpoint_url: string | null;
 }
 
-const toX12 = (row: X12Row): PartnerX12 => ({
+const toPair = (row: PairRow): X12Pair => ({
   qualifier: row.qualifier,
   id: row.identifier,
   ourQualifier: row.our_qualifier,
   ourId: row.our_identifier,
+});
+
+const toX12 = (row: X12Row): PartnerX12 => ({
+  identities: row.identities.map(toPair),
   version: row.version,
   map: row.map,
   ...(row.endpoint_url === null ? {} : { endpointUrl: row.endpoint_url }),
 });
 
-const toX12Row = (partnerId: string, x12: NewX12): X12Row => ({
-  partner_id: partnerId,
-  qualifier: x12.qualifier,
-  identifier: x12.id,
-  our_qualifier: x12.ourQualifier,
-  our_identifier: x12.ourId,
-  version: x12.version ?? '004010',
-  map: x12.map ?? 'default',
-  endpoint_url: x12.endpointUrl ?? null,
-});
+/** partner_x12's columns and the pairs gathered in one statement. */
+const selectX12 = (db: Knex | Knex.Transaction) =>
+  db('partner_x12 as x').select(
+    'x.partner_id',
+    'x.version',
+    'x.map',
+    'x.endpoint_url',
+    db.raw(`coalesce((
+      SELECT json_agg(json_build_object('qualifier', i.qualifier, 'identifier', i.identifier, 'our_qualifier', i.our_qualifier,
+                                        'our_identifier', i.our_identifier) ORDER BY i.position)
+        FROM partner_x12_identities i WHERE i.partner_id = x.partner_id), '[]') AS identities`),
+  );
 
-export async function insertX12(trx: Knex.Transaction, partnerId: string, x12: NewX12): Promise<PartnerX12> {
-  const row = toX12Row(partnerId, x12);
-  await trx('partner_x12').insert(row);
-  return toX12(row);
+/** Another partner's claim on one of these pairs: the index of the first pair taken. */
+export async function pairTakenAt(db: Knex | Knex.Transaction, partnerId: string | null, pairs: X12Pair[]): Promise<number | undefined> {
+  if (pairs.length === 0) return undefined;
+  const query = db('partner_x12_identities')
+    .whereIn(
+      ['qualifier', 'identifier', 'our_qualifier', 'our_identifier'],
+      pairs.map((p) => [p.qualifier, p.id, p.ourQualifier, p.ourId]),
+    )
+    .select('qualifier', 'identifier', 'our_qualifier', 'our_identifier');
+  if (partnerId !== null) query.whereNot({ partner_id: partnerId });
+  const taken = (await query) as PairRow[];
+  const index = pairs.findIndex((p) => taken.some((t) => samePair(p, toPair(t))));
+  return index < 0 ? undefined : index;
 }
 
-/** Writes the partner's X12 identity whole, in place of the one it had (if any). */
-export async function saveX12(trx: Knex.Transaction, partnerId: string, x12: NewX12): Promise<PartnerX12> {
-  const row = toX12Row(partnerId, x12);
-  await trx('partner_x12').insert(row).onConflict('partner_id').merge();
-  return toX12(row);
+const samePair = (a: X12Pair, b: X12Pair): boolean =>
+  a.qualifier === b.qualifier && a.id === b.id && a.ourQualifier === b.ourQualifier && a.ourId === b.ourId;
+
+/**
+ * Writes the partner's X12 identity whole, in place of the one it had (if any): its settings and
+ * its pairs, in order. A pair another partner holds fails on the unique index (23505).
+ */
+export async function saveX12(
+  trx: Knex.Transaction,
+  partnerId: string,
+  x12: { identities: X12Pair[]; version?: string; map?: string; endpointUrl?: string },
+): Promise<PartnerX12> {
+  const settings = {
+    partner_id: partnerId,
+    version: x12.version ?? '004010',
+    map: x12.map ?? 'default',
+    endpoint_url: x12.endpointUrl ?? null,
+  };
+  await trx('partner_x12').insert(settings).onConflict('partner_id').merge();
+  await trx('partner_x12_identities').where({ partner_id: partnerId }).delete();
+  await trx('partner_x12_identities').insert(
+    x12.identities.map((pair, position) => ({
+      partner_id: partnerId,
+      position,
+      qualifier: pair.qualifier,
+      identifier: pair.id,
+      our_qualifier: pair.ourQualifier,
+      our_identifier: pair.ourId,
+    })),
+  );
+  return {
+    identities: x12.identities.map((pair) => ({
+      qualifier: pair.qualifier,
+      id: pair.id,
+      ourQualifier: pair.ourQualifier,
+      ourId: pair.ourId,
+    })),
+    version: settings.version,
+    map: settings.map,
+    ...(x12.endpointUrl === undefined ? {} : { endpointUrl: x12.endpointUrl }),
+  };
 }
+
+export const insertX12 = (trx: Knex.Transaction, partnerId: string, x12: NewX12): Promise<PartnerX12> =>
+  saveX12(trx, partnerId, {
+    identities: pairsOf(x12),
+    ...(x12.version === undefined ? {} : { version: x12.version }),
+    ...(x12.map === undefined ? {} : { map: x12.map }),
+    ...(x12.endpointUrl === undefined ? {} : { endpointUrl: x12.endpointUrl }),
+  });
 
 export async function getPartnerX12(db: Database, partnerId: string): Promise<PartnerX12 | undefined> {
-  const row = await db<X12Row>('partner_x12').where({ partner_id: partnerId }).first();
+  const row = (await selectX12(db).where('x.partner_id', partnerId).first()) as X12Row | undefined;
   return row === undefined ? undefined : toX12(row);
 }
 
@@ -124,7 +199,7 @@ export async function identitiesOf(db: Database, partnerIds: string[]): Promise<
   const found = new Map<string, { x12?: PartnerX12; cxml?: PartnerCxml }>();
   if (partnerIds.length === 0) return found;
   const [x12Rows, cxmlRows] = await Promise.all([
-    db<X12Row>('partner_x12').whereIn('partner_id', partnerIds),
+    selectX12(db).whereIn('x.partner_id', partnerIds) as Promise<X12Row[]>,
     db<CxmlRow>('partner_cxml').whereIn('partner_id', partnerIds),
   ]);
   for (const row of x12Rows) found.set(row.partner_id, { ...found.get(row.partner_id), x12: toX12(row) });

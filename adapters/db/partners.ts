@@ -6,6 +6,8 @@ import {
   getPartnerX12,
   insertCxml,
   insertX12,
+  pairsOf,
+  pairTakenAt,
   type NewCxml,
   type NewX12,
   type PartnerCxml,
@@ -40,8 +42,11 @@ const toPartner = (row: { id: string; name: string; created_at: Date; settings?:
 
 export type NewPartner = { name: string; x12?: NewX12; cxml?: NewCxml };
 
-/** A partner, or the identity that already belongs to another partner. */
-export type PartnerCreation = { ok: true; partner: Partner } | { ok: false; taken: 'x12' | 'cxml' };
+/**
+ * A partner, or the identity that already belongs to another partner: for X12, the index of the
+ * first of its pairs another partner holds (undefined when two registrations raced for it).
+ */
+export type PartnerCreation = { ok: true; partner: Partner } | { ok: false; taken: 'x12' | 'cxml'; pairIndex?: number };
 
 const uniqueViolation = (error: unknown): boolean => (error as { code?: string }).code === '23505';
 
@@ -49,8 +54,8 @@ export async function createPartner(db: Database, partner: NewPartner): Promise<
   try {
     return await db.transaction(async (trx): Promise<PartnerCreation> => {
       const { x12, cxml } = partner;
-      if (x12 !== undefined && (await trx('partner_x12').where({ qualifier: x12.qualifier, identifier: x12.id }).first()) !== undefined)
-        return { ok: false, taken: 'x12' };
+      const pairIndex = x12 === undefined ? undefined : await pairTakenAt(trx, null, pairsOf(x12));
+      if (pairIndex !== undefined) return { ok: false, taken: 'x12', pairIndex };
       if (
         cxml !== undefined &&
         (await trx('partner_cxml')

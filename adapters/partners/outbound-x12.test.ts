@@ -2,7 +2,7 @@ import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { getOrder, getPartnerX12, orderStore } from '../db/index.ts';
-import { build855, x12Document } from '../x12/outbound/index.ts';
+import { build855, identityFor, x12Document } from '../x12/outbound/index.ts';
 import { tokenize } from '../x12/tokenize.ts';
 import type { StoredOrder } from '../../domain/order.ts';
 import { withoutNetwork } from '../../test/support/nock.ts';
@@ -106,7 +106,7 @@ describe('outbound X12 documents', () => {
     if (identity === undefined) throw new Error('no identity');
     // Stored, then the process "dies": no push.
     const stored = await orderStore(t.database.db).transaction((tx) =>
-      storeDocument(tx, x12Document(identity, partner.id, order.id, '855', acceptAll(order)), identity.endpointUrl),
+      storeDocument(tx, x12Document(identityFor(identity), partner.id, order.id, '855', acceptAll(order)), identity.endpointUrl),
     );
     expect(await pushStuckDocuments(t.database.db, fast)).toBe(0);
     await t.database

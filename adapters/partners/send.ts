@@ -1,8 +1,8 @@
 import type { OutSegment } from '../x12/index.ts';
 import { cxmlDocument, type CxmlKind } from '../cxml/index.ts';
-import { getPartnerCxml, getPartnerX12, orderStore, type Database } from '../db/index.ts';
+import { getOrder, getPartnerCxml, getPartnerX12, orderStore, type Database } from '../db/index.ts';
 import { defaultRetryPolicy, type RetryPolicy } from '../http/index.ts';
-import { x12Document, type OutboundSetId } from '../x12/outbound/index.ts';
+import { identityFor, x12Document, type OutboundSetId } from '../x12/outbound/index.ts';
 import { sendDocument, type SentDocument } from '../../pipeline/outbound.ts';
 import { deliveryFor } from './delivery.ts';
 
@@ -17,12 +17,14 @@ export async function sendX12(
   body: readonly OutSegment[],
   policy: RetryPolicy = defaultRetryPolicy,
 ): Promise<SentDocument> {
-  const identity = await getPartnerX12(db, partnerId);
-  if (identity === undefined) throw new Error(`partner ${partnerId} has no X12 identity`);
+  const x12 = await getPartnerX12(db, partnerId);
+  if (x12 === undefined) throw new Error(`partner ${partnerId} has no X12 identity`);
+  // An order's document goes on the pair the order came in on.
+  const order = orderId === null ? undefined : await getOrder(db, orderId, { partnerId });
   return sendDocument(
     orderStore(db),
-    x12Document(identity, partnerId, orderId, setId, body),
-    deliveryFor('x12', { x12: identity }, policy),
+    x12Document(identityFor(x12, order?.envelope), partnerId, orderId, setId, body),
+    deliveryFor('x12', { x12 }, policy),
   );
 }
 

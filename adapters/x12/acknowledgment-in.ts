@@ -1,7 +1,7 @@
 import type { AckSegmentError, AckSetVerdict, GroupAck, InterchangeAck, ReceivedAck } from '../../domain/document-ack.ts';
 import { sha256Hex } from '../../domain/sha256.ts';
 import type { AcknowledgmentInbound } from '../../pipeline/acknowledgments.ts';
-import { AK1, AK2, AK3, AK4, AK5, AK9, element, GS, ISA, ST, TA1 } from './elements.ts';
+import { AK1, AK2, AK3, AK4, AK5, AK9, element, GS, ISA, isaParties, ST, TA1 } from './elements.ts';
 import type { InterchangeOutcome } from './read.ts';
 import { tokenize, type Segment } from './tokenize.ts';
 
@@ -59,8 +59,8 @@ export function readAcknowledgmentInterchange(bytes: Uint8Array): Acknowledgment
 
 /**
  * A read interchange as the acknowledgment use case takes it, when it holds only acknowledgments
- * and comes from the partner's own identity (`checkSender` finds nothing): its dedupe key (sender +
- * ISA13, as for any interchange), the inbound document, and what it says. Undefined otherwise.
+ * and comes on one of the partner's own pairs (`checkSender` finds nothing): its dedupe key (sender +
+ * receiver + ISA13, as for any interchange), the inbound document, and what it says. Undefined otherwise.
  */
 export function acknowledgmentInbound<O>(
   outcome: InterchangeOutcome<O>,
@@ -72,11 +72,11 @@ export function acknowledgmentInbound<O>(
   if (checkSender(isa) !== undefined) return undefined;
   const read = readAcknowledgmentInterchange(bytes);
   if (read === undefined) return undefined;
-  const sender = `${element(isa, ISA.senderQualifier)}/${(element(isa, ISA.sender) ?? '').trim()}`;
+  const { sender, receiver } = isaParties(isa);
   const isaControlNumber = element(isa, ISA.controlNumber) ?? '';
   return {
     partnerId,
-    dedupe: { scope: 'x12-interchange', key: `${sender}/${isaControlNumber}` },
+    dedupe: { scope: 'x12-interchange', key: `${sender}/${receiver}/${isaControlNumber}` },
     fingerprint: outcome.fingerprint,
     document: {
       channel: 'x12',
@@ -84,7 +84,7 @@ export function acknowledgmentInbound<O>(
       contentType: 'application/edi-x12',
       body: bytes,
       sha256: sha256Hex(bytes),
-      control: { isaSender: sender, isaControlNumber },
+      control: { isaSender: sender, isaReceiver: receiver, isaControlNumber },
     },
     acks: read.acks,
   };

@@ -130,12 +130,19 @@ export function checkSetEnvelope(set: TransactionSet): string[] {
 /** 004010 and earlier answer with a 997; 005010 and later with a 999. */
 export const ackSetFor = (groupVersion: string): '997' | '999' => (groupVersion.slice(0, 6) >= '005010' ? '999' : '997');
 
-/** An ISA must come from the partner's own identity and be addressed to ours (TA1 006 / 009 otherwise). */
-export function senderCheck(identity: { qualifier: string; id: string; ourQualifier: string; ourId: string }) {
+/**
+ * An ISA must come on one of the partner's pairs: from one of its senders (TA1 006 otherwise), to a
+ * receiver of ours that sender is paired with (TA1 009 otherwise).
+ */
+export function senderCheck(identities: readonly { qualifier: string; id: string; ourQualifier: string; ourId: string }[]) {
   return (isa: Segment): string | undefined => {
-    if (element(isa, ISA.senderQualifier) !== identity.qualifier || (element(isa, ISA.sender) ?? '').trim() !== identity.id)
-      return interchangeNotes.invalidSenderId;
-    if (element(isa, ISA.receiverQualifier) !== identity.ourQualifier || (element(isa, ISA.receiver) ?? '').trim() !== identity.ourId)
+    const qualifier = element(isa, ISA.senderQualifier);
+    const sender = (element(isa, ISA.sender) ?? '').trim();
+    const fromSender = identities.filter((pair) => pair.qualifier === qualifier && pair.id === sender);
+    if (fromSender.length === 0) return interchangeNotes.invalidSenderId;
+    const receiverQualifier = element(isa, ISA.receiverQualifier);
+    const receiver = (element(isa, ISA.receiver) ?? '').trim();
+    if (!fromSender.some((pair) => pair.ourQualifier === receiverQualifier && pair.ourId === receiver))
       return interchangeNotes.unknownReceiverId;
     return undefined;
   };

@@ -43,3 +43,12 @@ export const AK9 = { status: 1, included: 2, received: 3, accepted: 4, firstCode
 
 /** The element at `position` (1 is the first after the tag); undefined when the segment has fewer. */
 export const element = (segment: Segment, position: number): string | undefined => segment.elements[position - 1];
+
+/**
+ * The partnership an ISA comes on, as dedupe keys and stored documents name it: sender and receiver,
+ * each `<qualifier>/<id>` (ids without their padding).
+ */
+export const isaParties = (isa: Segment): { sender: string; receiver: string } => ({
+  sender: `${element(isa, ISA.senderQualifier)}/${(element(isa, ISA.sender) ?? '').trim()}`,
+  receiver: `${element(isa, ISA.receiverQualifier)}/${(element(isa, ISA.receiver) ?? '').trim()}`,
+});

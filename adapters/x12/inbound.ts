@@ -3,14 +3,15 @@ import { sha256Hex } from '../../domain/sha256.ts';
 import type { AnswerWriter, EnvelopeInbound, SetOutcome } from '../../pipeline/interchange.ts';
 import type { DocumentRecord } from '../../pipeline/ports.ts';
 import { interchangeNotes, setErrors } from './codes.ts';
-import { element, GS, ISA, ST } from './elements.ts';
+import { element, GS, ISA, isaParties, ST } from './elements.ts';
 import type { InterchangeOutcome } from './read.ts';
 import { acknowledge, groupsNeeded } from './respond.ts';
 
-// One read interchange as the envelope pipeline takes it: its dedupe key (sender + ISA13; sender +
-// SHA-256 of its bytes when it is refused whole), each
-// accepted set's (GS sender + GS06 + ST02), what was found wrong in it, its stored document, and the
-// acknowledgment that answers it, or refuses it whole when its ISA13 came before with other content.
+// One read interchange as the envelope pipeline takes it: its dedupe key (sender + receiver +
+// ISA13: a partner numbers each partnership on its own; sender + SHA-256 of its bytes when it is
+// refused whole), each accepted set's (sender + receiver + GS sender + GS06 + ST02), what was found
+// wrong in it, its stored document (with the pair it came on), and the acknowledgment that answers
+// it, or refuses it whole when its ISA13 came before with other content.
 
 type Outcome = InterchangeOutcome<CanonicalOrder>;
 
@@ -18,7 +19,8 @@ const trim = (value: string | undefined): string => (value ?? '').trim();
 
 export function interchangeInbound(outcome: Outcome, bytes: Uint8Array, partnerId: string): EnvelopeInbound {
   const { isa } = outcome;
-  const sender = `${element(isa, ISA.senderQualifier)}/${trim(element(isa, ISA.sender))}`;
+  const { sender, receiver } = isaParties(isa);
+  const pair = `${sender}/${receiver}`;
   const sha256 = sha256Hex(bytes);
   // A refusal is remembered by the interchange's very bytes, not its ISA13: the same bytes resent
   // get the same answer, another interchange under the same (bad) ISA13 its own.
@@ -31,7 +33,7 @@ export function interchangeInbound(outcome: Outcome, bytes: Uint8Array, partnerI
     partnerId,
     actor: `partner:${partnerId}`,
     // Refused whole (TA1 R), the interchange does not use up its control number.
-    dedupe: outcome.rejection === undefined ? { scope: 'x12-interchange', key: `${sender}/${element(isa, ISA.controlNumber)}` } : refused,
+    dedupe: outcome.rejection === undefined ? { scope: 'x12-interchange', key: `${pair}/${element(isa, ISA.controlNumber)}` } : refused,
     refusedDedupe: refused,
     fingerprint: outcome.fingerprint,
     document: {
@@ -40,14 +42,17 @@ export function interchangeInbound(outcome: Outcome, bytes: Uint8Array, partnerI
       contentType: 'application/edi-x12',
       body: bytes,
       sha256,
-      control: { isaSender: sender, isaControlNumber: element(isa, ISA.controlNumber) ?? '' },
+      control: { isaSender: sender, isaReceiver: receiver, isaControlNumber: element(isa, ISA.controlNumber) ?? '' },
       ...(outcome.rejection === undefined && findings.length === 0
         ? {}
         : { findings: { interchange: outcome.rejection ?? null, groups: findings } }),
     },
     // map850For has validated each order already.
     sets: outcome.accepted.map(({ value, gs, st, fingerprint }) => ({
-      dedupe: { scope: 'x12-set', key: `${element(gs, GS.senderApp)}/${element(gs, GS.controlNumber)}/${element(st, ST.controlNumber)}` },
+      dedupe: {
+        scope: 'x12-set',
+        key: `${pair}/${element(gs, GS.senderApp)}/${element(gs, GS.controlNumber)}/${element(st, ST.controlNumber)}`,
+      },
       fingerprint,
       order: value,
     })),

@@ -9,10 +9,34 @@ import { build856 } from './856.ts';
 import { writeInterchange, type OutboundSetId } from './interchange.ts';
 
 // An 855, 856 or 810 to an X12 partner as an outbound document: enveloped from us to it with its
-// next control numbers, taken when the document is stored.
+// next control numbers, taken when the document is stored, on the pair (their ISA id, ours) the
+// order came in on.
 
-/** Who we are to the partner and who it is to us, and the version it reads. */
-export type X12Identity = Pick<NonNullable<PartnerChannels['x12']>, 'qualifier' | 'id' | 'ourQualifier' | 'ourId' | 'version'>;
+type PartnerX12 = NonNullable<PartnerChannels['x12']>;
+
+/** Who we are to the partner and who it is to us (one of its pairs), and the version it reads. */
+export type X12Identity = PartnerX12['identities'][number] & Pick<PartnerX12, 'version'>;
+
+/**
+ * The pair a document goes out on: the one the order came in on (its ISA sender and receiver,
+ * kept in the order's envelope) while the partner still has it; else, and for a document of no
+ * order, the partner's first.
+ */
+export function identityFor(x12: PartnerX12, envelope?: Readonly<Record<string, string>>): X12Identity {
+  const cameOn =
+    envelope === undefined
+      ? undefined
+      : x12.identities.find(
+          (pair) =>
+            pair.qualifier === envelope.isaSenderQualifier &&
+            pair.id === envelope.isaSender &&
+            pair.ourQualifier === envelope.isaReceiverQualifier &&
+            pair.ourId === envelope.isaReceiver,
+        );
+  const pair = cameOn ?? x12.identities[0];
+  if (pair === undefined) throw new Error('the partner has no X12 pair to send on');
+  return { qualifier: pair.qualifier, id: pair.id, ourQualifier: pair.ourQualifier, ourId: pair.ourId, version: x12.version };
+}
 
 /**
  * How long a partner has to acknowledge our 855/856/810 with a 997/999 before the document is
@@ -68,8 +92,8 @@ export function x12Document(
   };
 }
 
-/** The partner's answer as an X12 set: 855 for the acknowledgment, 856 per shipment, 810 for the invoice. */
-export function x12AnswerDocument(order: StoredOrder, answer: PartnerAnswer, identity: X12Identity, at: Date): OutboundDocument {
+/** The partner's answer as an X12 set: 855 for the acknowledgment, 856 per shipment, 810 for the invoice, on the pair the order came in on. */
+export function x12AnswerDocument(order: StoredOrder, answer: PartnerAnswer, x12: PartnerX12, at: Date): OutboundDocument {
   const body =
     answer.kind === 'acknowledgment'
       ? build855(answer.ack)
@@ -77,5 +101,5 @@ export function x12AnswerDocument(order: StoredOrder, answer: PartnerAnswer, ide
         ? build856(order, answer.shipment, at)
         : build810(order, answer.invoice);
   const setId = answer.kind === 'acknowledgment' ? '855' : answer.kind === 'shipment' ? '856' : '810';
-  return x12Document(identity, order.partnerId, order.id, setId, body, at);
+  return x12Document(identityFor(x12, order.envelope), order.partnerId, order.id, setId, body, at);
 }

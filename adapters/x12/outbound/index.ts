@@ -2,5 +2,5 @@
 export { build810 } from './810.ts';
 export { build855 } from './855.ts';
 export { build856 } from './856.ts';
-export { ackWindowMs, interchangeVersionFor, x12AnswerDocument, x12Document, type X12Identity } from './document.ts';
+export { ackWindowMs, identityFor, interchangeVersionFor, x12AnswerDocument, x12Document, type X12Identity } from './document.ts';
 export { writeInterchange, type OutboundSetId } from './interchange.ts';
