@@ -981,8 +981,7 @@ export interface components {
             unresolvedItems?: components["schemas"]["UnresolvedItemsPolicy"];
         };
         /**
-         * @description What happens to an order with lines whose items resolve to no SKU. hold: the order waits (status held, order.held.v1) until cross-references are added, then moves on by itself. reject: those lines are refused at once and the partner is told line by line (X12 855 ACK IR, cXML confirmation, order.acknowledged.v1) while the rest is fulfilled; an order with no line left is rejected (855 BAK02 RD, order.rejected.v1).
-         * @default hold
+         * @description What happens to an order with lines whose items resolve to no SKU (a new partner: hold). hold: the order waits (status held, order.held.v1) until cross-references are added, then moves on by itself. reject: those lines are refused at once and the partner is told line by line (X12 855 ACK IR, cXML confirmation, order.acknowledged.v1) while the rest is fulfilled; an order with no line left is rejected (855 BAK02 RD, order.rejected.v1).
          * @enum {string}
          */
         UnresolvedItemsPolicy: "hold" | "reject";

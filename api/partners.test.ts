@@ -90,6 +90,15 @@ describe('partner lifecycle', () => {
       expect((await admin('GET', `/v1/partners/${id}`)).json()).toEqual(res.json());
     });
 
+    it('keeps the unresolved-items policy when a change does not name it (a default used to be filled in)', async () => {
+      const { id } = await register({ name: 'Strict Items', x12: x12('STRICTITEMS') });
+      expect((await admin('PATCH', `/v1/partners/${id}`, { unresolvedItems: 'reject' })).json().unresolvedItems).toBe('reject');
+      expect((await admin('PATCH', `/v1/partners/${id}`, { name: 'Strict Items Inc' })).json().unresolvedItems).toBe('reject');
+      const pairs = [{ qualifier: 'ZZ', id: 'STRICTITEMS', ourQualifier: 'ZZ', ourId: 'ORDERGATE' }];
+      expect((await admin('PATCH', `/v1/partners/${id}`, { x12: { identities: pairs } })).json().unresolvedItems).toBe('reject');
+      expect((await admin('GET', `/v1/partners/${id}`)).json()).toMatchObject({ name: 'Strict Items Inc', unresolvedItems: 'reject' });
+    });
+
     it('stores a new shared secret salted and hashed, and keeps the old one when none is sent', async () => {
       const { id } = await register({ name: 'Secretive', cxml: cxml('secretive@example') });
       const before = await t.database.db('partner_cxml').where({ partner_id: id }).first();
