@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { CanonicalOrder, OrderDraft, OrderType } from '../../domain/order.ts';
 import { validateOrder } from '../../domain/order.ts';
+import { packageFile } from '../../package-files.ts';
 import { elementErrors, segmentErrors, setErrors } from './codes.ts';
 import { element, GS, ISA, ST } from './elements.ts';
 import { el, finishLine, mapSegments } from './map-850-segments.ts';
@@ -30,7 +31,7 @@ export interface Map850 {
   guide?: string;
 }
 
-const mapsDir = new URL('../../mappings/x12/850/', import.meta.url);
+const mapsDir = packageFile('mappings/x12/850/');
 const maps = new Map<string, Map850>();
 
 export function loadMap850(name: string): Map850 {
