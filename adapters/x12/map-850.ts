@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { CanonicalOrder, OrderDraft, OrderType } from '../../domain/order.ts';
 import { validateOrder } from '../../domain/order.ts';
 import { packageFile } from '../../package-files.ts';
@@ -43,6 +43,13 @@ export function loadMap850(name: string): Map850 {
   maps.set(name, map);
   return map;
 }
+
+/** The names of the 850 maps there are (mappings/x12/850/*.json), sorted. */
+export const map850Names = (): string[] =>
+  readdirSync(mapsDir)
+    .filter((file) => file.endsWith('.json'))
+    .map((file) => file.slice(0, -'.json'.length))
+    .sort();
 
 /**
  * Why a partner could not be registered with this 850 map, or undefined when it can: the map and
