@@ -125,7 +125,7 @@ describe('README walkthrough', () => {
     expect(offline).toContain('"externalRef":"PO-7001"');
     expect(offline).toContain('exit code 1');
     const shown = /^```text\n([\s\S]*?)^```$/m.exec(readme)?.[1] ?? '';
-    expect(shown).toContain('set 0004 rejected: PO1 (segment 12) element PO102: code 7 "invalid code value"');
+    expect(shown).toContain('set 00121001 rejected: N1 (segment 22) element N101: code 7 "invalid code value" — value "VN"');
     for (const line of shown.trim().split('\n')) expect(`${run.stderr}${offline}`, context).toContain(line);
 
     // The vendors did their part, the customer's step by hand: 855, 856 and the 810 in the mailbox.
