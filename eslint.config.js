@@ -20,10 +20,10 @@ const layer = (forbidden, message) => ['error', { patterns: [{ group: forbidden,
 const above = (folder) => [`../${folder}/*`, `../../${folder}/*`, `../../../${folder}/*`];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'api/openapi.gen.ts', 'coverage/'] },
+  { ignores: ['node_modules/', 'data/', 'dist/', 'api/openapi.gen.ts', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
-  { files: ['bin/*.js'], languageOptions: { globals: { process: 'readonly' } } },
+  { files: ['bin/*.js', 'scripts/*.js'], languageOptions: { globals: { process: 'readonly', performance: 'readonly', URL: 'readonly' } } },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': [

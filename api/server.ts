@@ -9,6 +9,7 @@ import type { Database } from '../adapters/db/index.ts';
 import type { SecretBox } from '../adapters/webhook/index.ts';
 import type { FulfillmentDeps } from '../pipeline/fulfillment.ts';
 import type { PipelineDeps } from '../pipeline/runner.ts';
+import { packageFile } from '../package-files.ts';
 import { bearerAuth } from './auth.ts';
 import { cxmlHandlers } from './cxml.ts';
 import { deadLetterHandlers, type Replayer } from './dead-letters.ts';
@@ -27,7 +28,7 @@ import { vendorHandlers } from './vendors.ts';
 import { webhookHandlers } from './webhooks.ts';
 import { x12Handlers } from './x12.ts';
 
-export const openapiPath = new URL('../openapi.yaml', import.meta.url);
+export const openapiPath = packageFile('openapi.yaml');
 
 export function loadSpecification(): Record<string, unknown> {
   return parseYaml(readFileSync(openapiPath, 'utf8')) as Record<string, unknown>;

@@ -1,3 +1,6 @@
+import type { AddressInfo } from 'node:net';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FastifyBaseLogger } from 'fastify';
 import { connectBroker } from '../adapters/amqp/index.ts';
 import {
@@ -11,6 +14,7 @@ import {
 import { loadSecretKey } from '../adapters/webhook/index.ts';
 import { buildServer } from '../api/server.ts';
 import { ConfigError, loadConfig, type Config } from '../config.ts';
+import { packageRoot, packageVersion } from '../package-files.ts';
 import { composeServer, startCatalog } from './compose.ts';
 import { ackOverdueJob } from './jobs/ack-overdue.ts';
 import { deadLetterReplayer } from './jobs/dead-letters.ts';
@@ -28,6 +32,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   facts = config;
   const logger = createLogger(config.logLevel);
+  // Which file runs says whether this is the compiled build (dist/app/main.js) or the sources under tsx.
+  logger.info(
+    `starting ordergate ${packageVersion()} (${relative(fileURLToPath(packageRoot), fileURLToPath(import.meta.url))}, node ${process.version})…`,
+  );
   const db = connectDatabase({
     url: config.databaseUrl,
     dataDir: config.dataDir,
@@ -85,8 +93,10 @@ async function main(): Promise<void> {
   // yet, and everything else is 503 until the database has been reached and migrated.
   await app.listen({ port: config.port, host: config.host });
   app.log.info(`database: ${describeDatabase({ url: config.databaseUrl, dataDir: config.dataDir })}`);
-  app.log.info('preparing the database (migrations)…');
+  app.log.info('migrating the database…');
+  const migrating = performance.now();
   if (!(await untilMigrated(db, app.log, () => stopping))) return;
+  app.log.info(`database migrated in ${seconds(performance.now() - migrating)}`);
   const admin = await ensureAdminKey(db, config.adminKey);
   if (admin.generated !== undefined) {
     // Printed once, straight to the terminal and not into the logs; only its hash is stored.
@@ -117,7 +127,18 @@ async function main(): Promise<void> {
     if (secrets.source.created) app.log.warn(`ORDERGATE_SECRET_KEY is not set: generated a key (mode 0600). ${message}`);
     else app.log.info(message);
   }
-  app.log.info('ready');
+  // performance.now() counts from the start of the process.
+  app.log.info(`ready in ${seconds(performance.now())}: the API answers on ${localUrl(app.server.address(), config)}`);
+}
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
+/** Where to reach the gateway from this machine: localhost when it listens on every address. */
+function localUrl(address: string | AddressInfo | null, config: Config): string {
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const host =
+    config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  return `http://${host}:${port}`;
 }
 
 /**

@@ -120,6 +120,13 @@ describe('README walkthrough', () => {
     const x12 = outputOf('/v1/x12 ');
     expect(x12).toContain('ST*997*0001~');
     expect(x12).toContain('AK9*A*1*1*1~');
+    // Offline, the same 850 translated; the sample's rejected set told in words, exit code 1, as the README shows it.
+    const offline = outputOf('npx ordergate x12 translate');
+    expect(offline).toContain('"externalRef":"PO-7001"');
+    expect(offline).toContain('exit code 1');
+    const shown = /^```text\n([\s\S]*?)^```$/m.exec(readme)?.[1] ?? '';
+    expect(shown).toContain('set 00121001 rejected: N1 (segment 22) element N101: code 7 "invalid code value" — value "VN"');
+    for (const line of shown.trim().split('\n')) expect(`${run.stderr}${offline}`, context).toContain(line);
 
     // The vendors did their part, the customer's step by hand: 855, 856 and the 810 in the mailbox.
     const fulfillment = outputOf('/complete');

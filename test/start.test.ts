@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,9 @@ import { sampleOrder } from './support/app.ts';
 import { createPostgresDatabase } from './support/databases.ts';
 import { startTcpProxy } from './support/tcp-proxy.ts';
 
-// The gateway as a user starts it: `npm start`'s entry point in a child process.
+// The gateway as a user starts it, in a child process: `npm start` itself on a fresh copy of the
+// repository (compiled into dist/ first), and its entry point app/main.ts from the sources under tsx,
+// which every other test here starts, so that none of them waits for a build or runs a stale one.
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -80,11 +82,105 @@ async function partnerKey(url: string, adminKey: string): Promise<string> {
   return key;
 }
 
+/** `npm start` in `dir`, in a process group of its own (npm, its shell, node), ready or thrown; stop() ends the group. */
+async function npmStart(dir: string, env: Record<string, string>): Promise<Gateway & { stop: () => Promise<void> }> {
+  const port = await freePort();
+  const child = spawn('npm', ['start'], {
+    cwd: dir,
+    detached: true,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? tmpdir(),
+      npm_config_update_notifier: 'false',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) process.kill(-(child.pid as number), 'SIGTERM');
+    await exited;
+  };
+  const gateway = { process: child, url: `http://127.0.0.1:${port}`, output: () => output, exited, stop };
+  try {
+    await waitFor(async () => {
+      if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);
+      return fetch(`${gateway.url}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      );
+    }, 150_000);
+  } catch (error) {
+    await stop();
+    throw new Error(`${(error as Error).message}\n${output}`);
+  }
+  return gateway;
+}
+
 describe('npm start', () => {
   const cleanups: (() => Promise<void> | void)[] = [];
   afterAll(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
+
+  it('on a fresh clone compiles into dist/ once, saying so, then runs the JavaScript, which finds the files it reads', async () => {
+    // The repository's files as a clone has them (no dist/, no data/), with this checkout's node_modules.
+    const clone = mkdtempSync(join(tmpdir(), 'ordergate-clone-'));
+    cleanups.push(() => rmSync(clone, { recursive: true, force: true }));
+    const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8' })
+      .split('\0')
+      .filter((file) => file !== '' && existsSync(join(root, file)));
+    for (const file of files) cpSync(join(root, file), join(clone, file));
+    symlinkSync(realpathSync(join(root, 'node_modules')), join(clone, 'node_modules'));
+    const database = await createPostgresDatabase();
+    cleanups.push(database.drop);
+    const adminKey = 'fresh-clone-admin-key-0123456789';
+    const env = { DATABASE_URL: database.url, ORDERGATE_ADMIN_KEY: adminKey, LOG_LEVEL: 'info' };
+
+    const first = await npmStart(clone, env);
+    expect(first.output()).toMatch(
+      /compiling the TypeScript sources into dist\/ with tsc \(no build yet\)…\n(.*\n)*.*compiled in \d+\.\d s/,
+    );
+    expect(first.output()).toMatch(/starting ordergate \d+\.\d+\.\d+ \(dist\/app\/main\.js, node v/);
+    expect(first.output()).toMatch(/database migrated in \d+\.\d s/);
+    expect(first.output()).toMatch(/ready in \d+\.\d s: the API answers on http:\/\/127\.0\.0\.1:\d+/);
+    // Read from the package's root, not from beside the compiled module: openapi.yaml, and an X12 map
+    // with the guide it names (the catalog, the cXML map and the webhook sources are read at start).
+    expect((await fetch(`${first.url}/openapi.json`)).status).toBe(200);
+    const partner = await fetch(`${first.url}/v1/partners`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'Acme EDI',
+        x12: { qualifier: 'ZZ', id: 'ACMEBUYER', ourQualifier: 'ZZ', ourId: 'ORDERGATE', map: 'known-parties' },
+      }),
+    });
+    expect(partner.status, await partner.text()).toBe(201);
+    await first.stop();
+
+    // The next start compiles nothing; a changed source makes the build stale (and the next start compiles it).
+    const second = await npmStart(clone, env);
+    expect(second.output()).not.toContain('compiling');
+    await second.stop();
+    const fresh = () =>
+      execFileSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          "import { builtFromCurrentSources } from './scripts/build-state.js'; console.log(builtFromCurrentSources())",
+        ],
+        { cwd: clone, encoding: 'utf8' },
+      ).trim();
+    expect(fresh()).toBe('true');
+    appendFileSync(join(clone, 'app/main.ts'), '\n// changed\n');
+    expect(fresh()).toBe('false');
+  }, 300_000);
 
   it('runs on the embedded database with nothing configured, prints the admin key once, and says there is no broker', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'ordergate-start-'));

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { checkCatalog, type Catalog, type CatalogProblem } from '../../domain/catalog.ts';
 import { err, type Result } from '../../domain/result.ts';
+import { packageFile } from '../../package-files.ts';
 
-export const demoCatalogPath = new URL('../../mappings/catalog/demo.yaml', import.meta.url);
+export const demoCatalogPath = packageFile('mappings/catalog/demo.yaml');
 
 /**
  * Reads a catalog file and checks it. A file that is not YAML is a `not-yaml` problem; a file

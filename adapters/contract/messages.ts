@@ -3,6 +3,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
 import { isReplyType, replyTypes, type VendorReply } from '../../domain/vendor-reply.ts';
+import { packageFile } from '../../package-files.ts';
 
 // Queue messages checked against asyncapi.yaml itself, so the contract vendors read is the one the
 // gateway holds replies (and its own requests, in tests) to. Compiled once, on first use.
@@ -29,7 +30,7 @@ let ajv: Ajv2020 | undefined;
 
 function compiler(): Ajv2020 {
   if (ajv !== undefined) return ajv;
-  const document = parse(readFileSync(new URL('../../asyncapi.yaml', import.meta.url), 'utf8')) as Record<string, unknown>;
+  const document = parse(readFileSync(packageFile('asyncapi.yaml'), 'utf8')) as Record<string, unknown>;
   ajv = new Ajv2020({ strict: false, allErrors: true });
   addFormats(ajv);
   // Only the schemas: the rest of the document is not JSON Schema.

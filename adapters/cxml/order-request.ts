@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Address, LineDraft, OrderDraft, OrderType, Party } from '../../domain/order.ts';
 import type { Problem } from '../../domain/problem.ts';
+import { packageFile } from '../../package-files.ts';
 import type { CxmlTree } from './parse.ts';
 import { attr, child, children, path, text, type Node } from './tree.ts';
 
@@ -16,7 +17,7 @@ interface CxmlMap {
   defaultUnitOfMeasure: string;
 }
 
-const map = JSON.parse(readFileSync(new URL('../../mappings/cxml/order-request.json', import.meta.url), 'utf8')) as CxmlMap;
+const map = JSON.parse(readFileSync(packageFile('mappings/cxml/order-request.json'), 'utf8')) as CxmlMap;
 
 export interface CxmlHeader {
   payloadId: string;

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { Address, LineDraft, OrderDraft, OrderType, Party } from '../../domain/order.ts';
 import type { Problem } from '../../domain/problem.ts';
 import { err, ok, type Result } from '../../domain/result.ts';
+import { packageFile } from '../../package-files.ts';
 import { bundleStyles, type Placement } from './bundles.ts';
 import { Reader, readPointer, withoutPointers, type Field } from './reader.ts';
 
@@ -36,7 +37,7 @@ export interface WebhookMap {
   bundles?: { style: string; groups: string; groupId: Field; memberOf: Field; parent: LineSpec };
 }
 
-const folder = new URL('../../mappings/webhooks/', import.meta.url);
+const folder = packageFile('mappings/webhooks/');
 
 /** Every map in mappings/webhooks/ by name (file name without .json); sources.json is not a map. */
 export const webhookMaps: ReadonlyMap<string, WebhookMap> = new Map(

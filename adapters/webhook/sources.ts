@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { packageFile } from '../../package-files.ts';
 import { header, type Headers, type SchemeSpec } from './signatures.ts';
 import { readPointer } from './reader.ts';
 
@@ -18,9 +19,10 @@ export interface SourceKind {
   secret: 'given' | 'generated';
 }
 
-const { $comment: _comment, ...kinds } = JSON.parse(
-  readFileSync(new URL('../../mappings/webhooks/sources.json', import.meta.url), 'utf8'),
-) as Record<string, SourceKind>;
+const { $comment: _comment, ...kinds } = JSON.parse(readFileSync(packageFile('mappings/webhooks/sources.json'), 'utf8')) as Record<
+  string,
+  SourceKind
+>;
 
 export const sourceKinds: ReadonlyMap<string, SourceKind> = new Map(Object.entries(kinds));
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { packageFile } from '../../package-files.ts';
 import { elementErrors, segmentErrors } from './codes.ts';
 import { element } from './elements.ts';
 import type { Segment } from './tokenize.ts';
@@ -46,7 +47,7 @@ export interface SegmentError {
   elements: ElementError[];
 }
 
-const guidesDir = new URL('../../mappings/x12/guides/', import.meta.url);
+const guidesDir = packageFile('mappings/x12/guides/');
 const byName = new Map<string, Guide>();
 /** Sets known to have no guide, so that each one is looked for once. */
 const noGuide = new Set<string>();

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { CanonicalOrder, OrderDraft, OrderType } from '../../domain/order.ts';
 import { validateOrder } from '../../domain/order.ts';
+import { packageFile } from '../../package-files.ts';
 import { elementErrors, segmentErrors, setErrors } from './codes.ts';
 import { element, GS, ISA, ST } from './elements.ts';
 import { el, finishLine, mapSegments } from './map-850-segments.ts';
@@ -30,7 +31,7 @@ export interface Map850 {
   guide?: string;
 }
 
-const mapsDir = new URL('../../mappings/x12/850/', import.meta.url);
+const mapsDir = packageFile('mappings/x12/850/');
 const maps = new Map<string, Map850>();
 
 export function loadMap850(name: string): Map850 {
@@ -42,6 +43,13 @@ export function loadMap850(name: string): Map850 {
   maps.set(name, map);
   return map;
 }
+
+/** The names of the 850 maps there are (mappings/x12/850/*.json), sorted. */
+export const map850Names = (): string[] =>
+  readdirSync(mapsDir)
+    .filter((file) => file.endsWith('.json'))
+    .map((file) => file.slice(0, -'.json'.length))
+    .sort();
 
 /**
  * Why a partner could not be registered with this 850 map, or undefined when it can: the map and
