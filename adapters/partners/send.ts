@@ -1,10 +1,9 @@
 import type { OutSegment } from '../x12/index.ts';
 import { cxmlDocument, type CxmlKind } from '../cxml/index.ts';
 import { getPartnerCxml, getPartnerX12, orderStore, type Database } from '../db/index.ts';
-import { defaultRetryPolicy, type RetryPolicy } from '../http/index.ts';
 import { x12Document, type OutboundSetId } from '../x12/outbound/index.ts';
 import { sendDocument, type SentDocument } from '../../pipeline/outbound.ts';
-import { deliveryFor } from './delivery.ts';
+import { deliveryFor, type PushPolicy } from './delivery.ts';
 
 // One document to a partner, outside any order's reply: stored, then pushed to its endpoint when
 // it has one (else left in its mailbox).
@@ -15,15 +14,11 @@ export async function sendX12(
   orderId: string | null,
   setId: OutboundSetId,
   body: readonly OutSegment[],
-  policy: RetryPolicy = defaultRetryPolicy,
+  push: PushPolicy,
 ): Promise<SentDocument> {
   const identity = await getPartnerX12(db, partnerId);
   if (identity === undefined) throw new Error(`partner ${partnerId} has no X12 identity`);
-  return sendDocument(
-    orderStore(db),
-    x12Document(identity, partnerId, orderId, setId, body),
-    deliveryFor('x12', { x12: identity }, policy),
-  );
+  return sendDocument(orderStore(db), x12Document(identity, partnerId, orderId, setId, body), deliveryFor('x12', { x12: identity }, push));
 }
 
 export async function sendCxml(
@@ -32,9 +27,9 @@ export async function sendCxml(
   orderId: string | null,
   kind: CxmlKind,
   xml: string,
-  policy: RetryPolicy = defaultRetryPolicy,
+  push: PushPolicy,
 ): Promise<SentDocument> {
   const identity = await getPartnerCxml(db, partnerId);
   if (identity === undefined) throw new Error(`partner ${partnerId} has no cXML identity`);
-  return sendDocument(orderStore(db), cxmlDocument(partnerId, orderId, kind, xml), deliveryFor('cxml', { cxml: identity }, policy));
+  return sendDocument(orderStore(db), cxmlDocument(partnerId, orderId, kind, xml), deliveryFor('cxml', { cxml: identity }, push));
 }
