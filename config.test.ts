@@ -36,6 +36,34 @@ describe('loadConfig', () => {
     });
   });
 
+  it('sends only to https and public addresses unless told otherwise', () => {
+    expect(loadConfig({}).outbound).toEqual({ allowHttp: false, allowHosts: [], allowCidrs: [], webhooksUseAllowList: false });
+    expect(
+      loadConfig({
+        OUTBOUND_ALLOW_HTTP: 'true',
+        OUTBOUND_ALLOW_HOSTS: 'Ports.Vendor.Internal, wms.lan',
+        OUTBOUND_ALLOW_CIDRS: '10.20.0.0/16, 192.0.2.7, fd00:1::/64',
+        OUTBOUND_ALLOW_LIST_FOR_WEBHOOKS: 'TRUE',
+      }).outbound,
+    ).toEqual({
+      allowHttp: true,
+      allowHosts: ['ports.vendor.internal', 'wms.lan'],
+      allowCidrs: ['10.20.0.0/16', '192.0.2.7/32', 'fd00:1::/64'],
+      webhooksUseAllowList: true,
+    });
+    let caught: unknown;
+    try {
+      loadConfig({ OUTBOUND_ALLOW_HTTP: 'yes', OUTBOUND_ALLOW_HOSTS: '10.0.0.1', OUTBOUND_ALLOW_CIDRS: '10.0.0.0/40' });
+    } catch (error) {
+      caught = error;
+    }
+    expect((caught as ConfigError).problems).toEqual([
+      'OUTBOUND_ALLOW_HTTP must be true or false, got "yes"',
+      'OUTBOUND_ALLOW_HOSTS: "10.0.0.1" is not a host name (addresses go in OUTBOUND_ALLOW_CIDRS)',
+      'OUTBOUND_ALLOW_CIDRS: "10.0.0.0/40" is not an address or a range like 10.20.0.0/16',
+    ]);
+  });
+
   it('names every problem at once', () => {
     let caught: unknown;
     try {

@@ -1,5 +1,7 @@
 // The one place that reads process.env. Everything else receives a frozen Config.
 
+import { parseAllowedHost, parseCidr, type OutboundRules } from './domain/outbound-target.ts';
+
 export interface Config {
   readonly port: number;
   readonly host: string;
@@ -15,6 +17,8 @@ export interface Config {
   readonly amqpPrefix: string;
   readonly bodyLimitBytes: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Where the gateway may send (webhooks, vendors, partners' endpoints): domain/outbound-target.ts. */
+  readonly outbound: OutboundRules;
 }
 
 export interface ConfigVariable {
@@ -58,6 +62,30 @@ export const configVariables: readonly ConfigVariable[] = [
   },
   { name: 'BODY_LIMIT_BYTES', default: '5242880', description: 'Largest request body accepted; larger ones get 413.' },
   { name: 'LOG_LEVEL', default: 'info', description: 'pino log level: fatal, error, warn, info, debug, trace or silent.' },
+  {
+    name: 'OUTBOUND_ALLOW_HTTP',
+    default: 'false',
+    description:
+      'true: webhook subscriptions, vendor base URLs and partner endpoints may be plain http as well as https (development only).',
+  },
+  {
+    name: 'OUTBOUND_ALLOW_HOSTS',
+    default: '(none)',
+    description:
+      'Host names, comma-separated, that vendors and partner endpoints may use though they resolve to private, loopback or other non-public addresses (vendors on a private network).',
+  },
+  {
+    name: 'OUTBOUND_ALLOW_CIDRS',
+    default: '(none)',
+    description:
+      'Address ranges, comma-separated (10.20.0.0/16, fd00:1::/64, or one address), that vendors and partner endpoints may reach though they are not public.',
+  },
+  {
+    name: 'OUTBOUND_ALLOW_LIST_FOR_WEBHOOKS',
+    default: 'false',
+    description:
+      "true: partners' webhook subscriptions may reach the OUTBOUND_ALLOW_HOSTS and OUTBOUND_ALLOW_CIDRS too; by default only the URLs an admin sets may.",
+  },
 ];
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -127,6 +155,31 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`LOG_LEVEL must be one of ${logLevels.join(', ')}, got "${logLevel}"`);
   }
 
+  const flag = (name: string): boolean => {
+    const raw = text(name)?.toLowerCase();
+    if (raw === undefined || raw === 'false') return false;
+    if (raw === 'true') return true;
+    problems.push(`${name} must be true or false, got "${raw}"`);
+    return false;
+  };
+  /** Comma-separated entries, each read by `parse`; an entry it refuses is a problem naming it. */
+  const list = (name: string, parse: (entry: string) => string | undefined, what: string): string[] =>
+    (text(name) ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== '')
+      .flatMap((entry) => {
+        const parsed = parse(entry);
+        if (parsed === undefined) problems.push(`${name}: "${entry}" is not ${what}`);
+        return parsed === undefined ? [] : [parsed];
+      });
+  const outbound: OutboundRules = Object.freeze({
+    allowHttp: flag('OUTBOUND_ALLOW_HTTP'),
+    allowHosts: Object.freeze(list('OUTBOUND_ALLOW_HOSTS', parseAllowedHost, 'a host name (addresses go in OUTBOUND_ALLOW_CIDRS)')),
+    allowCidrs: Object.freeze(list('OUTBOUND_ALLOW_CIDRS', parseCidr, 'an address or a range like 10.20.0.0/16')),
+    webhooksUseAllowList: flag('OUTBOUND_ALLOW_LIST_FOR_WEBHOOKS'),
+  });
+
   const amqpPrefix = text('AMQP_PREFIX');
   if (amqpPrefix !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$/.test(amqpPrefix)) {
     problems.push(`AMQP_PREFIX must be dot-separated words of letters, digits, _ and -, got "${amqpPrefix}"`);
@@ -143,6 +196,7 @@ export function loadConfig(env: Env = process.env): Config {
     amqpPrefix: amqpPrefix ?? 'ordergate',
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 5 * 1024 * 1024, 1024, 512 * 1024 * 1024),
     logLevel: logLevel as Config['logLevel'],
+    outbound,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

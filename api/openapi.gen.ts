@@ -137,6 +137,9 @@ export interface paths {
          *     `ourQualifier`, `ourId`). A pair another partner holds is 409 `identity-in-use` naming it
          *     (`/x12/identities/1`, or `/x12/id` for the flat shape); the same pair twice, or both shapes
          *     at once, is 400. So is a cXML sender another partner holds (409 at `/cxml/fromIdentity`).
+         *     `x12.endpointUrl` and `cxml.confirmationUrl` are where the gateway pushes the partner's
+         *     documents: each is checked by the outbound-URL policy before anything is stored (400
+         *     `url-not-allowed` naming the field; see PartnerX12.endpointUrl).
          */
         post: operations["createPartner"];
         delete?: never;
@@ -167,8 +170,9 @@ export interface paths {
          *     are 400 at `/x12/identities` for a partner with several. A partner without an X12 (cXML)
          *     identity gets one only with every field a registration needs. The checks are those of
          *     registration: an identity another partner holds is 409 `identity-in-use`; an X12 `map` that
-         *     does not exist is 400 at `/x12/map`. A new `sharedSecret` is stored salted and hashed;
-         *     without one the old secret stays.
+         *     does not exist is 400 at `/x12/map`; an `endpointUrl` or `confirmationUrl` the outbound-URL
+         *     policy refuses is 400 `url-not-allowed` naming the field. A new `sharedSecret` is stored
+         *     salted and hashed; without one the old secret stays.
          */
         patch: operations["updatePartner"];
         trace?: never;
@@ -409,6 +413,15 @@ export interface paths {
          *     secret's bytes. Any 2xx is delivered; anything else is retried after 30 s, 2 min, 10 min,
          *     1 h and 6 h, then the delivery is failed (see GET /v1/webhooks/deliveries). Only events
          *     after the subscription are sent.
+         *
+         *     The `url` must be https (http too only where the gateway is configured for development,
+         *     OUTBOUND_ALLOW_HTTP) and its host must be, or resolve only to, public addresses: a loopback,
+         *     link-local, private, unique-local, multicast, unspecified or other special-purpose address,
+         *     however it is written (`2130706433`, `0x7f000001`, `[::ffff:127.0.0.1]`, `localhost`), is
+         *     refused with 400 `url-not-allowed` at `/url`. The same policy judges every delivery's
+         *     connection again, against the addresses the name has then, and redirects are not followed.
+         *     A delivery's outcome shows the status class and a short reason, never the status code or
+         *     what the endpoint answered.
          */
         post: operations["createWebhookSubscription"];
         delete?: never;
@@ -736,7 +749,7 @@ export interface components {
              * @description Stable error code (README lists each with its meaning).
              * @enum {string}
              */
-            code: "malformed-json" | "invalid-request" | "invalid-cursor" | "x12-unreadable" | "unauthorized" | "webhook-unauthenticated" | "webhook-outside-window" | "forbidden" | "no-x12-identity" | "not-found" | "route-not-found" | "idempotency-key-reused" | "webhook-id-reused" | "invalid-state" | "identity-in-use" | "payload-too-large" | "unsupported-media-type" | "invalid-order" | "reply-refused" | "service-unavailable" | "internal-error";
+            code: "malformed-json" | "invalid-request" | "invalid-cursor" | "x12-unreadable" | "url-not-allowed" | "unauthorized" | "webhook-unauthenticated" | "webhook-outside-window" | "forbidden" | "no-x12-identity" | "not-found" | "route-not-found" | "idempotency-key-reused" | "webhook-id-reused" | "invalid-state" | "identity-in-use" | "payload-too-large" | "unsupported-media-type" | "invalid-order" | "reply-refused" | "service-unavailable" | "internal-error";
             detail?: string;
             instance?: string;
             errors?: {
@@ -1005,7 +1018,7 @@ export interface components {
                 map?: string;
                 /**
                  * Format: uri
-                 * @description null removes it.
+                 * @description null removes it; checked as PartnerX12.endpointUrl.
                  */
                 endpointUrl?: string | null;
             };
@@ -1017,7 +1030,7 @@ export interface components {
                 sharedSecret?: string;
                 /**
                  * Format: uri
-                 * @description null removes it.
+                 * @description null removes it; checked as PartnerX12.endpointUrl.
                  */
                 confirmationUrl?: string | null;
             };
@@ -1068,7 +1081,7 @@ export interface components {
             sharedSecret: string;
             /**
              * Format: uri
-             * @description Where ConfirmationRequest and ShipNoticeRequest documents are POSTed.
+             * @description Where ConfirmationRequest and ShipNoticeRequest documents are POSTed; checked as PartnerX12.endpointUrl.
              */
             confirmationUrl?: string;
         };
@@ -1126,7 +1139,7 @@ export interface components {
             map: string;
             /**
              * Format: uri
-             * @description Where we POST documents for this partner; without it the partner pulls them from /v1/documents.
+             * @description Where we POST documents for this partner; without it the partner pulls them from /v1/documents. Checked by the outbound-URL policy, here and at every connection: https (http only with OUTBOUND_ALLOW_HTTP), and a host that is, or resolves only to, public addresses, unless OUTBOUND_ALLOW_HOSTS or OUTBOUND_ALLOW_CIDRS name it; else 400 `url-not-allowed` naming the field. Redirects are not followed.
              */
             endpointUrl?: string;
         } | unknown | unknown;
@@ -1151,6 +1164,7 @@ export interface components {
                 /** @enum {string} */
                 state?: "mailbox" | "pending" | "delivered" | "failed";
                 attempts?: number;
+                /** @description Why the push failed, in short (HTTP 4xx, HTTP 5xx, refused: target address not allowed, name not resolved, connection failed, TLS failed, timeout), or the partner's own cXML Status. */
                 lastError?: string;
             };
             /** @description Outbound X12 855/856/810 only: the partner's 997/999 or TA1. No state yet: none came and it is not due (dueAt). overdue: none came by dueAt. */
@@ -1223,7 +1237,9 @@ export interface components {
             /** @enum {string} */
             state: "pending" | "delivered" | "failed";
             attempts: number;
-            lastStatusCode?: number;
+            /** @description The class of the last attempt's HTTP status (2xx, 4xx, 5xx); the code itself is not shown. */
+            lastStatusClass?: string;
+            /** @description Why the last attempt failed, in short: HTTP 5xx, HTTP 3xx (redirects are not followed), refused: target address not allowed, refused: scheme must be https, name not resolved, connection failed, TLS failed, timeout. */
             lastError?: string;
             /**
              * Format: date-time
@@ -1233,7 +1249,8 @@ export interface components {
             attemptLog: {
                 /** Format: date-time */
                 at: string;
-                statusCode?: number;
+                statusClass?: string;
+                /** @description As lastError. */
                 error?: string;
             }[];
             /** @description The body sent: {type, timestamp, data}. */
@@ -2256,7 +2273,7 @@ export interface operations {
                     channel: "amqp" | "http" | "mailbox";
                     /**
                      * Format: uri
-                     * @description Required for http vendors.
+                     * @description Required for http vendors. Checked by the outbound-URL policy (400 `url-not-allowed`, see PartnerX12.endpointUrl); a vendor on a private network is named in OUTBOUND_ALLOW_HOSTS or OUTBOUND_ALLOW_CIDRS.
                      */
                     baseUrl?: string;
                 };

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Outbound } from '../adapters/http/index.ts';
 import {
   createPartner,
   createPartnerKey,
@@ -16,6 +17,7 @@ import { map850Problem } from '../adapters/x12/index.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { operations } from './openapi.gen.ts';
 import { ProblemError } from './problems.ts';
+import { checkTargetUrls } from './target-urls.ts';
 
 type ListQuery = NonNullable<operations['listPartners']['parameters']['query']>;
 type IdParams = { id: string };
@@ -74,10 +76,17 @@ async function partnerOr404(db: Database, id: string): Promise<Partner> {
   return partner;
 }
 
-export function partnerHandlers(db: Database) {
+/** Where the partner's documents are pushed: checked by the outbound policy before they are stored. */
+const endpointFields = (body: { x12?: { endpointUrl?: string | null }; cxml?: { confirmationUrl?: string | null } }) => [
+  { pointer: '/x12/endpointUrl', url: body.x12?.endpointUrl },
+  { pointer: '/cxml/confirmationUrl', url: body.cxml?.confirmationUrl },
+];
+
+export function partnerHandlers(db: Database, outbound: Outbound) {
   return {
     async createPartner(request: FastifyRequest<{ Body: NewPartner }>, reply: FastifyReply) {
       checkX12(request.body.x12);
+      await checkTargetUrls(outbound.endpoints, endpointFields(request.body));
       const created = await createPartner(db, request.body);
       if (!created.ok)
         throw identityInUse(created.taken, created.pairIndex, request.body.x12 !== undefined && 'identities' in request.body.x12);
@@ -104,6 +113,7 @@ export function partnerHandlers(db: Database) {
 
     async updatePartner(request: FastifyRequest<{ Params: IdParams; Body: PartnerPatch }>) {
       checkX12(request.body.x12);
+      await checkTargetUrls(outbound.endpoints, endpointFields(request.body));
       const updated = await updatePartner(db, request.params.id, request.body);
       if (updated.ok) {
         request.log.info({ partnerId: updated.partner.id, fields: Object.keys(request.body) }, 'partner changed');

@@ -6,6 +6,10 @@ export const problemCodes = {
   'invalid-request': { status: 400, title: 'The request does not match the API contract' },
   'invalid-cursor': { status: 400, title: 'The paging cursor is not one this API issued' },
   'x12-unreadable': { status: 400, title: 'The body holds no X12 interchange that can be read' },
+  'url-not-allowed': {
+    status: 400,
+    title: 'The gateway does not send to this URL: its scheme, or an address it is or resolves to, is not allowed',
+  },
   unauthorized: { status: 401, title: 'Missing or unknown API key' },
   'webhook-unauthenticated': { status: 401, title: 'Unknown webhook source, or a missing or wrong signature' },
   'webhook-outside-window': { status: 401, title: 'The webhook timestamp is more than 5 minutes from the gateway clock' },

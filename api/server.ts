@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import openapiGlue from 'fastify-openapi-glue';
 import { parse as parseYaml } from 'yaml';
 import type { Database } from '../adapters/db/index.ts';
+import type { Outbound } from '../adapters/http/index.ts';
 import type { SecretBox } from '../adapters/webhook/index.ts';
 import type { FulfillmentDeps } from '../pipeline/fulfillment.ts';
 import type { PipelineDeps } from '../pipeline/runner.ts';
@@ -56,6 +57,8 @@ export interface ServerDeps {
   fulfillment: FulfillmentDeps;
   /** Seals webhook secrets. */
   secrets: SecretBox;
+  /** Where the gateway may send: registrations of URLs are checked with it, and the workers send through it. */
+  outbound: Outbound;
   metrics: Metrics;
   bodyLimitBytes: number;
   /** Without one the server logs nothing (tests). */
@@ -159,16 +162,16 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
     specification,
     serviceHandlers: {
       ...orderHandlers(db, pipeline),
-      ...partnerHandlers(db),
+      ...partnerHandlers(db, options.outbound),
       ...itemReferenceHandlers(db, pipeline),
       ...healthHandlers(db, outage, options.lifecycle),
       ...x12Handlers(db, pipeline),
       ...cxmlHandlers(db, pipeline, options.bodyLimitBytes),
       ...documentHandlers(db),
       ...taskHandlers(db, fulfillment),
-      ...vendorHandlers(db, fulfillment, options.amqp),
+      ...vendorHandlers(db, fulfillment, options.amqp, options.outbound),
       ...deadLetterHandlers(db, options.replayDeadLetter),
-      ...webhookHandlers(db, pipeline, options.secrets),
+      ...webhookHandlers(db, pipeline, options.secrets, options.outbound),
     },
     securityHandlers: { bearerAuth: bearerAuth(db) },
   });

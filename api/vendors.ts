@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Outbound } from '../adapters/http/index.ts';
 import { readReply } from '../adapters/contract/index.ts';
 import {
   createVendor,
@@ -16,6 +17,7 @@ import type { VendorReply } from '../domain/vendor-reply.ts';
 import { handleTaskEvent, type FulfillmentDeps } from '../pipeline/fulfillment.ts';
 import { principalOf } from './auth.ts';
 import { ProblemError } from './problems.ts';
+import { checkTargetUrls } from './target-urls.ts';
 
 // Vendors: registering them, and the mailbox through which vendors without a queue (or every
 // vendor, when the gateway runs without RabbitMQ) take their requests and send their replies.
@@ -42,7 +44,7 @@ function actingVendor(request: FastifyRequest, named: string | undefined, where:
   return named;
 }
 
-export function vendorHandlers(db: Database, fulfillment: FulfillmentDeps, amqp: boolean) {
+export function vendorHandlers(db: Database, fulfillment: FulfillmentDeps, amqp: boolean, outbound: Outbound) {
   return {
     async createVendor(request: FastifyRequest<{ Body: NewVendorBody }>, reply: FastifyReply) {
       const { id, name, channel, baseUrl } = request.body;
@@ -50,6 +52,7 @@ export function vendorHandlers(db: Database, fulfillment: FulfillmentDeps, amqp:
         throw new ProblemError('invalid-request', 'an http vendor needs the base URL its requests are POSTed to', [
           { in: 'body', pointer: '/baseUrl', detail: 'is required when channel is http' },
         ]);
+      await checkTargetUrls(outbound.endpoints, [{ pointer: '/baseUrl', url: baseUrl }]);
       const created = await createVendor(db, { id, name, channel, ...(baseUrl === undefined ? {} : { baseUrl }) });
       if (created === 'exists')
         throw new ProblemError('identity-in-use', `vendor ${id} is already registered`, [

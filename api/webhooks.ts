@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Outbound } from '../adapters/http/index.ts';
 import {
   deleteWebhookSubscription,
   getPartner,
@@ -29,6 +30,7 @@ import { principalOf } from './auth.ts';
 import type { components } from './openapi.gen.ts';
 import { invalidOrder, replyWithOutcome } from './outcome-reply.ts';
 import { ProblemError, type FieldError } from './problems.ts';
+import { checkTargetUrls } from './target-urls.ts';
 
 // Webhooks in (shops posting orders, signed) and out (partners' subscriptions and the delivery
 // log). The deliveries themselves are made by adapters/webhook/send.ts, on api/main.ts's interval.
@@ -61,7 +63,13 @@ function sourceProblems(body: SourceCreate): FieldError[] {
   return problems;
 }
 
-export function webhookHandlers(db: Database, pipeline: PipelineDeps, secrets: SecretBox, clock: () => Date = () => new Date()) {
+export function webhookHandlers(
+  db: Database,
+  pipeline: PipelineDeps,
+  secrets: SecretBox,
+  outbound: Outbound,
+  clock: () => Date = () => new Date(),
+) {
   return {
     async receiveWebhook(request: FastifyRequest<{ Params: { source: string }; Body: unknown }>, reply: FastifyReply) {
       const body = request.rawBody ?? Buffer.alloc(0);
@@ -155,6 +163,8 @@ export function webhookHandlers(db: Database, pipeline: PipelineDeps, secrets: S
     async createWebhookSubscription(request: FastifyRequest<{ Body: SubscriptionCreate }>, reply: FastifyReply) {
       const { partnerId } = principalOf(request);
       if (partnerId === null) throw new ProblemError('forbidden', "subscriptions are made with the partner's own key");
+      // Set with a partner key: judged without the allow-list (unless configured), here and at every delivery.
+      await checkTargetUrls(outbound.webhooks, [{ pointer: '/url', url: request.body.url }]);
       const id = randomUUID();
       const secret = newStandardSecret();
       const subscription = await insertWebhookSubscription(db, {

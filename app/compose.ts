@@ -1,13 +1,14 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { loadCatalog } from '../adapters/catalog/index.ts';
 import { metricReadings, orderStore, type Database } from '../adapters/db/index.ts';
-import { defaultRetryPolicy, type RetryPolicy } from '../adapters/http/index.ts';
+import { createOutbound, defaultRetryPolicy, type Outbound, type RetryPolicy } from '../adapters/http/index.ts';
 import { secretBox } from '../adapters/webhook/index.ts';
 import type { Replayer } from '../api/dead-letters.ts';
 import { createMetrics } from '../api/metrics.ts';
 import { fulfillmentDeps } from '../adapters/partners/index.ts';
 import type { ServerDeps } from '../api/server.ts';
 import type { Catalog } from '../domain/catalog.ts';
+import { strictOutboundRules } from '../domain/outbound-target.ts';
 
 // Builds each dependency of the HTTP server once from the parts a process has (database, catalog,
 // secret key, broker or not). app/main.ts calls it with the production parts; tests with theirs.
@@ -21,6 +22,11 @@ export interface Parts {
   logger?: FastifyBaseLogger;
   /** How documents are pushed to partners' endpoints. */
   retryPolicy?: RetryPolicy;
+  /**
+   * Where the gateway may send (the outbound-URL policy, from configuration in app/main.ts): judged
+   * at registration and at every connection. Absent: https only, no allow-list, the system resolver.
+   */
+  outbound?: Outbound;
   /** Whether amqp vendors are served over RabbitMQ rather than through the mailbox. */
   amqp: boolean;
   replayDeadLetter?: Replayer;
@@ -31,9 +37,11 @@ export interface Parts {
 export function composeServer(parts: Parts): ServerDeps {
   const { db } = parts;
   const metrics = createMetrics(metricReadings(db));
-  const fulfillment = fulfillmentDeps(db, parts.retryPolicy ?? defaultRetryPolicy);
+  const outbound = parts.outbound ?? createOutbound(strictOutboundRules);
+  const fulfillment = fulfillmentDeps(db, { retry: parts.retryPolicy ?? defaultRetryPolicy, outbound: outbound.endpoints });
   return {
     db,
+    outbound,
     pipeline: { store: orderStore(db), catalog: parts.catalog, renderAnswer: fulfillment.renderAnswer, timer: metrics.timeStage },
     fulfillment,
     secrets: secretBox(parts.secretKey),

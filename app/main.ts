@@ -11,6 +11,7 @@ import {
   migrateToLatest,
   type Database,
 } from '../adapters/db/index.ts';
+import { createOutbound, defaultRetryPolicy } from '../adapters/http/index.ts';
 import { loadSecretKey } from '../adapters/webhook/index.ts';
 import { buildServer } from '../api/server.ts';
 import { ConfigError, loadConfig, type Config } from '../config.ts';
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
   const deps = composeServer({
     db,
     catalog,
+    outbound: createOutbound(config.outbound),
     secretKey: secrets.key,
     bodyLimitBytes: config.bodyLimitBytes,
     logger,
@@ -79,6 +81,7 @@ async function main(): Promise<void> {
       await app.close();
       app.log.info('http server closed');
       await workers?.stop();
+      deps.outbound.close();
       await broker?.close();
       await db.destroy();
       app.log.info('database pool closed');
@@ -110,7 +113,12 @@ async function main(): Promise<void> {
     log: logger,
     ...(broker === undefined ? {} : { broker }),
     vendors: Object.keys(catalog.vendors),
-    jobs: [webhookDeliveriesJob(db, deps.secrets), documentPushesJob(db), ackOverdueJob(db)],
+    outbound: deps.outbound.endpoints,
+    jobs: [
+      webhookDeliveriesJob(db, deps.secrets, deps.outbound.webhooks),
+      documentPushesJob(db, { retry: defaultRetryPolicy, outbound: deps.outbound.endpoints }),
+      ackOverdueJob(db),
+    ],
   });
   started = true;
 
@@ -121,6 +129,12 @@ async function main(): Promise<void> {
   } else {
     app.log.info(`RabbitMQ: exchanges and queues named ${config.amqpPrefix}.*; connecting in the background`);
   }
+  if (config.outbound.allowHttp)
+    app.log.warn('OUTBOUND_ALLOW_HTTP=true: webhooks, vendors and partner endpoints may be sent to over plain http (development only)');
+  if (config.outbound.allowHosts.length + config.outbound.allowCidrs.length > 0)
+    app.log.info(
+      `outbound allow-list: ${[...config.outbound.allowHosts, ...config.outbound.allowCidrs].join(', ')} (admin-set URLs${config.outbound.webhooksUseAllowList ? ' and webhook subscriptions' : ''})`,
+    );
   if (secrets.source.from === 'file') {
     // The key itself is never logged; where it is, is.
     const message = `webhook secrets are sealed with the key in ${secrets.source.path}; back it up, and set ORDERGATE_SECRET_KEY to the same value on every instance that shares this database`;

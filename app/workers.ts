@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Broker, Delivery } from '../adapters/amqp/index.ts';
 import { bringForwardFailedRequests, isDatabaseUnavailable, type Database } from '../adapters/db/index.ts';
-import type { RetryPolicy } from '../adapters/http/index.ts';
+import type { OutboundClient, RetryPolicy } from '../adapters/http/index.ts';
 import type { FulfillmentDeps } from '../pipeline/fulfillment.ts';
 import { moveDeadLetters, type Consumers } from './jobs/dead-letters.ts';
 import { dispatchJob } from './jobs/dispatch.ts';
@@ -30,6 +30,8 @@ export interface WorkerOptions {
   confirmTimeoutMs?: number;
   /** POSTs to HTTP vendors, per dispatch round; the outbox retries later beyond it. */
   httpPolicy?: RetryPolicy;
+  /** The admin-set side of the outbound policy (`ServerDeps.outbound.endpoints`), for HTTP vendors. */
+  outbound: OutboundClient;
   /** Reply handlers at once (8): each holds a database connection, and the pool (10) must keep some for orders coming in. */
   prefetch?: number;
 }
@@ -53,6 +55,7 @@ export function startWorkers(options: WorkerOptions): Workers {
     idleMs: options.idleMs ?? 200,
     confirmTimeoutMs: options.confirmTimeoutMs ?? 5_000,
     httpPolicy: options.httpPolicy ?? httpSendPolicy,
+    outbound: options.outbound,
   });
   const scheduler = startScheduler([dispatch, ...(options.jobs ?? [])], log, { isOutage: isDatabaseUnavailable });
   const unsubscribe = broker?.onConnected(() => {

@@ -23,6 +23,7 @@ describe('HTTP vendors', () => {
       vendors: [],
       idleMs: 20,
       httpPolicy: { retries: 0, minTimeoutMs: 10, maxTimeoutMs: 10, timeoutMs: 2_000 },
+      outbound: t.deps.outbound.endpoints,
     });
     const registered = await t.request({
       method: 'POST',

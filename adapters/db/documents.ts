@@ -1,3 +1,4 @@
+import { shownDeliveryError } from '../../domain/outbound-target.ts';
 import type { Database } from './connect.ts';
 import type { Viewer } from './order-queries.ts';
 
@@ -69,7 +70,7 @@ const toSummary = (row: Record<string, unknown>): DocumentSummary => ({
         delivery: {
           state: row.delivery_state as string,
           attempts: Number(row.delivery_attempts),
-          ...(row.last_delivery_error === null ? {} : { lastError: row.last_delivery_error as string }),
+          ...(row.last_delivery_error === null ? {} : { lastError: shownDeliveryError(row.last_delivery_error as string) }),
         },
       }),
   ...(acknowledgmentOf(row) === undefined ? {} : { acknowledgment: acknowledgmentOf(row) }),

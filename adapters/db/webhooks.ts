@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { shownDeliveryError, statusClass } from '../../domain/outbound-target.ts';
 import type { Database } from './connect.ts';
 import type { Viewer } from './order-queries.ts';
 
@@ -84,9 +85,10 @@ export async function deleteWebhookSubscription(db: Database, viewer: Viewer, id
   });
 }
 
+/** One attempt as the partner sees it: the status class ("5xx") and a short reason, never the code or our network's words. */
 export interface AttemptRecord {
   at: string;
-  statusCode?: number;
+  statusClass?: string;
   error?: string;
 }
 
@@ -96,7 +98,7 @@ export interface WebhookDelivery {
   eventType: string;
   state: 'pending' | 'delivered' | 'failed';
   attempts: number;
-  lastStatusCode?: number;
+  lastStatusClass?: string;
   lastError?: string;
   nextAttemptAt?: string;
   attemptLog: AttemptRecord[];
@@ -107,16 +109,28 @@ export interface WebhookDelivery {
 
 const iso = (value: unknown): string => new Date(value as string).toISOString();
 
+/** Attempts logged before status classes carry the code itself and the start of the answer: shown in today's words. */
+type StoredAttempt = AttemptRecord & { statusCode?: number };
+
+const shownAttempt = ({ at, statusCode, statusClass: recorded, error }: StoredAttempt): AttemptRecord => {
+  const shownClass = recorded ?? (statusCode === undefined ? undefined : statusClass(statusCode));
+  return {
+    at,
+    ...(shownClass === undefined ? {} : { statusClass: shownClass }),
+    ...(error === undefined ? {} : { error: shownDeliveryError(error) }),
+  };
+};
+
 const toDelivery = (row: Record<string, unknown>): WebhookDelivery => ({
   id: row.id as string,
   subscriptionId: row.subscription_id as string,
   eventType: row.event_type as string,
   state: row.state as WebhookDelivery['state'],
   attempts: Number(row.attempts),
-  ...(row.last_status_code === null ? {} : { lastStatusCode: Number(row.last_status_code) }),
-  ...(row.last_error === null ? {} : { lastError: row.last_error as string }),
+  ...(row.last_status_code === null ? {} : { lastStatusClass: statusClass(Number(row.last_status_code)) }),
+  ...(row.last_error === null ? {} : { lastError: shownDeliveryError(row.last_error as string) }),
   ...(row.next_attempt_at === null ? {} : { nextAttemptAt: iso(row.next_attempt_at) }),
-  attemptLog: row.attempt_log as AttemptRecord[],
+  attemptLog: (row.attempt_log as StoredAttempt[]).map(shownAttempt),
   payload: row.payload,
   createdAt: iso(row.created_at),
   ...(row.delivered_at === null ? {} : { deliveredAt: iso(row.delivered_at) }),
@@ -236,6 +250,8 @@ export async function claimDueWebhookDeliveries(db: Database, now: Date, limit: 
 
 export interface AttemptResult {
   attempt: AttemptRecord;
+  /** The status code itself: kept in its column for operators, shown to partners as its class only. */
+  statusCode?: number;
   state: WebhookDelivery['state'];
   scheduleStep: number;
   nextAttemptAt: Date | null;
@@ -248,7 +264,7 @@ export async function recordWebhookAttempt(db: Database, id: string, result: Att
       state: result.state,
       attempts: db.raw('attempts + 1'),
       schedule_step: result.scheduleStep,
-      last_status_code: result.attempt.statusCode ?? null,
+      last_status_code: result.statusCode ?? null,
       last_error: result.attempt.error ?? null,
       attempt_log: db.raw('attempt_log || ?::jsonb', [JSON.stringify([result.attempt])]),
       next_attempt_at: result.nextAttemptAt,

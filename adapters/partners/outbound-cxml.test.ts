@@ -40,6 +40,8 @@ interface Doc {
 
 describe('outbound cXML documents', () => {
   let t: TestApp;
+  /** Pushes with quick retries, through the test app's outbound policy (https, no allow-list; nock answers). */
+  const push = () => ({ retry: fast, outbound: t.deps.outbound.endpoints });
   withoutNetwork();
   beforeAll(async () => {
     t = await startTestApp('postgres');
@@ -93,7 +95,7 @@ describe('outbound cXML documents', () => {
         return true;
       })
       .reply(200, cxmlResponse(200, 'confirmation received'), xmlReply);
-    const sent = await sendCxml(t.database.db, partner.id, order.id, 'ConfirmationRequest', xml, fast);
+    const sent = await sendCxml(t.database.db, partner.id, order.id, 'ConfirmationRequest', xml, push());
     expect(scope.isDone()).toBe(true);
     expect(sent).toMatchObject({ delivery: 'delivered', attempts: 3, body: xml });
     expect(received).toEqual([sent.body]);
@@ -121,7 +123,7 @@ describe('outbound cXML documents', () => {
   it('fails at once when the partner answers HTTP 200 with a cXML Status 400, and records that status', async () => {
     const { partner, order, envelope } = await partnerWithOrder('Refusing', 'AN01000000102', 'https://refuser.example.com/cxml');
     const scope = nock('https://refuser.example.com').post('/cxml').reply(200, cxmlResponse(400, 'unknown order PO-9001'), xmlReply);
-    const sent = await sendCxml(t.database.db, partner.id, order.id, 'ConfirmationRequest', await confirmation(order, envelope), fast);
+    const sent = await sendCxml(t.database.db, partner.id, order.id, 'ConfirmationRequest', await confirmation(order, envelope), push());
     expect(scope.isDone()).toBe(true);
     expect(sent).toMatchObject({ delivery: 'failed', attempts: 1 });
     const [doc] = await outbound(partner.key, 'ConfirmationRequest');
@@ -148,7 +150,7 @@ describe('outbound cXML documents', () => {
       .reply(200, cxmlResponse(500, 'database restarting'), xmlReply)
       .post('/cxml')
       .reply(200, cxmlResponse(200, 'ok'), xmlReply);
-    const sent = await sendCxml(t.database.db, partner.id, order.id, 'ShipNoticeRequest', built.value, fast);
+    const sent = await sendCxml(t.database.db, partner.id, order.id, 'ShipNoticeRequest', built.value, push());
     expect(scope.isDone()).toBe(true);
     expect(sent).toMatchObject({ delivery: 'delivered', attempts: 2 });
     const [doc] = await outbound(partner.key, 'ShipNoticeRequest');
@@ -157,7 +159,7 @@ describe('outbound cXML documents', () => {
 
   it('leaves the document in the mailbox of a partner without confirmationUrl', async () => {
     const { partner, order, envelope } = await partnerWithOrder('Mailbox', 'AN01000000104');
-    const sent = await sendCxml(t.database.db, partner.id, order.id, 'ConfirmationRequest', await confirmation(order, envelope), fast);
+    const sent = await sendCxml(t.database.db, partner.id, order.id, 'ConfirmationRequest', await confirmation(order, envelope), push());
     expect(sent).toMatchObject({ delivery: 'mailbox', attempts: 0 });
     const docs = await outbound(partner.key, 'ConfirmationRequest');
     expect(docs).toEqual([expect.objectContaining({ id: sent.documentId, delivery: { state: 'mailbox', attempts: 0 } })]);
@@ -166,7 +168,7 @@ describe('outbound cXML documents', () => {
   it('refuses to send a document that is not the kind it is sent as', async () => {
     const { partner, order, envelope } = await partnerWithOrder('Mixup', 'AN01000000105');
     await expect(
-      sendCxml(t.database.db, partner.id, order.id, 'ShipNoticeRequest', await confirmation(order, envelope), fast),
+      sendCxml(t.database.db, partner.id, order.id, 'ShipNoticeRequest', await confirmation(order, envelope), push()),
     ).rejects.toThrow('not a cXML ShipNoticeRequest');
   });
 });

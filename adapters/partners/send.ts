@@ -1,10 +1,9 @@
 import type { OutSegment } from '../x12/index.ts';
 import { cxmlDocument, type CxmlKind } from '../cxml/index.ts';
 import { getOrder, getPartnerCxml, getPartnerX12, orderStore, type Database } from '../db/index.ts';
-import { defaultRetryPolicy, type RetryPolicy } from '../http/index.ts';
 import { identityFor, x12Document, type OutboundSetId } from '../x12/outbound/index.ts';
 import { sendDocument, type SentDocument } from '../../pipeline/outbound.ts';
-import { deliveryFor } from './delivery.ts';
+import { deliveryFor, type PushPolicy } from './delivery.ts';
 
 // One document to a partner, outside any order's reply: stored, then pushed to its endpoint when
 // it has one (else left in its mailbox).
@@ -15,7 +14,7 @@ export async function sendX12(
   orderId: string | null,
   setId: OutboundSetId,
   body: readonly OutSegment[],
-  policy: RetryPolicy = defaultRetryPolicy,
+  push: PushPolicy,
 ): Promise<SentDocument> {
   const x12 = await getPartnerX12(db, partnerId);
   if (x12 === undefined) throw new Error(`partner ${partnerId} has no X12 identity`);
@@ -24,7 +23,7 @@ export async function sendX12(
   return sendDocument(
     orderStore(db),
     x12Document(identityFor(x12, order?.envelope), partnerId, orderId, setId, body),
-    deliveryFor('x12', { x12 }, policy),
+    deliveryFor('x12', { x12 }, push),
   );
 }
 
@@ -34,9 +33,9 @@ export async function sendCxml(
   orderId: string | null,
   kind: CxmlKind,
   xml: string,
-  policy: RetryPolicy = defaultRetryPolicy,
+  push: PushPolicy,
 ): Promise<SentDocument> {
   const identity = await getPartnerCxml(db, partnerId);
   if (identity === undefined) throw new Error(`partner ${partnerId} has no cXML identity`);
-  return sendDocument(orderStore(db), cxmlDocument(partnerId, orderId, kind, xml), deliveryFor('cxml', { cxml: identity }, policy));
+  return sendDocument(orderStore(db), cxmlDocument(partnerId, orderId, kind, xml), deliveryFor('cxml', { cxml: identity }, push));
 }

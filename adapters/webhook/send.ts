@@ -1,6 +1,7 @@
 import { partnerEventTypes } from '../../domain/partner-events.ts';
 import { claimDueWebhookDeliveries, fanOutWebhookEvents, recordWebhookAttempt, type Database, type DueDelivery } from '../db/index.ts';
-import { deliver } from '../http/index.ts';
+import { statusClass } from '../../domain/outbound-target.ts';
+import { deliver, type OutboundClient } from '../http/index.ts';
 import { afterAttempt, type AttemptOutcome } from './retry-schedule.ts';
 import type { SecretBox } from './secret-box.ts';
 import { signStandardWebhook } from './signatures.ts';
@@ -21,14 +22,21 @@ export interface WebhookRequest {
 /** One POST, no retry of its own: the retry schedule lives in the database. */
 export type WebhookPost = (request: WebhookRequest) => Promise<AttemptOutcome>;
 
-export const postWebhook: WebhookPost = async ({ url, headers, body }) => {
-  const result = await deliver(
-    { url, body, contentType: 'application/json', headers },
-    { retries: 0, minTimeoutMs: 0, maxTimeoutMs: 0, timeoutMs: 10_000 },
-  );
-  if (result.ok) return { statusCode: result.status };
-  return { ...(result.status === undefined ? {} : { statusCode: result.status }), error: result.error };
-};
+/**
+ * POSTs through the partner-set side of the outbound policy: the subscription's URL is judged
+ * again for this connection. The outcome's error is in the words a partner may see.
+ */
+export const postWebhook =
+  (client: OutboundClient): WebhookPost =>
+  async ({ url, headers, body }) => {
+    const result = await deliver(
+      { url, body, contentType: 'application/json', headers },
+      { retries: 0, minTimeoutMs: 0, maxTimeoutMs: 0, timeoutMs: 10_000 },
+      client,
+    );
+    if (result.ok) return { statusCode: result.status };
+    return { ...(result.status === undefined ? {} : { statusCode: result.status }), error: result.error };
+  };
 
 export interface WebhookRun {
   created: number;
@@ -43,10 +51,17 @@ const leaseMs = 5 * 60 * 1000;
 
 export const subscriptionSecretContext = (subscriptionId: string): string => `webhook-subscription:${subscriptionId}`;
 
+export interface WebhookDeps {
+  db: Database;
+  secrets: SecretBox;
+  /** The partner-set side of the outbound policy (`Outbound.webhooks`). */
+  outbound: OutboundClient;
+}
+
 export async function deliverDueWebhooks(
-  deps: { db: Database; secrets: SecretBox },
+  deps: WebhookDeps,
   now: Date,
-  post: WebhookPost = postWebhook,
+  post: WebhookPost = postWebhook(deps.outbound),
 ): Promise<WebhookRun> {
   let created = 0;
   for (;;) {
@@ -59,27 +74,38 @@ export async function deliverDueWebhooks(
   return { created, attempted: due.length, delivered: outcomes.filter((o) => o === 'delivered').length };
 }
 
-async function attempt(deps: { db: Database; secrets: SecretBox }, delivery: DueDelivery, now: Date, post: WebhookPost): Promise<string> {
+async function attempt(deps: WebhookDeps, delivery: DueDelivery, now: Date, post: WebhookPost): Promise<string> {
   const body = JSON.stringify(delivery.payload);
   const timestamp = Math.floor(now.getTime() / 1000);
   let outcome: AttemptOutcome;
+  let secret: string | undefined;
   try {
-    const secret = deps.secrets.open(delivery.sealedSecret, subscriptionSecretContext(delivery.subscriptionId));
+    secret = deps.secrets.open(delivery.sealedSecret, subscriptionSecretContext(delivery.subscriptionId));
+  } catch {
+    // The key changed: ours to fix, and nothing the partner needs the words of.
+    secret = undefined;
+  }
+  if (secret === undefined) {
+    outcome = { error: 'not sent: the subscription secret cannot be read' };
+  } else {
     const headers = {
       'webhook-id': delivery.id,
       'webhook-timestamp': String(timestamp),
       'webhook-signature': signStandardWebhook(secret, delivery.id, timestamp, body),
     };
-    outcome = await post({ url: delivery.url, headers, body });
-  } catch (error) {
-    outcome = { error: (error as Error).message };
+    outcome = await post({ url: delivery.url, headers, body }).catch(() => ({ error: 'connection failed' }));
   }
   const next = afterAttempt(delivery.scheduleStep, outcome, now);
+  // The partner sees the status class, not the code: no status oracle, whatever the target.
   const record = {
     at: now.toISOString(),
-    ...(outcome.statusCode === undefined ? {} : { statusCode: outcome.statusCode }),
+    ...(outcome.statusCode === undefined ? {} : { statusClass: statusClass(outcome.statusCode) }),
     ...(outcome.error === undefined ? {} : { error: outcome.error.slice(0, 500) }),
   };
-  await recordWebhookAttempt(deps.db, delivery.id, { attempt: record, ...next });
+  await recordWebhookAttempt(deps.db, delivery.id, {
+    attempt: record,
+    ...(outcome.statusCode === undefined ? {} : { statusCode: outcome.statusCode }),
+    ...next,
+  });
   return next.state;
 }

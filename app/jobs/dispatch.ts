@@ -1,6 +1,6 @@
 import type { Broker, OutgoingMessage } from '../../adapters/amqp/index.ts';
 import { dispatchDue, type Database, type DueRequest, type SendOutcome, type VendorChannel } from '../../adapters/db/index.ts';
-import { deliver, type RetryPolicy } from '../../adapters/http/index.ts';
+import { deliver, type OutboundClient, type RetryPolicy } from '../../adapters/http/index.ts';
 import type { Job } from '../scheduler.ts';
 import type { VendorQueues } from './vendor-queues.ts';
 
@@ -21,6 +21,8 @@ export interface DispatchOptions {
   confirmTimeoutMs: number;
   /** POSTs to HTTP vendors, per dispatch round; the outbox retries later beyond it. */
   httpPolicy: RetryPolicy;
+  /** The admin-set side of the outbound policy: each vendor's baseUrl is judged again for every connection. */
+  outbound: OutboundClient;
 }
 
 /** A failed send waits 1 s, 2 s, 4 s... up to 5 minutes, with jitter so that dispatchers do not retry in step. */
@@ -85,8 +87,10 @@ export function dispatchJob(options: DispatchOptions): Job {
         headers: { 'message-id': request.messageId, 'correlation-id': request.correlationId, 'message-type': request.type },
       },
       options.httpPolicy,
+      options.outbound,
     );
-    return result.ok ? { ok: true } : failure(request, result.error);
+    // Only operators read the outbox: it keeps the detail (the status code and the start of the answer).
+    return result.ok ? { ok: true } : failure(request, result.detail);
   }
 
   async function send(requests: DueRequest[]): Promise<SendOutcome[]> {

@@ -34,6 +34,7 @@ export async function startAmqpGateway(tag: string): Promise<AmqpGateway> {
     broker: gatewayBroker,
     vendors: demoVendors,
     idleMs: 20,
+    outbound: t.deps.outbound.endpoints,
   });
   const players: { stop(): Promise<void> }[] = [];
   return {

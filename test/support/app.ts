@@ -53,6 +53,7 @@ export async function startTestApp(
     },
     async close() {
       await app.close();
+      deps.outbound.close();
       await database.drop();
     },
   };

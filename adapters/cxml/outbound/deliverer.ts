@@ -1,5 +1,5 @@
 import type { Deliverer } from '../../../pipeline/outbound.ts';
-import { deliver, type RetryPolicy } from '../../http/index.ts';
+import { deliver, type OutboundClient, type RetryPolicy } from '../../http/index.ts';
 import { readPartnerAnswer, type PartnerAnswer } from './partner-answer.ts';
 
 // POSTing a cXML request: success is the partner's cXML Response Status, not the HTTP status
@@ -10,7 +10,7 @@ import { readPartnerAnswer, type PartnerAnswer } from './partner-answer.ts';
  * an HTTP 5xx, a 4xx Status fails at once. The Status of the reply that decided is recorded with the
  * document (cxmlStatus, cxmlStatusText); its detail, on a failure, is in lastError.
  */
-export function cxmlDeliverer(policy: RetryPolicy): Deliverer {
+export function cxmlDeliverer(policy: RetryPolicy, outbound: OutboundClient): Deliverer {
   return async (url, document) => {
     const seen: { last?: PartnerAnswer } = {};
     const judge = (body: string) => {
@@ -18,7 +18,7 @@ export function cxmlDeliverer(policy: RetryPolicy): Deliverer {
       seen.last = answer;
       return answer.outcome === 'accepted' ? undefined : { retry: answer.outcome === 'retry', error: answer.summary };
     };
-    const result = await deliver({ url, ...document, judge }, policy);
+    const result = await deliver({ url, ...document, judge }, policy, outbound);
     const answer = seen.last;
     // The last Status read decided only if the delivery ended on it (not on a later HTTP or network failure).
     const decided = answer?.status !== undefined && (result.ok || result.error === answer.summary) ? answer.status : undefined;
