@@ -49,7 +49,7 @@ describe.each(databaseKinds)('migrations on %s', (kind) => {
   let database: TestDatabase | undefined;
   afterEach(async () => database?.drop());
 
-  it('run forward, back to nothing, and forward again', async () => {
+  it('run forward, back to nothing, and forward again', { timeout: 120_000 }, async () => {
     database = await createTestDatabase(kind, { migrate: false });
     await migrateToLatest(database.db);
     expect(await userTables(database)).toEqual(tables);
