@@ -1,12 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authenticateCxml, type Database } from '../adapters/db/index.ts';
 import {
+  checkIdentifiers,
   checkOrderRequest,
   cxmlResponse,
   elementOf,
   mapOrderRequest,
-  parseCxml,
-  readHeader,
+  parseCxmlText,
+  readEnvelope,
   redactSecrets,
 } from '../adapters/cxml/index.ts';
 import { ok } from '../domain/result.ts';
@@ -14,8 +15,9 @@ import { runOrderPipeline, type PipelineDeps } from '../pipeline/runner.ts';
 import { replyWithOutcome } from './outcome-reply.ts';
 
 // The cXML channel over HTTP: no API key; the sender is found by Header/From and proven by the
-// SharedSecret. Every answer is a cXML Response whose Status code says what happened, sent with
-// the same HTTP status.
+// SharedSecret, read from the Header alone (a bounded prefix) before the rest of the document is
+// scanned against the limits and parsed. Every answer is a cXML Response whose Status code says
+// what happened, sent with the same HTTP status.
 
 const cxmlType = 'text/xml; charset=utf-8';
 
@@ -23,19 +25,22 @@ export function cxmlHandlers(db: Database, pipeline: PipelineDeps, maxBytes: num
   return {
     async receiveCxml(request: FastifyRequest<{ Body: Buffer }>, reply: FastifyReply) {
       const answer = (code: number, detail: string) => reply.code(code).type(cxmlType).send(cxmlResponse(code, detail));
-      const parsed = parseCxml(request.body, maxBytes);
-      if (!parsed.ok) return answer(parsed.failure.status, parsed.failure.text);
-      const header = readHeader(parsed.tree);
-      if (!header.ok) return answer(406, header.text);
-      const { sender, from, payloadId } = header.header;
+      const envelope = readEnvelope(request.body, maxBytes);
+      if (!envelope.ok) return answer(envelope.failure.status, envelope.failure.text);
+      const { sender, from, payloadId } = envelope.envelope.header;
       if (sender === undefined) return answer(401, 'Header/Sender/Credential/SharedSecret is missing');
       let partner: Awaited<ReturnType<typeof authenticateCxml>>;
       for (const credential of from) {
         partner = partner ?? (await authenticateCxml(db, credential.domain, credential.identity, sender.sharedSecret));
       }
       if (partner === undefined) return answer(401, 'unknown sender or wrong shared secret');
+      // Only an authenticated sender gets the whole document read: scanned against the limits, then parsed.
+      const parsed = parseCxmlText(envelope.envelope.text);
+      if (!parsed.ok) return answer(parsed.failure.status, parsed.failure.text);
       const problems = checkOrderRequest(parsed.tree);
       if (problems.length > 0) return answer(406, problems.join('; '));
+      const tooLong = checkIdentifiers(parsed.tree);
+      if (tooLong.length > 0) return answer(400, tooLong.join('; '));
 
       const { partnerId } = partner;
       const outcome = await runOrderPipeline(

@@ -294,12 +294,16 @@ export interface paths {
         /**
          * Send a cXML OrderRequest; the answer is a cXML Response
          * @description No API key: the partner is found by Header/From and authenticated by the SharedSecret in
-         *     Header/Sender. The Status code of the Response (and the HTTP status) says what happened:
-         *     200 accepted and stored, 400 parsed but not acceptable (the text names the element), 401
-         *     unknown sender or wrong secret, 406 not well-formed or missing what the DTD requires
-         *     (entity declarations and internal DTD subsets are refused; nothing external is fetched),
-         *     409 a payloadID already used for another document, 413 too large. The same payloadID
-         *     with the same document returns the first Response.
+         *     Header/Sender, read from the Header alone (which must end within the first 65,536
+         *     characters) before the rest of the document is read. The Status code of the Response (and
+         *     the HTTP status) says what happened: 200 accepted and stored, 400 parsed but not
+         *     acceptable or an identifier longer than accepted (the text names the element or attribute
+         *     and the limit), 401 unknown sender or wrong secret, 406 not well-formed, over one of the
+         *     document limits (depth, attributes per element, attribute and text length, name length,
+         *     elements, attributes; the text names it), or missing what the DTD requires (entity
+         *     declarations and internal DTD subsets are refused; nothing external is fetched), 409 a
+         *     payloadID already used for another document, 413 too large. The Status text is at most
+         *     1,024 characters. The same payloadID with the same document returns the first Response.
          */
         post: operations["receiveCxml"];
         delete?: never;

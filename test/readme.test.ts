@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { documentLimitNames, documentLimits, identifierLimits } from '../adapters/cxml/index.ts';
 import { problemCodes } from '../api/problems.ts';
 import { configVariables } from '../config.ts';
 
@@ -21,6 +22,19 @@ function tableAfter(heading: string): string[][] {
   const end = section.split('\n').findIndex((line, i) => i > 0 && line.startsWith('## '));
   const inSection = end === -1 ? section : section.split('\n').slice(0, end).join('\n');
   return table.filter((row) => inSection.includes(`| \`${row[0]}\``));
+}
+
+/** Rows of the table that follows `intro` (the first line starting with '|' after it, up to the first that does not). */
+function tableFollowing(intro: string): string[][] {
+  const lines = readme.slice(readme.indexOf(intro)).split('\n');
+  const start = lines.findIndex((line) => line.startsWith('|'));
+  const end = lines.findIndex((line, i) => i > start && !line.startsWith('|'));
+  return lines.slice(start + 2, end).map((row) =>
+    row
+      .split('|')
+      .slice(1, -1)
+      .map((cell) => cell.trim().replace(/^`|`$/g, '')),
+  );
 }
 
 describe('README', () => {
@@ -48,5 +62,16 @@ describe('README', () => {
       expect(fallback).toBe(variable?.default);
       expect(meaning).toBe(variable?.description);
     }
+  });
+
+  it('lists every cXML limit with its value, as adapters/cxml/limits.ts sets them', () => {
+    const documents = tableFollowing('## Limits');
+    expect(documents.map((r) => r[0])).toEqual(Object.values(documentLimitNames));
+    for (const [name, value] of documents) {
+      const key = Object.entries(documentLimitNames).find(([, n]) => n === name)?.[0] as keyof typeof documentLimits;
+      expect(value, name).toBe(String(documentLimits[key]));
+    }
+    const identifiers = tableFollowing('Identifiers that are stored or indexed');
+    expect(Object.fromEntries(identifiers.map((r) => [r[0], Number(r[2])]))).toEqual(identifierLimits);
   });
 });

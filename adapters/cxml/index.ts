@@ -1,4 +1,6 @@
-export { checkOrderRequest, elementOf, mapOrderRequest, readHeader, type CxmlHeader } from './order-request.ts';
-export { parseCxml, redactSecrets, type CxmlTree, type ParseFailure } from './parse.ts';
+export { checkHeaderIdentifiers, readEnvelope, readHeader, type CxmlEnvelope, type CxmlHeader } from './header.ts';
+export { documentLimitNames, documentLimits, identifierLimits, statusTextLength, type DocumentLimits } from './limits.ts';
+export { checkIdentifiers, checkOrderRequest, elementOf, mapOrderRequest } from './order-request.ts';
+export { decodeCxml, parseCxml, parseCxmlText, redactSecrets, type CxmlTree, type ParseFailure } from './parse.ts';
 export { cxmlResponse, newPayloadId } from './response.ts';
 export * from './outbound/index.ts';

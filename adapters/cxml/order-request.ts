@@ -2,12 +2,14 @@ import { readFileSync } from 'node:fs';
 import type { Address, LineDraft, OrderDraft, OrderType, Party } from '../../domain/order.ts';
 import type { Problem } from '../../domain/problem.ts';
 import { packageFile } from '../../package-files.ts';
+import { identifierLimits, tooLong } from './limits.ts';
 import type { CxmlTree } from './parse.ts';
 import { attr, child, children, path, text, type Node } from './tree.ts';
 
 // cXML OrderRequest → canonical order draft, driven by mappings/cxml/order-request.json. What the
-// DTD requires of the parts we read is checked first (406 when missing); what no map claims is
-// kept in extras.
+// DTD requires of the parts we read is checked first (406 when missing), then the length of every
+// identifier that is stored or indexed (400 naming it, limits.ts); what no map claims is kept in
+// extras.
 
 interface CxmlMap {
   orderTypes: Record<string, OrderType>;
@@ -18,45 +20,6 @@ interface CxmlMap {
 }
 
 const map = JSON.parse(readFileSync(packageFile('mappings/cxml/order-request.json'), 'utf8')) as CxmlMap;
-
-export interface CxmlHeader {
-  payloadId: string;
-  timestamp: string;
-  from: { domain: string; identity: string }[];
-  sender: { domain: string; identity: string; sharedSecret: string } | undefined;
-}
-
-/** The envelope facts needed before anything else: who sends, and which payload this is. */
-export function readHeader(tree: CxmlTree): { ok: true; header: CxmlHeader } | { ok: false; text: string } {
-  const cxml = child(tree, 'cXML');
-  if (cxml === undefined) return { ok: false, text: 'the root element is not cXML' };
-  const payloadId = attr(cxml, 'payloadID');
-  const timestamp = attr(cxml, 'timestamp');
-  if (payloadId === undefined || timestamp === undefined) return { ok: false, text: 'cXML needs the payloadID and timestamp attributes' };
-  const header = child(cxml, 'Header');
-  if (header === undefined) return { ok: false, text: 'cXML/Header is missing' };
-  const credentials = (node: Node) =>
-    children(node, 'Credential').map((c) => ({
-      domain: attr(c, 'domain') ?? '',
-      identity: text(child(c, 'Identity')) ?? '',
-      sharedSecret: text(child(c, 'SharedSecret')),
-    }));
-  const from = credentials(child(header, 'From')).map(({ domain, identity }) => ({ domain, identity }));
-  const senderCredential = credentials(child(header, 'Sender')).find((c) => c.sharedSecret !== undefined);
-  if (from.length === 0) return { ok: false, text: 'Header/From needs a Credential' };
-  return {
-    ok: true,
-    header: {
-      payloadId,
-      timestamp,
-      from,
-      sender:
-        senderCredential === undefined
-          ? undefined
-          : { domain: senderCredential.domain, identity: senderCredential.identity, sharedSecret: senderCredential.sharedSecret ?? '' },
-    },
-  };
-}
 
 /** The DTD's requirements for what we read, as (406) findings naming the element. */
 export function checkOrderRequest(tree: CxmlTree): string[] {
@@ -86,6 +49,43 @@ export function checkOrderRequest(tree: CxmlTree): string[] {
   });
   if (children(request, 'ItemOut').length === 0) problems.push('OrderRequest needs at least one ItemOut');
   return problems;
+}
+
+/**
+ * Identifiers of the OrderRequest that are stored or indexed (the orderID and line numbers as
+ * indexed columns, part numbers and the unit as line columns and catalog keys, address IDs as
+ * party codes) longer than accepted: 400 findings naming each element or attribute.
+ */
+export function checkIdentifiers(tree: CxmlTree): string[] {
+  const request = path(tree, 'cXML', 'Request', 'OrderRequest');
+  const header = child(request, 'OrderRequestHeader');
+  const found = [
+    ...tooLong('OrderRequestHeader@orderID', attr(header, 'orderID'), identifierLimits.orderID),
+    ...tooLong('OrderRequestHeader@orderVersion', attr(header, 'orderVersion'), identifierLimits.orderVersion),
+  ];
+  for (const party of ['ShipTo', 'BillTo'])
+    found.push(
+      ...tooLong(
+        `OrderRequestHeader/${party}/Address@addressID`,
+        attr(path(header, party, 'Address'), 'addressID'),
+        identifierLimits.addressID,
+      ),
+    );
+  children(request, 'ItemOut').forEach((item, index) => {
+    const at = `ItemOut[${index + 1}]`;
+    const ids = child(item, 'ItemID');
+    const detail = child(item, 'ItemDetail');
+    found.push(
+      ...tooLong(`${at}@lineNumber`, attr(item, 'lineNumber'), identifierLimits.lineNumber),
+      ...tooLong(`${at}@parentLineNumber`, attr(item, 'parentLineNumber'), identifierLimits.lineNumber),
+      ...Object.keys(map.identifiers).flatMap((element) =>
+        tooLong(`${at}/ItemID/${element}`, text(child(ids, element)), identifierLimits.partId),
+      ),
+      ...tooLong(`${at}/ItemDetail/ManufacturerPartID`, text(child(detail, 'ManufacturerPartID')), identifierLimits.partId),
+      ...tooLong(`${at}/ItemDetail/UnitOfMeasure`, text(child(detail, 'UnitOfMeasure')), identifierLimits.unitOfMeasure),
+    );
+  });
+  return found;
 }
 
 const date = (value: string | undefined): string | undefined => (value === undefined ? undefined : value.slice(0, 10));
