@@ -10,6 +10,7 @@ import type { Outbound } from '../adapters/http/index.ts';
 import type { SecretBox } from '../adapters/webhook/index.ts';
 import type { FulfillmentDeps } from '../pipeline/fulfillment.ts';
 import type { PipelineDeps } from '../pipeline/runner.ts';
+import { firstTooDeep, jsonDepthLimit } from '../domain/json-depth.ts';
 import { packageFile } from '../package-files.ts';
 import { bearerAuth } from './auth.ts';
 import { cxmlHandlers } from './cxml.ts';
@@ -97,11 +98,16 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
     request.rawBody = body;
     if (body.length === 0) return done(new ProblemError('malformed-json', 'the body is empty'));
+    let value: unknown;
     try {
-      done(null, JSON.parse(body.toString('utf8')));
+      value = JSON.parse(body.toString('utf8'));
     } catch (error) {
-      done(new ProblemError('malformed-json', (error as Error).message));
+      return done(new ProblemError('malformed-json', (error as Error).message));
     }
+    const tooDeep = firstTooDeep(value);
+    if (tooDeep === undefined) return done(null, value);
+    const detail = `nested deeper than ${jsonDepthLimit} arrays and objects`;
+    done(new ProblemError('invalid-request', `body ${tooDeep}: ${detail}`, [{ in: 'body', pointer: tooDeep, code: 'max-depth', detail }]));
   });
 
   // Answers finished while shutting down close their keep-alive connection, so that close() can end.

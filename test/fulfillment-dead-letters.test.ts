@@ -80,7 +80,7 @@ describe('dead letters', () => {
     expect((await t.request({ method: 'GET', url: `/v1/orders/${order.id}`, key: acme.key })).json().status).toBe('ready_for_billing');
   });
 
-  it('dead-letters a reply that is not JSON or names no known task, with the reason, and keeps consuming', async () => {
+  it('dead-letters a reply that is not JSON, is nested too deep or names no known task, with the reason, and keeps consuming', async () => {
     const publish = (body: string, messageId: string) =>
       vendorBroker.publish(
         [
@@ -105,12 +105,15 @@ describe('dead letters', () => {
       lines: [{ lineNumber: '1', status: 'accepted', quantity: 1, uom: 'EA' }],
     };
     await publish(JSON.stringify(unknownTask), 'poison-2');
+    const deep = 100_000;
+    await publish(JSON.stringify(unknownTask).replace('"lines":', `"lines":${'['.repeat(deep)}${']'.repeat(deep)},"x":`), 'poison-3');
     const queue = gatewayBroker.names.repliesQueue;
-    await waitUntil('both replies to be dead letters', async () => (await deadLetters(queue)).length === 2, 20_000);
+    await waitUntil('the three replies to be dead letters', async () => (await deadLetters(queue)).length === 3, 20_000);
     const reasons = Object.fromEntries(
       (await deadLetters(queue)).map((l: { messageId: string; reason: string }) => [l.messageId, l.reason]),
     );
     expect(reasons['poison-1']).toMatch(/^the body is not JSON/);
     expect(reasons['poison-2']).toMatch(/^unknown-task: /);
+    expect(reasons['poison-3']).toBe(`breaks asyncapi.yaml: /lines${'/0'.repeat(63)} is nested deeper than 64 arrays and objects`);
   });
 });

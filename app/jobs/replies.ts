@@ -1,6 +1,7 @@
 import { readReply } from '../../adapters/contract/index.ts';
 import { originOf, type Broker, type Delivery, type HandlerVerdict, type TopologyNames } from '../../adapters/amqp/index.ts';
 import { isDatabaseUnavailable, isTransientConflict } from '../../adapters/db/index.ts';
+import { firstTooDeep, jsonDepthLimit } from '../../domain/json-depth.ts';
 import { handleTaskEvent, type FulfillmentDeps } from '../../pipeline/fulfillment.ts';
 
 // Vendor replies from the RabbitMQ reply queue: each checked against asyncapi.yaml and its vendor,
@@ -37,6 +38,9 @@ export async function onReply(deps: FulfillmentDeps, names: TopologyNames, deliv
   } catch (error) {
     return { deadLetter: `the body is not JSON: ${error instanceof Error ? error.message : String(error)}` };
   }
+  const tooDeep = firstTooDeep(body);
+  if (tooDeep !== undefined)
+    return { deadLetter: `breaks asyncapi.yaml: ${tooDeep} is nested deeper than ${jsonDepthLimit} arrays and objects` };
   const read = readReply(delivery.type ?? '', body);
   if (!read.ok) return { deadLetter: `breaks asyncapi.yaml: ${read.problems.map((p) => `${p.pointer} ${p.detail}`).join('; ')}` };
   const { reply } = read;
