@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { cpus } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connectDatabase, migrateToLatest } from '../adapters/db/index.ts';
 import { createPostgresDatabase } from '../test/support/databases.ts';
@@ -48,7 +49,10 @@ export interface ServerProcess {
 }
 
 export interface ServerProcessOptions {
-  databaseUrl: string;
+  /** Without it: the embedded default (PGlite) in a fresh DATA_DIR of its own. */
+  databaseUrl?: string;
+  /** The checkout whose gateway runs (default: this one), to compare two versions in one run. */
+  gatewayDir?: string;
   adminKey: string;
   /** Extra node flags for the server, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof']. */
   nodeArgs?: string[];
@@ -58,11 +62,14 @@ export interface ServerProcessOptions {
 /** app/main.ts in its own process, so the load generator does not share its event loop. */
 export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
   const port = await freePort();
+  const dataDir = options.databaseUrl === undefined ? mkdtempSync(join(tmpdir(), 'ordergate-bench-')) : undefined;
+  const database: Record<string, string> = dataDir === undefined ? { DATABASE_URL: options.databaseUrl ?? '' } : { DATA_DIR: dataDir };
+  const { DATABASE_URL: _inherited, ...environment } = process.env;
   const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'app/main.ts'], {
-    cwd: repoRoot,
+    cwd: options.gatewayDir ?? repoRoot,
     env: {
-      ...process.env,
-      DATABASE_URL: options.databaseUrl,
+      ...environment,
+      ...database,
       ORDERGATE_ADMIN_KEY: options.adminKey,
       HOST: '127.0.0.1',
       PORT: String(port),
@@ -98,6 +105,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
       child.kill('SIGKILL');
       await exited;
     }
+    if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
   };
 
   const deadline = Date.now() + 20_000;

@@ -4,6 +4,7 @@ import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import pg from 'pg';
 import { migrationSource } from '../../migrations/index.ts';
+import { startPGliteThread } from './pglite-thread.ts';
 
 // numeric(18,4) comes back as text; quantities and prices fit a double comfortably.
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
@@ -35,10 +36,12 @@ export function connectDatabase(options: DatabaseOptions): Database {
   if (options.url === undefined) {
     const filename = resolve(options.dataDir, 'pglite');
     mkdirSync(filename, { recursive: true });
+    const pglite = startPGliteThread(filename);
     return knexFactory({
       client: ClientPgLite,
       dialect: 'postgres',
-      connection: { filename },
+      // A function, so that knex hands the thread's handle over as it is instead of deep-copying it.
+      connection: () => ({ pglite }),
       log: { ...quiet, ...options.log },
     } as Knex.Config);
   }
