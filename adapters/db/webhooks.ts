@@ -158,6 +158,8 @@ export async function listWebhookDeliveries(db: Database, viewer: Viewer, filter
   ).map(toDelivery);
 }
 
+const deliveriesPerInsert = 1_000;
+
 /**
  * Turns outbox events not yet seen into deliveries for the subscriptions that want them (same
  * partner, event type subscribed to, subscribed before the event), and marks the events seen, in
@@ -202,7 +204,13 @@ export async function fanOutWebhookEvents(
           next_attempt_at: now,
         })),
     );
-    if (rows.length > 0) await trx('webhook_deliveries').insert(rows).onConflict(['subscription_id', 'outbox_message_id']).ignore();
+    // A statement binds at most 65,535 parameters; events × subscriptions is not bounded by the batch.
+    for (let start = 0; start < rows.length; start += deliveriesPerInsert) {
+      await trx('webhook_deliveries')
+        .insert(rows.slice(start, start + deliveriesPerInsert))
+        .onConflict(['subscription_id', 'outbox_message_id'])
+        .ignore();
+    }
     await trx('outbox')
       .whereIn(
         'id',
