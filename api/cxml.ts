@@ -6,7 +6,7 @@ import {
   cxmlResponse,
   elementOf,
   mapOrderRequest,
-  parseCxmlText,
+  parseCxmlTextOffThread,
   readEnvelope,
   redactSecrets,
 } from '../adapters/cxml/index.ts';
@@ -35,7 +35,7 @@ export function cxmlHandlers(db: Database, pipeline: PipelineDeps, maxBytes: num
       }
       if (partner === undefined) return answer(401, 'unknown sender or wrong shared secret');
       // Only an authenticated sender gets the whole document read: scanned against the limits, then parsed.
-      const parsed = parseCxmlText(envelope.envelope.text);
+      const parsed = await parseCxmlTextOffThread(envelope.envelope.text);
       if (!parsed.ok) return answer(parsed.failure.status, parsed.failure.text);
       const problems = checkOrderRequest(parsed.tree);
       if (problems.length > 0) return answer(406, problems.join('; '));

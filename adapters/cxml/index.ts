@@ -4,3 +4,4 @@ export { checkIdentifiers, checkOrderRequest, elementOf, mapOrderRequest } from 
 export { decodeCxml, parseCxml, parseCxmlText, redactSecrets, type CxmlTree, type ParseFailure } from './parse.ts';
 export { cxmlResponse, newPayloadId } from './response.ts';
 export * from './outbound/index.ts';
+export { parseCxmlTextOffThread } from './parse-thread.ts';

@@ -10,7 +10,7 @@ export type ParseFailure = { status: 400 | 406 | 413; text: string };
 export type CxmlTree = Record<string, unknown>;
 
 /** Elements that may repeat, so that one occurrence still reads as a list. */
-const repeatable = new Set([
+export const repeatableElements = [
   'ItemOut',
   'Credential',
   'Extrinsic',
@@ -29,9 +29,11 @@ const repeatable = new Set([
   'Attachment',
   'URL',
   'Packaging',
-]);
+];
+const repeatable = new Set(repeatableElements);
 
-const parser = new XMLParser({
+/** fast-xml-parser's options but `isArray` (a function: built from repeatableElements where it runs). */
+export const parserOptions = {
   ignoreAttributes: false,
   attributeNamePrefix: '@',
   textNodeName: '#text',
@@ -45,12 +47,16 @@ const parser = new XMLParser({
   // so their number needs no cap (one of 10,000 refused orders that simply have more `&amp;`s than that).
   processEntities: { enabled: true, maxEntityCount: 0, maxExpandedLength: 1_000_000 },
   htmlEntities: true,
+} as const;
+const parser = new XMLParser({
+  ...parserOptions,
+  processEntities: { ...parserOptions.processEntities },
   isArray: (name) => repeatable.has(name),
 });
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-type Parsed = { ok: true; tree: CxmlTree } | { ok: false; failure: ParseFailure };
+export type Parsed = { ok: true; tree: CxmlTree } | { ok: false; failure: ParseFailure };
 
 /** The body as text: no larger than accepted, and UTF-8. */
 export function decodeCxml(body: Uint8Array, maxBytes: number): { ok: true; text: string } | { ok: false; failure: ParseFailure } {
@@ -68,19 +74,21 @@ export function decodeCxml(body: Uint8Array, maxBytes: number): { ok: true; text
  * passed: within the limits, no declaration but a DOCTYPE without an internal subset.
  */
 export function wellFormedTree(text: string): Parsed {
-  const valid = XMLValidator.validate(text, { allowBooleanAttributes: false });
-  if (valid !== true) {
-    return {
-      ok: false,
-      failure: { status: 406, text: `not well-formed XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}` },
-    };
-  }
+  const valid = XMLValidator.validate(text, validatorOptions);
+  if (valid !== true) return notWellFormed(valid.err);
   try {
     return { ok: true, tree: parser.parse(text) as CxmlTree };
   } catch (error) {
-    return { ok: false, failure: { status: 406, text: `not acceptable XML: ${(error as Error).message}` } };
+    return notAcceptable((error as Error).message);
   }
 }
+
+export const validatorOptions = { allowBooleanAttributes: false } as const;
+export const notWellFormed = (err: { line: number; col: number; msg: string }): Parsed => ({
+  ok: false,
+  failure: { status: 406, text: `not well-formed XML at line ${err.line}, column ${err.col}: ${err.msg}` },
+});
+export const notAcceptable = (message: string): Parsed => ({ ok: false, failure: { status: 406, text: `not acceptable XML: ${message}` } });
 
 /** A whole document: one linear scan against the limits (406 naming the one exceeded), then parsed. */
 export function parseCxmlText(text: string, limits: DocumentLimits = documentLimits): Parsed {
