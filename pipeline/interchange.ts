@@ -43,8 +43,12 @@ export interface EnvelopeInbound {
 export interface AnswerWriter {
   /** How many control numbers of each kind the answer takes (e.g. { isa: 1, gs: 2 }). */
   controlNumbers: Record<string, number>;
-  /** `taken`: the first number of each kind; `inboundDocumentId`: the envelope's stored document, if it was stored. */
-  render(taken: Record<string, number>, sets: SetOutcome[], inboundDocumentId: string | null): RenderedAnswer;
+  /**
+   * Writes what does not depend on control numbers, however long it takes (an answer to 100,000
+   * sets), before they are taken; the function it returns finishes the answer with them at once.
+   * `inboundDocumentId`: the envelope's stored document, if it was stored.
+   */
+  prepare(sets: SetOutcome[], inboundDocumentId: string | null): Promise<(taken: Record<string, number>) => RenderedAnswer>;
 }
 
 export interface SetOutcome {
@@ -113,8 +117,9 @@ async function writeAnswer(
   sets: SetOutcome[],
   inboundDocumentId: string | null,
 ): Promise<RenderedAnswer> {
-  const taken = await tx.takeControlNumbers(partnerId, writer.controlNumbers);
-  return writer.render(taken, sets, inboundDocumentId);
+  const render = await writer.prepare(sets, inboundDocumentId);
+  // `taken` is the first number of each kind.
+  return render(await tx.takeControlNumbers(partnerId, writer.controlNumbers));
 }
 
 async function storeSet(

@@ -45,7 +45,7 @@ export function readAcknowledgmentInterchange(bytes: Uint8Array): Acknowledgment
         setSegments = [];
         break;
       case 'SE':
-        if (setId === '997' || setId === '999') acks.push(...readGroupAcks(setId, setSegments));
+        if (setId === '997' || setId === '999') for (const ack of readGroupAcks(setId, setSegments)) acks.push(ack);
         setId = undefined;
         sawSomething = true;
         break;
