@@ -113,6 +113,17 @@ describe('POST /v1/x12', () => {
     expect(events[0].detail.possibleDuplicateOf).toEqual([list.orders[0].id]);
   });
 
+  it('names at most the 10 oldest orders under a reused PO number, and counts them all', async () => {
+    for (let n = 0; n < 12; n++) await send(variant(`0000005${String(20 + n)}`, { gs06: `5${20 + n}`, po: 'PO-REUSED' }));
+    const list = (await t.request({ method: 'GET', url: '/v1/orders?externalRef=PO-REUSED&limit=100', key: acme.key })).json();
+    expect(list.orders).toHaveLength(12);
+    const oldestFirst: { id: string; createdAt: string }[] = [...list.orders].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    const last = oldestFirst[11] as { id: string };
+    const events = (await t.request({ method: 'GET', url: `/v1/orders/${last.id}/events`, key: acme.key })).json().events;
+    expect(events[0].detail.possibleDuplicateOf).toEqual(oldestFirst.slice(0, 10).map((o) => o.id));
+    expect(events[0].detail.possibleDuplicates).toBe(11);
+  });
+
   it('refuses an interchange from another sender (TA1 006) or to another receiver (TA1 009), storing nothing', async () => {
     const otherSender = variant('000000601', { gs06: '601', po: 'PO-601' }).replace('ZZ*ACMEBUYER      ', 'ZZ*SOMEONEELSE    ');
     const res = await send(otherSender);

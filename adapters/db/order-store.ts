@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import pRetry from 'p-retry';
-import { documentStored, isPartnerEvent } from '../../domain/partner-events.ts';
+import { documentStored } from '../../domain/partner-events.ts';
 import type { StoredOrder } from '../../domain/order.ts';
-import type { DocumentRecord, OrderStore, OutboxMessage, StoreTransaction } from '../../pipeline/ports.ts';
+import type { DocumentRecord, OrderStore, StoreTransaction } from '../../pipeline/ports.ts';
 import { isTransientConflict } from './availability.ts';
 import type { Database } from './connect.ts';
 import { applyFulfillment, lockFulfillment, partnerChannels, recordInbox } from './fulfillment-store.ts';
@@ -11,7 +11,15 @@ import { acknowledgedDocuments, markAcknowledgmentsOverdue, recordAcknowledgment
 import { partnerItems, putItemReferences } from './item-references.ts';
 import { endWork, openWork } from './open-work.ts';
 import { lineToRow, orderToRow, rowsToOrder, type LineRow, type OrderRow } from './order-rows.ts';
+import { insertOutboxRows, outboxJson, type OutboxJson } from './outbox-rows.ts';
 import { moveOrder } from './status-change.ts';
+
+/**
+ * How many of the partner's earlier orders under the same reference the first event names (the
+ * oldest); it counts them all. A partner that reuses one reference for every order would otherwise
+ * make each new order's history, and every answer that shows it, longer than the last.
+ */
+const possibleDuplicatesNamed = 10;
 
 const insertOrderSql = `
 WITH new_order AS (
@@ -24,8 +32,16 @@ WITH new_order AS (
 )
 INSERT INTO order_events (order_id, from_status, to_status, cause, actor, detail)
 VALUES (?, NULL, 'received', ?, ?, ?::jsonb || CASE WHEN ? THEN COALESCE(
-  (SELECT jsonb_build_object('possibleDuplicateOf', jsonb_agg(id ORDER BY created_at)) FROM orders WHERE partner_id = ? AND external_ref = ? HAVING count(*) > 0),
+  (SELECT jsonb_build_object('possibleDuplicateOf', jsonb_agg(id ORDER BY created_at), 'possibleDuplicates', max(earlier)) FROM (
+     SELECT id, created_at, count(*) OVER () AS earlier FROM orders WHERE partner_id = ? AND external_ref = ? ORDER BY created_at LIMIT ${possibleDuplicatesNamed}
+   ) first_ones HAVING count(*) > 0),
   '{}'::jsonb) ELSE '{}'::jsonb END)`;
+
+const insertTasksSql = `
+INSERT INTO tasks (id, order_id, task_key, position, line_id, line_number, bundle_line_number, type, vendor_id, person, depends_on, sla_minutes, due_at, status)
+SELECT id, order_id, task_key, position, line_id, line_number, bundle_line_number, type, vendor_id, person, depends_on, sla_minutes, due_at, status
+FROM jsonb_to_recordset(?::jsonb) AS t(id text, order_id text, task_key text, position integer, line_id text, line_number text,
+  bundle_line_number text, type text, vendor_id text, person boolean, depends_on jsonb, sla_minutes integer, due_at timestamptz, status text)`;
 
 /**
  * Several kinds of control number in one statement: the counters' rows stay locked until commit,
@@ -91,41 +107,15 @@ const documentCasts: Readonly<Record<string, string>> = {
   ack_due_at: '::timestamptz',
 };
 
-/**
- * When the webhook worker has nothing to do for a message, it is marked as fanned out as it is
- * written, so the worker never reads or updates it: every message no partner can subscribe to, and
- * a partner event of a partner without subscriptions (one that subscribes later gets the events
- * written after it did, as the worker would have given it).
- */
-function fannedOutAt(trx: Knex.Transaction, message: OutboxMessage): unknown {
-  if (!isPartnerEvent(message.type)) return new Date();
-  const partnerId = (message.payload as { partnerId?: unknown } | null)?.partnerId;
-  return typeof partnerId === 'string'
-    ? trx.raw('CASE WHEN EXISTS (SELECT 1 FROM webhook_subscriptions WHERE partner_id = ?) THEN NULL ELSE now() END', [partnerId])
-    : null;
-}
+/** Messages enqueued in one transaction wait in memory up to this many, then go in with one insert. */
+const outboxBatch = 1_000;
 
-function outboxRow(trx: Knex.Transaction, message: OutboxMessage): Record<string, unknown> {
-  return {
-    message_id: randomUUID(),
-    type: message.type,
-    correlation_id: message.correlationId,
-    destination: message.destination,
-    headers: JSON.stringify(message.headers ?? {}),
-    payload: JSON.stringify(message.payload),
-    ...(message.vendorId === undefined ? {} : { vendor_id: message.vendorId }),
-    ...(message.taskId === undefined ? {} : { task_id: message.taskId }),
-    ...(message.notBefore === undefined ? {} : { next_attempt_at: message.notBefore }),
-    webhooks_fanned_out_at: fannedOutAt(trx, message),
-  };
-}
-
-async function insertOutbox(trx: Knex.Transaction, rows: Record<string, unknown>[]): Promise<void> {
-  if (rows.length > 0) await trx('outbox').insert(rows);
+async function insertOutbox(trx: Knex.Transaction, rows: OutboxJson[]): Promise<void> {
+  if (rows.length > 0) await insertOutboxRows(trx, rows);
 }
 
 /** Outbox messages wait in memory until the work is done, then go in with one insert before commit. */
-function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[]): StoreTransaction {
+function transactionOn(trx: Knex.Transaction, outbox: OutboxJson[]): StoreTransaction {
   return {
     async claimIdempotencyKey(partnerId, scope, key, requestHash, answer) {
       // A concurrent holder of the same key blocks this insert until it commits or rolls back.
@@ -234,8 +224,11 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
       // One statement: this runs while the partner's control numbers are locked (see takeControlNumbers).
       const id = randomUUID();
       // The messages enqueued so far go in with it: one insert fewer per envelope.
-      const messages = [...outbox.splice(0), outboxRow(trx, documentStored(id, partnerId, null, document))];
-      const parts = [trx('documents').insert(documentRow(trx, id, partnerId, null, document)), trx('outbox').insert(messages)];
+      outbox.push(outboxJson(documentStored(id, partnerId, null, document)));
+      const parts: (Knex.QueryBuilder | Knex.Raw)[] = [
+        trx('documents').insert(documentRow(trx, id, partnerId, null, document)),
+        insertOutboxRows(trx, outbox.splice(0)),
+      ];
       if (idempotency !== undefined) {
         const { scope, key, response } = idempotency;
         parts.push(
@@ -249,7 +242,9 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
     },
 
     async enqueue(message) {
-      outbox.push(outboxRow(trx, message));
+      outbox.push(outboxJson(message));
+      // An interchange of many orders enqueues without end: written as it goes, a batch at a time.
+      if (outbox.length >= outboxBatch) await insertOutbox(trx, outbox.splice(0));
     },
 
     takeControlNumbers: (partnerId, counts) => takeControlNumbers(trx, partnerId, counts),
@@ -277,9 +272,9 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
         type: task.type,
         vendor_id: task.vendorId ?? null,
         person: task.person,
-        depends_on: JSON.stringify(task.dependsOn),
+        depends_on: task.dependsOn,
         sla_minutes: task.slaMinutes,
-        due_at: task.dueAt,
+        due_at: task.dueAt.toISOString(),
         status: task.status,
       }));
       const { updatedAt } = await moveOrder(
@@ -290,7 +285,8 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
         change.cause,
         change.actor,
         change.detail,
-        rows.length === 0 ? [] : [trx('tasks').insert(rows)],
+        // One parameter for all the tasks: an order of 5,000 lines has more tasks than a statement has parameters.
+        rows.length === 0 ? [] : [trx.raw(insertTasksSql, [JSON.stringify(rows)])],
       );
       return { ids: rows.map((row) => row.id), updatedAt };
     },
@@ -341,16 +337,25 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
       return orders;
     },
 
+    // One statement each, whatever the number of lines.
     async setLineSkus(orderId, items) {
-      for (const { lineNumber, sku } of items)
-        await trx('order_lines').where({ order_id: orderId, line_number: lineNumber }).update({ sku });
+      if (items.length === 0) return;
+      await trx.raw(
+        `UPDATE order_lines l SET sku = i.sku
+         FROM jsonb_to_recordset(?::jsonb) AS i(line_number text, sku text)
+         WHERE l.order_id = ? AND l.line_number = i.line_number`,
+        [JSON.stringify(items.map(({ lineNumber, sku }) => ({ line_number: lineNumber, sku }))), orderId],
+      );
     },
 
     async rejectLines(orderId, acks) {
-      for (const ack of acks)
-        await trx('order_lines')
-          .where({ order_id: orderId, line_number: ack.lineNumber, status: 'open' })
-          .update({ status: 'rejected', ack: JSON.stringify(ack) });
+      if (acks.length === 0) return;
+      await trx.raw(
+        `UPDATE order_lines l SET status = 'rejected', ack = a.ack
+         FROM jsonb_to_recordset(?::jsonb) AS a(line_number text, ack jsonb)
+         WHERE l.order_id = ? AND l.line_number = a.line_number AND l.status = 'open'`,
+        [JSON.stringify(acks.map((ack) => ({ line_number: ack.lineNumber, ack }))), orderId],
+      );
     },
 
     async settleRequests(taskId) {
@@ -386,7 +391,7 @@ export function orderStore(db: Database): OrderStore {
       pRetry(
         () =>
           db.transaction(async (trx) => {
-            const outbox: Record<string, unknown>[] = [];
+            const outbox: OutboxJson[] = [];
             const result = await work(transactionOn(trx, outbox));
             await insertOutbox(trx, outbox);
             return result;

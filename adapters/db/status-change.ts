@@ -27,7 +27,7 @@ export async function moveOrder(
   actor: string,
   detail: Record<string, unknown>,
   /** Writes that go with the move, in the same statement (the order's tasks, say). */
-  alongside: Knex.QueryBuilder[] = [],
+  alongside: (Knex.QueryBuilder | Knex.Raw)[] = [],
 ): Promise<{ updatedAt: string }> {
   const result = await trx.raw(moveSql(alongside.length), [
     ...alongside,
