@@ -8,8 +8,8 @@ import { startTestApp, type TestApp } from '../test/support/app.ts';
 
 const identity = { qualifier: 'ZZ', id: 'BIGBUYER', ourQualifier: 'ZZ', ourId: 'ORDERGATE' };
 const sets = 60_000;
-/** Every this many sets, one that is a whole order (stored); the rest lack their BEG (refused). */
-const orderEvery = 10_000;
+/** Every this many sets, one that is a whole order (stored, 600 in all); the rest lack their BEG (refused). */
+const orderEvery = 100;
 /** Far above what a turn of the event loop may take; far below the seconds a stalled loop takes. */
 const healthzBoundMs = 1_500;
 

@@ -10,38 +10,10 @@ import { applyFulfillment, lockFulfillment, partnerChannels, recordInbox } from 
 import { acknowledgedDocuments, markAcknowledgmentsOverdue, recordAcknowledgment } from './document-acks.ts';
 import { partnerItems, putItemReferences } from './item-references.ts';
 import { endWork, openWork } from './open-work.ts';
-import { lineToRow, orderToRow, rowsToOrder, type LineRow, type OrderRow } from './order-rows.ts';
+import { claimIdempotencyKeys, insertOrders, storePlans } from './order-batches.ts';
+import { rowsToOrder, type LineRow, type OrderRow } from './order-rows.ts';
 import { insertOutboxRows, outboxJson, type OutboxJson } from './outbox-rows.ts';
 import { moveOrder } from './status-change.ts';
-
-/**
- * How many of the partner's earlier orders under the same reference the first event names (the
- * oldest); it counts them all. A partner that reuses one reference for every order would otherwise
- * make each new order's history, and every answer that shows it, longer than the last.
- */
-const possibleDuplicatesNamed = 10;
-
-const insertOrderSql = `
-WITH new_order AS (
-  INSERT INTO orders (id, partner_id, channel, external_ref, order_type, status, order_date, currency, header, totals, extras, version, created_at, updated_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, 1, ?::timestamptz, ?::timestamptz)
-), new_lines AS (
-  INSERT INTO order_lines (id, order_id, parent_line_id, position, line_number, status, sku, quantity, uom, unit_price, detail)
-  SELECT id, order_id, parent_line_id, position, line_number, status, sku, quantity, uom, unit_price, detail
-  FROM jsonb_to_recordset(?::jsonb) AS l(id text, order_id text, parent_line_id text, position integer, line_number text, status text, sku text, quantity numeric, uom text, unit_price numeric, detail jsonb)
-)
-INSERT INTO order_events (order_id, from_status, to_status, cause, actor, detail)
-VALUES (?, NULL, 'received', ?, ?, ?::jsonb || CASE WHEN ? THEN COALESCE(
-  (SELECT jsonb_build_object('possibleDuplicateOf', jsonb_agg(id ORDER BY created_at), 'possibleDuplicates', max(earlier)) FROM (
-     SELECT id, created_at, count(*) OVER () AS earlier FROM orders WHERE partner_id = ? AND external_ref = ? ORDER BY created_at LIMIT ${possibleDuplicatesNamed}
-   ) first_ones HAVING count(*) > 0),
-  '{}'::jsonb) ELSE '{}'::jsonb END)`;
-
-const insertTasksSql = `
-INSERT INTO tasks (id, order_id, task_key, position, line_id, line_number, bundle_line_number, type, vendor_id, person, depends_on, sla_minutes, due_at, status)
-SELECT id, order_id, task_key, position, line_id, line_number, bundle_line_number, type, vendor_id, person, depends_on, sla_minutes, due_at, status
-FROM jsonb_to_recordset(?::jsonb) AS t(id text, order_id text, task_key text, position integer, line_id text, line_number text,
-  bundle_line_number text, type text, vendor_id text, person boolean, depends_on jsonb, sla_minutes integer, due_at timestamptz, status text)`;
 
 /**
  * Several kinds of control number in one statement: the counters' rows stay locked until commit,
@@ -169,48 +141,8 @@ function transactionOn(trx: Knex.Transaction, outbox: OutboxJson[]): StoreTransa
         .update({ response_status: response.status, response_body: JSON.stringify(response.body), order_id: response.orderId });
     },
 
-    async insertOrder({ id = randomUUID(), partnerId, order, actor, cause, eventDetail, flagReusedRef }) {
-      const now = new Date();
-      const orderRow = orderToRow(id, partnerId, order, 'received', now);
-      const lineIds = new Map(order.lines.map((line) => [line.lineNumber, randomUUID()]));
-      const lineRows = order.lines.map((line, position) =>
-        lineToRow(
-          lineIds.get(line.lineNumber) as string,
-          id,
-          position,
-          line,
-          line.parentLineNumber === undefined ? null : (lineIds.get(line.parentLineNumber) ?? null),
-        ),
-      );
-      // Order, lines and first event in one statement: one round trip instead of three, so the
-      // transaction stays open for fewer turns of the event loop. Foreign keys are checked at the
-      // end of the statement, when all three rows are there.
-      await trx.raw(insertOrderSql, [
-        orderRow.id,
-        orderRow.partner_id,
-        orderRow.channel,
-        orderRow.external_ref,
-        orderRow.order_type,
-        orderRow.status,
-        orderRow.order_date,
-        orderRow.currency,
-        JSON.stringify(orderRow.header),
-        JSON.stringify(orderRow.totals),
-        JSON.stringify(orderRow.extras),
-        now,
-        now,
-        JSON.stringify(lineRows),
-        id,
-        cause,
-        actor,
-        JSON.stringify({ lines: order.lines.length, ...eventDetail }),
-        // The orders already stored under this reference: the statement's snapshot does not see the new one.
-        flagReusedRef === true,
-        partnerId,
-        order.externalRef,
-      ]);
-      return rowsToOrder(orderRow, lineRows);
-    },
+    insertOrders: (orders) => insertOrders(trx, orders),
+    claimIdempotencyKeys: (partnerId, claims) => claimIdempotencyKeys(trx, partnerId, claims),
 
     async insertDocument(partnerId, orderId, document) {
       const id = randomUUID();
@@ -260,36 +192,7 @@ function transactionOn(trx: Knex.Transaction, outbox: OutboxJson[]): StoreTransa
         });
     },
 
-    async storePlan(orderId, tasks, change) {
-      const rows = tasks.map((task, position) => ({
-        id: randomUUID(),
-        order_id: orderId,
-        task_key: task.key,
-        position,
-        line_id: task.lineId ?? null,
-        line_number: task.lineNumber,
-        bundle_line_number: task.bundleLineNumber ?? null,
-        type: task.type,
-        vendor_id: task.vendorId ?? null,
-        person: task.person,
-        depends_on: task.dependsOn,
-        sla_minutes: task.slaMinutes,
-        due_at: task.dueAt.toISOString(),
-        status: task.status,
-      }));
-      const { updatedAt } = await moveOrder(
-        trx,
-        orderId,
-        change.from,
-        change.to,
-        change.cause,
-        change.actor,
-        change.detail,
-        // One parameter for all the tasks: an order of 5,000 lines has more tasks than a statement has parameters.
-        rows.length === 0 ? [] : [trx.raw(insertTasksSql, [JSON.stringify(rows)])],
-      );
-      return { ids: rows.map((row) => row.id), updatedAt };
-    },
+    storePlans: (plans) => storePlans(trx, plans),
 
     async lockOrder(orderId, partnerId) {
       const query = trx<OrderRow>('orders').where({ id: orderId }).forUpdate();

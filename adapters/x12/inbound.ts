@@ -99,17 +99,18 @@ function acknowledgment(outcome: Outcome): AnswerWriter {
   };
 }
 
-/** A set whose control number came before with other content is refused on its own (AK5 code 23). */
+/**
+ * A set whose control number came before with other content is refused on its own (AK5 code 23).
+ * The outcomes are the accepted sets' in their order, so each finds its own finding, even when a
+ * group repeats a set number.
+ */
 function refuseConflicts(outcome: Outcome, sets: SetOutcome[]): void {
-  for (const set of sets.filter((s) => s.conflict === true)) {
-    const { gsControlNumber, stControlNumber } = set.set.order.envelope ?? {};
-    const finding = outcome.groups
-      .find((g) => element(g.gs, GS.controlNumber) === gsControlNumber)
-      ?.sets.find((f) => f.st02 === stControlNumber);
+  sets.forEach((set, index) => {
+    const finding = outcome.accepted[index]?.finding;
     // Idempotent: a transaction retried after a deadlock writes its answer again.
-    if (finding !== undefined && !finding.setCodes.includes(setErrors.duplicateControlNumber)) {
+    if (set.conflict === true && finding !== undefined && !finding.setCodes.includes(setErrors.duplicateControlNumber)) {
       finding.status = 'R';
       finding.setCodes.push(setErrors.duplicateControlNumber);
     }
-  }
+  });
 }

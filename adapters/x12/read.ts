@@ -36,8 +36,8 @@ export interface InterchangeOutcome<O> {
   /** TA1 note code when the interchange itself is at fault; then nothing in it is accepted. */
   rejection: string | undefined;
   groups: GroupFinding[];
-  /** Mapped sets of accepted groups in an accepted interchange. */
-  accepted: { value: O; st: Segment; gs: Segment; fingerprint: string }[];
+  /** Mapped sets of accepted groups in an accepted interchange, each with its finding (which the answer may still refuse). */
+  accepted: { value: O; st: Segment; gs: Segment; fingerprint: string; finding: SetFinding }[];
   ackRequested: boolean;
 }
 
@@ -147,8 +147,9 @@ export class X12Reader<O> {
     const groups: GroupFinding[] = frame.groups.map((group) => {
       const groupCodes = checkGroup(group);
       if (rejection === undefined && groupCodes.length === 0) {
-        for (const { mapped } of group.sets)
-          if (mapped !== undefined) accepted.push({ value: mapped.value, st: mapped.st, gs: group.gs, fingerprint: mapped.fingerprint });
+        for (const { mapped, finding } of group.sets)
+          if (mapped !== undefined)
+            accepted.push({ value: mapped.value, st: mapped.st, gs: group.gs, fingerprint: mapped.fingerprint, finding });
       }
       return {
         gs: group.gs,
