@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createBenchDatabase, fmt, log, postJson, sleep, startServerProcess, summarize, table, watchdog } from './support.ts';
 
-// npm run bench:x12-big [-- --sets 100000 --kind refused|orders]
+// npm run bench:x12-big [-- --sets 100000 --kind refused|orders] [--profile DIR]
 //
 // One X12 interchange of many small sets (issue 12, finding 3), POSTed to a gateway in its own
 // process on the local PostgreSQL, while /healthz is asked every 50 ms and the server's RSS is read
@@ -17,7 +17,12 @@ import { createBenchDatabase, fmt, log, postJson, sleep, startServerProcess, sum
 //   90 bytes a set, 100,000 sets about 9 MB: the server gets BODY_LIMIT_BYTES of 32 MiB.
 
 const { values } = parseArgs({
-  options: { sets: { type: 'string', default: '100000' }, kind: { type: 'string', default: 'refused' } },
+  options: {
+    sets: { type: 'string', default: '100000' },
+    kind: { type: 'string', default: 'refused' },
+    // A CPU profile of the server into this directory (node --cpu-prof), to see what holds the loop.
+    profile: { type: 'string' },
+  },
 });
 const sets = Number(values.sets);
 const kind = values.kind === 'orders' ? 'orders' : 'refused';
@@ -80,6 +85,7 @@ async function main(): Promise<void> {
     databaseUrl: database.url,
     adminKey,
     env: { BODY_LIMIT_BYTES: String(32 * 1024 * 1024) },
+    ...(values.profile === undefined ? {} : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] }),
   });
   const cleanup = async (): Promise<void> => {
     await server.stop();
