@@ -13,7 +13,7 @@ import { ProblemError } from './problems.ts';
 // holds only acknowledgments of our documents (997/999, TA1) is reconciled with them and never
 // answered: a body of nothing but those is answered 202 with no body.
 
-/** How many of an interchange's new orders its log line names. */
+/** How many of an interchange's new orders (or unreadable stretches) a log line names: a log line has a bounded size. */
 const loggedOrders = 20;
 
 export function x12Handlers(db: Database, pipeline: PipelineDeps) {
@@ -46,7 +46,11 @@ export function x12Handlers(db: Database, pipeline: PipelineDeps) {
           first === undefined ? 'the body is empty' : `at byte ${first.offset}: ${first.reason} (starts with "${first.preview}")`,
         );
       }
-      if (unreadable.length > 0) request.log.warn({ unreadable }, 'unreadable bytes between interchanges');
+      if (unreadable.length > 0)
+        request.log.warn(
+          { unreadable: unreadable.slice(0, loggedOrders), count: unreadable.length },
+          'unreadable bytes between interchanges',
+        );
 
       const answers: string[] = [];
       for (const [index, outcome] of interchanges.entries()) {

@@ -7,17 +7,22 @@ import { createBenchDatabase, fmt, log, postJson, startServerProcess, table, wat
 
 // npm run bench:orders-large [-- --rounds 3] [-- --embedded]
 //
-// The largest JSON orders (issue 12, finding 6): 4,000 and 5,000 lines (the schema's maximum),
-// POSTed one at a time to a gateway in its own process on the local PostgreSQL. Prints each one's
+// The largest JSON orders (issue 12, finding 6): 4,000 and 5,000 lines (the schema's maximum), and
+// 100 bundles of 500 components each (50,100 lines, 2.8 MiB), POSTed one at a time to a gateway in its own process on the local PostgreSQL. Prints each one's
 // status and time to the answer (stored, planned: a task and a fulfillment request per line).
 // --embedded: the gateway on its embedded default (PGlite in its own process, a fresh DATA_DIR).
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, embedded: { type: 'boolean', default: false } } });
 const rounds = Number(values.rounds);
-const sizes = [4_000, 5_000];
+/** Plain lines, or bundles of 500 components. */
+const shapes: { name: string; lines: number; components: number }[] = [
+  { name: '4000 lines', lines: 4_000, components: 0 },
+  { name: '5000 lines', lines: 5_000, components: 0 },
+  { name: '100 x 500 components', lines: 100, components: 500 },
+];
 const adminKey = 'bench-admin-key-0123456789abcdef';
 
-function order(lines: number, externalRef: string): unknown {
+function order({ lines, components }: (typeof shapes)[number], externalRef: string): unknown {
   return {
     externalRef,
     orderDate: '2026-11-27',
@@ -30,6 +35,16 @@ function order(lines: number, externalRef: string): unknown {
       quantity: 1 + (i % 5),
       uom: 'EA',
       unitPrice: 10 + (i % 7) * 1.25,
+      ...(components === 0
+        ? {}
+        : {
+            components: Array.from({ length: components }, (_w, j) => ({
+              lineNumber: `${i + 1}.${j + 1}`,
+              sku: `PART-${j + 1}`,
+              quantity: 1,
+              uom: 'EA',
+            })),
+          }),
     })),
   };
 }
@@ -52,20 +67,20 @@ async function main(): Promise<void> {
   try {
     const partner = await postJson<{ id: string }>(`${server.url}/v1/partners`, adminKey, { name: 'Big buyer' });
     const { key } = await postJson<{ key: string }>(`${server.url}/v1/partners/${partner.id}/api-keys`, adminKey, {});
-    const rows = [['lines', 'round', 'KiB', 'status', 'seconds']];
+    const rows = [['order', 'round', 'KiB', 'status', 'seconds']];
     for (let round = 1; round <= rounds; round++) {
-      for (const lines of sizes) {
-        const body = JSON.stringify(order(lines, `PO-${lines}-${round}`));
+      for (const [index, shape] of shapes.entries()) {
+        const body = JSON.stringify(order(shape, `PO-${index}-${round}`));
         const started = performance.now();
         const response = await fetch(`${server.url}/v1/orders`, {
           method: 'POST',
-          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': `large-${lines}-${round}` },
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': `large-${index}-${round}` },
           body,
         });
         const text = await response.text();
         const seconds = (performance.now() - started) / 1000;
-        if (response.status !== 201) log(`${lines} lines: ${response.status} ${text.slice(0, 200)}`);
-        rows.push([String(lines), String(round), fmt(body.length / 1024, 0), String(response.status), fmt(seconds, 2)]);
+        if (response.status !== 201) log(`${shape.name}: ${response.status} ${text.slice(0, 200)}`);
+        rows.push([shape.name, String(round), fmt(body.length / 1024, 0), String(response.status), fmt(seconds, 2)]);
       }
     }
     process.stdout.write(`${table(rows)}\n`);

@@ -1,5 +1,5 @@
 import type { Catalog } from '../domain/catalog.ts';
-import { fulfillmentRequest } from '../domain/fulfillment-request.ts';
+import { fulfillmentRequest, linesByNumber } from '../domain/fulfillment-request.ts';
 import type { StoredOrder } from '../domain/order.ts';
 import { planOrder, type PlannedTask } from '../domain/plan.ts';
 import type { OrderStatus } from '../domain/order-status.ts';
@@ -83,15 +83,20 @@ function newTasks(order: StoredOrder, planned: PlannedTask[], now: Date): NewTas
 
 /** One fulfillment request per ready vendor task; a person's task goes on a task list, not to a queue. */
 async function enqueueRequests(tx: StoreTransaction, order: StoredOrder, tasks: NewTask[], ids: string[]): Promise<void> {
+  const lines = linesByNumber(order);
   for (const [index, task] of tasks.entries()) {
     if (task.status !== 'ready' || task.vendorId === undefined) continue;
-    const request = fulfillmentRequest(order, {
-      ...task,
-      id: ids[index] as string,
-      vendorId: task.vendorId,
-      bundleLineNumber: task.bundleLineNumber ?? null,
-      dueAt: task.dueAt.toISOString(),
-    });
+    const request = fulfillmentRequest(
+      order,
+      {
+        ...task,
+        id: ids[index] as string,
+        vendorId: task.vendorId,
+        bundleLineNumber: task.bundleLineNumber ?? null,
+        dueAt: task.dueAt.toISOString(),
+      },
+      lines,
+    );
     await tx.enqueue(requestMessage(request));
   }
 }
