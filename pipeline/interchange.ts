@@ -53,7 +53,8 @@ export interface AnswerWriter {
 
 export interface SetOutcome {
   set: EnvelopeSet;
-  stored?: StoredOrder;
+  /** The order stored for the set: only what the answer needs, so an interchange of 100,000 does not keep every order in memory. */
+  stored?: Pick<StoredOrder, 'id' | 'status'>;
   /** The set was received before (same key and content): nothing new stored. */
   repeatOf?: string | null;
   /** Same key, other content: refused. */
@@ -168,7 +169,8 @@ async function storeSets(
     planning,
   );
   fresh.forEach(({ index }, n) => {
-    (outcomes[index] as SetOutcome).stored = stored[n] as StoredOrder;
+    const { id, status } = stored[n] as StoredOrder;
+    (outcomes[index] as SetOutcome).stored = { id, status };
   });
   return outcomes;
 }
