@@ -113,6 +113,41 @@ describe('POST /v1/x12', () => {
     expect(events[0].detail.possibleDuplicateOf).toEqual([list.orders[0].id]);
   });
 
+  it('names at most the 10 oldest orders under a reused PO number, and counts them all', async () => {
+    for (let n = 0; n < 12; n++) await send(variant(`0000005${String(20 + n)}`, { gs06: `5${20 + n}`, po: 'PO-REUSED' }));
+    const list = (await t.request({ method: 'GET', url: '/v1/orders?externalRef=PO-REUSED&limit=100', key: acme.key })).json();
+    expect(list.orders).toHaveLength(12);
+    const oldestFirst: { id: string; createdAt: string }[] = [...list.orders].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    const last = oldestFirst[11] as { id: string };
+    const events = (await t.request({ method: 'GET', url: `/v1/orders/${last.id}/events`, key: acme.key })).json().events;
+    expect(events[0].detail.possibleDuplicateOf).toEqual(oldestFirst.slice(0, 10).map((o) => o.id));
+    expect(events[0].detail.possibleDuplicates).toBe(11);
+  });
+
+  it('within one interchange, takes a set repeated as the one before, refuses a set number reused (23), and flags a reused PO', async () => {
+    const set = (st02: string, po: string) =>
+      `ST*850*${st02}~BEG*00*SA*${po}**20261127~CUR*BY*USD~PO1*1*2*EA*49.5**VN*MODEM-X1~CTT*1~SE*6*${st02}~`;
+    const body =
+      'ISA*00*          *00*          *ZZ*ACMEBUYER      *ZZ*ORDERGATE      *261127*1200*U*00401*000000551*0*P*>~' +
+      'GS*PO*ACMEBUYER*ORDERGATE*20261127*1200*551*X*004010~' +
+      `${set('0001', 'PO-551')}${set('0002', 'PO-551')}${set('0001', 'PO-551')}${set('0001', 'PO-552')}` +
+      'GE*4*551~IEA*1*000000551~';
+    const res = await send(body);
+    expect(find(res.body, 'AK5')).toEqual([
+      ['AK5', 'A'],
+      ['AK5', 'A'],
+      ['AK5', 'A'],
+      ['AK5', 'R', '23'],
+    ]);
+    expect(find(res.body, 'AK9')).toEqual([['AK9', 'P', '4', '4', '3']]);
+    const list = (await t.request({ method: 'GET', url: '/v1/orders?externalRef=PO-551', key: acme.key })).json();
+    expect(list.orders).toHaveLength(2);
+    const [first, second] = [...list.orders].sort((a, b) => a.envelope.stControlNumber.localeCompare(b.envelope.stControlNumber));
+    const events = (await t.request({ method: 'GET', url: `/v1/orders/${second.id}/events`, key: acme.key })).json().events;
+    expect(events[0].detail.possibleDuplicateOf).toEqual([first.id]);
+    expect((await t.request({ method: 'GET', url: '/v1/orders?externalRef=PO-552', key: acme.key })).json().orders).toEqual([]);
+  });
+
   it('refuses an interchange from another sender (TA1 006) or to another receiver (TA1 009), storing nothing', async () => {
     const otherSender = variant('000000601', { gs06: '601', po: 'PO-601' }).replace('ZZ*ACMEBUYER      ', 'ZZ*SOMEONEELSE    ');
     const res = await send(otherSender);

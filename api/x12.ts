@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { getPartnerX12, type Database } from '../adapters/db/index.ts';
-import { acknowledgmentInbound, guidesFor, interchangeInbound, map850For, readX12, senderCheck } from '../adapters/x12/index.ts';
+import { acknowledgmentInbound, guidesFor, interchangeInbound, map850For, readX12InSlices, senderCheck } from '../adapters/x12/index.ts';
 import { reconcileAcknowledgments } from '../pipeline/acknowledgments.ts';
 import { runEnvelopePipeline } from '../pipeline/interchange.ts';
 import type { PipelineDeps } from '../pipeline/runner.ts';
@@ -12,6 +12,9 @@ import { ProblemError } from './problems.ts';
 // answer with the acknowledgment interchanges, each stored before it is sent. An interchange that
 // holds only acknowledgments of our documents (997/999, TA1) is reconciled with them and never
 // answered: a body of nothing but those is answered 202 with no body.
+
+/** How many of an interchange's new orders (or unreadable stretches) a log line names: a log line has a bounded size. */
+const loggedOrders = 20;
 
 export function x12Handlers(db: Database, pipeline: PipelineDeps) {
   // A partner sending interchanges back to back is looked up once in a while, not every time.
@@ -30,7 +33,12 @@ export function x12Handlers(db: Database, pipeline: PipelineDeps) {
       const body = request.body;
       // The key names the partner; the ISA must come on one of its pairs (sender, receiver).
       const checkSender = senderCheck(identity.identities);
-      const { interchanges, unreadable } = readX12(body, { map: map850For(identity.map), guides: guidesFor(identity.map), checkSender });
+      // In slices: a body of 100,000 sets does not hold the server while it is read.
+      const { interchanges, unreadable } = await readX12InSlices(body, {
+        map: map850For(identity.map),
+        guides: guidesFor(identity.map),
+        checkSender,
+      });
       if (interchanges.length === 0) {
         const first = unreadable[0];
         throw new ProblemError(
@@ -38,7 +46,11 @@ export function x12Handlers(db: Database, pipeline: PipelineDeps) {
           first === undefined ? 'the body is empty' : `at byte ${first.offset}: ${first.reason} (starts with "${first.preview}")`,
         );
       }
-      if (unreadable.length > 0) request.log.warn({ unreadable }, 'unreadable bytes between interchanges');
+      if (unreadable.length > 0)
+        request.log.warn(
+          { unreadable: unreadable.slice(0, loggedOrders), count: unreadable.length },
+          'unreadable bytes between interchanges',
+        );
 
       const answers: string[] = [];
       for (const [index, outcome] of interchanges.entries()) {
@@ -65,11 +77,18 @@ export function x12Handlers(db: Database, pipeline: PipelineDeps) {
         }
         const inbound = interchangeInbound(outcome, bytes, partnerId);
         const result = await runEnvelopePipeline(pipeline, inbound);
-        if (result.kind === 'processed')
+        if (result.kind === 'processed') {
+          // A log line of bounded size: the count, and the first orders' ids to look them up by.
+          const stored = result.sets.filter((s) => s.stored !== undefined);
           request.log.info(
-            { orders: result.sets.flatMap((s) => s.stored?.id ?? []), isa13: inbound.document.control.isaControlNumber },
+            {
+              stored: stored.length,
+              orders: stored.slice(0, loggedOrders).map((s) => s.stored?.id),
+              isa13: inbound.document.control.isaControlNumber,
+            },
             'x12 interchange processed',
           );
+        }
         answers.push(result.answer.body);
       }
       // Acknowledgments alone: accepted, and nothing to say back (a 997 is never answered).

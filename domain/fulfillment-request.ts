@@ -105,12 +105,19 @@ function taskLine(line: OrderLine & { id: string }, bundleLineNumber: string | n
   });
 }
 
-/** Throws when the task's line is not in the order: a task is only ever planned on its order's lines. */
-export function fulfillmentRequest(order: StoredOrder, task: RequestedTask): FulfillmentRequest {
-  const line = order.lines.find((candidate) => candidate.lineNumber === task.lineNumber);
+/** An order's lines by line number (unique in an order): built once for all the requests of one order. */
+export const linesByNumber = (order: StoredOrder): ReadonlyMap<string, StoredOrder['lines'][number]> =>
+  new Map(order.lines.map((line) => [line.lineNumber, line]));
+
+/**
+ * Throws when the task's line is not in the order: a task is only ever planned on its order's lines.
+ * `lines`: linesByNumber(order), when many requests of one order are built (a search per task is
+ * quadratic: an order of 50,000 component lines took 15 s).
+ */
+export function fulfillmentRequest(order: StoredOrder, task: RequestedTask, lines = linesByNumber(order)): FulfillmentRequest {
+  const line = lines.get(task.lineNumber);
   if (line === undefined) throw new Error(`task ${task.key} names line ${task.lineNumber}, which order ${order.id} does not have`);
-  const bundle =
-    task.bundleLineNumber === null ? undefined : order.lines.find((candidate) => candidate.lineNumber === task.bundleLineNumber);
+  const bundle = task.bundleLineNumber === null ? undefined : lines.get(task.bundleLineNumber);
   return defined({
     taskId: task.id,
     orderId: order.id,

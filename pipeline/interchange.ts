@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CanonicalOrder, Channel, StoredOrder } from '../domain/order.ts';
 import type { DocumentRecord, IdempotencyRecord, OrderStore, StageTimer, StoreTransaction } from './ports.ts';
 import { untimed } from './ports.ts';
-import { insertReceivedOrder } from './store.ts';
+import { insertReceivedOrders, type ReceivedOrder } from './store.ts';
 import type { PlanningDeps } from './item-resolution.ts';
 
 // Many orders in one envelope (an X12 interchange): dedupe the envelope and each set, store every
@@ -43,13 +43,18 @@ export interface EnvelopeInbound {
 export interface AnswerWriter {
   /** How many control numbers of each kind the answer takes (e.g. { isa: 1, gs: 2 }). */
   controlNumbers: Record<string, number>;
-  /** `taken`: the first number of each kind; `inboundDocumentId`: the envelope's stored document, if it was stored. */
-  render(taken: Record<string, number>, sets: SetOutcome[], inboundDocumentId: string | null): RenderedAnswer;
+  /**
+   * Writes what does not depend on control numbers, however long it takes (an answer to 100,000
+   * sets), before they are taken; the function it returns finishes the answer with them at once.
+   * `inboundDocumentId`: the envelope's stored document, if it was stored.
+   */
+  prepare(sets: SetOutcome[], inboundDocumentId: string | null): Promise<(taken: Record<string, number>) => RenderedAnswer>;
 }
 
 export interface SetOutcome {
   set: EnvelopeSet;
-  stored?: StoredOrder;
+  /** The order stored for the set: only what the answer needs, so an interchange of 100,000 does not keep every order in memory. */
+  stored?: Pick<StoredOrder, 'id' | 'status'>;
   /** The set was received before (same key and content): nothing new stored. */
   repeatOf?: string | null;
   /** Same key, other content: refused. */
@@ -89,8 +94,9 @@ export async function runEnvelopePipeline(
     }
     const documentId = claim.documentId;
     const outcomes: SetOutcome[] = [];
-    for (const set of inbound.sets) {
-      outcomes.push(await time('store', () => storeSet(tx, inbound, set, documentId, deps)));
+    for (let start = 0; start < inbound.sets.length; start += setBatch) {
+      const batch = inbound.sets.slice(start, start + setBatch);
+      for (const outcome of await time('store', () => storeSets(tx, inbound, batch, documentId, deps))) outcomes.push(outcome);
     }
     // The answer may take control numbers whose rows every other envelope of the partner then waits
     // on until commit: the answer is the last statement, with the envelope's messages in it.
@@ -113,32 +119,58 @@ async function writeAnswer(
   sets: SetOutcome[],
   inboundDocumentId: string | null,
 ): Promise<RenderedAnswer> {
-  const taken = await tx.takeControlNumbers(partnerId, writer.controlNumbers);
-  return writer.render(taken, sets, inboundDocumentId);
+  const render = await writer.prepare(sets, inboundDocumentId);
+  // `taken` is the first number of each kind.
+  return render(await tx.takeControlNumbers(partnerId, writer.controlNumbers));
 }
 
-async function storeSet(
+/**
+ * How many sets are stored together: their claims in one statement, their orders in another, their
+ * plans in a third, so an interchange of 100,000 orders costs hundreds of round trips, not 300,000.
+ */
+const setBatch = 500;
+
+async function storeSets(
   tx: StoreTransaction,
   inbound: EnvelopeInbound,
-  set: EnvelopeSet,
+  sets: readonly EnvelopeSet[],
   documentId: string,
   planning: PlanningDeps,
-): Promise<SetOutcome> {
-  // The set's answer is known before its order is written (the order's id is chosen here), so the
+): Promise<SetOutcome[]> {
+  // Each set's answer is known before its order is written (the order's id is chosen here), so the
   // record is written once; a failure later rolls both back.
-  const orderId = randomUUID();
-  const claim = await tx.claimIdempotencyKey(inbound.partnerId, set.dedupe.scope, set.dedupe.key, set.fingerprint, {
-    status: 201,
-    body: { orderId },
-    orderId,
-  });
-  if (claim !== 'claimed') return claim.requestHash === set.fingerprint ? { set, repeatOf: claim.orderId } : { set, conflict: true };
+  const orderIds = sets.map(() => randomUUID());
+  const claims = await tx.claimIdempotencyKeys(
+    inbound.partnerId,
+    sets.map((set, index) => {
+      const orderId = orderIds[index] as string;
+      return {
+        scope: set.dedupe.scope,
+        key: set.dedupe.key,
+        requestHash: set.fingerprint,
+        answer: { status: 201, body: { orderId }, orderId },
+      };
+    }),
+  );
+  const outcomes: SetOutcome[] = [];
+  const fresh: { index: number; received: ReceivedOrder }[] = [];
+  for (const [index, set] of sets.entries()) {
+    const claim = claims[index] as IdempotencyRecord | 'claimed';
+    if (claim === 'claimed') {
+      fresh.push({ index, received: { orderId: orderIds[index] as string, order: set.order, eventDetail: { documentId } } });
+      outcomes.push({ set });
+    } else outcomes.push(claim.requestHash === set.fingerprint ? { set, repeatOf: claim.orderId } : { set, conflict: true });
+  }
   // A reused PO number under a new control number is a new document, but people should look twice.
-  const stored = await insertReceivedOrder(
+  const stored = await insertReceivedOrders(
     tx,
-    { ...inbound, orderId, eventDetail: { documentId }, flagReusedRef: true },
-    set.order,
+    { partnerId: inbound.partnerId, actor: inbound.actor, channel: inbound.channel, flagReusedRef: true },
+    fresh.map((f) => f.received),
     planning,
   );
-  return { set, stored };
+  fresh.forEach(({ index }, n) => {
+    const { id, status } = stored[n] as StoredOrder;
+    (outcomes[index] as SetOutcome).stored = { id, status };
+  });
+  return outcomes;
 }

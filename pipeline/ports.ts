@@ -95,6 +95,13 @@ export interface NewTask {
   status: TaskStatus;
 }
 
+/** An order's tasks and the move that comes with them. */
+export interface PlannedOrder {
+  orderId: string;
+  tasks: NewTask[];
+  change: { from: OrderStatus; to: OrderStatus; cause: string; actor: string; detail: Record<string, unknown> };
+}
+
 export interface InboxEntry {
   vendorId: string;
   messageId: string;
@@ -153,7 +160,21 @@ export interface StoreTransaction {
     key: string,
     response: { status: number; body: unknown; orderId: string | null },
   ): Promise<void>;
-  insertOrder(order: NewOrder): Promise<StoredOrder>;
+  /**
+   * claimIdempotencyKey with an answer, for many keys of the partner in one round trip: each key's
+   * outcome in the same order. A key twice in `claims` is taken by the first.
+   */
+  claimIdempotencyKeys(
+    partnerId: string,
+    claims: readonly {
+      scope: string;
+      key: string;
+      requestHash: string;
+      answer: { status: number; body: unknown; orderId: string | null };
+    }[],
+  ): Promise<(IdempotencyRecord | 'claimed')[]>;
+  /** Orders with their lines and first events, any number in one statement; the stored orders in the same order. */
+  insertOrders(orders: readonly NewOrder[]): Promise<StoredOrder[]>;
   insertDocument(partnerId: string, orderId: string | null, document: DocumentRecord): Promise<string>;
   enqueue(message: OutboxMessage): Promise<void>;
   /** An outbound answer document, the messages enqueued so far and, when given, the idempotency answer that repeats it: one round trip. */
@@ -176,12 +197,11 @@ export interface StoreTransaction {
   recordAcknowledgment(documentId: string, state: Exclude<DocumentAckState, 'overdue'>, detail: Record<string, unknown>): Promise<void>;
   /** Marks up to `limit` documents whose acknowledgment was due by `now` and never came as overdue; the ones marked. */
   markAcknowledgmentsOverdue(now: Date, limit: number): Promise<AcknowledgedDocument[]>;
-  /** Stores an order's tasks with the order's move that comes with them (received → decomposed), in one statement; the tasks' ids in the same order. */
-  storePlan(
-    orderId: string,
-    tasks: NewTask[],
-    change: { from: OrderStatus; to: OrderStatus; cause: string; actor: string; detail: Record<string, unknown> },
-  ): Promise<{ ids: string[]; updatedAt: string }>;
+  /**
+   * Stores orders' tasks with each order's move that comes with them (received → decomposed), any
+   * number of orders in one statement; each order's task ids (in its tasks' order) and new updatedAt.
+   */
+  storePlans(plans: readonly PlannedOrder[]): Promise<{ ids: string[]; updatedAt: string }[]>;
   /** The order with its lines, locked until commit; undefined when there is none, or it is not `partnerId`'s (null: anyone's). */
   lockOrder(orderId: string, partnerId: string | null): Promise<StoredOrder | undefined>;
   /** Moves an order from one state to another with a history event; throws if it is not in `from`. Returns the order's new updatedAt. */

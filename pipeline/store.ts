@@ -1,6 +1,6 @@
 import type { CanonicalOrder, Channel, StoredOrder } from '../domain/order.ts';
 import { orderReceived } from '../domain/partner-events.ts';
-import { decompose } from './decompose.ts';
+import { decomposeOrders } from './decompose.ts';
 import { resolveOrderItems, settleUnresolved, type PlanningDeps } from './item-resolution.ts';
 import type { StoreTransaction } from './ports.ts';
 import type { Received } from './receive.ts';
@@ -10,37 +10,84 @@ export interface StoredResponse {
   body: unknown;
 }
 
+/** Who sent orders, and how; the same for every order of an interchange. */
+export interface ReceivedFrom {
+  partnerId: string;
+  actor: string;
+  channel: Channel;
+  flagReusedRef?: boolean;
+}
+
+/** One order to store: its id when chosen before (a set's idempotency answer names it) and facts for its first event. */
+export interface ReceivedOrder {
+  orderId?: string;
+  order: CanonicalOrder;
+  eventDetail?: Record<string, unknown>;
+}
+
 /**
  * An order as received: its items resolved to SKUs, its rows, first event and the outbox message
  * that announces it, then its decomposition (or, with items that do not resolve, its hold). Every channel stores through here, so every order gets its plan decision.
  */
 export async function insertReceivedOrder(
   tx: StoreTransaction,
-  from: {
-    orderId?: string;
-    partnerId: string;
-    actor: string;
-    channel: Channel;
-    eventDetail?: Record<string, unknown>;
-    flagReusedRef?: boolean;
-  },
+  from: ReceivedFrom & { orderId?: string; eventDetail?: Record<string, unknown> },
   order: CanonicalOrder,
   planning: PlanningDeps,
 ): Promise<StoredOrder> {
-  const items = await resolveOrderItems(tx, from.partnerId, order, planning.catalog);
-  const eventDetail = items.resolved.length === 0 ? from.eventDetail : { ...from.eventDetail, resolvedItems: items.resolved };
-  const stored = await tx.insertOrder({
-    ...(from.orderId === undefined ? {} : { id: from.orderId }),
-    partnerId: from.partnerId,
-    order: items.order,
-    actor: from.actor,
-    cause: `${from.channel}.received`,
-    ...(eventDetail === undefined ? {} : { eventDetail }),
-    ...(from.flagReusedRef === undefined ? {} : { flagReusedRef: from.flagReusedRef }),
+  const received: ReceivedOrder = { order };
+  if (from.orderId !== undefined) received.orderId = from.orderId;
+  if (from.eventDetail !== undefined) received.eventDetail = from.eventDetail;
+  const [stored] = await insertReceivedOrders(tx, from, [received], planning);
+  return stored as StoredOrder;
+}
+
+/**
+ * insertReceivedOrder for many orders at once (the sets of an interchange): their rows go in with
+ * one statement and their plans with another, however many there are. The stored orders in the
+ * same order.
+ */
+export async function insertReceivedOrders(
+  tx: StoreTransaction,
+  from: ReceivedFrom,
+  orders: readonly ReceivedOrder[],
+  planning: PlanningDeps,
+): Promise<StoredOrder[]> {
+  const resolved: Awaited<ReturnType<typeof resolveOrderItems>>[] = [];
+  for (const { order } of orders) resolved.push(await resolveOrderItems(tx, from.partnerId, order, planning.catalog));
+  const stored = await tx.insertOrders(
+    orders.map(({ orderId, eventDetail }, index) => {
+      const items = resolved[index] as (typeof resolved)[number];
+      const detail = items.resolved.length === 0 ? eventDetail : { ...eventDetail, resolvedItems: items.resolved };
+      return {
+        ...(orderId === undefined ? {} : { id: orderId }),
+        partnerId: from.partnerId,
+        order: items.order,
+        actor: from.actor,
+        cause: `${from.channel}.received`,
+        ...(detail === undefined ? {} : { eventDetail: detail }),
+        ...(from.flagReusedRef === undefined ? {} : { flagReusedRef: from.flagReusedRef }),
+      };
+    }),
+  );
+  for (const order of stored) await tx.enqueue(orderReceived(order));
+  const results: StoredOrder[] = [];
+  const toPlan: number[] = [];
+  for (const [index, order] of stored.entries()) {
+    const { unresolved } = resolved[index] as (typeof resolved)[number];
+    results.push(order);
+    if (unresolved.length > 0) results[index] = await settleUnresolved(tx, order, unresolved, planning);
+    else toPlan.push(index);
+  }
+  const planned = await decomposeOrders(
+    tx,
+    toPlan.map((index) => stored[index] as StoredOrder),
+    planning.catalog,
+  );
+  toPlan.forEach((index, n) => {
+    results[index] = planned[n] as StoredOrder;
   });
-  await tx.enqueue(orderReceived(stored));
-  if (items.unresolved.length > 0) return settleUnresolved(tx, stored, items.unresolved, planning);
-  return decompose(tx, stored, planning.catalog);
+  return results;
 }
 
 /**

@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
 
 // Errors that mean "the database is not there right now" (answered with 503 and retried later),
-// as opposed to errors in what we asked of it.
+// as opposed to errors in what we asked of it (a defect: 500, logged with its cause). A client
+// told 503 retries the same request, so an error that the same request will meet again (08P01,
+// a protocol violation such as a statement binding more than 65,535 parameters) is never one.
 const unavailableCodes = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -9,9 +11,18 @@ const unavailableCodes = new Set([
   'EPIPE',
   'ENOTFOUND',
   'EAI_AGAIN',
+  // Class 08, connection exceptions, except 08P01 (protocol_violation).
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '08007',
+  // admin_shutdown, crash_shutdown, cannot_connect_now (starting up).
   '57P01',
   '57P02',
   '57P03',
+  // too_many_connections
   '53300',
   // A statement ended by statement_timeout: the database is too slow to answer in time.
   '57014',
@@ -31,7 +42,7 @@ const unavailableMessages = [
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const { code, name, message } = error as { code?: unknown; name?: unknown; message?: unknown };
-  if (typeof code === 'string' && (unavailableCodes.has(code) || code.startsWith('08'))) return true;
+  if (typeof code === 'string' && unavailableCodes.has(code)) return true;
   if (name === 'KnexTimeoutError') return true;
   if (typeof message === 'string' && unavailableMessages.some((re) => re.test(message))) return true;
   const cause = (error as { cause?: unknown }).cause;

@@ -51,7 +51,11 @@ export async function listOrders(
           )
           .orderBy('position');
   const byOrder = new Map<string, LineRow[]>();
-  for (const line of lines) byOrder.set(line.order_id, [...(byOrder.get(line.order_id) ?? []), line]);
+  for (const line of lines) {
+    const own = byOrder.get(line.order_id);
+    if (own === undefined) byOrder.set(line.order_id, [line]);
+    else own.push(line);
+  }
   const orders = page.map((row) => rowsToOrder(row, byOrder.get(row.id) ?? []));
   const last = page.at(-1);
   return rows.length > filter.limit && last !== undefined

@@ -1,31 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import pRetry from 'p-retry';
-import { documentStored, isPartnerEvent } from '../../domain/partner-events.ts';
+import { documentStored } from '../../domain/partner-events.ts';
 import type { StoredOrder } from '../../domain/order.ts';
-import type { DocumentRecord, OrderStore, OutboxMessage, StoreTransaction } from '../../pipeline/ports.ts';
+import type { DocumentRecord, OrderStore, StoreTransaction } from '../../pipeline/ports.ts';
 import { isTransientConflict } from './availability.ts';
 import type { Database } from './connect.ts';
 import { applyFulfillment, lockFulfillment, partnerChannels, recordInbox } from './fulfillment-store.ts';
 import { acknowledgedDocuments, markAcknowledgmentsOverdue, recordAcknowledgment } from './document-acks.ts';
 import { partnerItems, putItemReferences } from './item-references.ts';
 import { endWork, openWork } from './open-work.ts';
-import { lineToRow, orderToRow, rowsToOrder, type LineRow, type OrderRow } from './order-rows.ts';
+import { claimIdempotencyKeys, insertOrders, storePlans } from './order-batches.ts';
+import { rowsToOrder, type LineRow, type OrderRow } from './order-rows.ts';
+import { insertOutboxRows, outboxJson, type OutboxJson } from './outbox-rows.ts';
 import { moveOrder } from './status-change.ts';
-
-const insertOrderSql = `
-WITH new_order AS (
-  INSERT INTO orders (id, partner_id, channel, external_ref, order_type, status, order_date, currency, header, totals, extras, version, created_at, updated_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, 1, ?::timestamptz, ?::timestamptz)
-), new_lines AS (
-  INSERT INTO order_lines (id, order_id, parent_line_id, position, line_number, status, sku, quantity, uom, unit_price, detail)
-  SELECT id, order_id, parent_line_id, position, line_number, status, sku, quantity, uom, unit_price, detail
-  FROM jsonb_to_recordset(?::jsonb) AS l(id text, order_id text, parent_line_id text, position integer, line_number text, status text, sku text, quantity numeric, uom text, unit_price numeric, detail jsonb)
-)
-INSERT INTO order_events (order_id, from_status, to_status, cause, actor, detail)
-VALUES (?, NULL, 'received', ?, ?, ?::jsonb || CASE WHEN ? THEN COALESCE(
-  (SELECT jsonb_build_object('possibleDuplicateOf', jsonb_agg(id ORDER BY created_at)) FROM orders WHERE partner_id = ? AND external_ref = ? HAVING count(*) > 0),
-  '{}'::jsonb) ELSE '{}'::jsonb END)`;
 
 /**
  * Several kinds of control number in one statement: the counters' rows stay locked until commit,
@@ -91,41 +79,15 @@ const documentCasts: Readonly<Record<string, string>> = {
   ack_due_at: '::timestamptz',
 };
 
-/**
- * When the webhook worker has nothing to do for a message, it is marked as fanned out as it is
- * written, so the worker never reads or updates it: every message no partner can subscribe to, and
- * a partner event of a partner without subscriptions (one that subscribes later gets the events
- * written after it did, as the worker would have given it).
- */
-function fannedOutAt(trx: Knex.Transaction, message: OutboxMessage): unknown {
-  if (!isPartnerEvent(message.type)) return new Date();
-  const partnerId = (message.payload as { partnerId?: unknown } | null)?.partnerId;
-  return typeof partnerId === 'string'
-    ? trx.raw('CASE WHEN EXISTS (SELECT 1 FROM webhook_subscriptions WHERE partner_id = ?) THEN NULL ELSE now() END', [partnerId])
-    : null;
-}
+/** Messages enqueued in one transaction wait in memory up to this many, then go in with one insert. */
+const outboxBatch = 1_000;
 
-function outboxRow(trx: Knex.Transaction, message: OutboxMessage): Record<string, unknown> {
-  return {
-    message_id: randomUUID(),
-    type: message.type,
-    correlation_id: message.correlationId,
-    destination: message.destination,
-    headers: JSON.stringify(message.headers ?? {}),
-    payload: JSON.stringify(message.payload),
-    ...(message.vendorId === undefined ? {} : { vendor_id: message.vendorId }),
-    ...(message.taskId === undefined ? {} : { task_id: message.taskId }),
-    ...(message.notBefore === undefined ? {} : { next_attempt_at: message.notBefore }),
-    webhooks_fanned_out_at: fannedOutAt(trx, message),
-  };
-}
-
-async function insertOutbox(trx: Knex.Transaction, rows: Record<string, unknown>[]): Promise<void> {
-  if (rows.length > 0) await trx('outbox').insert(rows);
+async function insertOutbox(trx: Knex.Transaction, rows: OutboxJson[]): Promise<void> {
+  if (rows.length > 0) await insertOutboxRows(trx, rows);
 }
 
 /** Outbox messages wait in memory until the work is done, then go in with one insert before commit. */
-function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[]): StoreTransaction {
+function transactionOn(trx: Knex.Transaction, outbox: OutboxJson[]): StoreTransaction {
   return {
     async claimIdempotencyKey(partnerId, scope, key, requestHash, answer) {
       // A concurrent holder of the same key blocks this insert until it commits or rolls back.
@@ -179,48 +141,8 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
         .update({ response_status: response.status, response_body: JSON.stringify(response.body), order_id: response.orderId });
     },
 
-    async insertOrder({ id = randomUUID(), partnerId, order, actor, cause, eventDetail, flagReusedRef }) {
-      const now = new Date();
-      const orderRow = orderToRow(id, partnerId, order, 'received', now);
-      const lineIds = new Map(order.lines.map((line) => [line.lineNumber, randomUUID()]));
-      const lineRows = order.lines.map((line, position) =>
-        lineToRow(
-          lineIds.get(line.lineNumber) as string,
-          id,
-          position,
-          line,
-          line.parentLineNumber === undefined ? null : (lineIds.get(line.parentLineNumber) ?? null),
-        ),
-      );
-      // Order, lines and first event in one statement: one round trip instead of three, so the
-      // transaction stays open for fewer turns of the event loop. Foreign keys are checked at the
-      // end of the statement, when all three rows are there.
-      await trx.raw(insertOrderSql, [
-        orderRow.id,
-        orderRow.partner_id,
-        orderRow.channel,
-        orderRow.external_ref,
-        orderRow.order_type,
-        orderRow.status,
-        orderRow.order_date,
-        orderRow.currency,
-        JSON.stringify(orderRow.header),
-        JSON.stringify(orderRow.totals),
-        JSON.stringify(orderRow.extras),
-        now,
-        now,
-        JSON.stringify(lineRows),
-        id,
-        cause,
-        actor,
-        JSON.stringify({ lines: order.lines.length, ...eventDetail }),
-        // The orders already stored under this reference: the statement's snapshot does not see the new one.
-        flagReusedRef === true,
-        partnerId,
-        order.externalRef,
-      ]);
-      return rowsToOrder(orderRow, lineRows);
-    },
+    insertOrders: (orders) => insertOrders(trx, orders),
+    claimIdempotencyKeys: (partnerId, claims) => claimIdempotencyKeys(trx, partnerId, claims),
 
     async insertDocument(partnerId, orderId, document) {
       const id = randomUUID();
@@ -234,8 +156,11 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
       // One statement: this runs while the partner's control numbers are locked (see takeControlNumbers).
       const id = randomUUID();
       // The messages enqueued so far go in with it: one insert fewer per envelope.
-      const messages = [...outbox.splice(0), outboxRow(trx, documentStored(id, partnerId, null, document))];
-      const parts = [trx('documents').insert(documentRow(trx, id, partnerId, null, document)), trx('outbox').insert(messages)];
+      outbox.push(outboxJson(documentStored(id, partnerId, null, document)));
+      const parts: (Knex.QueryBuilder | Knex.Raw)[] = [
+        trx('documents').insert(documentRow(trx, id, partnerId, null, document)),
+        insertOutboxRows(trx, outbox.splice(0)),
+      ];
       if (idempotency !== undefined) {
         const { scope, key, response } = idempotency;
         parts.push(
@@ -249,7 +174,9 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
     },
 
     async enqueue(message) {
-      outbox.push(outboxRow(trx, message));
+      outbox.push(outboxJson(message));
+      // An interchange of many orders enqueues without end: written as it goes, a batch at a time.
+      if (outbox.length >= outboxBatch) await insertOutbox(trx, outbox.splice(0));
     },
 
     takeControlNumbers: (partnerId, counts) => takeControlNumbers(trx, partnerId, counts),
@@ -265,35 +192,7 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
         });
     },
 
-    async storePlan(orderId, tasks, change) {
-      const rows = tasks.map((task, position) => ({
-        id: randomUUID(),
-        order_id: orderId,
-        task_key: task.key,
-        position,
-        line_id: task.lineId ?? null,
-        line_number: task.lineNumber,
-        bundle_line_number: task.bundleLineNumber ?? null,
-        type: task.type,
-        vendor_id: task.vendorId ?? null,
-        person: task.person,
-        depends_on: JSON.stringify(task.dependsOn),
-        sla_minutes: task.slaMinutes,
-        due_at: task.dueAt,
-        status: task.status,
-      }));
-      const { updatedAt } = await moveOrder(
-        trx,
-        orderId,
-        change.from,
-        change.to,
-        change.cause,
-        change.actor,
-        change.detail,
-        rows.length === 0 ? [] : [trx('tasks').insert(rows)],
-      );
-      return { ids: rows.map((row) => row.id), updatedAt };
-    },
+    storePlans: (plans) => storePlans(trx, plans),
 
     async lockOrder(orderId, partnerId) {
       const query = trx<OrderRow>('orders').where({ id: orderId }).forUpdate();
@@ -341,16 +240,25 @@ function transactionOn(trx: Knex.Transaction, outbox: Record<string, unknown>[])
       return orders;
     },
 
+    // One statement each, whatever the number of lines.
     async setLineSkus(orderId, items) {
-      for (const { lineNumber, sku } of items)
-        await trx('order_lines').where({ order_id: orderId, line_number: lineNumber }).update({ sku });
+      if (items.length === 0) return;
+      await trx.raw(
+        `UPDATE order_lines l SET sku = i.sku
+         FROM jsonb_to_recordset(?::jsonb) AS i(line_number text, sku text)
+         WHERE l.order_id = ? AND l.line_number = i.line_number`,
+        [JSON.stringify(items.map(({ lineNumber, sku }) => ({ line_number: lineNumber, sku }))), orderId],
+      );
     },
 
     async rejectLines(orderId, acks) {
-      for (const ack of acks)
-        await trx('order_lines')
-          .where({ order_id: orderId, line_number: ack.lineNumber, status: 'open' })
-          .update({ status: 'rejected', ack: JSON.stringify(ack) });
+      if (acks.length === 0) return;
+      await trx.raw(
+        `UPDATE order_lines l SET status = 'rejected', ack = a.ack
+         FROM jsonb_to_recordset(?::jsonb) AS a(line_number text, ack jsonb)
+         WHERE l.order_id = ? AND l.line_number = a.line_number AND l.status = 'open'`,
+        [JSON.stringify(acks.map((ack) => ({ line_number: ack.lineNumber, ack }))), orderId],
+      );
     },
 
     async settleRequests(taskId) {
@@ -386,7 +294,7 @@ export function orderStore(db: Database): OrderStore {
       pRetry(
         () =>
           db.transaction(async (trx) => {
-            const outbox: Record<string, unknown>[] = [];
+            const outbox: OutboxJson[] = [];
             const result = await work(transactionOn(trx, outbox));
             await insertOutbox(trx, outbox);
             return result;

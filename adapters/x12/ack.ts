@@ -1,7 +1,7 @@
 import type { AckStatus } from './codes.ts';
 import { element, GS, ISA } from './elements.ts';
 import type { SegmentError } from './guide.ts';
-import { seg, type GroupParams, type OutSegment } from './serialize.ts';
+import { defaultDelimiters, seg, writeSegment, type GroupParams, type OutSegment, type WrittenSet } from './serialize.ts';
 import type { Segment } from './tokenize.ts';
 
 // What a 997/999 and a TA1 say, built from the findings; the envelope is added by interchange().
@@ -32,7 +32,8 @@ export function groupStatus(group: GroupFinding): { status: AckStatus; accepted:
   return { status: group.sets.some((s) => s.status === 'E') ? 'E' : 'A', accepted };
 }
 
-function setResponse(set: SetFinding, is999: boolean, rejectedAbove: boolean): OutSegment[] {
+/** AK2 … AK5 (IK… in a 999) for one set: a few segments, and one per error found in it. */
+export function setResponse(set: SetFinding, is999: boolean, rejectedAbove: boolean): OutSegment[] {
   const out: OutSegment[] = [is999 ? seg('AK2', set.st01, set.st02, set.st03) : seg('AK2', set.st01, set.st02)];
   for (const error of set.segmentErrors) {
     // AK301 is 2–3 characters: a longer unknown tag is cut rather than breaking our own 997.
@@ -47,33 +48,57 @@ function setResponse(set: SetFinding, is999: boolean, rejectedAbove: boolean): O
   return out;
 }
 
-/** One 997 (or 999) transaction set answering one functional group. */
-export function functionalAck(group: GroupFinding, kind: '997' | '999'): OutSegment[] {
-  const is999 = kind === '999';
+/** AK1: the group answered. */
+export function ackOpening(group: GroupFinding, kind: '997' | '999'): OutSegment {
   const { gs } = group;
-  const rejectedAbove = group.interchangeRejected || group.groupCodes.length > 0;
-  const out: OutSegment[] = [
-    is999
-      ? seg('AK1', element(gs, GS.functionalId), element(gs, GS.controlNumber), element(gs, GS.version))
-      : seg('AK1', element(gs, GS.functionalId), element(gs, GS.controlNumber)),
-  ];
-  for (const set of group.sets) out.push(...setResponse(set, is999, rejectedAbove));
+  return kind === '999'
+    ? seg('AK1', element(gs, GS.functionalId), element(gs, GS.controlNumber), element(gs, GS.version))
+    : seg('AK1', element(gs, GS.functionalId), element(gs, GS.controlNumber));
+}
+
+/** Whether every set of the group is refused because the group or the interchange is. */
+export const rejectedAbove = (group: GroupFinding): boolean => group.interchangeRejected || group.groupCodes.length > 0;
+
+/** AK9: the group's verdict and its counts. */
+export function ackClosing(group: GroupFinding): OutSegment {
   const { status, accepted } = groupStatus(group);
   // AK902 is GE01 as a number; when GE01 is missing or not a number, the count received.
   const stated = group.stated !== undefined && Number.isSafeInteger(group.stated) && group.stated >= 0 ? group.stated : group.sets.length;
-  out.push(seg('AK9', status, stated, group.sets.length, accepted, ...group.groupCodes.slice(0, 5)));
-  return out;
+  return seg('AK9', status, stated, group.sets.length, accepted, ...group.groupCodes.slice(0, 5));
 }
 
-/** The ack group for a received group: sender and receiver applications swapped. */
-export function ackGroup(group: GroupFinding, kind: '997' | '999', groupControl: number): GroupParams {
+/**
+ * One 997 (or 999) transaction set answering one functional group, written as text one set at a
+ * time: a group may hold any number of sets, so the caller decides when to pause between them.
+ */
+export function functionalAckWriter(group: GroupFinding, kind: '997' | '999') {
+  const is999 = kind === '999';
+  const above = rejectedAbove(group);
+  const parts: string[] = [];
+  const write = (segment: OutSegment): void => {
+    parts.push(writeSegment(segment, defaultDelimiters));
+  };
+  write(ackOpening(group, kind));
+  return {
+    set(set: SetFinding): void {
+      for (const segment of setResponse(set, is999, above)) write(segment);
+    },
+    end(): WrittenSet {
+      write(ackClosing(group));
+      return { id: kind, text: parts.join(''), segmentCount: parts.length };
+    },
+  };
+}
+
+/** The ack group for a received group, around its written 997/999: sender and receiver applications swapped. */
+export function ackGroup(group: GroupFinding, kind: '997' | '999', groupControl: number, ack: WrittenSet): GroupParams<WrittenSet> {
   return {
     functionalId: 'FA',
     version: kind === '999' ? '005010X231A1' : (element(group.gs, GS.version) ?? '004010').slice(0, 6),
     groupControl,
     senderApp: element(group.gs, GS.receiverApp) ?? '',
     receiverApp: element(group.gs, GS.senderApp) ?? '',
-    sets: [{ id: kind, body: functionalAck(group, kind) }],
+    sets: [ack],
   };
 }
 

@@ -66,7 +66,7 @@ export function rejectionReasons<O>(outcome: InterchangeOutcome<O>): string[] {
       `interchange ${isa13} rejected: TA1 note ${coded(interchangeNoteMeanings, outcome.rejection)}${withIt(allSets)} (at byte ${outcome.offset})`,
     );
   }
-  for (const group of outcome.groups) lines.push(...groupLines(group, isa13));
+  for (const group of outcome.groups) for (const line of groupLines(group, isa13)) lines.push(line);
   return lines;
 }
 

@@ -5,7 +5,7 @@ import type { DocumentRecord } from '../../pipeline/ports.ts';
 import { interchangeNotes, setErrors } from './codes.ts';
 import { element, GS, ISA, isaParties, ST } from './elements.ts';
 import type { InterchangeOutcome } from './read.ts';
-import { acknowledge, groupsNeeded } from './respond.ts';
+import { groupsNeeded, prepareAcknowledgment } from './respond.ts';
 
 // One read interchange as the envelope pipeline takes it: its dedupe key (sender + receiver +
 // ISA13: a partner numbers each partnership on its own; sender + SHA-256 of its bytes when it is
@@ -38,7 +38,7 @@ export function interchangeInbound(outcome: Outcome, bytes: Uint8Array, partnerI
     fingerprint: outcome.fingerprint,
     document: {
       channel: 'x12',
-      type: [...new Set(outcome.groups.flatMap((g) => g.sets.map((s) => s.st01)))].join('+') || 'ISA',
+      type: setIdsOf(outcome) || 'ISA',
       contentType: 'application/edi-x12',
       body: bytes,
       sha256,
@@ -62,44 +62,55 @@ export function interchangeInbound(outcome: Outcome, bytes: Uint8Array, partnerI
   };
 }
 
+/** The kinds of set in the interchange, once each in the order they came ("850", "850+860"). */
+function setIdsOf(outcome: Outcome): string {
+  const ids = new Set<string>();
+  for (const group of outcome.groups) for (const set of group.sets) ids.add(set.st01);
+  return Array.from(ids).join('+');
+}
+
 /** The TA1 and 997/999 for the interchange, stored with the control numbers it takes. */
 function acknowledgment(outcome: Outcome): AnswerWriter {
   const needed = groupsNeeded(outcome);
   return {
     controlNumbers: needed === 0 ? { isa: 1 } : { isa: 1, gs: needed },
-    render(taken, sets, inboundDocumentId) {
+    async prepare(sets, inboundDocumentId) {
       refuseConflicts(outcome, sets);
-      const interchangeControl = taken.isa as number;
-      const ack = acknowledge(outcome, { interchangeControl, groupControl: taken.gs ?? 0, at: new Date() });
-      const document: DocumentRecord = {
-        direction: 'outbound',
-        channel: 'x12',
-        type: ack.kinds.join('+'),
-        contentType: 'application/edi-x12',
-        body: Buffer.from(ack.text),
-        sha256: sha256Hex(ack.text),
-        control: {
-          isaControlNumber: String(interchangeControl).padStart(9, '0'),
-          answers: trim(element(outcome.isa, ISA.controlNumber)),
-          ...(inboundDocumentId === null ? {} : { inboundDocumentId }),
-        },
+      const finish = await prepareAcknowledgment(outcome);
+      return (taken) => {
+        const interchangeControl = taken.isa as number;
+        const ack = finish({ interchangeControl, groupControl: taken.gs ?? 0, at: new Date() });
+        const document: DocumentRecord = {
+          direction: 'outbound',
+          channel: 'x12',
+          type: ack.kinds.join('+'),
+          contentType: 'application/edi-x12',
+          body: Buffer.from(ack.text),
+          sha256: sha256Hex(ack.text),
+          control: {
+            isaControlNumber: String(interchangeControl).padStart(9, '0'),
+            answers: trim(element(outcome.isa, ISA.controlNumber)),
+            ...(inboundDocumentId === null ? {} : { inboundDocumentId }),
+          },
+        };
+        return { status: 200, body: ack.text, document };
       };
-      return { status: 200, body: ack.text, document };
     },
   };
 }
 
-/** A set whose control number came before with other content is refused on its own (AK5 code 23). */
+/**
+ * A set whose control number came before with other content is refused on its own (AK5 code 23).
+ * The outcomes are the accepted sets' in their order, so each finds its own finding, even when a
+ * group repeats a set number.
+ */
 function refuseConflicts(outcome: Outcome, sets: SetOutcome[]): void {
-  for (const set of sets.filter((s) => s.conflict === true)) {
-    const { gsControlNumber, stControlNumber } = set.set.order.envelope ?? {};
-    const finding = outcome.groups
-      .find((g) => element(g.gs, GS.controlNumber) === gsControlNumber)
-      ?.sets.find((f) => f.st02 === stControlNumber);
+  sets.forEach((set, index) => {
+    const finding = outcome.accepted[index]?.finding;
     // Idempotent: a transaction retried after a deadlock writes its answer again.
-    if (finding !== undefined && !finding.setCodes.includes(setErrors.duplicateControlNumber)) {
+    if (set.conflict === true && finding !== undefined && !finding.setCodes.includes(setErrors.duplicateControlNumber)) {
       finding.status = 'R';
       finding.setCodes.push(setErrors.duplicateControlNumber);
     }
-  }
+  });
 }

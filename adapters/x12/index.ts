@@ -16,6 +16,6 @@ export {
   type Mapped850,
 } from './map-850.ts';
 export { senderCheck } from './check-envelope.ts';
-export { readX12, X12Reader, type InterchangeOutcome, type SetMapper, type Unreadable } from './read.ts';
+export { readX12, readX12InSlices, X12Reader, type InterchangeOutcome, type SetMapper, type Unreadable } from './read.ts';
 export { envelope, interchange, serialize, seg, type OutSegment } from './serialize.ts';
 export { tokenize, X12Tokenizer, type Delimiters, type Segment } from './tokenize.ts';

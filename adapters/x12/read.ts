@@ -5,6 +5,7 @@ import { setErrors } from './codes.ts';
 import { element, GE, ISA, ST } from './elements.ts';
 import { EnvelopeReader, type InterchangeFrame, type TransactionSet } from './envelope.ts';
 import { checkAgainstGuide, guideFor, type Guide, type SegmentError } from './guide.ts';
+import { inSlices } from './slices.ts';
 import { X12Tokenizer, type Delimiters, type Segment } from './tokenize.ts';
 
 // Reads X12 input (whole or in chunks) into findings per interchange: what to acknowledge, and the
@@ -35,8 +36,8 @@ export interface InterchangeOutcome<O> {
   /** TA1 note code when the interchange itself is at fault; then nothing in it is accepted. */
   rejection: string | undefined;
   groups: GroupFinding[];
-  /** Mapped sets of accepted groups in an accepted interchange. */
-  accepted: { value: O; st: Segment; gs: Segment; fingerprint: string }[];
+  /** Mapped sets of accepted groups in an accepted interchange, each with its finding (which the answer may still refuse). */
+  accepted: { value: O; st: Segment; gs: Segment; fingerprint: string; finding: SetFinding }[];
   ackRequested: boolean;
 }
 
@@ -119,7 +120,7 @@ export class X12Reader<O> {
           else this.options.onMapped(result.value, { isa: frame.isa, gs, delimiters: frame.delimiters });
         } else {
           errors = result.errors;
-          setCodes.push(...(result.setCodes ?? []));
+          for (const code of result.setCodes ?? []) setCodes.push(code);
         }
       }
     }
@@ -146,8 +147,9 @@ export class X12Reader<O> {
     const groups: GroupFinding[] = frame.groups.map((group) => {
       const groupCodes = checkGroup(group);
       if (rejection === undefined && groupCodes.length === 0) {
-        for (const { mapped } of group.sets)
-          if (mapped !== undefined) accepted.push({ value: mapped.value, st: mapped.st, gs: group.gs, fingerprint: mapped.fingerprint });
+        for (const { mapped, finding } of group.sets)
+          if (mapped !== undefined)
+            accepted.push({ value: mapped.value, st: mapped.st, gs: group.gs, fingerprint: mapped.fingerprint, finding });
       }
       return {
         gs: group.gs,
@@ -176,15 +178,44 @@ function setCountOf(ge: Segment | undefined): number | undefined {
   return stated !== undefined && /^\d+$/.test(stated) ? Number(stated) : undefined;
 }
 
+type ReadResult<O> = { interchanges: InterchangeOutcome<O>[]; unreadable: Unreadable[] };
+
+function collectingReader<O>(options: Omit<ReadOptions<O>, 'onInterchange' | 'onUnreadable'>): {
+  reader: X12Reader<O>;
+  read: ReadResult<O>;
+} {
+  const read: ReadResult<O> = { interchanges: [], unreadable: [] };
+  const reader = new X12Reader<O>({
+    ...options,
+    onInterchange: (o) => read.interchanges.push(o),
+    onUnreadable: (u) => read.unreadable.push(u),
+  });
+  return { reader, read };
+}
+
 /** Reads a whole document at once. */
-export function readX12<O>(
-  input: Uint8Array,
-  options: Omit<ReadOptions<O>, 'onInterchange' | 'onUnreadable'>,
-): { interchanges: InterchangeOutcome<O>[]; unreadable: Unreadable[] } {
-  const interchanges: InterchangeOutcome<O>[] = [];
-  const unreadable: Unreadable[] = [];
-  const reader = new X12Reader<O>({ ...options, onInterchange: (o) => interchanges.push(o), onUnreadable: (u) => unreadable.push(u) });
+export function readX12<O>(input: Uint8Array, options: Omit<ReadOptions<O>, 'onInterchange' | 'onUnreadable'>): ReadResult<O> {
+  const { reader, read } = collectingReader(options);
   reader.push(input);
   reader.end();
-  return { interchanges, unreadable };
+  return read;
+}
+
+/** Bytes read between two looks at the clock: a few hundred small sets, well under a slice's budget. */
+const readChunkBytes = 16 * 1024;
+
+/**
+ * Reads a whole document as readX12 does, the same outcomes, but a chunk at a time, giving the event
+ * loop a turn whenever a slice's budget is spent: a body of 100,000 sets never holds the server.
+ */
+export async function readX12InSlices<O>(
+  input: Uint8Array,
+  options: Omit<ReadOptions<O>, 'onInterchange' | 'onUnreadable'>,
+): Promise<ReadResult<O>> {
+  const { reader, read } = collectingReader(options);
+  const chunks: Uint8Array[] = [];
+  for (let start = 0; start < input.length; start += readChunkBytes) chunks.push(input.subarray(start, start + readChunkBytes));
+  await inSlices(chunks, (chunk) => reader.push(chunk));
+  reader.end();
+  return read;
 }

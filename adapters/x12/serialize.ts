@@ -96,7 +96,20 @@ export function hhmm(at: Date): string {
   return at.toISOString().slice(11, 16).replace(':', '');
 }
 
-export interface GroupParams {
+/** A set to envelope: its body segments (ST and SE are added). */
+export interface SetParams {
+  id: string;
+  body: readonly OutSegment[];
+}
+
+/** A set whose body is already written as text (a 997 of any size, built in slices), with its segment count. */
+export interface WrittenSet {
+  id: string;
+  text: string;
+  segmentCount: number;
+}
+
+export interface GroupParams<S extends SetParams | WrittenSet = SetParams> {
   /** GS01: PO, PR (855), SH (856), IN (810), FA (997/999). */
   functionalId: string;
   /** GS08, e.g. 004010 or 005010X231A1. */
@@ -104,19 +117,26 @@ export interface GroupParams {
   groupControl: number;
   senderApp?: string;
   receiverApp?: string;
-  sets: readonly { id: string; body: readonly OutSegment[] }[];
+  sets: readonly S[];
 }
 
 export type InterchangeParams = Omit<EnvelopeParams, 'functionalId' | 'version' | 'groupControl' | 'senderApp' | 'receiverApp'>;
 
 /**
  * ISA, then any segments that stand outside groups (a TA1), then each group: GS, each set between
- * ST and SE (with its count; ST02 is the set's position in the group), GE; then IEA.
+ * ST and SE (with its count; ST02 is the set's position in the group), GE; then IEA. A set's body
+ * goes to `body`, the envelope's segments to `segment`, each one at a time: a body may be long.
  */
-export function interchange(params: InterchangeParams, groups: readonly GroupParams[], preamble: readonly OutSegment[] = []): OutSegment[] {
+function walkInterchange<S extends SetParams | WrittenSet>(
+  params: InterchangeParams,
+  groups: readonly GroupParams<S>[],
+  preamble: readonly OutSegment[],
+  segment: (segment: OutSegment) => void,
+  body: (set: S) => number,
+): void {
   const d = params.delimiters ?? defaultDelimiters;
   const control = digits(params.interchangeControl, 9);
-  const out: OutSegment[] = [
+  segment(
     seg(
       'ISA',
       '00',
@@ -136,10 +156,10 @@ export function interchange(params: InterchangeParams, groups: readonly GroupPar
       params.usage,
       d.component,
     ),
-    ...preamble,
-  ];
+  );
+  for (const out of preamble) segment(out);
   for (const group of groups) {
-    out.push(
+    segment(
       seg(
         'GS',
         group.functionalId,
@@ -154,17 +174,55 @@ export function interchange(params: InterchangeParams, groups: readonly GroupPar
     );
     group.sets.forEach((set, index) => {
       const st02 = digits(index + 1, 4);
-      const header = group.version >= '005010' ? seg('ST', set.id, st02, group.version) : seg('ST', set.id, st02);
-      out.push(header, ...set.body, seg('SE', set.body.length + 2, st02));
+      segment(group.version >= '005010' ? seg('ST', set.id, st02, group.version) : seg('ST', set.id, st02));
+      const count = body(set);
+      segment(seg('SE', count + 2, st02));
     });
-    out.push(seg('GE', group.sets.length, String(group.groupControl)));
+    segment(seg('GE', group.sets.length, String(group.groupControl)));
   }
-  out.push(seg('IEA', groups.length, control));
+  segment(seg('IEA', groups.length, control));
+}
+
+/** The interchange's segments (see walkInterchange). */
+export function interchange(params: InterchangeParams, groups: readonly GroupParams[], preamble: readonly OutSegment[] = []): OutSegment[] {
+  const out: OutSegment[] = [];
+  const add = (segment: OutSegment): void => {
+    out.push(segment);
+  };
+  walkInterchange(params, groups, preamble, add, (set) => {
+    set.body.forEach(add);
+    return set.body.length;
+  });
   return out;
 }
 
+/** The interchange as text, with set bodies written before (see WrittenSet). */
+export function writeInterchange(
+  params: InterchangeParams,
+  groups: readonly GroupParams<SetParams | WrittenSet>[],
+  preamble: readonly OutSegment[] = [],
+): string {
+  const d = params.delimiters ?? defaultDelimiters;
+  const parts: string[] = [];
+  walkInterchange(
+    params,
+    groups,
+    preamble,
+    (segment) => parts.push(writeSegment(segment, d)),
+    (set) => {
+      if ('text' in set) {
+        parts.push(set.text);
+        return set.segmentCount;
+      }
+      for (const segment of set.body) parts.push(writeSegment(segment, d));
+      return set.body.length;
+    },
+  );
+  return parts.join('');
+}
+
 /** One group of sets in one interchange: the usual shape of an outbound document. */
-export function envelope(params: EnvelopeParams, sets: readonly { id: string; body: readonly OutSegment[] }[]): OutSegment[] {
+export function envelope(params: EnvelopeParams, sets: readonly SetParams[]): OutSegment[] {
   const { functionalId, version, groupControl, senderApp, receiverApp, ...rest } = params;
   return interchange(rest, [
     {
