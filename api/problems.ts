@@ -4,6 +4,10 @@
 export const problemCodes = {
   'malformed-json': { status: 400, title: 'The body is not well-formed JSON' },
   'invalid-request': { status: 400, title: 'The request does not match the API contract' },
+  'invalid-character': {
+    status: 400,
+    title: 'A text holds a character the gateway cannot store: U+0000 (NUL) or a UTF-16 surrogate without its pair',
+  },
   'invalid-cursor': { status: 400, title: 'The paging cursor is not one this API issued' },
   'x12-unreadable': { status: 400, title: 'The body holds no X12 interchange that can be read' },
   'url-not-allowed': {
@@ -76,3 +80,11 @@ export class ProblemError extends Error {
     this.body = problem(code, detail, errors);
   }
 }
+
+/** Texts the database cannot hold (domain/text.ts), each named: 400 invalid-character. */
+export const invalidCharacters = (part: FieldError['in'], found: { pointer: string; detail: string }[]): ProblemError =>
+  new ProblemError(
+    'invalid-character',
+    found.map((f) => `${part} ${f.pointer || '(root)'} ${f.detail}`).join('; '),
+    found.map((f) => ({ in: part, pointer: f.pointer, code: 'invalid-character', detail: f.detail })),
+  );

@@ -9,6 +9,7 @@ import type { Database } from '../adapters/db/index.ts';
 import type { Outbound } from '../adapters/http/index.ts';
 import type { SecretBox } from '../adapters/webhook/index.ts';
 import type { FulfillmentDeps } from '../pipeline/fulfillment.ts';
+import { findBadText } from '../domain/text.ts';
 import type { PipelineDeps } from '../pipeline/runner.ts';
 import { packageFile } from '../package-files.ts';
 import { bearerAuth } from './auth.ts';
@@ -22,7 +23,7 @@ import type { Metrics } from './metrics.ts';
 import { orderHandlers } from './orders.ts';
 import { itemReferenceHandlers } from './item-references.ts';
 import { partnerHandlers } from './partners.ts';
-import { ProblemError } from './problems.ts';
+import { invalidCharacters, ProblemError } from './problems.ts';
 import { taskHandlers } from './tasks.ts';
 import { validatorCompiler } from './validation.ts';
 import { vendorHandlers } from './vendors.ts';
@@ -97,11 +98,16 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
     request.rawBody = body;
     if (body.length === 0) return done(new ProblemError('malformed-json', 'the body is empty'));
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(body.toString('utf8')));
+      parsed = JSON.parse(body.toString('utf8'));
     } catch (error) {
-      done(new ProblemError('malformed-json', (error as Error).message));
+      return done(new ProblemError('malformed-json', (error as Error).message));
     }
+    // Refused before any handler: stored, such a text would fail the transaction (a 500).
+    const bad = findBadText(parsed);
+    if (bad.length > 0) return done(invalidCharacters('body', bad));
+    done(null, parsed);
   });
 
   // Answers finished while shutting down close their keep-alive connection, so that close() can end.
@@ -138,6 +144,16 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
         'unsupported-media-type',
         `${request.method} ${request.routeOptions.url} takes ${allowed.join(' or ')}, not ${sent}`,
       );
+    }
+  });
+  // Query and path parameters are looked up in the database: the same characters are refused there.
+  app.addHook('preValidation', async (request) => {
+    for (const [part, values] of [
+      ['query', request.query],
+      ['path', request.params],
+    ] as const) {
+      const bad = findBadText(values ?? {}).map(({ pointer, detail }) => ({ pointer: pointer.slice(1).replace(/\/\d+$/, ''), detail }));
+      if (bad.length > 0) throw invalidCharacters(part, bad);
     }
   });
   app.addHook('onSend', async (_request, reply) => {

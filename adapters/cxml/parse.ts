@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { documentLimits, type DocumentLimits } from './limits.ts';
+import { findBadText } from '../../domain/text.ts';
 import { describeRefusal, scanXml } from './scan.ts';
 
 // Reading cXML safely: nothing external is ever fetched, no entity is declared, no document over
@@ -75,11 +76,32 @@ export function wellFormedTree(text: string): Parsed {
       failure: { status: 406, text: `not well-formed XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}` },
     };
   }
+  let tree: CxmlTree;
   try {
-    return { ok: true, tree: parser.parse(text) as CxmlTree };
+    tree = parser.parse(text) as CxmlTree;
   } catch (error) {
     return { ok: false, failure: { status: 406, text: `not acceptable XML: ${(error as Error).message}` } };
   }
+  // XML 1.0 has no NUL, but the validator lets one through; stored, it would fail the transaction.
+  const bad = findBadText(tree, 3);
+  if (bad.length > 0)
+    return { ok: false, failure: { status: 400, text: bad.map((b) => `${elementPath(b.pointer)} ${b.detail}`).join('; ') } };
+  return { ok: true, tree };
+}
+
+/** A pointer into the parsed tree as the document names it: "/cXML/Request/ItemOut/0/@lineNumber" → "cXML/Request/ItemOut[1]@lineNumber". */
+function elementPath(pointer: string): string {
+  let path = '';
+  for (const token of pointer
+    .split('/')
+    .slice(1)
+    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'))) {
+    if (token === '#text') continue;
+    if (/^\d+$/.test(token)) path += `[${Number(token) + 1}]`;
+    else if (token.startsWith('@')) path += token;
+    else path += path === '' ? token : `/${token}`;
+  }
+  return path === '' ? 'the document' : `element ${path}`;
 }
 
 /** A whole document: one linear scan against the limits (406 naming the one exceeded), then parsed. */

@@ -1,4 +1,4 @@
-import { ackGroup, ta1 } from './ack.ts';
+import { ackGroup, echo, ta1 } from './ack.ts';
 import { ackSetFor } from './check-envelope.ts';
 import { element, GS, ISA } from './elements.ts';
 import type { InterchangeOutcome } from './read.ts';
@@ -47,8 +47,8 @@ export function acknowledge<O>(outcome: InterchangeOutcome<O>, control: AckContr
   const version = element(isa, ISA.version) ?? '00401';
   const segments = interchange(
     {
-      sender: { qualifier: element(isa, ISA.receiverQualifier) ?? 'ZZ', id: (element(isa, ISA.receiver) ?? '').trim() },
-      receiver: { qualifier: element(isa, ISA.senderQualifier) ?? 'ZZ', id: (element(isa, ISA.sender) ?? '').trim() },
+      sender: { qualifier: echo(element(isa, ISA.receiverQualifier), 2) ?? 'ZZ', id: echo(element(isa, ISA.receiver), 15)?.trim() ?? '' },
+      receiver: { qualifier: echo(element(isa, ISA.senderQualifier), 2) ?? 'ZZ', id: echo(element(isa, ISA.sender), 15)?.trim() ?? '' },
       interchangeControl: control.interchangeControl,
       interchangeVersion: version,
       at: control.at,
