@@ -21,6 +21,10 @@ export const problemCodes = {
   'no-x12-identity': { status: 403, title: 'This partner has no X12 identity configured' },
   'not-found': { status: 404, title: 'No such resource' },
   'route-not-found': { status: 404, title: 'No such route' },
+  'request-timeout': {
+    status: 408,
+    title: 'The request did not arrive in time: its headers within HEADERS_TIMEOUT_MS, all of it within REQUEST_TIMEOUT_MS',
+  },
   'idempotency-key-reused': { status: 409, title: 'This Idempotency-Key was used for a different request' },
   'webhook-id-reused': { status: 409, title: 'This webhook event id was used for a different body' },
   'invalid-state': { status: 409, title: 'The order or task is in a state that does not allow this' },
@@ -29,6 +33,7 @@ export const problemCodes = {
   'unsupported-media-type': { status: 415, title: 'This content type is not accepted here' },
   'invalid-order': { status: 422, title: 'The order breaks a business rule' },
   'reply-refused': { status: 422, title: 'The vendor reply cannot be right for its order or task' },
+  'headers-too-large': { status: 431, title: 'The request headers are larger than the gateway reads (16 KiB)' },
   'service-unavailable': { status: 503, title: 'A backing service is unavailable; retry later' },
   'internal-error': { status: 500, title: 'Unexpected error' },
 } as const;

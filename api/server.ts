@@ -12,7 +12,8 @@ import type { FulfillmentDeps } from '../pipeline/fulfillment.ts';
 import { findBadText } from '../domain/text.ts';
 import type { PipelineDeps } from '../pipeline/runner.ts';
 import { packageFile } from '../package-files.ts';
-import { bearerAuth } from './auth.ts';
+import { bearerAuth, bearerToken } from './auth.ts';
+import { clientErrorHandler } from './client-errors.ts';
 import { cxmlHandlers } from './cxml.ts';
 import { deadLetterHandlers, type Replayer } from './dead-letters.ts';
 import { documentHandlers } from './documents.ts';
@@ -70,17 +71,38 @@ export interface ServerDeps {
   replayDeadLetter?: Replayer;
   /** Whether start-up is done (database reached and migrated): until then only /healthz and /readyz answer. */
   lifecycle: Lifecycle;
+  /** How long a client may take with its headers, and with its whole request (config.ts). */
+  timeouts: ServerTimeouts;
+  /** Bearer token GET /metrics asks for; absent, it is open. */
+  metricsToken?: string;
 }
+
+export interface ServerTimeouts {
+  headersMs: number;
+  requestMs: number;
+}
+
+export const defaultTimeouts: ServerTimeouts = { headersMs: 10_000, requestMs: 30_000 };
 
 export interface Lifecycle {
   started(): boolean;
 }
 
 export async function buildServer(options: ServerDeps): Promise<FastifyInstance> {
-  const { db, pipeline, fulfillment, metrics, lifecycle } = options;
-  const app = Fastify({
+  const { db, pipeline, fulfillment, metrics, lifecycle, timeouts } = options;
+  const app: FastifyInstance = Fastify({
     ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
     bodyLimit: options.bodyLimitBytes,
+    // A slow sender holds a connection only so long (node's defaults are 60 s and 5 min). Node
+    // checks its connections every connectionsCheckingInterval (30 s by default): often enough here
+    // for the limits to hold to within a fraction of the headers' own.
+    requestTimeout: timeouts.requestMs,
+    http: {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      connectionsCheckingInterval: Math.max(25, Math.min(1_000, Math.floor(timeouts.headersMs / 4))),
+    },
+    clientErrorHandler: clientErrorHandler(() => app.log),
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     // Refused during shutdown by our own hook below, as problem+json like every other error.
@@ -170,9 +192,14 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
   await app.register(swagger, { mode: 'static', specification: { document: specification as never } });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
-  );
+  const metricsAccess = bearerToken(options.metricsToken);
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+    if (!metricsAccess(request.headers.authorization))
+      throw new ProblemError('unauthorized', 'GET /metrics asks for the METRICS_TOKEN as a bearer token', undefined, {
+        'www-authenticate': 'Bearer',
+      });
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
 
   await app.register(openapiGlue, {
     specification,
