@@ -132,6 +132,33 @@ describe('characters the database cannot hold', () => {
     });
   });
 
+  describe('X12 acknowledgments of our documents', () => {
+    it('takes a 997 or TA1 holding a NUL as one that matches no document of ours: stored, 202', async () => {
+      const isa = (n: string) => `ISA*00*          *00*          *ZZ*ACMEBUYER      *ZZ*ORDERGATE      *261206*0900*U*00401*${n}*0*P*>`;
+      const ak = [
+        isa('000000501'),
+        'GS*FA*ACMEBUYER*ORDERGATE*20261206*0900*501*X*004010',
+        'ST*997*0001',
+        'AK1*PR*1\u00002',
+        'AK9*A*1*1*1',
+        'SE*4*0001',
+        'GE*1*501',
+        'IEA*1*000000501',
+      ];
+      const ta1 = [isa('000000502'), 'TA1*00000\u00001*261206*0900*A*000', 'IEA*0*000000502'];
+      for (const segments of [ak, ta1]) {
+        const res = await t.request({
+          method: 'POST',
+          url: '/v1/x12',
+          key: acme.key,
+          headers: { 'content-type': 'application/edi-x12' },
+          payload: segments.map((s) => `${s}~`).join(''),
+        });
+        expect(res.statusCode).toBe(202);
+      }
+    });
+  });
+
   describe('cXML', () => {
     const cxml = (id: string, edit: (xml: string) => string) =>
       edit(
