@@ -118,6 +118,36 @@ describe('dates, cursors, positions and tasks', () => {
     expect(missing.json().detail.replace(/[0-9a-f-]{36}$/, '')).toBe(stolen.json().detail.replace(/[0-9a-f-]{36}$/, ''));
     expect(stolen.body).not.toContain(message.body.taskKey ?? 'activate-port');
   });
+
+  it('answers a vendor reply with a date the database does not take 400, naming the field', async () => {
+    const created = await t.request({
+      method: 'POST',
+      url: '/v1/orders',
+      key: acme.key,
+      headers: { 'idempotency-key': 'date-1' },
+      payload: { ...sampleOrder, externalRef: 'PO-DATE' },
+    });
+    const messages = (await t.request({ method: 'GET', url: '/v1/vendor/tasks?vendorId=vendor-a', key: adminKey })).json().messages;
+    const message = messages.find((m: { correlationId: string }) => m.correlationId === created.json().id);
+    const res = await t.request({
+      method: 'POST',
+      url: '/v1/vendor/replies',
+      key: adminKey,
+      payload: {
+        messageId: randomUUID(),
+        type: 'fulfillment.progress.v1',
+        body: {
+          taskId: message.body.taskId,
+          orderId: created.json().id,
+          vendorId: 'vendor-a',
+          occurredAt: '0000-01-01T00:00:00Z',
+          stage: 'picked',
+        },
+      },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([expect.objectContaining({ in: 'body', pointer: '/body/occurredAt' })]);
+  });
 });
 
 describe('/metrics', () => {
