@@ -9,7 +9,7 @@ import type { Database } from '../adapters/db/index.ts';
 import type { Outbound } from '../adapters/http/index.ts';
 import type { SecretBox } from '../adapters/webhook/index.ts';
 import type { FulfillmentDeps } from '../pipeline/fulfillment.ts';
-import { findBadText } from '../domain/text.ts';
+import { findBadText, mayHoldBadText } from '../domain/text.ts';
 import type { PipelineDeps } from '../pipeline/runner.ts';
 import { packageFile } from '../package-files.ts';
 import { bearerAuth, bearerToken } from './auth.ts';
@@ -120,14 +120,15 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
     request.rawBody = body;
     if (body.length === 0) return done(new ProblemError('malformed-json', 'the body is empty'));
+    const text = body.toString('utf8');
     let parsed: unknown;
     try {
-      parsed = JSON.parse(body.toString('utf8'));
+      parsed = JSON.parse(text);
     } catch (error) {
       return done(new ProblemError('malformed-json', (error as Error).message));
     }
     // Refused before any handler: stored, such a text would fail the transaction (a 500).
-    const bad = findBadText(parsed);
+    const bad = mayHoldBadText(text) ? findBadText(parsed) : [];
     if (bad.length > 0) return done(invalidCharacters('body', bad));
     done(null, parsed);
   });

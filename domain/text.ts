@@ -18,6 +18,13 @@ export function badCharacter(value: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Whether JSON text may hold such a character once parsed: JSON writes U+0000 and a surrogate only
+ * as an escape (a raw NUL is malformed, and UTF-8 never decodes to a lone surrogate), so text
+ * without one needs no walk (most bodies; the scan is a fraction of the parse).
+ */
+export const mayHoldBadText = (json: string): boolean => /\\u(?:0000|[dD][89abcdefABCDEF])/.test(json);
+
 export const escapePointer = (token: string): string => token.replace(/~/g, '~0').replace(/\//g, '~1');
 
 export interface BadText {
