@@ -132,6 +132,22 @@ describe('characters the database cannot hold', () => {
     });
   });
 
+  describe('X12 envelope values our acknowledgment would repeat', () => {
+    const send = (x12: string) =>
+      t.request({ method: 'POST', url: '/v1/x12', key: acme.key, headers: { 'content-type': 'application/edi-x12' }, payload: x12 });
+
+    it.each([
+      ['ISA12 (the version)', 305, (x: string) => x.replace('*U*00401*', '*U*004\u000001*'), 'TA1'],
+      ['GS08 (the version)', 306, (x: string) => x.replace('*X*004010~', '*X*0040\u000010~'), 'AK9'],
+      ['ST01 (the set)', 307, (x: string) => x.replace('ST*850*0001', 'ST*85\u00000*0001'), 'AK5'],
+    ])('answers a NUL in %s with an acknowledgment that holds none', async (_name, n, edit, refusal) => {
+      const res = await send(interchange(n, edit));
+      expect(res.statusCode).toBe(200);
+      expect(res.body).not.toContain('\u0000');
+      expect(find(res.body, refusal)[0]).toContain('R');
+    });
+  });
+
   describe('X12 acknowledgments of our documents', () => {
     it('takes a 997 or TA1 holding a NUL as one that matches no document of ours: stored, 202', async () => {
       const isa = (n: string) => `ISA*00*          *00*          *ZZ*ACMEBUYER      *ZZ*ORDERGATE      *261206*0900*U*00401*${n}*0*P*>`;

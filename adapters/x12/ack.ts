@@ -78,7 +78,7 @@ export function functionalAck(group: GroupFinding, kind: '997' | '999'): OutSegm
 export function ackGroup(group: GroupFinding, kind: '997' | '999', groupControl: number): GroupParams {
   return {
     functionalId: 'FA',
-    version: kind === '999' ? '005010X231A1' : (element(group.gs, GS.version) ?? '004010').slice(0, 6),
+    version: kind === '999' ? '005010X231A1' : (echo(element(group.gs, GS.version), 6) ?? '004010'),
     groupControl,
     senderApp: echo(element(group.gs, GS.receiverApp), 15) ?? '',
     receiverApp: echo(element(group.gs, GS.senderApp), 15) ?? '',

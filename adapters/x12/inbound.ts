@@ -39,7 +39,7 @@ export function interchangeInbound(outcome: Outcome, bytes: Uint8Array, partnerI
     fingerprint: outcome.fingerprint,
     document: {
       channel: 'x12',
-      type: [...new Set(outcome.groups.flatMap((g) => g.sets.map((s) => s.st01)))].join('+') || 'ISA',
+      type: [...new Set(outcome.groups.flatMap((g) => g.sets.map((s) => storable(s.st01))))].join('+') || 'ISA',
       contentType: 'application/edi-x12',
       body: bytes,
       sha256,

@@ -44,7 +44,9 @@ export function acknowledge<O>(outcome: InterchangeOutcome<O>, control: AckContr
         return ackGroup(group, kind, control.groupControl + index);
       })
     : [];
-  const version = element(isa, ISA.version) ?? '00401';
+  // Answered in the version it came in, when that is one (a refused ISA12 may hold anything).
+  const sent = element(isa, ISA.version) ?? '';
+  const version = /^\d{5}$/.test(sent) ? sent : '00401';
   const segments = interchange(
     {
       sender: { qualifier: echo(element(isa, ISA.receiverQualifier), 2) ?? 'ZZ', id: echo(element(isa, ISA.receiver), 15)?.trim() ?? '' },
