@@ -147,6 +147,14 @@ describe('identifier limits over HTTP', () => {
       expect(await t.database.db('orders').where({ partner_id: acme.id }).count('* as n').first()).toEqual({ n: 0 });
     });
 
+    it('rejects a quantity past what the order columns hold (PO102: 15 digits) with AK4 code 7', async () => {
+      const res = await send(interchange(405, (x) => x.replace('PO1*1*2*EA*49.5', 'PO1*1*999999999999999*EA*49.5')));
+      // The stated total (AMT02) no longer matches the lines either.
+      expect(find(res.body, 'AK3')[0]).toEqual(['AK3', 'PO1', '8', '', '8']);
+      expect(find(res.body, 'AK4')[0]).toEqual(['AK4', '2', '', '7', '999999999999999']);
+      expect(find(res.body, 'AK5')).toEqual([['AK5', 'R', '5']]);
+    });
+
     it('refuses the interchange (TA1 R 024) for a GS02 longer than 15, and never echoes it whole', async () => {
       const long = noise(3000);
       const res = await send(interchange(403, (x) => x.replace('GS*PO*ACMEBUYER', `GS*PO*${long}`)));
@@ -197,6 +205,23 @@ describe('identifier limits over HTTP', () => {
           detail: 'is 3000 characters long; at most 80 are accepted',
         }),
         expect.objectContaining({ pointer: '/line_items/0/sku', code: 'too-long' }),
+      ]);
+    });
+
+    it('answers a quantity or a price past what the order columns hold 422, pointing at it', async () => {
+      const res = await fromShopify(
+        JSON.stringify({
+          ...shopifyOrder,
+          name: '#LIMITS-2',
+          line_items: shopifyOrder.line_items.map((item: object, i: number) =>
+            i === 0 ? { ...item, quantity: 1e19, price: '1000000000000000.00' } : item,
+          ),
+        }),
+      );
+      expect(res.statusCode).toBe(422);
+      expect(res.json().errors).toEqual([
+        expect.objectContaining({ pointer: '/line_items/0/quantity', code: 'invalid-quantity' }),
+        expect.objectContaining({ pointer: '/line_items/0/price', code: 'invalid-price' }),
       ]);
     });
 

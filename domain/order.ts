@@ -86,7 +86,15 @@ export interface StoredOrder extends CanonicalOrder {
 export interface OrderProblem extends Problem {
   /** JSON pointer into the inbound document (or its channel's equivalent position). */
   pointer: string;
-  code: 'duplicate-line-number' | 'unknown-parent-line' | 'nested-bundle' | 'invalid-quantity' | 'total-mismatch' | 'no-lines' | 'too-long';
+  code:
+    | 'duplicate-line-number'
+    | 'unknown-parent-line'
+    | 'nested-bundle'
+    | 'invalid-quantity'
+    | 'invalid-price'
+    | 'total-mismatch'
+    | 'no-lines'
+    | 'too-long';
   detail: string;
   /** The value at fault, for a channel that answers with a copy of it (X12 AK404). */
   value?: string;
@@ -159,6 +167,12 @@ function tooLongIdentifiers(draft: OrderDraft): OrderProblem[] {
   return problems;
 }
 
+/**
+ * Largest quantity and unit price: the JSON schema's maximum, well inside the columns' numeric(18,4)
+ * (a larger one, which X12's 15 digits or a shop's JSON can carry, fails the insert).
+ */
+export const amountLimit = 1_000_000_000;
+
 /** Four decimal places, the precision of X12 and cXML unit prices; avoids float drift in sums. */
 const scale = 10_000;
 const toUnits = (value: number): number => Math.round(value * scale);
@@ -192,6 +206,21 @@ export function validateOrder(draft: OrderDraft, options: { allowZeroQuantity?: 
         pointer: `${line.origin}/quantity`,
         code: 'invalid-quantity',
         detail: `quantity must be greater than zero, got ${line.quantity}`,
+      });
+    } else if (line.quantity > amountLimit) {
+      problems.push({
+        pointer: `${line.origin}/quantity`,
+        code: 'invalid-quantity',
+        detail: `quantity must be at most ${amountLimit}, got ${line.quantity}`,
+        value: String(line.quantity),
+      });
+    }
+    if (line.unitPrice !== undefined && !(line.unitPrice >= 0 && line.unitPrice <= amountLimit)) {
+      problems.push({
+        pointer: `${line.origin}/unitPrice`,
+        code: 'invalid-price',
+        detail: `unit price must be from 0 to ${amountLimit}, got ${line.unitPrice}`,
+        value: String(line.unitPrice),
       });
     }
   }

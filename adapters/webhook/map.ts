@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import {
+  amountLimit,
   characters,
   identifierLimits,
   longerThan,
@@ -98,6 +99,11 @@ function lineOf(item: unknown, spec: LineSpec, claims: Field[], placement: Place
     problems.push(problem(`${origin}${reader.where(spec.quantity)}`, 'not-a-number', 'quantity is missing or not a number'));
   if (unitPrice !== undefined && Number.isNaN(unitPrice))
     problems.push(problem(`${origin}${reader.where(spec.unitPrice as Field)}`, 'not-a-number', 'price is not a number'));
+  // What the order's columns hold (the domain checks it too, but only here is the shop's own field known).
+  if (quantity !== undefined && quantity > amountLimit)
+    problems.push(problem(`${origin}${reader.where(spec.quantity)}`, 'invalid-quantity', `quantity must be at most ${amountLimit}`));
+  if (unitPrice !== undefined && (unitPrice < 0 || unitPrice > amountLimit))
+    problems.push(problem(`${origin}${reader.where(spec.unitPrice as Field)}`, 'invalid-price', `price must be from 0 to ${amountLimit}`));
   const identifiers = present(Object.entries(spec.identifiers ?? {}).map(([name, f]) => [name, reader.text(f)] as const));
   const sku = spec.sku === undefined ? undefined : reader.text(spec.sku);
   if (spec.sku !== undefined) tooLong(problems, `${origin}${reader.where(spec.sku)}`, sku, identifierLimits.sku);

@@ -120,7 +120,12 @@ export function map850(set: TransactionSet, context: SetContext, map: Map850): M
   // the set is accepted and the order held for a person (pipeline/item-resolution.ts).
   const checked = validateOrder(draft, { allowZeroQuantity: true });
   if (checked.ok) return { ok: true, draft, order: checked.value };
-  const fieldElement: Record<string, [po1: number, sln: number]> = { lineNumber: [1, 1], quantity: [2, 4], parentLineNumber: [1, 2] };
+  const fieldElement: Record<string, [po1: number, sln: number]> = {
+    lineNumber: [1, 1],
+    quantity: [2, 4],
+    unitPrice: [4, 6],
+    parentLineNumber: [1, 2],
+  };
   return {
     ok: false,
     errors: checked.error.map((problem): SegmentError => {
