@@ -93,9 +93,9 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
   const app: FastifyInstance = Fastify({
     ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
     bodyLimit: options.bodyLimitBytes,
-    // A slow sender holds a connection only so long (node's defaults are 60 s and 5 min). Node
-    // checks its connections every connectionsCheckingInterval (30 s by default): often enough here
-    // for the limits to hold to within a fraction of the headers' own.
+    // A slow sender holds a connection only so long (Node's defaults: 60 s and 5 min). Node enforces
+    // both only when it checks its connections (every 30 s by default); checking every quarter of
+    // the headers' time, at most every second, keeps the limits within that margin.
     requestTimeout: timeouts.requestMs,
     http: {
       headersTimeout: timeouts.headersMs,
