@@ -76,4 +76,23 @@ describe('loadConfig', () => {
     for (const name of ['PORT', 'DATABASE_URL', 'ORDERGATE_ADMIN_KEY', 'LOG_LEVEL', 'AMQP_URL']) expect(problems).toContain(name);
     expect(problems).not.toContain('short'); // the secret itself is never echoed
   });
+
+  it('holds slow senders to 10 s for headers and 30 s for the request unless told otherwise, and /metrics open', () => {
+    expect(loadConfig({})).toMatchObject({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, metricsToken: undefined });
+    expect(loadConfig({ HEADERS_TIMEOUT_MS: '5000', REQUEST_TIMEOUT_MS: '120000', METRICS_TOKEN: 'scrape-me-0123456789' })).toMatchObject({
+      headersTimeoutMs: 5_000,
+      requestTimeoutMs: 120_000,
+      metricsToken: 'scrape-me-0123456789',
+    });
+    let caught: unknown;
+    try {
+      loadConfig({ HEADERS_TIMEOUT_MS: '40000', REQUEST_TIMEOUT_MS: '30000', METRICS_TOKEN: 'short' });
+    } catch (error) {
+      caught = error;
+    }
+    expect((caught as ConfigError).problems).toEqual([
+      'HEADERS_TIMEOUT_MS (40000) must not be longer than REQUEST_TIMEOUT_MS (30000)',
+      'METRICS_TOKEN must be at least 16 characters long',
+    ]);
+  });
 });

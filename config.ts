@@ -19,6 +19,11 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Where the gateway may send (webhooks, vendors, partners' endpoints): domain/outbound-target.ts. */
   readonly outbound: OutboundRules;
+  /** How long a client may take to send its headers, and its whole request; past either it gets 408. */
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  /** Bearer token /metrics asks for; absent, /metrics is open (it shows counts, never orders). */
+  readonly metricsToken: string | undefined;
 }
 
 export interface ConfigVariable {
@@ -61,6 +66,24 @@ export const configVariables: readonly ConfigVariable[] = [
     description: 'First word of every exchange and queue name, so that several gateways (or test runs) can share one broker.',
   },
   { name: 'BODY_LIMIT_BYTES', default: '5242880', description: 'Largest request body accepted; larger ones get 413.' },
+  {
+    name: 'HEADERS_TIMEOUT_MS',
+    default: '10000',
+    description:
+      'Milliseconds a client has from connecting (or its previous request) to the end of its headers; slower gets 408 request-timeout and the connection is closed.',
+  },
+  {
+    name: 'REQUEST_TIMEOUT_MS',
+    default: '30000',
+    description:
+      'Milliseconds a client has to send its whole request, body included (at least HEADERS_TIMEOUT_MS); slower gets 408 request-timeout and the connection is closed.',
+  },
+  {
+    name: 'METRICS_TOKEN',
+    default: '(none)',
+    description:
+      'Bearer token that GET /metrics asks for (at least 16 characters); without it the answer is 401 unauthorized. Unset, /metrics is open.',
+  },
   { name: 'LOG_LEVEL', default: 'info', description: 'pino log level: fatal, error, warn, info, debug, trace or silent.' },
   {
     name: 'OUTBOUND_ALLOW_HTTP',
@@ -185,6 +208,14 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`AMQP_PREFIX must be dot-separated words of letters, digits, _ and -, got "${amqpPrefix}"`);
   }
 
+  const headersTimeoutMs = integer('HEADERS_TIMEOUT_MS', 10_000, 100, 600_000);
+  const requestTimeoutMs = integer('REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000);
+  // Node checks the headers within the request's own time: a longer one would never apply.
+  if (headersTimeoutMs > requestTimeoutMs)
+    problems.push(`HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not be longer than REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
+  const metricsToken = text('METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters long');
+
   const config: Config = {
     port: integer('PORT', 8080, 0, 65535),
     host: text('HOST') ?? '0.0.0.0',
@@ -197,6 +228,9 @@ export function loadConfig(env: Env = process.env): Config {
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 5 * 1024 * 1024, 1024, 512 * 1024 * 1024),
     logLevel: logLevel as Config['logLevel'],
     outbound,
+    headersTimeoutMs,
+    requestTimeoutMs,
+    metricsToken,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

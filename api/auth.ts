@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { findPrincipalByHash, hashKey, type Database, type Principal } from '../adapters/db/index.ts';
 import { ProblemError } from './problems.ts';
@@ -41,4 +42,17 @@ export function bearerAuth(db: Database) {
 export function principalOf(request: FastifyRequest): Principal {
   if (request.principal === undefined) throw new Error('route has no security requirement but reads the principal');
   return request.principal;
+}
+
+/**
+ * A check of one fixed bearer token (METRICS_TOKEN), in constant time (both sides hashed to equal
+ * lengths first); without a token, everything passes.
+ */
+export function bearerToken(token: string | undefined): (authorization: string | undefined) => boolean {
+  if (token === undefined) return () => true;
+  const expected = createHash('sha256').update(token).digest();
+  return (authorization) => {
+    const sent = bearer.exec(authorization ?? '')?.[1];
+    return sent !== undefined && timingSafeEqual(createHash('sha256').update(sent).digest(), expected);
+  };
 }

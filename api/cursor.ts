@@ -1,3 +1,5 @@
+import { badCharacter } from '../domain/text.ts';
+import { isRfc3339DateTime } from '../domain/timestamp.ts';
 import { ProblemError } from './problems.ts';
 
 // The paging cursor of every list: the last row's position (its timestamp to the microsecond, and
@@ -10,7 +12,9 @@ export const encodeCursor = (position: Position): string => Buffer.from(JSON.str
 export function decodeCursor(text: string): Position {
   try {
     const [at, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
-    if (typeof at === 'string' && typeof id === 'string' && !Number.isNaN(Date.parse(at))) return { at, id };
+    // Both go into a query: a date the database refuses would be a 500, not a wrong cursor.
+    if (typeof at === 'string' && typeof id === 'string' && isRfc3339DateTime(at) && id.length <= 200 && badCharacter(id) === undefined)
+      return { at, id };
   } catch {
     // falls through to the problem below
   }

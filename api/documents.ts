@@ -17,6 +17,10 @@ export function documentHandlers(db: Database) {
           ...(after === undefined ? {} : { after }),
         },
       );
+      if (documents === 'unknown-position')
+        throw new ProblemError('invalid-cursor', 'after must be the id of one of your documents, as a previous page listed it', [
+          { in: 'query', pointer: 'after', detail: 'not one of your documents' },
+        ]);
       return { documents };
     },
 

@@ -9,8 +9,51 @@ export interface Metrics {
   timeStage: StageTimer;
 }
 
+/** How long the counts read from the database are served before they are read again. */
+export const readingsCacheMs = 5_000;
+
+type Snapshot = {
+  orders: Awaited<ReturnType<MetricReadings['ordersByChannelAndStatus']>>;
+  requests: Awaited<ReturnType<MetricReadings['requestsByState']>>;
+  oldestPending: Date | undefined;
+  deadLetters: Awaited<ReturnType<MetricReadings['openDeadLettersByQueue']>>;
+  overdue: Awaited<ReturnType<MetricReadings['overdueAcknowledgmentsByType']>>;
+};
+
+/**
+ * All the database's counts as one burst of queries, at most once per `readingsCacheMs` however
+ * often /metrics is scraped (and by how many at once: they share the burst in flight), so that a
+ * scraper, or anyone who can reach /metrics, cannot make the database count all day.
+ */
+function snapshots(readings: MetricReadings, now: () => number): () => Promise<Snapshot> {
+  let cached: { at: number; snapshot: Promise<Snapshot> } | undefined;
+  return () => {
+    const at = now();
+    if (cached === undefined || at - cached.at >= readingsCacheMs) {
+      const snapshot = (async () => {
+        const [orders, requests, oldestPending, deadLetters, overdue] = await Promise.all([
+          readings.ordersByChannelAndStatus(),
+          readings.requestsByState(),
+          readings.oldestPendingRequest(),
+          readings.openDeadLettersByQueue(),
+          readings.overdueAcknowledgmentsByType(),
+        ]);
+        return { orders, requests, oldestPending, deadLetters, overdue };
+      })();
+      const entry = { at, snapshot };
+      cached = entry;
+      // A failed read is not kept: the next scrape tries again.
+      snapshot.catch(() => {
+        if (cached === entry) cached = undefined;
+      });
+    }
+    return cached.snapshot;
+  };
+}
+
 /** One registry per server, so that several servers in one process (tests) do not collide. */
-export function createMetrics(readings: MetricReadings): Metrics {
+export function createMetrics(readings: MetricReadings, options: { now?: () => number } = {}): Metrics {
+  const read = snapshots(readings, options.now ?? Date.now);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'ordergate_' });
   const requests = new Counter({
@@ -35,11 +78,11 @@ export function createMetrics(readings: MetricReadings): Metrics {
   });
   new Gauge({
     name: 'ordergate_orders',
-    help: 'Orders by channel and status (read from the database at scrape time)',
+    help: 'Orders by channel and status (read from the database at most every 5 s)',
     labelNames: ['channel', 'status'] as const,
     registers: [registry],
     async collect() {
-      const rows = await readings.ordersByChannelAndStatus();
+      const rows = (await read()).orders;
       this.reset();
       for (const row of rows) this.set({ channel: row.channel, status: row.status }, row.count);
     },
@@ -50,7 +93,7 @@ export function createMetrics(readings: MetricReadings): Metrics {
     labelNames: ['state'] as const,
     registers: [registry],
     async collect() {
-      const rows = await readings.requestsByState();
+      const rows = (await read()).requests;
       this.reset();
       for (const row of rows) this.set({ state: row.state }, row.count);
     },
@@ -60,7 +103,7 @@ export function createMetrics(readings: MetricReadings): Metrics {
     help: 'Age of the oldest fulfillment request not yet sent: grows when a vendor or the broker is unreachable',
     registers: [registry],
     async collect() {
-      const oldest = await readings.oldestPendingRequest();
+      const oldest = (await read()).oldestPending;
       this.set(oldest === undefined ? 0 : (Date.now() - oldest.getTime()) / 1000);
     },
   });
@@ -70,7 +113,7 @@ export function createMetrics(readings: MetricReadings): Metrics {
     labelNames: ['queue'] as const,
     registers: [registry],
     async collect() {
-      const rows = await readings.openDeadLettersByQueue();
+      const rows = (await read()).deadLetters;
       this.reset();
       for (const row of rows) this.set({ queue: row.queue }, row.count);
     },
@@ -81,7 +124,7 @@ export function createMetrics(readings: MetricReadings): Metrics {
     labelNames: ['type'] as const,
     registers: [registry],
     async collect() {
-      const rows = await readings.overdueAcknowledgmentsByType();
+      const rows = (await read()).overdue;
       this.reset();
       for (const row of rows) this.set({ type: row.type }, row.count);
     },

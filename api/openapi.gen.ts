@@ -753,7 +753,7 @@ export interface components {
              * @description Stable error code (README lists each with its meaning).
              * @enum {string}
              */
-            code: "malformed-json" | "invalid-request" | "invalid-cursor" | "x12-unreadable" | "url-not-allowed" | "unauthorized" | "webhook-unauthenticated" | "webhook-outside-window" | "forbidden" | "no-x12-identity" | "not-found" | "route-not-found" | "idempotency-key-reused" | "webhook-id-reused" | "invalid-state" | "identity-in-use" | "payload-too-large" | "unsupported-media-type" | "invalid-order" | "reply-refused" | "service-unavailable" | "internal-error";
+            code: "malformed-json" | "invalid-request" | "invalid-character" | "invalid-cursor" | "x12-unreadable" | "url-not-allowed" | "unauthorized" | "webhook-unauthenticated" | "webhook-outside-window" | "forbidden" | "no-x12-identity" | "not-found" | "route-not-found" | "request-timeout" | "idempotency-key-reused" | "webhook-id-reused" | "invalid-state" | "identity-in-use" | "payload-too-large" | "unsupported-media-type" | "invalid-order" | "reply-refused" | "headers-too-large" | "service-unavailable" | "internal-error";
             detail?: string;
             instance?: string;
             errors?: {

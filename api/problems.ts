@@ -4,6 +4,10 @@
 export const problemCodes = {
   'malformed-json': { status: 400, title: 'The body is not well-formed JSON' },
   'invalid-request': { status: 400, title: 'The request does not match the API contract' },
+  'invalid-character': {
+    status: 400,
+    title: 'A text holds a character the gateway cannot store: U+0000 (NUL) or a UTF-16 surrogate without its pair',
+  },
   'invalid-cursor': { status: 400, title: 'The paging cursor is not one this API issued' },
   'x12-unreadable': { status: 400, title: 'The body holds no X12 interchange that can be read' },
   'url-not-allowed': {
@@ -17,6 +21,10 @@ export const problemCodes = {
   'no-x12-identity': { status: 403, title: 'This partner has no X12 identity configured' },
   'not-found': { status: 404, title: 'No such resource' },
   'route-not-found': { status: 404, title: 'No such route' },
+  'request-timeout': {
+    status: 408,
+    title: 'The request did not arrive in time: its headers within HEADERS_TIMEOUT_MS, all of it within REQUEST_TIMEOUT_MS',
+  },
   'idempotency-key-reused': { status: 409, title: 'This Idempotency-Key was used for a different request' },
   'webhook-id-reused': { status: 409, title: 'This webhook event id was used for a different body' },
   'invalid-state': { status: 409, title: 'The order or task is in a state that does not allow this' },
@@ -25,6 +33,7 @@ export const problemCodes = {
   'unsupported-media-type': { status: 415, title: 'This content type is not accepted here' },
   'invalid-order': { status: 422, title: 'The order breaks a business rule' },
   'reply-refused': { status: 422, title: 'The vendor reply cannot be right for its order or task' },
+  'headers-too-large': { status: 431, title: 'The request headers are larger than the gateway reads (16 KiB)' },
   'service-unavailable': { status: 503, title: 'A backing service is unavailable; retry later' },
   'internal-error': { status: 500, title: 'Unexpected error' },
 } as const;
@@ -76,3 +85,11 @@ export class ProblemError extends Error {
     this.body = problem(code, detail, errors);
   }
 }
+
+/** Texts the database cannot hold (domain/text.ts), each named: 400 invalid-character. */
+export const invalidCharacters = (part: FieldError['in'], found: { pointer: string; detail: string }[]): ProblemError =>
+  new ProblemError(
+    'invalid-character',
+    found.map((f) => `${part} ${f.pointer || '(root)'} ${f.detail}`).join('; '),
+    found.map((f) => ({ in: part, pointer: f.pointer, code: 'invalid-character', detail: f.detail })),
+  );

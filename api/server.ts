@@ -9,10 +9,12 @@ import type { Database } from '../adapters/db/index.ts';
 import type { Outbound } from '../adapters/http/index.ts';
 import type { SecretBox } from '../adapters/webhook/index.ts';
 import type { FulfillmentDeps } from '../pipeline/fulfillment.ts';
+import { findBadText, mayHoldBadText } from '../domain/text.ts';
 import type { PipelineDeps } from '../pipeline/runner.ts';
 import { firstTooDeep, jsonDepthLimit } from '../domain/json-depth.ts';
 import { packageFile } from '../package-files.ts';
-import { bearerAuth } from './auth.ts';
+import { bearerAuth, bearerToken } from './auth.ts';
+import { clientErrorHandler } from './client-errors.ts';
 import { cxmlHandlers } from './cxml.ts';
 import { deadLetterHandlers, type Replayer } from './dead-letters.ts';
 import { documentHandlers } from './documents.ts';
@@ -23,7 +25,7 @@ import type { Metrics } from './metrics.ts';
 import { orderHandlers } from './orders.ts';
 import { itemReferenceHandlers } from './item-references.ts';
 import { partnerHandlers } from './partners.ts';
-import { ProblemError } from './problems.ts';
+import { invalidCharacters, ProblemError } from './problems.ts';
 import { taskHandlers } from './tasks.ts';
 import { validatorCompiler } from './validation.ts';
 import { vendorHandlers } from './vendors.ts';
@@ -70,17 +72,38 @@ export interface ServerDeps {
   replayDeadLetter?: Replayer;
   /** Whether start-up is done (database reached and migrated): until then only /healthz and /readyz answer. */
   lifecycle: Lifecycle;
+  /** How long a client may take with its headers, and with its whole request (config.ts). */
+  timeouts: ServerTimeouts;
+  /** Bearer token GET /metrics asks for; absent, it is open. */
+  metricsToken?: string;
 }
+
+export interface ServerTimeouts {
+  headersMs: number;
+  requestMs: number;
+}
+
+export const defaultTimeouts: ServerTimeouts = { headersMs: 10_000, requestMs: 30_000 };
 
 export interface Lifecycle {
   started(): boolean;
 }
 
 export async function buildServer(options: ServerDeps): Promise<FastifyInstance> {
-  const { db, pipeline, fulfillment, metrics, lifecycle } = options;
-  const app = Fastify({
+  const { db, pipeline, fulfillment, metrics, lifecycle, timeouts } = options;
+  const app: FastifyInstance = Fastify({
     ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
     bodyLimit: options.bodyLimitBytes,
+    // A slow sender holds a connection only so long (Node's defaults: 60 s and 5 min). Node enforces
+    // both only when it checks its connections (every 30 s by default); checking every quarter of
+    // the headers' time, at most every second, keeps the limits within that margin.
+    requestTimeout: timeouts.requestMs,
+    http: {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      connectionsCheckingInterval: Math.max(25, Math.min(1_000, Math.floor(timeouts.headersMs / 4))),
+    },
+    clientErrorHandler: clientErrorHandler(() => app.log),
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     // Refused during shutdown by our own hook below, as problem+json like every other error.
@@ -98,16 +121,25 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
     request.rawBody = body;
     if (body.length === 0) return done(new ProblemError('malformed-json', 'the body is empty'));
-    let value: unknown;
+    const text = body.toString('utf8');
+    let parsed: unknown;
     try {
-      value = JSON.parse(body.toString('utf8'));
+      parsed = JSON.parse(text);
     } catch (error) {
       return done(new ProblemError('malformed-json', (error as Error).message));
     }
-    const tooDeep = firstTooDeep(value);
-    if (tooDeep === undefined) return done(null, value);
-    const detail = `nested deeper than ${jsonDepthLimit} arrays and objects`;
-    done(new ProblemError('invalid-request', `body ${tooDeep}: ${detail}`, [{ in: 'body', pointer: tooDeep, code: 'max-depth', detail }]));
+    // First, so that no walk after it (the text check below included) can run out of stack.
+    const tooDeep = firstTooDeep(parsed);
+    if (tooDeep !== undefined) {
+      const detail = `nested deeper than ${jsonDepthLimit} arrays and objects`;
+      return done(
+        new ProblemError('invalid-request', `body ${tooDeep}: ${detail}`, [{ in: 'body', pointer: tooDeep, code: 'max-depth', detail }]),
+      );
+    }
+    // Refused before any handler: stored, such a text would fail the transaction (a 500).
+    const bad = mayHoldBadText(text) ? findBadText(parsed) : [];
+    if (bad.length > 0) return done(invalidCharacters('body', bad));
+    done(null, parsed);
   });
 
   // Answers finished while shutting down close their keep-alive connection, so that close() can end.
@@ -146,6 +178,16 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
       );
     }
   });
+  // Query and path parameters are looked up in the database: the same characters are refused there.
+  app.addHook('preValidation', async (request) => {
+    for (const [part, values] of [
+      ['query', request.query],
+      ['path', request.params],
+    ] as const) {
+      const bad = findBadText(values ?? {}).map(({ pointer, detail }) => ({ pointer: pointer.slice(1).replace(/\/\d+$/, ''), detail }));
+      if (bad.length > 0) throw invalidCharacters(part, bad);
+    }
+  });
   app.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close');
   });
@@ -160,9 +202,14 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
   await app.register(swagger, { mode: 'static', specification: { document: specification as never } });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
-  );
+  const metricsAccess = bearerToken(options.metricsToken);
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+    if (!metricsAccess(request.headers.authorization))
+      throw new ProblemError('unauthorized', 'GET /metrics asks for the METRICS_TOKEN as a bearer token', undefined, {
+        'www-authenticate': 'Bearer',
+      });
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
 
   await app.register(openapiGlue, {
     specification,

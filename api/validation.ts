@@ -1,13 +1,16 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
+import { isRfc3339DateTime } from '../domain/timestamp.ts';
 import type { FieldError } from './problems.ts';
 
 // Bodies are validated strictly as sent: "2" is not a quantity. Query strings, paths and headers
 // arrive as text, so there numbers and booleans are coerced.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-const strict = addFormats(new Ajv({ allErrors: true, coerceTypes: false, useDefaults: true, removeAdditional: false, strict: false }));
-const coercing = addFormats(new Ajv({ allErrors: true, coerceTypes: 'array', useDefaults: true, removeAdditional: false, strict: false }));
+// `date-time` is RFC 3339 as the database takes it (years 0001-9999): ajv-formats' lets year 0000 through.
+const withFormats = (ajv: Ajv): Ajv => addFormats(ajv).addFormat('date-time', isRfc3339DateTime);
+const strict = withFormats(new Ajv({ allErrors: true, coerceTypes: false, useDefaults: true, removeAdditional: false, strict: false }));
+const coercing = withFormats(new Ajv({ allErrors: true, coerceTypes: 'array', useDefaults: true, removeAdditional: false, strict: false }));
 
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
   // The OpenAPI glue gives every recursive schema the same $id; its refs are local, so the id is not needed.

@@ -86,6 +86,12 @@ export function webhookHandlers(
           throw new ProblemError('invalid-request', `a webhook needs ${receipt.headers.join(' or ')}, which marks a repeat`, [
             { in: 'header', pointer: receipt.headers[0] ?? '', detail: 'is required' },
           ]);
+        case 'event-id-too-long':
+          throw new ProblemError(
+            'invalid-request',
+            `${receipt.header} is ${receipt.length} characters long; at most ${receipt.limit} are accepted`,
+            [{ in: 'header', pointer: receipt.header, code: 'too-long', detail: `at most ${receipt.limit} characters` }],
+          );
         case 'ignored':
           request.log.info({ sourceId: receipt.source.id, topic: receipt.topic }, 'webhook topic ignored');
           return reply.code(202).send({

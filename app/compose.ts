@@ -6,7 +6,7 @@ import { secretBox } from '../adapters/webhook/index.ts';
 import type { Replayer } from '../api/dead-letters.ts';
 import { createMetrics } from '../api/metrics.ts';
 import { fulfillmentDeps } from '../adapters/partners/index.ts';
-import type { ServerDeps } from '../api/server.ts';
+import { defaultTimeouts, type ServerDeps, type ServerTimeouts } from '../api/server.ts';
 import type { Catalog } from '../domain/catalog.ts';
 import { strictOutboundRules } from '../domain/outbound-target.ts';
 
@@ -32,11 +32,16 @@ export interface Parts {
   replayDeadLetter?: Replayer;
   /** Whether start-up is done; already done when absent (tests build the server on a ready database). */
   started?: () => boolean;
+  /** Slow senders' limits; node-friendly defaults (10 s headers, 30 s request) when absent. */
+  timeouts?: ServerTimeouts;
+  metricsToken?: string;
+  /** The clock of the /metrics cache (tests move it). */
+  metricsClock?: () => number;
 }
 
 export function composeServer(parts: Parts): ServerDeps {
   const { db } = parts;
-  const metrics = createMetrics(metricReadings(db));
+  const metrics = createMetrics(metricReadings(db), parts.metricsClock === undefined ? {} : { now: parts.metricsClock });
   const outbound = parts.outbound ?? createOutbound(strictOutboundRules);
   const fulfillment = fulfillmentDeps(db, { retry: parts.retryPolicy ?? defaultRetryPolicy, outbound: outbound.endpoints });
   return {
@@ -49,6 +54,8 @@ export function composeServer(parts: Parts): ServerDeps {
     bodyLimitBytes: parts.bodyLimitBytes,
     amqp: parts.amqp,
     lifecycle: { started: parts.started ?? (() => true) },
+    timeouts: parts.timeouts ?? defaultTimeouts,
+    ...(parts.metricsToken === undefined ? {} : { metricsToken: parts.metricsToken }),
     ...(parts.logger === undefined ? {} : { logger: parts.logger }),
     ...(parts.replayDeadLetter === undefined ? {} : { replayDeadLetter: parts.replayDeadLetter }),
   };

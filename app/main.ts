@@ -63,6 +63,8 @@ async function main(): Promise<void> {
     outbound: createOutbound(config.outbound),
     secretKey: secrets.key,
     bodyLimitBytes: config.bodyLimitBytes,
+    timeouts: { headersMs: config.headersTimeoutMs, requestMs: config.requestTimeoutMs },
+    ...(config.metricsToken === undefined ? {} : { metricsToken: config.metricsToken }),
     logger,
     amqp: broker !== undefined,
     ...(broker === undefined ? {} : { replayDeadLetter: deadLetterReplayer(broker) }),

@@ -682,15 +682,19 @@ describe('refusals', () => {
     });
   });
 
-  it('refuses a reply from a vendor whose task it is not, and a vendor reply to a person’s task', () => {
+  it('refuses a reply from a vendor whose task it is not, and a vendor reply to a person’s task, as an unknown task', () => {
     const event = ack(initial, '1:ship');
     expect(applyTaskEvent(initial, { ...event, body: { ...event.body, vendorId: 'vendor-b' } } as TaskEvent, at)).toEqual({
       kind: 'refused',
-      code: 'wrong-vendor',
-      detail: "task 1:ship is not vendor vendor-b's",
+      code: 'unknown-task',
+      detail: `there is no task ${event.body.taskId}`,
     });
     const person = complete(initial, '2:customer-activation');
-    expect(applyTaskEvent(initial, person, at)).toMatchObject({ kind: 'refused', code: 'wrong-vendor' });
+    expect(applyTaskEvent(initial, person, at)).toEqual({
+      kind: 'refused',
+      code: 'unknown-task',
+      detail: `there is no task ${person.body.taskId}`,
+    });
   });
 
   it('refuses a reply naming another order', () => {

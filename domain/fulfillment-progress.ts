@@ -97,9 +97,11 @@ export type Outcome =
   /** The reply cannot be right: it goes to the dead letters with this reason. */
   | { kind: 'refused'; code: RefusalCode; detail: string };
 
+/** What a reply naming no task of its vendor is told: one wording, for a task that does not exist and for another vendor's. */
+export const unknownTaskDetail = (taskId: string): string => `there is no task ${taskId}`;
+
 export type RefusalCode =
   | 'unknown-task'
-  | 'wrong-vendor'
   | 'wrong-order'
   | 'not-sent'
   | 'line-not-in-task'
@@ -498,8 +500,9 @@ export function applyTaskEvent(state: FulfillmentState, event: TaskEvent, at: Da
       );
     }
   } else {
-    if (task.person || task.vendorId !== event.body.vendorId)
-      return refused('wrong-vendor', `task ${task.key} is not vendor ${event.body.vendorId}'s`);
+    // Another vendor's task (or a person's) is answered exactly as one that does not exist: a
+    // vendor learns nothing of the work of others, not even that the id is one.
+    if (task.person || task.vendorId !== event.body.vendorId) return refused('unknown-task', unknownTaskDetail(event.body.taskId));
     if (event.body.orderId !== state.order.id)
       return refused('wrong-order', `task ${task.id} belongs to order ${state.order.id}, not ${event.body.orderId}`);
     if (orderMachine.isTerminal(state.order.status)) return { kind: 'ignored', reason: `the order is ${state.order.status}` };

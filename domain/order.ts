@@ -1,6 +1,7 @@
 import type { OrderStatus } from './order-status.ts';
 import { err, ok, type Result } from './result.ts';
 import type { Problem } from './problem.ts';
+import { escapePointer } from './text.ts';
 
 export const channels = ['api', 'x12', 'cxml', 'webhook'] as const;
 export type Channel = (typeof channels)[number];
@@ -85,9 +86,92 @@ export interface StoredOrder extends CanonicalOrder {
 export interface OrderProblem extends Problem {
   /** JSON pointer into the inbound document (or its channel's equivalent position). */
   pointer: string;
-  code: 'duplicate-line-number' | 'unknown-parent-line' | 'nested-bundle' | 'invalid-quantity' | 'total-mismatch' | 'no-lines';
+  code:
+    | 'duplicate-line-number'
+    | 'unknown-parent-line'
+    | 'nested-bundle'
+    | 'invalid-quantity'
+    | 'invalid-price'
+    | 'total-mismatch'
+    | 'no-lines'
+    | 'too-long';
   detail: string;
+  /** The value at fault, for a channel that answers with a copy of it (X12 AK404). */
+  value?: string;
 }
+
+/**
+ * Longest value, in characters as JSON Schema counts them (code points), of each identifier that is
+ * stored in an indexed column or a key: one table for every channel. openapi.yaml gives the JSON
+ * channel the same maxLength values; cXML's table (adapters/cxml/limits.ts) and the webhook maps
+ * take theirs from here; X12's guide is narrower still (BEG03 22, PO101 20, product ids 48).
+ */
+export const identifierLimits = Object.freeze({
+  /** The partner's order reference (PO number, cXML orderID): indexed with the partner. */
+  externalRef: 80,
+  /** A line's number as the partner numbered it, and a component's parent line number: unique per order. */
+  lineNumber: 40,
+  /** Our SKU, and every qualified product identifier (buyer part, UPC ...): looked up in the catalog and references. */
+  sku: 100,
+  productId: 100,
+  uom: 10,
+  /** A party's code (X12 N104, cXML addressID). */
+  partyCode: 80,
+  /** A dedupe key a partner chooses: Idempotency-Key, cXML payloadID, a webhook event id. */
+  dedupeKey: 255,
+  /** cXML orderVersion. */
+  orderVersion: 40,
+});
+
+/** Characters as JSON Schema's maxLength counts them (code points), so that every channel measures alike. */
+export function characters(value: string): number {
+  let count = value.length;
+  for (let i = 0; i < value.length - 1; i++) {
+    const unit = value.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = value.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        count--;
+        i++;
+      }
+    }
+  }
+  return count;
+}
+
+/** The value is longer than `limit` characters (counted only when its UTF-16 length says it may be). */
+export const longerThan = (value: string, limit: number): boolean => value.length > limit && characters(value) > limit;
+
+/** Every identifier of the draft that is longer than its limit, each pointed at. */
+function tooLongIdentifiers(draft: OrderDraft): OrderProblem[] {
+  const problems: OrderProblem[] = [];
+  const check = (pointer: string, value: string | undefined, limit: number) => {
+    if (value !== undefined && longerThan(value, limit))
+      problems.push({
+        pointer,
+        code: 'too-long',
+        detail: `is ${characters(value)} characters long; at most ${limit} are accepted`,
+        value,
+      });
+  };
+  check('/externalRef', draft.externalRef, identifierLimits.externalRef);
+  for (const role of ['buyer', 'shipTo', 'billTo'] as const) check(`/${role}/code`, draft[role]?.code, identifierLimits.partyCode);
+  for (const line of draft.lines) {
+    check(`${line.origin}/lineNumber`, line.lineNumber, identifierLimits.lineNumber);
+    check(`${line.origin}/parentLineNumber`, line.parentLineNumber, identifierLimits.lineNumber);
+    check(`${line.origin}/sku`, line.sku, identifierLimits.sku);
+    check(`${line.origin}/uom`, line.uom, identifierLimits.uom);
+    for (const [name, value] of Object.entries(line.identifiers ?? {}))
+      check(`${line.origin}/identifiers/${escapePointer(name)}`, value, identifierLimits.productId);
+  }
+  return problems;
+}
+
+/**
+ * Largest quantity and unit price: the JSON schema's maximum, well inside the columns' numeric(18,4)
+ * (a larger one, which X12's 15 digits or a shop's JSON can carry, fails the insert).
+ */
+export const amountLimit = 1_000_000_000;
 
 /** Four decimal places, the precision of X12 and cXML unit prices; avoids float drift in sums. */
 const scale = 10_000;
@@ -103,7 +187,7 @@ const lineUnits = (line: LineDraft): number | undefined =>
  * such a line is stored and the order held for a person.
  */
 export function validateOrder(draft: OrderDraft, options: { allowZeroQuantity?: boolean } = {}): Result<CanonicalOrder, OrderProblem[]> {
-  const problems: OrderProblem[] = [];
+  const problems: OrderProblem[] = tooLongIdentifiers(draft);
   if (draft.lines.length === 0) problems.push({ pointer: '/lines', code: 'no-lines', detail: 'an order needs at least one line' });
 
   const byNumber = new Map<string, LineDraft>();
@@ -122,6 +206,21 @@ export function validateOrder(draft: OrderDraft, options: { allowZeroQuantity?: 
         pointer: `${line.origin}/quantity`,
         code: 'invalid-quantity',
         detail: `quantity must be greater than zero, got ${line.quantity}`,
+      });
+    } else if (line.quantity > amountLimit) {
+      problems.push({
+        pointer: `${line.origin}/quantity`,
+        code: 'invalid-quantity',
+        detail: `quantity must be at most ${amountLimit}, got ${line.quantity}`,
+        value: String(line.quantity),
+      });
+    }
+    if (line.unitPrice !== undefined && !(line.unitPrice >= 0 && line.unitPrice <= amountLimit)) {
+      problems.push({
+        pointer: `${line.origin}/unitPrice`,
+        code: 'invalid-price',
+        detail: `unit price must be from 0 to ${amountLimit}, got ${line.unitPrice}`,
+        value: String(line.unitPrice),
       });
     }
   }

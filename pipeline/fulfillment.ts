@@ -1,4 +1,4 @@
-import { applyTaskEvent, type PartnerAnswer, type RefusalCode } from '../domain/fulfillment-progress.ts';
+import { applyTaskEvent, unknownTaskDetail, type PartnerAnswer, type RefusalCode } from '../domain/fulfillment-progress.ts';
 import { fulfillmentRequest } from '../domain/fulfillment-request.ts';
 import type { OrderStatus } from '../domain/order-status.ts';
 import type { StoredOrder } from '../domain/order.ts';
@@ -61,7 +61,7 @@ async function apply(
 ): Promise<EventResult> {
   const actor = 'person' in source ? source.person : `vendor:${source.vendorId}`;
   const state = await tx.lockFulfillment(event.body.taskId);
-  if (state === undefined) throw new Refusal({ kind: 'refused', code: 'unknown-task', detail: `there is no task ${event.body.taskId}` });
+  if (state === undefined) throw new Refusal({ kind: 'refused', code: 'unknown-task', detail: unknownTaskDetail(event.body.taskId) });
   // Pure, so it may be decided before the inbox is asked: the inbox row says whether it was held.
   const outcome = applyTaskEvent(state, event, at);
   const hold = outcome.kind === 'applied' ? outcome.effects.hold : undefined;

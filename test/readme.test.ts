@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { documentLimitNames, documentLimits, identifierLimits } from '../adapters/cxml/index.ts';
 import { problemCodes } from '../api/problems.ts';
+import { identifierLimits as orderIdentifierLimits } from '../domain/order.ts';
 import { configVariables } from '../config.ts';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -65,7 +66,7 @@ describe('README', () => {
   });
 
   it('lists every cXML limit with its value, as adapters/cxml/limits.ts sets them', () => {
-    const documents = tableFollowing('## Limits');
+    const documents = tableFollowing('What one cXML document may hold');
     expect(documents.map((r) => r[0])).toEqual(Object.values(documentLimitNames));
     for (const [name, value] of documents) {
       const key = Object.entries(documentLimitNames).find(([, n]) => n === name)?.[0] as keyof typeof documentLimits;
@@ -73,5 +74,10 @@ describe('README', () => {
     }
     const identifiers = tableFollowing('Identifiers that are stored or indexed');
     expect(Object.fromEntries(identifiers.map((r) => [r[0], Number(r[2])]))).toEqual(identifierLimits);
+  });
+
+  it('lists every identifier limit of every channel with its value, as domain/order.ts sets them', () => {
+    const rows = tableFollowing('### Identifiers, on every channel');
+    expect(Object.fromEntries(rows.map((r) => [r[0], Number(r[1])]))).toEqual(orderIdentifierLimits);
   });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { isRfc3339DateTime } from '../../domain/timestamp.ts';
 import { parse } from 'yaml';
 import { isReplyType, replyTypes, type VendorReply } from '../../domain/vendor-reply.ts';
 import { packageFile } from '../../package-files.ts';
@@ -33,6 +34,8 @@ function compiler(): Ajv2020 {
   const document = parse(readFileSync(packageFile('asyncapi.yaml'), 'utf8')) as Record<string, unknown>;
   ajv = new Ajv2020({ strict: false, allErrors: true });
   addFormats(ajv);
+  // RFC 3339 as the database takes it, as for the API's requests (ajv-formats lets year 0000 through).
+  ajv.addFormat('date-time', isRfc3339DateTime);
   // Only the schemas: the rest of the document is not JSON Schema.
   ajv.addSchema({ $id: 'asyncapi', components: document.components }, 'asyncapi');
   return ajv;

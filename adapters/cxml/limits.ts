@@ -1,3 +1,5 @@
+import { characters, identifierLimits as orderIdentifierLimits } from '../../domain/order.ts';
+
 // Every limit of the cXML channel, in one place (README "Limits" lists them; keep the two equal).
 //
 // The document limits bound the work a body can cost before it is refused: the Header is read
@@ -51,10 +53,14 @@ export const documentLimitNames: Record<keyof DocumentLimits, string> = {
   attributes: 'attributes',
 };
 
-/** Longest value (in characters) of each identifier that is stored or indexed. */
+/**
+ * Longest value (in characters) of each identifier that is stored or indexed: those an order holds
+ * are the domain's (`identifierLimits` in domain/order.ts, one table for every channel), the
+ * credentials the partner registration's.
+ */
 export const identifierLimits = Object.freeze({
   /** cXML@payloadID: the dedupe key (like the JSON channel's Idempotency-Key). */
-  payloadID: 255,
+  payloadID: orderIdentifierLimits.dedupeKey,
   /** Credential@domain in Header From, To and Sender (a partner's fromDomain). */
   credentialDomain: 100,
   /** Credential/Identity in Header From, To and Sender (a partner's fromIdentity). */
@@ -62,37 +68,23 @@ export const identifierLimits = Object.freeze({
   /** Credential/SharedSecret (the registration's sharedSecret). */
   sharedSecret: 500,
   /** OrderRequestHeader@orderID: the order's externalRef. */
-  orderID: 80,
+  orderID: orderIdentifierLimits.externalRef,
   /** OrderRequestHeader@orderVersion. */
-  orderVersion: 40,
+  orderVersion: orderIdentifierLimits.orderVersion,
   /** ItemOut@lineNumber and @parentLineNumber. */
-  lineNumber: 40,
+  lineNumber: orderIdentifierLimits.lineNumber,
   /** ItemID/SupplierPartID (the SKU), SupplierPartAuxiliaryID, BuyerPartID, ManufacturerPartID. */
-  partId: 100,
+  partId: orderIdentifierLimits.productId,
   /** ItemDetail/UnitOfMeasure. */
-  unitOfMeasure: 10,
+  unitOfMeasure: orderIdentifierLimits.uom,
   /** Address@addressID of ShipTo and BillTo: the party's code. */
-  addressID: 80,
+  addressID: orderIdentifierLimits.partyCode,
 });
 
 /** Characters of a Response's Status text we write at most: longer details are cut, so that no answer grows with its input. */
 export const statusTextLength = 1024;
 
-/** Characters as JSON Schema's maxLength counts them (code points), so that both channels measure alike. */
-export const characters = (value: string): number => {
-  let count = value.length;
-  for (let i = 0; i < value.length; i++) {
-    const code = value.charCodeAt(i);
-    if (code >= 0xd800 && code <= 0xdbff && i + 1 < value.length) {
-      const next = value.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        count--;
-        i++;
-      }
-    }
-  }
-  return count;
-};
+export { characters };
 
 /** "X is 3000 characters long; at most 80 are accepted", or nothing. */
 export function tooLong(name: string, value: string | undefined, limit: number): string[] {

@@ -6,6 +6,7 @@ import {
   notWellFormed,
   parserOptions,
   repeatableElements,
+  storableTree,
   validatorOptions,
   wellFormedTree,
   type CxmlTree,
@@ -92,7 +93,7 @@ async function wellFormedTreeOffThread(text: string): Promise<Parsed> {
   });
   if (waiting.size === 0) worker.unref();
   if (answer.invalid !== undefined) return notWellFormed(answer.invalid);
-  if (answer.tree !== undefined) return { ok: true, tree: answer.tree };
+  if (answer.tree !== undefined) return storableTree(answer.tree);
   return notAcceptable(answer.error ?? 'no tree');
 }
 

@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { documentLimits, type DocumentLimits } from './limits.ts';
+import { findBadText } from '../../domain/text.ts';
 import { describeRefusal, scanXml } from './scan.ts';
 
 // Reading cXML safely: nothing external is ever fetched, no entity is declared, no document over
@@ -76,11 +77,36 @@ export function decodeCxml(body: Uint8Array, maxBytes: number): { ok: true; text
 export function wellFormedTree(text: string): Parsed {
   const valid = XMLValidator.validate(text, validatorOptions);
   if (valid !== true) return notWellFormed(valid.err);
+  let tree: CxmlTree;
   try {
-    return { ok: true, tree: parser.parse(text) as CxmlTree };
+    tree = parser.parse(text) as CxmlTree;
   } catch (error) {
     return notAcceptable((error as Error).message);
   }
+  return storableTree(tree);
+}
+
+/** XML 1.0 has no NUL, but the validator lets one through; stored, it would fail the transaction. */
+export function storableTree(tree: CxmlTree): Parsed {
+  const bad = findBadText(tree, 3);
+  if (bad.length > 0)
+    return { ok: false, failure: { status: 400, text: bad.map((b) => `${elementPath(b.pointer)} ${b.detail}`).join('; ') } };
+  return { ok: true, tree };
+}
+
+/** A pointer into the parsed tree as the document names it: "/cXML/Request/ItemOut/0/@lineNumber" → "cXML/Request/ItemOut[1]@lineNumber". */
+function elementPath(pointer: string): string {
+  let path = '';
+  for (const token of pointer
+    .split('/')
+    .slice(1)
+    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'))) {
+    if (token === '#text') continue;
+    if (/^\d+$/.test(token)) path += `[${Number(token) + 1}]`;
+    else if (token.startsWith('@')) path += token;
+    else path += path === '' ? token : `/${token}`;
+  }
+  return path === '' ? 'the document' : `element ${path}`;
 }
 
 export const validatorOptions = { allowBooleanAttributes: false } as const;

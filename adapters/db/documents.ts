@@ -92,10 +92,15 @@ export interface DocumentFilter {
   limit: number;
 }
 
-/** Oldest first, so that a partner polling its mailbox with `after` sees each document once. */
-export async function listDocuments(db: Database, viewer: Viewer, filter: DocumentFilter): Promise<DocumentSummary[]> {
-  const query = db('documents').select(columns);
-  if (viewer.partnerId !== null) query.where({ partner_id: viewer.partnerId });
+/**
+ * Oldest first, so that a partner polling its mailbox with `after` sees each document once. `after`
+ * is a position only when it is a document the viewer may see: another partner's id would tell
+ * whether it exists and when it was stored ('unknown-position', as for an id that does not exist).
+ */
+export async function listDocuments(db: Database, viewer: Viewer, filter: DocumentFilter): Promise<DocumentSummary[] | 'unknown-position'> {
+  const visible = () => (viewer.partnerId === null ? db('documents') : db('documents').where({ partner_id: viewer.partnerId }));
+  if (filter.after !== undefined && (await visible().where({ id: filter.after }).first('id')) === undefined) return 'unknown-position';
+  const query = visible().select(columns);
   if (filter.direction !== undefined) query.where({ direction: filter.direction });
   // An acknowledgment interchange can hold several kinds ("TA1+997"); each one finds it.
   if (filter.type !== undefined) query.whereRaw(`position(? in '+' || type || '+') > 0`, [`+${filter.type}+`]);

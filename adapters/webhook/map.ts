@@ -1,5 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import type { Address, LineDraft, OrderDraft, OrderType, Party } from '../../domain/order.ts';
+import {
+  amountLimit,
+  characters,
+  identifierLimits,
+  longerThan,
+  type Address,
+  type LineDraft,
+  type OrderDraft,
+  type OrderType,
+  type Party,
+} from '../../domain/order.ts';
 import type { Problem } from '../../domain/problem.ts';
 import { err, ok, type Result } from '../../domain/result.ts';
 import { packageFile } from '../../package-files.ts';
@@ -48,12 +58,18 @@ export const webhookMaps: ReadonlyMap<string, WebhookMap> = new Map(
 
 const problem = (pointer: string, code: string, detail: string): Problem => ({ pointer, code, detail });
 
+/** An identifier the order stores or indexes, longer than it may be: a problem pointing into the shop's payload. */
+function tooLong(problems: Problem[], pointer: string, value: string | undefined, limit: number): void {
+  if (value !== undefined && longerThan(value, limit))
+    problems.push(problem(pointer, 'too-long', `is ${characters(value)} characters long; at most ${limit} are accepted`));
+}
+
 /** An object of the entries that have a value. */
 function present<T>(entries: readonly (readonly [string, T | undefined])[]): Record<string, T> {
   return Object.fromEntries(entries.filter((entry): entry is readonly [string, T] => entry[1] !== undefined));
 }
 
-function partyOf(reader: Reader, spec: PartySpec): Party | undefined {
+function partyOf(reader: Reader, spec: PartySpec, problems: Problem[]): Party | undefined {
   const at = reader.within(spec.at);
   if (at === undefined) return undefined;
   const lines = at.texts(spec.address?.lines) ?? [];
@@ -65,6 +81,7 @@ function partyOf(reader: Reader, spec: PartySpec): Party | undefined {
   }
   const contact = present((['name', 'email', 'phone'] as const).map((key) => [key, field(spec.contact?.[key])] as const));
   const code = field(spec.code);
+  if (spec.code !== undefined) tooLong(problems, at.where(spec.code), code, identifierLimits.partyCode);
   return {
     name: at.text(spec.name) ?? '',
     ...(code === undefined ? {} : { code }),
@@ -82,8 +99,16 @@ function lineOf(item: unknown, spec: LineSpec, claims: Field[], placement: Place
     problems.push(problem(`${origin}${reader.where(spec.quantity)}`, 'not-a-number', 'quantity is missing or not a number'));
   if (unitPrice !== undefined && Number.isNaN(unitPrice))
     problems.push(problem(`${origin}${reader.where(spec.unitPrice as Field)}`, 'not-a-number', 'price is not a number'));
+  // What the order's columns hold (the domain checks it too, but only here is the shop's own field known).
+  if (quantity !== undefined && quantity > amountLimit)
+    problems.push(problem(`${origin}${reader.where(spec.quantity)}`, 'invalid-quantity', `quantity must be at most ${amountLimit}`));
+  if (unitPrice !== undefined && (unitPrice < 0 || unitPrice > amountLimit))
+    problems.push(problem(`${origin}${reader.where(spec.unitPrice as Field)}`, 'invalid-price', `price must be from 0 to ${amountLimit}`));
   const identifiers = present(Object.entries(spec.identifiers ?? {}).map(([name, f]) => [name, reader.text(f)] as const));
   const sku = spec.sku === undefined ? undefined : reader.text(spec.sku);
+  if (spec.sku !== undefined) tooLong(problems, `${origin}${reader.where(spec.sku)}`, sku, identifierLimits.sku);
+  for (const [name, f] of Object.entries(spec.identifiers ?? {}))
+    tooLong(problems, `${origin}${reader.where(f)}`, identifiers[name], identifierLimits.productId);
   const description = spec.description === undefined ? undefined : reader.text(spec.description);
   for (const claim of claims) reader.value(claim);
   const extras = withoutPointers(item, reader.used) as Record<string, unknown>;
@@ -115,6 +140,7 @@ export function mapWebhookOrder(map: WebhookMap, body: unknown, base: string): R
     return value ?? '';
   };
   const externalRef = required('the order reference', map.header.externalRef);
+  tooLong(problems, root.where(map.header.externalRef), externalRef, identifierLimits.externalRef);
   const orderDate = required('the order date', map.header.orderDate).slice(0, 10);
   const currency = required('the currency', map.header.currency);
   const statedTotal = map.header.statedTotal === undefined ? undefined : root.number(map.header.statedTotal);
@@ -123,7 +149,7 @@ export function mapWebhookOrder(map: WebhookMap, body: unknown, base: string): R
   const paymentTerms = map.header.paymentTerms === undefined ? undefined : root.text(map.header.paymentTerms);
   const notes = root.texts(map.header.notes);
   const envelope = present(Object.entries(map.envelope ?? {}).map(([name, f]) => [name, root.text(f)] as const));
-  const parties = present(Object.entries(map.parties ?? {}).map(([role, spec]) => [role, partyOf(root, spec)] as const));
+  const parties = present(Object.entries(map.parties ?? {}).map(([role, spec]) => [role, partyOf(root, spec, problems)] as const));
 
   const items = root.list(map.lines.at);
   const groups = map.bundles === undefined ? [] : root.list(map.bundles.groups);

@@ -1,4 +1,4 @@
-import type { OrderDraft } from '../../domain/order.ts';
+import { characters, identifierLimits, longerThan, type OrderDraft } from '../../domain/order.ts';
 import type { Problem } from '../../domain/problem.ts';
 import type { Result } from '../../domain/result.ts';
 import { findWebhookSource, type Database, type WebhookSource } from '../db/index.ts';
@@ -15,6 +15,8 @@ export type WebhookReceipt =
   | { kind: 'unauthenticated'; detail: string }
   | { kind: 'outside-window'; detail: string }
   | { kind: 'no-event-id'; headers: string[] }
+  /** The event id is the dedupe key: no longer than the limit of every partner-chosen key. */
+  | { kind: 'event-id-too-long'; header: string; length: number; limit: number }
   | { kind: 'ignored'; source: WebhookSource; topic: string | undefined }
   | {
       kind: 'order';
@@ -73,6 +75,8 @@ export async function receiveWebhook(deps: { db: Database; secrets: SecretBox },
 
   const eventId = eventIdOf(sourceKind, request.headers);
   if (eventId === undefined) return { kind: 'no-event-id', headers: sourceKind.eventIdHeaders };
+  if (longerThan(eventId.value, identifierLimits.dedupeKey))
+    return { kind: 'event-id-too-long', header: eventId.header, length: characters(eventId.value), limit: identifierLimits.dedupeKey };
   const topic = topicOf(sourceKind, request.headers, request.payload);
   if (topic === undefined || !map.topics.includes(topic)) return { kind: 'ignored', source, topic };
   return {

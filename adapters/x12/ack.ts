@@ -32,12 +32,21 @@ export function groupStatus(group: GroupFinding): { status: AckStatus; accepted:
   return { status: group.sets.some((s) => s.status === 'E') ? 'E' : 'A', accepted };
 }
 
+/**
+ * A partner's value as our acknowledgment repeats it: without control characters (a NUL would break
+ * the 997 and cannot be stored) and cut to the element's maximum, so that a bad value we refuse
+ * never makes our own answer invalid.
+ */
+export const echo = (value: string | undefined, max: number): string | undefined =>
+  value === undefined ? undefined : value.replace(/[^ -~\u0080-\uffff]/g, '').slice(0, max);
+
 /** AK2 … AK5 (IK… in a 999) for one set: a few segments, and one per error found in it. */
 export function setResponse(set: SetFinding, is999: boolean, rejectedAbove: boolean): OutSegment[] {
-  const out: OutSegment[] = [is999 ? seg('AK2', set.st01, set.st02, set.st03) : seg('AK2', set.st01, set.st02)];
+  const [st01, st02] = [echo(set.st01, 3), echo(set.st02, 9)];
+  const out: OutSegment[] = [is999 ? seg('AK2', st01, st02, echo(set.st03, 35)) : seg('AK2', st01, st02)];
   for (const error of set.segmentErrors) {
     // AK301 is 2–3 characters: a longer unknown tag is cut rather than breaking our own 997.
-    out.push(seg(is999 ? 'IK3' : 'AK3', error.tag.slice(0, 3), error.position, undefined, error.code));
+    out.push(seg(is999 ? 'IK3' : 'AK3', echo(error.tag, 3), error.position, undefined, error.code));
     for (const element of error.elements) {
       const position = element.component === undefined ? String(element.position) : [String(element.position), String(element.component)];
       out.push(seg(is999 ? 'IK4' : 'AK4', position, undefined, element.code, element.value?.slice(0, 99)));
@@ -52,8 +61,8 @@ export function setResponse(set: SetFinding, is999: boolean, rejectedAbove: bool
 export function ackOpening(group: GroupFinding, kind: '997' | '999'): OutSegment {
   const { gs } = group;
   return kind === '999'
-    ? seg('AK1', element(gs, GS.functionalId), element(gs, GS.controlNumber), element(gs, GS.version))
-    : seg('AK1', element(gs, GS.functionalId), element(gs, GS.controlNumber));
+    ? seg('AK1', echo(element(gs, GS.functionalId), 2), echo(element(gs, GS.controlNumber), 9), echo(element(gs, GS.version), 12))
+    : seg('AK1', echo(element(gs, GS.functionalId), 2), echo(element(gs, GS.controlNumber), 9));
 }
 
 /** Whether every set of the group is refused because the group or the interchange is. */
@@ -94,14 +103,21 @@ export function functionalAckWriter(group: GroupFinding, kind: '997' | '999') {
 export function ackGroup(group: GroupFinding, kind: '997' | '999', groupControl: number, ack: WrittenSet): GroupParams<WrittenSet> {
   return {
     functionalId: 'FA',
-    version: kind === '999' ? '005010X231A1' : (element(group.gs, GS.version) ?? '004010').slice(0, 6),
+    version: kind === '999' ? '005010X231A1' : (echo(element(group.gs, GS.version), 6) ?? '004010'),
     groupControl,
-    senderApp: element(group.gs, GS.receiverApp) ?? '',
-    receiverApp: element(group.gs, GS.senderApp) ?? '',
+    senderApp: echo(element(group.gs, GS.receiverApp), 15) ?? '',
+    receiverApp: echo(element(group.gs, GS.senderApp), 15) ?? '',
     sets: [ack],
   };
 }
 
 export function ta1(isa: Segment, status: 'A' | 'E' | 'R', note: string): OutSegment {
-  return seg('TA1', element(isa, ISA.controlNumber), element(isa, ISA.date), element(isa, ISA.time), status, note);
+  return seg(
+    'TA1',
+    echo(element(isa, ISA.controlNumber), 9),
+    echo(element(isa, ISA.date), 6),
+    echo(element(isa, ISA.time), 4),
+    status,
+    note,
+  );
 }

@@ -1,5 +1,6 @@
 import type { AckSegmentError, AckSetVerdict, GroupAck, InterchangeAck, ReceivedAck } from '../../domain/document-ack.ts';
 import { sha256Hex } from '../../domain/sha256.ts';
+import { storable } from '../../domain/text.ts';
 import type { AcknowledgmentInbound } from '../../pipeline/acknowledgments.ts';
 import { AK1, AK2, AK3, AK4, AK5, AK9, element, GS, ISA, isaParties, ST, TA1 } from './elements.ts';
 import type { InterchangeOutcome } from './read.ts';
@@ -21,7 +22,11 @@ export interface AcknowledgmentInterchange {
  * is read as any other interchange): only TA1s and groups of 997/999 sets, at least one of either.
  */
 export function readAcknowledgmentInterchange(bytes: Uint8Array): AcknowledgmentInterchange | undefined {
-  const segments = tokenize(bytes).flatMap((event) => (event.kind === 'segment' ? [event.segment] : []));
+  // Nothing here is checked against a guide: what is read is made storable (a NUL would fail the
+  // lookups and the stored detail), and an unknown value simply matches no document of ours.
+  const segments = tokenize(bytes).flatMap((event) =>
+    event.kind === 'segment' ? [{ ...event.segment, elements: event.segment.elements.map(storable) }] : [],
+  );
   const acks: ReceivedAck[] = [];
   let setId: string | undefined;
   let setSegments: Segment[] = [];
@@ -80,7 +85,7 @@ export function acknowledgmentInbound<O>(
   const read = readAcknowledgmentInterchange(bytes);
   if (read === undefined) return undefined;
   const { sender, receiver } = isaParties(isa);
-  const isaControlNumber = element(isa, ISA.controlNumber) ?? '';
+  const isaControlNumber = storable(element(isa, ISA.controlNumber) ?? '');
   return {
     partnerId,
     dedupe: { scope: 'x12-interchange', key: `${sender}/${receiver}/${isaControlNumber}` },

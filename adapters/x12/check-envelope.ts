@@ -78,14 +78,31 @@ const isaRules: [position: number, width: number, check: (v: string) => boolean,
   [ISA.usage, 1, (v) => ['P', 'T', 'I'].includes(v), interchangeNotes.invalidTestIndicator],
 ];
 
+/** Every character printable ASCII: what the envelope's identifiers may hold (they are keys, and we echo them). */
+const isPrintableAscii = (value: string): boolean => /^[\x20-\x7e]*$/.test(value);
+
 /** The first thing wrong with an ISA, as a TA1 note code. */
 export function checkIsa(isa: Segment): string | undefined {
   if (isa.elements.length !== isaElementCount) return interchangeNotes.invalidControlStructure;
   for (const [position, width, check, note] of isaRules) {
     const value = element(isa, position) as string;
-    if (value.length !== width || !check(value)) return note;
+    if (value.length !== width || !isPrintableAscii(value) || !check(value)) return note;
   }
   return undefined;
+}
+
+/**
+ * GS02 and GS03 (application sender and receiver, AN 2-15) are part of each set's dedupe key and
+ * are echoed in the 997's GS; the 997 has no code for them, so a GS that breaks them is invalid
+ * interchange content (TA1 024, "e.g. an invalid GS segment"), like a GS holding a character no
+ * text column can hold.
+ */
+function isValidGs(gs: Segment): boolean {
+  if (!gs.elements.every(isPrintableAscii)) return false;
+  return [GS.senderApp, GS.receiverApp].every((position) => {
+    const value = element(gs, position) ?? '';
+    return value.length >= 2 && value.length <= 15;
+  });
 }
 
 export function checkInterchangeTrailer<R>(frame: InterchangeFrame<R>): string | undefined {
@@ -93,7 +110,7 @@ export function checkInterchangeTrailer<R>(frame: InterchangeFrame<R>): string |
   if (iea === undefined) return interchangeNotes.prematureEndOfFile;
   if (element(iea, IEA.controlNumber) !== element(isa, ISA.controlNumber)) return interchangeNotes.controlNumberMismatch;
   if (!sameCount(element(iea, IEA.groupCount), frame.groups.length)) return interchangeNotes.invalidGroupCount;
-  if (frame.strays.length > 0) return interchangeNotes.invalidContent;
+  if (frame.strays.length > 0 || !frame.groups.every((group) => isValidGs(group.gs))) return interchangeNotes.invalidContent;
   return undefined;
 }
 

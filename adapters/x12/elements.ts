@@ -1,3 +1,4 @@
+import { storable } from '../../domain/text.ts';
 import type { Segment } from './tokenize.ts';
 
 // The envelope's geometry, its element positions named as the standards number them (ISA13 is
@@ -49,6 +50,7 @@ export const element = (segment: Segment, position: number): string | undefined 
  * each `<qualifier>/<id>` (ids without their padding).
  */
 export const isaParties = (isa: Segment): { sender: string; receiver: string } => ({
-  sender: `${element(isa, ISA.senderQualifier)}/${(element(isa, ISA.sender) ?? '').trim()}`,
-  receiver: `${element(isa, ISA.receiverQualifier)}/${(element(isa, ISA.receiver) ?? '').trim()}`,
+  // A refused ISA is still recorded under its sender: as a text the database can hold.
+  sender: storable(`${element(isa, ISA.senderQualifier)}/${(element(isa, ISA.sender) ?? '').trim()}`),
+  receiver: storable(`${element(isa, ISA.receiverQualifier)}/${(element(isa, ISA.receiver) ?? '').trim()}`),
 });

@@ -95,7 +95,7 @@ describe('elements: AK3 code 8 and AK4', () => {
     ],
     ['BEG03 missing', ['BEG*00*SA***20240101', n1, po1, pid, po1b, ctt], 'AK3*BEG*2**8', ['AK4*3**1']],
     ['BEG05 missing (trailing elements dropped)', ['BEG*00*SA*PO-1', n1, po1, pid, po1b, ctt], 'AK3*BEG*2**8', ['AK4*5**1']],
-    ['BEG03 with a control character', ['BEG*00*SA*PO\x01-1**20240101', n1, po1, pid, po1b, ctt], 'AK3*BEG*2**8', ['AK4*3**6*PO\x01-1']],
+    ['BEG03 with a control character', ['BEG*00*SA*PO\x01-1**20240101', n1, po1, pid, po1b, ctt], 'AK3*BEG*2**8', ['AK4*3**6']],
     ['PO102 not numeric', [beg, n1, 'PO1*1*2X*EA*9.5**VP*ABC-1', pid, po1b, ctt], 'AK3*PO1*4**8', ['AK4*2**6*2X']],
     ['PO102 missing', [beg, n1, 'PO1*1**EA*9.5**VP*ABC-1', pid, po1b, ctt], 'AK3*PO1*4**8', ['AK4*2**1']],
     [

@@ -176,7 +176,9 @@ export function checkElement(rule: ElementRule, value: string, guide: Guide): El
 }
 
 /** The finding for a bad value; built only when there is one (most values are good). */
-const bad = (rule: ElementRule, code: string, value: string): ElementError => ({ position: rule.pos, code, value });
+const bad = (rule: ElementRule, code: string, value: string): ElementError =>
+  // AK404 copies the bad value, but a value with control characters cannot travel in our own 997 (nor be stored).
+  isPrintable(value) ? { position: rule.pos, code, value } : { position: rule.pos, code };
 
 function checkValue(rule: ElementRule, value: string, codes: ReadonlySet<string> | undefined): ElementError | undefined {
   if (value === '') return rule.req === true ? { position: rule.pos, code: elementErrors.mandatoryMissing } : undefined;
@@ -285,13 +287,22 @@ export function checkAgainstGuide(guide: Guide, set: { segments: Segment[] }): S
   return errors.sort((a, b) => a.position - b.position);
 }
 
-/** The segment's element findings, or undefined when it has none (no array for a good segment). */
+/**
+ * The segment's element findings, or undefined when it has none (no array for a good segment).
+ * Elements no rule names are kept as data (extras, descriptions): a NUL in one (the tokenizer passes
+ * every byte but the delimiters) is code 6 too, since no text column can hold it.
+ */
 function checkElements(rules: TagPlace['rules'], segment: Segment): ElementError[] | undefined {
-  if (rules === undefined) return undefined;
   let found: ElementError[] | undefined;
-  for (const { rule, codes } of rules) {
+  for (const { rule, codes } of rules ?? []) {
     const error = checkValue(rule, element(segment, rule.pos) ?? '', codes);
     if (error !== undefined) (found ??= []).push(error);
   }
-  return found;
+  const { elements } = segment;
+  for (let i = 0; i < elements.length; i++) {
+    if ((elements[i] as string).indexOf('\0') === -1) continue;
+    const position = i + 1;
+    if (rules?.some(({ rule }) => rule.pos === position) !== true) (found ??= []).push({ position, code: elementErrors.invalidCharacter });
+  }
+  return found?.sort((a, b) => a.position - b.position);
 }

@@ -1,5 +1,6 @@
 import type { CanonicalOrder } from '../../domain/order.ts';
 import { sha256Hex } from '../../domain/sha256.ts';
+import { storable } from '../../domain/text.ts';
 import type { AnswerWriter, EnvelopeInbound, SetOutcome } from '../../pipeline/interchange.ts';
 import type { DocumentRecord } from '../../pipeline/ports.ts';
 import { interchangeNotes, setErrors } from './codes.ts';
@@ -42,10 +43,10 @@ export function interchangeInbound(outcome: Outcome, bytes: Uint8Array, partnerI
       contentType: 'application/edi-x12',
       body: bytes,
       sha256,
-      control: { isaSender: sender, isaReceiver: receiver, isaControlNumber: element(isa, ISA.controlNumber) ?? '' },
+      control: { isaSender: sender, isaReceiver: receiver, isaControlNumber: storable(element(isa, ISA.controlNumber) ?? '') },
       ...(outcome.rejection === undefined && findings.length === 0
         ? {}
-        : { findings: { interchange: outcome.rejection ?? null, groups: findings } }),
+        : { findings: storableCopy({ interchange: outcome.rejection ?? null, groups: findings }) }),
     },
     // map850For has validated each order already.
     sets: outcome.accepted.map(({ value, gs, st, fingerprint }) => ({
@@ -65,9 +66,13 @@ export function interchangeInbound(outcome: Outcome, bytes: Uint8Array, partnerI
 /** The kinds of set in the interchange, once each in the order they came ("850", "850+860"). */
 function setIdsOf(outcome: Outcome): string {
   const ids = new Set<string>();
-  for (const group of outcome.groups) for (const set of group.sets) ids.add(set.st01);
+  for (const group of outcome.groups) for (const set of group.sets) ids.add(storable(set.st01));
   return Array.from(ids).join('+');
 }
+
+/** What was found wrong, as the database can hold it: refused values may hold a NUL. */
+const storableCopy = <T>(value: T): T =>
+  JSON.parse(JSON.stringify(value), (_key, v: unknown) => (typeof v === 'string' ? storable(v) : v)) as T;
 
 /** The TA1 and 997/999 for the interchange, stored with the control numbers it takes. */
 function acknowledgment(outcome: Outcome): AnswerWriter {
@@ -89,7 +94,7 @@ function acknowledgment(outcome: Outcome): AnswerWriter {
           sha256: sha256Hex(ack.text),
           control: {
             isaControlNumber: String(interchangeControl).padStart(9, '0'),
-            answers: trim(element(outcome.isa, ISA.controlNumber)),
+            answers: storable(trim(element(outcome.isa, ISA.controlNumber))),
             ...(inboundDocumentId === null ? {} : { inboundDocumentId }),
           },
         };

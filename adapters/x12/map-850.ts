@@ -120,7 +120,12 @@ export function map850(set: TransactionSet, context: SetContext, map: Map850): M
   // the set is accepted and the order held for a person (pipeline/item-resolution.ts).
   const checked = validateOrder(draft, { allowZeroQuantity: true });
   if (checked.ok) return { ok: true, draft, order: checked.value };
-  const fieldElement: Record<string, [po1: number, sln: number]> = { lineNumber: [1, 1], quantity: [2, 4], parentLineNumber: [1, 2] };
+  const fieldElement: Record<string, [po1: number, sln: number]> = {
+    lineNumber: [1, 1],
+    quantity: [2, 4],
+    unitPrice: [4, 6],
+    parentLineNumber: [1, 2],
+  };
   return {
     ok: false,
     errors: checked.error.map((problem): SegmentError => {
@@ -133,6 +138,7 @@ export function map850(set: TransactionSet, context: SetContext, map: Map850): M
           elements: [{ position: 2, code: elementErrors.invalidCode, value: String(draft.statedTotal) }],
         };
       }
+      if (problem.code === 'too-long') return tooLongElement(set, problem.pointer, problem.value ?? '');
       const position = Number(at?.[1] ?? 1);
       const segment = set.segments[position - 1] as Segment;
       const element = fieldElement[at?.[2] ?? 'lineNumber'] ?? [1, 1];
@@ -149,6 +155,24 @@ export function map850(set: TransactionSet, context: SetContext, map: Map850): M
         ],
       };
     }),
+  };
+}
+
+/**
+ * An identifier longer than the domain stores (a partner guide may allow more than the default's,
+ * or name elements it does not rule): AK4 code 5 at the element that holds it, in the line's
+ * segment when the problem names one, else the first segment that holds the value.
+ */
+function tooLongElement(set: TransactionSet, pointer: string, value: string): SegmentError {
+  const named = /^\/segments\/(\d+)/.exec(pointer);
+  const candidates = named === null ? set.segments.map((_, i) => i + 1) : [Number(named[1])];
+  const position = candidates.find((p) => set.segments[p - 1]?.elements.includes(value)) ?? candidates[0] ?? 1;
+  const segment = set.segments[position - 1] as Segment;
+  return {
+    tag: segment.tag,
+    position,
+    code: segmentErrors.hasElementErrors,
+    elements: [{ position: segment.elements.indexOf(value) + 1 || 1, code: elementErrors.tooLong, value }],
   };
 }
 

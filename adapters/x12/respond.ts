@@ -1,4 +1,4 @@
-import { ackGroup, functionalAckWriter, ta1, type GroupFinding } from './ack.ts';
+import { ackGroup, echo, functionalAckWriter, ta1, type GroupFinding } from './ack.ts';
 import { ackSetFor } from './check-envelope.ts';
 import { element, GS, ISA } from './elements.ts';
 import type { InterchangeOutcome } from './read.ts';
@@ -62,12 +62,14 @@ function finisher<O>(
   bodies: { answered: Answered; ack: WrittenSet }[],
 ): FinishAck {
   const { isa } = outcome;
-  const version = element(isa, ISA.version) ?? '00401';
+  // Answered in the version it came in, when that is one (a refused ISA12 may hold anything).
+  const sent = element(isa, ISA.version) ?? '';
+  const version = /^\d{5}$/.test(sent) ? sent : '00401';
   return (control) => {
     const text = writeInterchange(
       {
-        sender: { qualifier: element(isa, ISA.receiverQualifier) ?? 'ZZ', id: (element(isa, ISA.receiver) ?? '').trim() },
-        receiver: { qualifier: element(isa, ISA.senderQualifier) ?? 'ZZ', id: (element(isa, ISA.sender) ?? '').trim() },
+        sender: { qualifier: echo(element(isa, ISA.receiverQualifier), 2) ?? 'ZZ', id: echo(element(isa, ISA.receiver), 15)?.trim() ?? '' },
+        receiver: { qualifier: echo(element(isa, ISA.senderQualifier), 2) ?? 'ZZ', id: echo(element(isa, ISA.sender), 15)?.trim() ?? '' },
         interchangeControl: control.interchangeControl,
         interchangeVersion: version,
         at: control.at,

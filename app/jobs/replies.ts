@@ -2,6 +2,7 @@ import { readReply } from '../../adapters/contract/index.ts';
 import { originOf, type Broker, type Delivery, type HandlerVerdict, type TopologyNames } from '../../adapters/amqp/index.ts';
 import { isDatabaseUnavailable, isTransientConflict } from '../../adapters/db/index.ts';
 import { firstTooDeep, jsonDepthLimit } from '../../domain/json-depth.ts';
+import { badCharacter, findBadText } from '../../domain/text.ts';
 import { handleTaskEvent, type FulfillmentDeps } from '../../pipeline/fulfillment.ts';
 
 // Vendor replies from the RabbitMQ reply queue: each checked against asyncapi.yaml and its vendor,
@@ -29,6 +30,8 @@ function oneAtATimePer<T>() {
 export async function onReply(deps: FulfillmentDeps, names: TopologyNames, delivery: Delivery): Promise<HandlerVerdict> {
   if (delivery.messageId === undefined || delivery.messageId === '')
     return { deadLetter: 'no message_id: a reply needs a stable message id' };
+  const badId = badCharacter(delivery.messageId);
+  if (badId !== undefined) return { deadLetter: `invalid-character: the message_id ${badId}` };
   // The vendor's own routing key, also for a reply back from a retry tier (`10s.<prefix>.replies`).
   const { routingKey } = originOf(delivery, names.retryReturnExchange);
   const [, vendorId, kind] = routingKey.split('.');
@@ -41,6 +44,9 @@ export async function onReply(deps: FulfillmentDeps, names: TopologyNames, deliv
   const tooDeep = firstTooDeep(body);
   if (tooDeep !== undefined)
     return { deadLetter: `breaks asyncapi.yaml: ${tooDeep} is nested deeper than ${jsonDepthLimit} arrays and objects` };
+  // Such a text would fail the transaction that applies the reply, again on every redelivery.
+  const bad = findBadText(body);
+  if (bad.length > 0) return { deadLetter: `invalid-character: ${bad.map((b) => `${b.pointer} ${b.detail}`).join('; ')}` };
   const read = readReply(delivery.type ?? '', body);
   if (!read.ok) return { deadLetter: `breaks asyncapi.yaml: ${read.problems.map((p) => `${p.pointer} ${p.detail}`).join('; ')}` };
   const { reply } = read;
