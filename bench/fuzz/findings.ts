@@ -56,7 +56,7 @@ function describe(message: string): string {
 /** The first stack frame in the project's own code (not node_modules, not node:). */
 function ourFrame(stack: string | undefined): string {
   const frames = (stack ?? '').split('\n').filter((line) => line.trim().startsWith('at '));
-  const ours = frames.find((line) => !line.includes('node_modules') && !line.includes('node:')) ?? frames[0] ?? '';
+  const ours = frames.find((line) => !/node_modules|node:|<anonymous>/.test(line)) ?? frames[0] ?? '';
   return ours
     .trim()
     .replace(/^at /, '')
@@ -68,7 +68,13 @@ function causeOf(failure: Failure): { cause: string; stack?: string } {
   if (failure.kind !== '5xx') {
     const made = failure.label
       .split(' / ')
-      .map((part) => part.replace(/\(\d+[^)]*\)/g, '(N)').replace(/\d+/g, 'N'))
+      .map((part) =>
+        part
+          .replace(/@.*$/, '')
+          .replace(/\([^)]*\)/g, '')
+          .replace(/\d+/g, 'N')
+          .trim(),
+      )
       .join(' / ');
     if (failure.behind !== undefined) return { cause: `slow while a slower request ran (e.g. ${failure.behind})` };
     return { cause: `${failure.kind === 'hang' ? 'slow' : failure.status}: ${made}` };

@@ -54,7 +54,7 @@ export function startMonitor(baseUrl: string, pid: number, intervalMs = 100): Mo
   };
   const memory = setInterval(() => {
     const rss = rssBytes(pid);
-    if (!(rss <= monitor.peakRss)) monitor.peakRss = Number.isNaN(monitor.peakRss) ? rss : Math.max(monitor.peakRss, rss);
+    if (!Number.isNaN(rss) && !(rss <= monitor.peakRss)) monitor.peakRss = rss;
   }, intervalMs);
   const polling = (async () => {
     while (running) {

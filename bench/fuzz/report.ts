@@ -6,6 +6,8 @@ import { mb, type CampaignResult } from './campaign.ts';
 const ms = (value: number) => (Number.isFinite(value) ? `${value < 10 ? value.toFixed(1) : Math.round(value)} ms` : '-');
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(bytes < 10_240 ? 1 : 0)} KB`;
 
+const shownFindings = 60;
+
 export function formatReport(result: CampaignResult, hangMs: number): string {
   const lines: string[] = [];
   lines.push(`fuzz campaign ${result.runId}: ${result.db}, seed ${result.seed}, ${result.seconds.toFixed(0)} s`);
@@ -26,7 +28,7 @@ export function formatReport(result: CampaignResult, hangMs: number): string {
   lines.push(`  total: 5xx ${result.fiveXx}, hangs ${result.hangs}, no answer ${result.noAnswer}`);
   if (result.findingLines.length > 0) {
     lines.push(`  distinct failures (${result.findingLines.length}), inputs saved under ${result.findingsDir}:`);
-    for (const [n, line] of result.findingLines.entries()) {
+    for (const [n, line] of result.findingLines.slice(0, shownFindings).entries()) {
       const group = result.findings[n];
       lines.push(`  ${line}`);
       if (group !== undefined)
@@ -35,6 +37,8 @@ export function formatReport(result: CampaignResult, hangMs: number): string {
         );
     }
   }
+  if (result.findingLines.length > shownFindings)
+    lines.push(`  … and ${result.findingLines.length - shownFindings} more groups (see the files)`);
   if (result.otherLogEntries.length > 0) {
     lines.push('  warnings and errors the gateway logged outside requests:');
     for (const [message, count] of result.otherLogEntries) lines.push(`    ${count}× ${message.slice(0, 200)}`);

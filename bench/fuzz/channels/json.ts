@@ -45,7 +45,14 @@ function order(rng: Random, ref: string): Record<string, Json> {
 
 /** Mutations that know the order: dates, line numbers, bundles, numbers at their edges. */
 function mutateOrder(rng: Random, body: Record<string, Json>): string {
-  const lines = body['lines'] as Record<string, Json>[];
+  // Earlier tree mutations may have left no lines, or lines that are not objects.
+  const lines = (Array.isArray(body['lines']) ? body['lines'] : []).filter(
+    (l): l is Record<string, Json> => l !== null && typeof l === 'object' && !Array.isArray(l),
+  );
+  if (lines.length === 0) {
+    body['orderDate'] = rng.pick(badDates);
+    return 'order:bad-date';
+  }
   const line = rng.pick(lines);
   const kind = rng.weighted([
     [3, 'bad-date'],
@@ -61,7 +68,7 @@ function mutateOrder(rng: Random, body: Record<string, Json>): string {
       body[rng.pick(['orderDate', 'requestedShipDate', 'requestedDeliveryDate'])] = rng.pick(badDates);
       break;
     case 'duplicate-line-number':
-      lines.push({ ...line });
+      (body['lines'] as Json[]).push({ ...line });
       break;
     case 'unknown-parent':
       line['parentLineNumber'] = rng.pick(['999', line['lineNumber'] as string, '']);
@@ -120,7 +127,7 @@ function listQuery(rng: Random, context: FuzzContext): FuzzInput {
     method: 'GET',
     path,
     headers: { authorization: `Bearer ${context.partnerKey}` },
-    label: `list ${documents ? 'documents' : 'orders'}`,
+    label: `list ${path.slice(0, 300)}`,
   };
 }
 
