@@ -54,7 +54,7 @@ export const webhookChannel: Channel = {
     const standard = rng.chance(0.3);
     const order = shopOrder(rng, `#${context.runTag}-${index}`);
     const names = [`${standard ? 'standard' : 'shopify'} order (${(order['line_items'] as Json[]).length} items)`];
-    const tree: Record<string, Json> = standard ? { type: 'orders/create', timestamp: new Date().toISOString(), data: order } : order;
+    const tree: Record<string, Json> = standard ? { type: 'orders/create', timestamp: '2026-11-27T14:41:18.000Z', data: order } : order;
     const mutations = rng.weighted([
       [2, 0],
       [5, 1],
