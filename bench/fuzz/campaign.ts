@@ -191,24 +191,26 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     const pending: Promise<void>[] = [];
     const inFlight = new Set<Flight>();
     const recent: Flight[] = [];
-    /** A slow answer may be another input's fault: the slowest request that overlapped it, when slower still. */
+    /**
+     * A slow or missing answer may be another input's fault: the earliest request that was already
+     * running when this one was sent and still running when it ended (or gave up).
+     */
     const slowerAlongside = (flight: Flight): { behind?: string } => {
       const end = flight.end ?? performance.now();
-      const took = (f: Flight) => (f.end ?? performance.now()) - f.start;
-      let slowest: Flight | undefined;
+      let culprit: Flight | undefined;
       for (const other of [...inFlight, ...recent])
         if (
           other !== flight &&
-          other.start < end &&
-          (other.end ?? Infinity) > flight.start &&
-          (slowest === undefined || took(other) > took(slowest))
+          other.start < flight.start &&
+          (other.end ?? Infinity) >= end &&
+          (culprit === undefined || other.start < culprit.start)
         )
-          slowest = other;
-      return slowest !== undefined && took(slowest) > took(flight)
-        ? {
-            behind: `${slowest.channel} #${slowest.index} (${slowest.bytes} bytes, ${Math.round(took(slowest))} ms: ${slowest.label.slice(0, 200)})`,
-          }
-        : {};
+          culprit = other;
+      if (culprit === undefined) return {};
+      const took = Math.round((culprit.end ?? performance.now()) - culprit.start);
+      return {
+        behind: `${culprit.channel} #${culprit.index} (${culprit.bytes} bytes, ${culprit.end === undefined ? 'still running after ' : ''}${took} ms: ${culprit.label.slice(0, 200)})`,
+      };
     };
     const progress = setInterval(() => {
       const done = states.map((s) => `${s.channel.name} ${s.stats.inputs}`).join(', ');
@@ -257,7 +259,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
                 body: input.body,
                 answer,
                 server: gateway.entries(requestId),
-                ...(kind === 'hang' ? slowerAlongside(flight) : {}),
+                ...(kind === '5xx' ? {} : slowerAlongside(flight)),
               });
             }),
           );
