@@ -76,7 +76,10 @@ function causeOf(failure: Failure): { cause: string; stack?: string } {
           .trim(),
       )
       .join(' / ');
-    if (failure.behind !== undefined) return { cause: `slow while a slower request ran (e.g. ${failure.behind})` };
+    if (failure.behind !== undefined)
+      return {
+        cause: `${failure.kind === 'hang' ? 'slow' : failure.status} while an earlier, slower request ran (e.g. ${failure.behind})`,
+      };
     return { cause: `${failure.kind === 'hang' ? 'slow' : failure.status}: ${made}` };
   }
   const logged = failure.server.find((entry) => entry.err !== undefined) ?? failure.server[0];
@@ -105,11 +108,11 @@ export class Findings {
 
   record(failure: Failure): FindingGroup {
     const { cause, stack } = causeOf(failure);
-    // Hangs behind a slower request are one group per channel, whichever request it was.
+    // Hangs and missing answers behind an earlier, slower request: one group per channel and kind, whichever request it was.
     const signature =
       failure.behind === undefined
         ? `${failure.channel} ${failure.kind} ${failure.kind === '5xx' ? failure.status : ''} ${cause}`
-        : `${failure.channel} hang behind`;
+        : `${failure.channel} ${failure.kind} behind`;
     const bytes = failure.body?.length ?? 0;
     let group = this.groups.get(signature);
     if (group === undefined) {
