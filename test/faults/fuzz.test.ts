@@ -3,7 +3,7 @@ import { allChannels, defaultFindingsDir, runCampaign } from '../../bench/fuzz/c
 import { formatReport } from '../../bench/fuzz/report.ts';
 
 // The CI-sized fuzz campaign (bench/fuzz, `npm run fuzz` at any size): a real gateway in its own
-// process on a fresh PostgreSQL database, 2,000 inputs per channel (X12, cXML, JSON, webhooks; about
+// process on a fresh PostgreSQL database, 1,500 inputs per channel (X12, cXML, JSON, webhooks; about
 // two minutes on the 2-core machine, cut at 150 s), four in flight. Any 5xx, any answer slower than
 // 2 s, any request left unanswered or a gateway that dies fails it; the message lists each distinct
 // failure by cause with its smallest input (saved under fuzz-findings/) and the command that replays it.
@@ -15,7 +15,7 @@ it('thousands of hostile inputs per channel: never a 5xx, never a hang, the gate
   const result = await runCampaign({
     db: 'postgres',
     channels: allChannels.map((channel) => channel.name),
-    count: 2_000,
+    count: 1_500,
     timeSeconds: 150,
     concurrency: 4,
     seed: process.env.FUZZ_SEED ?? 'ci',
