@@ -243,9 +243,9 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
               ? 'hang'
               : undefined;
         if (kind !== undefined)
-          // The server logs the error a moment after it answers: wait for the line before filing the finding.
+          // The server logs the error a moment after it answers (longer when busy): wait for the line before filing the finding.
           pending.push(
-            sleep(kind === '5xx' ? 300 : 0).then(() => {
+            (kind === '5xx' ? loggedFor(gateway, requestId) : Promise.resolve()).then(() => {
               findings.record({
                 channel: name,
                 index,
@@ -299,6 +299,11 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
   } finally {
     await gateway.stop();
   }
+}
+
+/** Waits until the gateway has logged something for the request, at most 3 s. */
+async function loggedFor(gateway: Gateway, requestId: string): Promise<void> {
+  for (let waited = 0; waited < 3_000 && gateway.entries(requestId).length === 0; waited += 100) await sleep(100);
 }
 
 /** Short and the same for one seed, so that identifiers in the inputs are too. */
