@@ -17,7 +17,7 @@ import { failed, formatReport } from './report.ts';
 //                            embedded default (PGlite) in a temporary DATA_DIR (default postgres)
 //   --channels x12,cxml,json,webhook   (default all)
 //   --count N                inputs per channel (default 1000)
-//   --time S                 stop sending after S seconds (default 3600)
+//   --time S                 stop sending after S seconds (default 86400: a day)
 //   --concurrency C          requests in flight at once (default 8)
 //   --seed S                 (default 1)
 //   --only N                 input N of each channel only; prints its label and answer
@@ -34,7 +34,7 @@ function options() {
       db: { type: 'string', default: 'postgres' },
       channels: { type: 'string', default: allChannels.map((c) => c.name).join(',') },
       count: { type: 'string', default: '1000' },
-      time: { type: 'string', default: '3600' },
+      time: { type: 'string', default: '86400' },
       concurrency: { type: 'string', default: '8' },
       seed: { type: 'string', default: '1' },
       only: { type: 'string' },
