@@ -146,6 +146,18 @@ describe('characters the database cannot hold', () => {
       expect(res.body).not.toContain('\u0000');
       expect(find(res.body, refusal)[0]).toContain('R');
     });
+
+    it.each([
+      ['GS03, repeated as our GS02 cut to 15', 308, (x: string) => x.replace('*ORDERGATE*2026', `*${'😀'.repeat(10)}*2026`)],
+      ['BEG03, repeated in AK404 cut to 99', 309, (x: string) => x.replace(/BEG\*00\*SA\*[^*]*/, `BEG*00*SA*${'😀'.repeat(60)}`)],
+    ])('cuts a value of characters outside the BMP between characters, never inside one: %s', async (_name, n, edit) => {
+      const sent = interchange(n, edit);
+      expect(sent).toContain('😀');
+      const res = await send(sent);
+      expect(res.statusCode).toBe(200);
+      expect(res.body).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
+      expect(res.body).not.toContain('\ufffd');
+    });
   });
 
   describe('X12 acknowledgments of our documents', () => {

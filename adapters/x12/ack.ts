@@ -37,8 +37,12 @@ export function groupStatus(group: GroupFinding): { status: AckStatus; accepted:
  * the 997 and cannot be stored) and cut to the element's maximum, so that a bad value we refuse
  * never makes our own answer invalid.
  */
-export const echo = (value: string | undefined, max: number): string | undefined =>
-  value === undefined ? undefined : value.replace(/[^ -~\u0080-\uffff]/g, '').slice(0, max);
+export function echo(value: string | undefined, max: number): string | undefined {
+  if (value === undefined) return undefined;
+  const cut = value.replace(/[^ -~\u0080-\uffff]/g, '').slice(0, max);
+  // Not half of a character outside the BMP: a lone surrogate cannot be stored or sent as UTF-8.
+  return /[\ud800-\udbff]$/.test(cut) ? cut.slice(0, -1) : cut;
+}
 
 /** AK2 … AK5 (IK… in a 999) for one set: a few segments, and one per error found in it. */
 export function setResponse(set: SetFinding, is999: boolean, rejectedAbove: boolean): OutSegment[] {
@@ -49,7 +53,7 @@ export function setResponse(set: SetFinding, is999: boolean, rejectedAbove: bool
     out.push(seg(is999 ? 'IK3' : 'AK3', echo(error.tag, 3), error.position, undefined, error.code));
     for (const element of error.elements) {
       const position = element.component === undefined ? String(element.position) : [String(element.position), String(element.component)];
-      out.push(seg(is999 ? 'IK4' : 'AK4', position, undefined, element.code, element.value?.slice(0, 99)));
+      out.push(seg(is999 ? 'IK4' : 'AK4', position, undefined, element.code, echo(element.value, 99)));
     }
   }
   const status = rejectedAbove ? 'R' : set.status;
