@@ -198,6 +198,21 @@ describe('webhooks in', () => {
     });
   });
 
+  it('answers a line item that is null or not an object with 422 at that line, not a 500', async () => {
+    for (const item of ['null', '"a string"']) {
+      const order = JSON.parse(shopifyOrder);
+      const body = JSON.stringify({ ...order, name: `#NULL-${item.length}`, line_items: [order.line_items[0], 'ITEM'] }).replace(
+        '"ITEM"',
+        item,
+      );
+      const res = await fromShopify(body);
+      expect(res.statusCode).toBe(422);
+      expect(res.json().errors).toEqual(
+        expect.arrayContaining([expect.objectContaining({ pointer: '/line_items/1/quantity', code: 'not-a-number' })]),
+      );
+    }
+  });
+
   describe('from a Standard Webhooks source', () => {
     let source: { id: string; url: string; secret: string };
     const envelope = (externalRef: string) =>

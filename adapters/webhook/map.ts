@@ -111,7 +111,9 @@ function lineOf(item: unknown, spec: LineSpec, claims: Field[], placement: Place
     tooLong(problems, `${origin}${reader.where(f)}`, identifiers[name], identifierLimits.productId);
   const description = spec.description === undefined ? undefined : reader.text(spec.description);
   for (const claim of claims) reader.value(claim);
-  const extras = withoutPointers(item, reader.used) as Record<string, unknown>;
+  const rest = withoutPointers(item, reader.used);
+  // A line that is not an object (null, a string) has no extras; its quantity is already refused.
+  const extras = rest !== null && typeof rest === 'object' && !Array.isArray(rest) ? (rest as Record<string, unknown>) : {};
   return {
     lineNumber: placement.lineNumber,
     ...(placement.parentLineNumber === undefined ? {} : { parentLineNumber: placement.parentLineNumber }),
