@@ -148,6 +148,22 @@ describe('POST /v1/x12', () => {
     expect((await t.request({ method: 'GET', url: '/v1/orders?externalRef=PO-552', key: acme.key })).json().orders).toEqual([]);
   });
 
+  it('answers an interchange of 1,000 sets each with another unknown ST01 (the stored document names at most ten kinds)', async () => {
+    const [head, rest] = variant('000000777', { gs06: '777' }).split(/(?=ST\*850)/);
+    const [set, tail] = (rest ?? '').split(/(?<=SE\*17\*0001~\s*)/);
+    const sets = Array.from({ length: 1_000 }, (_, i) =>
+      (set ?? '')
+        .replace('ST*850*0001', `ST*${9000 + i}*${String(i + 1).padStart(4, '0')}`)
+        .replace('SE*17*0001', `SE*17*${String(i + 1).padStart(4, '0')}`),
+    );
+    const res = await send(`${head}${sets.join('')}${(tail ?? '').replace('GE*1*777', 'GE*1000*777')}`);
+    expect(res.statusCode).toBe(200);
+    expect(find(res.body, 'AK2')).toHaveLength(1_000);
+    expect(find(res.body, 'AK9')[0]?.slice(1, 5)).toEqual(['R', '1000', '1000', '0']);
+    const documents = (await t.request({ method: 'GET', url: '/v1/documents?direction=inbound&limit=1', key: acme.key })).json().documents;
+    expect(documents[0].type).toBe('ISA');
+  });
+
   it('refuses an interchange from another sender (TA1 006) or to another receiver (TA1 009), storing nothing', async () => {
     const otherSender = variant('000000601', { gs06: '601', po: 'PO-601' }).replace('ZZ*ACMEBUYER      ', 'ZZ*SOMEONEELSE    ');
     const res = await send(otherSender);

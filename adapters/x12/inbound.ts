@@ -63,11 +63,19 @@ export function interchangeInbound(outcome: Outcome, bytes: Uint8Array, partnerI
   };
 }
 
-/** The kinds of set in the interchange, once each in the order they came ("850", "850+860"). */
+/** At most this many kinds name a document: its type is indexed, and an ST01 may be anything. */
+const documentKindsNamed = 10;
+
+/**
+ * The kinds of set in the interchange, once each in the order they came ("850", "850+860"): only
+ * ST01 values that can be one (three letters or digits), the first ten, "+…" when there are more.
+ */
 function setIdsOf(outcome: Outcome): string {
   const ids = new Set<string>();
-  for (const group of outcome.groups) for (const set of group.sets) ids.add(storable(set.st01));
-  return Array.from(ids).join('+');
+  for (const group of outcome.groups)
+    for (const set of group.sets) if (/^[A-Z0-9]{3}$/.test(set.st01) && ids.size <= documentKindsNamed) ids.add(set.st01);
+  const named = Array.from(ids).slice(0, documentKindsNamed).join('+');
+  return ids.size > documentKindsNamed ? `${named}+…` : named;
 }
 
 /** What was found wrong, as the database can hold it: refused values may hold a NUL. */
