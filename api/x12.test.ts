@@ -160,8 +160,12 @@ describe('POST /v1/x12', () => {
     expect(res.statusCode).toBe(200);
     expect(find(res.body, 'AK2')).toHaveLength(1_000);
     expect(find(res.body, 'AK9')[0]?.slice(1, 5)).toEqual(['R', '1000', '1000', '0']);
-    const documents = (await t.request({ method: 'GET', url: '/v1/documents?direction=inbound&limit=1', key: acme.key })).json().documents;
-    expect(documents[0].type).toBe('ISA');
+    const stored = await t.database
+      .db('documents')
+      .where({ direction: 'inbound', partner_id: acme.id })
+      .orderBy('created_at', 'desc')
+      .first();
+    expect(stored.type).toBe('ISA');
   });
 
   it('refuses an interchange from another sender (TA1 006) or to another receiver (TA1 009), storing nothing', async () => {
