@@ -191,6 +191,29 @@ describe('acknowledgments of our documents', () => {
     });
   });
 
+  it('matches each group of one acknowledgment interchange to its own document, leading zeros or not, among thousands that match none', async () => {
+    const [first, second] = [await our855(acme.id, acmeIdentity), await our855(acme.id, acmeIdentity)];
+    const gs06 = (sent: typeof first) => sent.control.gsControlNumber as string;
+    const unmatched = Array.from({ length: 3_000 }, (_, i) =>
+      functionalAck('997', String(900_000 + i), String(600 + i), [], 'AK9*A*1*1*1'),
+    ).flat();
+    const res = await post(
+      fromPartner(acmeIdentity, '000000505', [
+        ...functionalAck('997', gs06(first), '5051', ['AK2*855*0001', 'AK5*A'], 'AK9*A*1*1*1'),
+        ...unmatched,
+        ...functionalAck('997', `000${gs06(second)}`, '5052', ['AK2*855*0001', 'AK5*R*5'], 'AK9*R*1*1*0'),
+        `TA1*${Number(second.control.isaControlNumber)}*261206*0900*A*000`,
+      ]),
+    );
+    expect(res.statusCode).toBe(202);
+    expect((await summary(first.documentId)).acknowledgment).toMatchObject({ state: 'accepted', detail: { kind: '997' } });
+    // The TA1 after it accepts only the envelope: the 997's rejection stands.
+    expect((await summary(second.documentId)).acknowledgment).toMatchObject({
+      state: 'rejected',
+      detail: { kind: '997', set: { status: 'R' } },
+    });
+  });
+
   it('stores an acknowledgment of no document of ours, answering nothing', async () => {
     const res = await post(fromPartner(acmeIdentity, '000000504', functionalAck('997', '987654', '504', [], 'AK9*A*1*1*1')));
     expect(res.statusCode).toBe(202);

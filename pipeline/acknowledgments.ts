@@ -35,28 +35,68 @@ export async function reconcileAcknowledgments(store: OrderStore, inbound: Ackno
     const { dedupe } = inbound;
     const claim = await tx.claimWithDocument(inbound.partnerId, dedupe.scope, dedupe.key, inbound.fingerprint, inbound.document);
     if (!('documentId' in claim)) return claim.requestHash === inbound.fingerprint ? { kind: 'repeat' } : { kind: 'conflict' };
+    const found = await documentsAcknowledged(tx, inbound.partnerId, inbound.acks);
     const matches: AckMatch[] = [];
-    for (const ack of inbound.acks) matches.push({ ack, documentIds: await recordAck(tx, inbound.partnerId, ack, claim.documentId) });
+    for (const ack of inbound.acks) matches.push({ ack, documentIds: await recordAck(tx, ack, found, claim.documentId) });
     // The claim's answer: nothing is sent back, and a repeat finds that here.
     await tx.completeIdempotencyKey(inbound.partnerId, dedupe.scope, dedupe.key, { status: 202, body: null, orderId: null });
     return { kind: 'recorded', documentId: claim.documentId, matches };
   });
 }
 
-async function recordAck(tx: StoreTransaction, partnerId: string, ack: ReceivedAck, inboundDocumentId: string): Promise<string[]> {
+/** A control number as compared: a partner may echo ISA13 or GS06 without its leading zeros. */
+const controlKey = (controlNumber: string | undefined): string => (controlNumber ?? '').replace(/^0+/, '');
+
+interface AcknowledgedByControl {
+  groups: Map<string, AcknowledgedDocument[]>;
+  interchanges: Map<string, AcknowledgedDocument[]>;
+}
+
+/** Every document the interchange's acknowledgments may point at, in two lookups in all. */
+async function documentsAcknowledged(tx: StoreTransaction, partnerId: string, acks: ReceivedAck[]): Promise<AcknowledgedByControl> {
+  const isaControlNumbers: string[] = [];
+  const gsControlNumbers: string[] = [];
+  for (const ack of acks)
+    (ack.kind === 'TA1' ? isaControlNumbers : gsControlNumbers).push(ack.kind === 'TA1' ? ack.isaControlNumber : ack.gsControlNumber);
+  // One object per document, whichever lookup found it: what one acknowledgment records, the next sees.
+  const byId = new Map<string, AcknowledgedDocument>();
+  const byControl = (documents: AcknowledgedDocument[], field: string) => {
+    const map = new Map<string, AcknowledgedDocument[]>();
+    for (const found of documents) {
+      const document = byId.get(found.id) ?? found;
+      byId.set(document.id, document);
+      const key = controlKey(document.control[field]);
+      map.set(key, [...(map.get(key) ?? []), document]);
+    }
+    return map;
+  };
+  return {
+    interchanges: byControl(await tx.acknowledgedDocuments(partnerId, { isaControlNumbers }), 'isaControlNumber'),
+    groups: byControl(await tx.acknowledgedDocuments(partnerId, { gsControlNumbers }), 'gsControlNumber'),
+  };
+}
+
+async function recordAck(
+  tx: StoreTransaction,
+  ack: ReceivedAck,
+  found: AcknowledgedByControl,
+  inboundDocumentId: string,
+): Promise<string[]> {
   if (ack.kind === 'TA1') {
-    const documents = await tx.acknowledgedDocuments(partnerId, { isaControlNumber: ack.isaControlNumber });
+    const documents = found.interchanges.get(controlKey(ack.isaControlNumber)) ?? [];
     const state = ackStateOf(ack.status);
     const recorded: string[] = [];
     for (const document of documents) {
       // A TA1 that accepts the envelope says nothing against a 997/999 already in about its content.
       if (state === 'accepted' && isFunctionalVerdict(document)) continue;
       await tx.recordAcknowledgment(document.id, state, { kind: 'TA1', inboundDocumentId, interchange: ack });
+      // What a later acknowledgment in the same interchange sees, as a fresh read would.
+      document.ackState = state;
       recorded.push(document.id);
     }
     return recorded;
   }
-  const documents = await tx.acknowledgedDocuments(partnerId, { gsControlNumber: ack.gsControlNumber });
+  const documents = found.groups.get(controlKey(ack.gsControlNumber)) ?? [];
   for (const document of documents) {
     const verdict = verdictFor(ack, document.control.stControlNumber);
     const group = {
@@ -66,7 +106,9 @@ async function recordAck(tx: StoreTransaction, partnerId: string, ack: ReceivedA
       codes: ack.codes,
       counts: ack.counts,
     };
-    await tx.recordAcknowledgment(document.id, ackStateOf(verdict.status), { kind: ack.kind, inboundDocumentId, group, set: verdict });
+    const state = ackStateOf(verdict.status);
+    await tx.recordAcknowledgment(document.id, state, { kind: ack.kind, inboundDocumentId, group, set: verdict });
+    document.ackState = state;
   }
   return documents.map((d) => d.id);
 }

@@ -46,8 +46,8 @@ export interface AcknowledgedDocument {
   ackDueAt: Date | null;
 }
 
-/** Where an acknowledgment points: our group (GS06) or our interchange (ISA13). */
-export type AckTarget = { gsControlNumber: string } | { isaControlNumber: string };
+/** Where acknowledgments point: our groups (GS06) or our interchanges (ISA13), by control number. */
+export type AckTargets = { gsControlNumbers: string[] } | { isaControlNumbers: string[] };
 
 export interface DeliveryRecord {
   state: 'delivered' | 'failed';
@@ -191,8 +191,11 @@ export interface StoreTransaction {
    */
   takeControlNumbers(partnerId: string, counts: Record<string, number>): Promise<Record<string, number>>;
   recordDelivery(documentId: string, delivery: DeliveryRecord): Promise<void>;
-  /** The partner's outbound documents that wait for or got an acknowledgment, under a control id, locked. */
-  acknowledgedDocuments(partnerId: string, target: AckTarget): Promise<AcknowledgedDocument[]>;
+  /**
+   * The partner's outbound documents that wait for or got an acknowledgment, under any of the
+   * control numbers (compared as numbers: leading zeros do not count), oldest first, locked.
+   */
+  acknowledgedDocuments(partnerId: string, targets: AckTargets): Promise<AcknowledgedDocument[]>;
   /** Records a partner's verdict on one of our documents (acked_at: now). */
   recordAcknowledgment(documentId: string, state: Exclude<DocumentAckState, 'overdue'>, detail: Record<string, unknown>): Promise<void>;
   /** Marks up to `limit` documents whose acknowledgment was due by `now` and never came as overdue; the ones marked. */

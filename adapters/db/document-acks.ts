@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { AckTarget, AcknowledgedDocument } from '../../pipeline/ports.ts';
+import type { AckTargets, AcknowledgedDocument } from '../../pipeline/ports.ts';
 
 // Outbound documents and the partner's acknowledgment of them: found by control id, verdict
 // recorded, and marked overdue when the wait is over. Only documents stored with a due time
@@ -17,15 +17,21 @@ const toDocument = (row: Record<string, unknown>): AcknowledgedDocument => ({
   ackDueAt: row.ack_due_at === null || row.ack_due_at === undefined ? null : new Date(row.ack_due_at as string),
 });
 
-export async function acknowledgedDocuments(trx: Knex.Transaction, partnerId: string, target: AckTarget): Promise<AcknowledgedDocument[]> {
-  const [key, value] =
-    'gsControlNumber' in target ? ['gsControlNumber', target.gsControlNumber] : ['isaControlNumber', target.isaControlNumber];
+export async function acknowledgedDocuments(
+  trx: Knex.Transaction,
+  partnerId: string,
+  targets: AckTargets,
+): Promise<AcknowledgedDocument[]> {
+  const [key, values] =
+    'gsControlNumbers' in targets ? ['gsControlNumber', targets.gsControlNumbers] : ['isaControlNumber', targets.isaControlNumbers];
+  if (values.length === 0) return [];
+  // One statement for a whole acknowledgment interchange, however many groups it answers.
   const rows = await trx('documents')
     .select(columns)
     .where({ partner_id: partnerId, direction: 'outbound', channel: 'x12' })
     .whereNotNull('ack_due_at')
     // Control numbers are compared as numbers: a partner may echo ISA13 without its leading zeros.
-    .whereRaw(`ltrim(control->>?, '0') = ltrim(?, '0')`, [key, value])
+    .whereRaw(`ltrim(control->>?, '0') = ANY(?::text[])`, [key, [...new Set(values.map((value) => value.replace(/^0+/, '')))]])
     .orderBy('created_at')
     .forUpdate();
   return rows.map(toDocument);
