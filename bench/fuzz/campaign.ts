@@ -32,8 +32,14 @@ export interface CampaignOptions {
   timeSeconds: number;
   concurrency: number;
   seed: string;
-  /** An answer slower than this is a hang (2,000 ms). */
+  /** An answer slower than this, plus msPerMiB for each MiB of its input, is a hang (2,000 ms). */
   hangMs: number;
+  /**
+   * What an input's size adds to hangMs and timeoutMs (10,000 ms per MiB): an interchange of 20,000
+   * orders is 20,000 orders stored, and is not expected in 2 s. Answers slower than hangMs but
+   * within that are counted apart (`slow for their size`), not hidden.
+   */
+  msPerMiB: number;
   /** No answer after this long: the request is dropped and counted as `timeout` (30,000 ms). */
   timeoutMs: number;
   entry: 'dist' | 'source';
@@ -228,18 +234,19 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
         const requestId = `fuzz-${name}-${index}`;
         const flight: Flight = { channel: name, index, bytes: input.body?.length ?? 0, label: input.label, start: performance.now() };
         inFlight.add(flight);
-        const answer = await send(gateway.url, agent, input, requestId, options.timeoutMs, options.bodyLimitBytes);
+        const allowanceMs = (options.msPerMiB * (input.body?.length ?? 0)) / (1024 * 1024);
+        const answer = await send(gateway.url, agent, input, requestId, options.timeoutMs + allowanceMs, options.bodyLimitBytes);
         flight.end = performance.now();
         inFlight.delete(flight);
         recent.push(flight);
         if (recent.length > 256) recent.shift();
-        state.stats.record(index, answer.status, answer.ms, input.body?.length ?? 0, answer.bytes, options.hangMs);
+        state.stats.record(index, answer.status, answer.ms, input.body?.length ?? 0, answer.bytes, options.hangMs, allowanceMs);
         options.onAnswer?.(name, index, input, answer);
         const kind: FailureKind | undefined = /^5\d\d$/.test(answer.status)
           ? '5xx'
           : isNoAnswer(answer.status)
             ? 'no-answer'
-            : answer.ms > options.hangMs
+            : answer.ms > options.hangMs + allowanceMs
               ? 'hang'
               : undefined;
         if (kind !== undefined)

@@ -22,6 +22,7 @@ import { failed, formatReport } from './report.ts';
 //   --seed S                 (default 1)
 //   --only N                 input N of each channel only; prints its label and answer
 //   --hang-ms MS             (default 2000)   --timeout-ms MS (default 30000)
+//   --ms-per-mib MS          (default 10000: added to both for each MiB of an input)
 //   --entry dist|source      node dist/app/main.js, built first if stale (default), or app/main.ts via tsx
 //   --body-limit BYTES       the gateway's BODY_LIMIT_BYTES (default 5242880)
 
@@ -40,6 +41,7 @@ function options() {
       only: { type: 'string' },
       'hang-ms': { type: 'string', default: '2000' },
       'timeout-ms': { type: 'string', default: '30000' },
+      'ms-per-mib': { type: 'string', default: '10000' },
       entry: { type: 'string', default: 'dist' },
       'body-limit': { type: 'string', default: String(5 * 1024 * 1024) },
       help: { type: 'boolean', default: false },
@@ -73,6 +75,7 @@ function options() {
     seed: values.seed,
     hangMs: whole('hang-ms', values['hang-ms'], 1),
     timeoutMs: whole('timeout-ms', values['timeout-ms'], 1),
+    msPerMiB: whole('ms-per-mib', values['ms-per-mib'], 0),
     bodyLimitBytes: whole('body-limit', values['body-limit'], 1024),
     only,
   } as const;
@@ -104,7 +107,7 @@ async function main(): Promise<number> {
           },
         }),
   });
-  process.stdout.write(`${formatReport(result, chosen.hangMs)}\n`);
+  process.stdout.write(`${formatReport(result, chosen.hangMs, chosen.msPerMiB)}\n`);
   return failed(result) ? 1 : 0;
 }
 

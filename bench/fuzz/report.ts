@@ -8,12 +8,12 @@ const kb = (bytes: number) => `${(bytes / 1024).toFixed(bytes < 10_240 ? 1 : 0)}
 
 const shownFindings = 60;
 
-export function formatReport(result: CampaignResult, hangMs: number): string {
+export function formatReport(result: CampaignResult, hangMs: number, msPerMiB: number): string {
   const lines: string[] = [];
   lines.push(`fuzz campaign ${result.runId}: ${result.db}, seed ${result.seed}, ${result.seconds.toFixed(0)} s`);
   for (const [name, stats] of result.channels) {
     lines.push(
-      `  ${name.padEnd(8)} ${stats.inputs} inputs; 5xx ${stats.fiveXx}; hangs (> ${hangMs} ms) ${stats.hangs}; no answer ${stats.noAnswer}; ` +
+      `  ${name.padEnd(8)} ${stats.inputs} inputs; 5xx ${stats.fiveXx}; hangs (> ${hangMs} ms + ${msPerMiB} ms/MiB of input) ${stats.hangs}; slow for their size ${stats.slowForSize}; no answer ${stats.noAnswer}; ` +
         `latency p50 ${ms(stats.latency.percentile(50))}, p99 ${ms(stats.latency.percentile(99))}, max ${ms(stats.latency.max)}; ` +
         `largest input ${kb(stats.largestInputBytes)}, largest answer ${kb(stats.largestAnswerBytes)} (#${stats.largestAnswerIndex})`,
     );

@@ -49,6 +49,8 @@ export class ChannelStats {
   inputs = 0;
   fiveXx = 0;
   hangs = 0;
+  /** Slower than hangMs, within what the input's size allows. */
+  slowForSize = 0;
   /** No HTTP answer at all: the connection dropped, or our own timeout. */
   noAnswer = 0;
   largestAnswerBytes = 0;
@@ -56,13 +58,14 @@ export class ChannelStats {
   largestAnswerIndex = -1;
   largestInputBytes = 0;
 
-  record(index: number, status: string, ms: number, inputBytes: number, answerBytes: number, hangMs: number): void {
+  record(index: number, status: string, ms: number, inputBytes: number, answerBytes: number, hangMs: number, allowanceMs = 0): void {
     this.inputs += 1;
     this.statuses.set(status, (this.statuses.get(status) ?? 0) + 1);
     this.latency.add(ms);
     if (/^5\d\d$/.test(status)) this.fiveXx += 1;
     if (isNoAnswer(status)) this.noAnswer += 1;
-    if (ms > hangMs) this.hangs += 1;
+    if (ms > hangMs + allowanceMs) this.hangs += 1;
+    else if (ms > hangMs) this.slowForSize += 1;
     if (answerBytes > this.largestAnswerBytes) {
       this.largestAnswerBytes = answerBytes;
       this.largestAnswerIndex = index;
