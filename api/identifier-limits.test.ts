@@ -1,9 +1,10 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenize } from '../adapters/x12/tokenize.ts';
 import { identifierLimits } from '../domain/order.ts';
 import { adminKey, sampleOrder, startTestApp, type TestApp } from '../test/support/app.ts';
+import { postFromShop, registerShop } from '../test/support/shopify.ts';
 import { loadSpecification } from './server.ts';
 
 // Issue 12, finding 5: every identifier that is stored or indexed has a length limit on every
@@ -14,6 +15,7 @@ const shopifyOrder = JSON.parse(readFileSync(new URL('../adapters/webhook/fixtur
 const identity = { qualifier: 'ZZ', id: 'ACMEBUYER', ourQualifier: 'ZZ', ourId: 'ORDERGATE' };
 const shopSecret = 'shpss_identifier-limits-0123456789';
 const shop = 'limits.myshopify.com';
+const shopOf = { domain: shop, secret: shopSecret };
 
 const segments = (text: string) => tokenize(text).flatMap((e) => (e.kind === 'segment' ? [[e.segment.tag, ...e.segment.elements]] : []));
 const find = (text: string, tag: string) => segments(text).filter((s) => s[0] === tag);
@@ -85,13 +87,7 @@ describe('identifier limits over HTTP', () => {
   beforeAll(async () => {
     t = await startTestApp('postgres');
     acme = await t.partner('Acme', { x12: identity });
-    const source = await t.request({
-      method: 'POST',
-      url: `/v1/partners/${acme.id}/webhook-sources`,
-      key: adminKey,
-      payload: { kind: 'shopify', account: shop, secret: shopSecret },
-    });
-    expect(source.statusCode).toBe(201);
+    await registerShop(t, acme.id, shopOf);
   });
   afterAll(async () => t?.close());
 
@@ -173,19 +169,7 @@ describe('identifier limits over HTTP', () => {
   });
 
   describe('webhooks', () => {
-    const fromShopify = (body: string, eventId: string = randomUUID()) =>
-      t.request({
-        method: 'POST',
-        url: '/v1/webhooks/shopify',
-        headers: {
-          'content-type': 'application/json',
-          'x-shopify-hmac-sha256': createHmac('sha256', shopSecret).update(body).digest('base64'),
-          'x-shopify-shop-domain': shop,
-          'x-shopify-topic': 'orders/create',
-          'x-shopify-event-id': eventId,
-        },
-        payload: body,
-      });
+    const fromShopify = (body: string, eventId: string = randomUUID()) => postFromShop(t, shopOf, body, eventId);
 
     it('answers an over-long order reference or SKU 422, too-long, pointing into the shop payload', async () => {
       const res = await fromShopify(

@@ -1,10 +1,11 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenize } from '../adapters/x12/tokenize.ts';
 import { onReply } from '../app/jobs/replies.ts';
 import { topologyNames } from '../adapters/amqp/index.ts';
 import { adminKey, sampleOrder, startTestApp, type TestApp } from '../test/support/app.ts';
+import { postFromShop, registerShop } from '../test/support/shopify.ts';
 
 // Issue 12, finding 4: U+0000 and lone UTF-16 surrogates, which PostgreSQL's text and jsonb refuse,
 // are answered in each channel's own terms instead of a 500.
@@ -15,6 +16,7 @@ const shopifyOrder = JSON.parse(readFileSync(new URL('../adapters/webhook/fixtur
 const identity = { qualifier: 'ZZ', id: 'ACMEBUYER', ourQualifier: 'ZZ', ourId: 'ORDERGATE' };
 const shopSecret = 'shpss_invalid-characters-0123456789';
 const shop = 'chars.myshopify.com';
+const shopOf = { domain: shop, secret: shopSecret };
 
 const segments = (text: string) => tokenize(text).flatMap((e) => (e.kind === 'segment' ? [[e.segment.tag, ...e.segment.elements]] : []));
 const find = (text: string, tag: string) => segments(text).filter((s) => s[0] === tag);
@@ -37,13 +39,7 @@ describe('characters the database cannot hold', () => {
       x12: identity,
       cxml: { fromDomain: 'NetworkId', fromIdentity: 'inbound@prominate-platform.com', sharedSecret: 'coyote-coyote' },
     });
-    const source = await t.request({
-      method: 'POST',
-      url: `/v1/partners/${acme.id}/webhook-sources`,
-      key: adminKey,
-      payload: { kind: 'shopify', account: shop, secret: shopSecret },
-    });
-    expect(source.statusCode).toBe(201);
+    await registerShop(t, acme.id, shopOf);
   });
   afterAll(async () => t?.close());
 
@@ -212,19 +208,7 @@ describe('characters the database cannot hold', () => {
   });
 
   describe('webhooks', () => {
-    const fromShopify = (body: string) =>
-      t.request({
-        method: 'POST',
-        url: '/v1/webhooks/shopify',
-        headers: {
-          'content-type': 'application/json',
-          'x-shopify-hmac-sha256': createHmac('sha256', shopSecret).update(body).digest('base64'),
-          'x-shopify-shop-domain': shop,
-          'x-shopify-topic': 'orders/create',
-          'x-shopify-event-id': randomUUID(),
-        },
-        payload: body,
-      });
+    const fromShopify = (body: string) => postFromShop(t, shopOf, body);
 
     it('answers 400 invalid-character pointing into the shop payload', async () => {
       const res = await fromShopify(JSON.stringify({ ...shopifyOrder, name: '#10\u000042' }));

@@ -1,12 +1,11 @@
-import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminKey, sampleOrder, startTestApp, type TestApp } from '../test/support/app.ts';
+import { sampleOrder, startTestApp, type TestApp } from '../test/support/app.ts';
+import { postFromShop, registerShop } from '../test/support/shopify.ts';
 
 // Deeply nested JSON parses fine but used to overflow the stack of the walks after it: a 500.
 const shopifyOrder = readFileSync(new URL('../adapters/webhook/fixtures/shopify-orders-create.json', import.meta.url), 'utf8');
-const secret = 'shpss_acme-outdoor-client-secret-0123456789';
-const shop = 'acme-outdoor.myshopify.com';
+const shop = { domain: 'acme-outdoor.myshopify.com', secret: 'shpss_acme-outdoor-client-secret-0123456789' };
 const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
 const pointerAtLimit = (head: string) => `${head}${'/0'.repeat(63)}`;
 
@@ -16,29 +15,13 @@ describe('JSON nested deeper than 64 levels', () => {
   beforeAll(async () => {
     t = await startTestApp('postgres', { bodyLimitBytes: 4 * 1024 * 1024 });
     acme = await t.partner('Acme Outdoor');
-    const source = { kind: 'shopify', account: shop, secret };
-    expect(
-      (await t.request({ method: 'POST', url: `/v1/partners/${acme.id}/webhook-sources`, key: adminKey, payload: source })).statusCode,
-    ).toBe(201);
+    await registerShop(t, acme.id, shop);
   });
   afterAll(async () => t?.close());
 
   it.each([5_000, 1_000_000])('a shop webhook %i levels deep → 400 naming where it went too deep', async (depth) => {
     const body = shopifyOrder.replace('"note":', `"note_attributes_extra":${nested(depth)},"note":`);
-    const res = await t.request({
-      method: 'POST',
-      url: '/v1/webhooks/shopify',
-      headers: {
-        'content-type': 'application/json',
-        'x-shopify-hmac-sha256': createHmac('sha256', secret).update(body).digest('base64'),
-        'x-shopify-shop-domain': shop,
-        'x-shopify-topic': 'orders/create',
-        'x-shopify-api-version': '2025-10',
-        'x-shopify-webhook-id': randomUUID(),
-        'x-shopify-event-id': randomUUID(),
-      },
-      payload: body,
-    });
+    const res = await postFromShop(t, shop, body);
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({
       code: 'invalid-request',
