@@ -426,6 +426,9 @@ export interface paths {
          *     connection again, against the addresses the name has then, and redirects are not followed.
          *     A delivery's outcome shows the status class and a short reason, never the status code or
          *     what the endpoint answered.
+         *
+         *     A partner may have at most 25 subscriptions (each event goes to every one that wants it);
+         *     one more is 422 `limit-reached`.
          */
         post: operations["createWebhookSubscription"];
         delete?: never;
@@ -753,7 +756,7 @@ export interface components {
              * @description Stable error code (README lists each with its meaning).
              * @enum {string}
              */
-            code: "malformed-json" | "invalid-request" | "invalid-character" | "invalid-cursor" | "x12-unreadable" | "url-not-allowed" | "unauthorized" | "webhook-unauthenticated" | "webhook-outside-window" | "forbidden" | "no-x12-identity" | "not-found" | "route-not-found" | "request-timeout" | "idempotency-key-reused" | "webhook-id-reused" | "invalid-state" | "identity-in-use" | "payload-too-large" | "unsupported-media-type" | "invalid-order" | "reply-refused" | "headers-too-large" | "service-unavailable" | "internal-error";
+            code: "malformed-json" | "invalid-request" | "invalid-character" | "invalid-cursor" | "x12-unreadable" | "url-not-allowed" | "unauthorized" | "webhook-unauthenticated" | "webhook-outside-window" | "forbidden" | "no-x12-identity" | "not-found" | "route-not-found" | "request-timeout" | "idempotency-key-reused" | "webhook-id-reused" | "invalid-state" | "identity-in-use" | "payload-too-large" | "unsupported-media-type" | "invalid-order" | "reply-refused" | "limit-reached" | "headers-too-large" | "service-unavailable" | "internal-error";
             detail?: string;
             instance?: string;
             errors?: {
@@ -2092,6 +2095,7 @@ export interface operations {
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
             503: components["responses"]["Problem"];
         };
     };

@@ -33,6 +33,7 @@ export const problemCodes = {
   'unsupported-media-type': { status: 415, title: 'This content type is not accepted here' },
   'invalid-order': { status: 422, title: 'The order breaks a business rule' },
   'reply-refused': { status: 422, title: 'The vendor reply cannot be right for its order or task' },
+  'limit-reached': { status: 422, title: 'The partner already has as many of these as the gateway allows' },
   'headers-too-large': { status: 431, title: 'The request headers are larger than the gateway reads (16 KiB)' },
   'service-unavailable': { status: 503, title: 'A backing service is unavailable; retry later' },
   'internal-error': { status: 500, title: 'Unexpected error' },

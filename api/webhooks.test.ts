@@ -447,6 +447,26 @@ describe('webhooks out', () => {
     expect(Number(waiting?.n)).toBe(1);
   });
 
+  it('takes at most 25 subscriptions from a partner, also when the last places are asked for at once', async () => {
+    const { key } = await t.partner('Subscribes a lot');
+    const subscribe = (n: number) =>
+      t.request({
+        method: 'POST',
+        url: '/v1/webhooks/subscriptions',
+        key,
+        payload: { url: `https://hooks.example/${n}`, eventTypes: ['order.received.v1'] },
+      });
+    for (let n = 0; n < 23; n += 1) expect((await subscribe(n)).statusCode).toBe(201);
+    const lastPlaces = await Promise.all([23, 24, 25, 26].map(subscribe));
+    expect(lastPlaces.map((res) => res.statusCode).sort()).toEqual([201, 201, 422, 422]);
+    expect(lastPlaces.find((res) => res.statusCode === 422)?.json()).toMatchObject({ code: 'limit-reached' });
+    const mine = (await t.request({ method: 'GET', url: '/v1/webhooks/subscriptions', key })).json().subscriptions;
+    expect(mine).toHaveLength(25);
+    const gone = await t.request({ method: 'DELETE', url: `/v1/webhooks/subscriptions/${mine[0].id}`, key });
+    expect(gone.statusCode).toBe(204);
+    expect((await subscribe(27)).statusCode).toBe(201);
+  });
+
   it('refuses a subscription without a usable URL or with an unknown event type', async () => {
     const { key } = await t.partner('Careless');
     const res = await t.request({

@@ -63,6 +63,12 @@ function sourceProblems(body: SourceCreate): FieldError[] {
   return problems;
 }
 
+/**
+ * Every event goes to each subscription that wants it: without a bound, one partner's subscriptions
+ * would turn each of its events into any number of outbound requests.
+ */
+export const subscriptionsPerPartner = 25;
+
 export function webhookHandlers(
   db: Database,
   pipeline: PipelineDeps,
@@ -173,13 +179,23 @@ export function webhookHandlers(
       await checkTargetUrls(outbound.webhooks, [{ pointer: '/url', url: request.body.url }]);
       const id = randomUUID();
       const secret = newStandardSecret();
-      const subscription = await insertWebhookSubscription(db, {
-        id,
-        partnerId,
-        url: request.body.url,
-        eventTypes: request.body.eventTypes,
-        sealedSecret: secrets.seal(secret, subscriptionSecretContext(id)),
-      });
+      const subscription = await insertWebhookSubscription(
+        db,
+        {
+          id,
+          partnerId,
+          url: request.body.url,
+          eventTypes: request.body.eventTypes,
+          sealedSecret: secrets.seal(secret, subscriptionSecretContext(id)),
+        },
+        subscriptionsPerPartner,
+      );
+      if (subscription === undefined) {
+        throw new ProblemError(
+          'limit-reached',
+          `a partner may have at most ${subscriptionsPerPartner} webhook subscriptions: delete one, or subscribe one URL to more event types`,
+        );
+      }
       request.log.info({ partnerId, subscriptionId: id }, 'webhook subscription created');
       return reply
         .code(201)

@@ -10,19 +10,23 @@ describe('webhook fan-out', () => {
   });
   afterAll(async () => database?.drop());
 
-  it('turns a batch of 200 events for a partner with 60 subscriptions into all 12,000 deliveries at once', async () => {
+  it('turns a batch of 200 events for a partner with 60 subscriptions (more than a partner may make through the API) into all 12,000 deliveries at once', async () => {
     const { db } = database;
     const created = await createPartner(db, { name: 'Many hooks' });
     if (!created.ok) throw new Error('partner');
     const partnerId = created.partner.id;
     for (let i = 0; i < 60; i += 1) {
-      await insertWebhookSubscription(db, {
-        id: randomUUID(),
-        partnerId,
-        url: `https://hooks.example.com/${i}`,
-        eventTypes: ['order.acknowledged.v1'],
-        sealedSecret: 'sealed',
-      });
+      await insertWebhookSubscription(
+        db,
+        {
+          id: randomUUID(),
+          partnerId,
+          url: `https://hooks.example.com/${i}`,
+          eventTypes: ['order.acknowledged.v1'],
+          sealedSecret: 'sealed',
+        },
+        100,
+      );
     }
     const later = new Date(Date.now() + 60_000);
     await db('outbox').insert(

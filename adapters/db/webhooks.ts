@@ -27,20 +27,30 @@ const toSubscription = (row: Record<string, unknown>): WebhookSubscription => ({
 
 const subscriptionColumns = ['id', 'partner_id', 'url', 'event_types', 'paused_at', 'created_at'];
 
+/**
+ * Stores the subscription unless the partner has `limit` already; then undefined. The partner's row
+ * is locked meanwhile, so that two at once cannot both take the last place.
+ */
 export async function insertWebhookSubscription(
   db: Database,
   subscription: Omit<WebhookSubscription, 'createdAt' | 'paused'> & { sealedSecret: string },
-): Promise<WebhookSubscription> {
-  const [row] = await db('webhook_subscriptions')
-    .insert({
-      id: subscription.id,
-      partner_id: subscription.partnerId,
-      url: subscription.url,
-      event_types: JSON.stringify(subscription.eventTypes),
-      secret_sealed: subscription.sealedSecret,
-    })
-    .returning(subscriptionColumns);
-  return toSubscription(row);
+  limit: number,
+): Promise<WebhookSubscription | undefined> {
+  return db.transaction(async (trx) => {
+    await trx('partners').where({ id: subscription.partnerId }).forUpdate().first('id');
+    const [counted] = await trx('webhook_subscriptions').where({ partner_id: subscription.partnerId }).count({ n: '*' });
+    if (Number(counted?.n ?? 0) >= limit) return undefined;
+    const [row] = await trx('webhook_subscriptions')
+      .insert({
+        id: subscription.id,
+        partner_id: subscription.partnerId,
+        url: subscription.url,
+        event_types: JSON.stringify(subscription.eventTypes),
+        secret_sealed: subscription.sealedSecret,
+      })
+      .returning(subscriptionColumns);
+    return toSubscription(row);
+  });
 }
 
 export async function listWebhookSubscriptions(db: Database, viewer: Viewer): Promise<WebhookSubscription[]> {
