@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { allChannels } from './campaign.ts';
 import type { FuzzContext } from './channels/channel.ts';
@@ -28,6 +29,18 @@ describe.each(allChannels)('fuzz inputs: $name', (channel) => {
     }
     const labels = (seed: string) => Array.from({ length: 20 }, (_, i) => build(seed, i).label).join('\n');
     expect(labels('s')).not.toBe(labels('t'));
+  });
+
+  it('builds every input the same the second time round (no state shared between inputs)', () => {
+    const digest = (index: number) => {
+      const input = build('shared', index);
+      return `${input.label} ${createHash('sha256')
+        .update(input.body ?? '')
+        .digest('hex')}`;
+    };
+    const first = Array.from({ length: 1_500 }, (_, index) => digest(index));
+    const second = Array.from({ length: 1_500 }, (_, index) => digest(index));
+    expect(second.filter((d, index) => d !== first[index])).toEqual([]);
   });
 
   it('never throws, and keeps bodies near the limit it is given', () => {

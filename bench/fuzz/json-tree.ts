@@ -24,7 +24,9 @@ function marker(expand: (quoted: string) => string): string {
 export function serialize(tree: unknown): string {
   let text = JSON.stringify(tree);
   for (const [quoted, expand] of expansions) {
-    if (text.includes(quoted)) text = text.replace(quoted, () => expand(quoted));
+    // Every copy (an item repeated after it was marked): one left as a marker would carry the
+    // marker's number, which depends on the inputs built before this one.
+    if (text.includes(quoted)) text = text.replaceAll(quoted, () => expand(quoted));
     expansions.delete(quoted);
   }
   return text;
@@ -119,7 +121,9 @@ export function mutateTree(rng: Random, tree: Json, maxBytes: number): TreeMutat
     }
     case 'wrong-type': {
       const path = rng.pick(inner);
-      set(tree, path, rng.chance(0.6) ? rng.pick(oddValues) : arbitraryJson(rng));
+      // A copy: the same [] or {} put in twice, then grown, became a cycle (and an input that
+      // depended on the ones before it).
+      set(tree, path, rng.chance(0.6) ? structuredClone(rng.pick(oddValues)) : arbitraryJson(rng));
       return { name: `json:wrong-type@${pathName(path)}` };
     }
     case 'remove': {

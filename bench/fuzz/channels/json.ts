@@ -68,7 +68,7 @@ function mutateOrder(rng: Random, body: Record<string, Json>): string {
       body[rng.pick(['orderDate', 'requestedShipDate', 'requestedDeliveryDate'])] = rng.pick(badDates);
       break;
     case 'duplicate-line-number':
-      (body['lines'] as Json[]).push({ ...line });
+      (body['lines'] as Json[]).push(structuredClone(line));
       break;
     case 'unknown-parent':
       line['parentLineNumber'] = rng.pick(['999', line['lineNumber'] as string, '']);
