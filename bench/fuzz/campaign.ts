@@ -230,7 +230,14 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       for (let job = nextJob(); job !== undefined && performance.now() < deadline && gateway.alive(); job = nextJob()) {
         const { state, index } = job;
         const name = state.channel.name;
-        const input = state.channel.build(new Random(options.seed, name, index), index, context);
+        let input: FuzzInput;
+        try {
+          input = state.channel.build(new Random(options.seed, name, index), index, context);
+        } catch (error) {
+          // A defect of the campaign's own, not of the gateway: said, and the campaign goes on.
+          options.log(`${name} #${index}: the generator failed (${error instanceof Error ? error.message : String(error)}); input skipped`);
+          continue;
+        }
         const requestId = `fuzz-${name}-${index}`;
         const flight: Flight = { channel: name, index, bytes: input.body?.length ?? 0, label: input.label, start: performance.now() };
         inFlight.add(flight);
