@@ -162,6 +162,16 @@ describe('SSRF: every spelling of our own network is refused at registration and
   it('refuses each form again at delivery: webhooks written past registration, and a name that rebinds after it', async () => {
     const partner = await t.partner('Bypasser');
     const subscriptions = new Map<string, string>();
+    // Registered while its name answered a public address; by delivery it answers loopback.
+    const rebinding = await t.request({
+      method: 'POST',
+      url: '/v1/webhooks/subscriptions',
+      key: partner.key,
+      payload: { url: `https://rebind.ssrf.test:${port}/hook`, eventTypes: ['order.received.v1'] },
+    });
+    expect(rebinding.statusCode, rebinding.body).toBe(201);
+    subscriptions.set(rebinding.json().id, 'name that rebinds to loopback');
+    // Written straight into the table, past registration (and past the 25 a partner may make).
     for (const [form, url] of rows) {
       const id = randomUUID();
       await t.database.db('webhook_subscriptions').insert({
@@ -173,15 +183,6 @@ describe('SSRF: every spelling of our own network is refused at registration and
       });
       subscriptions.set(id, form);
     }
-    // Registered while its name answered a public address; by delivery it answers loopback.
-    const rebinding = await t.request({
-      method: 'POST',
-      url: '/v1/webhooks/subscriptions',
-      key: partner.key,
-      payload: { url: `https://rebind.ssrf.test:${port}/hook`, eventTypes: ['order.received.v1'] },
-    });
-    expect(rebinding.statusCode, rebinding.body).toBe(201);
-    subscriptions.set(rebinding.json().id, 'name that rebinds to loopback');
 
     const order = await t.request({
       method: 'POST',
