@@ -66,7 +66,9 @@ async function documentsAcknowledged(tx: StoreTransaction, partnerId: string, ac
       const document = byId.get(found.id) ?? found;
       byId.set(document.id, document);
       const key = controlKey(document.control[field]);
-      map.set(key, [...(map.get(key) ?? []), document]);
+      const listed = map.get(key);
+      if (listed === undefined) map.set(key, [document]);
+      else listed.push(document);
     }
     return map;
   };

@@ -25,6 +25,15 @@ const nastyBytes: Buffer[] = [
 
 const at = (rng: Random, body: Buffer): number => rng.int(0, body.length);
 
+/** How many mutations an input gets: mostly one, sometimes none (the document as generated), up to three. */
+export const mutationCount = (rng: Random): number =>
+  rng.weighted([
+    [2, 0],
+    [5, 1],
+    [2, 2],
+    [1, 3],
+  ] as const);
+
 export function mutateBytes(rng: Random, body: Buffer, maxBytes: number): Mutated {
   const kind = rng.weighted([
     [4, 'flip'],

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { capped, mutateBytes, repeatSlice } from '../mutate.ts';
+import { capped, mutateBytes, repeatSlice, mutationCount } from '../mutate.ts';
 import type { Random } from '../random.ts';
 import type { Channel, FuzzContext, FuzzInput } from './channel.ts';
 import { lineCount, sku } from './values.ts';
@@ -200,12 +200,7 @@ export const cxmlChannel: Channel = {
     text = text
       .replace(/<Header\/>|<Header>[\s\S]*?<\/Header>/, () => ours)
       .replace(/payloadID="[^"]*"/, `payloadID="fuzz-${context.runTag}-${index}@fuzz.example"`);
-    const mutations = rng.weighted([
-      [2, 0],
-      [5, 1],
-      [2, 2],
-      [1, 3],
-    ] as const);
+    const mutations = mutationCount(rng);
     for (let m = 0; m < mutations; m += 1) {
       const mutated = mutateXml(rng, text, context.maxBytes);
       text = mutated.text;

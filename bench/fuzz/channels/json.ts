@@ -1,4 +1,4 @@
-import { capped, mutateBytes } from '../mutate.ts';
+import { capped, mutateBytes, mutationCount } from '../mutate.ts';
 import { mutateTree, serialize, type Json } from '../json-tree.ts';
 import type { Random } from '../random.ts';
 import type { Channel, FuzzContext, FuzzInput } from './channel.ts';
@@ -137,12 +137,7 @@ export const jsonChannel: Channel = {
     if (rng.chance(0.1)) return listQuery(rng, context);
     const body = order(rng, `PO-${context.runTag}-${index}`);
     const names = [`generated order (${(body['lines'] as Json[]).length} lines)`];
-    const mutations = rng.weighted([
-      [2, 0],
-      [5, 1],
-      [2, 2],
-      [1, 3],
-    ] as const);
+    const mutations = mutationCount(rng);
     for (let m = 0; m < mutations; m += 1)
       names.push(rng.chance(0.35) ? mutateOrder(rng, body) : mutateTree(rng, body, context.maxBytes).name);
     let bytes: Buffer = Buffer.from(serialize(body));

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { capped, mutateBytes } from '../mutate.ts';
+import { capped, mutateBytes, mutationCount } from '../mutate.ts';
 import { mutateTree, serialize, type Json } from '../json-tree.ts';
 import type { Random } from '../random.ts';
 import type { Channel, FuzzInput } from './channel.ts';
@@ -55,12 +55,7 @@ export const webhookChannel: Channel = {
     const order = shopOrder(rng, `#${context.runTag}-${index}`);
     const names = [`${standard ? 'standard' : 'shopify'} order (${(order['line_items'] as Json[]).length} items)`];
     const tree: Record<string, Json> = standard ? { type: 'orders/create', timestamp: '2026-11-27T14:41:18.000Z', data: order } : order;
-    const mutations = rng.weighted([
-      [2, 0],
-      [5, 1],
-      [2, 2],
-      [1, 3],
-    ] as const);
+    const mutations = mutationCount(rng);
     for (let m = 0; m < mutations; m += 1) names.push(mutateTree(rng, tree, context.maxBytes).name);
     let body: Buffer = Buffer.from(serialize(tree));
     if (rng.chance(0.15)) {

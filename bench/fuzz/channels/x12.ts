@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { capped, mutateBytes, nastyString, repeatSlice } from '../mutate.ts';
+import { capped, mutateBytes, nastyString, repeatSlice, mutationCount } from '../mutate.ts';
 import type { Random } from '../random.ts';
 import type { Channel, FuzzContext, FuzzInput } from './channel.ts';
 import { lineCount, sku } from './values.ts';
@@ -258,12 +258,7 @@ export const x12Channel: Channel = {
       const d = rng.pick(delimiterSets);
       const { segments, name } = generated(rng, index, context, d);
       names.push(name);
-      const mutations = rng.weighted([
-        [2, 0],
-        [5, 1],
-        [2, 2],
-        [1, 3],
-      ] as const);
+      const mutations = mutationCount(rng);
       for (let m = 0; m < mutations; m += 1) names.push(mutateSegments(rng, segments, context.maxBytes));
       text = serialize(segments, d);
     }
