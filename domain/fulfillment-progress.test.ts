@@ -175,6 +175,17 @@ function ack(state: FulfillmentState, key: string, answer: Partial<VendorLineAck
   return { type: 'fulfillment.ack.v1', body: { ...replyBase(state, key), ackedAt: at.toISOString(), lines } };
 }
 
+/** An ack answering the task's line in portions. */
+function ackPortions(
+  state: FulfillmentState,
+  key: string,
+  portions: (Omit<VendorLineAck, 'lineNumber' | 'uom'> & { uom?: string })[],
+): TaskEvent {
+  const { lineNumber } = taskOf(state, key);
+  const lines: VendorLineAck[] = portions.map((portion) => ({ lineNumber, uom: 'EA', ...portion }));
+  return { type: 'fulfillment.ack.v1', body: { ...replyBase(state, key), ackedAt: at.toISOString(), lines } };
+}
+
 function ship(
   state: FulfillmentState,
   key: string,
@@ -299,7 +310,7 @@ describe('the demo order, reply by reply', () => {
     expect(first.effects.tasks).toEqual(new Map([[idOf('2.3:truck-roll'), 'acknowledged']]));
     expect(first.effects.lines).toEqual(
       new Map([
-        ['2.3', { status: 'accepted', shippedQuantity: 0, ack: { lineNumber: '2.3', status: 'accepted', quantity: 1, uom: 'EA' } }],
+        ['2.3', { status: 'accepted', shippedQuantity: 0, acks: [{ lineNumber: '2.3', status: 'accepted', quantity: 1, uom: 'EA' }] }],
       ]),
     );
     expect(first.effects.answers).toEqual([]);
@@ -335,7 +346,7 @@ describe('the demo order, reply by reply', () => {
     expect(last.effects.lines.get('2')).toEqual({
       status: 'accepted',
       shippedQuantity: 0,
-      ack: { lineNumber: '2', status: 'accepted', quantity: 1, uom: 'EA' },
+      acks: [{ lineNumber: '2', status: 'accepted', quantity: 1, uom: 'EA' }],
     });
     expect(last.state.order.status).toBe('in_fulfillment');
     expect(demoVendorTasks.map((key) => statusOf(last.state, key))).toEqual([
@@ -354,7 +365,7 @@ describe('the demo order, reply by reply', () => {
     expect(one.effects.lines.get('1')).toEqual({
       status: 'partially_shipped',
       shippedQuantity: 1,
-      ack: { lineNumber: '1', status: 'accepted', quantity: 2, uom: 'EA' },
+      acks: [{ lineNumber: '1', status: 'accepted', quantity: 2, uom: 'EA' }],
     });
     expect(one.effects.orderSteps).toEqual([
       { from: 'in_fulfillment', to: 'partially_shipped', cause: 'order.shipped', detail: { shipmentId: 'S1' } },
@@ -520,16 +531,127 @@ describe('a vendor task freed by a completion', () => {
   });
 });
 
+describe('a line answered in portions', () => {
+  const sixModems = () => stateFor([line('1', 'MODEM-X1', 6, { unitPrice: 49.5 })]);
+  const fourAndTwoLater = () =>
+    step(
+      sixModems(),
+      ackPortions(sixModems(), '1:ship', [
+        { status: 'accepted', quantity: 4 },
+        { status: 'backordered', quantity: 2, expectedDate: '2026-12-20' },
+      ]),
+    );
+
+  it('keeps every portion: the line is backordered and the acknowledgment carries both, adding up to the 6 ordered', () => {
+    const { effects } = fourAndTwoLater();
+    expect(effects.lines.get('1')?.status).toBe('backordered');
+    const answer = effects.answers[0];
+    if (answer?.kind !== 'acknowledgment') throw new Error('no acknowledgment');
+    expect(answer.ack.lines).toEqual([
+      { lineNumber: '1', status: 'accepted', quantity: 4, uom: 'EA' },
+      { lineNumber: '1', status: 'backordered', quantity: 2, uom: 'EA', expectedDate: '2026-12-20' },
+    ]);
+  });
+
+  it('ships the accepted and the backordered part, in two shipments, and bills all 6', () => {
+    const { state, answers } = run(
+      fourAndTwoLater().state,
+      (s) => ship(s, '1:ship', 'S1', 4),
+      (s) => ship(s, '1:ship', 'S2', 2),
+      (s) => complete(s, '1:ship'),
+    );
+    expect(state.lines.get('1')).toMatchObject({ status: 'completed', shippedQuantity: 6 });
+    expect(answers.at(-1)).toMatchObject({ kind: 'invoice', invoice: { lines: [{ lineNumber: '1', quantity: 6, unitPrice: 49.5 }] } });
+  });
+
+  it('ships nothing of a rejected portion: 4 accepted + 2 rejected leaves 4 due', () => {
+    const { state, effects } = step(
+      sixModems(),
+      ackPortions(sixModems(), '1:ship', [
+        { status: 'accepted', quantity: 4 },
+        { status: 'rejected', quantity: 2, note: 'discontinued colour' },
+      ]),
+    );
+    expect(effects.lines.get('1')?.status).toBe('changed');
+    expect(applyTaskEvent(state, ship(state, '1:ship', 'S1', 5), at)).toMatchObject({ kind: 'refused', code: 'over-shipment' });
+    const { answers } = run(
+      state,
+      (s) => ship(s, '1:ship', 'S1', 4),
+      (s) => complete(s, '1:ship'),
+    );
+    expect(answers.at(-1)).toMatchObject({ kind: 'invoice', invoice: { lines: [{ lineNumber: '1', quantity: 4 }] } });
+  });
+
+  it('bills a line confirmed at two prices one invoice line per price', () => {
+    const initial = sixModems();
+    const { answers } = run(
+      initial,
+      (s) =>
+        ackPortions(s, '1:ship', [
+          { status: 'accepted', quantity: 4 },
+          { status: 'changed', quantity: 2, unitPrice: 52 },
+        ]),
+      (s) => ship(s, '1:ship', 'S1', 6),
+      (s) => complete(s, '1:ship'),
+    );
+    const invoice = answers.at(-1);
+    if (invoice?.kind !== 'invoice') throw new Error('no invoice');
+    expect(invoice.invoice.lines).toEqual([
+      { lineNumber: '1', quantity: 4, uom: 'EA', unitPrice: 49.5 },
+      { lineNumber: '1', quantity: 2, uom: 'EA', unitPrice: 52 },
+    ]);
+  });
+
+  it('refuses portions that do not add up to the ordered quantity, or are stated in another unit, and changes nothing', () => {
+    const initial = sixModems();
+    expect(applyTaskEvent(initial, ackPortions(initial, '1:ship', [{ status: 'accepted', quantity: 4 }]), at)).toEqual({
+      kind: 'refused',
+      code: 'portions-do-not-add-up',
+      detail: 'line 1 is ordered 6 EA; its portions (accepted 4) add up to 4',
+    });
+    const tooMany = ackPortions(initial, '1:ship', [
+      { status: 'accepted', quantity: 4 },
+      { status: 'backordered', quantity: 4 },
+    ]);
+    expect(applyTaskEvent(initial, tooMany, at)).toMatchObject({ kind: 'refused', code: 'portions-do-not-add-up' });
+    const cases = ackPortions(initial, '1:ship', [{ status: 'accepted', quantity: 1, uom: 'CA' }]);
+    expect(applyTaskEvent(initial, cases, at)).toEqual({
+      kind: 'refused',
+      code: 'portions-do-not-add-up',
+      detail: 'line 1 is ordered in EA; a portion is stated in CA',
+    });
+  });
+
+  it('keeps the first answer: a second ack of the line changes none of its portions', () => {
+    const { state } = fourAndTwoLater();
+    const again = step(state, ackPortions(state, '1:ship', [{ status: 'rejected', quantity: 6 }]));
+    expect(again.effects.lines.has('1')).toBe(false);
+    expect(again.effects.answers).toEqual([]);
+  });
+});
+
 describe('a line the vendor changes', () => {
   const fiveModems = () => stateFor([line('1', 'MODEM-X1', 5, { unitPrice: 49.5 })]);
-  const changed = () => step(fiveModems(), ack(fiveModems(), '1:ship', { status: 'changed', quantity: 3, unitPrice: 45 }));
+  const changed = () =>
+    step(
+      fiveModems(),
+      ackPortions(fiveModems(), '1:ship', [
+        { status: 'changed', quantity: 3, unitPrice: 45 },
+        { status: 'rejected', quantity: 2, note: 'only 3 left' },
+      ]),
+    );
 
   it('is acknowledged with its new quantity and price', () => {
     const { effects } = changed();
     expect(effects.answers).toEqual([
       {
         kind: 'acknowledgment',
-        ack: expect.objectContaining({ lines: [{ lineNumber: '1', status: 'changed', quantity: 3, uom: 'EA', unitPrice: 45 }] }),
+        ack: expect.objectContaining({
+          lines: [
+            { lineNumber: '1', status: 'changed', quantity: 3, uom: 'EA', unitPrice: 45 },
+            { lineNumber: '1', status: 'rejected', quantity: 2, uom: 'EA', note: 'only 3 left' },
+          ],
+        }),
       },
     ]);
   });
@@ -940,7 +1062,7 @@ describe('replies that skip the ack', () => {
     expect(effects.lines.get('2.2')).toEqual({
       status: 'completed',
       shippedQuantity: 0,
-      ack: { lineNumber: '2.2', status: 'accepted', quantity: 1, uom: 'EA' },
+      acks: [{ lineNumber: '2.2', status: 'accepted', quantity: 1, uom: 'EA' }],
     });
     expect(effects.orderSteps).toEqual([{ from: 'decomposed', to: 'in_fulfillment', cause: 'order.in-fulfillment', detail: {} }]);
     expect(effects.answers).toEqual([]);
@@ -953,7 +1075,7 @@ describe('replies that skip the ack', () => {
     expect(shipped.effects.lines.get('1')).toEqual({
       status: 'shipped',
       shippedQuantity: 2,
-      ack: { lineNumber: '1', status: 'accepted', quantity: 2, uom: 'EA' },
+      acks: [{ lineNumber: '1', status: 'accepted', quantity: 2, uom: 'EA' }],
     });
     expect(shipped.effects.shipment).toMatchObject({ shipmentId: 'S1', reported: false });
     expect(shipped.effects.answers).toEqual([]);
@@ -1031,7 +1153,11 @@ describe('a ship task’s complete before its shipments', () => {
   it('applies at once when the shipments cover the quantity the vendor changed the line to', () => {
     const { state, effects } = run(
       stateFor(demoLines()),
-      (s) => ack(s, '1:ship', { status: 'changed', quantity: 1 }),
+      (s) =>
+        ackPortions(s, '1:ship', [
+          { status: 'changed', quantity: 1, unitPrice: 1 },
+          { status: 'rejected', quantity: 1 },
+        ]),
       (s) => ship(s, '1:ship', 'S1', 1),
       (s) => complete(s, '1:ship'),
     );

@@ -1,4 +1,4 @@
-import type { LineAck, OrderAck } from './acknowledgment.ts';
+import { lineStatusOf, portionsProblem, quantityToShip, wholeLine, type LineAck, type OrderAck } from './acknowledgment.ts';
 import type { Invoice } from './invoice.ts';
 import { lineMachine, type LineStatus } from './line-status.ts';
 import { orderMachine, type OrderStatus } from './order-status.ts';
@@ -29,8 +29,8 @@ export interface TaskState {
 export interface LineState {
   status: LineStatus;
   shippedQuantity: number;
-  /** The answer the line got (from its vendor, or from the gateway for a line no vendor answers). */
-  ack?: LineAck;
+  /** The answer the line got, in portions that add up to its quantity (from its vendor, or from the gateway for a line no vendor answers). */
+  acks?: readonly LineAck[];
 }
 
 export interface FulfillmentState {
@@ -105,6 +105,7 @@ export type RefusalCode =
   | 'wrong-order'
   | 'not-sent'
   | 'line-not-in-task'
+  | 'portions-do-not-add-up'
   | 'over-shipment'
   | 'line-rejected'
   | 'not-a-person-task'
@@ -190,17 +191,21 @@ class Draft {
 const refused = (code: RefusalCode, detail: string): Outcome => ({ kind: 'refused', code, detail });
 
 /** The order's line as acknowledged by the gateway: all of it, at its price. */
-function fullAck(order: StoredOrder, lineNumber: string, status: LineAck['status'] = 'accepted'): LineAck {
+function fullAck(order: StoredOrder, lineNumber: string, status: LineAck['status'] = 'accepted'): LineAck[] {
   const line = order.lines.find((candidate) => candidate.lineNumber === lineNumber);
   if (line === undefined) throw new Error(`order ${order.id} has no line ${lineNumber}`);
-  return { lineNumber, status, quantity: line.quantity, uom: line.uom };
+  return [wholeLine(line, status)];
 }
 
 /** A line still open is taken as accepted, in full, when its vendor skips the ack and ships or completes. */
 function acceptIfOpen(draft: Draft, lineNumber: string): void {
   const line = draft.line(lineNumber);
   if (line.status === 'open')
-    draft.setLine(lineNumber, { ...line, status: lineMachine.assertMove('open', 'accepted'), ack: fullAck(draft.state.order, lineNumber) });
+    draft.setLine(lineNumber, {
+      ...line,
+      status: lineMachine.assertMove('open', 'accepted'),
+      acks: fullAck(draft.state.order, lineNumber),
+    });
 }
 
 /** Work started: the order is in fulfillment from the first reply on. */
@@ -237,10 +242,10 @@ function acknowledgeWhenComplete(draft: Draft, at: Date): void {
     draft.setLine(line.lineNumber, {
       ...draft.line(line.lineNumber),
       status: lineMachine.assertMove('open', status),
-      ack: fullAck(order, line.lineNumber, status),
+      acks: fullAck(order, line.lineNumber, status),
     });
   }
-  const lines = order.lines.map((line) => draft.line(line.lineNumber).ack ?? fullAck(order, line.lineNumber));
+  const lines = order.lines.flatMap((line) => draft.line(line.lineNumber).acks ?? fullAck(order, line.lineNumber));
   draft.answers.push({ kind: 'acknowledgment', ack: { order, lines, ackDate: dateOf(at) } });
   for (const shipment of draft.state.heldShipments) {
     draft.answers.push({ kind: 'shipment', shipment });
@@ -248,9 +253,9 @@ function acknowledgeWhenComplete(draft: Draft, at: Date): void {
   }
 }
 
-/** The quantity a line is to ship: what the vendor changed it to, or what was ordered. */
+/** The quantity a line is to ship: its portions not rejected, or what was ordered while it has no answer. */
 function quantityDue(order: StoredOrder, lineNumber: string, line: LineState): number {
-  if (line.ack?.status === 'changed') return line.ack.quantity;
+  if (line.acks !== undefined) return quantityToShip(line.acks);
   return order.lines.find((candidate) => candidate.lineNumber === lineNumber)?.quantity ?? 0;
 }
 
@@ -263,26 +268,34 @@ function applyAck(
   const stray = reply.body.lines.find((line) => line.lineNumber !== task.lineNumber);
   if (stray !== undefined)
     return refused('line-not-in-task', `the ack answers line ${stray.lineNumber}; task ${task.key} is for line ${task.lineNumber} only`);
-  for (const answer of reply.body.lines) {
-    const line = draft.line(answer.lineNumber);
-    // The first answer a line gets is its answer; a later one for the same line changes nothing.
-    if (line.status !== 'open') continue;
-    const { lineNumber, status, quantity, uom, unitPrice, expectedDate, note } = answer;
-    const ack: LineAck = {
-      lineNumber,
-      status,
-      quantity,
-      uom,
-      ...(unitPrice === undefined ? {} : { unitPrice }),
-      ...(expectedDate === undefined ? {} : { expectedDate }),
-      ...(note === undefined ? {} : { note }),
-    };
-    draft.setLine(lineNumber, { ...line, status: lineMachine.assertMove('open', status), ack });
+  const line = draft.line(task.lineNumber);
+  // The first answer a line gets is its answer; a later one (another task of the line) changes nothing.
+  if (line.status === 'open' && reply.body.lines.length > 0) {
+    const ordered = draft.state.order.lines.find((candidate) => candidate.lineNumber === task.lineNumber);
+    if (ordered === undefined) throw new Error(`order ${draft.state.order.id} has no line ${task.lineNumber}`);
+    const acks = reply.body.lines.map(portion);
+    const problem = portionsProblem(ordered, acks);
+    if (problem !== undefined) return refused('portions-do-not-add-up', problem);
+    draft.setLine(task.lineNumber, { ...line, status: lineMachine.assertMove('open', lineStatusOf(acks)), acks });
   }
   draft.tasks.set(task.id, advance(draft.taskStatus(task), 'acknowledged'));
   startFulfillment(draft);
   acknowledgeWhenComplete(draft, at);
   return undefined;
+}
+
+/** A vendor's portion as the line keeps it: only the fields of a LineAck. */
+function portion(answer: LineAck): LineAck {
+  const { lineNumber, status, quantity, uom, unitPrice, expectedDate, note } = answer;
+  return {
+    lineNumber,
+    status,
+    quantity,
+    uom,
+    ...(unitPrice === undefined ? {} : { unitPrice }),
+    ...(expectedDate === undefined ? {} : { expectedDate }),
+    ...(note === undefined ? {} : { note }),
+  };
 }
 
 /** Order states in which the partner has (or may have) the invoice. */
@@ -408,14 +421,16 @@ function invoiceFor(draft: Draft, at: Date): Invoice {
     const state = draft.line(line.lineNumber);
     if (line.unitPrice === undefined || state.status === 'rejected' || state.status === 'cancelled') return [];
     if (line.parentLineNumber !== undefined && priced.has(line.parentLineNumber)) return [];
-    return [
-      {
-        lineNumber: line.lineNumber,
-        quantity: quantityDue(order, line.lineNumber, state),
-        uom: line.uom,
-        unitPrice: state.ack?.unitPrice ?? line.unitPrice,
-      },
-    ];
+    const orderedPrice = line.unitPrice;
+    // A line confirmed in portions at different prices is billed one invoice line per price.
+    const byPrice = new Map<number, LineAck[]>();
+    for (const portion of state.acks ?? fullAck(order, line.lineNumber)) {
+      const price = portion.unitPrice ?? orderedPrice;
+      byPrice.set(price, [...(byPrice.get(price) ?? []), portion]);
+    }
+    return [...byPrice]
+      .map(([unitPrice, portions]) => ({ lineNumber: line.lineNumber, quantity: quantityToShip(portions), uom: line.uom, unitPrice }))
+      .filter((billed) => billed.quantity > 0);
   });
   // One invoice per order, so the order's reference names it.
   return { invoiceNumber: `INV-${order.externalRef}`, invoiceDate: dateOf(at), lines };

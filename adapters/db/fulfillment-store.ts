@@ -52,7 +52,7 @@ interface ShipmentRow {
   body: Shipment;
 }
 
-type LineStateRow = LineRow & { shipped_quantity: string | number; ack: LineAck | null };
+type LineStateRow = LineRow & { shipped_quantity: string | number; ack: LineAck[] | null };
 
 export async function recordInbox(
   trx: Knex.Transaction,
@@ -99,7 +99,7 @@ export async function lockFulfillment(trx: Knex.Transaction, taskId: string): Pr
         {
           status: line.status as LineStatus,
           shippedQuantity: Number(line.shipped_quantity),
-          ...(line.ack === null ? {} : { ack: line.ack }),
+          ...(line.ack === null ? {} : { acks: line.ack }),
         },
       ]),
     ),
@@ -121,7 +121,7 @@ export async function applyFulfillment(trx: Knex.Transaction, order: StoredOrder
       .update({
         status: line.status,
         shipped_quantity: line.shippedQuantity,
-        ack: line.ack === undefined ? null : JSON.stringify(line.ack),
+        ack: line.acks === undefined ? null : JSON.stringify(line.acks),
       });
   }
   if (effects.shipment !== undefined) {

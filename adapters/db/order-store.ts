@@ -254,7 +254,7 @@ function transactionOn(trx: Knex.Transaction, outbox: OutboxJson[]): StoreTransa
     async rejectLines(orderId, acks) {
       if (acks.length === 0) return;
       await trx.raw(
-        `UPDATE order_lines l SET status = 'rejected', ack = a.ack
+        `UPDATE order_lines l SET status = 'rejected', ack = jsonb_build_array(a.ack)
          FROM jsonb_to_recordset(?::jsonb) AS a(line_number text, ack jsonb)
          WHERE l.order_id = ? AND l.line_number = a.line_number AND l.status = 'open'`,
         [JSON.stringify(acks.map((ack) => ({ line_number: ack.lineNumber, ack }))), orderId],

@@ -189,20 +189,26 @@ export function checkConfirmation(input: ConfirmationInput): Result<CheckedConfi
 }
 
 /**
- * The domain's acknowledgment as a confirmation: a LineAck is the answer about a quantity of a
- * line, so several LineAcks for one line are its portions. LineAck.expectedDate is when the seller
- * expects to ship, so it becomes the portion's shipDate.
+ * The domain's acknowledgment as a confirmation: a LineAck is the answer about a portion of a line,
+ * so the LineAcks of one line are its portions. LineAck.expectedDate is when the seller expects to
+ * ship, so it becomes the portion's shipmentDate. cXML says "detail" only for what its status can
+ * carry (a new price); a portion changed in its quantity (the rest of the line rejected beside it)
+ * or its date is an "accept" of that quantity, with the date as its shipmentDate.
  */
 export function confirmationFromAck(ack: OrderAck): ConfirmationInput {
+  const ordered = new Map(ack.order.lines.map((line) => [line.lineNumber, line.unitPrice]));
   const byLine = new Map<string, ConfirmationPortion[]>();
-  const portion = (a: LineAck): ConfirmationPortion => ({
-    status: a.status,
-    quantity: a.quantity,
-    uom: a.uom,
-    ...(a.expectedDate === undefined ? {} : { shipDate: a.expectedDate }),
-    ...(a.unitPrice === undefined ? {} : { unitPrice: a.unitPrice }),
-    ...(a.note === undefined ? {} : { note: a.note }),
-  });
+  const portion = (a: LineAck): ConfirmationPortion => {
+    const newPrice = a.unitPrice !== undefined && decimal(a.unitPrice) !== decimal(ordered.get(a.lineNumber) ?? Number.NaN);
+    return {
+      status: a.status === 'changed' && !newPrice ? 'accepted' : a.status,
+      quantity: a.quantity,
+      uom: a.uom,
+      ...(a.expectedDate === undefined ? {} : { shipDate: a.expectedDate }),
+      ...(newPrice ? { unitPrice: a.unitPrice } : {}),
+      ...(a.note === undefined ? {} : { note: a.note }),
+    };
+  };
   for (const answer of ack.lines) byLine.set(answer.lineNumber, [...(byLine.get(answer.lineNumber) ?? []), portion(answer)]);
   return { order: ack.order, lines: [...byLine].map(([lineNumber, portions]) => ({ lineNumber, portions })) };
 }

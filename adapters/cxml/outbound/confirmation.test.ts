@@ -253,6 +253,37 @@ describe('buildConfirmationRequest', () => {
     expect(xml).toContain('<ConfirmationStatus quantity="8" type="backordered" shipmentDate="2027-01-10T00:00:00+00:00">');
   });
 
+  it('confirms a quantity or date change as an accept of that quantity beside the reject of the rest; only a new price is "detail"', () => {
+    const price = sample.lines.find((l) => l.lineNumber === '2')?.unitPrice ?? 0;
+    const ack: OrderAck = {
+      order: sample,
+      ackDate: '2026-11-28',
+      lines: [
+        { lineNumber: '1', status: 'changed', quantity: 10, uom: 'EA', expectedDate: '2026-12-09' },
+        { lineNumber: '2', status: 'changed', quantity: 5, uom: 'EA' },
+        { lineNumber: '2', status: 'changed', quantity: 5, uom: 'EA', unitPrice: price + 1 },
+        { lineNumber: '2', status: 'rejected', quantity: 10, uom: 'EA', note: 'discontinued' },
+      ],
+    };
+    const input = confirmationFromAck(ack);
+    expect(input.lines.map((l) => l.portions.map((p) => [p.status, p.quantity, p.unitPrice]))).toEqual([
+      [['accepted', 10, undefined]],
+      [
+        ['accepted', 5, undefined],
+        ['changed', 5, price + 1],
+        ['rejected', 10, undefined],
+      ],
+    ]);
+    const xml = built(input);
+    expect(validateAgainstDtd(xml, 'Fulfill.dtd')).toEqual({ valid: true, errors: [] });
+    const statuses = children(children(readBack(xml), 'ConfirmationItem')[1], 'ConfirmationStatus');
+    expect(statuses.map((status) => [attr(status, 'type'), attr(status, 'quantity')])).toEqual([
+      ['accept', '5'],
+      ['detail', '5'],
+      ['reject', '10'],
+    ]);
+  });
+
   it('escapes what a vendor writes, and keeps the document readable', () => {
     const note = 'ships <after> "Q1" & \'maybe\'\u0007 later';
     const xml = built(

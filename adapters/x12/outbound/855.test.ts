@@ -86,15 +86,94 @@ describe('build855', () => {
     ]);
   });
 
-  it('writes the confirmed price and the product IDs it has qualifiers for', () => {
+  it('echoes the line as ordered in PO1 and carries a new price in CTP, the portion being IP', () => {
     const changed = ackOf(
       sampleOrder.lines.map((l) =>
         l.lineNumber === '3' ? { ...asOrdered('3'), status: 'changed', unitPrice: 0.31 } : asOrdered(l.lineNumber),
       ),
     );
-    const po1s = build855(changed).filter((s) => s.tag === 'PO1');
+    const body = build855(changed);
+    const po1s = body.filter((s) => s.tag === 'PO1');
     expect(po1s[0]?.elements).toEqual(['1', '2', 'EA', '49.5', '', 'VN', 'MODEM-X1', 'BP', 'AC-778']);
-    expect(po1s.at(-1)?.elements).toEqual(['3', '10', 'FT', '0.31', '', 'VN', 'CAT6-BLU', 'UK', '00012345678905', 'MN', 'C6-25']);
+    expect(po1s.at(-1)?.elements).toEqual(['3', '10', 'FT', '0.3333', '', 'VN', 'CAT6-BLU', 'UK', '00012345678905', 'MN', 'C6-25']);
+    const last = body.slice(body.indexOf(po1s.at(-1) as (typeof body)[number]));
+    expect(last.map((s) => s.tag)).toEqual(['PO1', 'CTP', 'ACK', 'CTT']);
+    expect(last[1]?.elements).toEqual(['', 'UCP', '0.31', '10', 'FT']);
+    expect(last[2]?.elements).toEqual(['IP', '10', 'FT']);
+  });
+
+  describe('a line answered in portions', () => {
+    const withLine1 = (portions: Omit<LineAck, 'lineNumber' | 'uom'>[]): OrderAck =>
+      ackOf([
+        ...portions.map((p) => ({ lineNumber: '1', uom: 'EA', ...p })),
+        ...sampleOrder.lines.filter((l) => l.lineNumber !== '1').map((l) => asOrdered(l.lineNumber)),
+      ]);
+    const line1 = (ack: OrderAck) => {
+      const body = build855(ack);
+      const start = body.findIndex((s) => s.tag === 'PO1');
+      const end = body.findIndex((s, i) => i > start && s.tag === 'PO1');
+      return body.slice(start, end);
+    };
+    const acksOf = (ack: OrderAck) =>
+      line1(ack)
+        .filter((s) => s.tag === 'ACK')
+        .map((s) => s.elements);
+
+    it('writes one ACK per portion, adding up to PO102: 1 accepted, 1 backordered with its date', () => {
+      const ack = withLine1([
+        { status: 'accepted', quantity: 1 },
+        { status: 'backordered', quantity: 1, expectedDate: '2026-12-20' },
+      ]);
+      expect(line1(ack)[0]?.elements.slice(0, 4)).toEqual(['1', '2', 'EA', '49.5']);
+      expect(acksOf(ack)).toEqual([
+        ['IA', '1', 'EA'],
+        ['IB', '1', 'EA', '068', '20261220'],
+      ]);
+      expect(bak02(ack)).toBe('AC');
+    });
+
+    it('names a smaller quantity IQ beside the IR of the rest; a new price and a smaller quantity IC; a new date alone DR', () => {
+      expect(
+        acksOf(
+          withLine1([
+            { status: 'changed', quantity: 1 },
+            { status: 'rejected', quantity: 1 },
+          ]),
+        ),
+      ).toEqual([
+        ['IQ', '1', 'EA'],
+        ['IR', '1', 'EA'],
+      ]);
+      expect(
+        acksOf(
+          withLine1([
+            { status: 'changed', quantity: 1, unitPrice: 45 },
+            { status: 'rejected', quantity: 1 },
+          ]),
+        ),
+      ).toEqual([
+        ['IC', '1', 'EA'],
+        ['IR', '1', 'EA'],
+      ]);
+      expect(acksOf(withLine1([{ status: 'changed', quantity: 2, expectedDate: '2026-12-24' }]))).toEqual([
+        ['DR', '2', 'EA', '068', '20261224'],
+      ]);
+    });
+
+    it('carries each portion’s note after the ACKs, referring to the line', () => {
+      const ack = withLine1([
+        { status: 'accepted', quantity: 1, note: 'from stock' },
+        { status: 'rejected', quantity: 1, note: 'discontinued' },
+      ]);
+      expect(line1(ack).map((s) => [s.tag, s.elements.join('*')])).toEqual([
+        ['PO1', '1*2*EA*49.5**VN*MODEM-X1*BP*AC-778'],
+        ['ACK', 'IA*1*EA'],
+        ['ACK', 'IR*1*EA'],
+        ['N9', 'L1*1'],
+        ['MSG', 'from stock'],
+        ['MSG', 'discontinued'],
+      ]);
+    });
   });
 
   it('writes the SKU as SK when VN carries another vendor part, and numbers a component from another channel by its line number', () => {
@@ -118,10 +197,12 @@ describe('build855', () => {
     expectRoundTrip(text);
   });
 
-  it('refuses answers that do not cover the order exactly once', () => {
+  it('refuses answers that leave a line out, or whose portions do not add up to it', () => {
     const all = sampleOrder.lines.map((l) => asOrdered(l.lineNumber));
     expect(() => build855(ackOf(all.filter((a) => a.lineNumber !== '2.2')))).toThrow('does not answer line "2.2"');
-    expect(() => build855(ackOf([...all, asOrdered('1')]))).toThrow('line "1" of order PO-1001 twice');
+    expect(() => build855(ackOf([...all, asOrdered('1')]))).toThrow(
+      'line 1 is ordered 2 EA; its portions (accepted 2 + accepted 2) add up to 4',
+    );
     expect(() => build855(ackOf([...all, { ...asOrdered('1'), lineNumber: '9' }]))).toThrow('names line "9"');
   });
 });

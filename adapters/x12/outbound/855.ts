@@ -1,14 +1,14 @@
 // The 855 purchase order acknowledgment (X12 4010): the seller's answer to every line of an order.
-import type { LineAck, LineAckStatus, OrderAck } from '../../../domain/acknowledgment.ts';
+import { portionsProblem, type LineAck, type OrderAck } from '../../../domain/acknowledgment.ts';
 import type { OrderLine } from '../../../domain/order.ts';
 import { seg, type OutSegment } from '../serialize.ts';
 import { date8, decimal, orderLines, productIds } from './segments.ts';
 
 /**
  * BAK02, acknowledgment type (587). This 855 always carries line detail, so it uses the "with detail"
- * codes: AD when every line is accepted as ordered, RD when every line is rejected, AC otherwise (a
- * backorder, a change, or a rejected line among accepted ones changes the order). AT, RJ and AK are
- * for acknowledgments without line detail.
+ * codes: AD when every portion of every line is accepted as ordered, RD when every one is rejected,
+ * AC otherwise (a backorder, a change, or a rejected portion among accepted ones changes the order).
+ * AT, RJ and AK are for acknowledgments without line detail.
  */
 function acknowledgmentType(answers: readonly LineAck[]): string {
   if (answers.every((a) => a.status === 'accepted')) return 'AD';
@@ -16,22 +16,41 @@ function acknowledgmentType(answers: readonly LineAck[]): string {
   return 'AC';
 }
 
-/** ACK01, line item status (668). A LineAck does not say what changed, so a change is IC, not IQ/IP/DR. */
-const lineStatusCodes: Readonly<Record<LineAckStatus, string>> = {
-  accepted: 'IA',
-  rejected: 'IR',
-  backordered: 'IB',
-  changed: 'IC',
-};
+/**
+ * ACK01, line item status (668), for one portion of a line. A changed portion is named by what
+ * changed: IP its price, IQ its quantity (part of the line is refused, the rest taken), DR its date
+ * alone; IC when more than one of those changed, or nothing says what.
+ */
+function statusCode(portion: LineAck, line: OrderLine, portions: readonly LineAck[]): string {
+  switch (portion.status) {
+    case 'accepted':
+      return 'IA';
+    case 'backordered':
+      return 'IB';
+    case 'rejected':
+      return 'IR';
+    case 'changed': {
+      const changes = [
+        priceChanged(portion, line) ? 'IP' : undefined,
+        portions.some((other) => other.status === 'rejected') ? 'IQ' : undefined,
+        portion.expectedDate !== undefined ? 'DR' : undefined,
+      ].filter((code) => code !== undefined);
+      return changes.length === 1 ? (changes[0] as string) : 'IC';
+    }
+  }
+}
+
+const priceChanged = (portion: LineAck, line: OrderLine): boolean =>
+  portion.unitPrice !== undefined && decimal(portion.unitPrice) !== decimal(line.unitPrice);
 
 /** MSG01 holds at most 264 characters. */
 const messageLength = 264;
 
 /**
- * The set body, BAK to CTT. Each top-level line is a PO1 loop with its ACK; a bundle's components
- * follow inside it as SLN loops, each with its own ACK (4010 has an ACK loop in the 855's SLN loop).
- * Throws when the answers do not cover the order's lines exactly once: the caller checks vendor
- * answers before asking for an 855.
+ * The set body, BAK to CTT. Each top-level line is a PO1 loop with its ACKs, one per portion; a
+ * bundle's components follow inside it as SLN loops, each with its own ACKs (4010 has an ACK loop in
+ * the 855's SLN loop). Throws when the answers do not cover the order's lines: the caller checks
+ * vendor answers before asking for an 855.
  */
 export function build855(ack: OrderAck): OutSegment[] {
   const { order } = ack;
@@ -61,31 +80,24 @@ export function build855(ack: OrderAck): OutSegment[] {
 }
 
 /**
- * PO101 line number, PO102 quantity ordered, PO103 unit, PO104 unit price, PO106.. product ID pairs.
- * The quantity is the ordered one, which the buyer matches on; the price is the one the seller
- * confirms, since the ACK segment has no place for it.
+ * PO101 line number, PO102 quantity ordered, PO103 unit, PO104 unit price, PO106.. product ID pairs:
+ * the line as the buyer ordered it, which it matches on. What the seller changes is said after it, in
+ * CTP (a new price) and the ACKs (the quantities and their fate).
  */
-function baselineItem(line: OrderLine, answer: LineAck): OutSegment[] {
+function baselineItem(line: OrderLine, portions: readonly LineAck[]): OutSegment[] {
   return [
-    seg(
-      'PO1',
-      line.lineNumber,
-      decimal(line.quantity),
-      line.uom,
-      decimal(answer.unitPrice ?? line.unitPrice),
-      undefined,
-      ...productIds(line),
-    ),
-    ...lineAck(answer, line.lineNumber),
+    seg('PO1', line.lineNumber, decimal(line.quantity), line.uom, decimal(line.unitPrice), undefined, ...productIds(line)),
+    ...newPrices(line, portions),
+    ...lineAcks(portions, line),
   ];
 }
 
 /**
  * SLN01 sub-line number, SLN03 relationship, SLN04 quantity, SLN05 unit, SLN06 price, SLN09.. product
- * ID pairs. The parent is the enclosing PO1; SLN02 stays empty because X12 defines it as the
- * sub-line level (as in a bill of materials), not as the parent's line number.
+ * ID pairs, as ordered. The parent is the enclosing PO1; SLN02 stays empty because X12 defines it as
+ * the sub-line level (as in a bill of materials), not as the parent's line number.
  */
-function subline(line: OrderLine, answer: LineAck): OutSegment[] {
+function subline(line: OrderLine, portions: readonly LineAck[]): OutSegment[] {
   const own = partnerSubline(line);
   return [
     seg(
@@ -95,13 +107,24 @@ function subline(line: OrderLine, answer: LineAck): OutSegment[] {
       own.relationship,
       decimal(line.quantity),
       line.uom,
-      decimal(answer.unitPrice ?? line.unitPrice),
+      decimal(line.unitPrice),
       undefined,
       undefined,
       ...productIds(line),
     ),
-    ...lineAck(answer, own.number),
+    ...newPrices(line, portions),
+    ...lineAcks(portions, line, own.number),
   ];
+}
+
+/**
+ * CTP02 UCP (unit cost price), CTP03 the price the seller confirms, CTP04/CTP05 the quantity and unit
+ * it holds for: one per portion whose price is not the ordered one.
+ */
+function newPrices(line: OrderLine, portions: readonly LineAck[]): OutSegment[] {
+  return portions
+    .filter((portion) => priceChanged(portion, line))
+    .map((portion) => seg('CTP', undefined, 'UCP', decimal(portion.unitPrice), decimal(portion.quantity), portion.uom));
 }
 
 /**
@@ -117,31 +140,39 @@ function partnerSubline(line: OrderLine): { number: string; relationship: string
 }
 
 /**
- * ACK01 status, ACK02 quantity, ACK03 unit, ACK04 068 (current schedule ship) with ACK05. A note
- * follows as N9 (L1, letters or notes, referring to the line by the number its PO1/SLN carries) + MSG.
+ * One ACK per portion: ACK01 status, ACK02 quantity, ACK03 unit, ACK04 068 (current schedule ship)
+ * with ACK05, so that the ACK02s of a line add up to its ordered quantity. The portions' notes follow
+ * as N9 (L1, letters or notes, referring to the line by the number its PO1/SLN carries) + MSG.
  */
-function lineAck(answer: LineAck, number: string): OutSegment[] {
-  const when = answer.expectedDate === undefined ? [] : ['068', date8(answer.expectedDate)];
-  const out = [seg('ACK', lineStatusCodes[answer.status], decimal(answer.quantity), answer.uom, ...when)];
-  if (answer.note !== undefined && answer.note !== '') {
-    out.push(seg('N9', 'L1', number));
-    for (let i = 0; i < answer.note.length; i += messageLength) out.push(seg('MSG', answer.note.slice(i, i + messageLength)));
-  }
-  return out;
+function lineAcks(portions: readonly LineAck[], line: OrderLine, number = line.lineNumber): OutSegment[] {
+  const acks = portions.map((portion) => {
+    const when = portion.expectedDate === undefined ? [] : ['068', date8(portion.expectedDate)];
+    return seg('ACK', statusCode(portion, line, portions), decimal(portion.quantity), portion.uom, ...when);
+  });
+  const notes = portions.flatMap((portion) => (portion.note === undefined || portion.note === '' ? [] : [portion.note]));
+  if (notes.length === 0) return acks;
+  const messages = notes.flatMap((note) => {
+    const parts: OutSegment[] = [];
+    for (let i = 0; i < note.length; i += messageLength) parts.push(seg('MSG', note.slice(i, i + messageLength)));
+    return parts;
+  });
+  return [...acks, seg('N9', 'L1', number), ...messages];
 }
 
-function answerLookup(ack: OrderAck): (line: OrderLine) => LineAck {
+/** Each line's portions, in the order they came; a line with none, with portions that do not add up, or one the order lacks, throws. */
+function answerLookup(ack: OrderAck): (line: OrderLine) => LineAck[] {
   const ref = ack.order.externalRef;
   const lineFor = orderLines(ack.order, 'acknowledgment');
-  const byLine = new Map<string, LineAck>();
+  const byLine = new Map<string, LineAck[]>();
   for (const answer of ack.lines) {
     lineFor(answer.lineNumber); // throws for a line the order does not have
-    if (byLine.has(answer.lineNumber)) throw new Error(`the acknowledgment answers line "${answer.lineNumber}" of order ${ref} twice`);
-    byLine.set(answer.lineNumber, answer);
+    byLine.set(answer.lineNumber, [...(byLine.get(answer.lineNumber) ?? []), answer]);
   }
   return (line) => {
-    const answer = byLine.get(line.lineNumber);
-    if (answer === undefined) throw new Error(`the acknowledgment does not answer line "${line.lineNumber}" of order ${ref}`);
-    return answer;
+    const portions = byLine.get(line.lineNumber);
+    if (portions === undefined) throw new Error(`the acknowledgment does not answer line "${line.lineNumber}" of order ${ref}`);
+    const problem = portionsProblem(line, portions);
+    if (problem !== undefined) throw new Error(`the acknowledgment of order ${ref}: ${problem}`);
+    return portions;
   };
 }
