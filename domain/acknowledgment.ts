@@ -30,6 +30,8 @@ export interface OrderAck {
   lines: LineAck[];
   /** YYYY-MM-DD. */
   ackDate: string;
+  /** This acknowledgment replaces one the partner already has (an order that failed after it was acknowledged). */
+  replacement?: true;
 }
 
 /** Quantities are kept to four decimals: compared as whole ten-thousandths. */

@@ -1036,9 +1036,55 @@ describe('failures', () => {
         },
       },
     ]);
-    expect(effects.answers).toEqual([]);
+    // The partner had the acknowledgment: it gets a replacement refusing what will not come.
+    expect(effects.answers).toEqual([
+      {
+        kind: 'acknowledgment',
+        ack: {
+          order: acked.order,
+          ackDate: today,
+          replacement: true,
+          lines: ['1', '2', '2.1', '2.2', '2.3'].map((lineNumber) => ({
+            lineNumber,
+            status: 'rejected',
+            quantity: lineNumber === '1' ? 2 : 1,
+            uom: 'EA',
+            note: 'no free port on the DSLAM (port-unavailable)',
+          })),
+        },
+      },
+    ]);
     // The other tasks' replies are no longer of use.
     expect(applyTaskEvent(state, complete(state, '1:ship'), at)).toEqual({ kind: 'ignored', reason: 'the order is failed' });
+  });
+
+  it('tells a partner not yet acknowledged: lines answered keep their refused portions, what shipped is accepted and reported after', () => {
+    const initial = stateFor(demoLines());
+    const { state, answers } = run(
+      initial,
+      (s) =>
+        ackPortions(s, '1:ship', [
+          { status: 'accepted', quantity: 1 },
+          { status: 'rejected', quantity: 1, note: 'one left' },
+        ]),
+      (s) => ship(s, '1:ship', 'S1', 1),
+      (s) => fail(s, '2.1:ship-modem', false),
+    );
+    expect(state.order.status).toBe('failed');
+    expect(kinds(answers)).toEqual(['acknowledgment', 'shipment']);
+    const refusal = answers[0];
+    if (refusal?.kind !== 'acknowledgment') throw new Error('no acknowledgment');
+    expect(refusal.ack.replacement).toBeUndefined();
+    const note = 'no free port on the DSLAM (port-unavailable)';
+    expect(refusal.ack.lines.map(({ lineNumber, status, quantity, note: why }) => [lineNumber, status, quantity, why])).toEqual([
+      ['1', 'accepted', 1, undefined],
+      ['1', 'rejected', 1, 'one left'],
+      ['2', 'rejected', 1, note],
+      ['2.1', 'rejected', 1, note],
+      ['2.2', 'rejected', 1, note],
+      ['2.3', 'rejected', 1, note],
+    ]);
+    expect(state.lines.get('2.2')?.status).toBe('rejected');
   });
 
   it('fails an order not yet in fulfillment, or partially shipped, by legal steps', () => {

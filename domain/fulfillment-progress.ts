@@ -2,7 +2,7 @@ import { lineStatusOf, portionsProblem, quantityToShip, wholeLine, type LineAck,
 import type { Invoice } from './invoice.ts';
 import { lineMachine, type LineStatus } from './line-status.ts';
 import { orderMachine, type OrderStatus } from './order-status.ts';
-import type { StoredOrder } from './order.ts';
+import type { OrderLine, StoredOrder } from './order.ts';
 import type { Shipment } from './shipment.ts';
 import { taskMachine, unblock, type TaskStatus } from './task-status.ts';
 import type { TaskEvent, VendorReply } from './vendor-reply.ts';
@@ -499,7 +499,49 @@ function applyFail(draft: Draft, task: TaskState, reply: Extract<VendorReply, { 
     reason,
     ...gaveUp,
   });
+  refuseUndelivered(draft, `${reason} (${code})`, at);
 }
+
+/**
+ * A failed order ends its work, so the partner is told what it will not get: every line not
+ * completed is refused for what has not shipped (an accepted portion for what has, a rejected one
+ * for the rest, the failure as its note); a line already rejected keeps its answer. The refusal is
+ * the acknowledgment when the partner has had none (the shipments held for it follow), else a
+ * replacement of the one it had.
+ */
+function refuseUndelivered(draft: Draft, note: string, at: Date): void {
+  const { order } = draft.state;
+  const replacement = acknowledged(draft);
+  const portionsOf = (line: OrderLine): LineAck[] => {
+    const state = draft.line(line.lineNumber);
+    const answered = state.acks ?? fullAck(order, line.lineNumber);
+    if (state.status === 'completed' || state.status === 'rejected' || state.status === 'cancelled') return [...answered];
+    const refused = answered.filter((portion) => portion.status === 'rejected');
+    const due = quantityToShip(answered);
+    // A bundle's parent ships nothing itself: it is delivered only when it is completed.
+    const shipped = tasksOf(draft.state, line.lineNumber).length === 0 ? 0 : Math.min(state.shippedQuantity, due);
+    const rest = Math.round((due - shipped) * 10_000) / 10_000;
+    return [
+      ...(shipped > 0 ? [{ ...wholeLine(line, 'accepted'), quantity: shipped }] : []),
+      ...refused,
+      ...(rest > 0 ? [{ ...wholeLine(line, 'rejected', note), quantity: rest }] : []),
+    ];
+  };
+  const lines = order.lines.flatMap(portionsOf);
+  for (const line of order.lines) {
+    const state = draft.line(line.lineNumber);
+    if (state.status === 'open')
+      draft.setLine(line.lineNumber, { ...state, status: lineMachine.assertMove('open', 'rejected'), acks: portionsOf(line) });
+  }
+  draft.answers.push({ kind: 'acknowledgment', ack: { order, lines, ackDate: dateOf(at), ...(replacement ? { replacement } : {}) } });
+  if (replacement) return;
+  for (const shipment of draft.state.heldShipments) {
+    draft.answers.push({ kind: 'shipment', shipment });
+    draft.reported.push(shipment.shipmentId);
+  }
+}
+
+const tasksOf = (state: FulfillmentState, lineNumber: string): TaskState[] => state.tasks.filter((task) => task.lineNumber === lineNumber);
 
 /** Applies one reply, or a person's completion, to the order it is about. */
 export function applyTaskEvent(state: FulfillmentState, event: TaskEvent, at: Date): Outcome {

@@ -20,6 +20,7 @@ export const partnerEventTypes = [
   'order.resumed.v1',
   'order.rejected.v1',
   'document.ack-overdue.v1',
+  'document.not-written.v1',
 ] as const;
 
 export type PartnerEventType = (typeof partnerEventTypes)[number];
@@ -72,13 +73,27 @@ export function answerEvent(order: OrderRef, answer: PartnerAnswer): OutboxMessa
   const base = fulfillmentBase(order);
   switch (answer.kind) {
     case 'acknowledgment':
-      return orderEvent('order.acknowledged.v1', order.id, { ...base, ackDate: answer.ack.ackDate, lines: answer.ack.lines });
+      return orderEvent('order.acknowledged.v1', order.id, {
+        ...base,
+        ackDate: answer.ack.ackDate,
+        lines: answer.ack.lines,
+        ...(answer.ack.replacement === true ? { replacement: true } : {}),
+      });
     case 'shipment':
       return orderEvent('order.shipped.v1', order.id, { ...base, shipment: answer.shipment });
     case 'invoice':
       return orderEvent('order.ready-for-billing.v1', order.id, { ...base, invoice: answer.invoice });
   }
 }
+
+/**
+ * A document the partner was to get and did not: it could not be written in the partner's format
+ * (`problems` say why), or it was withheld because one it depends on was not written.
+ */
+export const answerNotWritten = (
+  order: OrderRef,
+  detail: { answer: PartnerAnswer['kind']; problems: string; shipmentId?: string },
+): OutboxMessage => orderEvent('document.not-written.v1', order.id, { ...fulfillmentBase(order), ...detail });
 
 /** A document stored, in (unless said otherwise) or out; correlated with its order, or with itself when it has none. */
 export const documentStored = (

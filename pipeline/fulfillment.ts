@@ -2,11 +2,12 @@ import { applyTaskEvent, unknownTaskDetail, type PartnerAnswer, type RefusalCode
 import { fulfillmentRequest } from '../domain/fulfillment-request.ts';
 import type { OrderStatus } from '../domain/order-status.ts';
 import type { StoredOrder } from '../domain/order.ts';
-import { answerEvent, orderFailed } from '../domain/partner-events.ts';
+import { orderFailed } from '../domain/partner-events.ts';
 import { requestMessage } from '../domain/vendor-messages.ts';
 import type { TaskEvent } from '../domain/vendor-reply.ts';
 import { endOpenWork } from './end-order.ts';
-import { pushDocument, storeDocument, type Deliverer, type Delivery, type OutboundDocument, type StoredDocument } from './outbound.ts';
+import { pushDocument, type Delivery, type OutboundDocument } from './outbound.ts';
+import { writeAnswers, type Push } from './partner-answers.ts';
 import type { OrderStore, PartnerChannels, StoreTransaction } from './ports.ts';
 
 // A vendor's reply (or a person finishing a task) applied to its order in one transaction: the
@@ -37,13 +38,6 @@ export type EventResult =
   | { kind: 'duplicate' }
   | { kind: 'ignored'; reason: string }
   | { kind: 'refused'; code: RefusalCode; detail: string };
-
-interface Push {
-  stored: StoredDocument;
-  contentType: string;
-  endpointUrl: string;
-  deliver: Deliverer;
-}
 
 class Refusal extends Error {
   constructor(readonly result: Extract<EventResult, { kind: 'refused' }>) {
@@ -98,21 +92,7 @@ async function apply(
     await tx.enqueue(requestMessage(fulfillmentRequest(order, { ...task, vendorId: task.vendorId as string }), new Date(notBefore)));
   }
   if (failed !== undefined) await tx.enqueue(orderFailed(order, failed.detail));
-  if (effects.answers.length > 0) {
-    const channels = await tx.partnerChannels(order.partnerId);
-    for (const answer of effects.answers) {
-      await tx.enqueue(answerEvent(order, answer));
-      const rendered = deps.renderAnswer(order, answer, channels, at);
-      if (rendered === undefined) continue;
-      if ('problems' in rendered) {
-        await tx.noteEvent(order.id, 'answer.not-written', actor, { answer: answer.kind, problems: rendered.problems });
-        continue;
-      }
-      const stored = await storeDocument(tx, rendered.document, rendered.endpointUrl);
-      if (rendered.endpointUrl !== undefined)
-        pushes.push({ stored, contentType: rendered.document.contentType, endpointUrl: rendered.endpointUrl, deliver: rendered.deliver });
-    }
-  }
+  pushes.push(...(await writeAnswers(tx, deps.renderAnswer, order, effects.answers, actor, at)));
   // The contract's outcomes are applied, duplicate and ignored: a held completion changed no state yet.
   if (hold !== undefined)
     return { kind: 'ignored', reason: heldReason(state.tasks.find((task) => task.id === hold.taskId)?.key ?? hold.taskId) };

@@ -9,10 +9,10 @@ import {
   type UnresolvedItem,
 } from '../domain/item-resolution.ts';
 import type { CanonicalOrder, StoredOrder } from '../domain/order.ts';
-import { answerEvent, orderHeld, orderRejected, orderResumed } from '../domain/partner-events.ts';
+import { orderHeld, orderRejected, orderResumed } from '../domain/partner-events.ts';
 import { decompose } from './decompose.ts';
 import type { AnswerRenderer } from './fulfillment.ts';
-import { storeDocument } from './outbound.ts';
+import { writeAnswers } from './partner-answers.ts';
 import type { ItemReferenceInput, OrderStore, StoreTransaction } from './ports.ts';
 
 // Items the partner names its own way are resolved to our SKUs before an order is planned. An order
@@ -88,12 +88,8 @@ export async function settleUnresolved(
   const { updatedAt } = await tx.changeStatus(order.id, 'received', 'rejected', 'order.rejected', actor, { reason, lines: unresolved });
   await tx.enqueue(orderRejected(order, reason, unresolved));
   const answer = { kind: 'acknowledgment' as const, ack: { order, lines: acks, ackDate: at.toISOString().slice(0, 10) } };
-  await tx.enqueue(answerEvent(order, answer));
-  const rendered = deps.renderAnswer?.(order, answer, await tx.partnerChannels(order.partnerId), at);
-  if (rendered !== undefined && 'problems' in rendered)
-    await tx.noteEvent(order.id, 'answer.not-written', actor, { answer: 'acknowledgment', problems: rendered.problems });
   // Stored as pending when the partner has an endpoint: the document-pushes job sends it after commit.
-  else if (rendered !== undefined) await storeDocument(tx, rendered.document, rendered.endpointUrl);
+  await writeAnswers(tx, deps.renderAnswer, order, [answer], actor, at);
   return { ...order, status: 'rejected', updatedAt };
 }
 

@@ -243,6 +243,8 @@ export interface StoreTransaction {
   rejectLines(orderId: string, acks: readonly LineAck[]): Promise<void>;
   /** A history event that changes no state. */
   noteEvent(orderId: string, cause: string, actor: string, detail: Record<string, unknown>): Promise<void>;
+  /** Whether the order's acknowledgment could not be written in the partner's format (its history says answer.not-written). */
+  acknowledgmentNotWritten(orderId: string): Promise<boolean>;
 }
 
 export interface OrderStore {

@@ -270,6 +270,14 @@ function transactionOn(trx: Knex.Transaction, outbox: OutboxJson[]): StoreTransa
       );
     },
 
+    async acknowledgmentNotWritten(orderId) {
+      const row = await trx('order_events')
+        .where({ order_id: orderId, cause: 'answer.not-written' })
+        .whereRaw(`detail->>'answer' = 'acknowledgment'`)
+        .first(trx.raw('1 AS found'));
+      return row !== undefined;
+    },
+
     async noteEvent(orderId, cause, actor, detail) {
       await trx.raw(
         `INSERT INTO order_events (order_id, from_status, to_status, cause, actor, detail) SELECT id, status, status, ?, ?, ?::jsonb FROM orders WHERE id = ?`,

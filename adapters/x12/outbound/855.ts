@@ -57,10 +57,10 @@ export function build855(ack: OrderAck): OutSegment[] {
   const answerFor = answerLookup(ack);
   const topLevel = order.lines.filter((l) => l.parentLineNumber === undefined);
   return [
-    // BAK01 purpose (00 original), BAK02 type, BAK03 PO number, BAK04 PO date, BAK09 acknowledgment date.
+    // BAK01 purpose (00 original, 05 replace), BAK02 type, BAK03 PO number, BAK04 PO date, BAK09 acknowledgment date.
     seg(
       'BAK',
-      '00',
+      ack.replacement === true ? '05' : '00',
       acknowledgmentType(ack.lines),
       order.externalRef,
       date8(order.orderDate),
