@@ -363,9 +363,9 @@ function applyShip(
  * Whether a task's `complete` must wait for shipments: a vendor's ship task whose shipments do not
  * yet cover what it must ship. Covered means the shipped quantity of the task's line reaches the
  * quantity still expected of it, which is
- *   - the quantity the vendor changed the line to (`changed`);
- *   - else the ordered quantity: for an accepted line, a backordered one (a backorder is still to
- *     ship, and is billed in full), and a line the vendor never acknowledged;
+ *   - the line's portions not rejected (accepted, changed and backordered: a backorder is still to
+ *     ship, and is billed);
+ *   - the ordered quantity for a line the vendor never acknowledged;
  *   - nothing for a rejected or cancelled line: its task completes without a shipment.
  * These are the quantities the over-shipment check and the invoice use (quantityDue). Quantities are
  * counted per line, as the line keeps them (a plan gives a line one ship task). A person's task, and
