@@ -192,6 +192,8 @@ export async function checkLedger(db: Knex, accepted: readonly Accepted[], optio
       lost.push(`${name(order.id)}: status ${order.status}, expected ${finalStatuses.join(' or ')}`);
   }
   const acceptedIds = new Set(acceptedOrders.map((o) => o.id));
+  // An order that failed after it was acknowledged has a second acknowledgment: the replacement that refuses what will not come.
+  const acknowledgments = (orderId: string): number => (acceptedOrders.some((o) => o.id === orderId && o.status === 'failed') ? 2 : 1);
   const tasks: TaskRow[] = await db('tasks')
     .select('id', 'order_id', 'task_key', 'type', 'line_number', 'person', 'vendor_id', 'status')
     .orderBy(['order_id', 'position']);
@@ -210,8 +212,10 @@ export async function checkLedger(db: Knex, accepted: readonly Accepted[], optio
     .groupBy('correlation_id', 'type')
     .select('correlation_id', 'type', db.raw('count(*) AS n'));
   const eventCount = new Map(answerEvents.map((row) => [`${row.correlation_id} ${row.type}`, countOf(row)]));
-  for (const row of answerEvents)
-    if (countOf(row) > 1) duplicated.push(`${name(row.correlation_id)}: ${countOf(row)} × ${row.type} in the outbox`);
+  for (const row of answerEvents) {
+    const allowed = row.type === 'order.acknowledged.v1' ? acknowledgments(row.correlation_id) : 1;
+    if (countOf(row) > allowed) duplicated.push(`${name(row.correlation_id)}: ${countOf(row)} × ${row.type} in the outbox`);
+  }
   const shippedEvents: { correlation_id: string; shipment_id: string | null; n: unknown }[] = await db('outbox')
     .where({ type: 'order.shipped.v1' })
     .groupBy('correlation_id', db.raw(`payload->'shipment'->>'shipmentId'`))
@@ -229,7 +233,7 @@ export async function checkLedger(db: Knex, accepted: readonly Accepted[], optio
   for (const row of transitions)
     duplicated.push(`${name(row.order_id)}: transition ${row.from_status ?? '(none)'} → ${row.to_status} recorded ${countOf(row)} times`);
 
-  // Documents for the partner: one 855 / ConfirmationRequest and one 810 per order; no more ship notices than shipments.
+  // Documents for the partner: one 855 / ConfirmationRequest (two for an order failed after it) and one 810 per order; no more ship notices than shipments.
   const documents: { order_id: string; type: string; n: unknown }[] = await db('documents')
     .where({ direction: 'outbound' })
     .whereNotNull('order_id')
@@ -242,7 +246,7 @@ export async function checkLedger(db: Knex, accepted: readonly Accepted[], optio
   );
   for (const row of documents) {
     const n = countOf(row);
-    if (['855', '810', 'ConfirmationRequest'].includes(row.type) && n > 1)
+    if (['855', '810', 'ConfirmationRequest'].includes(row.type) && n > (row.type === '810' ? 1 : acknowledgments(row.order_id)))
       duplicated.push(`${name(row.order_id)}: ${n} outbound ${row.type} documents`);
     if (['856', 'ShipNoticeRequest'].includes(row.type) && n > (shipmentsPerOrder.get(row.order_id) ?? 0)) {
       duplicated.push(
