@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tokenize } from '../adapters/x12/tokenize.ts';
+import { startTestApp, type TestApp } from './support/app.ts';
+import { answerByScript, type LineScript } from './support/scripted-vendor.ts';
+
+// What a strict trading partner receives when its vendors answer every mix: all accepted, part
+// backordered (with its date), a smaller quantity, a new price, part rejected, a line rejected, and
+// an order failed. Each document is read as the partner reads it, from the standard.
+
+const identity = { qualifier: 'ZZ', id: 'MIXBUYER', ourQualifier: 'ZZ', ourId: 'ORDERGATE' };
+
+/** An 850 from MIXBUYER with one PO1 per [sku, quantity, price]. */
+function purchaseOrder(po: string, control: number, lines: [string, number, number][]): string {
+  const isa = `ISA*00*          *00*          *ZZ*${'MIXBUYER'.padEnd(15)}*ZZ*${'ORDERGATE'.padEnd(15)}*261206*1000*U*00401*${String(control).padStart(9, '0')}*0*P*>`;
+  const body = [
+    'ST*850*0001',
+    `BEG*00*SA*${po}**20261206`,
+    ...lines.map(([sku, quantity, price], i) => `PO1*${i + 1}*${quantity}*EA*${price}**VN*${sku}`),
+    `CTT*${lines.length}`,
+  ];
+  return [
+    isa,
+    `GS*PO*MIXBUYER*ORDERGATE*20261206*1000*${control}*X*004010`,
+    ...body,
+    `SE*${body.length + 1}*0001`,
+    `GE*1*${control}`,
+    `IEA*1*${String(control).padStart(9, '0')}`,
+  ]
+    .map((segment) => `${segment}~`)
+    .join('\n');
+}
+
+const segments = (text: string): string[][] =>
+  tokenize(text).flatMap((e) => (e.kind === 'segment' ? [[e.segment.tag, ...e.segment.elements]] : []));
+
+const mix: Record<string, LineScript & { ordered: number; price: number }> = {
+  'ALL-OK': { ordered: 6, price: 10, portions: [{ status: 'accepted', quantity: 6 }], shipments: [6] },
+  BACKORDER: {
+    ordered: 6,
+    price: 10,
+    portions: [
+      { status: 'accepted', quantity: 4 },
+      { status: 'backordered', quantity: 2, expectedDate: '2026-12-20' },
+    ],
+    shipments: [4, 2],
+  },
+  'LESS-QTY': {
+    ordered: 10,
+    price: 4,
+    portions: [
+      { status: 'changed', quantity: 8 },
+      { status: 'rejected', quantity: 2, note: 'only 8 left' },
+    ],
+    shipments: [8],
+  },
+  'NEW-PRICE': { ordered: 5, price: 20, portions: [{ status: 'changed', quantity: 5, unitPrice: 21.5 }], shipments: [5] },
+  'PART-REJECT': {
+    ordered: 6,
+    price: 7,
+    portions: [
+      { status: 'accepted', quantity: 3 },
+      { status: 'rejected', quantity: 3, note: 'discontinued colour' },
+    ],
+    shipments: [3],
+  },
+  'ALL-REJECT': { ordered: 2, price: 3, portions: [{ status: 'rejected', quantity: 2, note: 'not sold any more' }], shipments: [] },
+};
+
+describe('answers to a partner whose vendors answer every mix', () => {
+  let t: TestApp;
+  let key: string;
+  beforeAll(async () => {
+    t = await startTestApp('postgres');
+    key = (await t.partner('Mix', { x12: identity })).key;
+  });
+  afterAll(async () => t?.close());
+
+  const outbound = async (orderId: string): Promise<{ type: string; body: string }[]> => {
+    const docs = (await t.request({ method: 'GET', url: '/v1/documents?direction=outbound', key })).json().documents as {
+      id: string;
+      type: string;
+      orderId: string | null;
+    }[];
+    return Promise.all(
+      docs
+        .filter((doc) => doc.orderId === orderId)
+        .map(async (doc) => ({
+          type: doc.type,
+          body: (await t.request({ method: 'GET', url: `/v1/documents/${doc.id}`, key, headers: { accept: 'application/edi-x12' } })).body,
+        })),
+    );
+  };
+
+  const orderOf = async (po: string): Promise<{ id: string; status: string }> =>
+    (await t.request({ method: 'GET', url: `/v1/orders?externalRef=${po}`, key })).json().orders[0];
+
+  it('X12: the 855 answers each line in portions that add up to PO102, the 856s ship no more, the 810 bills what shipped', async () => {
+    const x12 = purchaseOrder(
+      'PO-MIX-1',
+      501,
+      Object.entries(mix).map(([sku, line]) => [sku, line.ordered, line.price]),
+    );
+    const posted = await t.request({
+      method: 'POST',
+      url: '/v1/x12',
+      key,
+      headers: { 'content-type': 'application/edi-x12' },
+      payload: x12,
+    });
+    expect(posted.statusCode, posted.body).toBe(200);
+    await answerByScript(t, mix);
+    const order = await orderOf('PO-MIX-1');
+    expect(order.status).toBe('ready_for_billing');
+    const docs = await outbound(order.id);
+    expect(docs.map((d) => d.type)).toEqual(['855', '856', '856', '856', '856', '856', '856', '810']);
+    const ack = segments(docs[0]?.body ?? '');
+    expect(ack.find((s) => s[0] === 'BAK')?.[2]).toBe('AC');
+    // Each PO1 as ordered, followed by its CTP and ACKs.
+    const byLine = new Map<string, string[][]>();
+    let current = '';
+    for (const s of ack) {
+      if (s[0] === 'PO1') current = s[1] ?? '';
+      if (current !== '' && ['PO1', 'CTP', 'ACK'].includes(s[0] ?? '')) byLine.set(current, [...(byLine.get(current) ?? []), s]);
+    }
+    expect([...byLine.values()].map((line) => line.map((s) => s.slice(0, 6).join('*')))).toEqual([
+      ['PO1*1*6*EA*10*', 'ACK*IA*6*EA'],
+      ['PO1*2*6*EA*10*', 'ACK*IA*4*EA', 'ACK*IB*2*EA*068*20261220'],
+      ['PO1*3*10*EA*4*', 'ACK*IQ*8*EA', 'ACK*IR*2*EA'],
+      ['PO1*4*5*EA*20*', 'CTP**UCP*21.5*5*EA', 'ACK*IP*5*EA'],
+      ['PO1*5*6*EA*7*', 'ACK*IA*3*EA', 'ACK*IR*3*EA'],
+      ['PO1*6*2*EA*3*', 'ACK*IR*2*EA'],
+    ]);
+    const shipped = new Map<string, number>();
+    for (const doc of docs.filter((d) => d.type === '856')) {
+      let line = '';
+      for (const s of segments(doc.body)) {
+        if (s[0] === 'LIN') line = s[1] ?? '';
+        if (s[0] === 'SN1') shipped.set(line, (shipped.get(line) ?? 0) + Number(s[2]));
+      }
+    }
+    expect(Object.fromEntries(shipped)).toEqual({ '1': 6, '2': 6, '3': 8, '4': 5, '5': 3 });
+    const invoice = segments(docs.at(-1)?.body ?? '');
+    expect(invoice.filter((s) => s[0] === 'IT1').map((s) => s.slice(1, 5).join('*'))).toEqual([
+      '1*6*EA*10',
+      '2*6*EA*10',
+      '3*8*EA*4',
+      '4*5*EA*21.5',
+      '5*3*EA*7',
+    ]);
+    expect(invoice.find((s) => s[0] === 'TDS')?.[1]).toBe(String((60 + 60 + 32 + 107.5 + 21) * 100));
+  });
+});
