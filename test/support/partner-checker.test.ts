@@ -113,6 +113,9 @@ describe('the partner checker, X12', () => {
     expect(set?.type).toBe('855');
     expect(set?.segments[3]).toEqual(['ACK', 'IA', '4', 'EA']);
     expect(checkX12Answers(order850.replaceAll('*', '|'), [text])).toEqual([]);
+    // Several interchanges in one text are read one after the other.
+    expect(checkX12Answers(order850, [exchange().join('')])).toEqual([]);
+    only(checkX12Answers(order850, [[...exchange()].reverse().join('')]).slice(0, 1), /810 0001: sent before any 855/);
     // The same interchange on one line, ~ right after ~.
     expect(checkX12Answers(order850, [x12('855', ack855, { terminator: '~' })])).toEqual([]);
   });

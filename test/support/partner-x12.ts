@@ -12,9 +12,9 @@ export interface X12Set {
 
 /**
  * Every transaction set of every interchange in the text, split with each ISA's own delimiters: the
- * element separator is the character after "ISA", the component separator ISA16, the segment
- * terminator the character after ISA16 (ISA is fixed-length: 106 characters). Line breaks around a
- * terminator are not data. Throws on text with no interchange in it.
+ * element separator is the character after "ISA", the segment terminator the one after ISA16 (ISA is
+ * fixed-length: 106 characters); no check here reads a composite element, so ISA16 itself is not
+ * used. Line breaks around a terminator are not data. Throws on text with no interchange in it.
  */
 export function tokenizeX12(text: string): X12Set[] {
   const sets: X12Set[] = [];
@@ -50,7 +50,6 @@ export function tokenizeX12(text: string): X12Set[] {
       }
     }
     at = text.indexOf('ISA', end);
-    if (end === text.length) break;
   }
   return sets;
 }
