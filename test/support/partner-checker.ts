@@ -4,7 +4,8 @@ import { checkX12Answers } from './partner-x12.ts';
 // What a trading partner would find wrong in our answers to one of its orders, read from the
 // standards (X12 4010, cXML Fulfill.dtd) and never through our builders. For the integration tests:
 // pass the order as received and our documents for it in the order they were sent; an empty list
-// means the partner has nothing to complain about.
+// means the partner has nothing to complain about. partner-answers.ts fetches the documents of an
+// order from the partner's mailbox and checks them.
 //
 // X12 (partner-x12.ts): the 850, then 855 / 856 / 810 interchanges.
 //   855  one PO1 per ordered PO1, echoing PO102-PO104; each PO1 and SLN answered once, its ACK02s
