@@ -17,7 +17,7 @@ const usage = `usage: npm run vendor-sim -- [--vendors a,b] [--delay-ms 300] [--
                         backorder        part accepted, the rest backordered for a week (shipped in a second shipment)
                         reject           part accepted, the rest rejected (never shipped)
                         change-quantity  part changed to what the vendor can deliver, the rest rejected
-                        change-price     all of it at a price a tenth higher (a line with no price is accepted)
+                        change-price     all of it at a price a tenth higher (a line with no price, or 0, is accepted)
                         mixed            part accepted, part backordered, part rejected
                       a line too small to cut (one unit, a fraction) takes the last status whole
   --partial-skus      only the lines of these SKUs (default: every line)
