@@ -1,14 +1,26 @@
 import { parseArgs } from 'node:util';
 import { connectBroker } from '../../adapters/amqp/index.ts';
 import { loadCatalog } from '../../adapters/catalog/index.ts';
-import type { ReplyOptions } from './replies.ts';
+import type { FulfillmentRequest } from '../../domain/fulfillment-request.ts';
+import { isPartialMode, partialModes, type ReplyOptions } from './replies.ts';
 import { playOverRabbitMq, playThroughMailbox, type Player } from './play.ts';
 
 // `npm run vendor-sim`: plays every vendor of the catalog (or those named), answering each
-// request with ack → ship (ship tasks) → complete, a pause before each, and optional failures.
+// request with ack → ship (ship tasks) → complete, a pause before each, optional failures, and
+// optional partial answers (backorders, rejections, changes) for a demo of what partners then hear.
 // Over RabbitMQ when AMQP_URL is set; otherwise through the gateway's mailbox API with the admin key.
 
 const usage = `usage: npm run vendor-sim -- [--vendors a,b] [--delay-ms 300] [--fail-rate 0] [--retryable-fail-rate 0]
+                            [--partial ${partialModes.join('|')}] [--partial-skus SKU,SKU]
+
+  --partial           answer each line in portions that add up to it, instead of accepting it all:
+                        backorder        part accepted, the rest backordered for a week (shipped in a second shipment)
+                        reject           part accepted, the rest rejected (never shipped)
+                        change-quantity  part changed to what the vendor can deliver, the rest rejected
+                        change-price     all of it at a price a tenth higher (a line with no price, or 0, is accepted)
+                        mixed            part accepted, part backordered, part rejected
+                      a line too small to cut (one unit, a fraction) takes the last status whole
+  --partial-skus      only the lines of these SKUs (default: every line)
 
   AMQP_URL set        consume each vendor's queue, publish replies (AMQP_PREFIX, default ordergate)
   AMQP_URL not set    poll GET /v1/vendor/tasks and POST /v1/vendor/replies at ORDERGATE_URL
@@ -20,18 +32,22 @@ const { values } = parseArgs({
     'delay-ms': { type: 'string', default: '300' },
     'fail-rate': { type: 'string', default: '0' },
     'retryable-fail-rate': { type: 'string', default: '0' },
+    partial: { type: 'string' },
+    'partial-skus': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 
 const log = (message: string) => process.stdout.write(`${new Date().toISOString()} ${message}\n`);
 
+const list = (value: string): string[] =>
+  value
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+
 function vendorsToPlay(): string[] {
-  if (values.vendors !== undefined)
-    return values.vendors
-      .split(',')
-      .map((v) => v.trim())
-      .filter((v) => v !== '');
+  if (values.vendors !== undefined) return list(values.vendors);
   const catalog = loadCatalog();
   if (!catalog.ok) throw new Error('the catalog has problems; name the vendors with --vendors');
   return Object.keys(catalog.value.vendors);
@@ -44,10 +60,18 @@ async function main(): Promise<void> {
   }
   const failRate = Number(values['fail-rate']);
   const retryableRate = Number(values['retryable-fail-rate']);
-  const outcome = (): ReplyOptions => {
+  const partial = values.partial;
+  if (partial !== undefined && !isPartialMode(partial)) {
+    process.stderr.write(`--partial takes one of ${partialModes.join(', ')}, not "${partial}"\n\n${usage}\n`);
+    process.exit(2);
+  }
+  const partialSkus = values['partial-skus'] === undefined ? undefined : new Set(list(values['partial-skus']));
+  const outcome = (request: FulfillmentRequest): ReplyOptions => {
     const draw = Math.random();
     if (draw < failRate) return { fail: 'final' };
-    return draw < failRate + retryableRate ? { fail: 'retryable' } : {};
+    if (draw < failRate + retryableRate) return { fail: 'retryable' };
+    const chosen = partialSkus === undefined || (request.line.sku !== undefined && partialSkus.has(request.line.sku));
+    return partial !== undefined && chosen ? { partial } : {};
   };
   const options = { delayMs: Number(values['delay-ms']), outcome, log };
   const vendors = vendorsToPlay();
