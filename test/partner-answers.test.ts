@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenize } from '../adapters/x12/tokenize.ts';
 import { startTestApp, type TestApp } from './support/app.ts';
+import { partnerFindings } from './support/partner-answers.ts';
 import { answerByScript, type LineScript } from './support/scripted-vendor.ts';
 
 // What a strict trading partner receives when its vendors answer every mix: all accepted, part
@@ -148,5 +149,83 @@ describe('answers to a partner whose vendors answer every mix', () => {
       '5*3*EA*7',
     ]);
     expect(invoice.find((s) => s[0] === 'TDS')?.[1]).toBe(String((60 + 60 + 32 + 107.5 + 21) * 100));
+    expect(await partnerFindings(t, key, order.id, x12)).toEqual([]);
+  });
+
+  it('X12: an order whose vendor fails for good after a shipment is refused to the partner for what will not come', async () => {
+    const failing = {
+      ...mix,
+      'FAILS-LATER': {
+        ordered: 4,
+        price: 9,
+        portions: [{ status: 'accepted' as const, quantity: 4 }],
+        shipments: [1],
+        fail: true as const,
+      },
+    };
+    const x12 = purchaseOrder('PO-MIX-2', 502, [
+      ['ALL-OK', 6, 10],
+      ['FAILS-LATER', 4, 9],
+      ['PART-REJECT', 6, 7],
+    ]);
+    const posted = await t.request({
+      method: 'POST',
+      url: '/v1/x12',
+      key,
+      headers: { 'content-type': 'application/edi-x12' },
+      payload: x12,
+    });
+    expect(posted.statusCode, posted.body).toBe(200);
+    await answerByScript(t, failing);
+    const order = await orderOf('PO-MIX-2');
+    expect(order.status).toBe('failed');
+    const docs = await outbound(order.id);
+    // Line 1 was done and line 2 had shipped 1 of 4 before the failure; line 3 never got its answer.
+    expect(docs.map((d) => d.type)).toEqual(['855', '856', '856']);
+    const refusal = segments(docs[0]?.body ?? '');
+    expect(refusal.find((s) => s[0] === 'BAK')?.slice(1, 3)).toEqual(['00', 'AC']);
+    expect(refusal.filter((s) => s[0] === 'PO1' || s[0] === 'ACK').map((s) => s.slice(0, 4).join('*'))).toEqual([
+      'PO1*1*6*EA',
+      'ACK*IA*6*EA',
+      'PO1*2*4*EA',
+      'ACK*IA*1*EA',
+      'ACK*IR*3*EA',
+      'PO1*3*6*EA',
+      'ACK*IR*6*EA',
+    ]);
+    expect(refusal.filter((s) => s[0] === 'MSG').map((s) => s[1])).toEqual([
+      'the address cannot be served (not-serviceable)',
+      'the address cannot be served (not-serviceable)',
+    ]);
+    expect(docs.some((d) => d.type === '810')).toBe(false);
+    expect(await partnerFindings(t, key, order.id, x12)).toEqual([]);
+  });
+
+  it('X12: a failure after the acknowledgment is told in a replacement 855 (BAK01 05), the shipped part accepted', async () => {
+    const x12 = purchaseOrder('PO-MIX-3', 503, [
+      ['ALL-OK', 6, 10],
+      ['PART-REJECT', 6, 7],
+      ['FAILS-LATER', 4, 9],
+    ]);
+    const posted = await t.request({
+      method: 'POST',
+      url: '/v1/x12',
+      key,
+      headers: { 'content-type': 'application/edi-x12' },
+      payload: x12,
+    });
+    expect(posted.statusCode, posted.body).toBe(200);
+    await answerByScript(t, {
+      ...mix,
+      'FAILS-LATER': { portions: [{ status: 'accepted', quantity: 4 }], shipments: [1], fail: true },
+    });
+    const order = await orderOf('PO-MIX-3');
+    expect(order.status).toBe('failed');
+    const docs = await outbound(order.id);
+    expect(docs.map((d) => d.type)).toEqual(['855', '856', '856', '856', '855']);
+    const replacement = segments(docs.at(-1)?.body ?? '');
+    expect(replacement.find((s) => s[0] === 'BAK')?.slice(1, 3)).toEqual(['05', 'AC']);
+    expect(replacement.filter((s) => s[0] === 'ACK').map((s) => s.slice(1, 3).join('*'))).toEqual(['IA*6', 'IA*3', 'IR*3', 'IA*1', 'IR*3']);
+    expect(await partnerFindings(t, key, order.id, x12)).toEqual([]);
   });
 });
