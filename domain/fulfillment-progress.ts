@@ -503,36 +503,48 @@ function applyFail(draft: Draft, task: TaskState, reply: Extract<VendorReply, { 
 }
 
 /**
- * A failed order ends its work, so the partner is told what it will not get: every line not
- * completed is refused for what has not shipped (an accepted portion for what has, a rejected one
- * for the rest, the failure as its note); a line already rejected keeps its answer. The refusal is
- * the acknowledgment when the partner has had none (the shipments held for it follow), else a
- * replacement of the one it had.
+ * A failed order ends its work, so the partner is told what it will not get: every line worked on
+ * and not completed is refused for what has not shipped (an accepted portion for what has, a
+ * rejected one for the rest, the failure as its note), and a bundle's parent with it when one of
+ * its components is; a line already rejected keeps its answer. The refusal is the acknowledgment when
+ * the partner has had none (the shipments held for it follow), else a replacement of the one it had.
  */
 function refuseUndelivered(draft: Draft, note: string, at: Date): void {
   const { order } = draft.state;
   const replacement = acknowledged(draft);
+  const refusedNow = new Set<string>();
   const portionsOf = (line: OrderLine): LineAck[] => {
     const state = draft.line(line.lineNumber);
     const answered = state.acks ?? fullAck(order, line.lineNumber);
     if (state.status === 'completed' || state.status === 'rejected' || state.status === 'cancelled') return [...answered];
-    const refused = answered.filter((portion) => portion.status === 'rejected');
+    const worked = tasksOf(draft.state, line.lineNumber).length > 0;
+    const components = order.lines.filter((candidate) => candidate.parentLineNumber === line.lineNumber);
+    // A bundle's parent ships nothing itself: it is refused whole when a component is.
+    if (!worked && !components.some((component) => refusedNow.has(component.lineNumber))) return [...answered];
     const due = quantityToShip(answered);
-    // A bundle's parent ships nothing itself: it is delivered only when it is completed.
-    const shipped = tasksOf(draft.state, line.lineNumber).length === 0 ? 0 : Math.min(state.shippedQuantity, due);
+    const shipped = worked ? Math.min(state.shippedQuantity, due) : 0;
     const rest = Math.round((due - shipped) * 10_000) / 10_000;
+    if (rest > 0) refusedNow.add(line.lineNumber);
     return [
       ...(shipped > 0 ? [{ ...wholeLine(line, 'accepted'), quantity: shipped }] : []),
-      ...refused,
+      ...answered.filter((portion) => portion.status === 'rejected'),
       ...(rest > 0 ? [{ ...wholeLine(line, 'rejected', note), quantity: rest }] : []),
     ];
   };
-  const lines = order.lines.flatMap(portionsOf);
+  // Components before their parents, the answer in the order's own line order.
+  const byLine = new Map<string, LineAck[]>();
+  for (const line of [...order.lines].sort((a, b) => Number(a.parentLineNumber === undefined) - Number(b.parentLineNumber === undefined)))
+    byLine.set(line.lineNumber, portionsOf(line));
   for (const line of order.lines) {
     const state = draft.line(line.lineNumber);
     if (state.status === 'open')
-      draft.setLine(line.lineNumber, { ...state, status: lineMachine.assertMove('open', 'rejected'), acks: portionsOf(line) });
+      draft.setLine(line.lineNumber, {
+        ...state,
+        status: lineMachine.assertMove('open', 'rejected'),
+        acks: byLine.get(line.lineNumber) ?? [],
+      });
   }
+  const lines = order.lines.flatMap((line) => byLine.get(line.lineNumber) ?? []);
   draft.answers.push({ kind: 'acknowledgment', ack: { order, lines, ackDate: dateOf(at), ...(replacement ? { replacement } : {}) } });
   if (replacement) return;
   for (const shipment of draft.state.heldShipments) {
