@@ -537,12 +537,9 @@ function refuseUndelivered(draft: Draft, note: string, at: Date): void {
     byLine.set(line.lineNumber, portionsOf(line));
   for (const line of order.lines) {
     const state = draft.line(line.lineNumber);
+    const acks = byLine.get(line.lineNumber) ?? [];
     if (state.status === 'open')
-      draft.setLine(line.lineNumber, {
-        ...state,
-        status: lineMachine.assertMove('open', 'rejected'),
-        acks: byLine.get(line.lineNumber) ?? [],
-      });
+      draft.setLine(line.lineNumber, { ...state, status: lineMachine.assertMove('open', lineStatusOf(acks)), acks });
   }
   const lines = order.lines.flatMap((line) => byLine.get(line.lineNumber) ?? []);
   draft.answers.push({ kind: 'acknowledgment', ack: { order, lines, ackDate: dateOf(at), ...(replacement ? { replacement } : {}) } });
