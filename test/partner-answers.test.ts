@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenize } from '../adapters/x12/tokenize.ts';
 import { startTestApp, type TestApp } from './support/app.ts';
-import { partnerFindings } from './support/partner-answers.ts';
+import { validateAgainstDtd } from './support/dtd.ts';
+import { partnerAnswers, partnerFindings } from './support/partner-answers.ts';
 import { answerByScript, type LineScript } from './support/scripted-vendor.ts';
 
 // What a strict trading partner receives when its vendors answer every mix: all accepted, part
@@ -29,6 +30,48 @@ function purchaseOrder(po: string, control: number, lines: [string, number, numb
   ]
     .map((segment) => `${segment}~`)
     .join('\n');
+}
+
+/** A cXML OrderRequest from AN01000000077 with one ItemOut per [sku, quantity, price]. */
+function orderRequest(po: string, lines: [string, number, number][]): string {
+  const total = lines.reduce((sum, [, quantity, price]) => sum + quantity * price, 0);
+  const items = lines.map(
+    ([sku, quantity, price], i) => `
+      <ItemOut quantity="${quantity}" lineNumber="${i + 1}">
+        <ItemID><SupplierPartID>${sku}</SupplierPartID></ItemID>
+        <ItemDetail>
+          <UnitPrice><Money currency="USD">${price}</Money></UnitPrice>
+          <Description xml:lang="en">${sku}</Description>
+          <UnitOfMeasure>EA</UnitOfMeasure>
+          <Classification domain="UNSPSC">43222609</Classification>
+        </ItemDetail>
+      </ItemOut>`,
+  );
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.063/cXML.dtd">
+<cXML payloadID="${po}.1@buyer.example" timestamp="2026-12-06T10:14:00-05:00" xml:lang="en-US">
+  <Header>
+    <From><Credential domain="NetworkID"><Identity>AN01000000077</Identity></Credential></From>
+    <To><Credential domain="NetworkID"><Identity>AN09999999999</Identity></Credential></To>
+    <Sender>
+      <Credential domain="NetworkID"><Identity>AN01000000077</Identity><SharedSecret>mix-secret-77</SharedSecret></Credential>
+      <UserAgent>Buyer Procurement 1.0</UserAgent>
+    </Sender>
+  </Header>
+  <Request deploymentMode="production">
+    <OrderRequest>
+      <OrderRequestHeader orderID="${po}" orderDate="2026-12-06T10:14:00-05:00" type="new">
+        <Total><Money currency="USD">${total}</Money></Total>
+        <BillTo>
+          <Address addressID="HQ">
+            <Name xml:lang="en">Mix Corp</Name>
+            <PostalAddress><Street>2 Main St</Street><City>Springfield</City><Country isoCountryCode="US">United States</Country></PostalAddress>
+          </Address>
+        </BillTo>
+      </OrderRequestHeader>${items.join('')}
+    </OrderRequest>
+  </Request>
+</cXML>`;
 }
 
 const segments = (text: string): string[][] =>
@@ -227,5 +270,72 @@ describe('answers to a partner whose vendors answer every mix', () => {
     expect(replacement.find((s) => s[0] === 'BAK')?.slice(1, 3)).toEqual(['05', 'AC']);
     expect(replacement.filter((s) => s[0] === 'ACK').map((s) => s.slice(1, 3).join('*'))).toEqual(['IA*6', 'IA*3', 'IR*3', 'IA*1', 'IR*3']);
     expect(await partnerFindings(t, key, order.id, x12)).toEqual([]);
+  });
+
+  describe('cXML', () => {
+    let cxmlKey: string;
+    beforeAll(async () => {
+      cxmlKey = (
+        await t.partner('MixC', { cxml: { fromDomain: 'NetworkID', fromIdentity: 'AN01000000077', sharedSecret: 'mix-secret-77' } })
+      ).key;
+    });
+    const post = (payload: string) => t.request({ method: 'POST', url: '/v1/cxml', headers: { 'content-type': 'text/xml' }, payload });
+    const orderOfC = async (po: string): Promise<{ id: string; status: string }> =>
+      (await t.request({ method: 'GET', url: `/v1/orders?externalRef=${po}`, key: cxmlKey })).json().orders[0];
+
+    it('confirms each line in portions that add up to its quantity, and ships no more than it confirmed', async () => {
+      const xml = orderRequest(
+        'PO-MIXC-1',
+        Object.entries(mix).map(([sku, line]) => [sku, line.ordered, line.price]),
+      );
+      const posted = await post(xml);
+      expect(posted.statusCode, posted.body).toBe(200);
+      await answerByScript(t, mix);
+      const order = await orderOfC('PO-MIXC-1');
+      expect(order.status).toBe('ready_for_billing');
+      const answers = await partnerAnswers(t, cxmlKey, order.id);
+      expect(answers.map((body) => /<(ConfirmationRequest|ShipNoticeRequest)>/.exec(body)?.[1])).toEqual([
+        'ConfirmationRequest',
+        ...Array.from({ length: 6 }, () => 'ShipNoticeRequest'),
+      ]);
+      for (const body of answers) expect(validateAgainstDtd(body, 'Fulfill.dtd')).toEqual({ valid: true, errors: [] });
+      const statuses = [...(answers[0] ?? '').matchAll(/<ConfirmationStatus quantity="([\d.]+)" type="(\w+)"/g)].map(
+        (m) => `${m[2]} ${m[1]}`,
+      );
+      expect(statuses).toEqual([
+        'accept 6',
+        'accept 4',
+        'backordered 2',
+        'accept 8',
+        'reject 2',
+        'detail 5',
+        'accept 3',
+        'reject 3',
+        'reject 2',
+      ]);
+      expect(await partnerFindings(t, cxmlKey, order.id, xml)).toEqual([]);
+    });
+
+    it('tells a failed order: a reject for what will not come', async () => {
+      const xml = orderRequest('PO-MIXC-2', [
+        ['ALL-OK', 6, 10],
+        ['FAILS-LATER', 4, 9],
+      ]);
+      expect((await post(xml)).statusCode).toBe(200);
+      await answerByScript(t, { ...mix, 'FAILS-LATER': { portions: [{ status: 'accepted', quantity: 4 }], shipments: [], fail: true } });
+      const order = await orderOfC('PO-MIXC-2');
+      expect(order.status).toBe('failed');
+      const answers = await partnerAnswers(t, cxmlKey, order.id);
+      const confirmations = answers.filter((body) => body.includes('<ConfirmationRequest>'));
+      // The order was confirmed in full; the failure's confirmation follows, refusing what will not come.
+      expect(confirmations).toHaveLength(2);
+      for (const body of answers) expect(validateAgainstDtd(body, 'Fulfill.dtd')).toEqual({ valid: true, errors: [] });
+      const statuses = [...(confirmations[1] ?? '').matchAll(/<ConfirmationStatus quantity="([\d.]+)" type="(\w+)"/g)].map(
+        (m) => `${m[2]} ${m[1]}`,
+      );
+      expect(statuses).toEqual(['accept 6', 'reject 4']);
+      expect(confirmations[1]).toContain('the address cannot be served (not-serviceable)');
+      expect(await partnerFindings(t, cxmlKey, order.id, xml)).toEqual([]);
+    });
   });
 });
