@@ -417,7 +417,7 @@ function invoiceFor(draft: Draft, at: Date): Invoice {
       },
     ];
   });
-  // One invoice per order, so the order's reference names it.
+  // Provisional: pipeline/answer-numbers.ts gives every invoice a number of its own before it is told or sent.
   return { invoiceNumber: `INV-${order.externalRef}`, invoiceDate: dateOf(at), lines };
 }
 

@@ -5,6 +5,7 @@ import type { StoredOrder } from '../domain/order.ts';
 import { answerEvent, orderFailed } from '../domain/partner-events.ts';
 import { requestMessage } from '../domain/vendor-messages.ts';
 import type { TaskEvent } from '../domain/vendor-reply.ts';
+import { numberAnswer, ssccRefusal, type SsccRefusalCode } from './answer-numbers.ts';
 import { endOpenWork } from './end-order.ts';
 import { pushDocument, storeDocument, type Deliverer, type Delivery, type OutboundDocument, type StoredDocument } from './outbound.ts';
 import type { OrderStore, PartnerChannels, StoreTransaction } from './ports.ts';
@@ -36,7 +37,7 @@ export type EventResult =
   | { kind: 'applied'; orderId: string; status: OrderStatus }
   | { kind: 'duplicate' }
   | { kind: 'ignored'; reason: string }
-  | { kind: 'refused'; code: RefusalCode; detail: string };
+  | { kind: 'refused'; code: RefusalCode | SsccRefusalCode; detail: string };
 
 interface Push {
   stored: StoredDocument;
@@ -64,6 +65,11 @@ async function apply(
   if (state === undefined) throw new Refusal({ kind: 'refused', code: 'unknown-task', detail: unknownTaskDetail(event.body.taskId) });
   // Pure, so it may be decided before the inbox is asked: the inbox row says whether it was held.
   const outcome = applyTaskEvent(state, event, at);
+  // A shipment the partner's guide would refuse goes back to the vendor before anything is recorded.
+  const shipment = outcome.kind === 'applied' && state.order.channel === 'x12' ? outcome.effects.shipment : undefined;
+  const ssccRefused =
+    shipment === undefined ? undefined : ssccRefusal(state.order, shipment, await tx.partnerChannels(state.order.partnerId));
+  if (ssccRefused !== undefined) throw new Refusal({ kind: 'refused', ...ssccRefused });
   const hold = outcome.kind === 'applied' ? outcome.effects.hold : undefined;
   if ('messageId' in source) {
     const entry = {
@@ -100,7 +106,15 @@ async function apply(
   if (failed !== undefined) await tx.enqueue(orderFailed(order, failed.detail));
   if (effects.answers.length > 0) {
     const channels = await tx.partnerChannels(order.partnerId);
-    for (const answer of effects.answers) {
+    for (const planned of effects.answers) {
+      const numbered = await numberAnswer(tx, order, planned, channels);
+      if ('problems' in numbered) {
+        await tx.noteEvent(order.id, 'answer.not-written', actor, { answer: planned.kind, problems: numbered.problems });
+        continue;
+      }
+      const { answer, assigned } = numbered;
+      if (assigned !== undefined && answer.kind === 'shipment')
+        await tx.noteEvent(order.id, 'shipment.sscc-assigned', actor, { shipmentId: answer.shipment.shipmentId, cartons: assigned });
       await tx.enqueue(answerEvent(order, answer));
       const rendered = deps.renderAnswer(order, answer, channels, at);
       if (rendered === undefined) continue;
