@@ -17,7 +17,12 @@ export interface AssignedSscc {
   sscc: string;
 }
 
-export type NumberedAnswer = { answer: PartnerAnswer; assigned?: AssignedSscc[] } | { problems: string };
+/** `problems`: the answer cannot have its numbers; it is told as it is, and no document is written. */
+export interface NumberedAnswer {
+  answer: PartnerAnswer;
+  assigned?: AssignedSscc[];
+  problems?: string;
+}
 
 const profileOf = (order: StoredOrder, channels: PartnerChannels) => (order.channel === 'x12' ? channels.x12?.profile : undefined);
 
@@ -47,7 +52,7 @@ export function ssccRefusal(
   return undefined;
 }
 
-/** The answer with the numbers it takes; `problems` when it cannot have them (the prefix's serials are used up). */
+/** The answer with the numbers it takes, or with `problems` when it cannot have them (the prefix's serials are used up). */
 export async function numberAnswer(
   tx: StoreTransaction,
   order: StoredOrder,
@@ -67,6 +72,7 @@ export async function numberAnswer(
   const assigned = missing.map((carton, index) => ({ carton, sscc: ssccOf(extension, prefix, first + index) }));
   if (assigned.some((a) => a.sscc === undefined))
     return {
+      answer,
       problems: `no SSCC left to assign: the serial references of GS1 company prefix ${prefix} (extension digit ${extension}) are used up`,
     };
   const byCarton = new Map(assigned.map((a) => [a.carton, a.sscc as string]));

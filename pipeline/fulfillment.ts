@@ -5,7 +5,7 @@ import type { StoredOrder } from '../domain/order.ts';
 import { answerEvent, orderFailed } from '../domain/partner-events.ts';
 import { requestMessage } from '../domain/vendor-messages.ts';
 import type { TaskEvent } from '../domain/vendor-reply.ts';
-import { numberAnswer, ssccRefusal, type SsccRefusalCode } from './answer-numbers.ts';
+import { numberAnswer, ssccRefusal, type NumberedAnswer, type SsccRefusalCode } from './answer-numbers.ts';
 import { endOpenWork } from './end-order.ts';
 import { pushDocument, storeDocument, type Deliverer, type Delivery, type OutboundDocument, type StoredDocument } from './outbound.ts';
 import type { OrderStore, PartnerChannels, StoreTransaction } from './ports.ts';
@@ -106,17 +106,15 @@ async function apply(
   if (failed !== undefined) await tx.enqueue(orderFailed(order, failed.detail));
   if (effects.answers.length > 0) {
     const channels = await tx.partnerChannels(order.partnerId);
-    for (const planned of effects.answers) {
-      const numbered = await numberAnswer(tx, order, planned, channels);
-      if ('problems' in numbered) {
-        await tx.noteEvent(order.id, 'answer.not-written', actor, { answer: planned.kind, problems: numbered.problems });
-        continue;
-      }
-      const { answer, assigned } = numbered;
+    // Every answer's numbers before any document takes control numbers: the SSCC counter is always
+    // locked before a partner's control numbers, never after, so two replies never wait crosswise.
+    const numbered: NumberedAnswer[] = [];
+    for (const planned of effects.answers) numbered.push(await numberAnswer(tx, order, planned, channels));
+    for (const { answer, assigned, problems } of numbered) {
       if (assigned !== undefined && answer.kind === 'shipment')
         await tx.noteEvent(order.id, 'shipment.sscc-assigned', actor, { shipmentId: answer.shipment.shipmentId, cartons: assigned });
       await tx.enqueue(answerEvent(order, answer));
-      const rendered = deps.renderAnswer(order, answer, channels, at);
+      const rendered = problems === undefined ? deps.renderAnswer(order, answer, channels, at) : { problems };
       if (rendered === undefined) continue;
       if ('problems' in rendered) {
         await tx.noteEvent(order.id, 'answer.not-written', actor, { answer: answer.kind, problems: rendered.problems });

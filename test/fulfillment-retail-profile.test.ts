@@ -253,6 +253,26 @@ describe("a retail partner's guide profile", () => {
     expect(new Set(all).size).toBe(all.length);
   });
 
+  it('assign: when the prefix has no serial left, the 856 is not written (never sent bare) and the history says why', async () => {
+    const longPrefix = '061414112345';
+    const p = await register('Used Up', 'USEDUPRTL', { sscc: 'assign', gs1CompanyPrefix: longPrefix });
+    // Twelve digits of prefix leave four of serial: 9999 is the last.
+    await t.database.db('sscc_serials').insert({ extension_digit: '0', company_prefix: longPrefix, last: 9999 });
+    const orderId = await order(p, 501);
+    expect(await drive([{ id: orderId, key: p.key }], withoutSscc)).toEqual([]);
+    expect(await outbound(p.key, orderId, '856')).toEqual([]);
+    const events = (await t.request({ method: 'GET', url: `/v1/orders/${orderId}/events`, key: p.key })).json().events as {
+      cause: string;
+      detail: { answer?: string; problems?: string };
+    }[];
+    const notWritten = events.filter((e) => e.cause === 'answer.not-written');
+    expect(notWritten.length).toBeGreaterThan(0);
+    for (const e of notWritten) {
+      expect(e.detail.answer).toBe('shipment');
+      expect(e.detail.problems).toContain(`the serial references of GS1 company prefix ${longPrefix} (extension digit 0) are used up`);
+    }
+  });
+
   it('856 and 810 name a bundle component by the SLN01 the partner sent; every invoice has a number of its own, with ITD and N1*RI', async () => {
     const p = await register('Invoiced Retail', 'INVRETAIL', retailProfile('assign'));
     // The same PO sent twice (a partner may reuse a PO number): two orders, two invoices.
