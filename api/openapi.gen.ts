@@ -1141,6 +1141,7 @@ export interface components {
             /** @description The ITD of the 810: ITD01 01 (basic) or 08 (basic discount offered), ITD02 3 (from the invoice date), ITD03 discount percent, ITD05 discount days, ITD07 net days. */
             terms?: {
                 netDays: number;
+                /** @description ITD03, written with at most four decimal places. */
                 discountPercent?: number;
                 discountDays?: number;
             };
