@@ -139,7 +139,8 @@ export interface paths {
          *     at once, is 400. So is a cXML sender another partner holds (409 at `/cxml/fromIdentity`).
          *     `x12.endpointUrl` and `cxml.confirmationUrl` are where the gateway pushes the partner's
          *     documents: each is checked by the outbound-URL policy before anything is stored (400
-         *     `url-not-allowed` naming the field; see PartnerX12.endpointUrl).
+         *     `url-not-allowed` naming the field; see PartnerX12.endpointUrl). `x12.profile` is what the
+         *     partner's implementation guide demands of our 856 and 810 (see X12Profile).
          */
         post: operations["createPartner"];
         delete?: never;
@@ -172,7 +173,8 @@ export interface paths {
          *     registration: an identity another partner holds is 409 `identity-in-use`; an X12 `map` that
          *     does not exist is 400 at `/x12/map`; an `endpointUrl` or `confirmationUrl` the outbound-URL
          *     policy refuses is 400 `url-not-allowed` naming the field. A new `sharedSecret` is stored
-         *     salted and hashed; without one the old secret stays.
+         *     salted and hashed; without one the old secret stays. `x12.profile` replaces the stored
+         *     profile whole (null removes it); an incomplete one is 400 naming the missing field.
          */
         patch: operations["updatePartner"];
         trace?: never;
@@ -617,7 +619,9 @@ export interface paths {
          *     message body as asyncapi.yaml specifies it. A repeat of a reply already taken answers
          *     `duplicate` and changes nothing. A body that breaks the contract is 400 with each field
          *     at fault; a reply that cannot be right for the order (unknown task, another vendor's task,
-         *     a line not in the task, more shipped than ordered) is 422 `reply-refused`.
+         *     a line not in the task, more shipped than ordered; for a partner whose X12 profile wants SSCCs, a
+         *     package whose SSCC has a wrong check digit, `sscc-invalid`, or under require a package without one,
+         *     `sscc-required`) is 422 `reply-refused`.
          */
         post: operations["postVendorReply"];
         delete?: never;
@@ -1028,6 +1032,8 @@ export interface components {
                  * @description null removes it; checked as PartnerX12.endpointUrl.
                  */
                 endpointUrl?: string | null;
+                /** @description Replaces the stored profile whole; null removes it. */
+                profile?: components["schemas"]["X12Profile"] | null;
             };
             /** @description The fields of PartnerCxmlCreate to change. */
             cxml?: {
@@ -1112,6 +1118,50 @@ export interface components {
             ourQualifier: components["schemas"]["X12Qualifier"];
             ourId: components["schemas"]["X12ReceiverId"];
         };
+        /**
+         * @description What the partner's implementation guide demands of our 856 and 810, as data. Given whole: a
+         *     PATCH replaces the stored profile, null removes it. A `sscc` of assign without
+         *     `gs1CompanyPrefix`, an `idQualifier` without its `id` (or the other way round), and a
+         *     discount percent without its days (or the other way round) are 400 naming the field.
+         */
+        X12Profile: {
+            /**
+             * @description How each carton of an 856 is identified (HL P level, MAN*GM with application identifier 00 and the SSCC-18). vendor: as the vendor reports it (its SSCC as MAN*GM, else its marks as MAN*SM). require: every carton must carry a valid SSCC-18 (18 digits, GS1 mod-10 check digit); a ship reply with a carton without one is refused back to the vendor (dead-lettered from RabbitMQ, 422 `reply-refused` `sscc-required` from the mailbox) and nothing of it is recorded. assign: a carton without one gets one from `gs1CompanyPrefix` (serials counted per prefix in the database, so none is given twice) and the assignment is noted in the order history (`shipment.sscc-assigned`) and in order.shipped.v1; the vendor must print it on the carton label. An 856 is never sent with a carton lacking a valid SSCC under require or assign: it is not written, and the order history says why (answer.not-written).
+             * @enum {string}
+             */
+            sscc: "vendor" | "require" | "assign";
+            /** @description Our GS1 company prefix, for assign. Its length leaves 16 minus it digits of serial reference. */
+            gs1CompanyPrefix?: string;
+            /** @description The extension digit of assigned SSCCs (default 0). */
+            ssccExtensionDigit?: string;
+            /** @description TD101 of the 856: packaging form (code list 103) and material (24), e.g. CTN25 for corrugated cartons. */
+            packagingCode?: string;
+            shipFrom?: components["schemas"]["X12ProfileParty"];
+            remitTo?: components["schemas"]["X12ProfileParty"];
+            /** @description The ITD of the 810: ITD01 01 (basic) or 08 (basic discount offered), ITD02 3 (from the invoice date), ITD03 discount percent, ITD05 discount days, ITD07 net days. */
+            terms?: {
+                netDays: number;
+                /** @description ITD03, written with at most four decimal places. */
+                discountPercent?: number;
+                discountDays?: number;
+            };
+        };
+        /** @description A party of the guide: N1 (N102 name, N103 qualifier and N104 id, given together), N3 address lines, N4 city, region, postal code, country. shipFrom is written as N1*SF on the 856, remitTo as N1*RI on the 810. */
+        X12ProfileParty: {
+            name: string;
+            /** @description N103 (code list 66): UL for a GLN, 1 or 9 for a DUNS, 92 assigned by the buyer. */
+            idQualifier?: string;
+            /** @description N104. */
+            id?: string;
+            address?: {
+                lines: string[];
+                city?: string;
+                /** @description State or province code (N402). */
+                region?: string;
+                postalCode?: string;
+                country?: string;
+            };
+        };
         /** @description The partner's pairs; the first is the one documents not tied to an order go out on. */
         X12Identities: components["schemas"]["X12Pair"][];
         /** @description The partner's X12 identities and what holds for all of them. */
@@ -1123,6 +1173,7 @@ export interface components {
             map: string;
             /** @description Where we POST documents for this partner; without it the partner pulls them from /v1/documents. */
             endpointUrl?: string;
+            profile?: components["schemas"]["X12Profile"];
         };
         /**
          * @description The partner's pairs as `identities`, or its one pair given flat (`qualifier`, `id`,
@@ -1149,6 +1200,7 @@ export interface components {
              * @description Where we POST documents for this partner; without it the partner pulls them from /v1/documents. Checked by the outbound-URL policy, here and at every connection: https (http only with OUTBOUND_ALLOW_HTTP), and a host that is, or resolves only to, public addresses, unless OUTBOUND_ALLOW_HOSTS or OUTBOUND_ALLOW_CIDRS name it; else 400 `url-not-allowed` naming the field. Redirects are not followed.
              */
             endpointUrl?: string;
+            profile?: components["schemas"]["X12Profile"];
         } | unknown | unknown;
         Document: {
             id: string;

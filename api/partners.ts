@@ -14,9 +14,10 @@ import {
   type PartnerPatch,
 } from '../adapters/db/index.ts';
 import { map850Problem } from '../adapters/x12/index.ts';
+import type { X12Profile } from '../domain/partner-profile.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { operations } from './openapi.gen.ts';
-import { ProblemError } from './problems.ts';
+import { ProblemError, type FieldError } from './problems.ts';
 import { checkTargetUrls } from './target-urls.ts';
 
 type ListQuery = NonNullable<operations['listPartners']['parameters']['query']>;
@@ -34,6 +35,7 @@ const flatPairFields = ['qualifier', 'id', 'ourQualifier', 'ourId'] as const;
  */
 function checkX12(x12: X12Body): void {
   if (x12 === undefined) return;
+  if (x12.profile !== undefined && x12.profile !== null) checkProfile(x12.profile);
   const problem = x12.map === undefined ? undefined : map850Problem(x12.map);
   if (problem !== undefined) throw new ProblemError('invalid-request', problem, [{ in: 'body', pointer: '/x12/map', detail: problem }]);
   const { identities } = x12;
@@ -55,6 +57,28 @@ function checkX12(x12: X12Body): void {
       : [{ in: 'body' as const, pointer: `/x12/identities/${index}`, detail: `repeats /x12/identities/${first}` }];
   });
   if (repeats.length > 0) throw new ProblemError('invalid-request', 'the same X12 pair is given twice', repeats);
+}
+
+/** What the schema cannot say about a guide profile: fields that only make sense together. */
+function checkProfile(profile: X12Profile): void {
+  const errors: FieldError[] = [];
+  const at = (pointer: string, detail: string) => errors.push({ in: 'body', pointer: `/x12/profile${pointer}`, detail });
+  if (profile.sscc === 'assign' && profile.gs1CompanyPrefix === undefined)
+    at('/gs1CompanyPrefix', 'is required when sscc is assign: assigned SSCCs are made from it');
+  for (const role of ['shipFrom', 'remitTo'] as const) {
+    const party = profile[role];
+    if (party === undefined) continue;
+    if (party.idQualifier !== undefined && party.id === undefined)
+      at(`/${role}/id`, 'is required with idQualifier (N103 and N104 go together)');
+    if (party.id !== undefined && party.idQualifier === undefined)
+      at(`/${role}/idQualifier`, 'is required with id (N103 and N104 go together)');
+  }
+  const { terms } = profile;
+  if (terms?.discountPercent !== undefined && terms.discountDays === undefined)
+    at('/terms/discountDays', 'is required with discountPercent: a discount is offered within a number of days');
+  if (terms?.discountDays !== undefined && terms.discountPercent === undefined)
+    at('/terms/discountPercent', 'is required with discountDays');
+  if (errors.length > 0) throw new ProblemError('invalid-request', 'the X12 profile is incomplete', errors);
 }
 
 const identityInUse = (identity: 'x12' | 'cxml', pairIndex: number | undefined, listed: boolean): ProblemError => {

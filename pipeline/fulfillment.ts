@@ -5,6 +5,7 @@ import type { StoredOrder } from '../domain/order.ts';
 import { orderFailed } from '../domain/partner-events.ts';
 import { requestMessage } from '../domain/vendor-messages.ts';
 import type { TaskEvent } from '../domain/vendor-reply.ts';
+import { ssccRefusal, type SsccRefusalCode } from './answer-numbers.ts';
 import { endOpenWork } from './end-order.ts';
 import { pushDocument, type Delivery, type OutboundDocument } from './outbound.ts';
 import { writeAnswers, type Push } from './partner-answers.ts';
@@ -37,7 +38,7 @@ export type EventResult =
   | { kind: 'applied'; orderId: string; status: OrderStatus }
   | { kind: 'duplicate' }
   | { kind: 'ignored'; reason: string }
-  | { kind: 'refused'; code: RefusalCode; detail: string };
+  | { kind: 'refused'; code: RefusalCode | SsccRefusalCode; detail: string };
 
 class Refusal extends Error {
   constructor(readonly result: Extract<EventResult, { kind: 'refused' }>) {
@@ -58,6 +59,11 @@ async function apply(
   if (state === undefined) throw new Refusal({ kind: 'refused', code: 'unknown-task', detail: unknownTaskDetail(event.body.taskId) });
   // Pure, so it may be decided before the inbox is asked: the inbox row says whether it was held.
   const outcome = applyTaskEvent(state, event, at);
+  // A shipment the partner's guide would refuse goes back to the vendor before anything is recorded.
+  const shipment = outcome.kind === 'applied' && state.order.channel === 'x12' ? outcome.effects.shipment : undefined;
+  const ssccRefused =
+    shipment === undefined ? undefined : ssccRefusal(state.order, shipment, await tx.partnerChannels(state.order.partnerId));
+  if (ssccRefused !== undefined) throw new Refusal({ kind: 'refused', ...ssccRefused });
   const hold = outcome.kind === 'applied' ? outcome.effects.hold : undefined;
   if ('messageId' in source) {
     const entry = {

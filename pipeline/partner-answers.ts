@@ -1,6 +1,7 @@
 import type { PartnerAnswer } from '../domain/fulfillment-progress.ts';
 import type { StoredOrder } from '../domain/order.ts';
 import { answerEvent, answerNotWritten } from '../domain/partner-events.ts';
+import { numberAnswer, type NumberedAnswer } from './answer-numbers.ts';
 import type { AnswerRenderer } from './fulfillment.ts';
 import { storeDocument, type Deliverer, type StoredDocument } from './outbound.ts';
 import type { StoreTransaction } from './ports.ts';
@@ -32,13 +33,23 @@ export async function writeAnswers(
   const pushes: Push[] = [];
   if (answers.length === 0) return pushes;
   const channels = await tx.partnerChannels(order.partnerId);
+  // Every answer's numbers before any document takes control numbers: the SSCC counter is always
+  // locked before a partner's control numbers, never after, so two replies never wait crosswise.
+  const numbered: NumberedAnswer[] = [];
+  for (const planned of answers) numbered.push(await numberAnswer(tx, order, planned, channels));
   // Known once an acknowledgment is written here; asked of the order's history only when a shipment comes first.
   let acknowledgmentMissing: boolean | undefined;
-  for (const answer of answers) {
+  for (const { answer, assigned, problems } of numbered) {
+    if (assigned !== undefined && answer.kind === 'shipment')
+      await tx.noteEvent(order.id, 'shipment.sscc-assigned', actor, { shipmentId: answer.shipment.shipmentId, cartons: assigned });
     await tx.enqueue(answerEvent(order, answer));
     if (answer.kind === 'shipment') acknowledgmentMissing ??= await tx.acknowledgmentNotWritten(order.id);
     const rendered =
-      answer.kind === 'shipment' && acknowledgmentMissing === true ? { problems: withheld } : render?.(order, answer, channels, at);
+      answer.kind === 'shipment' && acknowledgmentMissing === true
+        ? { problems: withheld }
+        : problems === undefined
+          ? render?.(order, answer, channels, at)
+          : { problems };
     if (answer.kind === 'acknowledgment') acknowledgmentMissing = rendered !== undefined && 'problems' in rendered;
     if (rendered === undefined) continue;
     if ('problems' in rendered) {

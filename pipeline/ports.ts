@@ -6,6 +6,7 @@ import type { OrderStatus } from '../domain/order-status.ts';
 import type { TaskType } from '../domain/catalog.ts';
 import type { TaskStatus } from '../domain/task-status.ts';
 import type { OutboxMessage } from '../domain/outbox-message.ts';
+import type { X12Profile } from '../domain/partner-profile.ts';
 import type { DocumentAckState } from '../domain/document-ack.ts';
 
 // What the pipeline needs from the outside world. Adapters implement these; stages only call them.
@@ -118,6 +119,8 @@ export interface PartnerChannels {
     version: string;
     map: string;
     endpointUrl?: string;
+    /** What its implementation guide demands of our 856 and 810. */
+    profile?: X12Profile;
   };
   cxml?: { fromDomain: string; fromIdentity: string; confirmationUrl?: string };
 }
@@ -190,6 +193,13 @@ export interface StoreTransaction {
    * Returns the first of each kind.
    */
   takeControlNumbers(partnerId: string, counts: Record<string, number>): Promise<Record<string, number>>;
+  /**
+   * `count` serial references for SSCCs of one extension digit and GS1 company prefix, whichever
+   * partner they are for (an SSCC must be unique for the prefix, not per partner). Returns the first.
+   */
+  takeSsccSerials(extensionDigit: string, companyPrefix: string, count: number): Promise<number>;
+  /** An invoice number no other invoice has had (a database sequence: unique, not gap-free). */
+  nextInvoiceNumber(): Promise<string>;
   recordDelivery(documentId: string, delivery: DeliveryRecord): Promise<void>;
   /**
    * The partner's outbound documents that wait for or got an acknowledgment, under any of the

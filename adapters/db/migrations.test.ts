@@ -20,6 +20,7 @@ const tables = [
   'partner_x12_identities',
   'partners',
   'shipments',
+  'sscc_serials',
   'tasks',
   'vendors',
   'webhook_deliveries',
@@ -35,7 +36,7 @@ async function userTables(database: TestDatabase): Promise<string[]> {
 }
 
 /** Columns added to tables an earlier migration created (the table list does not show them). */
-const addedColumns = { documents: ['ack_state', 'ack_detail', 'acked_at', 'ack_due_at'] };
+const addedColumns = { documents: ['ack_state', 'ack_detail', 'acked_at', 'ack_due_at'], partner_x12: ['profile'] };
 
 async function columnsOf(database: TestDatabase, table: string): Promise<string[]> {
   const result = await database.db.raw(

@@ -181,6 +181,22 @@ function transactionOn(trx: Knex.Transaction, outbox: OutboxJson[]): StoreTransa
 
     takeControlNumbers: (partnerId, counts) => takeControlNumbers(trx, partnerId, counts),
 
+    async takeSsccSerials(extensionDigit, companyPrefix, count) {
+      // Serials start at 1: serial 0 is left out, so that no assigned SSCC is all zeros after the prefix.
+      const result = await trx.raw(
+        `INSERT INTO sscc_serials (extension_digit, company_prefix, last) VALUES (?, ?, ?)
+         ON CONFLICT (extension_digit, company_prefix) DO UPDATE SET last = sscc_serials.last + EXCLUDED.last
+         RETURNING last`,
+        [extensionDigit, companyPrefix, count],
+      );
+      return Number((result.rows as { last: string | number }[])[0]?.last) - count + 1;
+    },
+
+    async nextInvoiceNumber() {
+      const result = await trx.raw(`SELECT nextval('invoice_numbers') AS n`);
+      return String((result.rows as { n: string | number }[])[0]?.n);
+    },
+
     async recordDelivery(documentId, delivery) {
       await trx('documents')
         .where({ id: documentId })

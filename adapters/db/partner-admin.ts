@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { X12Profile } from '../../domain/partner-profile.ts';
 import type { Database } from './connect.ts';
 import {
   getPartnerCxml,
@@ -86,6 +87,8 @@ export interface PartnerPatch {
     version?: string;
     map?: string;
     endpointUrl?: string | null;
+    /** Replaces the stored profile whole; null removes it. */
+    profile?: X12Profile | null;
   };
   cxml?: Partial<Omit<PartnerCxml, 'confirmationUrl'>> & { sharedSecret?: string; confirmationUrl?: string | null };
 }
@@ -103,12 +106,12 @@ export type PartnerUpdate =
 const pairFields = ['qualifier', 'id', 'ourQualifier', 'ourId'] as const;
 const cxmlRequired = ['fromDomain', 'fromIdentity', 'sharedSecret'] as const;
 
-/** Present fields of `patch` over `base`, a null URL removing it. */
-function merged<T extends object>(base: T | undefined, patch: object, urlField: string): Record<string, unknown> {
+/** Present fields of `patch` over `base`, a null in one of `nullable` removing it. */
+function merged<T extends object>(base: T | undefined, patch: object, ...nullable: string[]): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [field, value] of Object.entries(patch)) {
     if (value === undefined) continue;
-    if (value === null && field === urlField) delete out[field];
+    if (value === null && nullable.includes(field)) delete out[field];
     else out[field] = value;
   }
   return out;
@@ -133,7 +136,7 @@ function pairsAfter(existing: PartnerX12 | undefined, patch: NonNullable<Partner
     return pairs;
   }
   if (pairs.length > 1) throw new Refused({ ok: false, reason: 'ambiguous', identity: 'x12', pairs: pairs.length });
-  const fields = merged(pairs[0], patch, '');
+  const fields = merged(pairs[0], patch);
   const missing = missingOf(fields, pairFields);
   if (missing.length > 0) throw new Refused({ ok: false, reason: 'incomplete', identity: 'x12', missing });
   return [
@@ -148,8 +151,13 @@ async function changeX12(trx: Knex.Transaction, partnerId: string, patch: NonNul
   if (pairIndex !== undefined)
     throw new Refused({ ok: false, reason: 'taken', identity: 'x12', ...(patch.identities === undefined ? {} : { pairIndex }) });
   const { identities: _pairs, ...settings } = existing ?? {};
-  const fields = merged(settings, { version: patch.version, map: patch.map, endpointUrl: patch.endpointUrl }, 'endpointUrl');
-  await saveX12(trx, partnerId, { ...(fields as Pick<PartnerX12, 'version' | 'map' | 'endpointUrl'>), identities });
+  const fields = merged(
+    settings,
+    { version: patch.version, map: patch.map, endpointUrl: patch.endpointUrl, profile: patch.profile },
+    'endpointUrl',
+    'profile',
+  );
+  await saveX12(trx, partnerId, { ...(fields as Pick<PartnerX12, 'version' | 'map' | 'endpointUrl' | 'profile'>), identities });
 }
 
 async function changeCxml(trx: Knex.Transaction, partnerId: string, patch: NonNullable<PartnerPatch['cxml']>): Promise<void> {

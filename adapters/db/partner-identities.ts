@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Knex } from 'knex';
+import type { X12Profile } from '../../domain/partner-profile.ts';
 import type { Database } from './connect.ts';
 
 // The identities a partner sends under: its X12 ISA sender and receiver pairs, its cXML From credential.
@@ -18,6 +19,8 @@ export interface PartnerX12 {
   version: string;
   map: string;
   endpointUrl?: string;
+  /** What its implementation guide demands of our 856 and 810. */
+  profile?: X12Profile;
 }
 
 export interface PartnerCxml {
@@ -27,7 +30,7 @@ export interface PartnerCxml {
 }
 
 /** A new X12 identity: a list of pairs, or one pair given flat (the single-identity shape). */
-export type NewX12 = ({ identities: X12Pair[] } | X12Pair) & Partial<Pick<PartnerX12, 'version' | 'map' | 'endpointUrl'>>;
+export type NewX12 = ({ identities: X12Pair[] } | X12Pair) & Partial<Pick<PartnerX12, 'version' | 'map' | 'endpointUrl' | 'profile'>>;
 export type NewCxml = PartnerCxml & { sharedSecret: string };
 
 /** The pairs of a new identity, whichever shape it came in. */
@@ -40,6 +43,7 @@ interface X12Row {
   version: string;
   map: string;
   endpoint_url: string | null;
+  profile: X12Profile | null;
   identities: PairRow[];
 }
 
@@ -62,6 +66,7 @@ const toX12 = (row: X12Row): PartnerX12 => ({
   version: row.version,
   map: row.map,
   ...(row.endpoint_url === null ? {} : { endpointUrl: row.endpoint_url }),
+  ...(row.profile === null ? {} : { profile: row.profile }),
 });
 
 /** partner_x12's columns and the pairs gathered in one statement. */
@@ -71,6 +76,7 @@ const selectX12 = (db: Knex | Knex.Transaction) =>
     'x.version',
     'x.map',
     'x.endpoint_url',
+    'x.profile',
     db.raw(`coalesce((
       SELECT json_agg(json_build_object('qualifier', i.qualifier, 'identifier', i.identifier, 'our_qualifier', i.our_qualifier,
                                         'our_identifier', i.our_identifier) ORDER BY i.position)
@@ -102,13 +108,14 @@ const samePair = (a: X12Pair, b: X12Pair): boolean =>
 export async function saveX12(
   trx: Knex.Transaction,
   partnerId: string,
-  x12: { identities: X12Pair[]; version?: string; map?: string; endpointUrl?: string },
+  x12: { identities: X12Pair[]; version?: string; map?: string; endpointUrl?: string; profile?: X12Profile },
 ): Promise<PartnerX12> {
   const settings = {
     partner_id: partnerId,
     version: x12.version ?? '004010',
     map: x12.map ?? 'default',
     endpoint_url: x12.endpointUrl ?? null,
+    profile: x12.profile === undefined ? null : JSON.stringify(x12.profile),
   };
   await trx('partner_x12').insert(settings).onConflict('partner_id').merge();
   await trx('partner_x12_identities').where({ partner_id: partnerId }).delete();
@@ -132,6 +139,7 @@ export async function saveX12(
     version: settings.version,
     map: settings.map,
     ...(x12.endpointUrl === undefined ? {} : { endpointUrl: x12.endpointUrl }),
+    ...(x12.profile === undefined ? {} : { profile: x12.profile }),
   };
 }
 
@@ -141,6 +149,7 @@ export const insertX12 = (trx: Knex.Transaction, partnerId: string, x12: NewX12)
     ...(x12.version === undefined ? {} : { version: x12.version }),
     ...(x12.map === undefined ? {} : { map: x12.map }),
     ...(x12.endpointUrl === undefined ? {} : { endpointUrl: x12.endpointUrl }),
+    ...(x12.profile === undefined ? {} : { profile: x12.profile }),
   });
 
 export async function getPartnerX12(db: Database, partnerId: string): Promise<PartnerX12 | undefined> {

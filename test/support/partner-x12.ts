@@ -268,6 +268,16 @@ export function ssccCheckDigit(first17: string): number {
   return (10 - (sum % 10)) % 10;
 }
 
+/**
+ * The 850 line an 856 LIN or 810 IT1 names: its first element, read as a sub-line of the PO1 its PL
+ * pair (the parent's line number) names when it has one, as the partner numbered its SLN01.
+ */
+function itemKey(segment: string[], firstPair: number): string {
+  const id = el(segment, 1);
+  for (let i = firstPair; i + 1 < segment.length; i += 2) if (segment[i] === 'PL') return `${segment[i + 1] ?? ''}.${id}`;
+  return id;
+}
+
 /** HL03 levels of an 856, from the top: a level sits under one above it. */
 const levelRank: Record<string, number> = { S: 0, O: 1, T: 2, P: 3, I: 4 };
 
@@ -298,7 +308,7 @@ function check856(set: X12Set, order: X12Order, name: string, findings: string[]
       if (levelRank[code] === undefined) findings.push(`${name}: HL ${id}: HL03 ${code} is not a level this checker knows (S O T P I)`);
       levels.set(id, { code, children: 0, declared: child });
       first = false;
-    } else if (segment[0] === 'LIN') lin = el(segment, 1);
+    } else if (segment[0] === 'LIN') lin = itemKey(segment, 2);
     else if (segment[0] === 'SN1') {
       const line = order.lines.find((candidate) => candidate.key === lin);
       if (line === undefined) {
@@ -337,8 +347,9 @@ function check810(set: X12Set, order: X12Order, name: string, findings: string[]
     const quantity = num(el(segment, 2));
     const price = num(el(segment, 4));
     total += quantity * price;
-    const line = order.lines.find((candidate) => candidate.key === el(segment, 1));
-    if (line === undefined) findings.push(`${name}: IT1 ${el(segment, 1)} names no line of the 850`);
+    const key = itemKey(segment, 6);
+    const line = order.lines.find((candidate) => candidate.key === key);
+    if (line === undefined) findings.push(`${name}: IT1 ${key} names no line of the 850`);
     else items.push({ key: line.key, quantity });
   }
   // TDS01 is N2: the total in cents, with no decimal point.

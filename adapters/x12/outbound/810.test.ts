@@ -30,10 +30,10 @@ describe('build810', () => {
     expect(query.querySingle(parsed, 'TDS01')?.value).toBe('16232');
   });
 
-  it('bills a component on its own line, naming its bundle', () => {
+  it('bills a component on its own line, by the SLN01 the partner gave it, naming its bundle', () => {
     const component = { ...invoice, lines: [{ lineNumber: '2.2', quantity: 1, uom: 'EA', unitPrice: 15 }] };
     const it1 = build810(sampleOrder, component).find((s) => s.tag === 'IT1');
-    expect(it1?.elements).toEqual(['2.2', '1', 'EA', '15', '', 'VN', 'PORT-ACT', 'PL', '2']);
+    expect(it1?.elements).toEqual(['2', '1', 'EA', '15', '', 'VN', 'PORT-ACT', 'PL', '2']);
   });
 
   it('leaves out what the order and invoice do not have', () => {

@@ -2,7 +2,7 @@
 import { portionsProblem, type LineAck, type OrderAck } from '../../../domain/acknowledgment.ts';
 import type { OrderLine } from '../../../domain/order.ts';
 import { seg, type OutSegment } from '../serialize.ts';
-import { date8, decimal, orderLines, productIds } from './segments.ts';
+import { date8, decimal, orderLines, partnerLine, productIds } from './segments.ts';
 
 /**
  * BAK02, acknowledgment type (587). This 855 always carries line detail, so it uses the "with detail"
@@ -98,7 +98,7 @@ function baselineItem(line: OrderLine, portions: readonly LineAck[]): OutSegment
  * the sub-line level (as in a bill of materials), not as the parent's line number.
  */
 function subline(line: OrderLine, portions: readonly LineAck[]): OutSegment[] {
-  const own = partnerSubline(line);
+  const own = partnerLine(line);
   return [
     seg(
       'SLN',
@@ -125,18 +125,6 @@ function newPrices(line: OrderLine, portions: readonly LineAck[]): OutSegment[] 
   return portions
     .filter((portion) => priceChanged(portion, line))
     .map((portion) => seg('CTP', undefined, 'UCP', decimal(portion.unitPrice), decimal(portion.quantity), portion.uom));
-}
-
-/**
- * The SLN01 and SLN03 the partner sent, which the 850 map keeps in the line's extras (its line number
- * is the parent's number joined to SLN01); a component from another channel is I (included).
- */
-function partnerSubline(line: OrderLine): { number: string; relationship: string } {
-  const { sln01, relationship } = line.extras ?? {};
-  return {
-    number: typeof sln01 === 'string' ? sln01 : line.lineNumber,
-    relationship: typeof relationship === 'string' ? relationship : 'I',
-  };
 }
 
 /**

@@ -68,22 +68,28 @@ describe('build856', () => {
     expect(body.at(-1)?.elements).toEqual(['8']);
   });
 
-  it('names the bundle of a shipped component in its LIN', () => {
+  it('names a shipped component by the SLN01 the partner gave it and its bundle by a PL pair in its LIN', () => {
     const lins = build856(sampleOrder, shipment, asnDate)
       .filter((s) => s.tag === 'LIN')
       .map((s) => s.elements);
     expect(lins).toEqual([
       ['1', 'VN', 'MODEM-X1', 'BP', 'AC-778'],
-      ['2.1', 'VN', 'MODEM-X1', 'PL', '2'],
-      ['2.2', 'VN', 'PORT-ACT', 'PL', '2'],
+      ['1', 'VN', 'MODEM-X1', 'PL', '2'],
+      ['2', 'VN', 'PORT-ACT', 'PL', '2'],
       ['3', 'VN', 'CAT6-BLU', 'UK', '00012345678905', 'MN', 'C6-25'],
     ]);
+  });
+
+  it('names a component that came without an SLN (another channel) by its own line number', () => {
+    const plain = { ...sampleOrder, lines: sampleOrder.lines.map((l) => (l.lineNumber === '2.2' ? { ...l, extras: {} } : l)) };
+    const lin = build856(plain, shipment, asnDate).find((s) => s.tag === 'LIN' && s.elements.includes('PORT-ACT'));
+    expect(lin?.elements).toEqual(['2.2', 'VN', 'PORT-ACT', 'PL', '2']);
   });
 
   it('keeps a component’s bundle within the ten product ID pairs an item has room for', () => {
     const identifiers = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`Q${i}`, `id-${i}`]));
     const crowded = { ...sampleOrder, lines: sampleOrder.lines.map((l) => (l.lineNumber === '2.1' ? { ...l, identifiers } : l)) };
-    const lin = build856(crowded, shipment, asnDate).find((s) => s.tag === 'LIN' && s.elements[0] === '2.1');
+    const lin = build856(crowded, shipment, asnDate).find((s) => s.tag === 'LIN' && s.elements.includes('Q0'));
     expect(lin?.elements).toHaveLength(21);
     expect(lin?.elements.slice(-4)).toEqual(['Q7', 'id-7', 'PL', '2']);
   });

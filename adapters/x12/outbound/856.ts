@@ -2,17 +2,20 @@
 import type { OrderLine, StoredOrder } from '../../../domain/order.ts';
 import type { Package, ShippedItem, Shipment } from '../../../domain/shipment.ts';
 import { ccyymmdd, hhmm, seg, type OutSegment } from '../serialize.ts';
-import { date8, decimal, itemIds, orderLines, partyLoop } from './segments.ts';
+import type { X12Profile } from '../../../domain/partner-profile.ts';
+import { date8, decimal, itemIds, orderLines, partnerLine, partyLoop, profilePartyLoop } from './segments.ts';
 
 type Level = 'S' | 'O' | 'P' | 'I';
 
 /**
  * The set body, BSN to CTT. Every package is a pack level under the order and holds its items. A
  * bundle's components are items of their own (they may travel in different packages); each names its
- * bundle through a PL pair in its LIN (see itemIds), so the buyer can put the bundle together again.
+ * bundle through a PL pair in its LIN (see itemIds) and itself by the SLN01 the partner gave it, so
+ * the buyer can put the bundle together again. The partner's guide profile adds the packaging code
+ * and the ship-from party; the caller has checked its cartons against the profile's SSCC policy.
  * Throws when an item names a line the order does not have.
  */
-export function build856(order: StoredOrder, shipment: Shipment, asnDate: Date): OutSegment[] {
+export function build856(order: StoredOrder, shipment: Shipment, asnDate: Date, profile?: X12Profile): OutSegment[] {
   const lineFor = orderLines(order, 'shipment');
   const body: OutSegment[] = [
     // BSN01 purpose (00 original), BSN02 shipment id, BSN03/BSN04 creation date and time, BSN05 0001 = shipment, order, packaging, item.
@@ -27,7 +30,7 @@ export function build856(order: StoredOrder, shipment: Shipment, asnDate: Date):
   };
 
   const shipmentLevel = level('S', undefined, true);
-  body.push(...shipmentDetails(order, shipment));
+  body.push(...shipmentDetails(order, shipment, profile));
   const orderLevel = level('O', shipmentLevel, shipment.packages.length > 0);
   // PRF01 PO number, PRF04 PO date.
   body.push(seg('PRF', order.externalRef, undefined, undefined, date8(order.orderDate)));
@@ -45,17 +48,18 @@ export function build856(order: StoredOrder, shipment: Shipment, asnDate: Date):
 }
 
 /**
- * TD1 lading quantity (packages) with gross weight in kg when every package has one (a partial sum
- * would understate it); TD5 routing: 2 = SCAC, the carrier's name as routing, TD512 service level;
- * REF CN carrier's reference (the tracking number); DTM 011 shipped, in UTC; the ship-to party.
+ * TD1 packaging code (the profile's) and lading quantity (packages) with gross weight in kg when
+ * every package has one (a partial sum would understate it); TD5 routing: 2 = SCAC, the carrier's
+ * name as routing, TD512 service level; REF CN carrier's reference (the tracking number); DTM 011
+ * shipped, in UTC; the ship-to party, and the ship-from party of the profile.
  */
-function shipmentDetails(order: StoredOrder, shipment: Shipment): OutSegment[] {
+function shipmentDetails(order: StoredOrder, shipment: Shipment, profile: X12Profile | undefined): OutSegment[] {
   const weights = shipment.packages.map((p) => p.weightKg);
   const known = weights.filter((w): w is number => w !== undefined);
   const weight = known.length === weights.length && known.length > 0 ? ['G', decimal(known.reduce((a, b) => a + b, 0)), 'KG'] : [];
   const shippedAt = new Date(shipment.shippedAt);
   return [
-    seg('TD1', undefined, shipment.packages.length, undefined, undefined, undefined, ...weight),
+    seg('TD1', profile?.packagingCode, shipment.packages.length, undefined, undefined, undefined, ...weight),
     seg(
       'TD5',
       undefined,
@@ -74,6 +78,7 @@ function shipmentDetails(order: StoredOrder, shipment: Shipment): OutSegment[] {
     seg('REF', 'CN', shipment.trackingNumber),
     seg('DTM', '011', ccyymmdd(shippedAt), hhmm(shippedAt), 'UT'),
     ...(order.shipTo === undefined ? [] : partyLoop('ST', order.shipTo)),
+    ...(profile?.shipFrom === undefined ? [] : profilePartyLoop('SF', profile.shipFrom)),
   ];
 }
 
@@ -85,7 +90,7 @@ function packageMarks(pack: Package): OutSegment[] {
   return marks;
 }
 
-/** LIN01 the line number, LIN02.. product ID pairs; SN102 units shipped, SN103 unit. */
+/** LIN01 the partner's number for the line, LIN02.. product ID pairs; SN102 units shipped, SN103 unit. */
 function shippedItem(line: OrderLine, item: ShippedItem): OutSegment[] {
-  return [seg('LIN', line.lineNumber, ...itemIds(line)), seg('SN1', undefined, decimal(item.quantity), item.uom)];
+  return [seg('LIN', partnerLine(line).number, ...itemIds(line)), seg('SN1', undefined, decimal(item.quantity), item.uom)];
 }

@@ -1,5 +1,7 @@
 import type { PartnerAnswer } from '../../../domain/fulfillment-progress.ts';
 import type { StoredOrder } from '../../../domain/order.ts';
+import type { Shipment } from '../../../domain/shipment.ts';
+import { ssccFaults } from '../../../domain/sscc.ts';
 import type { OutboundDocument } from '../../../pipeline/outbound.ts';
 import type { PartnerChannels } from '../../../pipeline/ports.ts';
 import type { OutSegment } from '../serialize.ts';
@@ -92,14 +94,40 @@ export function x12Document(
   };
 }
 
-/** The partner's answer as an X12 set: 855 for the acknowledgment, 856 per shipment, 810 for the invoice, on the pair the order came in on. */
-export function x12AnswerDocument(order: StoredOrder, answer: PartnerAnswer, x12: PartnerX12, at: Date): OutboundDocument {
+/**
+ * The partner's answer as an X12 set: 855 for the acknowledgment, 856 per shipment, 810 for the
+ * invoice, on the pair the order came in on. Under a profile that requires SSCCs (require, or
+ * assign once the pipeline has assigned them) an 856 with a carton lacking a valid one is not
+ * written: a retailer's dock refuses such a carton, so it is never sent bare.
+ */
+export function x12AnswerDocument(
+  order: StoredOrder,
+  answer: PartnerAnswer,
+  x12: PartnerX12,
+  at: Date,
+): OutboundDocument | { problems: string } {
+  const { profile } = x12;
+  if (answer.kind === 'shipment' && profile !== undefined && profile.sscc !== 'vendor') {
+    const problem = ssccProblem(answer.shipment);
+    if (problem !== undefined) return { problems: problem };
+  }
   const body =
     answer.kind === 'acknowledgment'
       ? build855(answer.ack)
       : answer.kind === 'shipment'
-        ? build856(order, answer.shipment, at)
-        : build810(order, answer.invoice);
+        ? build856(order, answer.shipment, at, profile)
+        : build810(order, answer.invoice, profile);
   const setId = answer.kind === 'acknowledgment' ? '855' : answer.kind === 'shipment' ? '856' : '810';
   return x12Document(identityFor(x12, order.envelope), order.partnerId, order.id, setId, body, at);
+}
+
+function ssccProblem(shipment: Shipment): string | undefined {
+  const { missing, invalid } = ssccFaults(shipment);
+  const faults = [
+    ...(missing.length === 0 ? [] : [`carton ${missing.join(', ')} without an SSCC`]),
+    ...(invalid.length === 0 ? [] : [`carton ${invalid.join(', ')} with an SSCC that is not a valid SSCC-18`]),
+  ];
+  return faults.length === 0
+    ? undefined
+    : `the partner's profile requires an SSCC-18 on every carton: shipment ${shipment.shipmentId} has ${faults.join(' and ')}`;
 }

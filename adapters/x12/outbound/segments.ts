@@ -1,5 +1,6 @@
 // What the outbound transaction sets share: value formats, product ID pairs, the N1 party loop.
-import type { OrderLine, Party, StoredOrder } from '../../../domain/order.ts';
+import type { Address, OrderLine, Party, StoredOrder } from '../../../domain/order.ts';
+import type { ProfileParty } from '../../../domain/partner-profile.ts';
 import { seg, type OutSegment } from '../serialize.ts';
 
 /** An X12 decimal (R) element: at most four places, the precision of prices, without float residue. */
@@ -79,10 +80,31 @@ export function itemIds(line: OrderLine): string[] {
     : [...productIds(line).slice(0, 2 * (maxPairs - 1)), 'PL', line.parentLineNumber];
 }
 
+/**
+ * The number the partner gave a line, which it matches our answers on: its PO101 for a line of its
+ * own, its SLN01 for a bundle's component (the 850 map keeps it in the line's extras; the line's
+ * own number is the parent's joined to it), with the SLN03 relationship it sent. A component from
+ * another channel keeps its line number and is I (included).
+ */
+export function partnerLine(line: OrderLine): { number: string; relationship: string } {
+  const { sln01, relationship } = line.extras ?? {};
+  return {
+    number: typeof sln01 === 'string' ? sln01 : line.lineNumber,
+    relationship: typeof relationship === 'string' ? relationship : 'I',
+  };
+}
+
 /** N1 (entity code, name, 92 = code assigned by the buyer), N3 (two address lines each, two at most), N4. */
 export function partyLoop(entity: 'ST' | 'BT', party: Party): OutSegment[] {
-  const out = [party.code === undefined ? seg('N1', entity, party.name) : seg('N1', entity, party.name, '92', party.code)];
-  const address = party.address;
+  return n1Loop(entity, party.name, party.code === undefined ? [] : ['92', party.code], party.address);
+}
+
+/** A party of the partner's guide profile (N1*SF, N1*RI), with the N103 qualifier the guide asks for. */
+export const profilePartyLoop = (entity: 'SF' | 'RI', party: ProfileParty): OutSegment[] =>
+  n1Loop(entity, party.name, party.idQualifier === undefined || party.id === undefined ? [] : [party.idQualifier, party.id], party.address);
+
+function n1Loop(entity: string, name: string, id: string[], address: Address | undefined): OutSegment[] {
+  const out = [seg('N1', entity, name, ...id)];
   if (address === undefined) return out;
   const lines = address.lines.slice(0, 4);
   for (let i = 0; i < lines.length; i += 2) out.push(seg('N3', ...lines.slice(i, i + 2)));
