@@ -1040,6 +1040,8 @@ export interface components {
                  * @description null removes it; checked as PartnerX12.endpointUrl.
                  */
                 confirmationUrl?: string | null;
+                /** @description Replaces our credential in this partnership whole, its shared secret with it; null removes it (the partner's cXML answers are then noted as not written). */
+                ourCredential?: components["schemas"]["CxmlOurCredential"] | null;
             };
         };
         ItemReferenceInput: {
@@ -1074,11 +1076,16 @@ export interface components {
             /** Format: date-time */
             revokedAt: string | null;
         };
-        /** @description The partner's cXML sender credential (Header/From). The shared secret is never returned. */
+        /** @description The partner's cXML sender credential (Header/From), and ours in the partnership when set. Neither shared secret is ever returned. */
         PartnerCxml: {
             fromDomain: string;
             fromIdentity: string;
             confirmationUrl?: string;
+            /** @description Our credential as the partner's network knows us (our From and Sender, its To). Absent until set; without it no ConfirmationRequest or ShipNoticeRequest is sent. */
+            ourCredential?: {
+                domain: string;
+                identity: string;
+            };
         };
         PartnerCxmlCreate: {
             /** @description Credential domain, e.g. NetworkID or DUNS. */
@@ -1091,6 +1098,24 @@ export interface components {
              * @description Where ConfirmationRequest and ShipNoticeRequest documents are POSTed; checked as PartnerX12.endpointUrl.
              */
             confirmationUrl?: string;
+            ourCredential?: components["schemas"]["CxmlOurCredential"];
+        };
+        /**
+         * @description Our own credential in this partnership, as the partner's network knows us (e.g. NetworkID
+         *     AN01000000001), and the shared secret that network gave us. Every ConfirmationRequest and
+         *     ShipNoticeRequest to the partner goes From it and with it as Sender, carrying the shared
+         *     secret; an OrderRequest from the partner must name it in Header/To (else cXML 406). Without
+         *     it no cXML document is sent to the partner: each answer is noted in the order's history as
+         *     not written (`answer.not-written`), and OrderRequests are taken whatever their To. The
+         *     secret is stored sealed (AES-256-GCM under the gateway's secret key) and never returned.
+         */
+        CxmlOurCredential: {
+            /** @description Credential domain, e.g. NetworkID or DUNS; no surrounding spaces. */
+            domain: string;
+            /** @description Our identity in that domain; no surrounding spaces. */
+            identity: string;
+            /** @description The secret we present in Sender/Credential/SharedSecret; no control characters. Write-only. */
+            sharedSecret: string;
         };
         /** @description An ISA id qualifier (ISA05 / ISA07). */
         X12Qualifier: string;

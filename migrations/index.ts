@@ -11,6 +11,7 @@ import * as keyLastUse from './009_key_last_use.ts';
 import * as subscriptionPause from './010_subscription_pause.ts';
 import * as x12Identities from './011_x12_identities.ts';
 import * as itemReferences from './012_item_references.ts';
+import * as cxmlOurCredential from './014_cxml_our_credential.ts';
 
 // Listed here rather than read from disk, so that the same list runs under tsx, vitest and a bundle.
 const migrations: Record<string, Knex.Migration> = {
@@ -26,6 +27,7 @@ const migrations: Record<string, Knex.Migration> = {
   '010_subscription_pause': subscriptionPause,
   '011_x12_identities': x12Identities,
   '012_item_references': itemReferences,
+  '014_cxml_our_credential': cxmlOurCredential,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
