@@ -139,7 +139,10 @@ export interface paths {
          *     at once, is 400. So is a cXML sender another partner holds (409 at `/cxml/fromIdentity`).
          *     `x12.endpointUrl` and `cxml.confirmationUrl` are where the gateway pushes the partner's
          *     documents: each is checked by the outbound-URL policy before anything is stored (400
-         *     `url-not-allowed` naming the field; see PartnerX12.endpointUrl).
+         *     `url-not-allowed` naming the field; see PartnerX12.endpointUrl). `cxml.ourCredential` is
+         *     our own credential in the partnership (see CxmlOurCredential): without it the partner gets
+         *     no cXML documents. A field out of its schema is 400 naming it
+         *     (`/cxml/ourCredential/sharedSecret`).
          */
         post: operations["createPartner"];
         delete?: never;
@@ -172,7 +175,9 @@ export interface paths {
          *     registration: an identity another partner holds is 409 `identity-in-use`; an X12 `map` that
          *     does not exist is 400 at `/x12/map`; an `endpointUrl` or `confirmationUrl` the outbound-URL
          *     policy refuses is 400 `url-not-allowed` naming the field. A new `sharedSecret` is stored
-         *     salted and hashed; without one the old secret stays.
+         *     salted and hashed; without one the old secret stays. `cxml.ourCredential` replaces ours
+         *     whole (domain, identity and sharedSecret together, the secret sealed) and is kept when not
+         *     given; null removes it.
          */
         patch: operations["updatePartner"];
         trace?: never;
@@ -301,8 +306,10 @@ export interface paths {
          *     and the limit), 401 unknown sender or wrong secret, 406 not well-formed, over one of the
          *     document limits (depth, attributes per element, attribute and text length, name length,
          *     elements, attributes; the text names it), or missing what the DTD requires (entity
-         *     declarations and internal DTD subsets are refused; nothing external is fetched), 409 a
-         *     payloadID already used for another document, 413 too large. The Status text is at most
+         *     declarations and internal DTD subsets are refused; nothing external is fetched), or, from
+         *     a partner with our credential set (PartnerCxml.ourCredential), addressed in Header/To to
+         *     another credential (the text names the To sent and ours), 409 a payloadID already used for
+         *     another document, 413 too large. The Status text is at most
          *     1,024 characters. The same payloadID with the same document returns the first Response.
          */
         post: operations["receiveCxml"];
@@ -1247,7 +1254,7 @@ export interface components {
             status: string;
         };
         /**
-         * @description order.received.v1 and order.cancelled.v1 carry {orderId, partnerId, ...}; document.stored.v1 carries {documentId, partnerId, orderId, direction, channel, type} for every document received from or sent to the partner (fetch it with GET /v1/documents/{id}). From fulfillment, each carrying {orderId, partnerId, externalRef, ...}: order.acknowledged.v1 (every line answered: lines with status, quantity, uom, unitPrice, expectedDate), order.shipped.v1 (one shipment: carrier, trackingNumber, packages), order.ready-for-billing.v1 (every task done: the invoice), order.failed.v1 (a vendor could not do a task: taskId, code, reason). order.held.v1 (stored, but some items resolve to no SKU: lines, each with lineNumber, identifiers and detail), order.resumed.v1 (the items of a held order now resolve: resolved, each with lineNumber, sku, via, value), order.rejected.v1 (the whole order refused: reason, lines). document.ack-overdue.v1: an 855/856/810 the partner did not acknowledge in time ({documentId, partnerId, orderId, type, control, ackDueAt}).
+         * @description order.received.v1 and order.cancelled.v1 carry {orderId, partnerId, ...}; document.stored.v1 carries {documentId, partnerId, orderId, direction, channel, type} for every document received from or sent to the partner (fetch it with GET /v1/documents/{id}). From fulfillment, each carrying {orderId, partnerId, externalRef, ...}: order.acknowledged.v1 (every line answered: lines with status, quantity, uom, unitPrice, expectedDate), order.shipped.v1 (one shipment: carrier, trackingNumber, packages, and estimatedDeliveryDate when the vendor gave one), order.ready-for-billing.v1 (every task done: the invoice), order.failed.v1 (a vendor could not do a task: taskId, code, reason). order.held.v1 (stored, but some items resolve to no SKU: lines, each with lineNumber, identifiers and detail), order.resumed.v1 (the items of a held order now resolve: resolved, each with lineNumber, sku, via, value), order.rejected.v1 (the whole order refused: reason, lines). document.ack-overdue.v1: an 855/856/810 the partner did not acknowledge in time ({documentId, partnerId, orderId, type, control, ackDueAt}).
          * @enum {string}
          */
         WebhookEventType: "order.received.v1" | "order.cancelled.v1" | "document.stored.v1" | "order.acknowledged.v1" | "order.shipped.v1" | "order.ready-for-billing.v1" | "order.failed.v1" | "order.held.v1" | "order.resumed.v1" | "order.rejected.v1" | "document.ack-overdue.v1";
