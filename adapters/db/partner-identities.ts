@@ -2,7 +2,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Database } from './connect.ts';
 
-// The identities a partner sends under: its X12 ISA sender and receiver pairs, its cXML From credential.
+// The identities a partner sends under: its X12 ISA sender and receiver pairs, its cXML From
+// credential (and ours in the cXML partnership, which it addresses and we send under).
 
 /** One partnership: their ISA sender (ISA05/06 as they send it) and our ISA receiver (ISA07/08 as they address us). */
 export interface X12Pair {
@@ -180,11 +181,14 @@ function ourColumns(partnerId: string, ours: NewOurCredential | null, sealer: Se
   };
 }
 
-const shown = (cxml: PartnerCxml & { ourCredential?: CxmlCredential | null }): PartnerCxml => ({
+/** A new identity as it is shown: our credential without its secret. */
+const shown = (cxml: NewCxml): PartnerCxml => ({
   fromDomain: cxml.fromDomain,
   fromIdentity: cxml.fromIdentity,
   ...(cxml.confirmationUrl === undefined ? {} : { confirmationUrl: cxml.confirmationUrl }),
-  ...(cxml.ourCredential == null ? {} : { ourCredential: { domain: cxml.ourCredential.domain, identity: cxml.ourCredential.identity } }),
+  ...(cxml.ourCredential === undefined
+    ? {}
+    : { ourCredential: { domain: cxml.ourCredential.domain, identity: cxml.ourCredential.identity } }),
 });
 
 export async function insertCxml(trx: Knex.Transaction, partnerId: string, cxml: NewCxml, sealer?: SecretSealer): Promise<PartnerCxml> {
