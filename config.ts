@@ -52,7 +52,7 @@ export const configVariables: readonly ConfigVariable[] = [
     name: 'ORDERGATE_SECRET_KEY',
     default: '(generated)',
     description:
-      'Key that seals webhook secrets (AES-256-GCM): 32 bytes, base64 or hex. Without it, the first start generates one in DATA_DIR/secret.key (mode 0600); set the same value on every instance.',
+      'Key that seals webhook secrets and our cXML shared secrets (AES-256-GCM): 32 bytes, base64 or hex. Without it, the first start generates one in DATA_DIR/secret.key (mode 0600); set the same value on every instance.',
   },
   {
     name: 'AMQP_URL',

@@ -1,9 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authenticateCxml, type Database } from '../adapters/db/index.ts';
 import {
+  addressedToUs,
   checkIdentifiers,
   checkOrderRequest,
   cxmlResponse,
+  describeTo,
   elementOf,
   mapOrderRequest,
   parseCxmlTextOffThread,
@@ -27,13 +29,22 @@ export function cxmlHandlers(db: Database, pipeline: PipelineDeps, maxBytes: num
       const answer = (code: number, detail: string) => reply.code(code).type(cxmlType).send(cxmlResponse(code, detail));
       const envelope = readEnvelope(request.body, maxBytes);
       if (!envelope.ok) return answer(envelope.failure.status, envelope.failure.text);
-      const { sender, from, payloadId } = envelope.envelope.header;
+      const { header } = envelope.envelope;
+      const { sender, from, payloadId } = header;
       if (sender === undefined) return answer(401, 'Header/Sender/Credential/SharedSecret is missing');
       let partner: Awaited<ReturnType<typeof authenticateCxml>>;
       for (const credential of from) {
         partner = partner ?? (await authenticateCxml(db, credential.domain, credential.identity, sender.sharedSecret));
       }
       if (partner === undefined) return answer(401, 'unknown sender or wrong shared secret');
+      // Only after the secret: an unknown sender does not learn our credential. 406 as cXML has it
+      // ("unacceptable, although it parsed correctly"): the sender is known, the address is not ours.
+      const ours = partner.cxml.ourCredential;
+      if (ours !== undefined && !addressedToUs(header, ours))
+        return answer(
+          406,
+          `${describeTo(header)} is not our credential with this sender: address the document to ${ours.domain}/${ours.identity}`,
+        );
       // Only an authenticated sender gets the whole document read: scanned against the limits, then parsed.
       const parsed = await parseCxmlTextOffThread(envelope.envelope.text);
       if (!parsed.ok) return answer(parsed.failure.status, parsed.failure.text);

@@ -140,7 +140,10 @@ export interface paths {
          *     `x12.endpointUrl` and `cxml.confirmationUrl` are where the gateway pushes the partner's
          *     documents: each is checked by the outbound-URL policy before anything is stored (400
          *     `url-not-allowed` naming the field; see PartnerX12.endpointUrl). `x12.profile` is what the
-         *     partner's implementation guide demands of our 856 and 810 (see X12Profile).
+         *     partner's implementation guide demands of our 856 and 810 (see X12Profile). `cxml.ourCredential` is
+         *     our own credential in the partnership (see CxmlOurCredential): without it the partner gets
+         *     no cXML documents. A field out of its schema is 400 naming it
+         *     (`/cxml/ourCredential/sharedSecret`).
          */
         post: operations["createPartner"];
         delete?: never;
@@ -175,6 +178,8 @@ export interface paths {
          *     policy refuses is 400 `url-not-allowed` naming the field. A new `sharedSecret` is stored
          *     salted and hashed; without one the old secret stays. `x12.profile` replaces the stored
          *     profile whole (null removes it); an incomplete one is 400 naming the missing field.
+         *     `cxml.ourCredential` replaces ours whole (domain, identity and sharedSecret together, the
+         *     secret sealed) and is kept when not given; null removes it.
          */
         patch: operations["updatePartner"];
         trace?: never;
@@ -303,8 +308,10 @@ export interface paths {
          *     and the limit), 401 unknown sender or wrong secret, 406 not well-formed, over one of the
          *     document limits (depth, attributes per element, attribute and text length, name length,
          *     elements, attributes; the text names it), or missing what the DTD requires (entity
-         *     declarations and internal DTD subsets are refused; nothing external is fetched), 409 a
-         *     payloadID already used for another document, 413 too large. The Status text is at most
+         *     declarations and internal DTD subsets are refused; nothing external is fetched), or, from
+         *     a partner with our credential set (PartnerCxml.ourCredential), addressed in Header/To to
+         *     another credential (the text names the To sent and ours), 409 a payloadID already used for
+         *     another document, 413 too large. The Status text is at most
          *     1,024 characters. The same payloadID with the same document returns the first Response.
          */
         post: operations["receiveCxml"];
@@ -1046,6 +1053,8 @@ export interface components {
                  * @description null removes it; checked as PartnerX12.endpointUrl.
                  */
                 confirmationUrl?: string | null;
+                /** @description Replaces our credential in this partnership whole, its shared secret with it; null removes it (the partner's cXML answers are then noted as not written). */
+                ourCredential?: components["schemas"]["CxmlOurCredential"] | null;
             };
         };
         ItemReferenceInput: {
@@ -1080,11 +1089,16 @@ export interface components {
             /** Format: date-time */
             revokedAt: string | null;
         };
-        /** @description The partner's cXML sender credential (Header/From). The shared secret is never returned. */
+        /** @description The partner's cXML sender credential (Header/From), and ours in the partnership when set. Neither shared secret is ever returned. */
         PartnerCxml: {
             fromDomain: string;
             fromIdentity: string;
             confirmationUrl?: string;
+            /** @description Our credential as the partner's network knows us (our From and Sender, its To). Absent until set; without it no ConfirmationRequest or ShipNoticeRequest is sent. */
+            ourCredential?: {
+                domain: string;
+                identity: string;
+            };
         };
         PartnerCxmlCreate: {
             /** @description Credential domain, e.g. NetworkID or DUNS. */
@@ -1097,6 +1111,24 @@ export interface components {
              * @description Where ConfirmationRequest and ShipNoticeRequest documents are POSTed; checked as PartnerX12.endpointUrl.
              */
             confirmationUrl?: string;
+            ourCredential?: components["schemas"]["CxmlOurCredential"];
+        };
+        /**
+         * @description Our own credential in this partnership, as the partner's network knows us (e.g. NetworkID
+         *     AN01000000001), and the shared secret that network gave us. Every ConfirmationRequest and
+         *     ShipNoticeRequest to the partner goes From it and with it as Sender, carrying the shared
+         *     secret; an OrderRequest from the partner must name it in Header/To (else cXML 406). Without
+         *     it no cXML document is sent to the partner: each answer is noted in the order's history as
+         *     not written (`answer.not-written`), and OrderRequests are taken whatever their To. The
+         *     secret is stored sealed (AES-256-GCM under the gateway's secret key) and never returned.
+         */
+        CxmlOurCredential: {
+            /** @description Credential domain, e.g. NetworkID or DUNS; no surrounding spaces. */
+            domain: string;
+            /** @description Our identity in that domain; no surrounding spaces. */
+            identity: string;
+            /** @description The secret we present in Sender/Credential/SharedSecret; no control characters. Write-only. */
+            sharedSecret: string;
         };
         /** @description An ISA id qualifier (ISA05 / ISA07). */
         X12Qualifier: string;
@@ -1274,7 +1306,7 @@ export interface components {
             status: string;
         };
         /**
-         * @description order.received.v1 and order.cancelled.v1 carry {orderId, partnerId, ...}; document.stored.v1 carries {documentId, partnerId, orderId, direction, channel, type} for every document received from or sent to the partner (fetch it with GET /v1/documents/{id}). From fulfillment, each carrying {orderId, partnerId, externalRef, ...}: order.acknowledged.v1 (every line answered: lines with status, quantity, uom, unitPrice, expectedDate), order.shipped.v1 (one shipment: carrier, trackingNumber, packages), order.ready-for-billing.v1 (every task done: the invoice), order.failed.v1 (a vendor could not do a task: taskId, code, reason). order.held.v1 (stored, but some items resolve to no SKU: lines, each with lineNumber, identifiers and detail), order.resumed.v1 (the items of a held order now resolve: resolved, each with lineNumber, sku, via, value), order.rejected.v1 (the whole order refused: reason, lines). document.ack-overdue.v1: an 855/856/810 the partner did not acknowledge in time ({documentId, partnerId, orderId, type, control, ackDueAt}). document.not-written.v1: a document the partner was to get and did not ({orderId, partnerId, externalRef, answer (acknowledgment, shipment or invoice), problems, shipmentId}): it could not be written in the partner format, or a ship notice was withheld because the order acknowledgment was not written. order.acknowledged.v1 lists each line in portions (several entries for one line: 4 accepted + 2 backordered), adding up to the ordered quantity; replacement true when it replaces an acknowledgment already sent (the order failed after it).
+         * @description order.received.v1 and order.cancelled.v1 carry {orderId, partnerId, ...}; document.stored.v1 carries {documentId, partnerId, orderId, direction, channel, type} for every document received from or sent to the partner (fetch it with GET /v1/documents/{id}). From fulfillment, each carrying {orderId, partnerId, externalRef, ...}: order.acknowledged.v1 (every line answered: lines with status, quantity, uom, unitPrice, expectedDate), order.shipped.v1 (one shipment: carrier, trackingNumber, packages, and estimatedDeliveryDate when the vendor gave one), order.ready-for-billing.v1 (every task done: the invoice), order.failed.v1 (a vendor could not do a task: taskId, code, reason). order.held.v1 (stored, but some items resolve to no SKU: lines, each with lineNumber, identifiers and detail), order.resumed.v1 (the items of a held order now resolve: resolved, each with lineNumber, sku, via, value), order.rejected.v1 (the whole order refused: reason, lines). document.ack-overdue.v1: an 855/856/810 the partner did not acknowledge in time ({documentId, partnerId, orderId, type, control, ackDueAt}). document.not-written.v1: a document the partner was to get and did not ({orderId, partnerId, externalRef, answer (acknowledgment, shipment or invoice), problems, shipmentId}): it could not be written in the partner format, or a ship notice was withheld because the order acknowledgment was not written. order.acknowledged.v1 lists each line in portions (several entries for one line: 4 accepted + 2 backordered), adding up to the ordered quantity; replacement true when it replaces an acknowledgment already sent (the order failed after it).
          * @enum {string}
          */
         WebhookEventType: "order.received.v1" | "order.cancelled.v1" | "document.stored.v1" | "order.acknowledged.v1" | "order.shipped.v1" | "order.ready-for-billing.v1" | "order.failed.v1" | "order.held.v1" | "order.resumed.v1" | "order.rejected.v1" | "document.ack-overdue.v1" | "document.not-written.v1";

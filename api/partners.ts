@@ -12,6 +12,7 @@ import {
   type NewPartner,
   type Partner,
   type PartnerPatch,
+  type SecretSealer,
 } from '../adapters/db/index.ts';
 import { map850Problem } from '../adapters/x12/index.ts';
 import type { X12Profile } from '../domain/partner-profile.ts';
@@ -106,12 +107,13 @@ const endpointFields = (body: { x12?: { endpointUrl?: string | null }; cxml?: { 
   { pointer: '/cxml/confirmationUrl', url: body.cxml?.confirmationUrl },
 ];
 
-export function partnerHandlers(db: Database, outbound: Outbound) {
+/** `secrets` seals the shared secret of ours a cXML partnership is given. */
+export function partnerHandlers(db: Database, outbound: Outbound, secrets: SecretSealer) {
   return {
     async createPartner(request: FastifyRequest<{ Body: NewPartner }>, reply: FastifyReply) {
       checkX12(request.body.x12);
       await checkTargetUrls(outbound.endpoints, endpointFields(request.body));
-      const created = await createPartner(db, request.body);
+      const created = await createPartner(db, request.body, secrets);
       if (!created.ok)
         throw identityInUse(created.taken, created.pairIndex, request.body.x12 !== undefined && 'identities' in request.body.x12);
       const { partner } = created;
@@ -138,7 +140,7 @@ export function partnerHandlers(db: Database, outbound: Outbound) {
     async updatePartner(request: FastifyRequest<{ Params: IdParams; Body: PartnerPatch }>) {
       checkX12(request.body.x12);
       await checkTargetUrls(outbound.endpoints, endpointFields(request.body));
-      const updated = await updatePartner(db, request.params.id, request.body);
+      const updated = await updatePartner(db, request.params.id, request.body, secrets);
       if (updated.ok) {
         request.log.info({ partnerId: updated.partner.id, fields: Object.keys(request.body) }, 'partner changed');
         return updated.partner;

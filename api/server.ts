@@ -58,7 +58,7 @@ export interface ServerDeps {
   /** The order pipeline: store, catalog, stage timer. */
   pipeline: PipelineDeps;
   fulfillment: FulfillmentDeps;
-  /** Seals webhook secrets. */
+  /** Seals webhook secrets and our cXML shared secrets. */
   secrets: SecretBox;
   /** Where the gateway may send: registrations of URLs are checked with it, and the workers send through it. */
   outbound: Outbound;
@@ -215,7 +215,7 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
     specification,
     serviceHandlers: {
       ...orderHandlers(db, pipeline),
-      ...partnerHandlers(db, options.outbound),
+      ...partnerHandlers(db, options.outbound, options.secrets),
       ...itemReferenceHandlers(db, pipeline),
       ...healthHandlers(db, outage, options.lifecycle),
       ...x12Handlers(db, pipeline),

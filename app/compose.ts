@@ -43,13 +43,14 @@ export function composeServer(parts: Parts): ServerDeps {
   const { db } = parts;
   const metrics = createMetrics(metricReadings(db), parts.metricsClock === undefined ? {} : { now: parts.metricsClock });
   const outbound = parts.outbound ?? createOutbound(strictOutboundRules);
-  const fulfillment = fulfillmentDeps(db, { retry: parts.retryPolicy ?? defaultRetryPolicy, outbound: outbound.endpoints });
+  const secrets = secretBox(parts.secretKey);
+  const fulfillment = fulfillmentDeps(db, { retry: parts.retryPolicy ?? defaultRetryPolicy, outbound: outbound.endpoints, secrets });
   return {
     db,
     outbound,
     pipeline: { store: orderStore(db), catalog: parts.catalog, renderAnswer: fulfillment.renderAnswer, timer: metrics.timeStage },
     fulfillment,
-    secrets: secretBox(parts.secretKey),
+    secrets,
     metrics,
     bodyLimitBytes: parts.bodyLimitBytes,
     amqp: parts.amqp,

@@ -118,7 +118,7 @@ async function main(): Promise<void> {
     outbound: deps.outbound.endpoints,
     jobs: [
       webhookDeliveriesJob(db, deps.secrets, deps.outbound.webhooks),
-      documentPushesJob(db, { retry: defaultRetryPolicy, outbound: deps.outbound.endpoints }),
+      documentPushesJob(db, { retry: defaultRetryPolicy, outbound: deps.outbound.endpoints, secrets: deps.secrets }),
       ackOverdueJob(db),
     ],
   });

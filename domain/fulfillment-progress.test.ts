@@ -211,7 +211,7 @@ function ship(
 /** What the partner hears of a ship reply: the shipment without the routing fields. */
 function shipmentOf(event: TaskEvent): Shipment {
   if (event.type !== 'fulfillment.ship.v1') throw new Error(`${event.type} is not a ship reply`);
-  const { taskId: _taskId, orderId: _orderId, vendorId: _vendorId, estimatedDeliveryDate: _eta, ...shipment } = event.body;
+  const { taskId: _taskId, orderId: _orderId, vendorId: _vendorId, ...shipment } = event.body;
   return shipment;
 }
 
@@ -372,7 +372,8 @@ describe('the demo order, reply by reply', () => {
     ]);
     expect(one.effects.shipment).toEqual({ ...shipmentOf(first), taskId: idOf('1:ship'), vendorId: 'vendor-a', reported: true });
     expect(one.effects.answers).toEqual([{ kind: 'shipment', shipment: shipmentOf(first) }]);
-    expect(one.effects.answers[0]).not.toHaveProperty('shipment.estimatedDeliveryDate');
+    // The vendor's estimate travels with the shipment: the ship notice's delivery date.
+    expect(one.effects.answers[0]).toHaveProperty('shipment.estimatedDeliveryDate', '2026-12-04');
 
     const second = ship(one.state, '1:ship', 'S2', 1);
     const two = step(one.state, second);

@@ -346,7 +346,7 @@ function applyShip(
   startFulfillment(draft);
   acknowledgeWhenComplete(draft, at);
   if (draft.orderStatus() === 'in_fulfillment') draft.moveOrder('partially_shipped', 'order.shipped', { shipmentId: shipment.shipmentId });
-  const { taskId: _taskId, orderId: _orderId, vendorId, estimatedDeliveryDate: _eta, ...details } = shipment;
+  const { taskId: _taskId, orderId: _orderId, vendorId, ...details } = shipment;
   // A ship notice for an order the partner has not had the acknowledgment of waits for it. One for
   // an order already invoiced is recorded and never told: no 856 follows the 810. (A ship task's
   // shipments all come before its completion, so only a task of another type can ship that late.)

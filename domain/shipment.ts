@@ -23,5 +23,7 @@ export interface Shipment {
   trackingNumber: string;
   /** X12 service level code (element 284), e.g. ND next day, SC second day, G2 standard. */
   serviceLevel?: string;
+  /** When the vendor expects it to arrive (YYYY-MM-DD): the ship notice's delivery date. */
+  estimatedDeliveryDate?: string;
   packages: Package[];
 }

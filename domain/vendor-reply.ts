@@ -38,7 +38,7 @@ export interface LineQuantity {
 
 export type VendorReply =
   | { type: 'fulfillment.ack.v1'; body: ReplyBase & { vendorRef?: string; ackedAt: string; lines: VendorLineAck[] } }
-  | { type: 'fulfillment.ship.v1'; body: ReplyBase & Shipment & { estimatedDeliveryDate?: string } }
+  | { type: 'fulfillment.ship.v1'; body: ReplyBase & Shipment }
   | {
       type: 'fulfillment.progress.v1';
       body: ReplyBase & { occurredAt: string; stage: string; percent?: number; expectedCompletionAt?: string; note?: string };

@@ -12,6 +12,7 @@ import * as subscriptionPause from './010_subscription_pause.ts';
 import * as x12Identities from './011_x12_identities.ts';
 import * as itemReferences from './012_item_references.ts';
 import * as linePortions from './013_line_portions.ts';
+import * as cxmlOurCredential from './014_cxml_our_credential.ts';
 import * as retailProfile from './015_retail_profile.ts';
 
 // Listed here rather than read from disk, so that the same list runs under tsx, vitest and a bundle.
@@ -29,6 +30,7 @@ const migrations: Record<string, Knex.Migration> = {
   '011_x12_identities': x12Identities,
   '012_item_references': itemReferences,
   '013_line_portions': linePortions,
+  '014_cxml_our_credential': cxmlOurCredential,
   '015_retail_profile': retailProfile,
 };
 

@@ -122,7 +122,16 @@ export interface PartnerChannels {
     /** What its implementation guide demands of our 856 and 810. */
     profile?: X12Profile;
   };
-  cxml?: { fromDomain: string; fromIdentity: string; confirmationUrl?: string };
+  /**
+   * Its From credential (our To), and ours in this partnership (our From and Sender) with the shared
+   * secret we present, still sealed: only the adapter that writes the document opens it.
+   */
+  cxml?: {
+    fromDomain: string;
+    fromIdentity: string;
+    confirmationUrl?: string;
+    ourCredential?: { domain: string; identity: string; sealedSecret: string };
+  };
 }
 
 export interface ItemReferenceInput {

@@ -65,7 +65,13 @@ describe('fulfillment over RabbitMQ', () => {
 
   it('takes the same bundle from a cXML OrderRequest to ready for billing, with a ConfirmationRequest and a ShipNoticeRequest per shipment', async () => {
     const buyer = await t.partner('Buyer', {
-      cxml: { fromDomain: 'NetworkID', fromIdentity: 'AN01000000001', sharedSecret: 's3cret-for-tests' },
+      cxml: {
+        fromDomain: 'NetworkID',
+        fromIdentity: 'AN01000000001',
+        sharedSecret: 's3cret-for-tests',
+        // Ours in the buyer's network: the OrderRequest is addressed To it, our documents come From it.
+        ourCredential: { domain: 'NetworkID', identity: 'AN09999999999', sharedSecret: 'our-secret-for-tests' },
+      },
     });
     const res = await t.request({ method: 'POST', url: '/v1/cxml', headers: { 'content-type': 'text/xml' }, payload: cxmlBundle });
     expect(res.body).toContain('<Status code="200"');
@@ -76,6 +82,7 @@ describe('fulfillment over RabbitMQ', () => {
     expect(docs.map((d: { type: string }) => d.type)).toEqual(['ConfirmationRequest', 'ShipNoticeRequest', 'ShipNoticeRequest']);
     const confirmation = (await t.request({ method: 'GET', url: `/v1/documents/${docs[0].id}`, key: buyer.key })).body;
     expect(confirmation).toContain('type="accept"');
+    expect(confirmation).toContain('<From>\n      <Credential domain="NetworkID">\n        <Identity>AN09999999999</Identity>');
     const billing = await t.database.db('outbox').where({ correlation_id: order.id, type: 'order.ready-for-billing.v1' }).first('payload');
     expect(billing.payload.invoice.lines.length).toBeGreaterThan(0);
   });

@@ -275,9 +275,9 @@ describe('answers to a partner whose vendors answer every mix', () => {
   describe('cXML', () => {
     let cxmlKey: string;
     beforeAll(async () => {
-      cxmlKey = (
-        await t.partner('MixC', { cxml: { fromDomain: 'NetworkID', fromIdentity: 'AN01000000077', sharedSecret: 'mix-secret-77' } })
-      ).key;
+      const ourCredential = { domain: 'NetworkID', identity: 'AN09999999999', sharedSecret: 'our-secret-with-mixc' };
+      const cxml = { fromDomain: 'NetworkID', fromIdentity: 'AN01000000077', sharedSecret: 'mix-secret-77', ourCredential };
+      cxmlKey = (await t.partner('MixC', { cxml })).key;
     });
     const post = (payload: string) => t.request({ method: 'POST', url: '/v1/cxml', headers: { 'content-type': 'text/xml' }, payload });
     const orderOfC = async (po: string): Promise<{ id: string; status: string }> =>
@@ -336,6 +336,35 @@ describe('answers to a partner whose vendors answer every mix', () => {
       expect(statuses).toEqual(['accept 6', 'reject 4']);
       expect(confirmations[1]).toContain('the address cannot be served (not-serviceable)');
       expect(await partnerFindings(t, cxmlKey, order.id, xml)).toEqual([]);
+    });
+
+    it('withholds the ship notices of an order whose confirmation could not be written, and raises each as document.not-written.v1', async () => {
+      // No credential of ours with this buyer: nothing can be addressed to it.
+      const bare = await t.partner('BareC', {
+        cxml: { fromDomain: 'NetworkID', fromIdentity: 'AN01000000078', sharedSecret: 'bare-secret-78' },
+      });
+      const xml = orderRequest('PO-MIXC-3', [['BACKORDER', 6, 10]])
+        .replaceAll('AN01000000077', 'AN01000000078')
+        .replace('mix-secret-77', 'bare-secret-78');
+      expect((await post(xml)).statusCode).toBe(200);
+      await answerByScript(t, mix);
+      const order = (await t.request({ method: 'GET', url: '/v1/orders?externalRef=PO-MIXC-3', key: bare.key })).json().orders[0];
+      expect(order.status).toBe('ready_for_billing');
+      expect(await partnerAnswers(t, bare.key, order.id)).toEqual([]);
+      const events = await t.database
+        .db('outbox')
+        .where({ correlation_id: order.id, type: 'document.not-written.v1' })
+        .orderBy('id')
+        .pluck('payload');
+      expect(events.map((e: { answer: string; shipmentId?: string }) => [e.answer, e.shipmentId])).toEqual([
+        ['acknowledgment', undefined],
+        ['shipment', 'SH-BACKORDER-1'],
+        ['shipment', 'SH-BACKORDER-2'],
+      ]);
+      expect(events[0].problems).toContain('cxml.ourCredential');
+      expect(events[1].problems).toBe("withheld: the order's acknowledgment was not written, and no ship notice goes out without it");
+      const history = (await t.request({ method: 'GET', url: `/v1/orders/${order.id}/events`, key: bare.key })).json().events;
+      expect(history.filter((e: { cause: string }) => e.cause === 'answer.not-written')).toHaveLength(3);
     });
   });
 });

@@ -275,6 +275,7 @@ describe('SSRF: every spelling of our own network is refused at registration and
     const sent = await sendX12(t.database.db, partner.id, order.id, '855', build855({ order, ackDate: '2026-11-28', lines }), {
       retry: fast,
       outbound: t.deps.outbound.endpoints,
+      secrets: t.deps.secrets,
     });
     expect(sent).toMatchObject({ delivery: 'failed', attempts: 1 });
     const docs = (await t.request({ method: 'GET', url: '/v1/documents?direction=outbound&type=855', key: partner.key })).json().documents;

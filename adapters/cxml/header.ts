@@ -13,6 +13,8 @@ export interface CxmlHeader {
   payloadId: string;
   timestamp: string;
   from: { domain: string; identity: string }[];
+  /** Whom the sender addresses: our credential in the partnership, once the partnership has one. */
+  to: { domain: string; identity: string }[];
   sender: { domain: string; identity: string; sharedSecret: string } | undefined;
 }
 
@@ -32,6 +34,7 @@ export function readHeader(tree: CxmlTree): { ok: true; header: CxmlHeader } | {
       sharedSecret: text(child(c, 'SharedSecret')),
     }));
   const from = credentials(child(header, 'From')).map(({ domain, identity }) => ({ domain, identity }));
+  const to = credentials(child(header, 'To')).map(({ domain, identity }) => ({ domain, identity }));
   const senderCredential = credentials(child(header, 'Sender')).find((c) => c.sharedSecret !== undefined);
   if (from.length === 0) return { ok: false, text: 'Header/From needs a Credential' };
   return {
@@ -40,6 +43,7 @@ export function readHeader(tree: CxmlTree): { ok: true; header: CxmlHeader } | {
       payloadId,
       timestamp,
       from,
+      to,
       sender:
         senderCredential === undefined
           ? undefined
@@ -47,6 +51,19 @@ export function readHeader(tree: CxmlTree): { ok: true; header: CxmlHeader } | {
     },
   };
 }
+
+/**
+ * Whether the document is addressed to our credential in the partnership: one of its To
+ * credentials is ours, the domain compared in any case as the From credential is ("NetworkId" /
+ * "NetworkID"), the identity exactly.
+ */
+export function addressedToUs(header: CxmlHeader, ours: { domain: string; identity: string }): boolean {
+  return header.to.some((c) => c.domain.toLowerCase() === ours.domain.toLowerCase() && c.identity === ours.identity);
+}
+
+/** The To credentials as a refusal names them: `NetworkID/AN01000000001`, or that there is none. */
+export const describeTo = (header: CxmlHeader): string =>
+  header.to.length === 0 ? 'no Header/To credential' : `Header/To ${header.to.map((c) => `${c.domain}/${c.identity}`).join(', ')}`;
 
 /** The Header's identifiers (the dedupe key, the credentials partners are found by) longer than accepted: 400 findings naming each. */
 export function checkHeaderIdentifiers(tree: CxmlTree): string[] {

@@ -1,4 +1,12 @@
-export { checkHeaderIdentifiers, readEnvelope, readHeader, type CxmlEnvelope, type CxmlHeader } from './header.ts';
+export {
+  addressedToUs,
+  checkHeaderIdentifiers,
+  describeTo,
+  readEnvelope,
+  readHeader,
+  type CxmlEnvelope,
+  type CxmlHeader,
+} from './header.ts';
 export { documentLimitNames, documentLimits, identifierLimits, statusTextLength, type DocumentLimits } from './limits.ts';
 export { checkIdentifiers, checkOrderRequest, elementOf, mapOrderRequest } from './order-request.ts';
 export { decodeCxml, parseCxml, parseCxmlText, redactSecrets, type CxmlTree, type ParseFailure } from './parse.ts';

@@ -90,6 +90,9 @@ export function checkIdentifiers(tree: CxmlTree): string[] {
 
 const date = (value: string | undefined): string | undefined => (value === undefined ? undefined : value.slice(0, 10));
 
+/** A date or date-time as cXML writes one (%datetime.tz): kept as sent, to be echoed in OrderReference@orderDate. */
+const dateTimeForm = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
+
 function addressOf(node: Node): Party | undefined {
   const address = child(node, 'Address');
   if (address === undefined) return undefined;
@@ -201,6 +204,9 @@ export function mapOrderRequest(tree: CxmlTree, payloadId: string): OrderDraft {
   const headerExtrinsics = extrinsics(header);
   const total = text(path(header, 'Total', 'Money'));
   const orderVersion = attr(header, 'orderVersion');
+  // The canonical orderDate is the day; the DTD wants OrderReference@orderDate copied from the
+  // OrderRequest, time and zone with it. Anything that is no date form is not kept (nor echoed).
+  const orderDate = attr(header, 'orderDate');
   const headerExtras = unclaimed(header, [
     'Total',
     'ShipTo',
@@ -222,7 +228,11 @@ export function mapOrderRequest(tree: CxmlTree, payloadId: string): OrderDraft {
     ...(billTo === undefined ? {} : { billTo }),
     ...(notes.length === 0 ? {} : { notes }),
     ...(total === undefined ? {} : { statedTotal: Number(total) }),
-    envelope: { payloadId, ...(orderVersion === undefined ? {} : { orderVersion }) },
+    envelope: {
+      payloadId,
+      ...(orderVersion === undefined ? {} : { orderVersion }),
+      ...(orderDate === undefined || !dateTimeForm.test(orderDate) ? {} : { orderDate }),
+    },
     lines,
     extras: {
       ...(Object.keys(headerExtrinsics).length === 0 ? {} : { extrinsics: headerExtrinsics }),

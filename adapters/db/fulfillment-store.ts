@@ -8,7 +8,7 @@ import type { Shipment } from '../../domain/shipment.ts';
 import type { TaskStatus } from '../../domain/task-status.ts';
 import type { InboxEntry, PartnerChannels } from '../../pipeline/ports.ts';
 import { rowsToOrder, type LineRow, type OrderRow } from './order-rows.ts';
-import { getPartnerCxml, getPartnerX12 } from './partner-identities.ts';
+import { getCxmlChannel, getPartnerX12 } from './partner-identities.ts';
 import { moveOrder } from './status-change.ts';
 
 // The StoreTransaction's fulfillment side (pipeline/fulfillment.ts): the inbox, the order read
@@ -171,6 +171,6 @@ export async function applyFulfillment(trx: Knex.Transaction, order: StoredOrder
 
 export async function partnerChannels(trx: Knex.Transaction, partnerId: string): Promise<PartnerChannels> {
   const x12 = await getPartnerX12(trx, partnerId);
-  const cxml = await getPartnerCxml(trx, partnerId);
+  const cxml = await getCxmlChannel(trx, partnerId);
   return { ...(x12 === undefined ? {} : { x12 }), ...(cxml === undefined ? {} : { cxml }) };
 }

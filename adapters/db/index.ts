@@ -4,7 +4,17 @@ export { getOrder, listOrderEvents, listOrders, type OrderEvent, type OrderFilte
 export { orderStore } from './order-store.ts';
 export { listApiKeys, revokeApiKey, type ApiKeyView, type KeyOwner } from './api-keys.ts';
 export { listPartners, updatePartner, type PartnerFilter, type PartnerPatch, type PartnerUpdate } from './partner-admin.ts';
-export { authenticateCxml, getPartnerCxml, getPartnerX12, type PartnerCxml, type PartnerX12, type X12Pair } from './partner-identities.ts';
+export {
+  authenticateCxml,
+  getCxmlChannel,
+  getPartnerCxml,
+  getPartnerX12,
+  ourCxmlSecretContext,
+  type PartnerCxml,
+  type PartnerX12,
+  type SecretSealer,
+  type X12Pair,
+} from './partner-identities.ts';
 export {
   createPartner,
   createPartnerKey,

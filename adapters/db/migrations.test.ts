@@ -36,7 +36,11 @@ async function userTables(database: TestDatabase): Promise<string[]> {
 }
 
 /** Columns added to tables an earlier migration created (the table list does not show them). */
-const addedColumns = { documents: ['ack_state', 'ack_detail', 'acked_at', 'ack_due_at'], partner_x12: ['profile'] };
+const addedColumns = {
+  documents: ['ack_state', 'ack_detail', 'acked_at', 'ack_due_at'],
+  partner_cxml: ['our_domain', 'our_identity', 'our_secret_sealed'],
+  partner_x12: ['profile'],
+};
 
 async function columnsOf(database: TestDatabase, table: string): Promise<string[]> {
   const result = await database.db.raw(
@@ -70,6 +74,23 @@ describe.each(databaseKinds)('migrations on %s', (kind) => {
     expect(await columnsOf(database, 'documents')).not.toEqual(expect.arrayContaining(['ack_state']));
     await migrateToLatest(database.db);
     expect(await columnsOf(database, 'documents')).toEqual(expect.arrayContaining(addedColumns.documents));
+  });
+
+  it('keeps our cXML credential whole (domain, identity and sealed secret, or none), and takes it back with its migration', async () => {
+    database = await createTestDatabase(kind, { migrate: false });
+    const { db } = database;
+    await migrateToLatest(db);
+    await db('partners').insert({ id: 'p1', name: 'Buyer' });
+    const row = { partner_id: 'p1', from_domain: 'NetworkID', from_identity: 'AN1', secret_salt: 's', secret_hash: 'h' };
+    // An identity without the secret to present would send documents bare: refused by the table itself.
+    await expect(db('partner_cxml').insert({ ...row, our_domain: 'NetworkID', our_identity: 'AN0' })).rejects.toThrow(
+      /our_credential_whole/,
+    );
+    await db('partner_cxml').insert({ ...row, our_domain: 'NetworkID', our_identity: 'AN0', our_secret_sealed: 'v1.x' });
+    await db.migrate.down({ migrationSource, name: '014_cxml_our_credential' });
+    expect(await columnsOf(database, 'partner_cxml')).not.toEqual(expect.arrayContaining(['our_domain']));
+    await migrateToLatest(db);
+    expect(await db('partner_cxml').where({ partner_id: 'p1' }).first('our_domain')).toEqual({ our_domain: null });
   });
 
   it("moves each partner's X12 identity into its list of pairs, with the dedupe keys, and back", async () => {

@@ -8,7 +8,9 @@ import {
   pairTakenAt,
   saveCxml,
   saveX12,
+  type NewOurCredential,
   type PartnerCxml,
+  type SecretSealer,
   type PartnerX12,
   type X12Pair,
 } from './partner-identities.ts';
@@ -90,7 +92,12 @@ export interface PartnerPatch {
     /** Replaces the stored profile whole; null removes it. */
     profile?: X12Profile | null;
   };
-  cxml?: Partial<Omit<PartnerCxml, 'confirmationUrl'>> & { sharedSecret?: string; confirmationUrl?: string | null };
+  cxml?: Partial<Omit<PartnerCxml, 'confirmationUrl' | 'ourCredential'>> & {
+    sharedSecret?: string;
+    confirmationUrl?: string | null;
+    /** Replaces ours whole (the secret with it); null removes it. */
+    ourCredential?: NewOurCredential | null;
+  };
 }
 
 export type PartnerUpdate =
@@ -160,9 +167,17 @@ async function changeX12(trx: Knex.Transaction, partnerId: string, patch: NonNul
   await saveX12(trx, partnerId, { ...(fields as Pick<PartnerX12, 'version' | 'map' | 'endpointUrl' | 'profile'>), identities });
 }
 
-async function changeCxml(trx: Knex.Transaction, partnerId: string, patch: NonNullable<PartnerPatch['cxml']>): Promise<void> {
+async function changeCxml(
+  trx: Knex.Transaction,
+  partnerId: string,
+  patch: NonNullable<PartnerPatch['cxml']>,
+  sealer: SecretSealer | undefined,
+): Promise<void> {
   const existing = await getPartnerCxml(trx, partnerId);
-  const fields = merged(existing, patch, 'confirmationUrl');
+  // Ours is set apart: it is replaced whole or kept, never merged field by field.
+  const { ourCredential: _shown, ...theirsBefore } = existing ?? {};
+  const { ourCredential, ...theirs } = patch;
+  const fields = merged(theirsBefore, theirs, 'confirmationUrl');
   const missing = missingOf(fields, existing === undefined ? cxmlRequired : []);
   if (missing.length > 0) throw new Refused({ ok: false, reason: 'incomplete', identity: 'cxml', missing });
   const holder = await trx('partner_cxml')
@@ -171,13 +186,21 @@ async function changeCxml(trx: Knex.Transaction, partnerId: string, patch: NonNu
     .whereNot({ partner_id: partnerId })
     .first('partner_id');
   if (holder !== undefined) throw new Refused({ ok: false, reason: 'taken', identity: 'cxml' });
-  await saveCxml(trx, partnerId, fields as unknown as PartnerCxml & { sharedSecret?: string });
+  await saveCxml(
+    trx,
+    partnerId,
+    {
+      ...(fields as unknown as Omit<PartnerCxml, 'ourCredential'> & { sharedSecret?: string }),
+      ...(ourCredential === undefined ? {} : { ourCredential }),
+    },
+    sealer,
+  );
 }
 
 const uniqueViolation = (error: unknown): boolean => (error as { code?: string }).code === '23505';
 
 /** Applies the change in one transaction, the partner's row locked, or says why it cannot. */
-export async function updatePartner(db: Database, id: string, patch: PartnerPatch): Promise<PartnerUpdate> {
+export async function updatePartner(db: Database, id: string, patch: PartnerPatch, sealer?: SecretSealer): Promise<PartnerUpdate> {
   try {
     await db.transaction(async (trx) => {
       const row = await trx('partners').where({ id }).forUpdate().first('id');
@@ -188,7 +211,7 @@ export async function updatePartner(db: Database, id: string, patch: PartnerPatc
           .where({ id })
           .update({ settings: trx.raw(`settings || ?::jsonb`, [JSON.stringify({ unresolvedItems: patch.unresolvedItems })]) });
       if (patch.x12 !== undefined) await changeX12(trx, id, patch.x12);
-      if (patch.cxml !== undefined) await changeCxml(trx, id, patch.cxml);
+      if (patch.cxml !== undefined) await changeCxml(trx, id, patch.cxml, sealer);
     });
   } catch (error) {
     if (error instanceof Refused) return error.update;

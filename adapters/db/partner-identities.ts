@@ -3,7 +3,8 @@ import type { Knex } from 'knex';
 import type { X12Profile } from '../../domain/partner-profile.ts';
 import type { Database } from './connect.ts';
 
-// The identities a partner sends under: its X12 ISA sender and receiver pairs, its cXML From credential.
+// The identities a partner sends under: its X12 ISA sender and receiver pairs, its cXML From
+// credential (and ours in the cXML partnership, which it addresses and we send under).
 
 /** One partnership: their ISA sender (ISA05/06 as they send it) and our ISA receiver (ISA07/08 as they address us). */
 export interface X12Pair {
@@ -23,15 +24,34 @@ export interface PartnerX12 {
   profile?: X12Profile;
 }
 
+/** A cXML Credential: domain (NetworkID, DUNS...) and identity. */
+export interface CxmlCredential {
+  domain: string;
+  identity: string;
+}
+
 export interface PartnerCxml {
   fromDomain: string;
   fromIdentity: string;
   confirmationUrl?: string;
+  /** Ours in this partnership, as the buyer's network knows us; its shared secret is never read back here. */
+  ourCredential?: CxmlCredential;
 }
+
+/** Our credential as given: with the shared secret we present, sealed before it is stored. */
+export type NewOurCredential = CxmlCredential & { sharedSecret: string };
+
+/** Seals our shared secret at rest (adapters/webhook/secret-box.ts). */
+export interface SecretSealer {
+  seal(secret: string, context: string): string;
+}
+
+/** What our sealed shared secret is bound to: the partner, so that a value copied to another partner's row does not open. */
+export const ourCxmlSecretContext = (partnerId: string): string => `partner-cxml-ours:${partnerId}`;
 
 /** A new X12 identity: a list of pairs, or one pair given flat (the single-identity shape). */
 export type NewX12 = ({ identities: X12Pair[] } | X12Pair) & Partial<Pick<PartnerX12, 'version' | 'map' | 'endpointUrl' | 'profile'>>;
-export type NewCxml = PartnerCxml & { sharedSecret: string };
+export type NewCxml = Omit<PartnerCxml, 'ourCredential'> & { sharedSecret: string; ourCredential?: NewOurCredential };
 
 /** The pairs of a new identity, whichever shape it came in. */
 export const pairsOf = (x12: NewX12): X12Pair[] =>
@@ -159,7 +179,28 @@ export async function getPartnerX12(db: Database, partnerId: string): Promise<Pa
 
 const hashSecret = (salt: string, secret: string): Buffer => createHash('sha256').update(salt).update('\u0000').update(secret).digest();
 
-export async function insertCxml(trx: Knex.Transaction, partnerId: string, cxml: NewCxml): Promise<PartnerCxml> {
+/** Our credential's columns: the secret sealed under the partner's id; null clears them all. */
+function ourColumns(partnerId: string, ours: NewOurCredential | null, sealer: SecretSealer | undefined): Record<string, string | null> {
+  if (ours === null) return { our_domain: null, our_identity: null, our_secret_sealed: null };
+  if (sealer === undefined) throw new Error('our cXML shared secret cannot be stored without a sealer');
+  return {
+    our_domain: ours.domain,
+    our_identity: ours.identity,
+    our_secret_sealed: sealer.seal(ours.sharedSecret, ourCxmlSecretContext(partnerId)),
+  };
+}
+
+/** A new identity as it is shown: our credential without its secret. */
+const shown = (cxml: NewCxml): PartnerCxml => ({
+  fromDomain: cxml.fromDomain,
+  fromIdentity: cxml.fromIdentity,
+  ...(cxml.confirmationUrl === undefined ? {} : { confirmationUrl: cxml.confirmationUrl }),
+  ...(cxml.ourCredential === undefined
+    ? {}
+    : { ourCredential: { domain: cxml.ourCredential.domain, identity: cxml.ourCredential.identity } }),
+});
+
+export async function insertCxml(trx: Knex.Transaction, partnerId: string, cxml: NewCxml, sealer?: SecretSealer): Promise<PartnerCxml> {
   const salt = randomBytes(16).toString('hex');
   await trx('partner_cxml').insert({
     partner_id: partnerId,
@@ -168,24 +209,28 @@ export async function insertCxml(trx: Knex.Transaction, partnerId: string, cxml:
     secret_salt: salt,
     secret_hash: hashSecret(salt, cxml.sharedSecret).toString('hex'),
     confirmation_url: cxml.confirmationUrl ?? null,
+    ...(cxml.ourCredential === undefined ? {} : ourColumns(partnerId, cxml.ourCredential, sealer)),
   });
-  return {
-    fromDomain: cxml.fromDomain,
-    fromIdentity: cxml.fromIdentity,
-    ...(cxml.confirmationUrl === undefined ? {} : { confirmationUrl: cxml.confirmationUrl }),
-  };
+  return shown(cxml);
 }
 
 /**
  * Writes the partner's cXML identity in place of the one it had. Without a new shared secret the
- * stored hash stays (the identity must then exist already); with one, a new salt and hash.
+ * stored hash stays (the identity must then exist already); with one, a new salt and hash. Our
+ * credential stays as it is unless given (null removes it).
  */
 export async function saveCxml(
   trx: Knex.Transaction,
   partnerId: string,
-  cxml: PartnerCxml & { sharedSecret?: string },
-): Promise<PartnerCxml> {
-  const fields = { from_domain: cxml.fromDomain, from_identity: cxml.fromIdentity, confirmation_url: cxml.confirmationUrl ?? null };
+  cxml: Omit<PartnerCxml, 'ourCredential'> & { sharedSecret?: string; ourCredential?: NewOurCredential | null },
+  sealer?: SecretSealer,
+): Promise<void> {
+  const fields = {
+    from_domain: cxml.fromDomain,
+    from_identity: cxml.fromIdentity,
+    confirmation_url: cxml.confirmationUrl ?? null,
+    ...(cxml.ourCredential === undefined ? {} : ourColumns(partnerId, cxml.ourCredential, sealer)),
+  };
   if (cxml.sharedSecret === undefined) {
     const changed = await trx('partner_cxml').where({ partner_id: partnerId }).update(fields);
     if (changed !== 1) throw new Error(`partner ${partnerId} has no cXML identity whose secret could be kept`);
@@ -196,11 +241,6 @@ export async function saveCxml(
       .onConflict('partner_id')
       .merge();
   }
-  return {
-    fromDomain: cxml.fromDomain,
-    fromIdentity: cxml.fromIdentity,
-    ...(cxml.confirmationUrl === undefined ? {} : { confirmationUrl: cxml.confirmationUrl }),
-  };
 }
 
 /** The X12 and cXML identities of many partners at once (for a page of partners). */
@@ -223,13 +263,32 @@ interface CxmlRow {
   secret_salt: string;
   secret_hash: string;
   confirmation_url: string | null;
+  our_domain: string | null;
+  our_identity: string | null;
+  our_secret_sealed: string | null;
 }
 
 const toCxml = (row: CxmlRow): PartnerCxml => ({
   fromDomain: row.from_domain,
   fromIdentity: row.from_identity,
   ...(row.confirmation_url === null ? {} : { confirmationUrl: row.confirmation_url }),
+  ...(row.our_domain === null || row.our_identity === null
+    ? {}
+    : { ourCredential: { domain: row.our_domain, identity: row.our_identity } }),
 });
+
+/** The partner's cXML identity as the answers need it: with our shared secret, still sealed (ourCxmlSecretContext). */
+export async function getCxmlChannel(
+  db: Database,
+  partnerId: string,
+): Promise<(PartnerCxml & { ourCredential?: CxmlCredential & { sealedSecret: string } }) | undefined> {
+  const row = await db<CxmlRow>('partner_cxml').where({ partner_id: partnerId }).first();
+  if (row === undefined) return undefined;
+  const { ourCredential, ...cxml } = toCxml(row);
+  return ourCredential === undefined || row.our_secret_sealed === null
+    ? cxml
+    : { ...cxml, ourCredential: { ...ourCredential, sealedSecret: row.our_secret_sealed } };
+}
 
 export async function getPartnerCxml(db: Database, partnerId: string): Promise<PartnerCxml | undefined> {
   const row = await db<CxmlRow>('partner_cxml').where({ partner_id: partnerId }).first();

@@ -12,6 +12,7 @@ import {
   type NewX12,
   type PartnerCxml,
   type PartnerX12,
+  type SecretSealer,
 } from './partner-identities.ts';
 
 export interface Partner {
@@ -50,7 +51,8 @@ export type PartnerCreation = { ok: true; partner: Partner } | { ok: false; take
 
 const uniqueViolation = (error: unknown): boolean => (error as { code?: string }).code === '23505';
 
-export async function createPartner(db: Database, partner: NewPartner): Promise<PartnerCreation> {
+/** `sealer` seals our cXML shared secret, when the partnership's credential of ours is given. */
+export async function createPartner(db: Database, partner: NewPartner, sealer?: SecretSealer): Promise<PartnerCreation> {
   try {
     return await db.transaction(async (trx): Promise<PartnerCreation> => {
       const { x12, cxml } = partner;
@@ -72,7 +74,7 @@ export async function createPartner(db: Database, partner: NewPartner): Promise<
         partner: {
           ...created,
           ...(x12 === undefined ? {} : { x12: await insertX12(trx, created.id, x12) }),
-          ...(cxml === undefined ? {} : { cxml: await insertCxml(trx, created.id, cxml) }),
+          ...(cxml === undefined ? {} : { cxml: await insertCxml(trx, created.id, cxml, sealer) }),
         },
       };
     });

@@ -11,7 +11,7 @@ export async function pushStuckDocuments(db: Database, push: PushPolicy, limit =
   const stuck = await leaseStuckPushes(db, limit);
   for (const document of stuck) {
     const channels = await store.transaction((tx) => tx.partnerChannels(document.partnerId));
-    const delivery = deliveryFor(document.channel, channels, push);
+    const delivery = deliveryFor(document.partnerId, document.channel, channels, push);
     if (delivery === undefined) {
       await store.transaction((tx) =>
         tx.recordDelivery(document.documentId, {

@@ -1,16 +1,28 @@
 import nock from 'nock';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildConfirmationRequest, buildShipNoticeRequest, cxmlResponse, envelopeFor, type ConfirmationInput } from '../cxml/index.ts';
+import {
+  buildConfirmationRequest,
+  buildShipNoticeRequest,
+  cxmlResponse,
+  envelopeFor,
+  sharedSecretPlaceholder,
+  withSharedSecret,
+  type ConfirmationInput,
+} from '../cxml/index.ts';
 import { getOrder, getPartnerCxml } from '../db/index.ts';
 import type { StoredOrder } from '../../domain/order.ts';
 import { withoutNetwork } from '../../test/support/nock.ts';
-import { startTestApp, type TestApp } from '../../test/support/app.ts';
+import { adminKey, startTestApp, type TestApp } from '../../test/support/app.ts';
 import { sendCxml } from './index.ts';
 
 const composite = readFileSync(new URL('../cxml/fixtures/composite-OrderRequest.xml', import.meta.url), 'utf8');
 const fast = { retries: 4, minTimeoutMs: 5, maxTimeoutMs: 20, timeoutMs: 2_000 };
-const us = { domain: 'NetworkID', identity: 'AN09999999999', userAgent: 'ordergate tests' };
+/** Ours in the buyers' network: the fixture's OrderRequests are addressed To it. */
+const ourSecret = 'our-secret & <more>';
+const ourCredential = { domain: 'NetworkID', identity: 'AN09999999999', sharedSecret: ourSecret };
+/** As the gateway writes a document to store: the secret goes in only as it is sent. */
+const us = { domain: 'NetworkID', identity: 'AN09999999999', userAgent: 'ordergate tests', sharedSecret: sharedSecretPlaceholder };
 const xmlReply = { 'content-type': 'text/xml; charset=utf-8' };
 
 /** 1 of 2 modems now and 1 backordered; the bundle and its components accepted. */
@@ -41,7 +53,7 @@ interface Doc {
 describe('outbound cXML documents', () => {
   let t: TestApp;
   /** Pushes with quick retries, through the test app's outbound policy (https, no allow-list; nock answers). */
-  const push = () => ({ retry: fast, outbound: t.deps.outbound.endpoints });
+  const push = () => ({ retry: fast, outbound: t.deps.outbound.endpoints, secrets: t.deps.secrets });
   withoutNetwork();
   beforeAll(async () => {
     t = await startTestApp('postgres');
@@ -55,6 +67,7 @@ describe('outbound cXML documents', () => {
         fromDomain: 'NetworkID',
         fromIdentity: identity,
         sharedSecret: 's3cret-for-tests',
+        ourCredential,
         ...(confirmationUrl === undefined ? {} : { confirmationUrl }),
       },
     });
@@ -98,7 +111,10 @@ describe('outbound cXML documents', () => {
     const sent = await sendCxml(t.database.db, partner.id, order.id, 'ConfirmationRequest', xml, push());
     expect(scope.isDone()).toBe(true);
     expect(sent).toMatchObject({ delivery: 'delivered', attempts: 3, body: xml });
-    expect(received).toEqual([sent.body]);
+    // Stored with the placeholder; sent with our secret in Sender, escaped as XML text.
+    expect(sent.body).toContain(`<SharedSecret>${sharedSecretPlaceholder}</SharedSecret>`);
+    expect(received).toEqual([withSharedSecret(sent.body, ourSecret)]);
+    expect(received[0]).toContain('<SharedSecret>our-secret &amp; &lt;more&gt;</SharedSecret>');
     // The document refers to the order as it came in: the OrderRequest's payloadID, the bundle kept.
     expect(sent.body).toContain('<DocumentReference payloadID="1700000000.4711@buyer.example"/>');
     expect(sent.body).toContain('<ConfirmationItem quantity="1" lineNumber="3" parentLineNumber="2" itemType="item">');
@@ -117,7 +133,8 @@ describe('outbound cXML documents', () => {
       }),
     ]);
     const stored = await t.request({ method: 'GET', url: `/v1/documents/${sent.documentId}`, key: partner.key });
-    expect(stored.body).toBe(received[0]);
+    expect(stored.body).toBe(sent.body);
+    expect(stored.body).not.toContain('our-secret');
   });
 
   it('fails at once when the partner answers HTTP 200 with a cXML Status 400, and records that status', async () => {
@@ -163,6 +180,26 @@ describe('outbound cXML documents', () => {
     expect(sent).toMatchObject({ delivery: 'mailbox', attempts: 0 });
     const docs = await outbound(partner.key, 'ConfirmationRequest');
     expect(docs).toEqual([expect.objectContaining({ id: sent.documentId, delivery: { state: 'mailbox', attempts: 0 } })]);
+  });
+
+  it('sends nothing once the partnership has lost our credential: the push fails with the reason, the network is not called', async () => {
+    const { partner, order, envelope } = await partnerWithOrder('Lost', 'AN01000000106', 'https://lost.example.com/cxml');
+    const xml = await confirmation(order, envelope);
+    const removed = await t.request({
+      method: 'PATCH',
+      url: `/v1/partners/${partner.id}`,
+      key: adminKey,
+      payload: { cxml: { ourCredential: null } },
+    });
+    expect(removed.statusCode, removed.body).toBe(200);
+    const sent = await sendCxml(t.database.db, partner.id, order.id, 'ConfirmationRequest', xml, push());
+    expect(sent).toMatchObject({ delivery: 'failed', attempts: 0 });
+    const [doc] = await outbound(partner.key, 'ConfirmationRequest');
+    expect(doc?.delivery).toEqual({
+      state: 'failed',
+      attempts: 0,
+      lastError: 'not sent: the partner has no cXML credential of ours any more',
+    });
   });
 
   it('refuses to send a document that is not the kind it is sent as', async () => {

@@ -24,7 +24,7 @@ function acceptAll(order: StoredOrder) {
 describe('outbound X12 documents', () => {
   let t: TestApp;
   /** Pushes with quick retries, through the test app's outbound policy (https, no allow-list; nock answers). */
-  const push = () => ({ retry: fast, outbound: t.deps.outbound.endpoints });
+  const push = () => ({ retry: fast, outbound: t.deps.outbound.endpoints, secrets: t.deps.secrets });
   withoutNetwork();
   beforeAll(async () => {
     t = await startTestApp('postgres');

@@ -1,6 +1,6 @@
 import type { OutSegment } from '../x12/index.ts';
 import { cxmlDocument, type CxmlKind } from '../cxml/index.ts';
-import { getOrder, getPartnerCxml, getPartnerX12, orderStore, type Database } from '../db/index.ts';
+import { getCxmlChannel, getOrder, getPartnerX12, orderStore, type Database } from '../db/index.ts';
 import { identityFor, x12Document, type OutboundSetId } from '../x12/outbound/index.ts';
 import { sendDocument, type SentDocument } from '../../pipeline/outbound.ts';
 import { deliveryFor, type PushPolicy } from './delivery.ts';
@@ -23,7 +23,7 @@ export async function sendX12(
   return sendDocument(
     orderStore(db),
     x12Document(identityFor(x12, order?.envelope), partnerId, orderId, setId, body),
-    deliveryFor('x12', { x12 }, push),
+    deliveryFor(partnerId, 'x12', { x12 }, push),
   );
 }
 
@@ -35,7 +35,11 @@ export async function sendCxml(
   xml: string,
   push: PushPolicy,
 ): Promise<SentDocument> {
-  const identity = await getPartnerCxml(db, partnerId);
+  const identity = await getCxmlChannel(db, partnerId);
   if (identity === undefined) throw new Error(`partner ${partnerId} has no cXML identity`);
-  return sendDocument(orderStore(db), cxmlDocument(partnerId, orderId, kind, xml), deliveryFor('cxml', { cxml: identity }, push));
+  return sendDocument(
+    orderStore(db),
+    cxmlDocument(partnerId, orderId, kind, xml),
+    deliveryFor(partnerId, 'cxml', { cxml: identity }, push),
+  );
 }

@@ -1,8 +1,9 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 
-// Webhook secrets at rest. Checking an inbound HMAC and signing an outbound one both need the
-// secret itself, so it cannot be stored as a hash like API keys: it is sealed with AES-256-GCM
-// under the gateway's secret key. The row it belongs to is bound in as associated data, so a
+// Webhook secrets, and the cXML shared secret we present to a partner, at rest. Checking an inbound
+// HMAC, signing an outbound one and presenting our cXML secret all need the secret itself, so it
+// cannot be stored as a hash like API keys: it is sealed with AES-256-GCM under the gateway's
+// secret key. The row it belongs to is bound in as associated data, so a
 // sealed value copied onto another row does not open there.
 
 export interface SecretBox {

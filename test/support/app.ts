@@ -42,7 +42,7 @@ export async function startTestApp(
     deps,
     database,
     async partner(name = 'Acme', identities: Omit<NewPartner, 'name'> = {}) {
-      const created = await createPartner(database.db, { name, ...identities });
+      const created = await createPartner(database.db, { name, ...identities }, deps.secrets);
       if (!created.ok) throw new Error(`${created.taken} identity already taken`);
       const { partner } = created;
       const { key } = await createPartnerKey(database.db, partner.id);

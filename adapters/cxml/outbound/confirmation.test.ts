@@ -51,6 +51,8 @@ describe('buildConfirmationRequest', () => {
     const request = readBack(xml);
     expect(attr(child(request, 'ConfirmationHeader'), 'type')).toBe('detail');
     expect(attr(child(request, 'OrderReference'), 'orderID')).toBe('PO-9001');
+    // The OrderRequest's orderDate as it came, time and zone included (the DTD: copied from it).
+    expect(attr(child(request, 'OrderReference'), 'orderDate')).toBe('2026-11-27T10:14:00-05:00');
     expect(attr(path(request, 'OrderReference', 'DocumentReference'), 'payloadID')).toBe('1700000000.4711@buyer.example');
     const items = children(request, 'ConfirmationItem');
     expect(items.map((i) => [attr(i, 'lineNumber'), attr(i, 'quantity'), attr(i, 'parentLineNumber'), attr(i, 'itemType')])).toEqual([

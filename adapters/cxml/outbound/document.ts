@@ -18,7 +18,7 @@ export type CxmlIdentity = Pick<NonNullable<PartnerChannels['cxml']>, 'fromDomai
 
 const contentType = 'text/xml; charset=utf-8';
 
-/** Our side of the envelope (not stored with the partner) and the partner's From credential as our To. */
+/** Our credential in the partnership as From and Sender (with our secret), the partner's From credential as our To. */
 export function envelopeFor(partner: CxmlIdentity, us: CxmlEnvelope['sender']): CxmlEnvelope {
   return {
     from: { domain: us.domain, identity: us.identity },

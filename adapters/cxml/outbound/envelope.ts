@@ -1,10 +1,11 @@
 import { newPayloadId } from '../response.ts';
 import { timestamp } from './values.ts';
-import { el, writeDocument, type XmlElement } from './xml.ts';
+import { el, writeDocument, writeElement, type XmlElement } from './xml.ts';
 
-// The cXML envelope around a request we send: who it is from (us), to (the partner) and who opens
-// the connection, with a fresh payloadID. Our own credential is not stored with the partner (only
-// its From credential is, which becomes our To), so the caller passes both.
+// The cXML envelope around a request we send: who it is from (us, as the partner's network knows
+// us), to (the partner) and who opens the connection (us again, with the shared secret we present),
+// with a fresh payloadID. The caller passes both credentials: ours in the partnership is stored
+// sealed, and only the caller opens it.
 
 export interface CxmlCredential {
   domain: string;
@@ -24,6 +25,19 @@ export interface CxmlEnvelope {
   /** xml:lang of the document and its Comments. */
   lang?: string;
 }
+
+/**
+ * What a document we store carries as our shared secret: the secret goes in only as the document is
+ * sent (withSharedSecret), so that it is kept nowhere in clear, not in the document store nor in a
+ * partner's mailbox, and a secret changed since is the one sent.
+ */
+export const sharedSecretPlaceholder = '[redacted]';
+
+const placeholder = writeElement(el('SharedSecret', {}, sharedSecretPlaceholder));
+
+/** The document as sent: our shared secret in place of the placeholder in Sender (the only SharedSecret we write). */
+export const withSharedSecret = (xml: string, secret: string): string =>
+  xml.replace(placeholder, () => writeElement(el('SharedSecret', {}, secret)));
 
 export const envelopeTime = (envelope: CxmlEnvelope): Date => envelope.at ?? new Date();
 export const envelopeLang = (envelope: CxmlEnvelope): string => envelope.lang ?? 'en-US';

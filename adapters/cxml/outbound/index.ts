@@ -12,7 +12,7 @@ export {
 } from './confirmation-input.ts';
 export { cxmlDeliverer } from './deliverer.ts';
 export { cxmlAnswerDocument, cxmlDocument, envelopeFor, type CxmlIdentity, type CxmlKind } from './document.ts';
-export type { CxmlCredential, CxmlEnvelope } from './envelope.ts';
+export { sharedSecretPlaceholder, withSharedSecret, type CxmlCredential, type CxmlEnvelope } from './envelope.ts';
 export { requestFacts } from './read-back.ts';
 export { readPartnerAnswer, type CxmlStatus, type PartnerAnswer } from './partner-answer.ts';
-export { buildShipNoticeRequest, type ShipNoticeDetails, type ShipNoticeProblem } from './ship-notice.ts';
+export { buildShipNoticeRequest, type ShipNoticeProblem } from './ship-notice.ts';

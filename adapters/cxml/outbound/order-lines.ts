@@ -34,13 +34,11 @@ export function itemAttributes(line: StoredLine): Attributes {
 
 /**
  * The OrderRequest answered: its payloadID is the unambiguous reference; orderID and orderDate let
- * a person read the document alone. The DTD wants orderDate copied from the OrderRequest, but the
- * canonical order keeps the day only, so the day is what is written.
+ * a person read the document alone. The DTD wants orderDate copied from the OrderRequest: the
+ * envelope keeps it as sent, time and zone included. An order stored before it did, or that came
+ * from another channel, has only the canonical day, which is what is written then.
  */
 export function orderReference(order: StoredOrder, payloadId: string): XmlElement {
-  return el(
-    'OrderReference',
-    { orderID: order.externalRef, orderDate: order.orderDate === '' ? undefined : order.orderDate },
-    el('DocumentReference', { payloadID: payloadId }),
-  );
+  const orderDate = order.envelope?.orderDate ?? (order.orderDate === '' ? undefined : order.orderDate);
+  return el('OrderReference', { orderID: order.externalRef, orderDate }, el('DocumentReference', { payloadID: payloadId }));
 }

@@ -17,6 +17,7 @@ const compositeShipment: Shipment = {
   carrier: { scac: 'UPSN', name: 'UPS' },
   trackingNumber: '1Z999AA10123456784',
   serviceLevel: 'G2',
+  estimatedDeliveryDate: '2026-12-03',
   packages: [
     {
       sscc: '006141411234567890',
@@ -72,7 +73,7 @@ describe('buildShipNoticeRequest', () => {
   });
 
   it('writes the golden ShipNoticeRequest for the composite order: one item per line, summed over packages, components under their parent', async () => {
-    const xml = built(composite, compositeShipment, fixedEnvelope, { deliveryDate: '2026-12-03' });
+    const xml = built(composite, compositeShipment, fixedEnvelope);
     await expect(xml).toMatchFileSnapshot('./fixtures/composite-ShipNoticeRequest.xml');
     expect(validateAgainstDtd(xml, 'Fulfill.dtd')).toEqual({ valid: true, errors: [] });
 
@@ -92,6 +93,8 @@ describe('buildShipNoticeRequest', () => {
     expect(text(child(control, 'ShipmentIdentifier'))).toBe('1Z999AA10123456784');
     const portion = child(request, 'ShipNoticePortion');
     expect(attr(path(portion, 'OrderReference', 'DocumentReference'), 'payloadID')).toBe('1700000000.4711@buyer.example');
+    // Copied from the OrderRequest as it came, time and zone included.
+    expect(attr(child(portion, 'OrderReference'), 'orderDate')).toBe('2026-11-27T10:14:00-05:00');
     expect(
       children(portion, 'ShipNoticeItem').map((i) => [
         attr(i, 'lineNumber'),
@@ -115,7 +118,27 @@ describe('buildShipNoticeRequest', () => {
     const request = readBack(xml);
     expect(attr(child(request, 'ShipNoticeHeader'), 'shipmentDate')).toBe('2000-10-14T16:30:19+00:00');
     expect(attr(path(request, 'ShipNoticePortion', 'OrderReference'), 'orderID')).toBe('DO1234');
+    expect(attr(path(request, 'ShipNoticePortion', 'OrderReference'), 'orderDate')).toBe('2000-10-12T18:41:29-08:00');
+    // No estimate and no service level: the shipped date, the earliest it can arrive.
+    expect(attr(child(request, 'ShipNoticeHeader'), 'deliveryDate')).toBe('2000-10-14T16:30:19+00:00');
     expect(children(child(request, 'ShipNoticePortion'), 'ShipNoticeItem').map((i) => attr(i, 'quantity'))).toEqual(['10', '20']);
+  });
+
+  it.each([
+    ['next day', 'ND', '2000-10-15T16:30:19+00:00'],
+    ['second day', 'SC', '2000-10-16T16:30:19+00:00'],
+    ['same day', 'SA', '2000-10-14T16:30:19+00:00'],
+    ['ground (no transit promised)', 'CG', '2000-10-14T16:30:19+00:00'],
+    ['a code the gateway does not know', 'ZZ', '2000-10-14T16:30:19+00:00'],
+  ])('without the vendor estimate, dates the delivery by the service level: %s', (_name, serviceLevel, deliveryDate) => {
+    const xml = built(sample, { ...sampleShipment, serviceLevel }, fixedEnvelope);
+    expect(attr(child(readBack(xml), 'ShipNoticeHeader'), 'deliveryDate')).toBe(deliveryDate);
+    expect(validateAgainstDtd(xml, 'Fulfill.dtd')).toEqual({ valid: true, errors: [] });
+  });
+
+  it('takes the vendor estimate over the service level', () => {
+    const xml = built(sample, { ...sampleShipment, serviceLevel: 'ND', estimatedDeliveryDate: '2000-10-20' }, fixedEnvelope);
+    expect(attr(child(readBack(xml), 'ShipNoticeHeader'), 'deliveryDate')).toBe('2000-10-20T00:00:00+00:00');
   });
 
   it.each([
@@ -148,6 +171,7 @@ describe('buildShipNoticeRequest', () => {
     ],
     ['no tracking number', { ...sampleShipment, trackingNumber: '' }, 'incomplete-shipment', '/carrier'],
     ['a ship date that is no date', { ...sampleShipment, shippedAt: 'yesterday' }, 'invalid-date', '/shippedAt'],
+    ['an estimate that is no date', { ...sampleShipment, estimatedDeliveryDate: 'soon' }, 'invalid-date', '/estimatedDeliveryDate'],
   ])('refuses %s', (_name, shipment: Shipment, code, pointer) => {
     const result = buildShipNoticeRequest(sample, shipment, fixedEnvelope);
     expect(result.ok).toBe(false);

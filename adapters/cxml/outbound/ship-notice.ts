@@ -11,11 +11,6 @@ import { el, type XmlElement } from './xml.ts';
 // order line, not per package: the DTD lets a notice name a line only once, so a line split over
 // packages is summed.
 
-export interface ShipNoticeDetails {
-  /** When the shipment is expected to arrive (YYYY-MM-DD or date-time); the Shipment does not say. */
-  deliveryDate?: string;
-}
-
 export interface ShipNoticeProblem extends Problem {
   code:
     | 'not-a-cxml-order'
@@ -38,6 +33,24 @@ const serviceLevels: Readonly<Record<string, string>> = {
   CG: 'ground',
   G2: 'standard',
 };
+
+/** Calendar days of transit the service levels that promise one commit to. */
+const committedTransitDays: Readonly<Record<string, number>> = { SA: 0, ON: 1, ND: 1, SC: 2, '3D': 3 };
+
+const dayMs = 24 * 60 * 60 * 1000;
+
+/**
+ * ShipNoticeHeader@deliveryDate, which the DTD requires of every notice not deleting one: the
+ * vendor's estimate; without one, the earliest the shipment can arrive, which is never invented
+ * later than it may come: the shipped date plus the transit its service level commits to (next day:
+ * one calendar day), else the shipped date itself (ground or no level: no transit is promised, and
+ * a guessed one could tell the buyer to expect goods after they have arrived).
+ */
+function deliveryDateOf(shipment: Shipment, shipped: Date): string | undefined {
+  if (shipment.estimatedDeliveryDate !== undefined) return dateTime(shipment.estimatedDeliveryDate);
+  const days = shipment.serviceLevel === undefined ? 0 : (committedTransitDays[shipment.serviceLevel] ?? 0);
+  return timestamp(new Date(shipped.getTime() + days * dayMs));
+}
 
 interface ShippedLine {
   line: StoredLine;
@@ -112,7 +125,6 @@ export function buildShipNoticeRequest(
   order: StoredOrder,
   shipment: Shipment,
   envelope: CxmlEnvelope,
-  details: ShipNoticeDetails = {},
 ): Result<string, ShipNoticeProblem[]> {
   const problems: ShipNoticeProblem[] = [];
   const orderPayloadId = order.envelope?.payloadId;
@@ -131,16 +143,16 @@ export function buildShipNoticeRequest(
   const shipmentDate = dateTime(shipment.shippedAt);
   if (shipmentDate === undefined)
     problems.push({ pointer: '/shippedAt', code: 'invalid-date', detail: `"${shipment.shippedAt}" is not an ISO date-time` });
-  const deliveryDate = details.deliveryDate === undefined ? undefined : dateTime(details.deliveryDate);
-  if (details.deliveryDate !== undefined && deliveryDate === undefined)
+  const deliveryDate = shipmentDate === undefined ? undefined : deliveryDateOf(shipment, new Date(shipmentDate));
+  if (shipment.estimatedDeliveryDate !== undefined && deliveryDate === undefined)
     problems.push({
-      pointer: '/deliveryDate',
+      pointer: '/estimatedDeliveryDate',
       code: 'invalid-date',
-      detail: `"${details.deliveryDate}" is neither a YYYY-MM-DD date nor an ISO date-time`,
+      detail: `"${shipment.estimatedDeliveryDate}" is neither a YYYY-MM-DD date nor an ISO date-time`,
     });
   const lines = shippedLines(order, shipment);
   if (!lines.ok) problems.push(...lines.error);
-  if (!lines.ok || problems.length > 0 || orderPayloadId === undefined) return err(problems);
+  if (!lines.ok || problems.length > 0 || orderPayloadId === undefined || deliveryDate === undefined) return err(problems);
 
   const level = shipment.serviceLevel;
   const request = el(

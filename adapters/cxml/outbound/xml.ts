@@ -50,6 +50,9 @@ function serialize(node: XmlElement, depth: number): string {
   return `${pad}<${node.name}${attributes}>\n${inner}\n${pad}</${node.name}>`;
 }
 
+/** One element, unindented: a piece put into a written document later (our shared secret, as it is sent). */
+export const writeElement = (node: XmlElement): string => serialize(node, 0);
+
 /** The version of the DTDs the documents are written to (and validated against in tests). */
 export const cxmlVersion = '1.2.063';
 
