@@ -148,6 +148,8 @@ export function repliesFor(request: FulfillmentRequest, options: ReplyOptions = 
             .slice(0, 16)
             .toUpperCase()}`,
           serviceLevel: 'G2',
+          // Second-day service: the buyer's ship notice carries the arrival it can plan for.
+          estimatedDeliveryDate: new Date(now.getTime() + 2 * 86_400_000).toISOString().slice(0, 10),
           packages: [
             {
               sscc: sscc(step === 'ship' ? request.taskId : `${request.taskId}:${step}`),

@@ -110,6 +110,19 @@ describe('build856', () => {
     expect(first(build856(sampleOrder, unweighed, asnDate), 'TD1')).toEqual(['', '2', '', '', '']);
   });
 
+  it('gives the estimated delivery as DTM 017 when the vendor gave one, after the shipped date', () => {
+    const dtms = (s: Shipment) =>
+      build856(sampleOrder, s, asnDate)
+        .filter((segment) => segment.tag === 'DTM')
+        .map((segment) => segment.elements.slice(0, 2));
+    expect(dtms({ ...shipment, estimatedDeliveryDate: '2026-12-03' })).toEqual([
+      ['011', expect.any(String)],
+      ['017', '20261203'],
+    ]);
+    const { estimatedDeliveryDate: _eta, ...without } = shipment;
+    expect(dtms(without)).toEqual([['011', expect.any(String)]]);
+  });
+
   it('refuses an item the order does not have', () => {
     const stray = { ...shipment, packages: [{ items: [{ lineNumber: '7', quantity: 1, uom: 'EA' }] }] };
     expect(() => build856(sampleOrder, stray, asnDate)).toThrow('the shipment names line "7", which order PO-1001 does not have');

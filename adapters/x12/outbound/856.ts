@@ -51,7 +51,8 @@ export function build856(order: StoredOrder, shipment: Shipment, asnDate: Date, 
  * TD1 packaging code (the profile's) and lading quantity (packages) with gross weight in kg when
  * every package has one (a partial sum would understate it); TD5 routing: 2 = SCAC, the carrier's
  * name as routing, TD512 service level; REF CN carrier's reference (the tracking number); DTM 011
- * shipped, in UTC; the ship-to party, and the ship-from party of the profile.
+ * shipped, in UTC; DTM 017 the estimated delivery, when the vendor gave one; the ship-to party, and
+ * the ship-from party of the profile.
  */
 function shipmentDetails(order: StoredOrder, shipment: Shipment, profile: X12Profile | undefined): OutSegment[] {
   const weights = shipment.packages.map((p) => p.weightKg);
@@ -77,6 +78,7 @@ function shipmentDetails(order: StoredOrder, shipment: Shipment, profile: X12Pro
     ),
     seg('REF', 'CN', shipment.trackingNumber),
     seg('DTM', '011', ccyymmdd(shippedAt), hhmm(shippedAt), 'UT'),
+    ...(shipment.estimatedDeliveryDate === undefined ? [] : [seg('DTM', '017', date8(shipment.estimatedDeliveryDate))]),
     ...(order.shipTo === undefined ? [] : partyLoop('ST', order.shipTo)),
     ...(profile?.shipFrom === undefined ? [] : profilePartyLoop('SF', profile.shipFrom)),
   ];
