@@ -432,8 +432,7 @@ function invoiceFor(draft: Draft, at: Date): Invoice {
       .map(([unitPrice, portions]) => ({ lineNumber: line.lineNumber, quantity: quantityToShip(portions), uom: line.uom, unitPrice }))
       .filter((billed) => billed.quantity > 0);
   });
-  // Provisional: pipeline/answer-numbers.ts gives every invoice a number of its own before it is told or sent.
-  return { invoiceNumber: `INV-${order.externalRef}`, invoiceDate: dateOf(at), lines };
+  return { invoiceDate: dateOf(at), lines };
 }
 
 /** The steps from a line's state to completed; terminal lines stay as they are. */

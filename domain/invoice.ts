@@ -7,7 +7,8 @@ export interface InvoiceLine {
 }
 
 export interface Invoice {
-  invoiceNumber: string;
+  /** Unique per invoice, given when the invoice is written for the partner (pipeline/answer-numbers.ts). */
+  invoiceNumber?: string;
   /** YYYY-MM-DD. */
   invoiceDate: string;
   lines: InvoiceLine[];

@@ -16,6 +16,7 @@ const big02Width = 22;
  */
 export function build810(order: StoredOrder, invoice: Invoice, profile?: X12Profile): OutSegment[] {
   const lineFor = orderLines(order, 'invoice');
+  if (invoice.invoiceNumber === undefined) throw new Error(`the invoice for order ${order.externalRef} has no number`);
   const terms = profile?.terms ?? (invoice.termsNetDays === undefined ? undefined : { netDays: invoice.termsNetDays });
   return [
     // BIG01 invoice date, BIG02 invoice number, BIG03 PO date, BIG04 PO number.
