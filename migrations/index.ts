@@ -14,6 +14,7 @@ import * as itemReferences from './012_item_references.ts';
 import * as linePortions from './013_line_portions.ts';
 import * as cxmlOurCredential from './014_cxml_our_credential.ts';
 import * as retailProfile from './015_retail_profile.ts';
+import * as approvals from './016_approvals.ts';
 
 // Listed here rather than read from disk, so that the same list runs under tsx, vitest and a bundle.
 const migrations: Record<string, Knex.Migration> = {
@@ -32,6 +33,7 @@ const migrations: Record<string, Knex.Migration> = {
   '013_line_portions': linePortions,
   '014_cxml_our_credential': cxmlOurCredential,
   '015_retail_profile': retailProfile,
+  '016_approvals': approvals,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
