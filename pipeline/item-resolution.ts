@@ -11,6 +11,7 @@ import {
 import type { CanonicalOrder, StoredOrder } from '../domain/order.ts';
 import { orderHeld, orderRejected, orderResumed } from '../domain/partner-events.ts';
 import { decompose } from './decompose.ts';
+import type { ApprovalGate, LevelNotice } from './approvals.ts';
 import type { AnswerRenderer } from './fulfillment.ts';
 import { writeAnswers } from './partner-answers.ts';
 import type { ItemReferenceInput, OrderStore, StoreTransaction } from './ports.ts';
@@ -26,6 +27,8 @@ export interface PlanningDeps {
   catalog: Catalog;
   /** Writes the partner's answer when lines are refused before any work (absent: the refusal is in history and events only). */
   renderAnswer?: AnswerRenderer;
+  /** The approval policies a stored order passes before it is planned (absent: none; every order is planned at once). */
+  approvals?: { gate: ApprovalGate; notice?: LevelNotice };
 }
 
 export async function resolveOrderItems<O extends CanonicalOrder>(
