@@ -97,9 +97,12 @@ export function approvalHandlers(db: Database, decide: DecideApproval) {
         case 'not-yours':
           throw new ProblemError('forbidden', result.detail);
         case 'invalid':
-          throw new ProblemError('invalid-request', result.detail, [
-            { in: 'body', pointer: '/comment', code: 'required', detail: result.detail },
-          ]);
+          // A reject without its reason is the request's fault; anything else is the approval's state.
+          if (decision === 'reject' && comment === undefined)
+            throw new ProblemError('invalid-request', result.detail, [
+              { in: 'body', pointer: '/comment', code: 'required', detail: result.detail },
+            ]);
+          throw new ProblemError('invalid-state', result.detail);
         case 'already-decided':
           throw new ProblemError(
             'already-decided',

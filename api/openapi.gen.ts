@@ -234,7 +234,7 @@ export interface paths {
         put?: never;
         /**
          * Add or replace cross-references (admin); held orders they resolve move on at once
-         * @description Each item number given replaces the one stored under it; others are kept. In the same transaction, the partner's held orders (status held) whose lines now all resolve get their SKUs, are planned and sent to the vendors, and the partner gets order.resumed.v1. A SKU the catalog has no plan for is refused.
+         * @description Each item number given replaces the one stored under it; others are kept. In the same transaction, the partner's held orders (status held) whose lines now all resolve get their SKUs, are planned and sent to the vendors, and the partner gets order.resumed.v1. A SKU the catalog has no plan for is refused. A person of the order desk (role order-desk) may add them too: that is how a held order's exception is settled.
          */
         post: operations["addItemReferences"];
         delete?: never;
@@ -830,7 +830,7 @@ export interface components {
             name: string;
             /** Format: email */
             email?: string;
-            /** @description E.164 */
+            /** @description E.164, as an SMS provider takes it. */
             phone?: string;
             roles: string[];
         };

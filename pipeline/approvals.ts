@@ -132,6 +132,39 @@ export async function holdForApproval(
   return pending;
 }
 
+/** Held orders wait for the order desk: a person maps their items (the order resumes by itself) or rejects them. */
+export const orderDesk: ApprovalLevel = { level: 1, name: 'order desk', assignees: [{ role: 'order-desk' }], mode: 'any', method: 'click' };
+
+/**
+ * A held order as an exception for the order desk: an approval whose reasons are the items that do
+ * not resolve. It is approved by the cross-references that resolve them (closeException, when the
+ * order resumes), or rejected by a person like any approval.
+ */
+export async function openException(
+  tx: StoreTransaction,
+  order: StoredOrder,
+  unresolved: readonly { lineNumber: string; detail: string }[],
+  notice: LevelNotice | undefined,
+  at: Date,
+): Promise<void> {
+  const reasons = unresolved.map((item) => ({
+    code: 'unresolved-items',
+    policy: 'held-orders',
+    detail: item.detail,
+    lineNumber: item.lineNumber,
+  }));
+  const approval = await tx.insertApproval({ orderId: order.id, partnerId: order.partnerId, reasons, levels: [orderDesk] });
+  await startLevel(tx, approval, order, notice, at);
+}
+
+/** The held order resumed: its exception is over, approved by the cross-references that resolved it. */
+export async function closeException(tx: StoreTransaction, orderId: string): Promise<void> {
+  const approval = await tx.pendingApprovalOf(orderId);
+  if (approval === undefined) return;
+  await tx.updateApproval(approval.id, { status: 'approved', decided: true });
+  await tx.noteEvent(orderId, 'approval.resolved', 'gateway', { approvalId: approval.id, by: 'item cross-references' });
+}
+
 function checkInput(input: DecisionInput): string | undefined {
   if (input.decision === 'reject' && (input.comment === undefined || input.comment.trim() === ''))
     return 'a rejection needs a comment saying why';
@@ -155,6 +188,11 @@ export async function decideApproval(deps: ApprovalDeps, input: DecisionInput, a
     if (typeof decided === 'string') return { kind: 'not-yours', detail: decided };
     const order = await tx.lockOrder(approval.orderId, null);
     if (order === undefined) return { kind: 'not-found' };
+    if (order.status === 'held' && input.decision === 'approve')
+      return {
+        kind: 'invalid',
+        detail: `order ${order.externalRef} waits for its items: add the cross-references (POST /v1/partners/${order.partnerId}/item-references) and it resumes by itself, or reject it`,
+      };
     const recorded = await tx.recordDecision(approval.id, {
       level: level.level,
       personId: 'person' in input.by ? input.by.person : null,
@@ -226,7 +264,7 @@ async function reject(
 ): Promise<DecisionResult> {
   await tx.updateApproval(approval.id, { status: 'rejected', decided: true });
   const reason = `rejected in approval: ${comment}`;
-  await tx.changeStatus(order.id, 'pending_approval', 'rejected', 'order.rejected', actor, { approvalId: approval.id, reason });
+  await tx.changeStatus(order.id, order.status, 'rejected', 'order.rejected', actor, { approvalId: approval.id, reason });
   const lines = order.lines.map((line) => ({ lineNumber: line.lineNumber, detail: reason }));
   await tx.enqueue(
     orderRejected(

@@ -11,7 +11,7 @@ import {
 import type { CanonicalOrder, StoredOrder } from '../domain/order.ts';
 import { orderHeld, orderRejected, orderResumed } from '../domain/partner-events.ts';
 import { decompose } from './decompose.ts';
-import type { ApprovalGate, LevelNotice } from './approvals.ts';
+import { closeException, openException, type ApprovalGate, type LevelNotice } from './approvals.ts';
 import type { AnswerRenderer } from './fulfillment.ts';
 import { writeAnswers } from './partner-answers.ts';
 import type { ItemReferenceInput, OrderStore, StoreTransaction } from './ports.ts';
@@ -68,7 +68,9 @@ export async function settleUnresolved(
     const reason = holdReason(unresolved);
     const { updatedAt } = await tx.changeStatus(order.id, 'received', 'held', 'order.held', actor, { reason, lines: unresolved });
     await tx.enqueue(orderHeld(order, reason, unresolved));
-    return { ...order, status: 'held', updatedAt };
+    const held = { ...order, status: 'held' as const, updatedAt };
+    await openException(tx, held, unresolved, deps.approvals?.notice, at);
+    return held;
   }
   const refusedLines = [...new Set(unresolved.map((item) => item.lineNumber))];
   const acks = refusedLines.map((lineNumber) =>
@@ -119,6 +121,7 @@ export async function resumeHeldOrders(
     await tx.setLineSkus(order.id, items.resolved);
     await tx.noteEvent(order.id, 'order.items-resolved', actor, { resolved: items.resolved });
     await tx.enqueue(orderResumed(order, items.resolved));
+    await closeException(tx, order.id);
     await decompose(tx, { ...items.order, status: 'held' }, catalog, { from: 'held' });
     resumed.push(order.id);
   }

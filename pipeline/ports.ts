@@ -201,6 +201,8 @@ export interface ApprovalTransaction {
   /** The people a level asks: the named ones and everyone with one of its roles. */
   peopleFor(assignees: readonly Assignee[]): Promise<PersonRecord[]>;
   partnerName(partnerId: string): Promise<string>;
+  /** The order's approval still pending, locked; undefined when it has none. */
+  pendingApprovalOf(orderId: string): Promise<ApprovalRecord | undefined>;
 }
 
 export interface StoreTransaction extends ApprovalTransaction {

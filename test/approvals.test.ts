@@ -4,6 +4,7 @@ import type { ApprovalLevel } from '../domain/approval.ts';
 import type { ApprovalGate } from '../pipeline/approvals.ts';
 import { adminKey, sampleOrder, startTestApp, type TestApp } from './support/app.ts';
 import { validateAgainstDtd } from './support/dtd.ts';
+import { answerMailboxes } from './support/fulfillment.ts';
 import { partnerAnswers } from './support/partner-answers.ts';
 
 // Orders a policy catches wait in pending_approval for the people of each level in turn; the last
@@ -239,5 +240,68 @@ describe('approvals', () => {
     expect(confirmation).toContain('type="reject"');
     expect(confirmation).not.toContain('<ConfirmationItem');
     expect(confirmation).toContain('rejected in approval: not this quarter');
+  });
+
+  it('makes a held order an exception for the order desk: a cross-reference from its person resumes it, and it is fulfilled', async () => {
+    const held = await submit({
+      ...sampleOrder,
+      externalRef: 'PO-HELD-1',
+      lines: [{ lineNumber: '1', identifiers: { buyerPart: 'ACME-77' }, quantity: 1, uom: 'EA', unitPrice: 49.5 }],
+    });
+    expect(held.status).toBe('held');
+    const approval = await approvalOf(held.id);
+    expect(approval).toMatchObject({
+      status: 'pending',
+      reasons: [{ code: 'unresolved-items', lineNumber: '1' }],
+      levels: [{ name: 'order desk' }],
+    });
+    const mine = (await t.request({ method: 'GET', url: '/v1/approvals?assignee=me&status=pending', key: people.carol?.key })).json()
+      .approvals;
+    expect(mine.map((a: { id: string }) => a.id)).toContain(approval.id);
+    const premature = await decide(approval.id, 'carol', { decision: 'approve' });
+    expect(premature.statusCode).toBe(409);
+    expect(premature.json().detail).toContain('add the cross-references');
+    // Only the order desk (or the admin) maps items.
+    const byAlice = await t.request({
+      method: 'POST',
+      url: `/v1/partners/${shop.id}/item-references`,
+      key: people.alice?.key,
+      payload: { references: [{ partnerItem: 'ACME-77', sku: 'MODEM-X1' }] },
+    });
+    expect(byAlice.statusCode).toBe(403);
+    const mapped = await t.request({
+      method: 'POST',
+      url: `/v1/partners/${shop.id}/item-references`,
+      key: people.carol?.key,
+      payload: { references: [{ partnerItem: 'ACME-77', sku: 'MODEM-X1' }] },
+    });
+    expect(mapped.statusCode, mapped.body).toBe(200);
+    expect(mapped.json().resumed).toEqual([held.id]);
+    expect(await approvalOf(held.id)).toMatchObject({ status: 'approved' });
+    await answerMailboxes(t);
+    expect(await statusOf(held.id)).toBe('ready_for_billing');
+  });
+
+  it('lets the order desk reject a held order, which answers its partner', async () => {
+    const held = await submit({
+      ...sampleOrder,
+      externalRef: 'PO-HELD-2',
+      lines: [{ lineNumber: '1', identifiers: { buyerPart: 'NOBODY-1' }, quantity: 1, uom: 'EA' }],
+    });
+    const approval = await approvalOf(held.id);
+    const rejected = await decide(approval.id, 'carol', { decision: 'reject', comment: 'we do not sell this item' });
+    expect(rejected.statusCode, rejected.body).toBe(200);
+    expect(await statusOf(held.id)).toBe('rejected');
+    const events = await t.database.db('outbox').where({ correlation_id: held.id, type: 'order.rejected.v1' }).pluck('payload');
+    expect(events[0]).toMatchObject({ reason: 'rejected in approval: we do not sell this item' });
+  });
+
+  it('cancels the approval of an order cancelled while it waits; a decision then changes nothing', async () => {
+    const order = await submit(priced('PO-CANCELLED', 120));
+    const approval = await approvalOf(order.id);
+    expect((await t.request({ method: 'POST', url: `/v1/orders/${order.id}/cancel`, key: shop.key, payload: {} })).statusCode).toBe(200);
+    expect(await approvalOf(order.id)).toMatchObject({ status: 'cancelled' });
+    expect((await decide(approval.id, 'alice', { decision: 'approve' })).statusCode).toBe(409);
+    expect(await statusOf(order.id)).toBe('cancelled');
   });
 });

@@ -144,6 +144,11 @@ export function approvalStore(trx: Knex.Transaction): ApprovalTransaction {
       return rows.map(personRecord);
     },
 
+    async pendingApprovalOf(orderId) {
+      const row = await trx<ApprovalRow>('approvals').where({ order_id: orderId, status: 'pending' }).forUpdate().first();
+      return row === undefined ? undefined : approvalRecord(row);
+    },
+
     async partnerName(partnerId) {
       const row = await trx('partners').where({ id: partnerId }).first('name');
       return (row?.name as string | undefined) ?? partnerId;

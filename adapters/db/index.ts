@@ -69,6 +69,7 @@ export {
   getApproval,
   listApprovals,
   listPeople,
+  personHasRole,
   type ApprovalView,
   type NewPerson,
 } from './people.ts';

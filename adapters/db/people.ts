@@ -21,6 +21,10 @@ export async function createPerson(db: Database, person: NewPerson): Promise<Per
   return personRecord(row);
 }
 
+export async function personHasRole(db: Database, personId: string, role: string): Promise<boolean> {
+  return (await db('people').where({ id: personId }).whereRaw('? = ANY (roles)', [role]).first('id')) !== undefined;
+}
+
 export async function listPeople(db: Database): Promise<PersonRecord[]> {
   const rows = await db('people').orderBy(['name', 'id']).select('id', 'name', 'email', 'phone', 'roles');
   return rows.map(personRecord);
