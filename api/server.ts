@@ -16,6 +16,7 @@ import { packageFile } from '../package-files.ts';
 import { bearerAuth, bearerToken } from './auth.ts';
 import { clientErrorHandler } from './client-errors.ts';
 import type { DecideApproval } from '../domain/approval.ts';
+import type { ApprovalDeps } from '../pipeline/approvals.ts';
 import { approvalHandlers } from './approvals.ts';
 import { cxmlHandlers } from './cxml.ts';
 import { deadLetterHandlers, type Replayer } from './dead-letters.ts';
@@ -62,6 +63,8 @@ export interface ServerDeps {
   fulfillment: FulfillmentDeps;
   /** Takes a person's (or a signature's) decision on an approval. */
   decideApproval: DecideApproval;
+  /** What approvals need beyond a decision: the escalation job's. */
+  approvals: ApprovalDeps;
   /** Seals webhook secrets and our cXML shared secrets. */
   secrets: SecretBox;
   /** Where the gateway may send: registrations of URLs are checked with it, and the workers send through it. */

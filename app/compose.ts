@@ -9,7 +9,7 @@ import { fulfillmentDeps } from '../adapters/partners/index.ts';
 import { defaultTimeouts, type ServerDeps, type ServerTimeouts } from '../api/server.ts';
 import type { Catalog } from '../domain/catalog.ts';
 import { strictOutboundRules } from '../domain/outbound-target.ts';
-import { decideApproval, type ApprovalGate, type LevelNotice } from '../pipeline/approvals.ts';
+import { decideApproval, type ApprovalDeps, type ApprovalGate, type LevelNotice } from '../pipeline/approvals.ts';
 
 // Builds each dependency of the HTTP server once from the parts a process has (database, catalog,
 // secret key, broker or not). app/main.ts calls it with the production parts; tests with theirs.
@@ -49,7 +49,7 @@ export function composeServer(parts: Parts): ServerDeps {
   const secrets = secretBox(parts.secretKey);
   const fulfillment = fulfillmentDeps(db, { retry: parts.retryPolicy ?? defaultRetryPolicy, outbound: outbound.endpoints, secrets });
   const store = orderStore(db);
-  const approvalDeps = {
+  const approvalDeps: ApprovalDeps = {
     store,
     catalog: parts.catalog,
     renderAnswer: fulfillment.renderAnswer,
@@ -66,6 +66,7 @@ export function composeServer(parts: Parts): ServerDeps {
       ...(parts.approvals === undefined ? {} : { approvals: parts.approvals }),
     },
     decideApproval: (input) => decideApproval(approvalDeps, input),
+    approvals: approvalDeps,
     fulfillment,
     secrets,
     metrics,

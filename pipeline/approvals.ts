@@ -165,6 +165,46 @@ export async function closeException(tx: StoreTransaction, orderId: string): Pro
   await tx.noteEvent(orderId, 'approval.resolved', 'gateway', { approvalId: approval.id, by: 'item cross-references' });
 }
 
+/** How many overdue approvals one escalation run takes on; the next run takes the rest. */
+const escalationBatch = 100;
+
+/**
+ * Levels whose SLA ran out escalate, once each: the level's escalatee joins its assignees (so may
+ * decide it from now on) and is told, and the history says so. Any number of instances may run it:
+ * each approval is taken by one. Returns whether more may be waiting.
+ */
+export async function escalateOverdueLevels(deps: ApprovalDeps, now: Date = new Date()): Promise<{ escalated: string[]; more: boolean }> {
+  return deps.store.transaction(async (tx) => {
+    const overdue = await tx.lockOverdueApprovals(now, escalationBatch);
+    for (const approval of overdue) {
+      const level = approval.levels[approval.currentLevel - 1];
+      if (level?.escalateTo === undefined) continue;
+      const escalateTo = level.escalateTo;
+      const levels = approval.levels.map((candidate) =>
+        candidate.level === level.level ? { ...candidate, assignees: [...candidate.assignees, escalateTo] } : candidate,
+      );
+      await tx.recordEscalation(approval.id, levels, level.level);
+      await tx.noteEvent(approval.orderId, 'approval.escalated', 'gateway', {
+        approvalId: approval.id,
+        level: level.level,
+        sla: level.sla,
+        to: assigneeLabel(escalateTo),
+      });
+      const order = await tx.lockOrder(approval.orderId, null);
+      if (order === undefined || deps.notice === undefined) continue;
+      const people = await tx.peopleFor([escalateTo]);
+      const summary = approvalSummary(
+        { ...approval, levels },
+        order,
+        await tx.partnerName(order.partnerId),
+        await tx.approvalDecisions(approval.id),
+      );
+      await deps.notice(tx, summary, people, now);
+    }
+    return { escalated: overdue.map((approval) => approval.id), more: overdue.length === escalationBatch };
+  });
+}
+
 function checkInput(input: DecisionInput): string | undefined {
   if (input.decision === 'reject' && (input.comment === undefined || input.comment.trim() === ''))
     return 'a rejection needs a comment saying why';

@@ -203,6 +203,13 @@ export interface ApprovalTransaction {
   partnerName(partnerId: string): Promise<string>;
   /** The order's approval still pending, locked; undefined when it has none. */
   pendingApprovalOf(orderId: string): Promise<ApprovalRecord | undefined>;
+  /**
+   * Up to `limit` pending approvals whose current level's SLA ran out by `now`, that has someone to
+   * escalate to and has not escalated yet; locked, those another transaction holds skipped.
+   */
+  lockOverdueApprovals(now: Date, limit: number): Promise<ApprovalRecord[]>;
+  /** The current level escalated: its levels as they now are (the escalatee added). */
+  recordEscalation(approvalId: string, levels: readonly ApprovalLevel[], level: number): Promise<void>;
 }
 
 export interface StoreTransaction extends ApprovalTransaction {

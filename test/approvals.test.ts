@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenize } from '../adapters/x12/tokenize.ts';
 import type { ApprovalLevel } from '../domain/approval.ts';
-import type { ApprovalGate } from '../pipeline/approvals.ts';
+import { escalateOverdueLevels, type ApprovalGate } from '../pipeline/approvals.ts';
 import { adminKey, sampleOrder, startTestApp, type TestApp } from './support/app.ts';
 import { validateAgainstDtd } from './support/dtd.ts';
 import { answerMailboxes } from './support/fulfillment.ts';
@@ -12,12 +12,15 @@ import { partnerAnswers } from './support/partner-answers.ts';
 
 const salesManager: ApprovalLevel = { level: 1, name: 'sales', assignees: [{ role: 'sales-manager' }], mode: 'any', method: 'click' };
 const finance: ApprovalLevel = { level: 2, name: 'finance', assignees: [{ role: 'finance' }], mode: 'any', method: 'click' };
+/** A level with a clock: after four hours, the order desk may decide it too. */
+const timed: ApprovalLevel = { ...salesManager, sla: 'PT4H', escalateTo: { role: 'order-desk' } };
 
 /** Stands in for the policies: 10,000 or more needs sales, 50,000 or more finance too. */
 const gate: ApprovalGate = async (_tx, order) => {
   const total = order.totals.amount;
   if (total < 10_000) return { required: false };
   const reason = { code: 'total-at-least', policy: 'big-orders', detail: `computed total ${total} ${order.currency} is at least 10000` };
+  if (order.externalRef.startsWith('PO-TIMED')) return { required: true, reasons: [reason], levels: [timed] };
   return { required: true, reasons: [reason], levels: total >= 50_000 ? [salesManager, finance] : [salesManager] };
 };
 
@@ -303,5 +306,20 @@ describe('approvals', () => {
     expect(await approvalOf(order.id)).toMatchObject({ status: 'cancelled' });
     expect((await decide(approval.id, 'alice', { decision: 'approve' })).statusCode).toBe(409);
     expect(await statusOf(order.id)).toBe('cancelled');
+  });
+
+  it('escalates a level whose SLA ran out, once, to its escalatee, who may then decide it', async () => {
+    const order = await submit(priced('PO-TIMED-1', 120));
+    const approval = await approvalOf(order.id);
+    expect((await decide(approval.id, 'carol', { decision: 'approve' })).statusCode).toBe(403);
+    const created = new Date(approval.createdAt).getTime();
+    expect((await escalateOverdueLevels(t.deps.approvals, new Date(created + 3 * 3_600_000))).escalated).not.toContain(approval.id);
+    const later = new Date(created + 4 * 3_600_000 + 1_000);
+    expect((await escalateOverdueLevels(t.deps.approvals, later)).escalated).toContain(approval.id);
+    expect((await escalateOverdueLevels(t.deps.approvals, later)).escalated).not.toContain(approval.id);
+    const history = (await t.request({ method: 'GET', url: `/v1/orders/${order.id}/events`, key: shop.key })).json().events;
+    expect(history.filter((e: { cause: string }) => e.cause === 'approval.escalated')).toHaveLength(1);
+    expect((await decide(approval.id, 'carol', { decision: 'approve' })).statusCode).toBe(200);
+    expect(await statusOf(order.id)).toBe('decomposed');
   });
 });
