@@ -66,7 +66,7 @@ export function itemReferenceHandlers(db: Database, pipeline: PipelineDeps) {
       if (principal.role === 'person' && !(await personHasRole(db, principal.personId, 'order-desk')))
         throw new ProblemError('forbidden', 'cross-references are added by the admin or a person of the order desk (role order-desk)');
       await partnerOr404(db, id);
-      const outcome = await addItemReferences(pipeline.store, catalog, id, references);
+      const outcome = await addItemReferences(pipeline.store, pipeline, id, references);
       request.log.info({ partnerId: id, stored: outcome.stored, resumed: outcome.resumed.length }, 'item references added');
       return { stored: outcome.stored, resumed: outcome.resumed, stillHeld: outcome.stillHeld.length };
     },

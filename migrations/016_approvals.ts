@@ -25,7 +25,7 @@ export async function up(knex: Knex): Promise<void> {
 
   await knex.schema.createTable('approvals', (t) => {
     t.text('id').primary();
-    t.text('order_id').notNullable().references('orders.id').unique();
+    t.text('order_id').notNullable().references('orders.id').index();
     t.text('partner_id').notNullable().references('partners.id');
     t.text('status').notNullable().checkIn(['pending', 'approved', 'rejected', 'cancelled']);
     t.jsonb('reasons').notNullable();

@@ -111,8 +111,9 @@ async function startLevel(tx: StoreTransaction, approval: ApprovalRecord, order:
 }
 
 /**
- * A just-stored order the policies caught: received → pending_approval, its approval with the
- * reasons and levels, the first level told. In the transaction that stored the order.
+ * An order the policies caught, just stored (received) or just resumed (held): → pending_approval,
+ * its approval with the reasons and levels, the first level told. In the transaction that stored
+ * (or resumed) the order.
  */
 export async function holdForApproval(
   tx: StoreTransaction,
@@ -122,7 +123,7 @@ export async function holdForApproval(
   at: Date,
 ): Promise<StoredOrder> {
   const approval = await tx.insertApproval({ orderId: order.id, partnerId: order.partnerId, reasons: need.reasons, levels: need.levels });
-  const { updatedAt } = await tx.changeStatus(order.id, 'received', 'pending_approval', 'order.pending-approval', 'gateway', {
+  const { updatedAt } = await tx.changeStatus(order.id, order.status, 'pending_approval', 'order.pending-approval', 'gateway', {
     approvalId: approval.id,
     reasons: need.reasons,
     levels: need.levels.map((level) => ({ level: level.level, name: level.name, assignees: level.assignees.map(assigneeLabel) })),

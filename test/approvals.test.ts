@@ -322,4 +322,26 @@ describe('approvals', () => {
     expect((await decide(approval.id, 'carol', { decision: 'approve' })).statusCode).toBe(200);
     expect(await statusOf(order.id)).toBe('decomposed');
   });
+
+  it('puts a held order that resumes through the policies, as a new order: a big one waits for its approval', async () => {
+    const held = await submit({
+      ...sampleOrder,
+      externalRef: 'PO-HELD-BIG',
+      lines: [{ lineNumber: '1', identifiers: { buyerPart: 'ACME-88' }, quantity: 100, uom: 'EA', unitPrice: 150 }],
+    });
+    expect(held.status).toBe('held');
+    const mapped = await t.request({
+      method: 'POST',
+      url: `/v1/partners/${shop.id}/item-references`,
+      key: adminKey,
+      payload: { references: [{ partnerItem: 'ACME-88', sku: 'MODEM-X1' }] },
+    });
+    expect(mapped.json().resumed).toEqual([held.id]);
+    expect(await statusOf(held.id)).toBe('pending_approval');
+    const approvals = (await t.request({ method: 'GET', url: `/v1/orders/${held.id}/approvals`, key: shop.key })).json().approvals;
+    expect(approvals.map((a: { status: string; levels: { name: string }[] }) => [a.status, a.levels[0]?.name])).toEqual([
+      ['approved', 'order desk'],
+      ['pending', 'sales'],
+    ]);
+  });
 });
