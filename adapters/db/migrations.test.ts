@@ -5,6 +5,8 @@ import { migrateToLatest, rollbackAll } from './connect.ts';
 
 const tables = [
   'api_keys',
+  'approval_decisions',
+  'approvals',
   'control_numbers',
   'dead_letters',
   'documents',
@@ -19,6 +21,7 @@ const tables = [
   'partner_x12',
   'partner_x12_identities',
   'partners',
+  'people',
   'shipments',
   'sscc_serials',
   'tasks',
@@ -37,6 +40,7 @@ async function userTables(database: TestDatabase): Promise<string[]> {
 
 /** Columns added to tables an earlier migration created (the table list does not show them). */
 const addedColumns = {
+  api_keys: ['person_id'],
   documents: ['ack_state', 'ack_detail', 'acked_at', 'ack_due_at'],
   partner_cxml: ['our_domain', 'our_identity', 'our_secret_sealed'],
   partner_x12: ['profile'],
