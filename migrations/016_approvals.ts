@@ -35,6 +35,8 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('level_started_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     // The last level escalated (0: none): a level escalates once, when its SLA runs out.
     t.integer('escalated_level').notNullable().defaultTo(0);
+    // A signature level's request is sent after commit by a job; this leases it to one sender.
+    t.timestamp('signature_lease_until', { useTz: true });
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('decided_at', { useTz: true });
     t.index(['status', 'current_level']);
