@@ -16,7 +16,7 @@ import { loadSecretKey } from '../adapters/webhook/index.ts';
 import { buildServer } from '../api/server.ts';
 import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { packageRoot, packageVersion } from '../package-files.ts';
-import { composeServer, startCatalog } from './compose.ts';
+import { composeServer, startApprovalPolicies, startCatalog } from './compose.ts';
 import { ackOverdueJob } from './jobs/ack-overdue.ts';
 import { deadLetterReplayer } from './jobs/dead-letters.ts';
 import { documentPushesJob } from './jobs/document-pushes.ts';
@@ -47,6 +47,8 @@ async function main(): Promise<void> {
   });
   const secrets = loadSecretKey(config.secretKey, config.dataDir);
   const catalog = startCatalog();
+  // Checked before the port opens; the approval stage (pipeline/) takes them from here.
+  startApprovalPolicies(config.approvalsDir);
   const broker =
     config.amqpUrl === undefined
       ? undefined
