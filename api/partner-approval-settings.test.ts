@@ -170,6 +170,9 @@ describe('partner approval settings: contract prices, credit limit, trusted, sta
     expect([euro?.ordersSoFar, euro?.openOrderValue, euro?.contractPrices]).toEqual([2, 158.99, new Map([['MODEM-X1', 40]])]);
     const all = await approvalFacts(t.database.db, id, [], 'USD');
     expect([all?.ordersSoFar, all?.openOrderValue]).toEqual([4, 317.98]);
+    // The same through the order store's transaction, as the pipeline asks it (StoreTransaction.approvalFacts).
+    const inTransaction = await t.deps.pipeline.store.transaction((tx) => tx.approvalFacts(id, ['MODEM-X1'], 'USD', { orderId: second }));
+    expect(inTransaction).toEqual(facts);
     expect(first).not.toBe(second);
     expect(await approvalFacts(t.database.db, '00000000-0000-4000-8000-000000000000', [], 'USD')).toBeUndefined();
   });
