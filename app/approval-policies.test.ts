@@ -9,6 +9,9 @@ describe('approval policies at start', () => {
   it('APPROVALS_DIR unset: the demo policies', () => {
     expect(startApprovalPolicies(loadConfig({}).approvalsDir).map((p) => p.name)).toEqual(['large-orders', 'very-large-orders']);
   });
+  it('a folder that cannot be read stops the start, naming the setting', () => {
+    expect(() => startApprovalPolicies('/nonexistent/approvals')).toThrow(/^APPROVALS_DIR \/nonexistent\/approvals cannot be read: ENOENT/);
+  });
   it('a bad policy stops the start, naming the file and the place', () => {
     const dir = mkdtempSync(join(tmpdir(), 'approvals-'));
     writeFileSync(

@@ -74,7 +74,12 @@ export function startCatalog(): Catalog {
 
 /** Loaded once at start like the catalog: a policy with problems stops the start, each problem named by file and pointer. */
 export function startApprovalPolicies(dir: string | undefined): ApprovalPolicy[] {
-  const loaded = dir === undefined ? loadApprovalPolicies() : loadApprovalPolicies(dir);
+  let loaded: ReturnType<typeof loadApprovalPolicies>;
+  try {
+    loaded = dir === undefined ? loadApprovalPolicies() : loadApprovalPolicies(dir);
+  } catch (error) {
+    throw new Error(`APPROVALS_DIR ${dir ?? 'mappings/approvals'} cannot be read: ${(error as Error).message}`);
+  }
   if (!loaded.ok) throw new Error(`the approval policies have problems: ${describePolicyProblems(loaded.error)}`);
   return loaded.value;
 }
