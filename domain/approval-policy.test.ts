@@ -264,6 +264,21 @@ describe("a stated total the partner's setting holds", () => {
     const verdict = evaluateApprovals([policy('mismatch', { statedTotalMismatch: true })], context({ statedTotal: 90 }));
     expect(verdict.required && verdict.levels.map((l) => l.name)).toEqual(['sales-manager']);
   });
+  it('a policy that lets it through (auto-approval, an override turning it off) does not: the setting holds it', () => {
+    const lenient = policy(
+      'mismatch',
+      { statedTotalMismatch: true },
+      { autoApprove: [{ trusted: true }], partners: { p2: { disabled: true } } },
+    );
+    const trusted = evaluateApprovals([lenient], context({ statedTotal: 90, partner: partner({ trusted: true }) }));
+    expect(trusted.required && [trusted.autoApproved, trusted.reasons.map((r) => r.policy), trusted.levels.map((l) => l.name)]).toEqual([
+      ['mismatch'],
+      ['stated-total-mismatch'],
+      ['order desk'],
+    ]);
+    const off = evaluateApprovals([lenient], context({ partnerId: 'p2', statedTotal: 90 }));
+    expect(off.required && off.reasons.map((r) => r.policy)).toEqual(['stated-total-mismatch']);
+  });
   it('accept lets it through', () => {
     expect(evaluateApprovals([], context({ statedTotal: 90, partner: partner({ totalMismatch: 'accept' }) })).required).toBe(false);
   });
