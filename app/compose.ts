@@ -11,6 +11,7 @@ import { defaultTimeouts, type ServerDeps, type ServerTimeouts } from '../api/se
 import type { ApprovalPolicy } from '../domain/approval-policy.ts';
 import type { Catalog } from '../domain/catalog.ts';
 import { strictOutboundRules } from '../domain/outbound-target.ts';
+import { decideApproval, type ApprovalDeps, type ApprovalGate, type LevelNotice } from '../pipeline/approvals.ts';
 
 // Builds each dependency of the HTTP server once from the parts a process has (database, catalog,
 // secret key, broker or not). app/main.ts calls it with the production parts; tests with theirs.
@@ -39,6 +40,8 @@ export interface Parts {
   metricsToken?: string;
   /** The clock of the /metrics cache (tests move it). */
   metricsClock?: () => number;
+  /** The approval policies every stored order passes, and how a level's people are told; absent: no order waits. */
+  approvals?: { gate: ApprovalGate; notice?: LevelNotice };
 }
 
 export function composeServer(parts: Parts): ServerDeps {
@@ -47,10 +50,25 @@ export function composeServer(parts: Parts): ServerDeps {
   const outbound = parts.outbound ?? createOutbound(strictOutboundRules);
   const secrets = secretBox(parts.secretKey);
   const fulfillment = fulfillmentDeps(db, { retry: parts.retryPolicy ?? defaultRetryPolicy, outbound: outbound.endpoints, secrets });
+  const store = orderStore(db);
+  const approvalDeps: ApprovalDeps = {
+    store,
+    catalog: parts.catalog,
+    renderAnswer: fulfillment.renderAnswer,
+    ...(parts.approvals?.notice === undefined ? {} : { notice: parts.approvals.notice }),
+  };
   return {
     db,
     outbound,
-    pipeline: { store: orderStore(db), catalog: parts.catalog, renderAnswer: fulfillment.renderAnswer, timer: metrics.timeStage },
+    pipeline: {
+      store,
+      catalog: parts.catalog,
+      renderAnswer: fulfillment.renderAnswer,
+      timer: metrics.timeStage,
+      ...(parts.approvals === undefined ? {} : { approvals: parts.approvals }),
+    },
+    decideApproval: (input) => decideApproval(approvalDeps, input),
+    approvals: approvalDeps,
     fulfillment,
     secrets,
     metrics,

@@ -18,6 +18,7 @@ import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { packageRoot, packageVersion } from '../package-files.ts';
 import { composeServer, startApprovalPolicies, startCatalog } from './compose.ts';
 import { ackOverdueJob } from './jobs/ack-overdue.ts';
+import { approvalEscalationsJob } from './jobs/approval-escalations.ts';
 import { deadLetterReplayer } from './jobs/dead-letters.ts';
 import { documentPushesJob } from './jobs/document-pushes.ts';
 import { webhookDeliveriesJob } from './jobs/webhook-deliveries.ts';
@@ -122,6 +123,7 @@ async function main(): Promise<void> {
       webhookDeliveriesJob(db, deps.secrets, deps.outbound.webhooks),
       documentPushesJob(db, { retry: defaultRetryPolicy, outbound: deps.outbound.endpoints, secrets: deps.secrets }),
       ackOverdueJob(db),
+      approvalEscalationsJob(deps.approvals),
     ],
   });
   started = true;

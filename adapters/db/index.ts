@@ -65,3 +65,14 @@ export {
 export { getDeadLetter, insertDeadLetter, listDeadLetters, markReplayed, type DeadLetter, type NewDeadLetter } from './dead-letters.ts';
 export { leaseStuckPushes, type StuckPush } from './document-pushes.ts';
 export { metricReadings, type MetricReadings } from './metric-readings.ts';
+export {
+  approvalsOfOrder,
+  createPerson,
+  createPersonKey,
+  getApproval,
+  listApprovals,
+  listPeople,
+  personHasRole,
+  type ApprovalView,
+  type NewPerson,
+} from './people.ts';

@@ -41,6 +41,7 @@ async function userTables(database: TestDatabase): Promise<string[]> {
 
 /** Columns added to tables an earlier migration created (the table list does not show them). */
 const addedColumns = {
+  api_keys: ['person_id'],
   documents: ['ack_state', 'ack_detail', 'acked_at', 'ack_due_at'],
   partner_cxml: ['our_domain', 'our_identity', 'our_secret_sealed'],
   partner_x12: ['profile'],
