@@ -883,11 +883,17 @@ export interface components {
             levels: {
                 level: number;
                 name: string;
-                assignees: Record<string, never>[];
+                assignees: {
+                    role?: string;
+                    person?: string;
+                }[];
                 /** @enum {string} */
                 mode: "any" | "all";
                 sla?: string;
-                escalateTo?: Record<string, never>;
+                escalateTo?: {
+                    role?: string;
+                    person?: string;
+                };
                 /** @enum {string} */
                 method: "click" | "signature";
                 /** @enum {string} */
