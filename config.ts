@@ -24,6 +24,8 @@ export interface Config {
   readonly requestTimeoutMs: number;
   /** Bearer token /metrics asks for; absent, /metrics is open (it shows counts, never orders). */
   readonly metricsToken: string | undefined;
+  /** Folder of approval policies (every *.yaml in it); relative to the working directory, or absent for the package's mappings/approvals. */
+  readonly approvalsDir: string | undefined;
 }
 
 export interface ConfigVariable {
@@ -108,6 +110,12 @@ export const configVariables: readonly ConfigVariable[] = [
     default: 'false',
     description:
       "true: partners' webhook subscriptions may reach the OUTBOUND_ALLOW_HOSTS and OUTBOUND_ALLOW_CIDRS too; by default only the URLs an admin sets may.",
+  },
+  {
+    name: 'APPROVALS_DIR',
+    default: 'mappings/approvals',
+    description:
+      'Folder of approval policies: every *.yaml in it is read at start, in file name order, and checked (a bad policy stops the start, naming file and place).',
   },
 ];
 
@@ -231,6 +239,7 @@ export function loadConfig(env: Env = process.env): Config {
     headersTimeoutMs,
     requestTimeoutMs,
     metricsToken,
+    approvalsDir: text('APPROVALS_DIR'),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -27,6 +27,7 @@ import { databaseOutage } from './outage.ts';
 import type { Metrics } from './metrics.ts';
 import { orderHandlers } from './orders.ts';
 import { itemReferenceHandlers } from './item-references.ts';
+import { partnerPriceHandlers } from './partner-prices.ts';
 import { partnerHandlers } from './partners.ts';
 import { invalidCharacters, ProblemError } from './problems.ts';
 import { taskHandlers } from './tasks.ts';
@@ -233,6 +234,7 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
       ...vendorHandlers(db, fulfillment, options.amqp, options.outbound),
       ...deadLetterHandlers(db, options.replayDeadLetter),
       ...webhookHandlers(db, pipeline, options.secrets, options.outbound),
+      ...partnerPriceHandlers(db),
     },
     securityHandlers: { bearerAuth: bearerAuth(db) },
   });

@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { describePolicyProblems, loadApprovalPolicies } from '../adapters/approvals/index.ts';
 import { loadCatalog } from '../adapters/catalog/index.ts';
 import { metricReadings, orderStore, type Database } from '../adapters/db/index.ts';
 import { createOutbound, defaultRetryPolicy, type Outbound, type RetryPolicy } from '../adapters/http/index.ts';
@@ -7,6 +8,7 @@ import type { Replayer } from '../api/dead-letters.ts';
 import { createMetrics } from '../api/metrics.ts';
 import { fulfillmentDeps } from '../adapters/partners/index.ts';
 import { defaultTimeouts, type ServerDeps, type ServerTimeouts } from '../api/server.ts';
+import type { ApprovalPolicy } from '../domain/approval-policy.ts';
 import type { Catalog } from '../domain/catalog.ts';
 import { strictOutboundRules } from '../domain/outbound-target.ts';
 import { decideApproval, type ApprovalDeps, type ApprovalGate, type LevelNotice } from '../pipeline/approvals.ts';
@@ -85,5 +87,17 @@ export function startCatalog(): Catalog {
   const loaded = loadCatalog();
   if (!loaded.ok)
     throw new Error(`the fulfillment catalog has problems: ${loaded.error.map((p) => `${p.pointer}: ${p.detail}`).join('; ')}`);
+  return loaded.value;
+}
+
+/** Loaded once at start like the catalog: a policy with problems stops the start, each problem named by file and pointer. */
+export function startApprovalPolicies(dir: string | undefined): ApprovalPolicy[] {
+  let loaded: ReturnType<typeof loadApprovalPolicies>;
+  try {
+    loaded = dir === undefined ? loadApprovalPolicies() : loadApprovalPolicies(dir);
+  } catch (error) {
+    throw new Error(`APPROVALS_DIR ${dir ?? 'mappings/approvals'} cannot be read: ${(error as Error).message}`);
+  }
+  if (!loaded.ok) throw new Error(`the approval policies have problems: ${describePolicyProblems(loaded.error)}`);
   return loaded.value;
 }
