@@ -1,44 +1,8 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { PDFDocument } from 'pdf-lib';
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { describe, expect, it } from 'vitest';
+import { pdfTextLines as textLines, pdfTextX as xOf } from '../../test/support/pdf.ts';
 import { renderOrderPdf } from './pdf.ts';
 import { sampleSummary } from './test-support.ts';
-
-// PDF.js reads the metrics of the standard fonts (Helvetica) from its own files.
-const standardFontDataUrl = join(dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json')), 'standard_fonts') + '/';
-const load = (pdf: Buffer) => getDocument({ data: new Uint8Array(pdf), standardFontDataUrl, isEvalSupported: false }).promise;
-
-/** The text a reader sees, line by line, as PDF.js (Mozilla's viewer) extracts it. */
-async function textLines(pdf: Buffer): Promise<string[]> {
-  const document = await load(pdf);
-  const lines: string[] = [];
-  for (let n = 1; n <= document.numPages; n++) {
-    const content = await (await document.getPage(n)).getTextContent();
-    let line = '';
-    for (const item of content.items) {
-      if (!('str' in item)) continue;
-      line += item.str;
-      if (item.hasEOL) {
-        lines.push(line);
-        line = '';
-      }
-    }
-    if (line !== '') lines.push(line);
-  }
-  // PDF.js gives runs of spaces back as one.
-  return lines.map((l) => l.replace(/\s+/g, ' ').trim());
-}
-
-/** x of each text run that starts with `prefix`: shows indentation. */
-async function xOf(pdf: Buffer, prefix: string): Promise<number> {
-  const document = await load(pdf);
-  const content = await (await document.getPage(1)).getTextContent();
-  const item = content.items.find((i) => 'str' in i && i.str.replace(/\s+/g, ' ').startsWith(prefix));
-  if (item === undefined || !('transform' in item)) throw new Error(`no text starting with ${prefix}`);
-  return item.transform[4] as number;
-}
 
 describe('the order as a PDF', () => {
   it('is a PDF another library loads, with its title', async () => {
