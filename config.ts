@@ -1,6 +1,8 @@
 // The one place that reads process.env. Everything else receives a frozen Config.
 
 import { parseAllowedHost, parseCidr, type OutboundRules } from './domain/outbound-target.ts';
+import { signatureSettings, signatureVariables } from './config-signatures.ts';
+import type { AcrobatSignSettings, DocusignSettings } from './adapters/esign/index.ts';
 
 export interface Config {
   readonly port: number;
@@ -24,6 +26,10 @@ export interface Config {
   readonly requestTimeoutMs: number;
   /** Bearer token /metrics asks for; absent, /metrics is open (it shows counts, never orders). */
   readonly metricsToken: string | undefined;
+  /** DocuSign credentials; absent, DocuSign signature levels cannot start (config-signatures.ts). */
+  readonly docusign: DocusignSettings | undefined;
+  /** Acrobat Sign credentials; absent, Acrobat Sign signature levels cannot start. */
+  readonly acrobatSign: AcrobatSignSettings | undefined;
 }
 
 export interface ConfigVariable {
@@ -109,6 +115,7 @@ export const configVariables: readonly ConfigVariable[] = [
     description:
       "true: partners' webhook subscriptions may reach the OUTBOUND_ALLOW_HOSTS and OUTBOUND_ALLOW_CIDRS too; by default only the URLs an admin sets may.",
   },
+  ...signatureVariables,
 ];
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -231,6 +238,7 @@ export function loadConfig(env: Env = process.env): Config {
     headersTimeoutMs,
     requestTimeoutMs,
     metricsToken,
+    ...signatureSettings(text, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
