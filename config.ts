@@ -1,6 +1,8 @@
 // The one place that reads process.env. Everything else receives a frozen Config.
 
 import { parseAllowedHost, parseCidr, type OutboundRules } from './domain/outbound-target.ts';
+import { signatureSettings, signatureVariables } from './config-signatures.ts';
+import type { AcrobatSignSettings, DocusignSettings } from './adapters/esign/index.ts';
 
 export interface Config {
   readonly port: number;
@@ -26,6 +28,10 @@ export interface Config {
   readonly metricsToken: string | undefined;
   /** Folder of approval policies (every *.yaml in it); relative to the working directory, or absent for the package's mappings/approvals. */
   readonly approvalsDir: string | undefined;
+  /** DocuSign credentials; absent, DocuSign signature levels cannot start (config-signatures.ts). */
+  readonly docusign: DocusignSettings | undefined;
+  /** Acrobat Sign credentials; absent, Acrobat Sign signature levels cannot start. */
+  readonly acrobatSign: AcrobatSignSettings | undefined;
 }
 
 export interface ConfigVariable {
@@ -117,6 +123,7 @@ export const configVariables: readonly ConfigVariable[] = [
     description:
       'Folder of approval policies: every *.yaml in it is read at start, in file name order, and checked (a bad policy stops the start, naming file and place).',
   },
+  ...signatureVariables,
 ];
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -240,6 +247,7 @@ export function loadConfig(env: Env = process.env): Config {
     requestTimeoutMs,
     metricsToken,
     approvalsDir: text('APPROVALS_DIR'),
+    ...signatureSettings(text, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -846,6 +846,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/esign/docusign/connect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * DocuSign Connect message about an envelope (HMAC-signed; no API key)
+         * @description A Connect configuration sending JSON (SIM) with HMAC signatures posts here. The message is
+         *     taken only when one X-DocuSign-Signature-N header is the base64 HMAC-SHA256 of the exact
+         *     body with one of the DOCUSIGN_CONNECT_HMAC_KEY keys (401 otherwise). envelope-completed
+         *     approves the level the envelope was sent for; envelope-declined and envelope-voided reject
+         *     it; other events are recorded only. An envelope this gateway did not send is refused with
+         *     404 and logged. The same event again (an envelope reaches each state once) answers 200 with
+         *     status duplicate and changes nothing. 404 too when DocuSign is not configured.
+         */
+        post: operations["docusignConnect"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/esign/acrobat-sign/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Acrobat Sign verification of intent (no API key)
+         * @description Acrobat Sign calls this before it creates the webhook, with our client id in
+         *     X-AdobeSign-ClientId; the answer echoes it in the same header and in the body. Another or no
+         *     client id is 401, and the webhook is not created. 404 when Acrobat Sign is not configured.
+         */
+        get: operations["acrobatSignWebhookVerify"];
+        put?: never;
+        /**
+         * Acrobat Sign webhook notification about an agreement (no API key)
+         * @description Taken only with our client id in X-AdobeSign-ClientId (401 otherwise), and answered with it
+         *     echoed (header and body), as Acrobat Sign requires. AGREEMENT_WORKFLOW_COMPLETED approves
+         *     the level the agreement was sent for; AGREEMENT_REJECTED and AGREEMENT_RECALLED reject it;
+         *     other events are recorded only. An agreement this gateway did not send is refused with 404
+         *     and logged. The same notification again (its webhookNotificationId) answers 200 with status
+         *     duplicate and changes nothing.
+         */
+        post: operations["acrobatSignWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1587,6 +1644,25 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             deliveredAt?: string;
+        };
+        SignatureCallbackReceived: {
+            /** @enum {string} */
+            provider: "docusign" | "acrobat-sign";
+            /** @description The DocuSign envelope id or the Acrobat Sign agreement id. */
+            envelopeId: string;
+            /** @description What marks a repeat of this event. */
+            eventId: string;
+            /** @enum {string} */
+            outcome: "approved" | "rejected" | "pending";
+            /**
+             * @description decided: the outcome was taken as the level decision; not-applied: the approval refused it (see decision); recorded: an event that decides nothing; stale: the level it was sent for no longer decides; duplicate: the same event again, nothing done.
+             * @enum {string}
+             */
+            status: "decided" | "not-applied" | "recorded" | "stale" | "duplicate";
+            /** @description What the approval answered (DecisionResult). */
+            decision?: {
+                [key: string]: unknown;
+            };
         };
     };
     responses: {
@@ -3174,6 +3250,94 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    docusignConnect: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Taken (or the same event again). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignatureCallbackReceived"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    acrobatSignWebhookVerify: {
+        parameters: {
+            query?: never;
+            header?: {
+                "X-AdobeSign-ClientId"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Our client id, echoed. */
+            200: {
+                headers: {
+                    "X-AdobeSign-ClientId"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        xAdobeSignClientId: string;
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    acrobatSignWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Taken (or the same notification again). */
+            200: {
+                headers: {
+                    "X-AdobeSign-ClientId"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignatureCallbackReceived"] & {
+                        xAdobeSignClientId: string;
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
             503: components["responses"]["Problem"];
         };
     };

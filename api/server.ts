@@ -21,6 +21,7 @@ import { approvalHandlers } from './approvals.ts';
 import { cxmlHandlers } from './cxml.ts';
 import { deadLetterHandlers, type Replayer } from './dead-letters.ts';
 import { documentHandlers } from './documents.ts';
+import { esignHandlers, type EsignCallbacks } from './esign.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
 import { healthHandlers } from './health.ts';
 import { databaseOutage } from './outage.ts';
@@ -84,6 +85,8 @@ export interface ServerDeps {
   timeouts: ServerTimeouts;
   /** Bearer token GET /metrics asks for; absent, it is open. */
   metricsToken?: string;
+  /** Signature providers' callbacks and the decision they lead to; absent, their routes answer 404. */
+  esign?: EsignCallbacks;
 }
 
 export interface ServerTimeouts {
@@ -235,6 +238,7 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
       ...deadLetterHandlers(db, options.replayDeadLetter),
       ...webhookHandlers(db, pipeline, options.secrets, options.outbound),
       ...partnerPriceHandlers(db),
+      ...esignHandlers(db, options.esign),
     },
     securityHandlers: { bearerAuth: bearerAuth(db) },
   });

@@ -7,6 +7,7 @@ import { secretBox } from '../adapters/webhook/index.ts';
 import type { Replayer } from '../api/dead-letters.ts';
 import { createMetrics } from '../api/metrics.ts';
 import { fulfillmentDeps } from '../adapters/partners/index.ts';
+import type { EsignCallbacks } from '../api/esign.ts';
 import { defaultTimeouts, type ServerDeps, type ServerTimeouts } from '../api/server.ts';
 import type { ApprovalPolicy } from '../domain/approval-policy.ts';
 import type { Catalog } from '../domain/catalog.ts';
@@ -42,6 +43,8 @@ export interface Parts {
   metricsClock?: () => number;
   /** The approval policies every stored order passes, and how a level's people are told; absent: no order waits. */
   approvals?: { gate: ApprovalGate; notice?: LevelNotice };
+  /** The signature providers' callback settings (config.docusign, config.acrobatSign); their decisions go to decideApproval unless a test gives its own. */
+  esign?: Omit<EsignCallbacks, 'decide'> & { decide?: EsignCallbacks['decide'] };
 }
 
 export function composeServer(parts: Parts): ServerDeps {
@@ -57,6 +60,7 @@ export function composeServer(parts: Parts): ServerDeps {
     renderAnswer: fulfillment.renderAnswer,
     ...(parts.approvals?.notice === undefined ? {} : { notice: parts.approvals.notice }),
   };
+  const decide: ServerDeps['decideApproval'] = (input) => decideApproval(approvalDeps, input);
   return {
     db,
     outbound,
@@ -67,7 +71,7 @@ export function composeServer(parts: Parts): ServerDeps {
       timer: metrics.timeStage,
       ...(parts.approvals === undefined ? {} : { approvals: parts.approvals }),
     },
-    decideApproval: (input) => decideApproval(approvalDeps, input),
+    decideApproval: decide,
     approvals: approvalDeps,
     fulfillment,
     secrets,
@@ -79,6 +83,7 @@ export function composeServer(parts: Parts): ServerDeps {
     ...(parts.metricsToken === undefined ? {} : { metricsToken: parts.metricsToken }),
     ...(parts.logger === undefined ? {} : { logger: parts.logger }),
     ...(parts.replayDeadLetter === undefined ? {} : { replayDeadLetter: parts.replayDeadLetter }),
+    ...(parts.esign === undefined ? {} : { esign: { ...parts.esign, decide: parts.esign.decide ?? decide } }),
   };
 }
 

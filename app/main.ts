@@ -74,6 +74,8 @@ async function main(): Promise<void> {
     amqp: broker !== undefined,
     ...(broker === undefined ? {} : { replayDeadLetter: deadLetterReplayer(broker) }),
     started: () => started,
+    // Providers without settings are undefined: their callback routes answer 404.
+    esign: { docusign: config.docusign, acrobatSign: config.acrobatSign },
   });
   const app = await buildServer(deps);
   let workers: Workers | undefined = undefined;

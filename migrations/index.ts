@@ -16,6 +16,7 @@ import * as cxmlOurCredential from './014_cxml_our_credential.ts';
 import * as retailProfile from './015_retail_profile.ts';
 import * as approvals from './016_approvals.ts';
 import * as partnerApprovalFacts from './017_partner_approval_facts.ts';
+import * as signatures from './018_signatures.ts';
 
 // Listed here rather than read from disk, so that the same list runs under tsx, vitest and a bundle.
 const migrations: Record<string, Knex.Migration> = {
@@ -36,6 +37,7 @@ const migrations: Record<string, Knex.Migration> = {
   '015_retail_profile': retailProfile,
   '016_approvals': approvals,
   '017_partner_approval_facts': partnerApprovalFacts,
+  '018_signatures': signatures,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

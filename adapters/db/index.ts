@@ -76,3 +76,11 @@ export {
   type ApprovalView,
   type NewPerson,
 } from './people.ts';
+export {
+  claimSignatureEvent,
+  findSignatureEnvelope,
+  recordSignatureEnvelope,
+  releaseSignatureEvent,
+  settleSignatureEnvelope,
+  type SignatureEnvelope,
+} from './signatures.ts';

@@ -24,6 +24,8 @@ const tables = [
   'partners',
   'people',
   'shipments',
+  'signature_envelopes',
+  'signature_events',
   'sscc_serials',
   'tasks',
   'vendors',
