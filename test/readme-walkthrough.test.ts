@@ -117,6 +117,12 @@ describe('README walkthrough', () => {
     expect(cancel).toContain('"status":"cancelled"');
     expect(cancel).toContain('"code":"invalid-request"');
 
+    // The demo policy holds the big order for the sales manager, whose approval plans it.
+    const approval = outputOf('/decision');
+    expect(approval).toContain('the order is pending_approval');
+    expect(approval).toContain('approval approved: computed total 12,000.00 USD is at or above 10,000.00 USD');
+    expect(approval).toContain('the order is now decomposed');
+
     // The 850 is answered with an accepting 997.
     const x12 = outputOf('/v1/x12 ');
     expect(x12).toContain('ST*997*0001~');
