@@ -31,6 +31,8 @@ import { validatorCompiler } from './validation.ts';
 import { vendorHandlers } from './vendors.ts';
 import { webhookHandlers } from './webhooks.ts';
 import { x12Handlers } from './x12.ts';
+import { approvalLinkRoutes, type ApprovalLinkDeps } from './approval-links.ts';
+import { notificationHandlers } from './notifications.ts';
 
 export const openapiPath = packageFile('openapi.yaml');
 
@@ -76,6 +78,8 @@ export interface ServerDeps {
   timeouts: ServerTimeouts;
   /** Bearer token GET /metrics asks for; absent, it is open. */
   metricsToken?: string;
+  /** The pages behind approval links (/a/{token}); without it they are not served. */
+  approvalLinks?: ApprovalLinkDeps;
 }
 
 export interface ServerTimeouts {
@@ -225,8 +229,10 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
       ...vendorHandlers(db, fulfillment, options.amqp, options.outbound),
       ...deadLetterHandlers(db, options.replayDeadLetter),
       ...webhookHandlers(db, pipeline, options.secrets, options.outbound),
+      ...notificationHandlers(db),
     },
     securityHandlers: { bearerAuth: bearerAuth(db) },
   });
+  if (options.approvalLinks !== undefined) await app.register(approvalLinkRoutes(db, options.approvalLinks));
   return app;
 }

@@ -4,6 +4,7 @@ import { metricReadings, orderStore, type Database } from '../adapters/db/index.
 import { createOutbound, defaultRetryPolicy, type Outbound, type RetryPolicy } from '../adapters/http/index.ts';
 import { secretBox } from '../adapters/webhook/index.ts';
 import type { Replayer } from '../api/dead-letters.ts';
+import type { ApprovalLinkDeps } from '../api/approval-links.ts';
 import { createMetrics } from '../api/metrics.ts';
 import { fulfillmentDeps } from '../adapters/partners/index.ts';
 import { defaultTimeouts, type ServerDeps, type ServerTimeouts } from '../api/server.ts';
@@ -37,6 +38,8 @@ export interface Parts {
   metricsToken?: string;
   /** The clock of the /metrics cache (tests move it). */
   metricsClock?: () => number;
+  /** Serves the approval links' pages (/a/{token}) with these. */
+  approvalLinks?: ApprovalLinkDeps;
 }
 
 export function composeServer(parts: Parts): ServerDeps {
@@ -59,6 +62,7 @@ export function composeServer(parts: Parts): ServerDeps {
     ...(parts.metricsToken === undefined ? {} : { metricsToken: parts.metricsToken }),
     ...(parts.logger === undefined ? {} : { logger: parts.logger }),
     ...(parts.replayDeadLetter === undefined ? {} : { replayDeadLetter: parts.replayDeadLetter }),
+    ...(parts.approvalLinks === undefined ? {} : { approvalLinks: parts.approvalLinks }),
   };
 }
 

@@ -21,6 +21,8 @@ import { ackOverdueJob } from './jobs/ack-overdue.ts';
 import { deadLetterReplayer } from './jobs/dead-letters.ts';
 import { documentPushesJob } from './jobs/document-pushes.ts';
 import { webhookDeliveriesJob } from './jobs/webhook-deliveries.ts';
+import { notificationsJob } from './jobs/notifications.ts';
+import { emailSender, twilioSender } from '../adapters/notify/index.ts';
 import { createLogger } from './logger.ts';
 import { explainStartFailure } from './start-failure.ts';
 import { startWorkers, type Workers } from './workers.ts';
@@ -72,6 +74,9 @@ async function main(): Promise<void> {
   });
   const app = await buildServer(deps);
   let workers: Workers | undefined = undefined;
+  // Without SMTP_URL (or Twilio) approval messages are kept, listed and marked not-sent.
+  const email = config.smtpUrl === undefined ? undefined : emailSender({ smtpUrl: config.smtpUrl, from: config.smtpFrom });
+  const sms = config.twilio === undefined ? undefined : twilioSender(config.twilio);
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -83,6 +88,7 @@ async function main(): Promise<void> {
       await app.close();
       app.log.info('http server closed');
       await workers?.stop();
+      email?.close();
       deps.outbound.close();
       await broker?.close();
       await db.destroy();
@@ -120,6 +126,7 @@ async function main(): Promise<void> {
       webhookDeliveriesJob(db, deps.secrets, deps.outbound.webhooks),
       documentPushesJob(db, { retry: defaultRetryPolicy, outbound: deps.outbound.endpoints, secrets: deps.secrets }),
       ackOverdueJob(db),
+      notificationsJob(db, { ...(email === undefined ? {} : { email: email.send }), ...(sms === undefined ? {} : { sms }) }),
     ],
   });
   started = true;
@@ -137,6 +144,8 @@ async function main(): Promise<void> {
     app.log.info(
       `outbound allow-list: ${[...config.outbound.allowHosts, ...config.outbound.allowCidrs].join(', ')} (admin-set URLs${config.outbound.webhooksUseAllowList ? ' and webhook subscriptions' : ''})`,
     );
+  if (config.smtpUrl === undefined)
+    app.log.info('SMTP_URL is not set: approval e-mails are kept and listed by GET /v1/notifications, marked not-sent');
   if (secrets.source.from === 'file') {
     // The key itself is never logged; where it is, is.
     const message = `webhook secrets are sealed with the key in ${secrets.source.path}; back it up, and set ORDERGATE_SECRET_KEY to the same value on every instance that shares this database`;

@@ -15,6 +15,7 @@ import * as linePortions from './013_line_portions.ts';
 import * as cxmlOurCredential from './014_cxml_our_credential.ts';
 import * as retailProfile from './015_retail_profile.ts';
 import * as approvals from './016_approvals.ts';
+import * as notifications from './019_notifications.ts';
 
 // Listed here rather than read from disk, so that the same list runs under tsx, vitest and a bundle.
 const migrations: Record<string, Knex.Migration> = {
@@ -34,6 +35,7 @@ const migrations: Record<string, Knex.Migration> = {
   '014_cxml_our_credential': cxmlOurCredential,
   '015_retail_profile': retailProfile,
   '016_approvals': approvals,
+  '019_notifications': notifications,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

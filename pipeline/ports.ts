@@ -8,6 +8,7 @@ import type { TaskStatus } from '../domain/task-status.ts';
 import type { OutboxMessage } from '../domain/outbox-message.ts';
 import type { X12Profile } from '../domain/partner-profile.ts';
 import type { DocumentAckState } from '../domain/document-ack.ts';
+import type { NoticeBatch } from './approval-notices.ts';
 
 // What the pipeline needs from the outside world. Adapters implement these; stages only call them.
 
@@ -264,6 +265,8 @@ export interface StoreTransaction {
   noteEvent(orderId: string, cause: string, actor: string, detail: Record<string, unknown>): Promise<void>;
   /** Whether the order's acknowledgment could not be written in the partner's format (its history says answer.not-written). */
   acknowledgmentNotWritten(orderId: string): Promise<boolean>;
+  /** Writes a level start's approval links and its messages (sent after commit by the notifications job). */
+  queueNotices(batch: NoticeBatch): Promise<void>;
 }
 
 export interface OrderStore {

@@ -62,3 +62,16 @@ export {
 export { getDeadLetter, insertDeadLetter, listDeadLetters, markReplayed, type DeadLetter, type NewDeadLetter } from './dead-letters.ts';
 export { leaseStuckPushes, type StuckPush } from './document-pushes.ts';
 export { metricReadings, type MetricReadings } from './metric-readings.ts';
+export {
+  claimDueNotifications,
+  findApprovalLink,
+  listNotifications,
+  noteLinkEvent,
+  recordNoticeOutcome,
+  spendApprovalLink,
+  unspendApprovalLink,
+  type DueNotification,
+  type NoticeOutcome,
+  type NotificationView,
+  type StoredLink,
+} from './notifications.ts';

@@ -5,11 +5,15 @@ import { migrateToLatest, rollbackAll } from './connect.ts';
 
 const tables = [
   'api_keys',
+  'approval_decisions',
+  'approval_links',
+  'approvals',
   'control_numbers',
   'dead_letters',
   'documents',
   'idempotency_records',
   'inbox',
+  'notifications',
   'order_events',
   'order_lines',
   'orders',
@@ -19,6 +23,7 @@ const tables = [
   'partner_x12',
   'partner_x12_identities',
   'partners',
+  'people',
   'shipments',
   'sscc_serials',
   'tasks',
@@ -37,6 +42,7 @@ async function userTables(database: TestDatabase): Promise<string[]> {
 
 /** Columns added to tables an earlier migration created (the table list does not show them). */
 const addedColumns = {
+  api_keys: ['person_id'],
   documents: ['ack_state', 'ack_detail', 'acked_at', 'ack_due_at'],
   partner_cxml: ['our_domain', 'our_identity', 'our_secret_sealed'],
   partner_x12: ['profile'],
