@@ -8,7 +8,7 @@ import {
   type StoredLink,
 } from '../adapters/db/index.ts';
 import type { DecideApproval, Decision, DecisionResult } from '../domain/approval.ts';
-import { readLinkToken } from '../domain/approval-links.ts';
+import { readLinkToken, signedFor } from '../domain/approval-links.ts';
 import { escapeHtml, summaryHtml } from '../domain/approval-messages.ts';
 
 // The pages behind the links in approval messages. GET shows the summary and a confirm button and
@@ -59,15 +59,22 @@ async function check(db: Database, deps: ApprovalLinkDeps, token: string, now: D
     title: 'This link is not valid',
     text: 'It was not made by this gateway, or it was changed since. Use the link from your message as it is.',
   } as const;
-  const reading = readLinkToken(token, deps.linkKey, now);
-  if (reading.kind === 'tampered') return invalid;
-  const link = await findApprovalLink(db, reading.kind === 'short' ? reading.id : reading.claims.id);
+  const reading = readLinkToken(token);
+  if (reading.kind === 'malformed') return invalid;
+  const link = await findApprovalLink(db, reading.id);
   if (link === undefined) return invalid;
-  if (reading.kind !== 'short') {
-    const { claims } = reading;
-    if (claims.approvalId !== link.approvalId || claims.personId !== link.personId || claims.decision !== link.decision) return invalid;
+  if (reading.kind === 'signed') {
+    if (link.decision === null) return invalid;
+    const claims = {
+      id: link.id,
+      approvalId: link.approvalId,
+      personId: link.personId,
+      decision: link.decision,
+      expiresAt: Math.floor(link.expiresAt.getTime() / 1000),
+    };
+    if (!signedFor(reading, claims, deps.linkKey)) return invalid;
   }
-  if (reading.kind === 'expired' || link.expiresAt.getTime() <= now.getTime())
+  if (link.expiresAt.getTime() <= now.getTime())
     return {
       ok: false,
       status: 410,

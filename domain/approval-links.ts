@@ -1,11 +1,13 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Decision } from './approval.ts';
 
-// The links a person decides with: `base64url(claims).base64url(HMAC-SHA256(key, claims))`. The
-// signature makes the token unforgeable and its claims (approval, person, decision, expiry)
-// untouchable; single use is the database's (approval_links.used_at), since a signature alone
-// cannot be spent. The SMS carries a short random id of the same table instead: too short to sign,
-// too long to guess (10 base62 characters, about 59 bits), and it expires and is spent the same way.
+// The links a person decides with: `{id}.{expiry}.{signature}`, the signature an HMAC-SHA256 over
+// the link's id, approval, person, decision and expiry. The token carries only the id and the
+// expiry (a short link a mail client will not break); the rest is the row's, and a token whose
+// signature does not cover the row it names was not made for it. Single use is the database's
+// (approval_links.used_at), since a signature alone cannot be spent. The SMS carries a short random
+// id of the same table instead: too short to sign, too long to guess (10 base62 characters, about
+// 59 bits), and it expires and is spent the same way.
 
 export interface LinkClaims {
   /** The approval_links row. */
@@ -29,11 +31,10 @@ export interface NewApprovalLink {
 }
 
 export type TokenReading =
-  | { kind: 'signed'; claims: LinkClaims }
-  | { kind: 'expired'; claims: LinkClaims }
+  | { kind: 'signed'; id: string; expiresAt: number; signature: string }
   | { kind: 'short'; id: string }
-  /** Not a token we signed, or one changed since. */
-  | { kind: 'tampered' };
+  /** Not shaped like any token we make. */
+  | { kind: 'malformed' };
 
 const shortIdPattern = /^[A-Za-z0-9]{10}$/;
 const base62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -47,37 +48,29 @@ export function newShortId(): string {
   return id;
 }
 
-const mac = (key: Buffer, payload: string): Buffer => createHmac('sha256', key).update(payload).digest();
+const mac = (key: Buffer, claims: LinkClaims): Buffer =>
+  createHmac('sha256', key)
+    .update(['v1', claims.id, claims.approvalId, claims.personId, claims.decision, String(claims.expiresAt)].join('\n'))
+    .digest();
 
-export function signLinkToken(claims: LinkClaims, key: Buffer): string {
-  const payload = Buffer.from(
-    JSON.stringify({ v: 1, i: claims.id, a: claims.approvalId, p: claims.personId, d: claims.decision, e: claims.expiresAt }),
-  ).toString('base64url');
-  return `${payload}.${mac(key, payload).toString('base64url')}`;
-}
+export const signLinkToken = (claims: LinkClaims, key: Buffer): string =>
+  `${claims.id}.${claims.expiresAt.toString(36)}.${mac(key, claims).toString('base64url')}`;
 
-/** What a token in a link says, checked: its signature first, then its expiry at `now`. */
-export function readLinkToken(token: string, key: Buffer, now: Date): TokenReading {
+/** What a token in a link names; whether it may be believed is `signedFor`'s to say. */
+export function readLinkToken(token: string): TokenReading {
   if (shortIdPattern.test(token)) return { kind: 'short', id: token };
-  const [payload, signature, ...rest] = token.split('.');
-  if (payload === undefined || signature === undefined || rest.length > 0) return { kind: 'tampered' };
-  const expected = mac(key, payload);
-  const given = Buffer.from(signature, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { kind: 'tampered' };
-  const claims = parseClaims(Buffer.from(payload, 'base64url').toString('utf8'));
-  if (claims === undefined) return { kind: 'tampered' };
-  return claims.expiresAt * 1000 <= now.getTime() ? { kind: 'expired', claims } : { kind: 'signed', claims };
+  const match = /^([A-Za-z0-9_-]{22})\.([0-9a-z]{1,10})\.([A-Za-z0-9_-]{43})$/.exec(token);
+  if (match === null) return { kind: 'malformed' };
+  const [, id, expiry, signature] = match as unknown as [string, string, string, string];
+  return { kind: 'signed', id, expiresAt: parseInt(expiry, 36), signature };
 }
 
-function parseClaims(json: string): LinkClaims | undefined {
-  try {
-    const c = JSON.parse(json) as Record<string, unknown>;
-    if (c.v !== 1 || typeof c.i !== 'string' || typeof c.a !== 'string' || typeof c.p !== 'string') return undefined;
-    if ((c.d !== 'approve' && c.d !== 'reject') || typeof c.e !== 'number') return undefined;
-    return { id: c.i, approvalId: c.a, personId: c.p, decision: c.d, expiresAt: c.e };
-  } catch {
-    return undefined;
-  }
+/** Whether the token was signed with `key` for exactly these claims (its expiry included). */
+export function signedFor(reading: Extract<TokenReading, { kind: 'signed' }>, claims: LinkClaims, key: Buffer): boolean {
+  if (reading.id !== claims.id || reading.expiresAt !== claims.expiresAt) return false;
+  const given = Buffer.from(reading.signature, 'base64url');
+  const expected = mac(key, claims);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 /**

@@ -43,7 +43,8 @@ export async function queueLevelNotices(
   now: Date,
 ): Promise<QueuedNotices> {
   const base = settings.baseUrl.replace(/\/+$/, '');
-  const expiresAt = new Date(now.getTime() + settings.linkTtlMs);
+  // Whole seconds: the token signs the expiry as the table keeps it.
+  const expiresAt = new Date(Math.floor((now.getTime() + settings.linkTtlMs) / 1000) * 1000);
   const batch: NoticeBatch = { summary, links: [], notifications: [] };
   const unreachable: string[] = [];
   const link = (person: NoticePerson, decision: NewApprovalLink['decision'], id: string): NewApprovalLink => ({

@@ -132,9 +132,7 @@ export interface NotificationView {
 }
 
 export async function listNotifications(db: Database, orderId: string): Promise<NotificationView[]> {
-  const rows = await db('notifications')
-    .where({ order_id: orderId })
-    .orderBy([{ column: 'created_at' }, { column: 'id' }]);
+  const rows = await db('notifications').where({ order_id: orderId }).orderBy(['created_at', 'person_id', 'channel', 'id']);
   return rows.map((r: Record<string, unknown>) => ({
     id: r.id as string,
     channel: r.channel as NoticeChannel,
