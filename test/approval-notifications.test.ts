@@ -4,7 +4,14 @@ import nock from 'nock';
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { orderStore } from '../adapters/db/index.ts';
-import { emailSender, linkKey, sendDueNotifications, twilioSender, type NoticePolicy, type Senders } from '../adapters/notify/index.ts';
+import {
+  emailSender,
+  noticeSettings,
+  sendDueNotifications,
+  twilioSender,
+  type NoticePolicy,
+  type Senders,
+} from '../adapters/notify/index.ts';
 import type { ApprovalSummary, DecisionInput, DecisionResult } from '../domain/approval.ts';
 import type { NoticePerson } from '../domain/approval-messages.ts';
 import { queueLevelNotices, type NoticeSettings } from '../pipeline/approval-notices.ts';
@@ -15,8 +22,9 @@ import { withoutNetwork } from './support/nock.ts';
 // the mail parsed as a mail client would, the links in it followed as a browser (and a mail
 // scanner) would; Twilio's Messages API as its reference describes it, with nock in its place.
 
-const key = linkKey(Buffer.alloc(32, 7));
 const day = 86_400_000;
+const settings: NoticeSettings = noticeSettings({ publicBaseUrl: 'https://gw.example.com/', linkTtlMs: 3 * day }, Buffer.alloc(32, 7));
+const key = settings.linkKey;
 // A little ahead of the database's clock: what is queued now is due at once by this one.
 const start = new Date(Math.ceil(Date.now() / 1000) * 1000 + 60_000);
 let clock = start;
@@ -26,7 +34,6 @@ let answer: (input: DecisionInput) => Promise<DecisionResult> = async () => ({
   status: 'pending',
   orderStatus: 'pending_approval',
 });
-const settings: NoticeSettings = { baseUrl: 'https://gw.example.com/', linkKey: key, linkTtlMs: 3 * day };
 const policy: NoticePolicy = {
   retries: 2,
   minTimeoutMs: 10,
