@@ -320,7 +320,9 @@ describe('an approval by mail over a real SMTP conversation', () => {
       return { kind: 'decided', status: 'approved', orderStatus: 'decomposed' };
     };
     const first = t.request({ method: 'POST', url: pathOf(links.approve), ...form({}) });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The first has spent the link and waits for its decision.
+    for (let i = 0; i < 200 && (await linkRow(linkIdOf(links.approve))).used_at === null; i++)
+      await new Promise((resolve) => setTimeout(resolve, 10));
     const second = await t.request({ method: 'POST', url: pathOf(links.approve), ...form({}) });
     release();
     expect(second.statusCode).toBe(410);

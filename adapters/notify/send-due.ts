@@ -1,5 +1,5 @@
 import pRetry from 'p-retry';
-import { claimDueNotifications, recordNoticeOutcome, type Database, type NoticeOutcome } from '../db/index.ts';
+import { claimDueNotifications, recordNoticeOutcome, type Database, type DueNotification, type NoticeOutcome } from '../db/index.ts';
 import type { NoticeSend } from './email.ts';
 import { PermanentSendError } from './permanent.ts';
 
@@ -36,7 +36,8 @@ export const defaultNoticePolicy: NoticePolicy = {
   // 1 min, 4 min, 16 min, 1 h, 1 h: a mail server's restart or a day's outage of an hour or so is waited out.
   backoffMs: (attempts) => Math.min(3_600_000, 60_000 * 4 ** (attempts - 1)),
   leaseMs: 5 * 60_000,
-  batch: 20,
+  // Sent at once; each records its outcome on a connection of the pool (10) that HTTP shares.
+  batch: 5,
 };
 
 const notConfigured = { email: 'SMTP_URL is not set', sms: 'TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM are not set' };
@@ -49,30 +50,28 @@ export async function sendDueNotifications(
   clock: () => Date = () => new Date(),
 ): Promise<number> {
   const due = await claimDueNotifications(db, clock(), policy.batch, policy.leaseMs);
-  for (const notice of due) {
-    const send = senders[notice.channel];
-    let outcome: NoticeOutcome;
-    if (send === undefined) {
-      outcome = { state: 'not-sent', at: clock(), detail: notConfigured[notice.channel] };
-    } else {
-      try {
-        await pRetry(() => send(notice), {
-          retries: policy.retries,
-          minTimeout: policy.minTimeoutMs,
-          maxTimeout: policy.maxTimeoutMs,
-          shouldRetry: ({ error }) => !(error instanceof PermanentSendError),
-        });
-        outcome = { state: 'sent', at: clock() };
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        const final = error instanceof PermanentSendError || notice.attempts >= policy.maxAttempts;
-        const at = clock();
-        outcome = final
-          ? { state: 'failed', at, error: message }
-          : { state: 'pending', at, error: message, nextAttemptAt: new Date(at.getTime() + policy.backoffMs(notice.attempts)) };
-      }
-    }
-    await recordNoticeOutcome(db, notice, outcome);
-  }
+  // At once, so that a batch takes as long as its slowest message (three tries of a mail server
+  // that times out: about a minute and a half), well within the lease: a lease that ran out while
+  // the batch was still going would let another sender send the same message again.
+  await Promise.all(due.map(async (notice) => recordNoticeOutcome(db, notice, await attempt(notice, senders, policy, clock))));
   return due.length;
+}
+
+async function attempt(notice: DueNotification, senders: Senders, policy: NoticePolicy, clock: () => Date): Promise<NoticeOutcome> {
+  const send = senders[notice.channel];
+  if (send === undefined) return { state: 'not-sent', at: clock(), detail: notConfigured[notice.channel] };
+  try {
+    await pRetry(() => send(notice), {
+      retries: policy.retries,
+      minTimeout: policy.minTimeoutMs,
+      maxTimeout: policy.maxTimeoutMs,
+      shouldRetry: ({ error }) => !(error instanceof PermanentSendError),
+    });
+    return { state: 'sent', at: clock() };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const at = clock();
+    if (error instanceof PermanentSendError || notice.attempts >= policy.maxAttempts) return { state: 'failed', at, error: message };
+    return { state: 'pending', at, error: message, nextAttemptAt: new Date(at.getTime() + policy.backoffMs(notice.attempts)) };
+  }
 }
