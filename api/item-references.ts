@@ -1,8 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { deleteItemReference, getPartner, listItemReferences, type Database } from '../adapters/db/index.ts';
+import { deleteItemReference, getPartner, listItemReferences, personHasRole, type Database } from '../adapters/db/index.ts';
 import { lookup } from '../domain/catalog.ts';
 import { addItemReferences } from '../pipeline/item-resolution.ts';
 import type { PipelineDeps } from '../pipeline/runner.ts';
+import { principalOf } from './auth.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { operations } from './openapi.gen.ts';
 import { ProblemError } from './problems.ts';
@@ -61,8 +62,11 @@ export function itemReferenceHandlers(db: Database, pipeline: PipelineDeps) {
           : [{ in: 'body' as const, pointer: `/references/${index}/partnerItem`, detail: `also given at /references/${first}` }];
       });
       if (repeated.length > 0) throw new ProblemError('invalid-request', 'each item number may be given once', repeated);
+      const principal = principalOf(request);
+      if (principal.role === 'person' && !(await personHasRole(db, principal.personId, 'order-desk')))
+        throw new ProblemError('forbidden', 'cross-references are added by the admin or a person of the order desk (role order-desk)');
       await partnerOr404(db, id);
-      const outcome = await addItemReferences(pipeline.store, catalog, id, references);
+      const outcome = await addItemReferences(pipeline.store, pipeline, id, references);
       request.log.info({ partnerId: id, stored: outcome.stored, resumed: outcome.resumed.length }, 'item references added');
       return { stored: outcome.stored, resumed: outcome.resumed, stillHeld: outcome.stillHeld.length };
     },

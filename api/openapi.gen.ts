@@ -234,7 +234,7 @@ export interface paths {
         put?: never;
         /**
          * Add or replace cross-references (admin); held orders they resolve move on at once
-         * @description Each item number given replaces the one stored under it; others are kept. In the same transaction, the partner's held orders (status held) whose lines now all resolve get their SKUs, are planned and sent to the vendors, and the partner gets order.resumed.v1. A SKU the catalog has no plan for is refused.
+         * @description Each item number given replaces the one stored under it; others are kept. In the same transaction, the partner's held orders (status held) whose lines now all resolve get their SKUs, are planned and sent to the vendors, and the partner gets order.resumed.v1. A SKU the catalog has no plan for is refused. A person of the order desk (role order-desk) may add them too: that is how a held order's exception is settled.
          */
         post: operations["addItemReferences"];
         delete?: never;
@@ -733,10 +733,185 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/people": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every person, by name (admin) */
+        get: operations["listPeople"];
+        put?: never;
+        /**
+         * Register a person who decides approvals (admin)
+         * @description A person holds roles (sales-manager, finance, order-desk...) that approval policies name. The person then gets a key of their own with POST /v1/people/{id}/api-keys.
+         */
+        post: operations["createPerson"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/people/{id}/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issue a key for a person (admin); shown once */
+        post: operations["createPersonKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Approvals, the ones waiting for me first of all
+         * @description With a person key, `assignee=me` lists the approvals whose current level asks this person (by name or by one of their roles). The admin key lists every approval. Newest first.
+         */
+        get: operations["listApprovals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/approvals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One approval with its reasons, levels and decisions */
+        get: operations["getApproval"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/approvals/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve or reject, as one of the people the current level asks
+         * @description The decision counts for the level deciding now. When the last level approves, the order is planned and its vendor requests go out in the same transaction; a rejection ends the order and its partner is answered in its own format (855 with every line IR, a rejecting cXML ConfirmationRequest, order.rejected.v1). Of two decisions at once exactly one counts: the other gets 409 already-decided. A reject needs a comment. A person not asked by the level gets 403.
+         */
+        post: operations["decideApproval"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{id}/approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The approvals of an order (its partner, a person, or the admin) */
+        get: operations["listOrderApprovals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        PersonCreate: {
+            name: string;
+            /** Format: email */
+            email?: string;
+            /** @description E.164, as an SMS provider takes it. */
+            phone?: string;
+            roles: string[];
+        };
+        Person: {
+            id: string;
+            name: string;
+            email?: string;
+            phone?: string;
+            roles: string[];
+        };
+        /** @enum {string} */
+        ApprovalStatus: "pending" | "approved" | "rejected" | "cancelled";
+        Approval: {
+            id: string;
+            orderId: string;
+            partnerId: string;
+            status: components["schemas"]["ApprovalStatus"];
+            /** @description Why the order waits, one entry per condition a policy found (code, policy, detail, lineNumber). */
+            reasons: {
+                code: string;
+                policy: string;
+                detail: string;
+                lineNumber?: string;
+            }[];
+            /** @description The levels that decide in turn (who, any or all, SLA, click or signature). */
+            levels: {
+                level: number;
+                name: string;
+                assignees: Record<string, never>[];
+                /** @enum {string} */
+                mode: "any" | "all";
+                sla?: string;
+                escalateTo?: Record<string, never>;
+                /** @enum {string} */
+                method: "click" | "signature";
+                /** @enum {string} */
+                signatureProvider?: "docusign" | "acrobat-sign";
+            }[];
+            /** @description The level deciding now; the last one decided once the approval is over. */
+            currentLevel: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            decidedAt?: string | null;
+            decisions: {
+                level: number;
+                personId?: string | null;
+                provider?: string | null;
+                envelopeId?: string | null;
+                /** @enum {string} */
+                decision: "approve" | "reject";
+                comment?: string | null;
+                /** @enum {string} */
+                via: "api" | "link" | "signature";
+                /** Format: date-time */
+                at: string;
+            }[];
+        };
         /** @description The vendor's id, as the catalog names it. */
         VendorId: string;
         Vendor: {
@@ -790,7 +965,7 @@ export interface components {
              * @description Stable error code (README lists each with its meaning).
              * @enum {string}
              */
-            code: "malformed-json" | "invalid-request" | "invalid-character" | "invalid-cursor" | "x12-unreadable" | "url-not-allowed" | "unauthorized" | "webhook-unauthenticated" | "webhook-outside-window" | "forbidden" | "no-x12-identity" | "not-found" | "route-not-found" | "request-timeout" | "idempotency-key-reused" | "webhook-id-reused" | "invalid-state" | "identity-in-use" | "payload-too-large" | "unsupported-media-type" | "invalid-order" | "reply-refused" | "limit-reached" | "headers-too-large" | "service-unavailable" | "internal-error";
+            code: "malformed-json" | "invalid-request" | "invalid-character" | "invalid-cursor" | "x12-unreadable" | "url-not-allowed" | "unauthorized" | "webhook-unauthenticated" | "webhook-outside-window" | "forbidden" | "no-x12-identity" | "not-found" | "route-not-found" | "request-timeout" | "idempotency-key-reused" | "webhook-id-reused" | "invalid-state" | "identity-in-use" | "already-decided" | "payload-too-large" | "unsupported-media-type" | "invalid-order" | "reply-refused" | "limit-reached" | "headers-too-large" | "service-unavailable" | "internal-error";
             detail?: string;
             instance?: string;
             errors?: {
@@ -1426,6 +1601,8 @@ export interface components {
         };
     };
     parameters: {
+        PersonIdPath: string;
+        ApprovalIdPath: string;
         OrderId: string;
         PartnerId: string;
         VendorIdPath: components["schemas"]["VendorId"];
@@ -2723,6 +2900,208 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            503: components["responses"]["Problem"];
+        };
+    };
+    listPeople: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The people. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        people: components["schemas"]["Person"][];
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    createPerson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PersonCreate"];
+            };
+        };
+        responses: {
+            /** @description Registered. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Person"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    createPersonKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["PersonIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key, shown this once. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        key: string;
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    listApprovals: {
+        parameters: {
+            query?: {
+                assignee?: "me";
+                status?: components["schemas"]["ApprovalStatus"];
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The approvals. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        approvals: components["schemas"]["Approval"][];
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    getApproval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["ApprovalIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The approval. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Approval"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    decideApproval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["ApprovalIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    decision: "approve" | "reject";
+                    comment?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Recorded; the approval as it is now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Approval"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    listOrderApprovals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order's approvals (one at most, today). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        approvals: components["schemas"]["Approval"][];
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
             503: components["responses"]["Problem"];
         };
     };

@@ -29,6 +29,7 @@ export const problemCodes = {
   'webhook-id-reused': { status: 409, title: 'This webhook event id was used for a different body' },
   'invalid-state': { status: 409, title: 'The order or task is in a state that does not allow this' },
   'identity-in-use': { status: 409, title: 'This partner identity belongs to another partner' },
+  'already-decided': { status: 409, title: 'The approval was decided already; this decision changed nothing' },
   'payload-too-large': { status: 413, title: 'The body is larger than the gateway accepts' },
   'unsupported-media-type': { status: 415, title: 'This content type is not accepted here' },
   'invalid-order': { status: 422, title: 'The order breaks a business rule' },

@@ -15,6 +15,9 @@ import { firstTooDeep, jsonDepthLimit } from '../domain/json-depth.ts';
 import { packageFile } from '../package-files.ts';
 import { bearerAuth, bearerToken } from './auth.ts';
 import { clientErrorHandler } from './client-errors.ts';
+import type { DecideApproval } from '../domain/approval.ts';
+import type { ApprovalDeps } from '../pipeline/approvals.ts';
+import { approvalHandlers } from './approvals.ts';
 import { cxmlHandlers } from './cxml.ts';
 import { deadLetterHandlers, type Replayer } from './dead-letters.ts';
 import { documentHandlers } from './documents.ts';
@@ -60,6 +63,10 @@ export interface ServerDeps {
   /** The order pipeline: store, catalog, stage timer. */
   pipeline: PipelineDeps;
   fulfillment: FulfillmentDeps;
+  /** Takes a person's (or a signature's) decision on an approval. */
+  decideApproval: DecideApproval;
+  /** What approvals need beyond a decision: the escalation job's. */
+  approvals: ApprovalDeps;
   /** Seals webhook secrets and our cXML shared secrets. */
   secrets: SecretBox;
   /** Where the gateway may send: registrations of URLs are checked with it, and the workers send through it. */
@@ -226,6 +233,7 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
       ...cxmlHandlers(db, pipeline, options.bodyLimitBytes),
       ...documentHandlers(db),
       ...taskHandlers(db, fulfillment),
+      ...approvalHandlers(db, options.decideApproval),
       ...vendorHandlers(db, fulfillment, options.amqp, options.outbound),
       ...deadLetterHandlers(db, options.replayDeadLetter),
       ...webhookHandlers(db, pipeline, options.secrets, options.outbound),

@@ -8,8 +8,10 @@ import type { ApprovalLinkDeps } from '../api/approval-links.ts';
 import { createMetrics } from '../api/metrics.ts';
 import { fulfillmentDeps } from '../adapters/partners/index.ts';
 import { defaultTimeouts, type ServerDeps, type ServerTimeouts } from '../api/server.ts';
+import type { DecisionInput } from '../domain/approval.ts';
 import type { Catalog } from '../domain/catalog.ts';
 import { strictOutboundRules } from '../domain/outbound-target.ts';
+import { decideApproval, type ApprovalDeps, type ApprovalGate, type LevelNotice } from '../pipeline/approvals.ts';
 
 // Builds each dependency of the HTTP server once from the parts a process has (database, catalog,
 // secret key, broker or not). app/main.ts calls it with the production parts; tests with theirs.
@@ -38,8 +40,10 @@ export interface Parts {
   metricsToken?: string;
   /** The clock of the /metrics cache (tests move it). */
   metricsClock?: () => number;
-  /** Serves the approval links' pages (/a/{token}) with these. */
-  approvalLinks?: ApprovalLinkDeps;
+  /** The approval policies every stored order passes, and how a level's people are told; absent: no order waits. */
+  approvals?: { gate: ApprovalGate; notice?: LevelNotice };
+  /** Serves the approval links' pages (/a/{token}) with these; they decide with the approvals' decideApproval unless given another. */
+  approvalLinks?: Omit<ApprovalLinkDeps, 'decide'> & { decide?: ApprovalLinkDeps['decide'] };
 }
 
 export function composeServer(parts: Parts): ServerDeps {
@@ -48,10 +52,26 @@ export function composeServer(parts: Parts): ServerDeps {
   const outbound = parts.outbound ?? createOutbound(strictOutboundRules);
   const secrets = secretBox(parts.secretKey);
   const fulfillment = fulfillmentDeps(db, { retry: parts.retryPolicy ?? defaultRetryPolicy, outbound: outbound.endpoints, secrets });
+  const store = orderStore(db);
+  const approvalDeps: ApprovalDeps = {
+    store,
+    catalog: parts.catalog,
+    renderAnswer: fulfillment.renderAnswer,
+    ...(parts.approvals?.notice === undefined ? {} : { notice: parts.approvals.notice }),
+  };
+  const decide = (input: DecisionInput) => decideApproval(approvalDeps, input);
   return {
     db,
     outbound,
-    pipeline: { store: orderStore(db), catalog: parts.catalog, renderAnswer: fulfillment.renderAnswer, timer: metrics.timeStage },
+    pipeline: {
+      store,
+      catalog: parts.catalog,
+      renderAnswer: fulfillment.renderAnswer,
+      timer: metrics.timeStage,
+      ...(parts.approvals === undefined ? {} : { approvals: parts.approvals }),
+    },
+    decideApproval: decide,
+    approvals: approvalDeps,
     fulfillment,
     secrets,
     metrics,
@@ -62,7 +82,7 @@ export function composeServer(parts: Parts): ServerDeps {
     ...(parts.metricsToken === undefined ? {} : { metricsToken: parts.metricsToken }),
     ...(parts.logger === undefined ? {} : { logger: parts.logger }),
     ...(parts.replayDeadLetter === undefined ? {} : { replayDeadLetter: parts.replayDeadLetter }),
-    ...(parts.approvalLinks === undefined ? {} : { approvalLinks: parts.approvalLinks }),
+    ...(parts.approvalLinks === undefined ? {} : { approvalLinks: { decide, ...parts.approvalLinks } }),
   };
 }
 

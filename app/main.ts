@@ -18,11 +18,12 @@ import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { packageRoot, packageVersion } from '../package-files.ts';
 import { composeServer, startCatalog } from './compose.ts';
 import { ackOverdueJob } from './jobs/ack-overdue.ts';
+import { approvalEscalationsJob } from './jobs/approval-escalations.ts';
 import { deadLetterReplayer } from './jobs/dead-letters.ts';
 import { documentPushesJob } from './jobs/document-pushes.ts';
 import { webhookDeliveriesJob } from './jobs/webhook-deliveries.ts';
 import { notificationsJob } from './jobs/notifications.ts';
-import { emailSender, twilioSender } from '../adapters/notify/index.ts';
+import { emailSender, noticeSettings, twilioSender } from '../adapters/notify/index.ts';
 import { createLogger } from './logger.ts';
 import { explainStartFailure } from './start-failure.ts';
 import { startWorkers, type Workers } from './workers.ts';
@@ -59,6 +60,8 @@ async function main(): Promise<void> {
           log: brokerLog(logger),
         });
   let started = false;
+  // The links in approval messages, and the key they are checked with (derived from the secret key).
+  const notices = noticeSettings(config, secrets.key);
   const deps = composeServer({
     db,
     catalog,
@@ -71,6 +74,7 @@ async function main(): Promise<void> {
     amqp: broker !== undefined,
     ...(broker === undefined ? {} : { replayDeadLetter: deadLetterReplayer(broker) }),
     started: () => started,
+    approvalLinks: { linkKey: notices.linkKey },
   });
   const app = await buildServer(deps);
   let workers: Workers | undefined = undefined;
@@ -126,6 +130,7 @@ async function main(): Promise<void> {
       webhookDeliveriesJob(db, deps.secrets, deps.outbound.webhooks),
       documentPushesJob(db, { retry: defaultRetryPolicy, outbound: deps.outbound.endpoints, secrets: deps.secrets }),
       ackOverdueJob(db),
+      approvalEscalationsJob(deps.approvals),
       notificationsJob(db, { ...(email === undefined ? {} : { email: email.send }), ...(sms === undefined ? {} : { sms }) }),
     ],
   });

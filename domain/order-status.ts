@@ -25,7 +25,7 @@ const cancellable = ['received', 'held', 'pending_approval', 'approved', 'decomp
 export const orderTransitions: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   // Held: items nobody could resolve yet wait for a cross-reference (or a person's decision).
   received: ['held', 'pending_approval', 'decomposed', 'rejected', 'cancelled', 'failed'],
-  held: ['decomposed', 'rejected', 'cancelled', 'failed'],
+  held: ['pending_approval', 'decomposed', 'rejected', 'cancelled', 'failed'],
   pending_approval: ['approved', 'rejected', 'cancelled', 'failed'],
   approved: ['decomposed', 'cancelled', 'failed'],
   decomposed: ['in_fulfillment', 'cancelled', 'failed'],

@@ -25,14 +25,18 @@ export async function up(knex: Knex): Promise<void> {
 
   await knex.schema.createTable('approvals', (t) => {
     t.text('id').primary();
-    t.text('order_id').notNullable().references('orders.id').unique();
+    t.text('order_id').notNullable().references('orders.id').index();
     t.text('partner_id').notNullable().references('partners.id');
     t.text('status').notNullable().checkIn(['pending', 'approved', 'rejected', 'cancelled']);
     t.jsonb('reasons').notNullable();
     t.jsonb('levels').notNullable();
-    /** The level deciding now (1-based); the last one decided when the approval is over. */
+    // The level deciding now (1-based); the last one decided when the approval is over.
     t.integer('current_level').notNullable().defaultTo(1);
     t.timestamp('level_started_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+    // The last level escalated (0: none): a level escalates once, when its SLA runs out.
+    t.integer('escalated_level').notNullable().defaultTo(0);
+    // A signature level's request is sent after commit by a job; this leases it to one sender.
+    t.timestamp('signature_lease_until', { useTz: true });
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('decided_at', { useTz: true });
     t.index(['status', 'current_level']);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApprovalSummary } from '../domain/approval.ts';
 import { newLinkId, newShortId, signLinkToken, type NewApprovalLink } from '../domain/approval-links.ts';
 import { approvalEmail, approvalSms, type NewNotification, type NoticePerson } from '../domain/approval-messages.ts';
+import type { LevelNotice } from './approvals.ts';
 import type { StoreTransaction } from './ports.ts';
 
 // When a level starts, each person who decides it is sent what they need: an e-mail with an Approve
@@ -115,3 +116,10 @@ export async function queueLevelNotices(
     });
   return { notifications: batch.notifications, unreachable };
 }
+
+/** The approvals' `notice` that tells a level's people by mail and SMS. */
+export const levelNotice =
+  (settings: NoticeSettings): LevelNotice =>
+  async (tx, summary, people, at) => {
+    await queueLevelNotices(tx, summary, people, settings, at);
+  };

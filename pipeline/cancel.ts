@@ -25,6 +25,9 @@ export async function cancelOrder(store: OrderStore, request: CancelRequest, at:
     const from = order.status;
     if (!canCancel(from)) return { kind: 'refused', status: from };
     await endOpenWork(tx, order.id, { kind: 'cancelled' }, at);
+    // An approval still waiting has nothing left to decide.
+    const approval = await tx.pendingApprovalOf(order.id);
+    if (approval !== undefined) await tx.updateApproval(approval.id, { status: 'cancelled', decided: true });
     const { updatedAt } = await tx.changeStatus(
       order.id,
       from,

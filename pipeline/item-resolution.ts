@@ -11,6 +11,7 @@ import {
 import type { CanonicalOrder, StoredOrder } from '../domain/order.ts';
 import { orderHeld, orderRejected, orderResumed } from '../domain/partner-events.ts';
 import { decompose } from './decompose.ts';
+import { closeException, holdForApproval, openException, type ApprovalGate, type LevelNotice } from './approvals.ts';
 import type { AnswerRenderer } from './fulfillment.ts';
 import { writeAnswers } from './partner-answers.ts';
 import type { ItemReferenceInput, OrderStore, StoreTransaction } from './ports.ts';
@@ -26,6 +27,8 @@ export interface PlanningDeps {
   catalog: Catalog;
   /** Writes the partner's answer when lines are refused before any work (absent: the refusal is in history and events only). */
   renderAnswer?: AnswerRenderer;
+  /** The approval policies a stored order passes before it is planned (absent: none; every order is planned at once). */
+  approvals?: { gate: ApprovalGate; notice?: LevelNotice };
 }
 
 export async function resolveOrderItems<O extends CanonicalOrder>(
@@ -65,7 +68,9 @@ export async function settleUnresolved(
     const reason = holdReason(unresolved);
     const { updatedAt } = await tx.changeStatus(order.id, 'received', 'held', 'order.held', actor, { reason, lines: unresolved });
     await tx.enqueue(orderHeld(order, reason, unresolved));
-    return { ...order, status: 'held', updatedAt };
+    const held = { ...order, status: 'held' as const, updatedAt };
+    await openException(tx, held, unresolved, deps.approvals?.notice, at);
+    return held;
   }
   const refusedLines = [...new Set(unresolved.map((item) => item.lineNumber))];
   const acks = refusedLines.map((lineNumber) =>
@@ -103,8 +108,9 @@ const resumeBatch = 200;
 export async function resumeHeldOrders(
   tx: StoreTransaction,
   partnerId: string,
-  catalog: Catalog,
+  planning: PlanningDeps,
 ): Promise<{ resumed: string[]; stillHeld: string[] }> {
+  const { catalog } = planning;
   const resumed: string[] = [];
   const stillHeld: string[] = [];
   for (const order of await tx.lockHeldOrders(partnerId, resumeBatch)) {
@@ -116,7 +122,12 @@ export async function resumeHeldOrders(
     await tx.setLineSkus(order.id, items.resolved);
     await tx.noteEvent(order.id, 'order.items-resolved', actor, { resolved: items.resolved });
     await tx.enqueue(orderResumed(order, items.resolved));
-    await decompose(tx, { ...items.order, status: 'held' }, catalog, { from: 'held' });
+    await closeException(tx, order.id);
+    // Resumed, it passes the approval policies as a new order does.
+    const resumedOrder = { ...items.order, status: 'held' as const };
+    const need = planning.approvals === undefined ? undefined : await planning.approvals.gate(tx, resumedOrder);
+    if (need?.required === true) await holdForApproval(tx, resumedOrder, need, planning.approvals?.notice, new Date());
+    else await decompose(tx, resumedOrder, catalog, { from: 'held' });
     resumed.push(order.id);
   }
   return { resumed, stillHeld };
@@ -125,12 +136,12 @@ export async function resumeHeldOrders(
 /** Adds or replaces a partner's cross-references, and resumes the held orders they resolve, in one transaction. */
 export async function addItemReferences(
   store: OrderStore,
-  catalog: Catalog,
+  planning: PlanningDeps,
   partnerId: string,
   references: readonly ItemReferenceInput[],
 ): Promise<{ stored: number; resumed: string[]; stillHeld: string[] }> {
   return store.transaction(async (tx) => {
     await tx.putItemReferences(partnerId, references);
-    return { stored: references.length, ...(await resumeHeldOrders(tx, partnerId, catalog)) };
+    return { stored: references.length, ...(await resumeHeldOrders(tx, partnerId, planning)) };
   });
 }

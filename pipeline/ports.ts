@@ -1,3 +1,4 @@
+import type { ApprovalLevel, ApprovalReason, ApprovalStatus, Assignee, Decision, DecisionVia } from '../domain/approval.ts';
 import type { LineAck } from '../domain/acknowledgment.ts';
 import type { CanonicalOrder, Channel, StoredOrder } from '../domain/order.ts';
 import type { Effects, FulfillmentState } from '../domain/fulfillment-progress.ts';
@@ -147,7 +148,72 @@ export interface ItemReferenceInput {
  */
 export type UnresolvedItemsPolicy = 'hold' | 'reject';
 
-export interface StoreTransaction {
+/** An approval as the store keeps it (domain/approval.ts for its parts). */
+export interface ApprovalRecord {
+  id: string;
+  orderId: string;
+  partnerId: string;
+  status: ApprovalStatus;
+  reasons: ApprovalReason[];
+  levels: ApprovalLevel[];
+  currentLevel: number;
+  levelStartedAt: string;
+  createdAt: string;
+  decidedAt: string | null;
+}
+
+/** One decision on an approval: a person's (api, link) or a signature's. */
+export interface DecisionRecord {
+  level: number;
+  personId: string | null;
+  provider: string | null;
+  envelopeId: string | null;
+  decision: Decision;
+  comment: string | null;
+  via: DecisionVia;
+  at: string;
+}
+
+export interface PersonRecord {
+  id: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  roles: string[];
+}
+
+/** The approval part of a transaction (adapters/db/approval-store.ts). */
+export interface ApprovalTransaction {
+  insertApproval(approval: {
+    orderId: string;
+    partnerId: string;
+    reasons: ApprovalReason[];
+    levels: ApprovalLevel[];
+  }): Promise<ApprovalRecord>;
+  /** The approval, locked until commit: decisions on it are taken one at a time. */
+  lockApproval(approvalId: string): Promise<ApprovalRecord | undefined>;
+  /** Every decision on it, oldest first. */
+  approvalDecisions(approvalId: string): Promise<DecisionRecord[]>;
+  /** False when this person (or envelope) has decided this level already. */
+  recordDecision(approvalId: string, decision: Omit<DecisionRecord, 'at'>): Promise<boolean>;
+  /** A new level (its start time now), or the end (decided_at now). */
+  updateApproval(approvalId: string, change: { currentLevel?: number; status?: ApprovalStatus; decided?: true }): Promise<void>;
+  person(personId: string): Promise<PersonRecord | undefined>;
+  /** The people a level asks: the named ones and everyone with one of its roles. */
+  peopleFor(assignees: readonly Assignee[]): Promise<PersonRecord[]>;
+  partnerName(partnerId: string): Promise<string>;
+  /** The order's approval still pending, locked; undefined when it has none. */
+  pendingApprovalOf(orderId: string): Promise<ApprovalRecord | undefined>;
+  /**
+   * Up to `limit` pending approvals whose current level's SLA ran out by `now`, that has someone to
+   * escalate to and has not escalated yet; locked, those another transaction holds skipped.
+   */
+  lockOverdueApprovals(now: Date, limit: number): Promise<ApprovalRecord[]>;
+  /** The current level escalated: its levels as they now are (the escalatee added). */
+  recordEscalation(approvalId: string, levels: readonly ApprovalLevel[], level: number): Promise<void>;
+}
+
+export interface StoreTransaction extends ApprovalTransaction {
   /**
    * Takes the key for this request, or returns the record of whoever took it first (waiting for it
    * to commit). With `answer`, the record is written with it at once (no completeIdempotencyKey).

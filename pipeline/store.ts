@@ -1,5 +1,6 @@
 import type { CanonicalOrder, Channel, StoredOrder } from '../domain/order.ts';
 import { orderReceived } from '../domain/partner-events.ts';
+import { holdForApproval } from './approvals.ts';
 import { decomposeOrders } from './decompose.ts';
 import { resolveOrderItems, settleUnresolved, type PlanningDeps } from './item-resolution.ts';
 import type { StoreTransaction } from './ports.ts';
@@ -76,7 +77,12 @@ export async function insertReceivedOrders(
   for (const [index, order] of stored.entries()) {
     const { unresolved } = resolved[index] as (typeof resolved)[number];
     results.push(order);
-    if (unresolved.length > 0) results[index] = await settleUnresolved(tx, order, unresolved, planning);
+    if (unresolved.length > 0) {
+      results[index] = await settleUnresolved(tx, order, unresolved, planning);
+      continue;
+    }
+    const need = planning.approvals === undefined ? undefined : await planning.approvals.gate(tx, order);
+    if (need?.required === true) results[index] = await holdForApproval(tx, order, need, planning.approvals?.notice, new Date());
     else toPlan.push(index);
   }
   const planned = await decomposeOrders(

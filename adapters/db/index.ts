@@ -63,6 +63,17 @@ export { getDeadLetter, insertDeadLetter, listDeadLetters, markReplayed, type De
 export { leaseStuckPushes, type StuckPush } from './document-pushes.ts';
 export { metricReadings, type MetricReadings } from './metric-readings.ts';
 export {
+  approvalsOfOrder,
+  createPerson,
+  createPersonKey,
+  getApproval,
+  listApprovals,
+  listPeople,
+  personHasRole,
+  type ApprovalView,
+  type NewPerson,
+} from './people.ts';
+export {
   claimDueNotifications,
   findApprovalLink,
   listNotifications,

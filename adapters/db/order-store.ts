@@ -1,3 +1,4 @@
+import { approvalStore } from './approval-store.ts';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import pRetry from 'p-retry';
@@ -90,6 +91,7 @@ async function insertOutbox(trx: Knex.Transaction, rows: OutboxJson[]): Promise<
 /** Outbox messages wait in memory until the work is done, then go in with one insert before commit. */
 function transactionOn(trx: Knex.Transaction, outbox: OutboxJson[]): StoreTransaction {
   return {
+    ...approvalStore(trx),
     async claimIdempotencyKey(partnerId, scope, key, requestHash, answer) {
       // A concurrent holder of the same key blocks this insert until it commits or rolls back.
       const response =

@@ -27,12 +27,15 @@ export interface Partner {
 
 /** A vendor's key has no partner: it reaches only the vendor operations, which read vendorId. */
 export type Principal =
-  { role: 'admin'; partnerId: null } | { role: 'partner'; partnerId: string } | { role: 'vendor'; partnerId: null; vendorId: string };
+  | { role: 'admin'; partnerId: null }
+  | { role: 'partner'; partnerId: string }
+  | { role: 'vendor'; partnerId: null; vendorId: string }
+  | { role: 'person'; partnerId: null; personId: string };
 
 /** Keys are 256 random bits, so a plain SHA-256 is enough to store them safely and look them up by hash. */
 export const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex');
 
-export const newApiKey = (prefix: 'oga' | 'ogp' | 'ogv'): string => `${prefix}_${randomBytes(32).toString('base64url')}`;
+export const newApiKey = (prefix: 'oga' | 'ogp' | 'ogv' | 'ogh'): string => `${prefix}_${randomBytes(32).toString('base64url')}`;
 
 const toPartner = (row: { id: string; name: string; created_at: Date; settings?: { unresolvedItems?: string } | null }): Partner => ({
   id: row.id,
@@ -111,10 +114,11 @@ export async function findPrincipalByHash(db: Database, keyHash: string): Promis
   const row = await db('api_keys')
     .where({ key_hash: keyHash })
     .whereNull('revoked_at')
-    .first('id', 'role', 'partner_id', 'vendor_id', 'last_used_at');
+    .first('id', 'role', 'partner_id', 'vendor_id', 'person_id', 'last_used_at');
   if (row === undefined) return undefined;
   await noteKeyUsed(db, row.id, row.last_used_at);
   if (row.role === 'vendor') return { role: 'vendor', partnerId: null, vendorId: row.vendor_id };
+  if (row.role === 'person') return { role: 'person', partnerId: null, personId: row.person_id };
   return row.role === 'admin' ? { role: 'admin', partnerId: null } : { role: 'partner', partnerId: row.partner_id };
 }
 

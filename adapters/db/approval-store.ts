@@ -1,0 +1,178 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Assignee } from '../../domain/approval.ts';
+import type { ApprovalRecord, ApprovalTransaction, DecisionRecord, PersonRecord } from '../../pipeline/ports.ts';
+
+// Approvals, their decisions and the people who make them, in the caller's transaction.
+
+interface ApprovalRow {
+  id: string;
+  order_id: string;
+  partner_id: string;
+  status: ApprovalRecord['status'];
+  reasons: ApprovalRecord['reasons'];
+  levels: ApprovalRecord['levels'];
+  current_level: number;
+  level_started_at: Date;
+  created_at: Date;
+  decided_at: Date | null;
+}
+
+interface DecisionRow {
+  level: number;
+  person_id: string | null;
+  provider: string | null;
+  envelope_id: string | null;
+  decision: DecisionRecord['decision'];
+  comment: string | null;
+  via: DecisionRecord['via'];
+  created_at: Date;
+}
+
+export const approvalRecord = (row: ApprovalRow): ApprovalRecord => ({
+  id: row.id,
+  orderId: row.order_id,
+  partnerId: row.partner_id,
+  status: row.status,
+  reasons: row.reasons,
+  levels: row.levels,
+  currentLevel: row.current_level,
+  levelStartedAt: new Date(row.level_started_at).toISOString(),
+  createdAt: new Date(row.created_at).toISOString(),
+  decidedAt: row.decided_at === null ? null : new Date(row.decided_at).toISOString(),
+});
+
+export const decisionRecord = (row: DecisionRow): DecisionRecord => ({
+  level: row.level,
+  personId: row.person_id,
+  provider: row.provider,
+  envelopeId: row.envelope_id,
+  decision: row.decision,
+  comment: row.comment,
+  via: row.via,
+  at: new Date(row.created_at).toISOString(),
+});
+
+export const personRecord = (row: {
+  id: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  roles: string[];
+}): PersonRecord => ({
+  id: row.id,
+  name: row.name,
+  email: row.email,
+  phone: row.phone,
+  roles: row.roles,
+});
+
+const personColumns = ['id', 'name', 'email', 'phone', 'roles'] as const;
+
+export async function decisionsOf(db: Knex | Knex.Transaction, approvalId: string): Promise<DecisionRecord[]> {
+  const rows: DecisionRow[] = await db('approval_decisions').where({ approval_id: approvalId }).orderBy('id');
+  return rows.map(decisionRecord);
+}
+
+export function approvalStore(trx: Knex.Transaction): ApprovalTransaction {
+  return {
+    async insertApproval({ orderId, partnerId, reasons, levels }) {
+      const [row] = await trx('approvals')
+        .insert({
+          id: randomUUID(),
+          order_id: orderId,
+          partner_id: partnerId,
+          status: 'pending',
+          reasons: JSON.stringify(reasons),
+          levels: JSON.stringify(levels),
+        })
+        .returning('*');
+      return approvalRecord(row as ApprovalRow);
+    },
+
+    async lockApproval(approvalId) {
+      const row = await trx<ApprovalRow>('approvals').where({ id: approvalId }).forUpdate().first();
+      return row === undefined ? undefined : approvalRecord(row);
+    },
+
+    approvalDecisions: (approvalId) => decisionsOf(trx, approvalId),
+
+    async recordDecision(approvalId, decision) {
+      const inserted = await trx('approval_decisions')
+        .insert({
+          approval_id: approvalId,
+          level: decision.level,
+          person_id: decision.personId,
+          provider: decision.provider,
+          envelope_id: decision.envelopeId,
+          decision: decision.decision,
+          comment: decision.comment,
+          via: decision.via,
+        })
+        .onConflict()
+        .ignore()
+        .returning('id');
+      return inserted.length > 0;
+    },
+
+    async updateApproval(approvalId, change) {
+      await trx('approvals')
+        .where({ id: approvalId })
+        .update({
+          ...(change.currentLevel === undefined ? {} : { current_level: change.currentLevel, level_started_at: trx.fn.now() }),
+          ...(change.status === undefined ? {} : { status: change.status }),
+          ...(change.decided === true ? { decided_at: trx.fn.now() } : {}),
+        });
+    },
+
+    async person(personId) {
+      const row = await trx('people').where({ id: personId }).first(personColumns);
+      return row === undefined ? undefined : personRecord(row);
+    },
+
+    async peopleFor(assignees: readonly Assignee[]) {
+      const roles = assignees.flatMap((a) => ('role' in a ? [a.role] : []));
+      const ids = assignees.flatMap((a) => ('person' in a ? [a.person] : []));
+      if (roles.length === 0 && ids.length === 0) return [];
+      const rows = await trx('people')
+        .where((q) => {
+          if (ids.length > 0) q.orWhereIn('id', ids);
+          if (roles.length > 0) q.orWhereRaw('roles && ?::text[]', [roles]);
+        })
+        .orderBy('id')
+        .select(personColumns);
+      return rows.map(personRecord);
+    },
+
+    async pendingApprovalOf(orderId) {
+      const row = await trx<ApprovalRow>('approvals').where({ order_id: orderId, status: 'pending' }).forUpdate().first();
+      return row === undefined ? undefined : approvalRecord(row);
+    },
+
+    async lockOverdueApprovals(now, limit) {
+      // PostgreSQL reads an ISO 8601 duration (PT4H, P1D) as an interval.
+      const rows: ApprovalRow[] = await trx('approvals')
+        .where({ status: 'pending' })
+        .whereRaw('escalated_level < current_level')
+        .whereRaw(`levels -> (current_level - 1) -> 'escalateTo' IS NOT NULL`)
+        .whereRaw(`levels -> (current_level - 1) ->> 'sla' IS NOT NULL`)
+        .whereRaw(`level_started_at + (levels -> (current_level - 1) ->> 'sla')::interval <= ?`, [now])
+        .orderBy('level_started_at')
+        .limit(limit)
+        .forUpdate()
+        .skipLocked();
+      return rows.map(approvalRecord);
+    },
+
+    async recordEscalation(approvalId, levels, level) {
+      await trx('approvals')
+        .where({ id: approvalId })
+        .update({ levels: JSON.stringify(levels), escalated_level: level });
+    },
+
+    async partnerName(partnerId) {
+      const row = await trx('partners').where({ id: partnerId }).first('name');
+      return (row?.name as string | undefined) ?? partnerId;
+    },
+  };
+}
