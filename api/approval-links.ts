@@ -146,8 +146,24 @@ export function approvalLinkRoutes(db: Database, deps: ApprovalLinkDeps) {
     app.get('/a/:token', { schema: { hide: true } }, async (request: LinkRequest, reply) => {
       const checked = await check(db, deps, request.params.token, now());
       if (!checked.ok) return page(reply, checked.status, checked.title, `<p>${e(checked.text)}</p>`);
-      await noteLinkEvent(db, checked.link, 'approval.link-opened', { userAgent: request.headers['user-agent'] ?? null });
-      return page(reply, 200, `Order ${checked.link.summary.externalRef} waits for your decision`, form(checked.link));
+      const { link } = checked;
+      await noteLinkEvent(db, link, 'approval.link-opened', { userAgent: request.headers['user-agent'] ?? null });
+      // No button for what can no longer be decided; the POST would say the same (the decision is the approvals' to refuse).
+      if (link.approvalStatus !== 'pending')
+        return page(
+          reply,
+          409,
+          `Order ${link.summary.externalRef} was decided already`,
+          `<p>The approval is ${e(link.approvalStatus)}.</p>`,
+        );
+      if (link.currentLevel !== link.level)
+        return page(
+          reply,
+          409,
+          `Order ${link.summary.externalRef} no longer waits for this level`,
+          `<p>Level ${link.level} has been decided; the approval is at level ${link.currentLevel}.</p>`,
+        );
+      return page(reply, 200, `Order ${link.summary.externalRef} waits for your decision`, form(link));
     });
 
     app.post('/a/:token', { schema: { hide: true } }, async (request: LinkRequest, reply) => {

@@ -118,12 +118,23 @@ describe('an approval decided from the mail', () => {
     expect(decided.statusCode, decided.body).toBe(200);
     expect(await statusOf(orderId)).toBe('pending_approval');
 
+    // Sam's other link opens on a level that has been decided: no button.
+    const samReject = new URL(/^Reject: (\S+)$/m.exec(first.text ?? '')?.[1] as string);
+    const stale = await t.request({ method: 'GET', url: samReject.pathname });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.body).toContain('no longer waits for this level');
+    expect(stale.body).not.toContain('<form');
+
     const second = await mailTo('fay@example.com');
     expect(second.text).toContain('level 2 of 2 (finance)');
     // The first level's decision, as the approvals' summary names its person (today by id, not name).
     expect(second.text).toMatch(/level 1: \S.* approved \(link\): "ok"/);
     expect((await follow(second, orderId)).statusCode).toBe(200);
     expect(await statusOf(orderId)).toBe('decomposed');
+    const fayReject = new URL(/^Reject: (\S+)$/m.exec(second.text ?? '')?.[1] as string);
+    const over = await t.request({ method: 'GET', url: fayReject.pathname });
+    expect(over.statusCode).toBe(409);
+    expect(over.body).toContain('The approval is approved.');
     const causes = (await t.database.db('order_events').where({ order_id: orderId }).orderBy('id').select('cause')).map((e) => e.cause);
     expect(causes).toEqual(expect.arrayContaining(['approval.notified', 'approval.link-opened', 'approval.link-used']));
   });

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { ApprovalSummary, Decision } from '../../domain/approval.ts';
+import type { ApprovalStatus, ApprovalSummary, Decision } from '../../domain/approval.ts';
 import type { NoticeChannel, NoticeLinks, NoticeState } from '../../domain/approval-messages.ts';
 import type { NoticeBatch } from '../../pipeline/approval-notices.ts';
 import type { Database } from './connect.ts';
@@ -159,13 +159,17 @@ export interface StoredLink {
   summary: ApprovalSummary;
   expiresAt: Date;
   usedAt: Date | null;
+  /** The approval as it is now, not as the message showed it. */
+  approvalStatus: ApprovalStatus;
+  currentLevel: number;
 }
 
 export async function findApprovalLink(db: Database, id: string): Promise<StoredLink | undefined> {
   const row = (await db('approval_links as l')
     .join('people as p', 'p.id', 'l.person_id')
+    .join('approvals as a', 'a.id', 'l.approval_id')
     .where('l.id', id)
-    .first('l.*', 'p.name as person_name')) as Record<string, unknown> | undefined;
+    .first('l.*', 'p.name as person_name', 'a.status as approval_status', 'a.current_level')) as Record<string, unknown> | undefined;
   if (row === undefined) return undefined;
   return {
     id: row.id as string,
@@ -178,6 +182,8 @@ export async function findApprovalLink(db: Database, id: string): Promise<Stored
     summary: row.summary as ApprovalSummary,
     expiresAt: row.expires_at as Date,
     usedAt: (row.used_at as Date | null) ?? null,
+    approvalStatus: row.approval_status as ApprovalStatus,
+    currentLevel: Number(row.current_level),
   };
 }
 
