@@ -1,5 +1,18 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.ts';
+
+const problemsOf = (env: Record<string, string>): string[] => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    return (error as ConfigError).problems;
+  }
+  return [];
+};
 
 describe('loadConfig', () => {
   it('runs on embedded defaults with nothing set', () => {
@@ -94,6 +107,82 @@ describe('loadConfig', () => {
       'HEADERS_TIMEOUT_MS (40000) must not be longer than REQUEST_TIMEOUT_MS (30000)',
       'METRICS_TOKEN must be at least 16 characters long',
     ]);
+  });
+
+  describe('signature providers', () => {
+    const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const docusign = {
+      DOCUSIGN_INTEGRATION_KEY: 'ik-0001',
+      DOCUSIGN_USER_ID: 'user-0001',
+      DOCUSIGN_ACCOUNT_ID: 'acct-0001',
+      DOCUSIGN_PRIVATE_KEY: pem,
+      DOCUSIGN_CONNECT_HMAC_KEY: 'key-one, key-two',
+    };
+
+    it('leaves both unavailable when nothing is set', () => {
+      expect(loadConfig({})).toMatchObject({ docusign: undefined, acrobatSign: undefined });
+    });
+
+    it('reads DocuSign whole, with the developer hosts by default, the key as PEM text (line breaks escaped or not) or a file', () => {
+      expect(loadConfig(docusign).docusign).toEqual({
+        integrationKey: 'ik-0001',
+        userId: 'user-0001',
+        accountId: 'acct-0001',
+        privateKey: pem.trim(),
+        connectHmacKeys: ['key-one', 'key-two'],
+        basePath: 'https://demo.docusign.net/restapi',
+        oauthHost: 'account-d.docusign.com',
+      });
+      expect(loadConfig({ ...docusign, DOCUSIGN_PRIVATE_KEY: pem.replace(/\n/g, '\\n') }).docusign?.privateKey).toBe(pem.trim());
+      const file = join(mkdtempSync(join(tmpdir(), 'og-config-')), 'docusign.pem');
+      writeFileSync(file, pem);
+      expect(
+        loadConfig({
+          ...docusign,
+          DOCUSIGN_PRIVATE_KEY: file,
+          DOCUSIGN_BASE_PATH: 'https://eu.docusign.net/restapi',
+          DOCUSIGN_OAUTH_HOST: 'account.docusign.com',
+        }).docusign,
+      ).toMatchObject({ privateKey: pem.trim(), basePath: 'https://eu.docusign.net/restapi', oauthHost: 'account.docusign.com' });
+    });
+
+    it('refuses half a DocuSign configuration, naming what is missing, and a key that is not an RSA private key, without echoing it', () => {
+      expect(problemsOf({ DOCUSIGN_INTEGRATION_KEY: 'ik', DOCUSIGN_PRIVATE_KEY: pem })).toEqual([
+        'DocuSign is half configured: DOCUSIGN_USER_ID, DOCUSIGN_ACCOUNT_ID, DOCUSIGN_CONNECT_HMAC_KEY are missing',
+      ]);
+      const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      expect(problemsOf({ ...docusign, DOCUSIGN_PRIVATE_KEY: ec })).toEqual(['DOCUSIGN_PRIVATE_KEY must be an RSA private key']);
+      const garbled = '-----BEGIN PRIVATE KEY-----\nsecret-material\n-----END PRIVATE KEY-----';
+      const problems = problemsOf({ ...docusign, DOCUSIGN_PRIVATE_KEY: garbled, DOCUSIGN_BASE_PATH: 'http://demo.docusign.net/restapi' });
+      expect(problems).toEqual(['DOCUSIGN_PRIVATE_KEY is not a readable PEM private key', 'DOCUSIGN_BASE_PATH must start with https://']);
+      expect(problems.join()).not.toContain('secret-material');
+      expect(problemsOf({ ...docusign, DOCUSIGN_PRIVATE_KEY: '/nowhere/key.pem' })).toEqual([
+        'DOCUSIGN_PRIVATE_KEY is neither a PEM private key nor a readable file',
+      ]);
+    });
+
+    it('reads Acrobat Sign with an access token or with refresh settings, and refuses half of it', () => {
+      const base = { ACROBAT_SIGN_BASE_URL: 'https://api.na1.adobesign.com', ACROBAT_SIGN_CLIENT_ID: 'CBJCHB-client' };
+      expect(loadConfig({ ...base, ACROBAT_SIGN_ACCESS_TOKEN: '3AAAB-token' }).acrobatSign).toEqual({
+        baseUrl: 'https://api.na1.adobesign.com',
+        clientId: 'CBJCHB-client',
+        accessToken: '3AAAB-token',
+      });
+      expect(loadConfig({ ...base, ACROBAT_SIGN_CLIENT_SECRET: 'shh', ACROBAT_SIGN_REFRESH_TOKEN: '3AAAB-refresh' }).acrobatSign).toEqual({
+        baseUrl: 'https://api.na1.adobesign.com',
+        clientId: 'CBJCHB-client',
+        refresh: { clientSecret: 'shh', refreshToken: '3AAAB-refresh' },
+      });
+      expect(problemsOf({ ...base, ACROBAT_SIGN_REFRESH_TOKEN: '3AAAB-refresh' })).toEqual([
+        'Acrobat Sign is half configured: ACROBAT_SIGN_ACCESS_TOKEN (or ACROBAT_SIGN_CLIENT_SECRET and ACROBAT_SIGN_REFRESH_TOKEN) missing',
+      ]);
+      expect(problemsOf({ ACROBAT_SIGN_ACCESS_TOKEN: 't' })).toEqual([
+        'Acrobat Sign is half configured: ACROBAT_SIGN_BASE_URL, ACROBAT_SIGN_CLIENT_ID missing',
+      ]);
+      expect(problemsOf({ ...base, ACROBAT_SIGN_BASE_URL: 'http://api.na1.adobesign.com', ACROBAT_SIGN_ACCESS_TOKEN: 't' })).toEqual([
+        'ACROBAT_SIGN_BASE_URL must start with https://',
+      ]);
+    });
   });
 
   it('reads the approval messages settings: mail, SMS, the links base and lifetime', () => {

@@ -1,6 +1,8 @@
 // The one place that reads process.env. Everything else receives a frozen Config.
 
 import { parseAllowedHost, parseCidr, type OutboundRules } from './domain/outbound-target.ts';
+import { signatureSettings, signatureVariables } from './config-signatures.ts';
+import type { AcrobatSignSettings, DocusignSettings } from './adapters/esign/index.ts';
 import { durationMs } from './domain/approval-links.ts';
 
 export interface Config {
@@ -25,6 +27,12 @@ export interface Config {
   readonly requestTimeoutMs: number;
   /** Bearer token /metrics asks for; absent, /metrics is open (it shows counts, never orders). */
   readonly metricsToken: string | undefined;
+  /** Folder of approval policies (every *.yaml in it); relative to the working directory, or absent for the package's mappings/approvals. */
+  readonly approvalsDir: string | undefined;
+  /** DocuSign credentials; absent, DocuSign signature levels cannot start (config-signatures.ts). */
+  readonly docusign: DocusignSettings | undefined;
+  /** Acrobat Sign credentials; absent, Acrobat Sign signature levels cannot start. */
+  readonly acrobatSign: AcrobatSignSettings | undefined;
   /** Where approval e-mails are sent through; absent, they are kept and listed, not sent. */
   readonly smtpUrl: string | undefined;
   readonly smtpFrom: string;
@@ -119,6 +127,13 @@ export const configVariables: readonly ConfigVariable[] = [
     description:
       "true: partners' webhook subscriptions may reach the OUTBOUND_ALLOW_HOSTS and OUTBOUND_ALLOW_CIDRS too; by default only the URLs an admin sets may.",
   },
+  {
+    name: 'APPROVALS_DIR',
+    default: 'mappings/approvals',
+    description:
+      'Folder of approval policies: every *.yaml in it is read at start, in file name order, and checked (a bad policy stops the start, naming file and place).',
+  },
+  ...signatureVariables,
   {
     name: 'SMTP_URL',
     default: '(none)',
@@ -293,6 +308,8 @@ export function loadConfig(env: Env = process.env): Config {
     headersTimeoutMs,
     requestTimeoutMs,
     metricsToken,
+    approvalsDir: text('APPROVALS_DIR'),
+    ...signatureSettings(text, problems),
     smtpUrl,
     smtpFrom: text('SMTP_FROM') ?? 'ordergate <approvals@localhost>',
     twilio:

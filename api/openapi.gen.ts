@@ -260,6 +260,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/partners/{id}/prices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The partner's contract prices, by SKU then currency (admin)
+         * @description Approval policies with a priceDeviation condition compare an order line's unit price with the partner's contract price for its SKU in the order's currency, or, when it has none, with the catalog's list price.
+         */
+        get: operations["listContractPrices"];
+        /**
+         * Add or replace contract prices in bulk (admin)
+         * @description Each price given replaces the one stored for its SKU and currency; others are kept. All or nothing: one transaction. The same SKU and currency twice in one request is 400 naming both.
+         */
+        put: operations["putContractPrices"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/x12": {
         parameters: {
             query?: never;
@@ -845,6 +869,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/esign/docusign/connect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * DocuSign Connect message about an envelope (HMAC-signed; no API key)
+         * @description A Connect configuration sending JSON (SIM) with HMAC signatures posts here. The message is
+         *     taken only when one X-DocuSign-Signature-N header is the base64 HMAC-SHA256 of the exact
+         *     body with one of the DOCUSIGN_CONNECT_HMAC_KEY keys (401 otherwise). envelope-completed
+         *     approves the level the envelope was sent for; envelope-declined and envelope-voided reject
+         *     it; other events are recorded only. An envelope this gateway did not send is refused with
+         *     404 and logged. The same event again (an envelope reaches each state once) answers 200 with
+         *     status duplicate and changes nothing. 404 too when DocuSign is not configured.
+         */
+        post: operations["docusignConnect"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/esign/acrobat-sign/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Acrobat Sign verification of intent (no API key)
+         * @description Acrobat Sign calls this before it creates the webhook, with our client id in
+         *     X-AdobeSign-ClientId; the answer echoes it in the same header and in the body. Another or no
+         *     client id is 401, and the webhook is not created. 404 when Acrobat Sign is not configured.
+         */
+        get: operations["acrobatSignWebhookVerify"];
+        put?: never;
+        /**
+         * Acrobat Sign webhook notification about an agreement (no API key)
+         * @description Taken only with our client id in X-AdobeSign-ClientId (401 otherwise), and answered with it
+         *     echoed (header and body), as Acrobat Sign requires. AGREEMENT_WORKFLOW_COMPLETED approves
+         *     the level the agreement was sent for; AGREEMENT_REJECTED and AGREEMENT_RECALLED reject it;
+         *     other events are recorded only. An agreement this gateway did not send is refused with 404
+         *     and logged. The same notification again (its webhookNotificationId) answers 200 with status
+         *     duplicate and changes nothing.
+         */
+        post: operations["acrobatSignWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -882,11 +963,17 @@ export interface components {
             levels: {
                 level: number;
                 name: string;
-                assignees: Record<string, never>[];
+                assignees: {
+                    role?: string;
+                    person?: string;
+                }[];
                 /** @enum {string} */
                 mode: "any" | "all";
                 sla?: string;
-                escalateTo?: Record<string, never>;
+                escalateTo?: {
+                    role?: string;
+                    person?: string;
+                };
                 /** @enum {string} */
                 method: "click" | "signature";
                 /** @enum {string} */
@@ -1208,6 +1295,9 @@ export interface components {
             x12?: components["schemas"]["PartnerX12"];
             cxml?: components["schemas"]["PartnerCxml"];
             unresolvedItems?: components["schemas"]["UnresolvedItemsPolicy"];
+            trusted?: boolean;
+            creditLimit?: components["schemas"]["CreditLimit"];
+            totalMismatch?: components["schemas"]["TotalMismatchSetting"];
         };
         /**
          * @description What happens to an order with lines whose items resolve to no SKU (a new partner: hold). hold: the order waits (status held, order.held.v1) until cross-references are added, then moves on by itself. reject: those lines are refused at once and the partner is told line by line (X12 855 ACK IR, cXML confirmation, order.acknowledged.v1) while the rest is fulfilled; an order with no line left is rejected (855 BAK02 RD, order.rejected.v1).
@@ -1222,6 +1312,10 @@ export interface components {
         PartnerPatch: {
             name?: string;
             unresolvedItems?: components["schemas"]["UnresolvedItemsPolicy"];
+            trusted?: boolean;
+            /** @description Replaces the credit limit; null removes it. */
+            creditLimit?: components["schemas"]["CreditLimit"] | null;
+            totalMismatch?: components["schemas"]["TotalMismatchSetting"];
             /** @description The fields of PartnerX12Create to change. `identities` replaces the whole list; one pair's fields given flat change the partner's only pair. */
             x12?: {
                 identities?: components["schemas"]["X12Identities"];
@@ -1254,6 +1348,29 @@ export interface components {
                 /** @description Replaces our credential in this partnership whole, its shared secret with it; null removes it (the partner's cXML answers are then noted as not written). */
                 ourCredential?: components["schemas"]["CxmlOurCredential"] | null;
             };
+        };
+        /** @description Approval policies with overCreditLimit hold an order that takes the partner's open orders (every order not rejected, billed, cancelled or failed, in the limit's currency) above it; an order in another currency than the limit's is held too, as it cannot be compared. */
+        CreditLimit: {
+            amount: number;
+            currency: string;
+        };
+        /**
+         * @description What a cXML or JSON order whose stated total is not its lines' total comes to (a new partner: hold). refuse: refused as a bad order (total-mismatch). hold: stored and held for a person's decision (pending_approval, reason stated-total-mismatch). accept: stored and let through.
+         * @enum {string}
+         */
+        TotalMismatchSetting: "refuse" | "hold" | "accept";
+        ContractPriceInput: {
+            /** @description Our SKU. */
+            sku: string;
+            currency: string;
+            unitPrice: number;
+        };
+        ContractPrice: {
+            sku: string;
+            currency: string;
+            unitPrice: number;
+            /** Format: date-time */
+            updatedAt: string;
         };
         ItemReferenceInput: {
             /** @description The partner's own item number, exactly as it sends it (any qualifier). */
@@ -1550,6 +1667,25 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             deliveredAt?: string;
+        };
+        SignatureCallbackReceived: {
+            /** @enum {string} */
+            provider: "docusign" | "acrobat-sign";
+            /** @description The DocuSign envelope id or the Acrobat Sign agreement id. */
+            envelopeId: string;
+            /** @description What marks a repeat of this event. */
+            eventId: string;
+            /** @enum {string} */
+            outcome: "approved" | "rejected" | "pending";
+            /**
+             * @description decided: the outcome was taken as the level decision; not-applied: the approval refused it (see decision); recorded: an event that decides nothing; stale: the level it was sent for no longer decides; duplicate: the same event again, nothing done.
+             * @enum {string}
+             */
+            status: "decided" | "not-applied" | "recorded" | "stale" | "duplicate";
+            /** @description What the approval answered (DecisionResult). */
+            decision?: {
+                [key: string]: unknown;
+            };
         };
         Notification: {
             id: string;
@@ -1863,6 +1999,10 @@ export interface operations {
                     name: string;
                     x12?: components["schemas"]["PartnerX12Create"];
                     cxml?: components["schemas"]["PartnerCxmlCreate"];
+                    /** @description Approval policies may let a trusted partner through (autoApprove). A new partner is not trusted. */
+                    trusted?: boolean;
+                    creditLimit?: components["schemas"]["CreditLimit"];
+                    totalMismatch?: components["schemas"]["TotalMismatchSetting"];
                 };
             };
         };
@@ -2135,6 +2275,93 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    listContractPrices: {
+        parameters: {
+            query?: {
+                /** @description Only this SKU's prices. */
+                sku?: string;
+                limit?: number;
+                /** @description The nextCursor of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: components["parameters"]["PartnerId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of contract prices. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        prices: components["schemas"]["ContractPrice"][];
+                        nextCursor?: string;
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    putContractPrices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["PartnerId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "prices": [
+                 *         {
+                 *           "sku": "MODEM-X1",
+                 *           "currency": "USD",
+                 *           "unitPrice": 115
+                 *         },
+                 *         {
+                 *           "sku": "INTERNET-100",
+                 *           "currency": "USD",
+                 *           "unitPrice": 52.5
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    prices: components["schemas"]["ContractPriceInput"][];
+                };
+            };
+        };
+        responses: {
+            /** @description Stored. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        stored: number;
+                    };
+                };
             };
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
@@ -3102,6 +3329,94 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    docusignConnect: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Taken (or the same event again). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignatureCallbackReceived"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    acrobatSignWebhookVerify: {
+        parameters: {
+            query?: never;
+            header?: {
+                "X-AdobeSign-ClientId"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Our client id, echoed. */
+            200: {
+                headers: {
+                    "X-AdobeSign-ClientId"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        xAdobeSignClientId: string;
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    acrobatSignWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Taken (or the same notification again). */
+            200: {
+                headers: {
+                    "X-AdobeSign-ClientId"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignatureCallbackReceived"] & {
+                        xAdobeSignClientId: string;
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
             503: components["responses"]["Problem"];
         };
     };

@@ -21,12 +21,14 @@ import { approvalHandlers } from './approvals.ts';
 import { cxmlHandlers } from './cxml.ts';
 import { deadLetterHandlers, type Replayer } from './dead-letters.ts';
 import { documentHandlers } from './documents.ts';
+import { esignHandlers, type EsignCallbacks } from './esign.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
 import { healthHandlers } from './health.ts';
 import { databaseOutage } from './outage.ts';
 import type { Metrics } from './metrics.ts';
 import { orderHandlers } from './orders.ts';
 import { itemReferenceHandlers } from './item-references.ts';
+import { partnerPriceHandlers } from './partner-prices.ts';
 import { partnerHandlers } from './partners.ts';
 import { invalidCharacters, ProblemError } from './problems.ts';
 import { taskHandlers } from './tasks.ts';
@@ -85,6 +87,8 @@ export interface ServerDeps {
   timeouts: ServerTimeouts;
   /** Bearer token GET /metrics asks for; absent, it is open. */
   metricsToken?: string;
+  /** Signature providers' callbacks and the decision they lead to; absent, their routes answer 404. */
+  esign?: EsignCallbacks;
   /** The pages behind approval links (/a/{token}); without it they are not served. */
   approvalLinks?: ApprovalLinkDeps;
 }
@@ -237,6 +241,8 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
       ...vendorHandlers(db, fulfillment, options.amqp, options.outbound),
       ...deadLetterHandlers(db, options.replayDeadLetter),
       ...webhookHandlers(db, pipeline, options.secrets, options.outbound),
+      ...partnerPriceHandlers(db),
+      ...esignHandlers(db, options.esign),
       ...notificationHandlers(db),
     },
     securityHandlers: { bearerAuth: bearerAuth(db) },

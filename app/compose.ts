@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { describePolicyProblems, loadApprovalPolicies } from '../adapters/approvals/index.ts';
 import { loadCatalog } from '../adapters/catalog/index.ts';
 import { metricReadings, orderStore, type Database } from '../adapters/db/index.ts';
 import { createOutbound, defaultRetryPolicy, type Outbound, type RetryPolicy } from '../adapters/http/index.ts';
@@ -7,8 +8,9 @@ import type { Replayer } from '../api/dead-letters.ts';
 import type { ApprovalLinkDeps } from '../api/approval-links.ts';
 import { createMetrics } from '../api/metrics.ts';
 import { fulfillmentDeps } from '../adapters/partners/index.ts';
+import type { EsignCallbacks } from '../api/esign.ts';
 import { defaultTimeouts, type ServerDeps, type ServerTimeouts } from '../api/server.ts';
-import type { DecisionInput } from '../domain/approval.ts';
+import type { ApprovalPolicy } from '../domain/approval-policy.ts';
 import type { Catalog } from '../domain/catalog.ts';
 import { strictOutboundRules } from '../domain/outbound-target.ts';
 import { decideApproval, type ApprovalDeps, type ApprovalGate, type LevelNotice } from '../pipeline/approvals.ts';
@@ -42,6 +44,8 @@ export interface Parts {
   metricsClock?: () => number;
   /** The approval policies every stored order passes, and how a level's people are told; absent: no order waits. */
   approvals?: { gate: ApprovalGate; notice?: LevelNotice };
+  /** The signature providers' callback settings (config.docusign, config.acrobatSign); their decisions go to decideApproval unless a test gives its own. */
+  esign?: Omit<EsignCallbacks, 'decide'> & { decide?: EsignCallbacks['decide'] };
   /** Serves the approval links' pages (/a/{token}) with these; they decide with the approvals' decideApproval unless given another. */
   approvalLinks?: Omit<ApprovalLinkDeps, 'decide'> & { decide?: ApprovalLinkDeps['decide'] };
 }
@@ -59,7 +63,7 @@ export function composeServer(parts: Parts): ServerDeps {
     renderAnswer: fulfillment.renderAnswer,
     ...(parts.approvals?.notice === undefined ? {} : { notice: parts.approvals.notice }),
   };
-  const decide = (input: DecisionInput) => decideApproval(approvalDeps, input);
+  const decide: ServerDeps['decideApproval'] = (input) => decideApproval(approvalDeps, input);
   return {
     db,
     outbound,
@@ -82,6 +86,7 @@ export function composeServer(parts: Parts): ServerDeps {
     ...(parts.metricsToken === undefined ? {} : { metricsToken: parts.metricsToken }),
     ...(parts.logger === undefined ? {} : { logger: parts.logger }),
     ...(parts.replayDeadLetter === undefined ? {} : { replayDeadLetter: parts.replayDeadLetter }),
+    ...(parts.esign === undefined ? {} : { esign: { ...parts.esign, decide: parts.esign.decide ?? decide } }),
     ...(parts.approvalLinks === undefined ? {} : { approvalLinks: { decide, ...parts.approvalLinks } }),
   };
 }
@@ -91,5 +96,17 @@ export function startCatalog(): Catalog {
   const loaded = loadCatalog();
   if (!loaded.ok)
     throw new Error(`the fulfillment catalog has problems: ${loaded.error.map((p) => `${p.pointer}: ${p.detail}`).join('; ')}`);
+  return loaded.value;
+}
+
+/** Loaded once at start like the catalog: a policy with problems stops the start, each problem named by file and pointer. */
+export function startApprovalPolicies(dir: string | undefined): ApprovalPolicy[] {
+  let loaded: ReturnType<typeof loadApprovalPolicies>;
+  try {
+    loaded = dir === undefined ? loadApprovalPolicies() : loadApprovalPolicies(dir);
+  } catch (error) {
+    throw new Error(`APPROVALS_DIR ${dir ?? 'mappings/approvals'} cannot be read: ${(error as Error).message}`);
+  }
+  if (!loaded.ok) throw new Error(`the approval policies have problems: ${describePolicyProblems(loaded.error)}`);
   return loaded.value;
 }

@@ -16,7 +16,8 @@ import { loadSecretKey } from '../adapters/webhook/index.ts';
 import { buildServer } from '../api/server.ts';
 import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { packageRoot, packageVersion } from '../package-files.ts';
-import { composeServer, startCatalog } from './compose.ts';
+import { policyGate } from '../pipeline/approval-gate.ts';
+import { composeServer, startApprovalPolicies, startCatalog } from './compose.ts';
 import { ackOverdueJob } from './jobs/ack-overdue.ts';
 import { approvalEscalationsJob } from './jobs/approval-escalations.ts';
 import { deadLetterReplayer } from './jobs/dead-letters.ts';
@@ -50,6 +51,8 @@ async function main(): Promise<void> {
   });
   const secrets = loadSecretKey(config.secretKey, config.dataDir);
   const catalog = startCatalog();
+  // Checked before the port opens: a bad policy stops the start.
+  const approvalGate = policyGate(startApprovalPolicies(config.approvalsDir), catalog);
   const broker =
     config.amqpUrl === undefined
       ? undefined
@@ -65,6 +68,7 @@ async function main(): Promise<void> {
   const deps = composeServer({
     db,
     catalog,
+    approvals: { gate: approvalGate },
     outbound: createOutbound(config.outbound),
     secretKey: secrets.key,
     bodyLimitBytes: config.bodyLimitBytes,
@@ -74,6 +78,8 @@ async function main(): Promise<void> {
     amqp: broker !== undefined,
     ...(broker === undefined ? {} : { replayDeadLetter: deadLetterReplayer(broker) }),
     started: () => started,
+    // Providers without settings are undefined: their callback routes answer 404.
+    esign: { docusign: config.docusign, acrobatSign: config.acrobatSign },
     approvalLinks: { linkKey: notices.linkKey },
   });
   const app = await buildServer(deps);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkCatalog, durationMinutes, findCycles, lookup, type CatalogProblem } from './catalog.ts';
+import { checkCatalog, durationMinutes, findCycles, listPriceOf, lookup, type CatalogProblem } from './catalog.ts';
 
 const vendors = { 'vendor-a': { name: 'Vendor A' }, 'vendor-b': { name: 'Vendor B' } };
 const ship = { name: 'ship', type: 'ship', vendor: 'vendor-a', sla: 'P3D' };
@@ -261,5 +261,41 @@ describe('checkCatalog', () => {
     const result = checkCatalog(withTasks([ship]));
     expect(result.ok && lookup(result.value.skus, 'constructor')).toBeUndefined();
     expect(result.ok && lookup(result.value.skus, 'SKU-1')?.tasks[0]?.name).toBe('ship');
+  });
+});
+
+describe('list prices: SKU → currency → price', () => {
+  const base = { vendors, skus: { 'SKU-1': { tasks: [ship] } } };
+  it('are kept per currency, and looked up by SKU and currency', () => {
+    const result = checkCatalog({ ...base, listPrices: { 'SKU-1': { USD: 10.5, EUR: 9 }, 'NO-PLAN': { USD: 0 } } });
+    if (!result.ok) throw new Error(JSON.stringify(result.error));
+    expect(listPriceOf(result.value, 'SKU-1', 'EUR')).toBe(9);
+    expect(listPriceOf(result.value, 'NO-PLAN', 'USD')).toBe(0);
+    expect(listPriceOf(result.value, 'SKU-1', 'GBP')).toBeUndefined();
+    expect(listPriceOf(result.value, 'constructor', 'USD')).toBeUndefined();
+  });
+  it('a bad currency or price is named at its place', () => {
+    expect(problemsOf({ ...base, listPrices: { 'SKU-1': { usd: 1, EUR: -1, GBP: '3' }, 'SKU-2': 5 } })).toEqual([
+      {
+        pointer: '/listPrices/SKU-1/usd',
+        code: 'bad-currency',
+        detail: '"usd" is not a currency code (three capital letters, ISO 4217: USD, EUR)',
+      },
+      {
+        pointer: '/listPrices/SKU-1/EUR',
+        code: 'bad-price',
+        detail: 'the list price of "SKU-1" in EUR is -1; expected a number from 0 to 1000000000',
+      },
+      {
+        pointer: '/listPrices/SKU-1/GBP',
+        code: 'bad-price',
+        detail: 'the list price of "SKU-1" in GBP is "3"; expected a number from 0 to 1000000000',
+      },
+      {
+        pointer: '/listPrices/SKU-2',
+        code: 'wrong-type',
+        detail: 'the list prices of "SKU-2" must be a mapping of currency → price, e.g. { USD: 89.00 }',
+      },
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import type { Problem } from './problem.ts';
 import { itemCodeKey, type ItemCodeKind } from './item-codes.ts';
+import { amountLimit } from './order.ts';
 import { err, ok, type Result } from './result.ts';
 
 /**
@@ -44,6 +45,8 @@ export interface Catalog {
   default?: PlanSpec;
   /** Product codes that name a SKU (`gtin:<14 digits>`, `ndc:<11 digits>` → SKU), from the catalog's items. */
   references?: Record<string, string>;
+  /** SKU → currency → list price per unit (the `listPrices` section); approval policies compare unit prices with it. */
+  listPrices?: Record<string, Record<string, number>>;
 }
 
 export type CatalogProblemCode =
@@ -64,7 +67,9 @@ export type CatalogProblemCode =
   | 'component-in-default'
   | 'optional-without-component'
   | 'bad-item-code'
-  | 'duplicate-item-code';
+  | 'duplicate-item-code'
+  | 'bad-currency'
+  | 'bad-price';
 
 export interface CatalogProblem extends Problem {
   /** JSON pointer into the catalog document. */
@@ -363,6 +368,47 @@ function checkItems(raw: unknown, add: Add): Record<string, string> {
   return Object.fromEntries(references);
 }
 
+/** An ISO 4217 code as orders carry it. */
+export const currencyPattern = /^[A-Z]{3}$/;
+
+/** `listPrices`: SKU → { <currency>: price per unit }, a price per currency the SKU is sold in (no conversion). */
+function checkListPrices(raw: unknown, add: Add): Record<string, Record<string, number>> {
+  if (raw === undefined) return {};
+  if (!isRecord(raw)) {
+    add('/listPrices', 'wrong-type', 'listPrices must be a mapping of SKU → { <currency>: price }, e.g. MODEM-X1: { USD: 89.00 }');
+    return {};
+  }
+  const prices: [string, Record<string, number>][] = [];
+  for (const [sku, byCurrency] of Object.entries(raw)) {
+    const pointer = `/listPrices/${escape(sku)}`;
+    if (!isRecord(byCurrency)) {
+      add(pointer, 'wrong-type', `the list prices of "${sku}" must be a mapping of currency → price, e.g. { USD: 89.00 }`);
+      continue;
+    }
+    const entries: [string, number][] = [];
+    for (const [currency, price] of Object.entries(byCurrency)) {
+      const at = `${pointer}/${escape(currency)}`;
+      if (!currencyPattern.test(currency))
+        add(at, 'bad-currency', `"${currency}" is not a currency code (three capital letters, ISO 4217: USD, EUR)`);
+      else if (typeof price !== 'number' || !(price >= 0 && price <= amountLimit))
+        add(
+          at,
+          'bad-price',
+          `the list price of "${sku}" in ${currency} is ${JSON.stringify(price)}; expected a number from 0 to ${amountLimit}`,
+        );
+      else entries.push([currency, price]);
+    }
+    prices.push([sku, Object.fromEntries(entries)]);
+  }
+  return Object.fromEntries(prices);
+}
+
+/** The SKU's list price in `currency`, if the catalog gives one. */
+export const listPriceOf = (catalog: Catalog, sku: string, currency: string): number | undefined => {
+  const prices = catalog.listPrices === undefined ? undefined : lookup(catalog.listPrices, sku);
+  return prices === undefined ? undefined : lookup(prices, currency);
+};
+
 /** Checks a parsed catalog document; every problem is listed with a JSON pointer to it. */
 export function checkCatalog(data: unknown): Result<Catalog, CatalogProblem[]> {
   const problems: CatalogProblem[] = [];
@@ -371,7 +417,7 @@ export function checkCatalog(data: unknown): Result<Catalog, CatalogProblem[]> {
   };
   if (!isRecord(data))
     return err([{ pointer: '', code: 'wrong-type', detail: 'a catalog must be a mapping with vendors, skus and (optionally) default' }]);
-  unknownFields(data, ['vendors', 'skus', 'default', 'items'], '', add);
+  unknownFields(data, ['vendors', 'skus', 'default', 'items', 'listPrices'], '', add);
 
   const vendors = checkVendors(data.vendors, add);
   const skus: [string, PlanSpec][] = [];
@@ -387,10 +433,12 @@ export function checkCatalog(data: unknown): Result<Catalog, CatalogProblem[]> {
     data.default === undefined ? undefined : checkPlan(data.default, '/default', { vendors, isDefault: true, add, problems });
 
   const references = checkItems(data.items, add);
+  const listPrices = checkListPrices(data.listPrices, add);
 
   if (problems.length > 0) return err(problems);
   const catalog: Catalog = { vendors, skus: Object.fromEntries(skus) };
   if (fallback !== undefined) catalog.default = fallback;
   if (Object.keys(references).length > 0) catalog.references = references;
+  if (Object.keys(listPrices).length > 0) catalog.listPrices = listPrices;
   return ok(catalog);
 }

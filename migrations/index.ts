@@ -15,6 +15,8 @@ import * as linePortions from './013_line_portions.ts';
 import * as cxmlOurCredential from './014_cxml_our_credential.ts';
 import * as retailProfile from './015_retail_profile.ts';
 import * as approvals from './016_approvals.ts';
+import * as partnerApprovalFacts from './017_partner_approval_facts.ts';
+import * as signatures from './018_signatures.ts';
 import * as notifications from './019_notifications.ts';
 
 // Listed here rather than read from disk, so that the same list runs under tsx, vitest and a bundle.
@@ -35,6 +37,8 @@ const migrations: Record<string, Knex.Migration> = {
   '014_cxml_our_credential': cxmlOurCredential,
   '015_retail_profile': retailProfile,
   '016_approvals': approvals,
+  '017_partner_approval_facts': partnerApprovalFacts,
+  '018_signatures': signatures,
   '019_notifications': notifications,
 };
 

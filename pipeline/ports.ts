@@ -1,5 +1,6 @@
 import type { ApprovalLevel, ApprovalReason, ApprovalStatus, Assignee, Decision, DecisionVia } from '../domain/approval.ts';
 import type { LineAck } from '../domain/acknowledgment.ts';
+import type { PartnerFacts } from '../domain/approval-policy.ts';
 import type { CanonicalOrder, Channel, StoredOrder } from '../domain/order.ts';
 import type { Effects, FulfillmentState } from '../domain/fulfillment-progress.ts';
 import type { OpenWork, WorkEnding } from '../domain/order-ending.ts';
@@ -331,6 +332,17 @@ export interface StoreTransaction extends ApprovalTransaction {
   noteEvent(orderId: string, cause: string, actor: string, detail: Record<string, unknown>): Promise<void>;
   /** Whether the order's acknowledgment could not be written in the partner's format (its history says answer.not-written). */
   acknowledgmentNotWritten(orderId: string): Promise<boolean>;
+  /**
+   * What approval policies ask of the partner for an order in `currency` of these SKUs (undefined:
+   * no such partner). `orderId`: the order being evaluated, once stored, left out of the counts;
+   * `countUpTo`: the largest firstOrders of the policies (orders beyond it are not counted).
+   */
+  approvalFacts(
+    partnerId: string,
+    skus: readonly string[],
+    currency: string,
+    options?: { orderId?: string; countUpTo?: number },
+  ): Promise<PartnerFacts | undefined>;
   /** Writes a level start's approval links and its messages (sent after commit by the notifications job). */
   queueNotices(batch: NoticeBatch): Promise<void>;
 }

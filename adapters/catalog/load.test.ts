@@ -36,6 +36,16 @@ describe('the demo catalog (mappings/catalog/demo.yaml)', () => {
     ]);
   });
 
+  it('gives every demo SKU a list price in USD and EUR', () => {
+    if (!result.ok) throw new Error('the demo catalog does not load');
+    expect(result.value.listPrices).toEqual({
+      'INTERNET-100': { USD: 59, EUR: 55 },
+      'MODEM-X1': { USD: 129, EUR: 119 },
+      'PORT-ACT': { USD: 25, EUR: 23 },
+      'TRUCK-ROLL': { USD: 99, EUR: 92 },
+    });
+  });
+
   it("plans the seed's internet bundle order, and the truck roll when asked for", () => {
     if (!result.ok) throw new Error('the demo catalog does not load');
     const lines = [

@@ -26,6 +26,7 @@ export {
   type NewPartner,
   type Partner,
   type PartnerCreation,
+  type CreditLimit,
   type Principal,
 } from './partners.ts';
 export { getDocumentBody, getDocumentSummary, listDocuments, type DocumentFilter, type DocumentSummary } from './documents.ts';
@@ -49,6 +50,8 @@ export {
   type WebhookSubscription,
 } from './webhooks.ts';
 export { deleteItemReference, listItemReferences, type ItemReference } from './item-references.ts';
+export { approvalFacts, partnerTotalMismatch } from './approval-facts.ts';
+export { listContractPrices, putContractPrices, type ContractPrice } from './partner-prices.ts';
 export { findTask, listTasks, type TaskView } from './tasks.ts';
 export { createVendor, createVendorKey, getVendor, listVendors, type Vendor, type VendorChannel } from './vendors.ts';
 export {
@@ -73,6 +76,14 @@ export {
   type ApprovalView,
   type NewPerson,
 } from './people.ts';
+export {
+  claimSignatureEvent,
+  findSignatureEnvelope,
+  recordSignatureEnvelope,
+  releaseSignatureEvent,
+  settleSignatureEnvelope,
+  type SignatureEnvelope,
+} from './signatures.ts';
 export {
   claimDueNotifications,
   findApprovalLink,

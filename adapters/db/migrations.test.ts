@@ -20,11 +20,14 @@ const tables = [
   'outbox',
   'partner_cxml',
   'partner_item_references',
+  'partner_prices',
   'partner_x12',
   'partner_x12_identities',
   'partners',
   'people',
   'shipments',
+  'signature_envelopes',
+  'signature_events',
   'sscc_serials',
   'tasks',
   'vendors',
@@ -46,6 +49,7 @@ const addedColumns = {
   documents: ['ack_state', 'ack_detail', 'acked_at', 'ack_due_at'],
   partner_cxml: ['our_domain', 'our_identity', 'our_secret_sealed'],
   partner_x12: ['profile'],
+  partners: ['trusted', 'credit_limit', 'credit_limit_currency', 'total_mismatch'],
 };
 
 async function columnsOf(database: TestDatabase, table: string): Promise<string[]> {
@@ -97,6 +101,27 @@ describe.each(databaseKinds)('migrations on %s', (kind) => {
     expect(await columnsOf(database, 'partner_cxml')).not.toEqual(expect.arrayContaining(['our_domain']));
     await migrateToLatest(db);
     expect(await db('partner_cxml').where({ partner_id: 'p1' }).first('our_domain')).toEqual({ our_domain: null });
+  });
+
+  it('keeps a credit limit whole (amount and currency, or none), and takes the approval facts back with their migration', async () => {
+    database = await createTestDatabase(kind, { migrate: false });
+    const { db } = database;
+    await migrateToLatest(db);
+    await expect(db('partners').insert({ id: 'p1', name: 'Buyer', credit_limit: 100 })).rejects.toThrow(/partners_credit_limit_check/);
+    await expect(db('partners').insert({ id: 'p1', name: 'Buyer', total_mismatch: 'ignore' })).rejects.toThrow(
+      /partners_total_mismatch_check/,
+    );
+    await db('partners').insert({ id: 'p1', name: 'Buyer', credit_limit: 100, credit_limit_currency: 'USD' });
+    await db('partner_prices').insert({ partner_id: 'p1', sku: 'MODEM-X1', currency: 'USD', unit_price: 45 });
+    await db.migrate.down({ migrationSource, name: '017_partner_approval_facts' });
+    expect(await userTables(database)).not.toContain('partner_prices');
+    expect(await columnsOf(database, 'partners')).not.toEqual(expect.arrayContaining(['trusted']));
+    await migrateToLatest(db);
+    expect(await db('partners').where({ id: 'p1' }).first('trusted', 'total_mismatch', 'credit_limit')).toEqual({
+      trusted: false,
+      total_mismatch: 'hold',
+      credit_limit: null,
+    });
   });
 
   it("moves each partner's X12 identity into its list of pairs, with the dedupe keys, and back", async () => {

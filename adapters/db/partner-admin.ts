@@ -14,7 +14,8 @@ import {
   type PartnerX12,
   type X12Pair,
 } from './partner-identities.ts';
-import { getPartner, type Partner } from './partners.ts';
+import type { TotalMismatchSetting } from '../../domain/approval-policy.ts';
+import { approvalFields, getPartner, type CreditLimit, type Partner } from './partners.ts';
 
 // Partners as the admin manages them: listed and searched, and changed after registration.
 
@@ -31,6 +32,10 @@ interface PartnerRow {
   created_at: Date;
   created_at_exact: string;
   settings: { unresolvedItems?: string } | null;
+  trusted: boolean;
+  credit_limit: string | null;
+  credit_limit_currency: string | null;
+  total_mismatch: string;
 }
 
 const likeEscaped = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -45,6 +50,10 @@ export async function listPartners(
     'name',
     'created_at',
     'settings',
+    'trusted',
+    'credit_limit',
+    'credit_limit_currency',
+    'total_mismatch',
     db.raw(`to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at_exact`),
   );
   const { q } = filter;
@@ -68,6 +77,7 @@ export async function listPartners(
     name: row.name,
     createdAt: new Date(row.created_at).toISOString(),
     unresolvedItems: row.settings?.unresolvedItems === 'reject' ? ('reject' as const) : ('hold' as const),
+    ...approvalFields(row),
     ...identities.get(row.id),
   }));
   const last = page.at(-1);
@@ -84,6 +94,10 @@ export async function listPartners(
 export interface PartnerPatch {
   name?: string;
   unresolvedItems?: 'hold' | 'reject';
+  trusted?: boolean;
+  /** null removes it. */
+  creditLimit?: CreditLimit | null;
+  totalMismatch?: TotalMismatchSetting;
   x12?: Partial<X12Pair> & {
     identities?: X12Pair[];
     version?: string;
@@ -197,6 +211,18 @@ async function changeCxml(
   );
 }
 
+/** The approval columns (017) the patch changes. */
+function approvalPatch(patch: PartnerPatch): Record<string, unknown> {
+  const columns: Record<string, unknown> = {};
+  if (patch.trusted !== undefined) columns.trusted = patch.trusted;
+  if (patch.totalMismatch !== undefined) columns.total_mismatch = patch.totalMismatch;
+  if (patch.creditLimit !== undefined) {
+    columns.credit_limit = patch.creditLimit?.amount ?? null;
+    columns.credit_limit_currency = patch.creditLimit?.currency ?? null;
+  }
+  return columns;
+}
+
 const uniqueViolation = (error: unknown): boolean => (error as { code?: string }).code === '23505';
 
 /** Applies the change in one transaction, the partner's row locked, or says why it cannot. */
@@ -210,6 +236,8 @@ export async function updatePartner(db: Database, id: string, patch: PartnerPatc
         await trx('partners')
           .where({ id })
           .update({ settings: trx.raw(`settings || ?::jsonb`, [JSON.stringify({ unresolvedItems: patch.unresolvedItems })]) });
+      const approval = approvalPatch(patch);
+      if (Object.keys(approval).length > 0) await trx('partners').where({ id }).update(approval);
       if (patch.x12 !== undefined) await changeX12(trx, id, patch.x12);
       if (patch.cxml !== undefined) await changeCxml(trx, id, patch.cxml, sealer);
     });

@@ -1,5 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { TotalMismatchSetting } from '../../domain/approval-policy.ts';
 import { noteKeyUsed } from './api-keys.ts';
+import { totalMismatchOf } from './approval-facts.ts';
 import type { Database } from './connect.ts';
 import {
   getPartnerCxml,
@@ -23,7 +25,37 @@ export interface Partner {
   cxml?: PartnerCxml;
   /** What happens to an order whose items do not resolve (pipeline UnresolvedItemsPolicy). */
   unresolvedItems: 'hold' | 'reject';
+  /** Approval policies' auto-approval rules may let a trusted partner's orders through. */
+  trusted: boolean;
+  /** Approval policies' overCreditLimit compares the partner's open orders with it. */
+  creditLimit?: CreditLimit;
+  /** What a stated total that does not match the lines comes to (domain/stated-total.ts). */
+  totalMismatch: TotalMismatchSetting;
 }
+
+export interface CreditLimit {
+  amount: number;
+  currency: string;
+}
+
+/** The partner's columns for the approval facts (017), as partners rows carry them. */
+export interface ApprovalColumns {
+  trusted?: boolean;
+  credit_limit?: string | null;
+  credit_limit_currency?: string | null;
+  total_mismatch?: string;
+}
+
+export const approvalFields = (row: ApprovalColumns): Pick<Partner, 'trusted' | 'creditLimit' | 'totalMismatch'> => ({
+  trusted: row.trusted === true,
+  totalMismatch: totalMismatchOf(row.total_mismatch),
+  ...(row.credit_limit === null ||
+  row.credit_limit === undefined ||
+  row.credit_limit_currency === null ||
+  row.credit_limit_currency === undefined
+    ? {}
+    : { creditLimit: { amount: Number(row.credit_limit), currency: row.credit_limit_currency } }),
+});
 
 /** A vendor's key has no partner: it reaches only the vendor operations, which read vendorId. */
 export type Principal =
@@ -37,14 +69,24 @@ export const hashKey = (key: string): string => createHash('sha256').update(key)
 
 export const newApiKey = (prefix: 'oga' | 'ogp' | 'ogv' | 'ogh'): string => `${prefix}_${randomBytes(32).toString('base64url')}`;
 
-const toPartner = (row: { id: string; name: string; created_at: Date; settings?: { unresolvedItems?: string } | null }): Partner => ({
+const toPartner = (
+  row: { id: string; name: string; created_at: Date; settings?: { unresolvedItems?: string } | null } & ApprovalColumns,
+): Partner => ({
   id: row.id,
   name: row.name,
   createdAt: new Date(row.created_at).toISOString(),
   unresolvedItems: row.settings?.unresolvedItems === 'reject' ? 'reject' : 'hold',
+  ...approvalFields(row),
 });
 
-export type NewPartner = { name: string; x12?: NewX12; cxml?: NewCxml };
+export type NewPartner = {
+  name: string;
+  x12?: NewX12;
+  cxml?: NewCxml;
+  trusted?: boolean;
+  creditLimit?: CreditLimit;
+  totalMismatch?: TotalMismatchSetting;
+};
 
 /**
  * A partner, or the identity that already belongs to another partner: for X12, the index of the
@@ -70,7 +112,16 @@ export async function createPartner(db: Database, partner: NewPartner, sealer?: 
       ) {
         return { ok: false, taken: 'cxml' };
       }
-      const [row] = await trx('partners').insert({ id: randomUUID(), name: partner.name }).returning(['id', 'name', 'created_at']);
+      const [row] = await trx('partners')
+        .insert({
+          id: randomUUID(),
+          name: partner.name,
+          trusted: partner.trusted ?? false,
+          total_mismatch: partner.totalMismatch ?? 'hold',
+          credit_limit: partner.creditLimit?.amount ?? null,
+          credit_limit_currency: partner.creditLimit?.currency ?? null,
+        })
+        .returning(['id', 'name', 'created_at', 'trusted', 'credit_limit', 'credit_limit_currency', 'total_mismatch']);
       const created = toPartner(row);
       return {
         ok: true,

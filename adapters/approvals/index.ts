@@ -1,0 +1,1 @@
+export { defaultApprovalsDir, describePolicyProblems, loadApprovalPolicies } from './load.ts';
