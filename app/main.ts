@@ -18,8 +18,10 @@ import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { packageRoot, packageVersion } from '../package-files.ts';
 import { policyGate } from '../pipeline/approval-gate.ts';
 import { composeServer, startApprovalPolicies, startCatalog } from './compose.ts';
+import { signatureSenders } from '../adapters/esign/index.ts';
 import { ackOverdueJob } from './jobs/ack-overdue.ts';
 import { approvalEscalationsJob } from './jobs/approval-escalations.ts';
+import { signatureRequestsJob } from './jobs/signature-requests.ts';
 import { deadLetterReplayer } from './jobs/dead-letters.ts';
 import { documentPushesJob } from './jobs/document-pushes.ts';
 import { webhookDeliveriesJob } from './jobs/webhook-deliveries.ts';
@@ -137,6 +139,10 @@ async function main(): Promise<void> {
       documentPushesJob(db, { retry: defaultRetryPolicy, outbound: deps.outbound.endpoints, secrets: deps.secrets }),
       ackOverdueJob(db),
       approvalEscalationsJob(deps.approvals),
+      signatureRequestsJob(deps.approvals.store, {
+        db,
+        senders: signatureSenders({ docusign: config.docusign, acrobatSign: config.acrobatSign }),
+      }),
       notificationsJob(db, { ...(email === undefined ? {} : { email: email.send }), ...(sms === undefined ? {} : { sms }) }),
     ],
   });

@@ -7,6 +7,7 @@ import type {
   Assignee,
   DecisionInput,
   DecisionResult,
+  SignatureProvider,
 } from '../domain/approval.ts';
 import type { Catalog } from '../domain/catalog.ts';
 import type { StoredOrder } from '../domain/order.ts';
@@ -204,6 +205,67 @@ export async function escalateOverdueLevels(deps: ApprovalDeps, now: Date = new 
     }
     return { escalated: overdue.map((approval) => approval.id), more: overdue.length === escalationBatch };
   });
+}
+
+/** A signature level's request, to send after commit: what the signer signs, who, and through which provider. */
+export interface SignatureLevel {
+  summary: ApprovalSummary;
+  /** The first of the level's people with an e-mail address; none: nobody can be asked. */
+  signer?: { name: string; email: string };
+  provider: SignatureProvider;
+}
+
+/** How long a sender holds a signature level before another may try it again. */
+const signatureLeaseMs = 2 * 60_000;
+
+/**
+ * Signature levels that have no envelope yet, leased for a while to this caller, who sends them
+ * outside the transaction (a provider's answer can take seconds) and whose envelope, once recorded,
+ * takes them off the list. A send that fails is tried again when the lease runs out.
+ */
+export async function leaseSignatureLevels(store: OrderStore, now: Date = new Date(), limit = 20): Promise<SignatureLevel[]> {
+  return store.transaction(async (tx) => {
+    const leased = await tx.leaseSignatureLevels(now, new Date(now.getTime() + signatureLeaseMs), limit);
+    const levels: SignatureLevel[] = [];
+    for (const approval of leased) {
+      const level = approval.levels[approval.currentLevel - 1];
+      const order = await tx.lockOrder(approval.orderId, null);
+      if (level === undefined || order === undefined) continue;
+      const summary = approvalSummary(approval, order, await tx.partnerName(order.partnerId), await tx.approvalDecisions(approval.id));
+      const signer = (await tx.peopleFor(level.assignees)).find((person) => person.email !== null);
+      levels.push({
+        summary,
+        provider: level.signatureProvider ?? 'docusign',
+        ...(signer === undefined ? {} : { signer: { name: signer.name, email: signer.email as string } }),
+      });
+    }
+    return levels;
+  });
+}
+
+/** A signature request that could not go out, in the order's history (it is tried again when its lease runs out). */
+export async function noteSignatureFailure(store: OrderStore, level: SignatureLevel, reason: string): Promise<void> {
+  await store.transaction((tx) =>
+    tx.noteEvent(level.summary.orderId, 'approval.signature-not-sent', 'gateway', {
+      approvalId: level.summary.approvalId,
+      level: level.summary.level.level,
+      provider: level.provider,
+      reason,
+    }),
+  );
+}
+
+/** The envelope a signature level went out in, in the order's history. */
+export async function noteSignatureSent(store: OrderStore, level: SignatureLevel, envelopeId: string): Promise<void> {
+  await store.transaction((tx) =>
+    tx.noteEvent(level.summary.orderId, 'approval.signature-requested', 'gateway', {
+      approvalId: level.summary.approvalId,
+      level: level.summary.level.level,
+      provider: level.provider,
+      envelopeId,
+      signer: level.signer?.email,
+    }),
+  );
 }
 
 function checkInput(input: DecisionInput): string | undefined {

@@ -212,6 +212,11 @@ export interface ApprovalTransaction {
   lockOverdueApprovals(now: Date, limit: number): Promise<ApprovalRecord[]>;
   /** The current level escalated: its levels as they now are (the escalatee added). */
   recordEscalation(approvalId: string, levels: readonly ApprovalLevel[], level: number): Promise<void>;
+  /**
+   * Up to `limit` pending approvals whose current level is a signature level with no envelope sent
+   * for it yet, leased to the caller until `leaseUntil` (another sender skips them meanwhile).
+   */
+  leaseSignatureLevels(now: Date, leaseUntil: Date, limit: number): Promise<ApprovalRecord[]>;
 }
 
 export interface StoreTransaction extends ApprovalTransaction {

@@ -1,7 +1,8 @@
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docusignSender, requestSignature, type DocusignSettings } from '../adapters/esign/index.ts';
+import { docusignSender, type DocusignSettings } from '../adapters/esign/index.ts';
+import { signatureRequestsJob } from '../app/jobs/signature-requests.ts';
 import type { ApprovalLevel, ApprovalSummary } from '../domain/approval.ts';
 import type { ApprovalGate, LevelNotice } from '../pipeline/approvals.ts';
 import { adminKey, sampleOrder, startTestApp, type TestApp } from './support/app.ts';
@@ -96,13 +97,15 @@ describe('a signature level decided through DocuSign', () => {
     nock('https://demo.docusign.net')
       .post('/restapi/v2.1/accounts/acct-e2e/envelopes')
       .reply(201, { envelopeId, status: 'sent', statusDateTime: '2026-12-06T11:00:00Z', uri: `/envelopes/${envelopeId}` });
-    const sent = await requestSignature(
-      { db: t.database.db, senders: { docusign: docusignSender(docusign) } },
-      summary!,
-      { name: 'fran', email: 'fran@example.com' },
-      'docusign',
-    );
-    expect(sent.envelopeId).toBe(envelopeId);
+    // The level's request goes out from the job, after the level's transaction has committed; once.
+    const job = signatureRequestsJob(t.deps.approvals.store, { db: t.database.db, senders: { docusign: docusignSender(docusign) } });
+    await job.run();
+    const envelopes = await t.database.db('signature_envelopes').where({ approval_id: approval.id }).select('envelope_id', 'level');
+    expect(envelopes).toEqual([{ envelope_id: envelopeId, level: 2 }]);
+    await job.run();
+    expect(nock.pendingMocks()).toEqual([]);
+    const history = (await t.request({ method: 'GET', url: `/v1/orders/${order.json().id}/events`, key: shop.key })).json().events;
+    expect(history.filter((e: { cause: string }) => e.cause === 'approval.signature-requested')).toHaveLength(1);
     return { orderId: order.json().id, approvalId: approval.id, envelopeId };
   }
 

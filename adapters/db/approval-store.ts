@@ -164,6 +164,30 @@ export function approvalStore(trx: Knex.Transaction): ApprovalTransaction {
       return rows.map(approvalRecord);
     },
 
+    async leaseSignatureLevels(now, leaseUntil, limit) {
+      const rows: ApprovalRow[] = await trx('approvals')
+        .where({ status: 'pending' })
+        .whereRaw(`levels -> (current_level - 1) ->> 'method' = 'signature'`)
+        .where((q) => q.whereNull('signature_lease_until').orWhere('signature_lease_until', '<=', now))
+        .whereNotExists(
+          trx('signature_envelopes').whereRaw(
+            'signature_envelopes.approval_id = approvals.id AND signature_envelopes.level = approvals.current_level',
+          ),
+        )
+        .orderBy('level_started_at')
+        .limit(limit)
+        .forUpdate()
+        .skipLocked();
+      if (rows.length > 0)
+        await trx('approvals')
+          .whereIn(
+            'id',
+            rows.map((row) => row.id),
+          )
+          .update({ signature_lease_until: leaseUntil });
+      return rows.map(approvalRecord);
+    },
+
     async recordEscalation(approvalId, levels, level) {
       await trx('approvals')
         .where({ id: approvalId })
