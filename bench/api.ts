@@ -4,6 +4,7 @@ import { runFloor, type FloorResult } from './floor.ts';
 import { runLoad, type LoadResult } from './load.ts';
 import { benchOrderJson, linesPerOrder, orderSequence } from './orders.ts';
 import {
+  approvalsEnvironment,
   cpuMeter,
   createBenchDatabase,
   createPartnerOverHttp,
@@ -17,6 +18,7 @@ import {
   waitUntilIdle,
   watchdog,
   type CpuSplit,
+  writeBenchResult,
   type ServerProcess,
 } from './support.ts';
 
@@ -27,7 +29,8 @@ import {
 //          then again at B's rate, paced: what the database alone does to B's latency
 // Environment: BENCH_SECONDS (default 10), BENCH_CONNECTIONS (32),
 // BENCH_SERVER_NODE_ARGS (extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/og-prof"),
-// BENCH_B_BURSTS=1 (B with autocannon's overallRate on the A connections as is: per-second bursts; see load.ts).
+// BENCH_B_BURSTS=1 (B with autocannon's overallRate on the A connections as is: per-second bursts; see load.ts),
+// BENCH_APPROVALS=none (no approval policies; default: the demo policy of the default start).
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -37,6 +40,7 @@ const serverNodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').fil
 const serverPoolSize = 10;
 const targets = { halfRateP99Ms: 50, floorShare: 0.5 };
 const budgetMs = 115_000;
+const approvals = approvalsEnvironment();
 
 /** Mean server-side time per order, per stage, from the gateway's own Prometheus histograms. */
 function stageMeans(before: Map<string, number>, after: Map<string, number>): string {
@@ -115,7 +119,7 @@ async function main(): Promise<number> {
     const busy = await machineBusyNow();
     if (busy > 0.15) log(`WARNING: the machine is already ${fmt(busy * 100, 0)} % busy with other work; the figures will be low and noisy`);
     database = await createBenchDatabase();
-    server = await startServerProcess({ databaseUrl: database.url, adminKey, nodeArgs: serverNodeArgs });
+    server = await startServerProcess({ databaseUrl: database.url, adminKey, nodeArgs: serverNodeArgs, env: approvals.env });
     log(`server pid ${server.pid} at ${server.url}, database ${new URL(database.url).pathname.slice(1)}`);
     const partner = await createPartnerOverHttp(server.url, adminKey, 'Bench Partner');
     const next = orderSequence('bench');
@@ -193,7 +197,7 @@ async function main(): Promise<number> {
     process.stdout.write(
       [
         '',
-        `ordergate bench:api — POST /v1/orders, ${linesPerOrder}-line orders, server in a child process, ${availableParallelism()} CPUs (${fmt(busy * 100, 0)} % busy before the run)`,
+        `ordergate bench:api — POST /v1/orders, ${linesPerOrder}-line orders, approval policies: ${approvals.name}, server in a child process, ${availableParallelism()} CPUs (${fmt(busy * 100, 0)} % busy before the run)`,
         table([
           [
             'phase',
@@ -229,6 +233,7 @@ async function main(): Promise<number> {
         '',
       ].join('\n'),
     );
+    writeBenchResult({ aOrdersPerSecond: max.ordersPerSecond, bP50Ms: half.latency.p50, bP99Ms: half.latency.p99 });
     return clean ? 0 : 1;
   } finally {
     dog.clear();

@@ -19,6 +19,7 @@ import {
   type X12Post,
 } from './e2e-x12.ts';
 import {
+  approvalsEnvironment,
   cpuMeter,
   createBenchDatabase,
   fmt,
@@ -31,6 +32,7 @@ import {
   table,
   watchdog,
   type CpuSplit,
+  writeBenchResult,
   type ServerProcess,
 } from './support.ts';
 
@@ -52,7 +54,10 @@ import {
 // --partners K (1; an experiment: the orders spread over K X12 partners, each with control-number counters of
 // its own, which every accepting 997 takes under a row lock; the floors stay those of one partner's order).
 // Environment: AMQP_URL (amqp://guest:guest@127.0.0.1:5672), TEST_POSTGRES_URL (the local PostgreSQL),
-// BENCH_SERVER_NODE_ARGS (extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/og-prof").
+// BENCH_SERVER_NODE_ARGS (extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/og-prof"),
+// BENCH_APPROVALS=none (no approval policies; default: the demo policy of the default start).
+
+const approvals = approvalsEnvironment();
 
 const { values: options } = parseArgs({
   options: {
@@ -326,7 +331,7 @@ async function main(): Promise<number> {
       databaseUrl: database.url,
       adminKey,
       nodeArgs: serverNodeArgs,
-      env: { AMQP_URL: amqpUrl, AMQP_PREFIX: prefix },
+      env: { AMQP_URL: amqpUrl, AMQP_PREFIX: prefix, ...approvals.env },
     });
     log(`server pid ${server.pid} at ${server.url}, database ${new URL(database.url).pathname.slice(1)}, topology ${prefix}.*`);
     const partners: X12Partner[] = [];
@@ -385,6 +390,7 @@ async function main(): Promise<number> {
     const gatewayCpu = meter(server.pid);
     const gateway = await measure(client, poller, posts, sentBefore);
     const gatewayCpuSplit = gatewayCpu(orders);
+    writeBenchResult({ ordersPerSecond: gateway.ordersPerSecond, p50Ms: gateway.run.latency.p50, p99Ms: gateway.run.latency.p99 });
     const metricsAfter = await scrapeMetrics(server.url);
     if (gateway.run.failed > 0) log(`gateway: ${gateway.run.failed} orders not accepted: ${gateway.run.problems.join(' / ')}`);
     const postSeconds = (gateway.run.lastAnsweredAt - gateway.run.firstSentAt) / 1000;

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -365,4 +365,19 @@ export async function runOrders(
   );
   const seconds = (performance.now() - started) / 1000;
   return { ordersPerSecond: latencies.length / seconds, orders: latencies.length, seconds, latency: summarize(latencies) };
+}
+
+/**
+ * BENCH_APPROVALS: `demo` (the default start's policies, mappings/approvals) or `none` (an empty
+ * policy folder): the environment the server is started with, so a run can be compared without them.
+ */
+export function approvalsEnvironment(): { name: 'demo' | 'none'; env: Record<string, string> } {
+  const name = process.env.BENCH_APPROVALS === 'none' ? 'none' : 'demo';
+  return name === 'none' ? { name, env: { APPROVALS_DIR: mkdtempSync(join(tmpdir(), 'ordergate-no-policies-')) } } : { name, env: {} };
+}
+
+/** BENCH_RESULT_FILE: the run's headline figures as JSON, for a runner that compares runs (bench/approvals.ts). */
+export function writeBenchResult(result: Record<string, number>): void {
+  const file = process.env.BENCH_RESULT_FILE;
+  if (file !== undefined) writeFileSync(file, JSON.stringify(result));
 }

@@ -1,6 +1,6 @@
 import type { ApprovalLevel, ApprovalReason, ApprovalStatus, Assignee, Decision, DecisionVia } from '../domain/approval.ts';
 import type { LineAck } from '../domain/acknowledgment.ts';
-import type { PartnerFacts } from '../domain/approval-policy.ts';
+import type { PartnerFacts, TotalMismatchSetting } from '../domain/approval-policy.ts';
 import type { CanonicalOrder, Channel, StoredOrder } from '../domain/order.ts';
 import type { Effects, FulfillmentState } from '../domain/fulfillment-progress.ts';
 import type { OpenWork, WorkEnding } from '../domain/order-ending.ts';
@@ -348,6 +348,8 @@ export interface StoreTransaction extends ApprovalTransaction {
     currency: string,
     options?: { orderId?: string; countUpTo?: number },
   ): Promise<PartnerFacts | undefined>;
+  /** What the partner chose for an order whose stated total does not match its lines. */
+  totalMismatchSetting(partnerId: string): Promise<TotalMismatchSetting>;
   /** Writes a level start's approval links and its messages (sent after commit by the notifications job). */
   queueNotices(batch: NoticeBatch): Promise<void>;
 }

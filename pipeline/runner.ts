@@ -1,6 +1,7 @@
-import type { OrderDraft, StoredOrder } from '../domain/order.ts';
+import type { CanonicalOrder, OrderDraft, StoredOrder } from '../domain/order.ts';
 import type { Problem } from '../domain/problem.ts';
-import type { Result } from '../domain/result.ts';
+import { err, ok, type Result } from '../domain/result.ts';
+import { judgeStatedTotal } from '../domain/stated-total.ts';
 import { dedupe } from './dedupe.ts';
 import type { PlanningDeps } from './item-resolution.ts';
 import { untimed, type OrderStore, type StageTimer } from './ports.ts';
@@ -30,7 +31,8 @@ export interface PipelineDeps extends PlanningDeps {
 export async function runOrderPipeline<P>(deps: PipelineDeps, inbound: Inbound<P>, channel: ChannelSpec<P>): Promise<PipelineOutcome> {
   const time = deps.timer ?? untimed;
   const received = await time('receive', async () => receive(inbound));
-  const order = await time('validate', async () => validate(received.payload, (p) => channel.translate(p)));
+  const validated = await time('validate', async () => validate(received.payload, (p) => channel.translate(p)));
+  const order = validated.ok ? validated : await judgedTotal(deps, inbound.partnerId, received.payload, channel, validated.error);
   if (!order.ok) return { kind: 'invalid', problems: order.error };
 
   return deps.store.transaction(async (tx) => {
@@ -41,4 +43,25 @@ export async function runOrderPipeline<P>(deps: PipelineDeps, inbound: Inbound<P
     const { stored, response } = await time('store', () => store(tx, received, order.value, deps, (s) => channel.respond(s)));
     return { kind: 'created', orderId: stored.id, response };
   });
+}
+
+/**
+ * An order refused for its stated total alone is a business discrepancy: with approval policies in
+ * place, the partner's setting decides (refuse as before; hold for a person, whom the policies
+ * name; accept). Asked only of such an order, so a valid one costs nothing more.
+ */
+async function judgedTotal<P>(
+  deps: PipelineDeps,
+  partnerId: string,
+  payload: P,
+  channel: ChannelSpec<P>,
+  problems: Problem[],
+): Promise<Result<CanonicalOrder, Problem[]>> {
+  const refused = err(problems);
+  if (deps.approvals === undefined || !problems.every((problem) => problem.code === 'total-mismatch')) return refused;
+  const draft = channel.translate(payload);
+  if (!draft.ok) return refused;
+  const setting = await deps.store.transaction((tx) => tx.totalMismatchSetting(partnerId));
+  const judged = judgeStatedTotal(draft.value, setting);
+  return judged.kind === 'held' || judged.kind === 'accepted' ? ok(judged.order) : refused;
 }

@@ -49,6 +49,29 @@ describe('the demo policy (mappings/approvals/demo.yaml) in the order flow', () 
       { level: 1, name: 'sales manager', assignees: [{ role: 'sales-manager' }], mode: 'any', method: 'click', sla: 'PT4H' },
     ]);
   });
+  it('a stated total off its lines: held for the order desk by default, refused or let through as the partner chose', async () => {
+    const mismatched = (ref: string) => ({ ...modems(ref, 2, 100), total: 250 });
+    const held = await submit(t, shop.key, mismatched('PO-TOTAL-1'));
+    expect(held.status).toBe('pending_approval');
+    expect(held.approval?.reasons.map((r) => r.code)).toEqual(['stated-total-mismatch']);
+    expect(held.approval?.levels.map((l) => l.assignees)).toEqual([[{ role: 'order-desk' }]]);
+    const patch = (totalMismatch: string) =>
+      t.request({ method: 'PATCH', url: `/v1/partners/${shop.id}`, key: adminKey, payload: { totalMismatch } });
+    expect((await patch('refuse')).statusCode).toBe(200);
+    const refused = await t.request({
+      method: 'POST',
+      url: '/v1/orders',
+      key: shop.key,
+      headers: { 'idempotency-key': 'PO-TOTAL-2' },
+      payload: mismatched('PO-TOTAL-2'),
+    });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json().errors[0]).toMatchObject({ pointer: '/total', code: 'total-mismatch' });
+    expect((await patch('accept')).statusCode).toBe(200);
+    expect((await submit(t, shop.key, mismatched('PO-TOTAL-3'))).status).toBe('decomposed');
+    expect((await patch('hold')).statusCode).toBe(200);
+  });
+
   it('50,000 or more: the sales manager, then finance by DocuSign signature', async () => {
     const order = await submit(t, shop.key, modems('PO-D3', 500, 100));
     expect(order.approval?.levels.map((l) => [l.level, l.assignees, l.method, l.signatureProvider])).toEqual([

@@ -10,7 +10,7 @@ import type { Database } from './connect.ts';
 import { applyFulfillment, lockFulfillment, partnerChannels, recordInbox } from './fulfillment-store.ts';
 import { acknowledgedDocuments, markAcknowledgmentsOverdue, recordAcknowledgment } from './document-acks.ts';
 import { partnerItems, putItemReferences } from './item-references.ts';
-import { approvalFacts } from './approval-facts.ts';
+import { approvalFacts, partnerTotalMismatch } from './approval-facts.ts';
 import { endWork, openWork } from './open-work.ts';
 import { claimIdempotencyKeys, insertOrders, storePlans } from './order-batches.ts';
 import { rowsToOrder, type LineRow, type OrderRow } from './order-rows.ts';
@@ -237,6 +237,7 @@ function transactionOn(trx: Knex.Transaction, outbox: OutboxJson[]): StoreTransa
     partnerItems: (partnerId, values) => partnerItems(trx, partnerId, values),
     putItemReferences: (partnerId, references) => putItemReferences(trx, partnerId, references),
     approvalFacts: (partnerId, skus, currency, options) => approvalFacts(trx, partnerId, skus, currency, options),
+    totalMismatchSetting: (partnerId) => partnerTotalMismatch(trx, partnerId),
 
     async unresolvedItemsPolicy(partnerId) {
       const row: { policy: string | null } | undefined = await trx('partners')
