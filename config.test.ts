@@ -184,4 +184,54 @@ describe('loadConfig', () => {
       ]);
     });
   });
+
+  it('reads the approval messages settings: mail, SMS, the links base and lifetime', () => {
+    expect(loadConfig({})).toMatchObject({
+      smtpUrl: undefined,
+      smtpFrom: 'ordergate <approvals@localhost>',
+      twilio: undefined,
+      publicBaseUrl: 'http://localhost:8080',
+      linkTtlMs: 3 * 86_400_000,
+    });
+    const sid = `AC${'0123456789abcdef'.repeat(2)}`;
+    expect(
+      loadConfig({
+        SMTP_URL: 'smtps://user:pass@mail.example.com:465',
+        SMTP_FROM: 'Approvals <approvals@example.com>',
+        TWILIO_ACCOUNT_SID: sid,
+        TWILIO_AUTH_TOKEN: 'token',
+        TWILIO_FROM: '+15017122661',
+        PUBLIC_BASE_URL: 'https://orders.example.com/gw/',
+        LINK_TTL: 'P1DT12H',
+      }),
+    ).toMatchObject({
+      smtpUrl: 'smtps://user:pass@mail.example.com:465',
+      smtpFrom: 'Approvals <approvals@example.com>',
+      twilio: { accountSid: sid, authToken: 'token', from: '+15017122661' },
+      publicBaseUrl: 'https://orders.example.com/gw',
+      linkTtlMs: 36 * 3_600_000,
+    });
+    let caught: unknown;
+    try {
+      loadConfig({
+        SMTP_URL: 'http://mail.example.com',
+        TWILIO_ACCOUNT_SID: 'AC123',
+        TWILIO_FROM: '5017122661',
+        PUBLIC_BASE_URL: 'https://orders.example.com/?x=1',
+        LINK_TTL: 'P1M',
+      });
+    } catch (error) {
+      caught = error;
+    }
+    expect((caught as ConfigError).problems).toEqual([
+      'SMTP_URL must start with smtp:// or smtps://, got "http://…"',
+      'TWILIO_AUTH_TOKEN must be set too (Twilio needs all three)',
+      'TWILIO_ACCOUNT_SID must be AC followed by 32 hex digits, as Twilio shows it',
+      'TWILIO_FROM must be a number in E.164 form (+15005550006) or a messaging service SID (MG...), got "5017122661"',
+      'PUBLIC_BASE_URL must be a base without a query or a fragment',
+      'LINK_TTL must be an ISO 8601 duration from PT1M to P30D (P3D, PT12H), got "P1M"',
+    ]);
+    expect(() => loadConfig({ LINK_TTL: 'PT30S' })).toThrow(/LINK_TTL/);
+    expect(() => loadConfig({ LINK_TTL: 'P31D' })).toThrow(/LINK_TTL/);
+  });
 });

@@ -3,6 +3,7 @@
 import { parseAllowedHost, parseCidr, type OutboundRules } from './domain/outbound-target.ts';
 import { signatureSettings, signatureVariables } from './config-signatures.ts';
 import type { AcrobatSignSettings, DocusignSettings } from './adapters/esign/index.ts';
+import { durationMs } from './domain/approval-links.ts';
 
 export interface Config {
   readonly port: number;
@@ -32,6 +33,15 @@ export interface Config {
   readonly docusign: DocusignSettings | undefined;
   /** Acrobat Sign credentials; absent, Acrobat Sign signature levels cannot start. */
   readonly acrobatSign: AcrobatSignSettings | undefined;
+  /** Where approval e-mails are sent through; absent, they are kept and listed, not sent. */
+  readonly smtpUrl: string | undefined;
+  readonly smtpFrom: string;
+  /** Twilio's Messages API for approval SMS; absent, they are kept and listed, not sent. */
+  readonly twilio: { readonly accountSid: string; readonly authToken: string; readonly from: string } | undefined;
+  /** The base of the links in approval messages: where people's browsers reach the gateway. */
+  readonly publicBaseUrl: string;
+  /** How long an approval link works. */
+  readonly linkTtlMs: number;
 }
 
 export interface ConfigVariable {
@@ -124,6 +134,36 @@ export const configVariables: readonly ConfigVariable[] = [
       'Folder of approval policies: every *.yaml in it is read at start, in file name order, and checked (a bad policy stops the start, naming file and place).',
   },
   ...signatureVariables,
+  {
+    name: 'SMTP_URL',
+    default: '(none)',
+    description:
+      'Mail server for approval e-mails (smtp://user:pass@host:587, or smtps:// for TLS from the start). Without it e-mails are kept and listed by GET /v1/notifications, marked not-sent.',
+  },
+  { name: 'SMTP_FROM', default: 'ordergate <approvals@localhost>', description: 'The From of approval e-mails.' },
+  {
+    name: 'TWILIO_ACCOUNT_SID',
+    default: '(none)',
+    description:
+      'Twilio account (AC followed by 32 hex digits) for approval SMS; with TWILIO_AUTH_TOKEN and TWILIO_FROM, all three or none. Without them SMS are kept and listed, marked not-sent.',
+  },
+  { name: 'TWILIO_AUTH_TOKEN', default: '(none)', description: 'The auth token of TWILIO_ACCOUNT_SID.' },
+  {
+    name: 'TWILIO_FROM',
+    default: '(none)',
+    description: 'The Twilio number (E.164, +15005550006) or messaging service SID approval SMS come from.',
+  },
+  {
+    name: 'PUBLIC_BASE_URL',
+    default: 'http://localhost:8080',
+    description: 'Where people reach the gateway from their browsers: the base of the Approve and Reject links in approval messages.',
+  },
+  {
+    name: 'LINK_TTL',
+    default: 'P3D',
+    description:
+      'How long an approval link works: an ISO 8601 duration in weeks, days, hours, minutes, seconds (P3D, PT12H), from 1 minute to 30 days.',
+  },
 ];
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -231,6 +271,28 @@ export function loadConfig(env: Env = process.env): Config {
   const metricsToken = text('METRICS_TOKEN');
   if (metricsToken !== undefined && metricsToken.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters long');
 
+  const smtpUrl = url('SMTP_URL', ['smtp:', 'smtps:']);
+  const twilioParts = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'].map((name) => [name, text(name)] as const);
+  const twilioSet = twilioParts.filter(([, value]) => value !== undefined);
+  if (twilioSet.length > 0 && twilioSet.length < 3)
+    problems.push(
+      `${twilioParts
+        .filter(([, value]) => value === undefined)
+        .map(([name]) => name)
+        .join(' and ')} must be set too (Twilio needs all three)`,
+    );
+  const [accountSid, authToken, smsFrom] = twilioParts.map(([, value]) => value);
+  if (accountSid !== undefined && !/^AC[0-9a-f]{32}$/.test(accountSid))
+    problems.push('TWILIO_ACCOUNT_SID must be AC followed by 32 hex digits, as Twilio shows it');
+  if (smsFrom !== undefined && !/^(\+[1-9]\d{6,14}|MG[0-9a-f]{32})$/.test(smsFrom))
+    problems.push(`TWILIO_FROM must be a number in E.164 form (+15005550006) or a messaging service SID (MG...), got "${smsFrom}"`);
+  const publicBaseUrl = url('PUBLIC_BASE_URL', ['http:', 'https:']) ?? 'http://localhost:8080';
+  if (/[?#]/.test(publicBaseUrl)) problems.push('PUBLIC_BASE_URL must be a base without a query or a fragment');
+  const linkTtl = text('LINK_TTL') ?? 'P3D';
+  const linkTtlMs = durationMs(linkTtl);
+  if (linkTtlMs === undefined || linkTtlMs < 60_000 || linkTtlMs > 30 * 86_400_000)
+    problems.push(`LINK_TTL must be an ISO 8601 duration from PT1M to P30D (P3D, PT12H), got "${linkTtl}"`);
+
   const config: Config = {
     port: integer('PORT', 8080, 0, 65535),
     host: text('HOST') ?? '0.0.0.0',
@@ -248,6 +310,14 @@ export function loadConfig(env: Env = process.env): Config {
     metricsToken,
     approvalsDir: text('APPROVALS_DIR'),
     ...signatureSettings(text, problems),
+    smtpUrl,
+    smtpFrom: text('SMTP_FROM') ?? 'ordergate <approvals@localhost>',
+    twilio:
+      accountSid !== undefined && authToken !== undefined && smsFrom !== undefined
+        ? Object.freeze({ accountSid, authToken, from: smsFrom })
+        : undefined,
+    publicBaseUrl: publicBaseUrl.replace(/\/+$/, ''),
+    linkTtlMs: linkTtlMs ?? 3 * 86_400_000,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -700,6 +700,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every approval message of an order, sent or not (admin)
+         * @description The e-mails and SMS that asked people to decide the order's approval, oldest first, with
+         *     the links they carry. Without SMTP_URL (or the TWILIO_ settings) messages are kept here,
+         *     marked not-sent, and their links work all the same. An SMS carries one link to a decision
+         *     page that offers both; `links` then names it twice.
+         */
+        get: operations["listNotifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -1663,6 +1686,34 @@ export interface components {
             decision?: {
                 [key: string]: unknown;
             };
+        };
+        Notification: {
+            id: string;
+            /** @enum {string} */
+            channel: "email" | "sms";
+            /** @description The e-mail address or the phone number. */
+            to: string;
+            /** @description null for an SMS. */
+            subject: string | null;
+            /** @description The plain text as sent (an e-mail also has an HTML part). */
+            text: string;
+            links: {
+                /** Format: uri */
+                approve: string;
+                /** Format: uri */
+                reject: string;
+            };
+            /**
+             * @description not-sent: kept only, since SMTP_URL (or Twilio) is not configured.
+             * @enum {string}
+             */
+            state: "pending" | "sent" | "failed" | "not-sent";
+            attempts: number;
+            lastError: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            sentAt: string | null;
         };
     };
     responses: {
@@ -3007,6 +3058,34 @@ export interface operations {
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    listNotifications: {
+        parameters: {
+            query: {
+                orderId: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The messages; none when the order has none (or does not exist). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        notifications: components["schemas"]["Notification"][];
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
             503: components["responses"]["Problem"];
         };
     };

@@ -36,6 +36,8 @@ import { validatorCompiler } from './validation.ts';
 import { vendorHandlers } from './vendors.ts';
 import { webhookHandlers } from './webhooks.ts';
 import { x12Handlers } from './x12.ts';
+import { approvalLinkRoutes, type ApprovalLinkDeps } from './approval-links.ts';
+import { notificationHandlers } from './notifications.ts';
 
 export const openapiPath = packageFile('openapi.yaml');
 
@@ -87,6 +89,8 @@ export interface ServerDeps {
   metricsToken?: string;
   /** Signature providers' callbacks and the decision they lead to; absent, their routes answer 404. */
   esign?: EsignCallbacks;
+  /** The pages behind approval links (/a/{token}); without it they are not served. */
+  approvalLinks?: ApprovalLinkDeps;
 }
 
 export interface ServerTimeouts {
@@ -239,8 +243,10 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
       ...webhookHandlers(db, pipeline, options.secrets, options.outbound),
       ...partnerPriceHandlers(db),
       ...esignHandlers(db, options.esign),
+      ...notificationHandlers(db),
     },
     securityHandlers: { bearerAuth: bearerAuth(db) },
   });
+  if (options.approvalLinks !== undefined) await app.register(approvalLinkRoutes(db, options.approvalLinks));
   return app;
 }

@@ -5,6 +5,7 @@ import { metricReadings, orderStore, type Database } from '../adapters/db/index.
 import { createOutbound, defaultRetryPolicy, type Outbound, type RetryPolicy } from '../adapters/http/index.ts';
 import { secretBox } from '../adapters/webhook/index.ts';
 import type { Replayer } from '../api/dead-letters.ts';
+import type { ApprovalLinkDeps } from '../api/approval-links.ts';
 import { createMetrics } from '../api/metrics.ts';
 import { fulfillmentDeps } from '../adapters/partners/index.ts';
 import type { EsignCallbacks } from '../api/esign.ts';
@@ -45,6 +46,8 @@ export interface Parts {
   approvals?: { gate: ApprovalGate; notice?: LevelNotice };
   /** The signature providers' callback settings (config.docusign, config.acrobatSign); their decisions go to decideApproval unless a test gives its own. */
   esign?: Omit<EsignCallbacks, 'decide'> & { decide?: EsignCallbacks['decide'] };
+  /** Serves the approval links' pages (/a/{token}) with these; they decide with the approvals' decideApproval unless given another. */
+  approvalLinks?: Omit<ApprovalLinkDeps, 'decide'> & { decide?: ApprovalLinkDeps['decide'] };
 }
 
 export function composeServer(parts: Parts): ServerDeps {
@@ -84,6 +87,7 @@ export function composeServer(parts: Parts): ServerDeps {
     ...(parts.logger === undefined ? {} : { logger: parts.logger }),
     ...(parts.replayDeadLetter === undefined ? {} : { replayDeadLetter: parts.replayDeadLetter }),
     ...(parts.esign === undefined ? {} : { esign: { ...parts.esign, decide: parts.esign.decide ?? decide } }),
+    ...(parts.approvalLinks === undefined ? {} : { approvalLinks: { decide, ...parts.approvalLinks } }),
   };
 }
 

@@ -25,6 +25,8 @@ import { signatureRequestsJob } from './jobs/signature-requests.ts';
 import { deadLetterReplayer } from './jobs/dead-letters.ts';
 import { documentPushesJob } from './jobs/document-pushes.ts';
 import { webhookDeliveriesJob } from './jobs/webhook-deliveries.ts';
+import { notificationsJob } from './jobs/notifications.ts';
+import { emailSender, noticeSettings, twilioSender } from '../adapters/notify/index.ts';
 import { createLogger } from './logger.ts';
 import { explainStartFailure } from './start-failure.ts';
 import { startWorkers, type Workers } from './workers.ts';
@@ -63,6 +65,8 @@ async function main(): Promise<void> {
           log: brokerLog(logger),
         });
   let started = false;
+  // The links in approval messages, and the key they are checked with (derived from the secret key).
+  const notices = noticeSettings(config, secrets.key);
   const deps = composeServer({
     db,
     catalog,
@@ -78,9 +82,13 @@ async function main(): Promise<void> {
     started: () => started,
     // Providers without settings are undefined: their callback routes answer 404.
     esign: { docusign: config.docusign, acrobatSign: config.acrobatSign },
+    approvalLinks: { linkKey: notices.linkKey },
   });
   const app = await buildServer(deps);
   let workers: Workers | undefined = undefined;
+  // Without SMTP_URL (or Twilio) approval messages are kept, listed and marked not-sent.
+  const email = config.smtpUrl === undefined ? undefined : emailSender({ smtpUrl: config.smtpUrl, from: config.smtpFrom });
+  const sms = config.twilio === undefined ? undefined : twilioSender(config.twilio);
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -92,6 +100,7 @@ async function main(): Promise<void> {
       await app.close();
       app.log.info('http server closed');
       await workers?.stop();
+      email?.close();
       deps.outbound.close();
       await broker?.close();
       await db.destroy();
@@ -134,6 +143,7 @@ async function main(): Promise<void> {
         db,
         senders: signatureSenders({ docusign: config.docusign, acrobatSign: config.acrobatSign }),
       }),
+      notificationsJob(db, { ...(email === undefined ? {} : { email: email.send }), ...(sms === undefined ? {} : { sms }) }),
     ],
   });
   started = true;
@@ -151,6 +161,8 @@ async function main(): Promise<void> {
     app.log.info(
       `outbound allow-list: ${[...config.outbound.allowHosts, ...config.outbound.allowCidrs].join(', ')} (admin-set URLs${config.outbound.webhooksUseAllowList ? ' and webhook subscriptions' : ''})`,
     );
+  if (config.smtpUrl === undefined)
+    app.log.info('SMTP_URL is not set: approval e-mails are kept and listed by GET /v1/notifications, marked not-sent');
   if (secrets.source.from === 'file') {
     // The key itself is never logged; where it is, is.
     const message = `webhook secrets are sealed with the key in ${secrets.source.path}; back it up, and set ORDERGATE_SECRET_KEY to the same value on every instance that shares this database`;

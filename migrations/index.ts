@@ -17,6 +17,7 @@ import * as retailProfile from './015_retail_profile.ts';
 import * as approvals from './016_approvals.ts';
 import * as partnerApprovalFacts from './017_partner_approval_facts.ts';
 import * as signatures from './018_signatures.ts';
+import * as notifications from './019_notifications.ts';
 
 // Listed here rather than read from disk, so that the same list runs under tsx, vitest and a bundle.
 const migrations: Record<string, Knex.Migration> = {
@@ -38,6 +39,7 @@ const migrations: Record<string, Knex.Migration> = {
   '016_approvals': approvals,
   '017_partner_approval_facts': partnerApprovalFacts,
   '018_signatures': signatures,
+  '019_notifications': notifications,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -10,6 +10,7 @@ import type { TaskStatus } from '../domain/task-status.ts';
 import type { OutboxMessage } from '../domain/outbox-message.ts';
 import type { X12Profile } from '../domain/partner-profile.ts';
 import type { DocumentAckState } from '../domain/document-ack.ts';
+import type { NoticeBatch } from './approval-notices.ts';
 
 // What the pipeline needs from the outside world. Adapters implement these; stages only call them.
 
@@ -349,6 +350,8 @@ export interface StoreTransaction extends ApprovalTransaction {
   ): Promise<PartnerFacts | undefined>;
   /** What the partner chose for an order whose stated total does not match its lines. */
   totalMismatchSetting(partnerId: string): Promise<TotalMismatchSetting>;
+  /** Writes a level start's approval links and its messages (sent after commit by the notifications job). */
+  queueNotices(batch: NoticeBatch): Promise<void>;
 }
 
 export interface OrderStore {

@@ -84,3 +84,16 @@ export {
   settleSignatureEnvelope,
   type SignatureEnvelope,
 } from './signatures.ts';
+export {
+  claimDueNotifications,
+  findApprovalLink,
+  listNotifications,
+  noteLinkEvent,
+  recordNoticeOutcome,
+  spendApprovalLink,
+  unspendApprovalLink,
+  type DueNotification,
+  type NoticeOutcome,
+  type NotificationView,
+  type StoredLink,
+} from './notifications.ts';

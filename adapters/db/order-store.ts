@@ -16,6 +16,7 @@ import { claimIdempotencyKeys, insertOrders, storePlans } from './order-batches.
 import { rowsToOrder, type LineRow, type OrderRow } from './order-rows.ts';
 import { insertOutboxRows, outboxJson, type OutboxJson } from './outbox-rows.ts';
 import { moveOrder } from './status-change.ts';
+import { insertNoticeBatch } from './notifications.ts';
 
 /**
  * Several kinds of control number in one statement: the counters' rows stay locked until commit,
@@ -304,6 +305,10 @@ function transactionOn(trx: Knex.Transaction, outbox: OutboxJson[]): StoreTransa
         `INSERT INTO order_events (order_id, from_status, to_status, cause, actor, detail) SELECT id, status, status, ?, ?, ?::jsonb FROM orders WHERE id = ?`,
         [cause, actor, JSON.stringify(detail), orderId],
       );
+    },
+
+    async queueNotices(batch) {
+      await insertNoticeBatch(trx, batch);
     },
   };
 }
