@@ -988,6 +988,7 @@ export interface components {
             decisions: {
                 level: number;
                 personId?: string | null;
+                personName?: string | null;
                 provider?: string | null;
                 envelopeId?: string | null;
                 /** @enum {string} */

@@ -17,6 +17,7 @@ import { buildServer } from '../api/server.ts';
 import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { packageRoot, packageVersion } from '../package-files.ts';
 import { policyGate } from '../pipeline/approval-gate.ts';
+import { levelNotice } from '../pipeline/approval-notices.ts';
 import { composeServer, startApprovalPolicies, startCatalog } from './compose.ts';
 import { signatureSenders } from '../adapters/esign/index.ts';
 import { ackOverdueJob } from './jobs/ack-overdue.ts';
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
   const deps = composeServer({
     db,
     catalog,
-    approvals: { gate: approvalGate },
+    approvals: { gate: approvalGate, notice: levelNotice(notices) },
     outbound: createOutbound(config.outbound),
     secretKey: secrets.key,
     bodyLimitBytes: config.bodyLimitBytes,

@@ -85,7 +85,7 @@ export function approvalSummary(
     level: { level: approval.currentLevel, name: level?.name ?? '', of: approval.levels.length },
     history: decisions.map((decision) => ({
       at: decision.at,
-      by: decision.personId ?? `${decision.provider ?? 'signature'}:${decision.envelopeId ?? ''}`,
+      by: decision.personName ?? decision.personId ?? `${decision.provider ?? 'signature'} envelope ${decision.envelopeId ?? ''}`,
       decision: decision.decision,
       ...(decision.comment === null ? {} : { comment: decision.comment }),
       via: decision.via,
@@ -106,7 +106,8 @@ async function startLevel(tx: StoreTransaction, approval: ApprovalRecord, order:
     assignees: level.assignees.map(assigneeLabel),
     people: people.map((person) => person.id),
   });
-  if (notice === undefined) return;
+  // A signature level's people are asked by the signature-requests job, after commit; a link would be a dead end.
+  if (notice === undefined || level.method === 'signature') return;
   const decisions = await tx.approvalDecisions(approval.id);
   await notice(tx, approvalSummary(approval, order, await tx.partnerName(order.partnerId), decisions), people, at);
 }

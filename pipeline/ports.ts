@@ -167,6 +167,8 @@ export interface ApprovalRecord {
 export interface DecisionRecord {
   level: number;
   personId: string | null;
+  /** The person's name, for people to read (null for a signature). */
+  personName: string | null;
   provider: string | null;
   envelopeId: string | null;
   decision: Decision;
@@ -196,7 +198,7 @@ export interface ApprovalTransaction {
   /** Every decision on it, oldest first. */
   approvalDecisions(approvalId: string): Promise<DecisionRecord[]>;
   /** False when this person (or envelope) has decided this level already. */
-  recordDecision(approvalId: string, decision: Omit<DecisionRecord, 'at'>): Promise<boolean>;
+  recordDecision(approvalId: string, decision: Omit<DecisionRecord, 'at' | 'personName'>): Promise<boolean>;
   /** A new level (its start time now), or the end (decided_at now). */
   updateApproval(approvalId: string, change: { currentLevel?: number; status?: ApprovalStatus; decided?: true }): Promise<void>;
   person(personId: string): Promise<PersonRecord | undefined>;

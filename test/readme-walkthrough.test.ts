@@ -120,6 +120,7 @@ describe('README walkthrough', () => {
     // The demo policy holds the big order for the sales manager, whose approval plans it.
     const approval = outputOf('/decision');
     expect(approval).toContain('the order is pending_approval');
+    expect(approval).toContain('email to sam@example.com: Approval needed: order PO-BIG-1 from Big Buyer, USD 12,000.00');
     expect(approval).toContain('approval approved: computed total 12,000.00 USD is at or above 10,000.00 USD');
     expect(approval).toContain('the order is now decomposed');
 

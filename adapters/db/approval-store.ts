@@ -21,6 +21,7 @@ interface ApprovalRow {
 interface DecisionRow {
   level: number;
   person_id: string | null;
+  person_name: string | null;
   provider: string | null;
   envelope_id: string | null;
   decision: DecisionRecord['decision'];
@@ -45,6 +46,7 @@ export const approvalRecord = (row: ApprovalRow): ApprovalRecord => ({
 export const decisionRecord = (row: DecisionRow): DecisionRecord => ({
   level: row.level,
   personId: row.person_id,
+  personName: row.person_name,
   provider: row.provider,
   envelopeId: row.envelope_id,
   decision: row.decision,
@@ -70,7 +72,11 @@ export const personRecord = (row: {
 const personColumns = ['id', 'name', 'email', 'phone', 'roles'] as const;
 
 export async function decisionsOf(db: Knex | Knex.Transaction, approvalId: string): Promise<DecisionRecord[]> {
-  const rows: DecisionRow[] = await db('approval_decisions').where({ approval_id: approvalId }).orderBy('id');
+  const rows: DecisionRow[] = await db('approval_decisions as d')
+    .leftJoin('people as p', 'p.id', 'd.person_id')
+    .where({ 'd.approval_id': approvalId })
+    .orderBy('d.id')
+    .select('d.*', 'p.name as person_name');
   return rows.map(decisionRecord);
 }
 
