@@ -3,7 +3,7 @@
 import { parseAllowedHost, parseCidr, type OutboundRules } from './domain/outbound-target.ts';
 import { signatureSettings, signatureVariables } from './config-signatures.ts';
 import type { AcrobatSignSettings, DocusignSettings } from './adapters/esign/index.ts';
-import { durationMs } from './domain/approval-links.ts';
+import { durationMinutes } from './domain/catalog.ts';
 
 export interface Config {
   readonly port: number;
@@ -289,7 +289,8 @@ export function loadConfig(env: Env = process.env): Config {
   const publicBaseUrl = url('PUBLIC_BASE_URL', ['http:', 'https:']) ?? 'http://localhost:8080';
   if (/[?#]/.test(publicBaseUrl)) problems.push('PUBLIC_BASE_URL must be a base without a query or a fragment');
   const linkTtl = text('LINK_TTL') ?? 'P3D';
-  const linkTtlMs = durationMs(linkTtl);
+  const linkTtlMinutes = durationMinutes(linkTtl);
+  const linkTtlMs = linkTtlMinutes === undefined ? undefined : linkTtlMinutes * 60_000;
   if (linkTtlMs === undefined || linkTtlMs < 60_000 || linkTtlMs > 30 * 86_400_000)
     problems.push(`LINK_TTL must be an ISO 8601 duration from PT1M to P30D (P3D, PT12H), got "${linkTtl}"`);
 

@@ -72,20 +72,3 @@ export function signedFor(reading: Extract<TokenReading, { kind: 'signed' }>, cl
   const expected = mac(key, claims);
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
-
-/**
- * An ISO 8601 duration of days and time (P3D, PT12H, P1DT6H, P2W) in milliseconds; undefined for
- * anything else (years and months have no fixed length, so a link's lifetime is not given in them).
- */
-export function durationMs(text: string): number | undefined {
-  const match = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(text);
-  if (match === null || text === 'P' || text.endsWith('T')) return undefined;
-  const [weeks, days, hours, minutes, seconds] = match.slice(1).map((part) => Number(part ?? 0)) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  return ((((weeks * 7 + days) * 24 + hours) * 60 + minutes) * 60 + seconds) * 1000;
-}
