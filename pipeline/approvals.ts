@@ -244,16 +244,29 @@ export async function leaseSignatureLevels(store: OrderStore, now: Date = new Da
   });
 }
 
-/** A signature request that could not go out, in the order's history (it is tried again when its lease runs out). */
-export async function noteSignatureFailure(store: OrderStore, level: SignatureLevel, reason: string): Promise<void> {
-  await store.transaction((tx) =>
-    tx.noteEvent(level.summary.orderId, 'approval.signature-not-sent', 'gateway', {
+/** After a failed send, the next try waits this long, growing each time up to a day: a provider nobody configured is not asked every two minutes. */
+const signatureRetryMs = (failures: number): number => Math.min(24 * 3_600_000, 5 * 60_000 * 2 ** Math.min(failures, 10));
+
+/**
+ * A signature request that could not go out, in the order's history; the level is held back for a
+ * while that grows with each failure, then tried again.
+ */
+export async function noteSignatureFailure(
+  store: OrderStore,
+  level: SignatureLevel,
+  reason: string,
+  now: Date = new Date(),
+): Promise<void> {
+  await store.transaction(async (tx) => {
+    const failures = await tx.signatureFailures(level.summary.orderId, level.summary.approvalId, level.summary.level.level);
+    await tx.noteEvent(level.summary.orderId, 'approval.signature-not-sent', 'gateway', {
       approvalId: level.summary.approvalId,
       level: level.summary.level.level,
       provider: level.provider,
       reason,
-    }),
-  );
+    });
+    await tx.holdSignatureLevel(level.summary.approvalId, new Date(now.getTime() + signatureRetryMs(failures)));
+  });
 }
 
 /** The envelope a signature level went out in, in the order's history. */

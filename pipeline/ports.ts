@@ -219,6 +219,10 @@ export interface ApprovalTransaction {
    * for it yet, leased to the caller until `leaseUntil` (another sender skips them meanwhile).
    */
   leaseSignatureLevels(now: Date, leaseUntil: Date, limit: number): Promise<ApprovalRecord[]>;
+  /** Holds a signature level back until `until` (a send that failed waits that long before the next try). */
+  holdSignatureLevel(approvalId: string, until: Date): Promise<void>;
+  /** How many times the level's signature request could not go out (its order's history says so). */
+  signatureFailures(orderId: string, approvalId: string, level: number): Promise<number>;
 }
 
 export interface StoreTransaction extends ApprovalTransaction {

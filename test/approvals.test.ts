@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenize } from '../adapters/x12/tokenize.ts';
 import type { ApprovalLevel } from '../domain/approval.ts';
+import { signatureRequestsJob } from '../app/jobs/signature-requests.ts';
 import { escalateOverdueLevels, type ApprovalGate } from '../pipeline/approvals.ts';
 import { adminKey, sampleOrder, startTestApp, type TestApp } from './support/app.ts';
 import { validateAgainstDtd } from './support/dtd.ts';
@@ -12,6 +13,15 @@ import { partnerAnswers } from './support/partner-answers.ts';
 
 const salesManager: ApprovalLevel = { level: 1, name: 'sales', assignees: [{ role: 'sales-manager' }], mode: 'any', method: 'click' };
 const finance: ApprovalLevel = { level: 2, name: 'finance', assignees: [{ role: 'finance' }], mode: 'any', method: 'click' };
+/** A level decided by a DocuSign signature, on a gateway with no DocuSign settings. */
+const signed: ApprovalLevel = {
+  level: 1,
+  name: 'finance',
+  assignees: [{ role: 'finance' }],
+  mode: 'any',
+  method: 'signature',
+  signatureProvider: 'docusign',
+};
 /** A level with a clock: after four hours, the order desk may decide it too. */
 const timed: ApprovalLevel = { ...salesManager, sla: 'PT4H', escalateTo: { role: 'order-desk' } };
 
@@ -21,6 +31,7 @@ const gate: ApprovalGate = async (_tx, order) => {
   if (total < 10_000) return { required: false };
   const reason = { code: 'total-at-least', policy: 'big-orders', detail: `computed total ${total} ${order.currency} is at least 10000` };
   if (order.externalRef.startsWith('PO-TIMED')) return { required: true, reasons: [reason], levels: [timed] };
+  if (order.externalRef.startsWith('PO-SIGNED')) return { required: true, reasons: [reason], levels: [signed] };
   return { required: true, reasons: [reason], levels: total >= 50_000 ? [salesManager, finance] : [salesManager] };
 };
 
@@ -343,5 +354,16 @@ describe('approvals', () => {
       ['approved', 'order desk'],
       ['pending', 'sales'],
     ]);
+  });
+
+  it('notes a signature request that cannot go out, and does not try again at once', async () => {
+    const order = await submit(priced('PO-SIGNED-1', 120));
+    const job = signatureRequestsJob(t.deps.approvals.store, { db: t.database.db, senders: {} });
+    await job.run();
+    await job.run();
+    const history = (await t.request({ method: 'GET', url: `/v1/orders/${order.id}/events`, key: shop.key })).json().events;
+    const failures = history.filter((e: { cause: string }) => e.cause === 'approval.signature-not-sent');
+    expect(failures).toHaveLength(1);
+    expect(failures[0].detail.reason).toContain('signature provider docusign is not configured on this gateway');
   });
 });

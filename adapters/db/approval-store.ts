@@ -194,6 +194,19 @@ export function approvalStore(trx: Knex.Transaction): ApprovalTransaction {
       return rows.map(approvalRecord);
     },
 
+    async holdSignatureLevel(approvalId, until) {
+      await trx('approvals').where({ id: approvalId }).update({ signature_lease_until: until });
+    },
+
+    async signatureFailures(orderId, approvalId, level) {
+      const row = await trx('order_events')
+        .where({ order_id: orderId, cause: 'approval.signature-not-sent' })
+        .whereRaw(`detail ->> 'approvalId' = ? AND (detail ->> 'level')::int = ?`, [approvalId, level])
+        .count('* as n')
+        .first();
+      return Number(row?.n ?? 0);
+    },
+
     async recordEscalation(approvalId, levels, level) {
       await trx('approvals')
         .where({ id: approvalId })
