@@ -61,6 +61,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/orders/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything that happened to the order, oldest first, one line each
+         * @description One list merging the order's status changes (event), its documents in and out with their
+         *     delivery and acknowledgment state (document: metadata only, never bodies; an X12 order shows
+         *     the interchange it came in and the 997/999 answering it), its tasks (at their last change),
+         *     its approvals and each decision on them, and the messages sent to people about them
+         *     (notification). Entries at the same time (written together) go by kind: decision,
+         *     approval, event, document, task, notification; inbound documents before outbound; then by id. A partner sees only its own orders (404 otherwise,
+         *     as for GET /v1/orders/{id}).
+         */
+        get: operations["getOrderTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/orders/{id}/cancel": {
         parameters: {
             query?: never;
@@ -1288,6 +1314,59 @@ export interface components {
             /** Format: date-time */
             at: string;
         };
+        /** @description One thing that happened to the order. Besides at, kind, summary and ref, an entry carries its kind's own fields. event: from, to, cause, actor, detail. document: direction, type, channel, control, delivery (state, attempts), acknowledgment (state, dueAt, at). task: key, type, vendorId or person, status, dueAt. approval: status, level (the one deciding now, or the last decided), levels (how many). decision: decision, level, via. notification: channel, state, sentAt. */
+        TimelineEntry: {
+            /** Format: date-time */
+            at: string;
+            /** @enum {string} */
+            kind: "event" | "document" | "task" | "approval" | "decision" | "notification";
+            /** @description One line a person reads, e.g. 855 sent over x12, delivery delivered, acknowledged accepted. */
+            summary: string;
+            /** @description The id of the event, document, task, approval, decision or notification; decisions and notifications add approvalId. */
+            ref: {
+                id: string;
+                approvalId?: string;
+            };
+            from?: string;
+            to?: string;
+            cause?: string;
+            actor?: string;
+            detail?: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            direction?: "inbound" | "outbound";
+            type?: string;
+            channel?: string;
+            control?: {
+                [key: string]: unknown;
+            };
+            delivery?: {
+                state: string;
+                attempts: number;
+            };
+            acknowledgment?: {
+                state: string | null;
+                /** Format: date-time */
+                dueAt?: string;
+                /** Format: date-time */
+                at?: string;
+            };
+            key?: string;
+            vendorId?: string;
+            person?: boolean;
+            status?: string;
+            /** Format: date-time */
+            dueAt?: string;
+            level?: number;
+            levels?: number;
+            /** @enum {string} */
+            decision?: "approve" | "reject";
+            via?: string;
+            state?: string;
+            /** Format: date-time */
+            sentAt?: string;
+        };
         Partner: {
             id: string;
             name: string;
@@ -1866,6 +1945,35 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    getOrderTimeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order's timeline. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        entries: components["schemas"]["TimelineEntry"][];
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
             503: components["responses"]["Problem"];
         };

@@ -38,6 +38,7 @@ import { webhookHandlers } from './webhooks.ts';
 import { x12Handlers } from './x12.ts';
 import { approvalLinkRoutes, type ApprovalLinkDeps } from './approval-links.ts';
 import { notificationHandlers } from './notifications.ts';
+import { timelineHandlers } from './timeline.ts';
 
 export const openapiPath = packageFile('openapi.yaml');
 
@@ -244,6 +245,7 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
       ...partnerPriceHandlers(db),
       ...esignHandlers(db, options.esign),
       ...notificationHandlers(db),
+      ...timelineHandlers(db),
     },
     securityHandlers: { bearerAuth: bearerAuth(db) },
   });

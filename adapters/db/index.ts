@@ -97,3 +97,4 @@ export {
   type NotificationView,
   type StoredLink,
 } from './notifications.ts';
+export { timelineSources } from './timeline.ts';
