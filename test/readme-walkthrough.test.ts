@@ -140,6 +140,8 @@ describe('README walkthrough', () => {
     const fulfillment = outputOf('/complete');
     expect(fulfillment).toContain(`"id":"${vars.TASK}"`);
     for (const type of ['855', '856', '810']) expect(fulfillment).toContain(`"type":"${type}"`);
+    // Its timeline, a line each, from the 850 to the 810.
+    expect(fulfillment).toMatch(/Z 850 received over x12\n[\s\S]*Z 810 sent over x12/);
 
     // cXML: stored (Response 200), then the order is there with channel cxml.
     expect(outputOf('/v1/cxml ')).toMatch(/<Response><Status code="200" text="OK">order PO-9001 accepted as /);
