@@ -87,6 +87,39 @@ describe('the order timeline', () => {
     expect(entries[ack855]).toMatchObject({ channel: 'x12', direction: 'outbound' });
     // The partner has not answered our 855 yet: its acknowledgment is due.
     expect(entries[ack855]?.summary).toMatch(/^855 sent over x12, .*acknowledgment due by \d{4}-/);
+    expect(entries[ship856]?.summary).toMatch(/acknowledgment due by/);
+
+    // The partner's 997 accepts our 855: its timeline entry says so, the 856 still waits.
+    const our855 = entries[ack855] as Entry & { control: { gsControlNumber: string } };
+    const isa = `ISA*00*          *00*          *ZZ*${'ACMEBUYER'.padEnd(15)}*ZZ*${'ORDERGATE'.padEnd(15)}*261206*0900*U*00401*000000701*0*P*>`;
+    const ack = [
+      isa,
+      'GS*FA*ACMEBUYER*ORDERGATE*20261206*0900*701*X*004010',
+      'ST*997*0001',
+      `AK1*PR*${our855.control.gsControlNumber}`,
+      'AK2*855*0001',
+      'AK5*A',
+      'AK9*A*1*1*1',
+      'SE*6*0001',
+      'GE*1*701',
+      'IEA*1*000000701',
+    ]
+      .map((segment) => `${segment}~`)
+      .join('');
+    const acked = await t.request({
+      method: 'POST',
+      url: '/v1/x12',
+      key: acme.key,
+      headers: { 'content-type': 'application/edi-x12' },
+      payload: ack,
+    });
+    expect(acked.statusCode, acked.body).toBe(202);
+    const after = (await timeline(orderId, acme.key)).json().entries as Entry[];
+    expect(after.find((e) => e.ref.id === our855.ref.id)).toMatchObject({
+      summary: expect.stringMatching(/^855 sent over x12, .*acknowledged accepted$/),
+      acknowledgment: { state: 'accepted' },
+    });
+    expect(after.find((e) => e.ref.id === entries[ship856]?.ref.id)?.summary).toMatch(/acknowledgment due by/);
     expect(entries.filter((e) => e.kind === 'document').every((e) => !('body' in e))).toBe(true);
 
     const tasks = (await t.request({ method: 'GET', url: `/v1/orders/${orderId}/tasks`, key: acme.key })).json().tasks as {
@@ -103,7 +136,7 @@ describe('the order timeline', () => {
 
     // The admin reads the same timeline.
     const asAdmin = await timeline(orderId, adminKey);
-    expect(asAdmin.json().entries).toEqual(entries);
+    expect(asAdmin.json().entries).toEqual(after);
   });
 
   it('answers 404 for another partner’s order, exactly as GET /v1/orders/{id} does', async () => {
