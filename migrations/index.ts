@@ -18,6 +18,7 @@ import * as approvals from './016_approvals.ts';
 import * as partnerApprovalFacts from './017_partner_approval_facts.ts';
 import * as signatures from './018_signatures.ts';
 import * as notifications from './019_notifications.ts';
+import * as eventPositions from './021_event_positions.ts';
 
 // Listed here rather than read from disk, so that the same list runs under tsx, vitest and a bundle.
 const migrations: Record<string, Knex.Migration> = {
@@ -40,6 +41,7 @@ const migrations: Record<string, Knex.Migration> = {
   '017_partner_approval_facts': partnerApprovalFacts,
   '018_signatures': signatures,
   '019_notifications': notifications,
+  '021_event_positions': eventPositions,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
