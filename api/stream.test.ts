@@ -108,6 +108,30 @@ describe('GET /v1/stream with two gateway instances on one PostgreSQL database',
     await Promise.all([second.close(), partner.close()]);
   });
 
+  it('holds back what committed after an event that was inserted earlier and is still uncommitted, then sends both in order', async () => {
+    const held = await postOrder(baseA, acme.key, 'PO-HELD');
+    const start = await lastEventId(a.database.db);
+    const client = openSse(`${baseA}/v1/stream`, { authorization: `Bearer ${adminKey}`, 'last-event-id': String(start) });
+    // An event takes its id now and commits later, as a slow transaction on another instance would.
+    const slow = await bDb.transaction();
+    await slow.raw(
+      `INSERT INTO order_events (order_id, from_status, to_status, cause, actor, detail) SELECT id, status, status, 'order.noted', 'test', '{}'::jsonb FROM orders WHERE id = ?`,
+      [held.id],
+    );
+    const later = await postOrder(baseB, globex.key, 'PO-LATER');
+    await new Promise((resolve) => setTimeout(resolve, stream.pollMs * 8));
+    // Sending the later order's events now would put the client past the slow one for good.
+    expect(client.events).toEqual([]);
+    await slow.commit();
+    const expected = await eventsAfter(a.database.db, start);
+    await client.until(() => client.events.length >= expected.length);
+    await new Promise((resolve) => setTimeout(resolve, stream.pollMs * 5));
+    expect(seen(client.events)).toEqual(expected);
+    expect(expected[0]).toMatchObject({ orderId: held.id, cause: 'order.noted' });
+    expect(Number(expected[0]?.id)).toBeLessThan(Number(expected.find((e) => e.orderId === later.id)?.id));
+    await client.close();
+  });
+
   it('filters by order and by type, and refuses a partner asking for another partner', async () => {
     await postOrder(baseA, globex.key, 'PO-F0');
     const start = await lastEventId(a.database.db);
