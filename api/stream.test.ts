@@ -167,6 +167,8 @@ describe('GET /v1/stream with two gateway instances on one PostgreSQL database',
     expect(refused.status).toBe(403);
     const unknown = await fetch(`${baseA}/v1/stream`, { headers: { authorization: `Bearer ${adminKey}`, 'last-event-id': '999999999' } });
     expect(unknown.status).toBe(400);
+    const malformed = await fetch(`${baseA}/v1/stream`, { headers: { authorization: `Bearer ${adminKey}`, 'last-event-id': 'abc' } });
+    expect(malformed.status).toBe(400);
     await Promise.all([byOrder.close(), byType.close()]);
   });
 
