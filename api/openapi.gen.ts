@@ -87,6 +87,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live order, line, task, approval and document events as Server-Sent Events
+         * @description Every event of order history (`GET /v1/orders/{id}/events`) as it commits, on any gateway instance: status changes and notes about lines, tasks, approvals and documents. Each event is `id: <event id>`, `event: <cause>` and `data: <OrderStreamEvent as JSON>`. A comment (`: heartbeat`) comes every 15 seconds. A client that reconnects with `Last-Event-ID` gets every event after that one exactly once, in the order they became final (per order, oldest first). Without it the stream starts with the events that commit from now on. A partner key sees only its own orders.
+         */
+        get: operations["streamEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/orders/{id}/cancel": {
         parameters: {
             query?: never;
@@ -1367,6 +1387,22 @@ export interface components {
             /** Format: date-time */
             sentAt?: string;
         };
+        /** @description The `data` of one event of GET /v1/stream; its `id` is the SSE `id:` line. */
+        OrderStreamEvent: {
+            /** Format: uuid */
+            orderId: string;
+            /** Format: uuid */
+            partnerId: string;
+            from?: string | null;
+            to: string;
+            cause: string;
+            actor: string;
+            detail?: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            at: string;
+        };
         Partner: {
             id: string;
             name: string;
@@ -1975,6 +2011,38 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+        };
+    };
+    streamEvents: {
+        parameters: {
+            query?: {
+                orderId?: string;
+                /** @description Person and admin keys only; a partner key sees its own orders anyway. */
+                partnerId?: string;
+                /** @description A prefix of the cause: `order.`, `approval.`, `task.`. */
+                type?: string;
+            };
+            header?: {
+                /** @description The `id` of the last event the client received. */
+                "Last-Event-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An endless stream of events and heartbeats; `data` is an OrderStreamEvent. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
             503: components["responses"]["Problem"];
         };
     };

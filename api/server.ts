@@ -5,7 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import openapiGlue from 'fastify-openapi-glue';
 import { parse as parseYaml } from 'yaml';
-import type { Database } from '../adapters/db/index.ts';
+import { defaultStreamTiming, eventFeed, type Database, type StreamTiming } from '../adapters/db/index.ts';
 import type { Outbound } from '../adapters/http/index.ts';
 import type { SecretBox } from '../adapters/webhook/index.ts';
 import type { FulfillmentDeps } from '../pipeline/fulfillment.ts';
@@ -39,6 +39,7 @@ import { x12Handlers } from './x12.ts';
 import { approvalLinkRoutes, type ApprovalLinkDeps } from './approval-links.ts';
 import { notificationHandlers } from './notifications.ts';
 import { timelineHandlers } from './timeline.ts';
+import { streamHandlers } from './stream.ts';
 
 export const openapiPath = packageFile('openapi.yaml');
 
@@ -92,6 +93,8 @@ export interface ServerDeps {
   esign?: EsignCallbacks;
   /** The pages behind approval links (/a/{token}); without it they are not served. */
   approvalLinks?: ApprovalLinkDeps;
+  /** GET /v1/stream's polling and heartbeat intervals; defaults when absent (tests shorten them). */
+  stream?: StreamTiming;
 }
 
 export interface ServerTimeouts {
@@ -160,8 +163,14 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
 
   // Answers finished while shutting down close their keep-alive connection, so that close() can end.
   let closing = false;
+  const streamTiming = options.stream ?? defaultStreamTiming;
+  const feed = eventFeed(db, streamTiming, (error) => app.log.warn({ err: error }, 'event stream: reading events failed; trying again'));
+  const stream = streamHandlers(db, feed);
   app.addHook('preClose', async () => {
     closing = true;
+    // Open streams never end by themselves; close() would wait for them for ever.
+    feed.stop();
+    stream.closeAll();
   });
   // X12 arrives as bytes; its channel reads the delimiters from each ISA.
   app.addContentTypeParser(
@@ -246,6 +255,7 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
       ...esignHandlers(db, options.esign),
       ...notificationHandlers(db),
       ...timelineHandlers(db),
+      ...stream.handlers,
     },
     securityHandlers: { bearerAuth: bearerAuth(db) },
   });

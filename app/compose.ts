@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { describePolicyProblems, loadApprovalPolicies } from '../adapters/approvals/index.ts';
 import { loadCatalog } from '../adapters/catalog/index.ts';
-import { metricReadings, orderStore, type Database } from '../adapters/db/index.ts';
+import { metricReadings, orderStore, type Database, type StreamTiming } from '../adapters/db/index.ts';
 import { createOutbound, defaultRetryPolicy, type Outbound, type RetryPolicy } from '../adapters/http/index.ts';
 import { secretBox } from '../adapters/webhook/index.ts';
 import type { Replayer } from '../api/dead-letters.ts';
@@ -48,6 +48,8 @@ export interface Parts {
   esign?: Omit<EsignCallbacks, 'decide'> & { decide?: EsignCallbacks['decide'] };
   /** Serves the approval links' pages (/a/{token}) with these; they decide with the approvals' decideApproval unless given another. */
   approvalLinks?: Omit<ApprovalLinkDeps, 'decide'> & { decide?: ApprovalLinkDeps['decide'] };
+  /** GET /v1/stream's polling and heartbeat intervals; defaults when absent. */
+  stream?: StreamTiming;
 }
 
 export function composeServer(parts: Parts): ServerDeps {
@@ -88,6 +90,7 @@ export function composeServer(parts: Parts): ServerDeps {
     ...(parts.replayDeadLetter === undefined ? {} : { replayDeadLetter: parts.replayDeadLetter }),
     ...(parts.esign === undefined ? {} : { esign: { ...parts.esign, decide: parts.esign.decide ?? decide } }),
     ...(parts.approvalLinks === undefined ? {} : { approvalLinks: { decide, ...parts.approvalLinks } }),
+    ...(parts.stream === undefined ? {} : { stream: parts.stream }),
   };
 }
 

@@ -19,6 +19,7 @@ import * as partnerApprovalFacts from './017_partner_approval_facts.ts';
 import * as signatures from './018_signatures.ts';
 import * as notifications from './019_notifications.ts';
 import * as timelineIndexes from './020_timeline_indexes.ts';
+import * as eventPositions from './021_event_positions.ts';
 
 // Listed here rather than read from disk, so that the same list runs under tsx, vitest and a bundle.
 const migrations: Record<string, Knex.Migration> = {
@@ -42,6 +43,7 @@ const migrations: Record<string, Knex.Migration> = {
   '018_signatures': signatures,
   '019_notifications': notifications,
   '020_timeline_indexes': timelineIndexes,
+  '021_event_positions': eventPositions,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -98,3 +98,15 @@ export {
   type StoredLink,
 } from './notifications.ts';
 export { timelineSources } from './timeline.ts';
+export {
+  eventPosition,
+  isAfter,
+  matches,
+  readSettledEvents,
+  settledHead,
+  streamStart,
+  type EventPosition,
+  type StreamEvent,
+  type StreamFilter,
+} from './event-stream.ts';
+export { defaultStreamTiming, eventFeed, type EventFeed, type Listener, type StreamTiming } from './event-feed.ts';
