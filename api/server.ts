@@ -179,8 +179,8 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
     (_request, body: Buffer, done) => done(null, body),
   );
 
-  // Named in the spec as a response type only; as a request body it is refused like any unknown type.
-  app.addContentTypeParser('application/problem+json', (_request, _payload, done) =>
+  // Named in the spec as response types only; as a request body each is refused like any unknown type.
+  app.addContentTypeParser(['application/problem+json', 'text/event-stream'], (_request, _payload, done) =>
     done(new ProblemError('unsupported-media-type', 'send orders as application/json'), undefined),
   );
 
