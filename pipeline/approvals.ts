@@ -44,10 +44,17 @@ export const assigneeLabel = (assignee: Assignee): string => ('role' in assignee
 const holds = (person: PersonRecord, assignee: Assignee): boolean =>
   'role' in assignee ? person.roles.includes(assignee.role) : person.id === assignee.person;
 
-/** Whether a level has what it needs: one approval (any), or one from every named person and one per role (all). */
-function levelApproved(level: ApprovalLevel, approvals: readonly DecisionRecord[], people: ReadonlyMap<string, PersonRecord>): boolean {
-  if (level.method === 'signature') return approvals.length > 0;
-  if (level.mode === 'any') return approvals.length > 0;
+/**
+ * Whether a level has what it needs: one approval (any, and a signature level), or one from every
+ * named person and one per role (all). `peopleOf` is asked only for `all`.
+ */
+async function levelApproved(
+  level: ApprovalLevel,
+  approvals: readonly DecisionRecord[],
+  peopleOf: () => Promise<PersonRecord[]>,
+): Promise<boolean> {
+  if (level.method === 'signature' || level.mode === 'any') return approvals.length > 0;
+  const people = new Map((await peopleOf()).map((person) => [person.id, person] as const));
   return level.assignees.every((assignee) =>
     approvals.some((decision) => {
       const person = decision.personId === null ? undefined : people.get(decision.personId);
@@ -331,8 +338,8 @@ export async function decideApproval(deps: ApprovalDeps, input: DecisionInput, a
     if (input.decision === 'reject') return reject(deps, tx, approval, order, input.comment ?? '', actor, at);
     const decisions = await tx.approvalDecisions(approval.id);
     const approvals = decisions.filter((d) => d.level === level.level && d.decision === 'approve');
-    const people = new Map((await tx.peopleFor(level.assignees)).map((person) => [person.id, person] as const));
-    if (!levelApproved(level, approvals, people)) return { kind: 'decided', status: 'pending', orderStatus: order.status };
+    if (!(await levelApproved(level, approvals, () => tx.peopleFor(level.assignees))))
+      return { kind: 'decided', status: 'pending', orderStatus: order.status };
     if (approval.currentLevel < approval.levels.length) {
       const next = { ...approval, currentLevel: approval.currentLevel + 1 };
       await tx.updateApproval(approval.id, { currentLevel: next.currentLevel });

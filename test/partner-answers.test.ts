@@ -135,6 +135,18 @@ describe('answers to a partner whose vendors answer every mix', () => {
     );
   };
 
+  /** Posts an 850 as the partner, which must be accepted. */
+  const postX12 = async (x12: string): Promise<void> => {
+    const posted = await t.request({
+      method: 'POST',
+      url: '/v1/x12',
+      key,
+      headers: { 'content-type': 'application/edi-x12' },
+      payload: x12,
+    });
+    expect(posted.statusCode, posted.body).toBe(200);
+  };
+
   const orderOf = async (po: string): Promise<{ id: string; status: string }> =>
     (await t.request({ method: 'GET', url: `/v1/orders?externalRef=${po}`, key })).json().orders[0];
 
@@ -144,14 +156,7 @@ describe('answers to a partner whose vendors answer every mix', () => {
       501,
       Object.entries(mix).map(([sku, line]) => [sku, line.ordered, line.price]),
     );
-    const posted = await t.request({
-      method: 'POST',
-      url: '/v1/x12',
-      key,
-      headers: { 'content-type': 'application/edi-x12' },
-      payload: x12,
-    });
-    expect(posted.statusCode, posted.body).toBe(200);
+    await postX12(x12);
     await answerByScript(t, mix);
     const order = await orderOf('PO-MIX-1');
     expect(order.status).toBe('ready_for_billing');
@@ -211,14 +216,7 @@ describe('answers to a partner whose vendors answer every mix', () => {
       ['FAILS-LATER', 4, 9],
       ['PART-REJECT', 6, 7],
     ]);
-    const posted = await t.request({
-      method: 'POST',
-      url: '/v1/x12',
-      key,
-      headers: { 'content-type': 'application/edi-x12' },
-      payload: x12,
-    });
-    expect(posted.statusCode, posted.body).toBe(200);
+    await postX12(x12);
     await answerByScript(t, failing);
     const order = await orderOf('PO-MIX-2');
     expect(order.status).toBe('failed');
@@ -250,14 +248,7 @@ describe('answers to a partner whose vendors answer every mix', () => {
       ['PART-REJECT', 6, 7],
       ['FAILS-LATER', 4, 9],
     ]);
-    const posted = await t.request({
-      method: 'POST',
-      url: '/v1/x12',
-      key,
-      headers: { 'content-type': 'application/edi-x12' },
-      payload: x12,
-    });
-    expect(posted.statusCode, posted.body).toBe(200);
+    await postX12(x12);
     await answerByScript(t, {
       ...mix,
       'FAILS-LATER': { portions: [{ status: 'accepted', quantity: 4 }], shipments: [1], fail: true },

@@ -1,3 +1,4 @@
+import type { OrderEvent } from './order-queries.ts';
 import type { Database } from './connect.ts';
 
 /**
@@ -12,16 +13,11 @@ export interface EventPosition {
 
 export const streamStart: EventPosition = { xid: '0', id: 0 };
 
-export interface StreamEvent {
+/** An order's history event (order-queries.ts OrderEvent) as the stream carries it: its position instead of its id. */
+export interface StreamEvent extends Omit<OrderEvent, 'id'> {
   position: EventPosition;
   orderId: string;
   partnerId: string;
-  from: string | null;
-  to: string;
-  cause: string;
-  actor: string;
-  detail: Record<string, unknown>;
-  at: string;
 }
 
 export interface StreamFilter {
