@@ -20,6 +20,7 @@ import * as signatures from './018_signatures.ts';
 import * as notifications from './019_notifications.ts';
 import * as timelineIndexes from './020_timeline_indexes.ts';
 import * as eventPositions from './021_event_positions.ts';
+import * as workItems from './022_work_items.ts';
 
 // Listed here rather than read from disk, so that the same list runs under tsx, vitest and a bundle.
 const migrations: Record<string, Knex.Migration> = {
@@ -44,6 +45,8 @@ const migrations: Record<string, Knex.Migration> = {
   '019_notifications': notifications,
   '020_timeline_indexes': timelineIndexes,
   '021_event_positions': eventPositions,
+  '022_work_items': workItems,
+  '022_work_items': workItems,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

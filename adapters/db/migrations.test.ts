@@ -14,6 +14,7 @@ const tables = [
   'idempotency_records',
   'inbox',
   'notifications',
+  'order_deadlines',
   'order_events',
   'order_lines',
   'orders',
@@ -34,6 +35,7 @@ const tables = [
   'webhook_deliveries',
   'webhook_sources',
   'webhook_subscriptions',
+  'work_items',
 ];
 
 async function userTables(database: TestDatabase): Promise<string[]> {
@@ -49,7 +51,7 @@ const addedColumns = {
   documents: ['ack_state', 'ack_detail', 'acked_at', 'ack_due_at'],
   partner_cxml: ['our_domain', 'our_identity', 'our_secret_sealed'],
   partner_x12: ['profile'],
-  partners: ['trusted', 'credit_limit', 'credit_limit_currency', 'total_mismatch'],
+  partners: ['trusted', 'credit_limit', 'credit_limit_currency', 'total_mismatch', 'deadlines'],
 };
 
 async function columnsOf(database: TestDatabase, table: string): Promise<string[]> {
