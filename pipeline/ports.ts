@@ -225,6 +225,20 @@ export interface ApprovalTransaction {
   signatureFailures(orderId: string, approvalId: string, level: number): Promise<number>;
 }
 
+/** What the escalation job raises about a vendor task: its warning point passed, or its due time. */
+export type LateStep = 'jeopardy' | 'overdue';
+
+/** A vendor task as it is raised late; `warnAt` is 80% of the way from its creation to `dueAt`. */
+export interface LateVendorTask {
+  id: string;
+  orderId: string;
+  key: string;
+  type: string;
+  vendorId: string;
+  warnAt: Date;
+  dueAt: Date;
+}
+
 export interface StoreTransaction extends ApprovalTransaction {
   /**
    * Takes the key for this request, or returns the record of whoever took it first (waiting for it
@@ -298,6 +312,13 @@ export interface StoreTransaction extends ApprovalTransaction {
   recordAcknowledgment(documentId: string, state: Exclude<DocumentAckState, 'overdue'>, detail: Record<string, unknown>): Promise<void>;
   /** Marks up to `limit` documents whose acknowledgment was due by `now` and never came as overdue; the ones marked. */
   markAcknowledgmentsOverdue(now: Date, limit: number): Promise<AcknowledgedDocument[]>;
+  /**
+   * Claims (FOR UPDATE SKIP LOCKED, so concurrent callers take different rows) up to `limit` open
+   * vendor tasks whose `step` is due by `now` and not yet raised, and stamps each as raised at `now`:
+   * jeopardy at the warning point (and only before the due time), overdue at the due time (which
+   * settles the warning too). The stamps commit with the caller's events, so each step happens once.
+   */
+  claimLateVendorTasks(step: LateStep, now: Date, limit: number): Promise<LateVendorTask[]>;
   /**
    * Stores orders' tasks with each order's move that comes with them (received → decomposed), any
    * number of orders in one statement; each order's task ids (in its tasks' order) and new updatedAt.

@@ -52,6 +52,7 @@ const addedColumns = {
   partner_cxml: ['our_domain', 'our_identity', 'our_secret_sealed'],
   partner_x12: ['profile'],
   partners: ['trusted', 'credit_limit', 'credit_limit_currency', 'total_mismatch', 'deadlines'],
+  tasks: ['warn_at', 'warned_at', 'overdue_at'],
 };
 
 async function columnsOf(database: TestDatabase, table: string): Promise<string[]> {

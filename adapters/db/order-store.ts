@@ -17,6 +17,7 @@ import { rowsToOrder, type LineRow, type OrderRow } from './order-rows.ts';
 import { insertOutboxRows, outboxJson, type OutboxJson } from './outbox-rows.ts';
 import { moveOrder } from './status-change.ts';
 import { insertNoticeBatch } from './notifications.ts';
+import { claimLateVendorTasks } from './vendor-jeopardy.ts';
 
 /**
  * Several kinds of control number in one statement: the counters' rows stay locked until commit,
@@ -233,6 +234,7 @@ function transactionOn(trx: Knex.Transaction, outbox: OutboxJson[]): StoreTransa
     acknowledgedDocuments: (partnerId, target) => acknowledgedDocuments(trx, partnerId, target),
     recordAcknowledgment: (documentId, state, detail) => recordAcknowledgment(trx, documentId, state, detail),
     markAcknowledgmentsOverdue: (now, limit) => markAcknowledgmentsOverdue(trx, now, limit),
+    claimLateVendorTasks: (step, now, limit) => claimLateVendorTasks(trx, step, now, limit),
     endWork: (ending) => endWork(trx, ending),
     partnerItems: (partnerId, values) => partnerItems(trx, partnerId, values),
     putItemReferences: (partnerId, references) => putItemReferences(trx, partnerId, references),
