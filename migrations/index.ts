@@ -46,7 +46,6 @@ const migrations: Record<string, Knex.Migration> = {
   '020_timeline_indexes': timelineIndexes,
   '021_event_positions': eventPositions,
   '022_work_items': workItems,
-  '022_work_items': workItems,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
