@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { describePolicyProblems, loadApprovalPolicies } from '../adapters/approvals/index.ts';
 import { loadCatalog } from '../adapters/catalog/index.ts';
+import { loadCalendars } from '../adapters/calendars/index.ts';
 import { metricReadings, orderStore, type Database, type StreamTiming } from '../adapters/db/index.ts';
 import { createOutbound, defaultRetryPolicy, type Outbound, type RetryPolicy } from '../adapters/http/index.ts';
 import { secretBox } from '../adapters/webhook/index.ts';
@@ -13,6 +14,7 @@ import { defaultTimeouts, type ServerDeps, type ServerTimeouts } from '../api/se
 import type { ApprovalPolicy } from '../domain/approval-policy.ts';
 import type { Catalog } from '../domain/catalog.ts';
 import { strictOutboundRules } from '../domain/outbound-target.ts';
+import type { WorkingCalendar } from '../domain/working-calendar.ts';
 import { decideApproval, type ApprovalDeps, type ApprovalGate, type LevelNotice } from '../pipeline/approvals.ts';
 
 // Builds each dependency of the HTTP server once from the parts a process has (database, catalog,
@@ -111,5 +113,18 @@ export function startApprovalPolicies(dir: string | undefined): ApprovalPolicy[]
     throw new Error(`APPROVALS_DIR ${dir ?? 'mappings/approvals'} cannot be read: ${(error as Error).message}`);
   }
   if (!loaded.ok) throw new Error(`the approval policies have problems: ${describePolicyProblems(loaded.error)}`);
+  return loaded.value;
+}
+
+/** Loaded once at start: a calendar with problems stops the start, each problem named by file and field. */
+export function startCalendars(dir: string | undefined): ReadonlyMap<string, WorkingCalendar> {
+  let loaded: ReturnType<typeof loadCalendars>;
+  try {
+    loaded = dir === undefined ? loadCalendars() : loadCalendars(dir);
+  } catch (error) {
+    throw new Error(`CALENDARS_DIR ${dir ?? 'mappings/calendars'} cannot be read: ${(error as Error).message}`);
+  }
+  if (!loaded.ok)
+    throw new Error(`the working calendars have problems: ${loaded.error.map((p) => `${p.file}#${p.pointer}: ${p.detail}`).join('; ')}`);
   return loaded.value;
 }
