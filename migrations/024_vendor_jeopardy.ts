@@ -23,7 +23,9 @@ BEGIN
   RETURN NEW;
 END
 $$`);
-  await knex.raw(`CREATE TRIGGER tasks_warn_at BEFORE INSERT OR UPDATE OF created_at, due_at ON tasks FOR EACH ROW EXECUTE FUNCTION tasks_warn_at()`);
+  await knex.raw(
+    `CREATE TRIGGER tasks_warn_at BEFORE INSERT OR UPDATE OF created_at, due_at ON tasks FOR EACH ROW EXECUTE FUNCTION tasks_warn_at()`,
+  );
   await knex.raw(`CREATE INDEX tasks_jeopardy ON tasks (warn_at) WHERE ${open} AND warned_at IS NULL`);
   await knex.raw(`CREATE INDEX tasks_overdue ON tasks (due_at) WHERE ${open} AND overdue_at IS NULL`);
 }

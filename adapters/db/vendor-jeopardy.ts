@@ -50,5 +50,8 @@ export async function claimLateVendorTasks(trx: Knex.Transaction, step: LateStep
       warnAt: new Date(row.warn_at),
       dueAt: new Date(row.due_at),
     }))
-    .sort((a, b) => (step === 'jeopardy' ? a.warnAt.getTime() - b.warnAt.getTime() : a.dueAt.getTime() - b.dueAt.getTime()) || (a.id < b.id ? -1 : 1));
+    .sort(
+      (a, b) =>
+        (step === 'jeopardy' ? a.warnAt.getTime() - b.warnAt.getTime() : a.dueAt.getTime() - b.dueAt.getTime()) || (a.id < b.id ? -1 : 1),
+    );
 }
