@@ -1,5 +1,6 @@
 import { lineStatusOf, portionsProblem, quantityToShip, wholeLine, type LineAck, type OrderAck } from './acknowledgment.ts';
 import type { Invoice } from './invoice.ts';
+import { ackDelay, onlyDatesMoved, shipmentDelay, type LineDelay } from './line-delay.ts';
 import { lineMachine, type LineStatus } from './line-status.ts';
 import { orderMachine, type OrderStatus } from './order-status.ts';
 import type { OrderLine, StoredOrder } from './order.ts';
@@ -50,6 +51,8 @@ export interface FulfillmentState {
   heldShipments: readonly Shipment[];
   /** Ids of the ship tasks whose vendor's `complete` is held until their shipments cover them. */
   heldCompletions: ReadonlySet<string>;
+  /** By line number: the latest delivery estimate of the line's recorded shipments (what a later one is a delay against). */
+  deliveryEstimates?: ReadonlyMap<string, string>;
 }
 
 /** A vendor's `complete` as it is held: what the store keeps to apply it later. */
@@ -88,6 +91,8 @@ export interface Effects {
   /** Tasks whose held `complete` is applied now (their shipments now cover them), by task id. */
   released: string[];
   answers: PartnerAnswer[];
+  /** Lines whose date the vendor moved later than the partner had it (order.delayed.v1). */
+  delays: LineDelay[];
 }
 
 export type Outcome =
@@ -141,6 +146,7 @@ class Draft {
   readonly answers: PartnerAnswer[] = [];
   readonly reported: string[] = [];
   readonly released: string[] = [];
+  readonly delays: LineDelay[] = [];
   note?: Effects['note'];
   hold?: Effects['hold'];
   resend?: Effects['resend'];
@@ -184,6 +190,7 @@ class Draft {
       ...(this.hold === undefined ? {} : { hold: this.hold }),
       released: this.released,
       answers: this.answers,
+      delays: this.delays,
     };
   }
 }
@@ -269,14 +276,22 @@ function applyAck(
   if (stray !== undefined)
     return refused('line-not-in-task', `the ack answers line ${stray.lineNumber}; task ${task.key} is for line ${task.lineNumber} only`);
   const line = draft.line(task.lineNumber);
-  // The first answer a line gets is its answer; a later one (another task of the line) changes nothing.
-  if (line.status === 'open' && reply.body.lines.length > 0) {
-    const ordered = draft.state.order.lines.find((candidate) => candidate.lineNumber === task.lineNumber);
-    if (ordered === undefined) throw new Error(`order ${draft.state.order.id} has no line ${task.lineNumber}`);
-    const acks = reply.body.lines.map(portion);
+  const { order } = draft.state;
+  const ordered = order.lines.find((candidate) => candidate.lineNumber === task.lineNumber);
+  if (ordered === undefined) throw new Error(`order ${order.id} has no line ${task.lineNumber}`);
+  const acks = reply.body.lines.map(portion);
+  // The first answer a line gets is its answer; a later one (another task of the line, or the
+  // vendor again) changes nothing but its dates, when it restates the same portions with other dates.
+  if (line.status === 'open' && acks.length > 0) {
     const problem = portionsProblem(ordered, acks);
     if (problem !== undefined) return refused('portions-do-not-add-up', problem);
     draft.setLine(task.lineNumber, { ...line, status: lineMachine.assertMove('open', lineStatusOf(acks)), acks });
+    const delay = ackDelay(order, ordered, undefined, acks);
+    if (delay !== undefined) draft.delays.push(delay);
+  } else if (line.acks !== undefined && onlyDatesMoved(line.acks, acks) && JSON.stringify(line.acks) !== JSON.stringify(acks)) {
+    draft.setLine(task.lineNumber, { ...line, acks });
+    const delay = ackDelay(order, ordered, line.acks, acks);
+    if (delay !== undefined) draft.delays.push(delay);
   }
   draft.tasks.set(task.id, advance(draft.taskStatus(task), 'acknowledged'));
   startFulfillment(draft);
@@ -332,6 +347,12 @@ function applyShip(
         `line ${lineNumber}: ${quantity} shipped now after ${line.shippedQuantity} before is more than the ${due} due`,
       );
     }
+  }
+  for (const lineNumber of shipped.keys()) {
+    const ordered = order.lines.find((candidate) => candidate.lineNumber === lineNumber);
+    const before = draft.state.deliveryEstimates?.get(lineNumber);
+    const delay = ordered === undefined ? undefined : shipmentDelay(order, ordered, before, shipment.estimatedDeliveryDate);
+    if (delay !== undefined) draft.delays.push(delay);
   }
   for (const [lineNumber, quantity] of shipped) {
     acceptIfOpen(draft, lineNumber);

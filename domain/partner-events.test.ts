@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answerEvent, documentStored, isPartnerEvent, orderCancelled, orderFailed, orderReceived } from './partner-events.ts';
+import { answerEvent, documentStored, isPartnerEvent, orderCancelled, orderDelayed, orderFailed, orderReceived } from './partner-events.ts';
 
 const order = { id: 'o-1', partnerId: 'p-1', externalRef: 'PO-1', channel: 'api' as const };
 
@@ -68,6 +68,7 @@ describe('partner events', () => {
       orderReceived(order),
       orderCancelled(order, 'received'),
       orderFailed(order, {}),
+      orderDelayed(order, { lineNumber: '1', dateType: 'ship', previousDate: null, expectedDate: '2026-12-14', reason: 'backordered' }),
       documentStored('d', 'p', null, { channel: 'api', type: 't' }),
     ];
     for (const message of built) expect(isPartnerEvent(message.type), message.type).toBe(true);

@@ -1,5 +1,6 @@
 import type { PartnerAnswer } from './fulfillment-progress.ts';
 import type { ResolvedItem, UnresolvedItem } from './item-resolution.ts';
+import type { LineDelay } from './line-delay.ts';
 import type { Channel, StoredOrder } from './order.ts';
 import type { OrderStatus } from './order-status.ts';
 import type { OutboxMessage } from './outbox-message.ts';
@@ -21,6 +22,7 @@ export const partnerEventTypes = [
   'order.rejected.v1',
   'document.ack-overdue.v1',
   'document.not-written.v1',
+  'order.delayed.v1',
 ] as const;
 
 export type PartnerEventType = (typeof partnerEventTypes)[number];
@@ -85,6 +87,20 @@ export function answerEvent(order: OrderRef, answer: PartnerAnswer): OutboxMessa
       return orderEvent('order.ready-for-billing.v1', order.id, { ...base, invoice: answer.invoice });
   }
 }
+
+/**
+ * A vendor moved a line's date later than the partner had it (domain/line-delay.ts says against
+ * what): `dateType` ship (the acknowledgment's date) or delivery (a shipment's estimate).
+ */
+export const orderDelayed = (order: OrderRef, delay: LineDelay): OutboxMessage =>
+  orderEvent('order.delayed.v1', order.id, {
+    ...fulfillmentBase(order),
+    lineNumber: delay.lineNumber,
+    dateType: delay.dateType,
+    previousDate: delay.previousDate,
+    expectedDate: delay.expectedDate,
+    reason: delay.reason,
+  });
 
 /**
  * A document the partner was to get and did not: it could not be written in the partner's format

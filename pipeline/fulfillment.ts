@@ -2,7 +2,7 @@ import { applyTaskEvent, unknownTaskDetail, type PartnerAnswer, type RefusalCode
 import { fulfillmentRequest } from '../domain/fulfillment-request.ts';
 import type { OrderStatus } from '../domain/order-status.ts';
 import type { StoredOrder } from '../domain/order.ts';
-import { orderFailed } from '../domain/partner-events.ts';
+import { orderDelayed, orderFailed } from '../domain/partner-events.ts';
 import { requestMessage } from '../domain/vendor-messages.ts';
 import type { TaskEvent } from '../domain/vendor-reply.ts';
 import { ssccRefusal, type SsccRefusalCode } from './answer-numbers.ts';
@@ -99,6 +99,11 @@ async function apply(
   }
   if (failed !== undefined) await tx.enqueue(orderFailed(order, failed.detail));
   pushes.push(...(await writeAnswers(tx, deps.renderAnswer, order, effects.answers, actor, at)));
+  // A date moved later (after the answer that carries it, when there is one): in the order's history for operations, and to the partner.
+  for (const delay of effects.delays) {
+    await tx.noteEvent(order.id, 'order.delayed', actor, { ...delay, taskId: event.body.taskId });
+    await tx.enqueue(orderDelayed(order, delay));
+  }
   // The contract's outcomes are applied, duplicate and ignored: a held completion changed no state yet.
   if (hold !== undefined)
     return { kind: 'ignored', reason: heldReason(state.tasks.find((task) => task.id === hold.taskId)?.key ?? hold.taskId) };

@@ -106,7 +106,22 @@ export async function lockFulfillment(trx: Knex.Transaction, taskId: string): Pr
     shipments: new Set(shipments.map((row: ShipmentRow) => `${row.vendor_id}:${row.vendor_shipment_id}:${row.task_id}`)),
     heldShipments: shipments.filter((row: ShipmentRow) => !row.reported).map((row: ShipmentRow) => row.body),
     heldCompletions: new Set(held),
+    deliveryEstimates: deliveryEstimates(shipments.map((row: ShipmentRow) => row.body)),
   };
+}
+
+/** Each line's latest delivery estimate over the shipments recorded for it. */
+function deliveryEstimates(shipments: readonly Shipment[]): Map<string, string> {
+  const latest = new Map<string, string>();
+  for (const shipment of shipments) {
+    const estimate = shipment.estimatedDeliveryDate?.slice(0, 10);
+    if (estimate === undefined) continue;
+    for (const item of shipment.packages.flatMap((pack) => pack.items)) {
+      const known = latest.get(item.lineNumber);
+      if (known === undefined || estimate > known) latest.set(item.lineNumber, estimate);
+    }
+  }
+  return latest;
 }
 
 export async function applyFulfillment(trx: Knex.Transaction, order: StoredOrder, effects: Effects, actor: string): Promise<void> {
