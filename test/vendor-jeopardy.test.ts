@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase, orderStore, type Database } from '../adapters/db/index.ts';
 import { noteLateVendorTasks } from '../pipeline/vendor-jeopardy.ts';
 import { sampleOrder, startTestApp, type TestApp } from './support/app.ts';
+import { databaseKinds } from './support/databases.ts';
 
 // Issue 15: a vendor task still open at 80% of its SLA raises task.jeopardy in its order's history,
 // at its due time task.overdue, each once, however many gateway instances ask at the same moment.
@@ -10,26 +11,25 @@ import { sampleOrder, startTestApp, type TestApp } from './support/app.ts';
 const hours = (base: Date, h: number) => new Date(base.getTime() + h * 3_600_000);
 const T = new Date('2026-12-07T09:00:00.000Z');
 
-describe('late vendor tasks', () => {
+describe.each(databaseKinds)('late vendor tasks on %s', (kind) => {
   let t: TestApp;
   let partner: { id: string; key: string };
-  // Two instances: each its own pool, so the race is between two connections.
+  // Two instances: on PostgreSQL each its own pool, so the race is between two connections (the
+  // embedded database is one connection: there the two callers take turns).
   let dbs: Database[];
 
   beforeAll(async () => {
-    t = await startTestApp('postgres');
+    t = await startTestApp(kind);
     partner = await t.partner('Late Vendors Inc');
-    dbs = [
-      connectDatabase({ url: t.database.url as string, dataDir: '' }),
-      connectDatabase({ url: t.database.url as string, dataDir: '' }),
-    ];
+    const url = t.database.url;
+    dbs = url === undefined ? [] : [connectDatabase({ url, dataDir: '' }), connectDatabase({ url, dataDir: '' })];
   });
   afterAll(async () => {
     await Promise.all((dbs ?? []).map((db) => db.destroy()));
     await t?.close();
   });
 
-  const stores = () => dbs.map((db) => orderStore(db));
+  const stores = () => (dbs.length === 0 ? [t.database.db, t.database.db] : dbs).map((db) => orderStore(db));
   /** Both instances at once, at `now`. */
   const race = (now: Date, limit?: number) => Promise.all(stores().map((store) => noteLateVendorTasks(store, now, limit)));
 
