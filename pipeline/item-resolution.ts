@@ -69,7 +69,7 @@ export async function settleUnresolved(
     const { updatedAt } = await tx.changeStatus(order.id, 'received', 'held', 'order.held', actor, { reason, lines: unresolved });
     await tx.enqueue(orderHeld(order, reason, unresolved));
     const held = { ...order, status: 'held' as const, updatedAt };
-    await openException(tx, held, unresolved, deps.approvals?.notice, at);
+    await openException(tx, held, unresolved, deps.approvals, at);
     return held;
   }
   const refusedLines = [...new Set(unresolved.map((item) => item.lineNumber))];
@@ -126,7 +126,7 @@ export async function resumeHeldOrders(
     // Resumed, it passes the approval policies as a new order does.
     const resumedOrder = { ...items.order, status: 'held' as const };
     const need = planning.approvals === undefined ? undefined : await planning.approvals.gate(tx, resumedOrder);
-    if (need?.required === true) await holdForApproval(tx, resumedOrder, need, planning.approvals?.notice, new Date());
+    if (need?.required === true) await holdForApproval(tx, resumedOrder, need, planning.approvals, new Date());
     else await decompose(tx, resumedOrder, catalog, { from: 'held' });
     resumed.push(order.id);
   }
