@@ -113,7 +113,13 @@ describe('tasks on postgres', () => {
     const res = await t.request({ method: 'POST', url: `/v1/tasks/${activation.id}/complete`, key: acme.key });
     expect(res.statusCode).toBe(200);
     // The task as its task list keeps it: done, by whom.
-    expect(res.json()).toMatchObject({ id: activation.id, type: 'person-task', status: 'done', outcome: 'done', completedBy: `partner:${acme.id}` });
+    expect(res.json()).toMatchObject({
+      id: activation.id,
+      type: 'person-task',
+      status: 'done',
+      outcome: 'done',
+      completedBy: `partner:${acme.id}`,
+    });
     expect((await tasksOf(order.id))[1].status).toBe('done');
     const again = await t.request({ method: 'POST', url: `/v1/tasks/${activation.id}/complete`, key: adminKey });
     expect(again.json()).toMatchObject({ code: 'invalid-state', detail: expect.stringContaining('is done already') });

@@ -18,6 +18,5 @@ export function taskHandlers(db: Database) {
         throw new ProblemError('not-found', `order ${request.params.id} does not exist or belongs to another partner`);
       return { tasks: tasks.map(present) };
     },
-
   };
 }

@@ -52,6 +52,8 @@ export interface Parts {
   approvalLinks?: Omit<ApprovalLinkDeps, 'decide'> & { decide?: ApprovalLinkDeps['decide'] };
   /** GET /v1/stream's polling and heartbeat intervals; defaults when absent. */
   stream?: StreamTiming;
+  /** The time orders are held and approval levels start at (tests move it); now when absent. */
+  clock?: () => Date;
 }
 
 export function composeServer(parts: Parts): ServerDeps {
@@ -78,6 +80,7 @@ export function composeServer(parts: Parts): ServerDeps {
       renderAnswer: fulfillment.renderAnswer,
       timer: metrics.timeStage,
       ...(parts.approvals === undefined ? {} : { approvals: parts.approvals }),
+      ...(parts.clock === undefined ? {} : { clock: parts.clock }),
     },
     decideApproval: decide,
     approvals: approvalDeps,

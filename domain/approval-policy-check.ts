@@ -228,7 +228,11 @@ function checkLevel(raw: unknown, pointer: string, index: number, add: Add): App
     clean = false;
   }
   if (calendar !== undefined && (typeof calendar !== 'string' || sla === undefined)) {
-    add(`${pointer}/calendar`, 'wrong-type', 'calendar names a working calendar (mappings/calendars) that the level\'s sla counts in; it needs an sla');
+    add(
+      `${pointer}/calendar`,
+      'wrong-type',
+      "calendar names a working calendar (mappings/calendars) that the level's sla counts in; it needs an sla",
+    );
     clean = false;
   }
   const escalation = escalateTo === undefined ? undefined : checkAssignee(escalateTo, `${pointer}/escalateTo`, add);
