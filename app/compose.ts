@@ -45,13 +45,15 @@ export interface Parts {
   /** The clock of the /metrics cache (tests move it). */
   metricsClock?: () => number;
   /** The approval policies every stored order passes, and how a level's people are told; absent: no order waits. */
-  approvals?: { gate: ApprovalGate; notice?: LevelNotice };
+  approvals?: { gate: ApprovalGate; notice?: LevelNotice; calendars?: ReadonlyMap<string, WorkingCalendar> };
   /** The signature providers' callback settings (config.docusign, config.acrobatSign); their decisions go to decideApproval unless a test gives its own. */
   esign?: Omit<EsignCallbacks, 'decide'> & { decide?: EsignCallbacks['decide'] };
   /** Serves the approval links' pages (/a/{token}) with these; they decide with the approvals' decideApproval unless given another. */
   approvalLinks?: Omit<ApprovalLinkDeps, 'decide'> & { decide?: ApprovalLinkDeps['decide'] };
   /** GET /v1/stream's polling and heartbeat intervals; defaults when absent. */
   stream?: StreamTiming;
+  /** The time orders are held and approval levels start at (tests move it); now when absent. */
+  clock?: () => Date;
 }
 
 export function composeServer(parts: Parts): ServerDeps {
@@ -66,6 +68,7 @@ export function composeServer(parts: Parts): ServerDeps {
     catalog: parts.catalog,
     renderAnswer: fulfillment.renderAnswer,
     ...(parts.approvals?.notice === undefined ? {} : { notice: parts.approvals.notice }),
+    ...(parts.approvals?.calendars === undefined ? {} : { calendars: parts.approvals.calendars }),
   };
   const decide: ServerDeps['decideApproval'] = (input) => decideApproval(approvalDeps, input);
   return {
@@ -77,6 +80,7 @@ export function composeServer(parts: Parts): ServerDeps {
       renderAnswer: fulfillment.renderAnswer,
       timer: metrics.timeStage,
       ...(parts.approvals === undefined ? {} : { approvals: parts.approvals }),
+      ...(parts.clock === undefined ? {} : { clock: parts.clock }),
     },
     decideApproval: decide,
     approvals: approvalDeps,
@@ -105,7 +109,7 @@ export function startCatalog(): Catalog {
 }
 
 /** Loaded once at start like the catalog: a policy with problems stops the start, each problem named by file and pointer. */
-export function startApprovalPolicies(dir: string | undefined): ApprovalPolicy[] {
+export function startApprovalPolicies(dir: string | undefined, calendars?: ReadonlyMap<string, WorkingCalendar>): ApprovalPolicy[] {
   let loaded: ReturnType<typeof loadApprovalPolicies>;
   try {
     loaded = dir === undefined ? loadApprovalPolicies() : loadApprovalPolicies(dir);
@@ -113,6 +117,14 @@ export function startApprovalPolicies(dir: string | undefined): ApprovalPolicy[]
     throw new Error(`APPROVALS_DIR ${dir ?? 'mappings/approvals'} cannot be read: ${(error as Error).message}`);
   }
   if (!loaded.ok) throw new Error(`the approval policies have problems: ${describePolicyProblems(loaded.error)}`);
+  const unknown = loaded.value.flatMap((policy) =>
+    policy.levels.flatMap((level) =>
+      level.calendar === undefined || calendars === undefined || calendars.has(level.calendar)
+        ? []
+        : [`policy ${policy.name} level ${level.level} names calendar ${level.calendar}, which CALENDARS_DIR does not have`],
+    ),
+  );
+  if (unknown.length > 0) throw new Error(`the approval policies have problems: ${unknown.join('; ')}`);
   return loaded.value;
 }
 

@@ -5,6 +5,7 @@ import { planOrder, type PlannedTask } from '../domain/plan.ts';
 import type { OrderStatus } from '../domain/order-status.ts';
 import { initialTaskStatus } from '../domain/task-status.ts';
 import { requestMessage } from '../domain/vendor-messages.ts';
+import { personTaskItem } from '../domain/work-item.ts';
 import type { NewTask, StoreTransaction } from './ports.ts';
 
 /** The gateway itself decides the plan; no person or partner did. */
@@ -59,6 +60,11 @@ export async function decomposeOrders(
   for (const [n, { index, order, tasks }] of planned.entries()) {
     const { ids, updatedAt } = stored[n] as { ids: string[]; updatedAt: string };
     await enqueueRequests(tx, order, tasks, ids);
+    await tx.openWorkItems(
+      tasks.flatMap((task, i) =>
+        task.person && task.status === 'ready' ? [personTaskItem({ ...task, id: ids[i] as string }, order, now)] : [],
+      ),
+    );
     results[index] = { ...order, status: 'decomposed', updatedAt };
   }
   return results;

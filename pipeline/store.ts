@@ -82,7 +82,8 @@ export async function insertReceivedOrders(
       continue;
     }
     const need = planning.approvals === undefined ? undefined : await planning.approvals.gate(tx, order);
-    if (need?.required === true) results[index] = await holdForApproval(tx, order, need, planning.approvals?.notice, new Date());
+    if (need?.required === true)
+      results[index] = await holdForApproval(tx, order, need, planning.approvals, planning.clock?.() ?? new Date());
     else toPlan.push(index);
   }
   const planned = await decomposeOrders(
