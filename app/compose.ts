@@ -101,8 +101,8 @@ export function composeServer(parts: Parts): ServerDeps {
 }
 
 /** Loaded once at start: a catalog with problems stops the start rather than failing orders one by one. */
-export function startCatalog(): Catalog {
-  const loaded = loadCatalog();
+export function startCatalog(calendars: ReadonlyMap<string, WorkingCalendar> = startCalendars(undefined)): Catalog {
+  const loaded = loadCatalog(undefined, calendars);
   if (!loaded.ok)
     throw new Error(`the fulfillment catalog has problems: ${loaded.error.map((p) => `${p.pointer}: ${p.detail}`).join('; ')}`);
   return loaded.value;

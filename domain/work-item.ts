@@ -65,7 +65,7 @@ export const personTaskRole = 'operations';
  * said (its catalog SLA from the order's planning); its warning comes at 80% of the time it has left.
  */
 export function personTaskItem(
-  task: { id: string; key: string; type: string; lineNumber: string; dueAt: Date | string },
+  task: { id: string; key: string; type: string; lineNumber: string; dueAt: Date | string; role?: string | null },
   order: { id: string; partnerId: string; externalRef: string },
   now: Date,
 ): NewWorkItem {
@@ -78,7 +78,7 @@ export function personTaskItem(
     orderId: order.id,
     partnerId: order.partnerId,
     title: `${task.type} for order ${order.externalRef}, line ${task.lineNumber} (${task.key})`,
-    assignedRoles: [personTaskRole],
+    assignedRoles: [task.role ?? personTaskRole],
     assignedPeople: [],
     sla: null,
     calendar: null,

@@ -98,6 +98,8 @@ export interface NewTask {
   slaMinutes: number;
   dueAt: Date;
   status: TaskStatus;
+  /** A person's task: the role whose list it goes on (operations when absent). */
+  role?: string;
 }
 
 /** An order's tasks and the move that comes with them. */

@@ -90,6 +90,7 @@ export async function insertReceivedOrders(
     tx,
     toPlan.map((index) => stored[index] as StoredOrder),
     planning.catalog,
+    planning.clock === undefined ? {} : { now: planning.clock() },
   );
   toPlan.forEach((index, n) => {
     results[index] = planned[n] as StoredOrder;

@@ -212,6 +212,52 @@ describe('task lists', () => {
     expect((await t.request({ method: 'GET', url: '/v1/tasks?assignee=me', key: adminKey })).statusCode).toBe(400);
   });
 
+  it("a catalog person task goes on its role's list, due in business hours on its calendar; done through the list, the order goes on", async () => {
+    const catalog = startCatalog(calendars);
+    catalog.skus['SITE-SURVEY'] = {
+      tasks: [
+        {
+          name: 'survey',
+          type: 'customer-action',
+          person: true,
+          role: 'field-desk',
+          dependsOn: [],
+          sla: 'PT2H',
+          slaMinutes: 120,
+          calendar: calendars.get('office'),
+          optional: false,
+        },
+      ],
+    };
+    now = ny('2026-12-04T16:00:00');
+    const surveyed = await startTestApp('postgres', { catalog, server: { clock: () => now } });
+    try {
+      const partner = await surveyed.partner('Surveys');
+      const res = await surveyed.request({
+        method: 'POST',
+        url: '/v1/orders',
+        key: partner.key,
+        headers: { 'idempotency-key': 'PO-SURVEY' },
+        payload: { ...sampleOrder, externalRef: 'PO-SURVEY', lines: [{ lineNumber: '1', sku: 'SITE-SURVEY', quantity: 1, uom: 'EA' }] },
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      const [item] = (await surveyed.request({ method: 'GET', url: '/v1/tasks?role=field-desk', key: adminKey })).json().tasks;
+      expect(item).toMatchObject({ type: 'person-task', assignedRoles: ['field-desk'], dueAt: ny('2026-12-07T10:00:00').toISOString() });
+      const done = await surveyed.request({
+        method: 'POST',
+        url: `/v1/tasks/${item.id}/complete`,
+        key: adminKey,
+        payload: { comment: 'site fine' },
+      });
+      expect(done.statusCode, done.body).toBe(200);
+      expect(done.json()).toMatchObject({ status: 'done', outcome: 'done', comment: 'site fine', completedBy: 'admin' });
+      const order = (await surveyed.request({ method: 'GET', url: `/v1/orders/${res.json().id}`, key: partner.key })).json();
+      expect(order.status).toBe('ready_for_billing');
+    } finally {
+      await surveyed.close();
+    }
+  });
+
   it('a rejection through the task list needs its comment and ends the order', async () => {
     now = new Date();
     const order = await submit('PO-REJECT', 150);
