@@ -319,7 +319,13 @@ describe('business-hours SLAs and person roles', () => {
   });
 
   it('names an unknown calendar, and a role on a vendor task', () => {
-    const result = checkCatalog(withTasks([{ ...survey, calendar: 'moon' }, { ...ship, role: 'operations' }]), calendars);
+    const result = checkCatalog(
+      withTasks([
+        { ...survey, calendar: 'moon' },
+        { ...ship, role: 'operations' },
+      ]),
+      calendars,
+    );
     expect(result.ok ? [] : result.error.map((p) => [p.pointer, p.code])).toEqual([
       ['/skus/SKU-1/tasks/0/calendar', 'unknown-calendar'],
       ['/skus/SKU-1/tasks/1/role', 'role-on-vendor-task'],
