@@ -143,6 +143,7 @@ describe('planOrder', () => {
         person: false,
         dependsOn: [],
         slaMinutes: 7200,
+        sla: 'P5D',
         lineNumber: '2.3',
         bundleLineNumber: '2',
       },
@@ -193,6 +194,7 @@ describe('planOrder', () => {
       person: false,
       dependsOn: [],
       slaMinutes: 7200,
+      sla: 'P5D',
       lineNumber: '2.3',
       bundleLineNumber: '2',
     });
@@ -209,7 +211,17 @@ describe('planOrder', () => {
   it('gives an unlisted SKU the default plan', () => {
     const plan = planned(planOrder(order(line('1', 'CABLE-5M')), withDefault));
     expect(plan.tasks).toEqual([
-      { key: '1:ship', name: 'ship', type: 'ship', vendor: 'vendor-a', person: false, dependsOn: [], slaMinutes: 7200, lineNumber: '1' },
+      {
+        key: '1:ship',
+        name: 'ship',
+        type: 'ship',
+        vendor: 'vendor-a',
+        person: false,
+        dependsOn: [],
+        slaMinutes: 7200,
+        sla: 'P5D',
+        lineNumber: '1',
+      },
     ]);
   });
 

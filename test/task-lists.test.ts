@@ -143,7 +143,12 @@ describe('task lists', () => {
     });
     const done = await post('sam', `/v1/tasks/${item?.id}/complete`, { outcome: 'approve', comment: 'covering for sales' });
     expect(done.statusCode, done.body).toBe(200);
-    expect(done.json()).toMatchObject({ status: 'done', outcome: 'approve', completedBy: `person:${people.sam?.id}` });
+    expect(done.json()).toMatchObject({
+      status: 'done',
+      outcome: 'approve',
+      comment: 'covering for sales',
+      completedBy: `person:${people.sam?.id}`,
+    });
     expect((await t.request({ method: 'GET', url: `/v1/orders/${order.id}`, key: shop.key })).json().status).toBe('decomposed');
   });
 
