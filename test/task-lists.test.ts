@@ -248,6 +248,29 @@ describe('task lists', () => {
       expect(res.statusCode, res.body).toBe(201);
       const [item] = (await surveyed.request({ method: 'GET', url: '/v1/tasks?role=field-desk', key: adminKey })).json().tasks;
       expect(item).toMatchObject({ type: 'person-task', assignedRoles: ['field-desk'], dueAt: ny('2026-12-07T10:00:00').toISOString() });
+
+      // Past due on Monday: the supervisors join it, and its people and theirs are told.
+      for (const person of [
+        { name: 'fred', email: 'fred@example.com', phone: '+15550100', roles: ['field-desk'] },
+        { name: 'sue', email: 'sue@example.com', roles: ['supervisor'] },
+        { name: 'ann', email: 'ann@example.com', roles: ['sales-manager'] },
+      ])
+        expect((await surveyed.request({ method: 'POST', url: '/v1/people', key: adminKey, payload: person })).statusCode).toBe(201);
+      const escalation = { approvals: surveyed.deps.approvals, baseUrl: 'http://localhost:8080' };
+      expect((await runEscalations(escalation, ny('2026-12-07T10:00:01'))).escalated.map((e) => e.id)).toEqual([item.id]);
+      expect((await runEscalations(escalation, ny('2026-12-07T10:30:00'))).escalated).toEqual([]);
+      const told = await surveyed.database
+        .db('notifications')
+        .where({ work_item_id: item.id })
+        .orderBy(['to', 'channel'])
+        .select('channel', 'to', 'subject');
+      expect(told).toEqual([
+        { channel: 'sms', to: '+15550100', subject: null },
+        { channel: 'email', to: 'fred@example.com', subject: `Overdue: ${item.title}` },
+        { channel: 'email', to: 'sue@example.com', subject: `Overdue: ${item.title}` },
+      ]);
+      const escalated = (await surveyed.request({ method: 'GET', url: `/v1/tasks/${item.id}`, key: adminKey })).json();
+      expect(escalated.assignedRoles).toEqual(['field-desk', 'supervisor']);
       const done = await surveyed.request({
         method: 'POST',
         url: `/v1/tasks/${item.id}/complete`,
