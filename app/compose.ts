@@ -52,6 +52,8 @@ export interface Parts {
   approvalLinks?: Omit<ApprovalLinkDeps, 'decide'> & { decide?: ApprovalLinkDeps['decide'] };
   /** GET /v1/stream's polling and heartbeat intervals; defaults when absent. */
   stream?: StreamTiming;
+  /** The working calendars (startCalendars) partner deadlines count in; absent: none. */
+  calendars?: ReadonlyMap<string, WorkingCalendar>;
 }
 
 export function composeServer(parts: Parts): ServerDeps {
@@ -59,7 +61,11 @@ export function composeServer(parts: Parts): ServerDeps {
   const metrics = createMetrics(metricReadings(db), parts.metricsClock === undefined ? {} : { now: parts.metricsClock });
   const outbound = parts.outbound ?? createOutbound(strictOutboundRules);
   const secrets = secretBox(parts.secretKey);
-  const fulfillment = fulfillmentDeps(db, { retry: parts.retryPolicy ?? defaultRetryPolicy, outbound: outbound.endpoints, secrets });
+  const calendars = parts.calendars ?? new Map<string, WorkingCalendar>();
+  const fulfillment = {
+    ...fulfillmentDeps(db, { retry: parts.retryPolicy ?? defaultRetryPolicy, outbound: outbound.endpoints, secrets }),
+    calendars,
+  };
   const store = orderStore(db);
   const approvalDeps: ApprovalDeps = {
     store,
@@ -76,6 +82,7 @@ export function composeServer(parts: Parts): ServerDeps {
       catalog: parts.catalog,
       renderAnswer: fulfillment.renderAnswer,
       timer: metrics.timeStage,
+      calendars,
       ...(parts.approvals === undefined ? {} : { approvals: parts.approvals }),
     },
     decideApproval: decide,

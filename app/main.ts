@@ -18,7 +18,7 @@ import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { packageRoot, packageVersion } from '../package-files.ts';
 import { policyGate } from '../pipeline/approval-gate.ts';
 import { levelNotice } from '../pipeline/approval-notices.ts';
-import { composeServer, startApprovalPolicies, startCatalog } from './compose.ts';
+import { composeServer, startApprovalPolicies, startCalendars, startCatalog } from './compose.ts';
 import { signatureSenders } from '../adapters/esign/index.ts';
 import { ackOverdueJob } from './jobs/ack-overdue.ts';
 import { approvalEscalationsJob } from './jobs/approval-escalations.ts';
@@ -56,6 +56,7 @@ async function main(): Promise<void> {
   const catalog = startCatalog();
   // Checked before the port opens: a bad policy stops the start.
   const approvalGate = policyGate(startApprovalPolicies(config.approvalsDir), catalog);
+  const calendars = startCalendars(config.calendarsDir);
   const broker =
     config.amqpUrl === undefined
       ? undefined
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
     db,
     catalog,
     approvals: { gate: approvalGate, notice: levelNotice(notices) },
+    calendars,
     outbound: createOutbound(config.outbound),
     secretKey: secrets.key,
     bodyLimitBytes: config.bodyLimitBytes,

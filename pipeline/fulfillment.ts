@@ -6,6 +6,7 @@ import { orderFailed } from '../domain/partner-events.ts';
 import { requestMessage } from '../domain/vendor-messages.ts';
 import type { TaskEvent } from '../domain/vendor-reply.ts';
 import { ssccRefusal, type SsccRefusalCode } from './answer-numbers.ts';
+import { startShipmentDeadline, type Calendars } from './deadlines.ts';
 import { endOpenWork } from './end-order.ts';
 import { pushDocument, type Delivery, type OutboundDocument } from './outbound.ts';
 import { writeAnswers, type Push } from './partner-answers.ts';
@@ -29,6 +30,8 @@ export type AnswerRenderer = (
 export interface FulfillmentDeps {
   store: OrderStore;
   renderAnswer: AnswerRenderer;
+  /** The working calendars partner deadlines count in (the 856's clock starts with the first shipment). */
+  calendars?: Calendars;
 }
 
 /** Who the event comes from: a vendor's message (deduplicated by its id) or a person. */
@@ -89,6 +92,8 @@ async function apply(
   const { effects } = outcome;
   const { order } = state;
   await tx.applyFulfillment(order, effects, actor);
+  if (effects.shipment !== undefined)
+    await startShipmentDeadline(tx, order, new Date(effects.shipment.shippedAt), deps.calendars ?? new Map());
   const failed = effects.orderSteps.find((step) => step.to === 'failed');
   if (failed !== undefined) await endOpenWork(tx, order.id, { kind: 'failed', cause: failed.cause }, at);
   for (const task of effects.send)

@@ -102,6 +102,11 @@ export async function runEnvelopePipeline(
     // on until commit: the answer is the last statement, with the envelope's messages in it.
     const { document, ...response } = await writeAnswer(tx, inbound.partnerId, inbound.answer, outcomes, documentId);
     await tx.storeAnswer(inbound.partnerId, document, { ...dedupe, response: { ...response, orderId: null } });
+    // The 997/999 is written with the orders, so a partner's 997 deadline is met as they are stored.
+    await tx.meetDeadlines(
+      outcomes.flatMap((outcome) => (outcome.stored === undefined ? [] : [outcome.stored.id])),
+      '997',
+    );
     return { kind: 'processed', sets: outcomes, answer: response };
   });
 }

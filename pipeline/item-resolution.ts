@@ -12,6 +12,7 @@ import type { CanonicalOrder, StoredOrder } from '../domain/order.ts';
 import { orderHeld, orderRejected, orderResumed } from '../domain/partner-events.ts';
 import { decompose } from './decompose.ts';
 import { closeException, holdForApproval, openException, type ApprovalGate, type LevelNotice } from './approvals.ts';
+import type { Calendars } from './deadlines.ts';
 import type { AnswerRenderer } from './fulfillment.ts';
 import { writeAnswers } from './partner-answers.ts';
 import type { ItemReferenceInput, OrderStore, StoreTransaction } from './ports.ts';
@@ -29,6 +30,8 @@ export interface PlanningDeps {
   renderAnswer?: AnswerRenderer;
   /** The approval policies a stored order passes before it is planned (absent: none; every order is planned at once). */
   approvals?: { gate: ApprovalGate; notice?: LevelNotice };
+  /** The working calendars partner deadlines count in (absent: none, so a deadline on a calendar is noted as not started). */
+  calendars?: Calendars;
 }
 
 export async function resolveOrderItems<O extends CanonicalOrder>(

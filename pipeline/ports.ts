@@ -11,6 +11,7 @@ import type { OutboxMessage } from '../domain/outbox-message.ts';
 import type { X12Profile } from '../domain/partner-profile.ts';
 import type { DocumentAckState } from '../domain/document-ack.ts';
 import type { NoticeBatch } from './approval-notices.ts';
+import type { DeadlineDocument, DeadlineTimer, PartnerDeadline } from '../domain/partner-deadlines.ts';
 
 // What the pipeline needs from the outside world. Adapters implement these; stages only call them.
 
@@ -185,6 +186,36 @@ export interface PersonRecord {
   roles: string[];
 }
 
+/** A timer on an order (order_deadlines), as the escalation step sees it. */
+export interface DeadlineRecord {
+  id: number;
+  orderId: string;
+  partnerId: string;
+  document: DeadlineDocument;
+  within: string;
+  calendar: string | null;
+  startedAt: Date;
+  warnAt: Date;
+  dueAt: Date;
+}
+
+/** The partner deadlines part of a transaction (adapters/db/deadlines.ts). */
+export interface DeadlineTransaction {
+  /** Each partner's deadlines as set on it (partners.deadlines); a partner without any is absent. */
+  partnerDeadlines(partnerIds: readonly string[]): Promise<Map<string, PartnerDeadline[]>>;
+  /** Sets timers on orders; an order that has one for the document already keeps it (the 856's clock starts at the first shipment only). */
+  startDeadlines(timers: readonly (DeadlineTimer & { orderId: string; partnerId: string })[]): Promise<void>;
+  /** The orders' timers for the document are met at `at` (absent: the transaction's time), once; a missed one stays missed. */
+  meetDeadlines(orderIds: readonly string[], document: DeadlineDocument, at?: Date): Promise<void>;
+  /**
+   * Up to `limit` open timers (neither met nor missed) whose warning point is past by `now` and that
+   * are not due yet, never warned before: claimed (`FOR UPDATE SKIP LOCKED`) and marked warned.
+   */
+  warnDeadlines(now: Date, limit: number): Promise<DeadlineRecord[]>;
+  /** Up to `limit` open timers due by `now`: claimed the same way and marked missed. */
+  missDeadlines(now: Date, limit: number): Promise<DeadlineRecord[]>;
+}
+
 /** The approval part of a transaction (adapters/db/approval-store.ts). */
 export interface ApprovalTransaction {
   insertApproval(approval: {
@@ -225,7 +256,7 @@ export interface ApprovalTransaction {
   signatureFailures(orderId: string, approvalId: string, level: number): Promise<number>;
 }
 
-export interface StoreTransaction extends ApprovalTransaction {
+export interface StoreTransaction extends ApprovalTransaction, DeadlineTransaction {
   /**
    * Takes the key for this request, or returns the record of whoever took it first (waiting for it
    * to commit). With `answer`, the record is written with it at once (no completeIdempotencyKey).

@@ -1,0 +1,101 @@
+import type { Knex } from 'knex';
+import type { DeadlineDocument, PartnerDeadline } from '../../domain/partner-deadlines.ts';
+import type { DeadlineRecord, DeadlineTransaction } from '../../pipeline/ports.ts';
+
+// Partner deadlines as timers on orders (order_deadlines, 022). Each timer is warned once and
+// missed once: the escalation step claims rows FOR UPDATE SKIP LOCKED and stamps them in the same
+// statement, so any number of instances can run it and none acts on a row another holds.
+
+const returned = 'id, order_id, partner_id, document, within, calendar, started_at, warn_at, due_at';
+
+interface DeadlineRow {
+  id: number;
+  order_id: string;
+  partner_id: string;
+  document: DeadlineDocument;
+  within: string;
+  calendar: string | null;
+  started_at: Date;
+  warn_at: Date;
+  due_at: Date;
+}
+
+const toRecord = (row: DeadlineRow): DeadlineRecord => ({
+  id: row.id,
+  orderId: row.order_id,
+  partnerId: row.partner_id,
+  document: row.document,
+  within: row.within,
+  calendar: row.calendar,
+  startedAt: new Date(row.started_at),
+  warnAt: new Date(row.warn_at),
+  dueAt: new Date(row.due_at),
+});
+
+/** Stamps up to `limit` open timers (neither met nor missed) that `due` picks, oldest due first; the ones stamped. */
+async function claim(
+  trx: Knex.Transaction,
+  stamp: 'warned_at' | 'missed_at',
+  due: { sql: string; bindings: Date[] },
+  now: Date,
+  limit: number,
+): Promise<DeadlineRecord[]> {
+  const result = await trx.raw(
+    `UPDATE order_deadlines SET ${stamp} = ?
+     WHERE id IN (SELECT id FROM order_deadlines WHERE met_at IS NULL AND missed_at IS NULL AND ${due.sql}
+                  ORDER BY due_at, id LIMIT ? FOR UPDATE SKIP LOCKED)
+     RETURNING ${returned}`,
+    [now, ...due.bindings, limit],
+  );
+  return (result.rows as DeadlineRow[]).map(toRecord).sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.id - b.id);
+}
+
+export const deadlineStore = (trx: Knex.Transaction): DeadlineTransaction => ({
+  async partnerDeadlines(partnerIds) {
+    const found = new Map<string, PartnerDeadline[]>();
+    if (partnerIds.length === 0) return found;
+    const rows = (await trx('partners')
+      .whereIn('id', [...new Set(partnerIds)])
+      .whereRaw(`jsonb_array_length(deadlines) > 0`)
+      .select('id', 'deadlines')) as { id: string; deadlines: PartnerDeadline[] }[];
+    for (const row of rows) found.set(row.id, row.deadlines);
+    return found;
+  },
+
+  async startDeadlines(timers) {
+    if (timers.length === 0) return;
+    const rows = timers.map((t) => ({
+      order_id: t.orderId,
+      partner_id: t.partnerId,
+      document: t.document,
+      within: t.within,
+      calendar: t.calendar ?? null,
+      started_at: t.startedAt.toISOString(),
+      warn_at: t.warnAt.toISOString(),
+      due_at: t.dueAt.toISOString(),
+    }));
+    // One JSON parameter however many orders an interchange brings.
+    await trx.raw(
+      `INSERT INTO order_deadlines (order_id, partner_id, document, within, calendar, started_at, warn_at, due_at)
+       SELECT order_id, partner_id, document, within, calendar, started_at, warn_at, due_at
+       FROM jsonb_to_recordset(?::jsonb) AS r(order_id text, partner_id text, document text, within text, calendar text,
+                                              started_at timestamptz, warn_at timestamptz, due_at timestamptz)
+       ON CONFLICT (order_id, document) DO NOTHING`,
+      [JSON.stringify(rows)],
+    );
+  },
+
+  async meetDeadlines(orderIds, document, at) {
+    if (orderIds.length === 0) return;
+    await trx.raw(
+      `UPDATE order_deadlines SET met_at = ${at === undefined ? 'now()' : '?'}
+       WHERE order_id = ANY(?::text[]) AND document = ? AND met_at IS NULL`,
+      [...(at === undefined ? [] : [at]), [...orderIds], document],
+    );
+  },
+
+  // A timer already due is not warned: it is missed, and a jeopardy then would come too late to act on.
+  warnDeadlines: (now, limit) =>
+    claim(trx, 'warned_at', { sql: 'warned_at IS NULL AND warn_at <= ? AND due_at > ?', bindings: [now, now] }, now, limit),
+  missDeadlines: (now, limit) => claim(trx, 'missed_at', { sql: 'due_at <= ?', bindings: [now] }, now, limit),
+});
