@@ -88,7 +88,7 @@ export const deadlineStore = (trx: Knex.Transaction): DeadlineTransaction => ({
   async meetDeadlines(orderIds, document, at) {
     if (orderIds.length === 0) return;
     await trx.raw(
-      `UPDATE order_deadlines SET met_at = ${at === undefined ? 'now()' : '?'}
+      `UPDATE order_deadlines SET met_at = ${at === undefined ? 'clock_timestamp()' : '?'}
        WHERE order_id = ANY(?::text[]) AND document = ? AND met_at IS NULL`,
       [...(at === undefined ? [] : [at]), [...orderIds], document],
     );
