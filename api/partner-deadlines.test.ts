@@ -50,7 +50,9 @@ describe('partner deadlines through the partners API', () => {
   it('refuses a calendar that is not loaded, naming it, and stores nothing', async () => {
     const created = await admin('POST', '/v1/partners', { name: 'Calendar Typo', x12: x12('CALTYPO') });
     const { id } = created.json() as { id: string };
-    const res = await admin('PATCH', `/v1/partners/${id}`, { deadlines: [valid[0], { document: '856', within: 'PT4H', calendar: 'ofice' }] });
+    const res = await admin('PATCH', `/v1/partners/${id}`, {
+      deadlines: [valid[0], { document: '856', within: 'PT4H', calendar: 'ofice' }],
+    });
     expect(problemAt(res)).toEqual(['/deadlines/1/calendar']);
     expect(res.json().errors[0].detail).toContain('office');
     expect((await admin('GET', `/v1/partners/${id}`)).json().deadlines).toEqual([]);
@@ -99,7 +101,10 @@ describe('partner deadlines through the partners API', () => {
       ],
     });
     expect(problemAt(refused)).toEqual(['/deadlines/1/document', '/deadlines/2/document']);
-    const withX12 = await admin('PATCH', `/v1/partners/${id}`, { x12: x12('CXMLNOWX12'), deadlines: [{ document: '997', within: 'PT24H' }] });
+    const withX12 = await admin('PATCH', `/v1/partners/${id}`, {
+      x12: x12('CXMLNOWX12'),
+      deadlines: [{ document: '997', within: 'PT24H' }],
+    });
     expect(withX12.statusCode, withX12.body).toBe(200);
     expect(withX12.json().deadlines).toEqual([{ document: '997', within: 'PT24H' }]);
   });

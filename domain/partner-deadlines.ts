@@ -28,7 +28,10 @@ export const timedDocuments: Readonly<Partial<Record<Channel, readonly DeadlineD
 };
 
 /** Which partner answer meets which deadline. */
-export const answerDeadline = { acknowledgment: '855', shipment: '856', invoice: '810' } as const satisfies Record<string, DeadlineDocument>;
+export const answerDeadline = { acknowledgment: '855', shipment: '856', invoice: '810' } as const satisfies Record<
+  string,
+  DeadlineDocument
+>;
 
 /** When the clock starts: 855, 810 and 997 at the order's receipt, the 856 when the goods ship. */
 export const startsAtShipment = (document: DeadlineDocument): boolean => document === '856';
@@ -85,7 +88,11 @@ export interface DeadlineTimer extends SlaTimes {
  * time on its calendar), in jeopardy at 80% of it. A string: why it cannot be set (a calendar no
  * longer loaded, a duration the API would refuse).
  */
-export function deadlineTimer(deadline: PartnerDeadline, startedAt: Date, calendars: ReadonlyMap<string, WorkingCalendar>): DeadlineTimer | string {
+export function deadlineTimer(
+  deadline: PartnerDeadline,
+  startedAt: Date,
+  calendars: ReadonlyMap<string, WorkingCalendar>,
+): DeadlineTimer | string {
   const calendar = deadline.calendar === undefined ? undefined : calendars.get(deadline.calendar);
   if (deadline.calendar !== undefined && calendar === undefined) return `no working calendar ${deadline.calendar}`;
   const times = slaTimes(startedAt, deadline.within, calendar);

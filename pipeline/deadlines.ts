@@ -1,11 +1,5 @@
 import type { StoredOrder } from '../domain/order.ts';
-import {
-  deadlineTimer,
-  startsAtShipment,
-  timedDocuments,
-  type DeadlineDocument,
-  type DeadlineTimer,
-} from '../domain/partner-deadlines.ts';
+import { deadlineTimer, startsAtShipment, timedDocuments, type DeadlineDocument, type DeadlineTimer } from '../domain/partner-deadlines.ts';
 import type { WorkingCalendar } from '../domain/working-calendar.ts';
 import type { DeadlineRecord, OrderStore, StoreTransaction } from './ports.ts';
 
@@ -49,7 +43,13 @@ async function setTimers(
 /** The timers that run from receipt (855, 810, 997), for orders just stored; their clocks start at the order's received time. */
 export function startReceiptDeadlines(tx: StoreTransaction, orders: readonly StoredOrder[], calendars: Calendars): Promise<void> {
   const received = new Map(orders.map((order) => [order.id, new Date(order.createdAt)]));
-  return setTimers(tx, orders, (order) => received.get(order.id) as Date, (document) => !startsAtShipment(document), calendars);
+  return setTimers(
+    tx,
+    orders,
+    (order) => received.get(order.id) as Date,
+    (document) => !startsAtShipment(document),
+    calendars,
+  );
 }
 
 /** The 856 timer, from when the order's first shipment left (`shippedAt`, as the vendor reports it); later shipments keep it. */

@@ -41,11 +41,29 @@ async function timedPartner(t: TestApp, sender: string) {
   const post850 = async (po: string, skus: string[]): Promise<{ id: string; createdAt: Date }> => {
     control += 1;
     const isa = `ISA*00*          *00*          *ZZ*${sender.padEnd(15)}*ZZ*${'ORDERGATE'.padEnd(15)}*261206*1000*U*00401*${String(control).padStart(9, '0')}*0*P*>`;
-    const body = ['ST*850*0001', `BEG*00*SA*${po}**20261206`, ...skus.map((sku, i) => `PO1*${i + 1}*1*EA*10**VN*${sku}`), `CTT*${skus.length}`];
-    const x12 = [isa, `GS*PO*${sender}*ORDERGATE*20261206*1000*${control}*X*004010`, ...body, `SE*${body.length + 1}*0001`, `GE*1*${control}`, `IEA*1*${String(control).padStart(9, '0')}`]
+    const body = [
+      'ST*850*0001',
+      `BEG*00*SA*${po}**20261206`,
+      ...skus.map((sku, i) => `PO1*${i + 1}*1*EA*10**VN*${sku}`),
+      `CTT*${skus.length}`,
+    ];
+    const x12 = [
+      isa,
+      `GS*PO*${sender}*ORDERGATE*20261206*1000*${control}*X*004010`,
+      ...body,
+      `SE*${body.length + 1}*0001`,
+      `GE*1*${control}`,
+      `IEA*1*${String(control).padStart(9, '0')}`,
+    ]
       .map((s) => `${s}~`)
       .join('\n');
-    const posted = await t.request({ method: 'POST', url: '/v1/x12', key, headers: { 'content-type': 'application/edi-x12' }, payload: x12 });
+    const posted = await t.request({
+      method: 'POST',
+      url: '/v1/x12',
+      key,
+      headers: { 'content-type': 'application/edi-x12' },
+      payload: x12,
+    });
     expect(posted.statusCode, posted.body).toBe(200);
     const order = (await t.request({ method: 'GET', url: `/v1/orders?externalRef=${po}`, key })).json().orders[0];
     return { id: order.id, createdAt: new Date(order.createdAt) };
@@ -86,9 +104,7 @@ async function reply(t: TestApp, request: FulfillmentRequest, step: 'ack' | 'shi
 }
 
 const timers = async (db: Database, orderId: string): Promise<Record<string, TimerRow>> =>
-  Object.fromEntries(
-    ((await db('order_deadlines').where({ order_id: orderId }).select()) as TimerRow[]).map((row) => [row.document, row]),
-  );
+  Object.fromEntries(((await db('order_deadlines').where({ order_id: orderId }).select()) as TimerRow[]).map((row) => [row.document, row]));
 
 const deadlineEvents = async (db: Database, orderId: string) =>
   (await db('order_events').where({ order_id: orderId }).whereLike('cause', 'deadline.%').orderBy('id').select('cause', 'detail')) as {
