@@ -81,11 +81,14 @@ export interface DeadlineRun {
  */
 export async function runDeadlineTimers(store: OrderStore, now: Date, limit: number = deadlineBatch): Promise<DeadlineRun> {
   return store.transaction(async (tx) => {
+    // First what is no longer owed, so it is neither warned nor missed: a partner charges back no
+    // document for an order it cancelled, and no invoice for an order that was never billed.
+    const dropped = await tx.dropUnowedDeadlines(now, limit);
     const missed = await tx.missDeadlines(now, limit);
     const warned = await tx.warnDeadlines(now, limit);
     for (const timer of warned) await tx.noteEvent(timer.orderId, 'deadline.jeopardy', actor, eventDetail(timer));
     for (const timer of missed) await tx.noteEvent(timer.orderId, 'deadline.missed', actor, eventDetail(timer));
-    return { warned, missed, more: warned.length === limit || missed.length === limit };
+    return { warned, missed, more: dropped === limit || warned.length === limit || missed.length === limit };
   });
 }
 

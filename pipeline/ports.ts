@@ -208,6 +208,12 @@ export interface DeadlineTransaction {
   /** The orders' timers for the document are met at `at` (absent: the database's clock as it writes), once; a missed one stays missed. */
   meetDeadlines(orderIds: readonly string[], document: DeadlineDocument, at?: Date): Promise<void>;
   /**
+   * Drops up to `limit` open timers past their warning point by `now` whose document the order is no
+   * longer owed: any of a cancelled order, the 810 of an order rejected or failed (never billed).
+   * Claimed like the others; how many were dropped.
+   */
+  dropUnowedDeadlines(now: Date, limit: number): Promise<number>;
+  /**
    * Up to `limit` open timers (neither met nor missed) whose warning point is past by `now` and that
    * are not due yet, never warned before: claimed (`FOR UPDATE SKIP LOCKED`) and marked warned.
    */

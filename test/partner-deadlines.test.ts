@@ -18,6 +18,7 @@ const deadlines = [
   { document: '855', within: 'PT24H' },
   { document: '856', within: 'PT4H', calendar: 'office' },
   { document: '997', within: 'PT1H' },
+  { document: '810', within: 'P2D' },
 ];
 
 interface TimerRow {
@@ -79,26 +80,34 @@ async function vendorRequests(t: TestApp, orderId: string): Promise<FulfillmentR
     .map((m) => m.body);
 }
 
-async function reply(t: TestApp, request: FulfillmentRequest, step: 'ack' | 'ship', shippedAt?: string): Promise<void> {
+async function reply(
+  t: TestApp,
+  request: FulfillmentRequest,
+  step: 'ack' | 'ship' | 'complete' | 'fail',
+  shippedAt?: string,
+): Promise<void> {
   const base = { taskId: request.taskId, orderId: request.orderId, vendorId: request.vendorId };
   const { lineNumber, uom } = request.line;
-  const body =
-    step === 'ack'
-      ? { ...base, ackedAt: new Date().toISOString(), lines: [{ lineNumber, uom, status: 'accepted', quantity: 1 }] }
-      : {
-          ...base,
-          shipmentId: `SH-${request.taskId}`,
-          shippedAt,
-          carrier: { scac: 'UPSN', name: 'UPS' },
-          trackingNumber: '1Z999',
-          serviceLevel: 'G2',
-          packages: [{ sscc: sscc(request.taskId), items: [{ lineNumber, quantity: 1, uom }] }],
-        };
+  const now = new Date().toISOString();
+  const bodies = {
+    ack: { ...base, ackedAt: now, lines: [{ lineNumber, uom, status: 'accepted', quantity: 1 }] },
+    ship: {
+      ...base,
+      shipmentId: `SH-${request.taskId}`,
+      shippedAt,
+      carrier: { scac: 'UPSN', name: 'UPS' },
+      trackingNumber: '1Z999',
+      serviceLevel: 'G2',
+      packages: [{ sscc: sscc(request.taskId), items: [{ lineNumber, quantity: 1, uom }] }],
+    },
+    complete: { ...base, completedAt: now },
+    fail: { ...base, failedAt: now, code: 'not-serviceable', reason: 'the address cannot be served', retryable: false },
+  };
   const posted = await t.request({
     method: 'POST',
     url: '/v1/vendor/replies',
     key: adminKey,
-    payload: { messageId: `${request.taskId}-${step}`, type: `fulfillment.${step}.v1`, body },
+    payload: { messageId: `${request.taskId}-${step}`, type: `fulfillment.${step}.v1`, body: bodies[step] },
   });
   expect(posted.statusCode, posted.body).toBe(200);
 }
@@ -122,8 +131,13 @@ function twoInstances(t: TestApp) {
   };
 }
 
-const ofOrder = (runs: DeadlineRun[], orderId: string, kind: 'warned' | 'missed') =>
-  runs.flatMap((run) => run[kind].filter((timer) => timer.orderId === orderId).map((timer) => timer.document));
+/** The documents of the order's timers the runs warned (or missed); only `document`'s when given. */
+const ofOrder = (runs: DeadlineRun[], orderId: string, kind: 'warned' | 'missed', document?: string) =>
+  runs.flatMap((run) =>
+    run[kind]
+      .filter((timer) => timer.orderId === orderId && (document ?? timer.document) === timer.document)
+      .map((timer) => timer.document),
+  );
 
 describe('partner deadlines: timers from receipt', () => {
   let t: TestApp;
@@ -142,7 +156,7 @@ describe('partner deadlines: timers from receipt', () => {
   it('an order gets its timers at receipt: the 855 due 24 hours after, warned at 80%; the 997 met as the interchange is answered; no 856 before a shipment', async () => {
     const order = await partner.post850('PO-TIMED-1', ['WIDGET-1']);
     const rows = await timers(t.database.db, order.id);
-    expect(Object.keys(rows).sort()).toEqual(['855', '997']);
+    expect(Object.keys(rows).sort()).toEqual(['810', '855', '997']);
     const ack = rows['855'] as TimerRow;
     expect(ack.started_at).toEqual(order.createdAt);
     expect(ack.due_at.getTime() - order.createdAt.getTime()).toBe(24 * hour);
@@ -155,17 +169,19 @@ describe('partner deadlines: timers from receipt', () => {
     expect(interchangeAck.missed_at).toBeNull();
   });
 
-  it('the 855 written in time is met and never warned; the 856 runs from the shipment and is met by its 856', async () => {
+  it('the 855 written in time is met and never warned; the 856 runs from the shipment and is met by its 856; the 810 by the invoice', async () => {
     const order = await partner.post850('PO-TIMED-2', ['WIDGET-2']);
     const [request] = await vendorRequests(t, order.id);
     await reply(t, request as FulfillmentRequest, 'ack');
     const shippedAt = new Date();
     await reply(t, request as FulfillmentRequest, 'ship', shippedAt.toISOString());
+    await reply(t, request as FulfillmentRequest, 'complete');
     const rows = await timers(t.database.db, order.id);
     expect(rows['855']?.met_at).not.toBeNull();
     expect(rows['855']?.met_at?.getTime()).toBeLessThan((rows['855'] as TimerRow).warn_at.getTime());
     expect(rows['856']?.started_at).toEqual(shippedAt);
     expect(rows['856']?.met_at).not.toBeNull();
+    expect(rows['810']?.met_at).not.toBeNull();
     // Past every warning point and due time: nothing to say about an order whose documents went in time.
     for (const after of [21 * hour, 25 * hour, 7 * 24 * hour]) {
       const runs = await instances.run(new Date(order.createdAt.getTime() + after));
@@ -175,6 +191,7 @@ describe('partner deadlines: timers from receipt', () => {
     const after = await timers(t.database.db, order.id);
     expect(Object.values(after).map((row) => [row.document, row.warned_at, row.missed_at])).toEqual(
       expect.arrayContaining([
+        ['810', null, null],
         ['855', null, null],
         ['856', null, null],
         ['997', null, null],
@@ -187,20 +204,20 @@ describe('partner deadlines: timers from receipt', () => {
     const at = (ms: number) => new Date(order.createdAt.getTime() + ms);
     const { due_at: dueAt } = (await timers(t.database.db, order.id))['855'] as TimerRow;
 
-    expect(ofOrder(await instances.run(at(warnAfter - 60_000)), order.id, 'warned')).toEqual([]);
+    expect(ofOrder(await instances.run(at(warnAfter - 60_000)), order.id, 'warned', '855')).toEqual([]);
     const warned = await instances.run(at(warnAfter + 60_000));
-    expect(ofOrder(warned, order.id, 'warned')).toEqual(['855']);
+    expect(ofOrder(warned, order.id, 'warned', '855')).toEqual(['855']);
     // The two instances split the work: the timer was claimed by exactly one of them.
-    expect(warned.filter((run) => run.warned.some((timer) => timer.orderId === order.id))).toHaveLength(1);
-    expect(ofOrder(await instances.run(at(23 * hour)), order.id, 'warned')).toEqual([]);
+    expect(warned.filter((run) => run.warned.some((timer) => timer.orderId === order.id && timer.document === '855'))).toHaveLength(1);
+    expect(ofOrder(await instances.run(at(23 * hour)), order.id, 'warned', '855')).toEqual([]);
 
-    expect(ofOrder(await instances.run(at(24 * hour - 1)), order.id, 'missed')).toEqual([]);
+    expect(ofOrder(await instances.run(at(24 * hour - 1)), order.id, 'missed', '855')).toEqual([]);
     const missed = await instances.run(at(24 * hour));
-    expect(ofOrder(missed, order.id, 'missed')).toEqual(['855']);
-    expect(missed.filter((run) => run.missed.some((timer) => timer.orderId === order.id))).toHaveLength(1);
-    expect(ofOrder(await instances.run(at(48 * hour)), order.id, 'missed')).toEqual([]);
+    expect(ofOrder(missed, order.id, 'missed', '855')).toEqual(['855']);
+    expect(missed.filter((run) => run.missed.some((timer) => timer.orderId === order.id && timer.document === '855'))).toHaveLength(1);
+    expect(ofOrder(await instances.run(at(48 * hour)), order.id, 'missed', '855')).toEqual([]);
 
-    expect(await deadlineEvents(t.database.db, order.id)).toEqual([
+    expect((await deadlineEvents(t.database.db, order.id)).filter((e) => e.detail.document === '855')).toEqual([
       { cause: 'deadline.jeopardy', detail: expect.objectContaining({ document: '855', dueAt: dueAt.toISOString() }) },
       { cause: 'deadline.missed', detail: expect.objectContaining({ document: '855', dueAt: dueAt.toISOString() }) },
     ]);
@@ -214,6 +231,47 @@ describe('partner deadlines: timers from receipt', () => {
     const late = (await timers(t.database.db, order.id))['855'] as TimerRow;
     expect(late.met_at).not.toBeNull();
     expect(late.missed_at).toEqual(at(24 * hour));
+  });
+});
+
+describe('partner deadlines: orders that end without a bill', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp('postgres');
+  });
+  afterAll(async () => t?.close());
+
+  it('a failed order is owed its refusal 855 (met as it is written) but no invoice: the 810 timer is dropped, never missed', async () => {
+    const partner = await timedPartner(t, 'FAILBUYER');
+    const order = await partner.post850('PO-FAIL-1', ['WIDGET-F']);
+    const [request] = await vendorRequests(t, order.id);
+    await reply(t, request as FulfillmentRequest, 'fail');
+    const rows = await timers(t.database.db, order.id);
+    expect(rows['855']?.met_at).not.toBeNull();
+    expect(rows['810']?.met_at).toBeNull();
+    const runs = [await runDeadlineTimers(orderStore(t.database.db), new Date(order.createdAt.getTime() + 7 * 24 * hour))];
+    expect([...ofOrder(runs, order.id, 'warned'), ...ofOrder(runs, order.id, 'missed')]).toEqual([]);
+    expect(Object.keys(await timers(t.database.db, order.id)).sort()).toEqual(['855', '997']);
+  });
+});
+
+describe('partner deadlines: a cancelled order', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp('postgres');
+  });
+  afterAll(async () => t?.close());
+
+  it('is owed no document: its open timers are dropped by the step, so nothing is warned or missed', async () => {
+    const partner = await timedPartner(t, 'CANCELBUYER');
+    const order = await partner.post850('PO-CANCEL-1', ['WIDGET-C']);
+    const cancelled = await t.request({ method: 'POST', url: `/v1/orders/${order.id}/cancel`, key: partner.key, payload: {} });
+    expect(cancelled.statusCode, cancelled.body).toBe(200);
+    const runs = await Promise.all([runDeadlineTimers(orderStore(t.database.db), new Date(order.createdAt.getTime() + 48 * hour))]);
+    expect([...ofOrder(runs, order.id, 'warned'), ...ofOrder(runs, order.id, 'missed')]).toEqual([]);
+    expect(await deadlineEvents(t.database.db, order.id)).toEqual([]);
+    // The 997 was met with the order and stays, counted as met.
+    expect(Object.keys(await timers(t.database.db, order.id))).toEqual(['997']);
   });
 });
 

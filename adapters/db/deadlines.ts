@@ -94,6 +94,19 @@ export const deadlineStore = (trx: Knex.Transaction): DeadlineTransaction => ({
     );
   },
 
+  async dropUnowedDeadlines(now, limit) {
+    const result = await trx.raw(
+      `DELETE FROM order_deadlines WHERE id IN (
+         SELECT d.id FROM order_deadlines d JOIN orders o ON o.id = d.order_id
+         WHERE d.met_at IS NULL AND d.missed_at IS NULL AND d.warn_at <= ?
+           AND (o.status = 'cancelled' OR (d.document = '810' AND o.status IN ('rejected', 'failed')))
+         ORDER BY d.warn_at, d.id LIMIT ? FOR UPDATE OF d SKIP LOCKED)
+       RETURNING id`,
+      [now, limit],
+    );
+    return (result.rows as unknown[]).length;
+  },
+
   // A timer already due is not warned: it is missed, and a jeopardy then would come too late to act on.
   warnDeadlines: (now, limit) =>
     claim(trx, 'warned_at', { sql: 'warned_at IS NULL AND warn_at <= ? AND due_at > ?', bindings: [now, now] }, now, limit),
