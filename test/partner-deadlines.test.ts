@@ -326,3 +326,24 @@ describe('partner deadlines: business hours across a weekend', () => {
     ]);
   });
 });
+
+describe('partner deadlines on the embedded database', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp('pglite');
+  });
+  afterAll(async () => t?.close());
+
+  it('the same SQL: timers set from receipt, the 997 met, the 855 warned and missed once', async () => {
+    const partner = await timedPartner(t, 'EMBEDDEDBUYER');
+    const order = await partner.post850('PO-EMBEDDED-1', ['WIDGET-E']);
+    const store = orderStore(t.database.db);
+    const at = (ms: number) => new Date(order.createdAt.getTime() + ms);
+    expect(ofOrder([await runDeadlineTimers(store, at(warnAfter))], order.id, 'warned')).toEqual(['855']);
+    expect(ofOrder([await runDeadlineTimers(store, at(24 * hour))], order.id, 'missed')).toEqual(['855']);
+    expect(ofOrder([await runDeadlineTimers(store, at(25 * hour))], order.id, 'missed')).toEqual([]);
+    const rows = await timers(t.database.db, order.id);
+    expect(rows['997']?.met_at).not.toBeNull();
+    expect(rows['855']?.missed_at).toEqual(at(24 * hour));
+  });
+});

@@ -89,8 +89,8 @@ export const deadlineStore = (trx: Knex.Transaction): DeadlineTransaction => ({
     if (orderIds.length === 0) return;
     await trx.raw(
       `UPDATE order_deadlines SET met_at = ${at === undefined ? 'clock_timestamp()' : '?'}
-       WHERE order_id = ANY(?::text[]) AND document = ? AND met_at IS NULL`,
-      [...(at === undefined ? [] : [at]), [...orderIds], document],
+       WHERE order_id IN (SELECT jsonb_array_elements_text(?::jsonb)) AND document = ? AND met_at IS NULL`,
+      [...(at === undefined ? [] : [at]), JSON.stringify(orderIds), document],
     );
   },
 
