@@ -205,7 +205,10 @@ export interface DeadlineTransaction {
   partnerDeadlines(partnerIds: readonly string[]): Promise<Map<string, PartnerDeadline[]>>;
   /** Sets timers on orders; an order that has one for the document already keeps it (the 856's clock starts at the first shipment only). */
   startDeadlines(timers: readonly (DeadlineTimer & { orderId: string; partnerId: string })[]): Promise<void>;
-  /** The orders' timers for the document are met at `at` (absent: the database's clock as it writes), once; a missed one stays missed. */
+  /**
+   * The orders' timers for the document are met at `at` (absent: the database's clock as it writes),
+   * once; a missed one stays missed, and one met after its due time is missed too (at its due time).
+   */
   meetDeadlines(orderIds: readonly string[], document: DeadlineDocument, at?: Date): Promise<void>;
   /**
    * Drops up to `limit` open timers past their warning point by `now` whose document the order is no

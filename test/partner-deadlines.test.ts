@@ -234,6 +234,31 @@ describe('partner deadlines: timers from receipt', () => {
   });
 });
 
+describe('partner deadlines: a document written after its due time', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp('postgres');
+  });
+  afterAll(async () => t?.close());
+
+  it('is missed though no step saw it due: the vendor told of a shipment two days late, its 856 goes out at once', async () => {
+    const partner = await timedPartner(t, 'LATEBUYER');
+    const order = await partner.post850('PO-LATE-1', ['WIDGET-L']);
+    const [request] = await vendorRequests(t, order.id);
+    await reply(t, request as FulfillmentRequest, 'ack');
+    const twoDaysAgo = new Date(Date.now() - 48 * hour);
+    await reply(t, request as FulfillmentRequest, 'ship', twoDaysAgo.toISOString());
+    const row = (await timers(t.database.db, order.id))['856'] as TimerRow;
+    expect(row.started_at).toEqual(twoDaysAgo);
+    expect(row.met_at?.getTime()).toBeGreaterThan(row.due_at.getTime());
+    expect(row.missed_at).toEqual(row.due_at);
+    // Nothing left for the step: the document is out, so no deadline.missed for the order desk.
+    const runs = [await runDeadlineTimers(orderStore(t.database.db), new Date())];
+    expect(ofOrder(runs, order.id, 'missed', '856')).toEqual([]);
+    expect((await deadlineEvents(t.database.db, order.id)).filter((e) => e.detail.document === '856')).toEqual([]);
+  });
+});
+
 describe('partner deadlines: orders that end without a bill', () => {
   let t: TestApp;
   beforeAll(async () => {

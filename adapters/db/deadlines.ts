@@ -85,11 +85,14 @@ export const deadlineStore = (trx: Knex.Transaction): DeadlineTransaction => ({
     );
   },
 
+  // Written after its due time but before the step saw it (or the vendor told of the shipment late):
+  // missed all the same, at its due time; no deadline.missed, since the document is out.
   async meetDeadlines(orderIds, document, at) {
     if (orderIds.length === 0) return;
     await trx.raw(
-      `UPDATE order_deadlines SET met_at = ${at === undefined ? 'clock_timestamp()' : '?'}
-       WHERE order_id IN (SELECT jsonb_array_elements_text(?::jsonb)) AND document = ? AND met_at IS NULL`,
+      `UPDATE order_deadlines d SET met_at = w.at, missed_at = COALESCE(d.missed_at, CASE WHEN w.at > d.due_at THEN d.due_at END)
+       FROM (SELECT ${at === undefined ? 'clock_timestamp()' : '?::timestamptz'} AS at) w
+       WHERE d.order_id IN (SELECT jsonb_array_elements_text(?::jsonb)) AND d.document = ? AND d.met_at IS NULL`,
       [...(at === undefined ? [] : [at]), JSON.stringify(orderIds), document],
     );
   },
