@@ -72,7 +72,8 @@ async function main(): Promise<void> {
   const deps = composeServer({
     db,
     catalog,
-    approvals: { gate: approvalGate, notice: levelNotice(notices), calendars },
+    approvals: { gate: approvalGate, notice: levelNotice(notices) },
+    calendars,
     outbound: createOutbound(config.outbound),
     secretKey: secrets.key,
     bodyLimitBytes: config.bodyLimitBytes,

@@ -142,6 +142,9 @@ describe('README walkthrough', () => {
     expect(shown).toContain('set 00121001 rejected: N1 (segment 22) element N101: code 7 "invalid code value" — value "VN"');
     for (const line of shown.trim().split('\n')) expect(`${run.stderr}${offline}`, context).toContain(line);
 
+    // The X12 partner's deadlines, the 856's on the shipped office calendar (loaded at start).
+    expect(outputOf('"deadlines"').trim()).toBe('855 within PT24H\n856 within PT4H (office)\n997 within PT1H');
+
     // The vendors did their part, the customer's step by hand: 855, 856 and the 810 in the mailbox.
     const fulfillment = outputOf('/complete');
     expect(fulfillment).toContain(`"id":"${vars.TASK}"`);

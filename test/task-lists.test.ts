@@ -42,7 +42,7 @@ describe('task lists', () => {
   const people: Record<string, { id: string; key: string }> = {};
 
   beforeAll(async () => {
-    t = await startTestApp('postgres', { server: { approvals: { gate, calendars }, clock: () => now } });
+    t = await startTestApp('postgres', { server: { approvals: { gate }, calendars, clock: () => now } });
     shop = await t.partner('Shop');
     other = await t.partner('Other shop');
     for (const [name, roles] of [
@@ -113,7 +113,8 @@ describe('task lists', () => {
       secretKey: processSecretKey(),
       bodyLimitBytes: 1 << 20,
       amqp: false,
-      approvals: { gate, calendars },
+      approvals: { gate },
+      calendars,
     });
     const both = async (at: Date) => {
       const runs = await Promise.all([
