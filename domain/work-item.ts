@@ -111,7 +111,8 @@ export interface WorkItemSpec {
   /** ISO 8601 duration; none: the item is never late. */
   sla?: string;
   calendar?: WorkingCalendar;
-  escalateToRole?: string;
+  /** Who joins the item when it is overdue; null: nobody (its people are reminded); absent: the supervisors. */
+  escalateToRole?: string | null;
 }
 
 /** A new item, its warning and due times from its SLA over its calendar (calendar time without one). */
@@ -129,7 +130,7 @@ export function newWorkItem(spec: WorkItemSpec, now: Date): NewWorkItem {
     assignedPeople: spec.assignees.flatMap((a) => ('person' in a ? [a.person] : [])),
     sla: spec.sla ?? null,
     calendar: spec.calendar?.id ?? null,
-    escalateToRole: spec.escalateToRole ?? defaultEscalationRole,
+    escalateToRole: spec.escalateToRole === undefined ? defaultEscalationRole : spec.escalateToRole,
     createdAt: now,
     warnAt: times?.warnAt ?? null,
     dueAt: times?.dueAt ?? null,

@@ -66,7 +66,7 @@ export async function up(knex: Knex): Promise<void> {
            'Approve order ' || o.external_ref || ' (' || (lvl->>'name') || ')',
            ARRAY(SELECT x->>'role' FROM jsonb_array_elements(lvl->'assignees') x WHERE x->>'role' IS NOT NULL),
            ARRAY(SELECT x->>'person' FROM jsonb_array_elements(lvl->'assignees') x WHERE x->>'person' IS NOT NULL),
-           'open', lvl->>'sla', COALESCE(lvl->'escalateTo'->>'role', 'supervisor'), a.level_started_at,
+           'open', lvl->>'sla', lvl->'escalateTo'->>'role', a.level_started_at,
            a.level_started_at + ((lvl->>'sla')::interval) * 0.8, a.level_started_at + (lvl->>'sla')::interval
       FROM approvals a JOIN orders o ON o.id = a.order_id, LATERAL (SELECT a.levels -> (a.current_level - 1) AS lvl) l
      WHERE a.status = 'pending'`);

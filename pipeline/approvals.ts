@@ -152,7 +152,8 @@ function levelItem(
       assignees: level.assignees,
       ...(level.sla === undefined ? {} : { sla: level.sla }),
       ...(calendar === undefined ? {} : { calendar }),
-      ...(escalateTo !== undefined && 'role' in escalateTo ? { escalateToRole: escalateTo.role } : {}),
+      // A level escalates only as its policy says (escalateLevel); without an escalatee its people are reminded.
+      escalateToRole: escalateTo !== undefined && 'role' in escalateTo ? escalateTo.role : null,
     },
     at,
   );
