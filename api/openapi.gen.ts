@@ -286,7 +286,9 @@ export interface paths {
          *     `url-not-allowed` naming the field; see PartnerX12.endpointUrl). `x12.profile` is what the
          *     partner's implementation guide demands of our 856 and 810 (see X12Profile). `cxml.ourCredential` is
          *     our own credential in the partnership (see CxmlOurCredential): without it the partner gets
-         *     no cXML documents. A field out of its schema is 400 naming it
+         *     no cXML documents. `deadlines` are the partner's clocks on our documents (see
+         *     PartnerDeadlines): a duration or calendar that is not one is 400 naming it
+         *     (`/deadlines/0/calendar`). A field out of its schema is 400 naming it
          *     (`/cxml/ourCredential/sharedSecret`).
          */
         post: operations["createPartner"];
@@ -324,6 +326,8 @@ export interface paths {
          *     profile whole (null removes it); an incomplete one is 400 naming the missing field.
          *     `cxml.ourCredential` replaces ours whole (domain, identity and sharedSecret together, the
          *     secret sealed) and is kept when not given; null removes it.
+         *     `deadlines` replaces the partner's deadlines whole (see PartnerDeadlines), checked as at
+         *     registration against the partner's identities as they are after the change.
          */
         patch: operations["updatePartner"];
         trace?: never;
@@ -1551,6 +1555,20 @@ export interface components {
             trusted?: boolean;
             creditLimit?: components["schemas"]["CreditLimit"];
             totalMismatch?: components["schemas"]["TotalMismatchSetting"];
+            deadlines?: components["schemas"]["PartnerDeadlines"];
+        };
+        /** @description The partner's clocks on our documents (a new partner: none), at most one per document. Each becomes a timer on every order the document answers: 855, 810 and 997 run from the order's receipt (the 850 or OrderRequest stored), the 856 from when the order's first shipment left (the vendor's shippedAt). A timer is met when the document is written for the order (the 997 with the interchange's orders, so always at once); at 80% of its time it is in jeopardy (order event deadline.jeopardy, once), at its end, not met, it is missed (deadline.missed, once; a document written after its due time counts as missed all the same). cXML orders are timed for 855 (ConfirmationRequest) and 856 (ShipNoticeRequest) only: cXML has no 997, and the gateway sends no InvoiceDetailRequest, so a partner with a cXML identity and no X12 one is refused either (400 naming the field). A change times the orders stored after it; orders stored before keep their timers. */
+        PartnerDeadlines: components["schemas"]["PartnerDeadline"][];
+        PartnerDeadline: {
+            /**
+             * @description X12 names; for cXML orders 855 is the ConfirmationRequest, 856 the ShipNoticeRequest.
+             * @enum {string}
+             */
+            document: "855" | "856" | "810" | "997";
+            /** @description ISO 8601 duration in days, hours and minutes, as catalog SLAs (PT24H, P1D, PT90M; no weeks, months or seconds). On a calendar a day is one working day. Another form is 400 at /deadlines/{i}/within. */
+            within: string;
+            /** @description A working calendar's id (CALENDARS_DIR: office.yaml is office): `within` counts its working hours, days and holidays in its time zone. Absent: calendar time. One not loaded is 400 at /deadlines/{i}/calendar. */
+            calendar?: string;
         };
         /**
          * @description What happens to an order with lines whose items resolve to no SKU (a new partner: hold). hold: the order waits (status held, order.held.v1) until cross-references are added, then moves on by itself. reject: those lines are refused at once and the partner is told line by line (X12 855 ACK IR, cXML confirmation, order.acknowledged.v1) while the rest is fulfilled; an order with no line left is rejected (855 BAK02 RD, order.rejected.v1).
@@ -1569,6 +1587,8 @@ export interface components {
             /** @description Replaces the credit limit; null removes it. */
             creditLimit?: components["schemas"]["CreditLimit"] | null;
             totalMismatch?: components["schemas"]["TotalMismatchSetting"];
+            /** @description Replaces the partner's deadlines whole; [] removes them. */
+            deadlines?: components["schemas"]["PartnerDeadlines"];
             /** @description The fields of PartnerX12Create to change. `identities` replaces the whole list; one pair's fields given flat change the partner's only pair. */
             x12?: {
                 identities?: components["schemas"]["X12Identities"];
@@ -2460,6 +2480,7 @@ export interface operations {
                     trusted?: boolean;
                     creditLimit?: components["schemas"]["CreditLimit"];
                     totalMismatch?: components["schemas"]["TotalMismatchSetting"];
+                    deadlines?: components["schemas"]["PartnerDeadlines"];
                 };
             };
         };

@@ -15,7 +15,9 @@ import {
   type SecretSealer,
 } from '../adapters/db/index.ts';
 import { map850Problem } from '../adapters/x12/index.ts';
+import { deadlineProblems, type PartnerDeadline } from '../domain/partner-deadlines.ts';
 import type { X12Profile } from '../domain/partner-profile.ts';
+import type { WorkingCalendar } from '../domain/working-calendar.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { operations } from './openapi.gen.ts';
 import { ProblemError, type FieldError } from './problems.ts';
@@ -95,6 +97,26 @@ const identityInUse = (identity: 'x12' | 'cxml', pairIndex: number | undefined, 
   ]);
 };
 
+/**
+ * What the schema cannot say of the deadlines: a duration the SLA rules take, a calendar that is
+ * loaded, one per document, none a partner answered only in cXML could be sent. `identities`: the
+ * partner's as they are after the change.
+ */
+function checkDeadlines(
+  deadlines: readonly PartnerDeadline[] | undefined,
+  calendars: ReadonlyMap<string, WorkingCalendar>,
+  identities: { x12: boolean; cxml: boolean },
+): void {
+  if (deadlines === undefined) return;
+  const problems = deadlineProblems(deadlines, calendars, identities);
+  if (problems.length > 0)
+    throw new ProblemError(
+      'invalid-request',
+      problems.length === 1 ? `deadline: ${(problems[0] as { detail: string }).detail}` : 'the deadlines have problems',
+      problems.map((p) => ({ in: 'body' as const, pointer: p.pointer, detail: p.detail })),
+    );
+}
+
 async function partnerOr404(db: Database, id: string): Promise<Partner> {
   const partner = await getPartner(db, id);
   if (partner === undefined) throw new ProblemError('not-found', `partner ${id} does not exist`);
@@ -107,11 +129,17 @@ const endpointFields = (body: { x12?: { endpointUrl?: string | null }; cxml?: { 
   { pointer: '/cxml/confirmationUrl', url: body.cxml?.confirmationUrl },
 ];
 
-/** `secrets` seals the shared secret of ours a cXML partnership is given. */
-export function partnerHandlers(db: Database, outbound: Outbound, secrets: SecretSealer) {
+/** `secrets` seals the shared secret of ours a cXML partnership is given; `calendars` are those deadlines may name. */
+export function partnerHandlers(
+  db: Database,
+  outbound: Outbound,
+  secrets: SecretSealer,
+  calendars: ReadonlyMap<string, WorkingCalendar> = new Map(),
+) {
   return {
     async createPartner(request: FastifyRequest<{ Body: NewPartner }>, reply: FastifyReply) {
       checkX12(request.body.x12);
+      checkDeadlines(request.body.deadlines, calendars, { x12: request.body.x12 !== undefined, cxml: request.body.cxml !== undefined });
       await checkTargetUrls(outbound.endpoints, endpointFields(request.body));
       const created = await createPartner(db, request.body, secrets);
       if (!created.ok)
@@ -139,6 +167,13 @@ export function partnerHandlers(db: Database, outbound: Outbound, secrets: Secre
 
     async updatePartner(request: FastifyRequest<{ Params: IdParams; Body: PartnerPatch }>) {
       checkX12(request.body.x12);
+      if (request.body.deadlines !== undefined) {
+        const before = await partnerOr404(db, request.params.id);
+        checkDeadlines(request.body.deadlines, calendars, {
+          x12: before.x12 !== undefined || request.body.x12 !== undefined,
+          cxml: before.cxml !== undefined || request.body.cxml !== undefined,
+        });
+      }
       await checkTargetUrls(outbound.endpoints, endpointFields(request.body));
       const updated = await updatePartner(db, request.params.id, request.body, secrets);
       if (updated.ok) {

@@ -241,7 +241,7 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
     specification,
     serviceHandlers: {
       ...orderHandlers(db, pipeline),
-      ...partnerHandlers(db, options.outbound, options.secrets),
+      ...partnerHandlers(db, options.outbound, options.secrets, pipeline.calendars ?? new Map()),
       ...itemReferenceHandlers(db, pipeline),
       ...healthHandlers(db, outage, options.lifecycle),
       ...x12Handlers(db, pipeline),

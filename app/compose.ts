@@ -45,7 +45,7 @@ export interface Parts {
   /** The clock of the /metrics cache (tests move it). */
   metricsClock?: () => number;
   /** The approval policies every stored order passes, and how a level's people are told; absent: no order waits. */
-  approvals?: { gate: ApprovalGate; notice?: LevelNotice; calendars?: ReadonlyMap<string, WorkingCalendar> };
+  approvals?: { gate: ApprovalGate; notice?: LevelNotice };
   /** The signature providers' callback settings (config.docusign, config.acrobatSign); their decisions go to decideApproval unless a test gives its own. */
   esign?: Omit<EsignCallbacks, 'decide'> & { decide?: EsignCallbacks['decide'] };
   /** Serves the approval links' pages (/a/{token}) with these; they decide with the approvals' decideApproval unless given another. */
@@ -54,6 +54,8 @@ export interface Parts {
   stream?: StreamTiming;
   /** The time orders are held and approval levels start at (tests move it); now when absent. */
   clock?: () => Date;
+  /** The working calendars (startCalendars) approval levels' SLAs and partner deadlines count in; absent: none. */
+  calendars?: ReadonlyMap<string, WorkingCalendar>;
 }
 
 export function composeServer(parts: Parts): ServerDeps {
@@ -61,14 +63,18 @@ export function composeServer(parts: Parts): ServerDeps {
   const metrics = createMetrics(metricReadings(db), parts.metricsClock === undefined ? {} : { now: parts.metricsClock });
   const outbound = parts.outbound ?? createOutbound(strictOutboundRules);
   const secrets = secretBox(parts.secretKey);
-  const fulfillment = fulfillmentDeps(db, { retry: parts.retryPolicy ?? defaultRetryPolicy, outbound: outbound.endpoints, secrets });
+  const calendars = parts.calendars ?? new Map<string, WorkingCalendar>();
+  const fulfillment = {
+    ...fulfillmentDeps(db, { retry: parts.retryPolicy ?? defaultRetryPolicy, outbound: outbound.endpoints, secrets }),
+    calendars,
+  };
   const store = orderStore(db);
   const approvalDeps: ApprovalDeps = {
     store,
     catalog: parts.catalog,
     renderAnswer: fulfillment.renderAnswer,
     ...(parts.approvals?.notice === undefined ? {} : { notice: parts.approvals.notice }),
-    ...(parts.approvals?.calendars === undefined ? {} : { calendars: parts.approvals.calendars }),
+    calendars,
   };
   const decide: ServerDeps['decideApproval'] = (input) => decideApproval(approvalDeps, input);
   return {
@@ -79,7 +85,8 @@ export function composeServer(parts: Parts): ServerDeps {
       catalog: parts.catalog,
       renderAnswer: fulfillment.renderAnswer,
       timer: metrics.timeStage,
-      ...(parts.approvals === undefined ? {} : { approvals: parts.approvals }),
+      calendars,
+      ...(parts.approvals === undefined ? {} : { approvals: { ...parts.approvals, calendars } }),
       ...(parts.clock === undefined ? {} : { clock: parts.clock }),
     },
     decideApproval: decide,
@@ -101,8 +108,8 @@ export function composeServer(parts: Parts): ServerDeps {
 }
 
 /** Loaded once at start: a catalog with problems stops the start rather than failing orders one by one. */
-export function startCatalog(): Catalog {
-  const loaded = loadCatalog();
+export function startCatalog(calendars: ReadonlyMap<string, WorkingCalendar> = startCalendars(undefined)): Catalog {
+  const loaded = loadCatalog(undefined, calendars);
   if (!loaded.ok)
     throw new Error(`the fulfillment catalog has problems: ${loaded.error.map((p) => `${p.pointer}: ${p.detail}`).join('; ')}`);
   return loaded.value;

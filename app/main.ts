@@ -53,9 +53,9 @@ async function main(): Promise<void> {
     },
   });
   const secrets = loadSecretKey(config.secretKey, config.dataDir);
-  const catalog = startCatalog();
-  // Checked before the port opens: a bad policy stops the start.
+  // Checked before the port opens: a bad calendar, catalog or policy stops the start.
   const calendars = startCalendars(config.calendarsDir);
+  const catalog = startCatalog(calendars);
   const approvalGate = policyGate(startApprovalPolicies(config.approvalsDir, calendars), catalog);
   const broker =
     config.amqpUrl === undefined
@@ -72,7 +72,8 @@ async function main(): Promise<void> {
   const deps = composeServer({
     db,
     catalog,
-    approvals: { gate: approvalGate, notice: levelNotice(notices), calendars },
+    approvals: { gate: approvalGate, notice: levelNotice(notices) },
+    calendars,
     outbound: createOutbound(config.outbound),
     secretKey: secrets.key,
     bodyLimitBytes: config.bodyLimitBytes,

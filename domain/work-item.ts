@@ -65,7 +65,7 @@ export const personTaskRole = 'operations';
  * said (its catalog SLA from the order's planning); its warning comes at 80% of the time it has left.
  */
 export function personTaskItem(
-  task: { id: string; key: string; type: string; lineNumber: string; dueAt: Date | string },
+  task: { id: string; key: string; type: string; lineNumber: string; dueAt: Date | string; role?: string | null },
   order: { id: string; partnerId: string; externalRef: string },
   now: Date,
 ): NewWorkItem {
@@ -78,7 +78,7 @@ export function personTaskItem(
     orderId: order.id,
     partnerId: order.partnerId,
     title: `${task.type} for order ${order.externalRef}, line ${task.lineNumber} (${task.key})`,
-    assignedRoles: [personTaskRole],
+    assignedRoles: [task.role ?? personTaskRole],
     assignedPeople: [],
     sla: null,
     calendar: null,
@@ -111,7 +111,8 @@ export interface WorkItemSpec {
   /** ISO 8601 duration; none: the item is never late. */
   sla?: string;
   calendar?: WorkingCalendar;
-  escalateToRole?: string;
+  /** Who joins the item when it is overdue; null: nobody (its people are reminded); absent: the supervisors. */
+  escalateToRole?: string | null;
 }
 
 /** A new item, its warning and due times from its SLA over its calendar (calendar time without one). */
@@ -129,7 +130,7 @@ export function newWorkItem(spec: WorkItemSpec, now: Date): NewWorkItem {
     assignedPeople: spec.assignees.flatMap((a) => ('person' in a ? [a.person] : [])),
     sla: spec.sla ?? null,
     calendar: spec.calendar?.id ?? null,
-    escalateToRole: spec.escalateToRole ?? defaultEscalationRole,
+    escalateToRole: spec.escalateToRole === undefined ? defaultEscalationRole : spec.escalateToRole,
     createdAt: now,
     warnAt: times?.warnAt ?? null,
     dueAt: times?.dueAt ?? null,

@@ -46,6 +46,11 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`CREATE INDEX work_items_people ON work_items USING gin (assigned_people) WHERE status = 'open'`);
   await knex.raw(`CREATE INDEX work_items_completed ON work_items (completed_at) WHERE completed_at IS NOT NULL`);
 
+  // A person's task goes on its role's list (the catalog task's role; none: operations).
+  await knex.schema.alterTable('tasks', (t) => {
+    t.text('role');
+  });
+
   // What people already had to do when this came in: open person tasks of plans, pending approval levels.
   await knex.raw(`
     INSERT INTO work_items (id, kind, source_id, order_id, partner_id, title, assigned_roles, status, escalate_to_role, warn_at, due_at)
@@ -61,7 +66,7 @@ export async function up(knex: Knex): Promise<void> {
            'Approve order ' || o.external_ref || ' (' || (lvl->>'name') || ')',
            ARRAY(SELECT x->>'role' FROM jsonb_array_elements(lvl->'assignees') x WHERE x->>'role' IS NOT NULL),
            ARRAY(SELECT x->>'person' FROM jsonb_array_elements(lvl->'assignees') x WHERE x->>'person' IS NOT NULL),
-           'open', lvl->>'sla', COALESCE(lvl->'escalateTo'->>'role', 'supervisor'), a.level_started_at,
+           'open', lvl->>'sla', lvl->'escalateTo'->>'role', a.level_started_at,
            a.level_started_at + ((lvl->>'sla')::interval) * 0.8, a.level_started_at + (lvl->>'sla')::interval
       FROM approvals a JOIN orders o ON o.id = a.order_id, LATERAL (SELECT a.levels -> (a.current_level - 1) AS lvl) l
      WHERE a.status = 'pending'`);
@@ -112,4 +117,7 @@ export async function down(knex: Knex): Promise<void> {
   });
   await knex.raw('ALTER TABLE notifications ALTER COLUMN approval_id SET NOT NULL, ALTER COLUMN order_id SET NOT NULL');
   await knex.schema.dropTable('work_items');
+  await knex.schema.alterTable('tasks', (t) => {
+    t.dropColumn('role');
+  });
 }

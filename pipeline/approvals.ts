@@ -152,15 +152,19 @@ function levelItem(
       assignees: level.assignees,
       ...(level.sla === undefined ? {} : { sla: level.sla }),
       ...(calendar === undefined ? {} : { calendar }),
-      ...(escalateTo !== undefined && 'role' in escalateTo ? { escalateToRole: escalateTo.role } : {}),
+      // A level escalates only as its policy says (escalateLevel); without an escalatee its people are reminded.
+      escalateToRole: escalateTo !== undefined && 'role' in escalateTo ? escalateTo.role : null,
     },
     at,
   );
 }
 
 /** The level's item off every list: decided (approve, reject), resolved, or cancelled with its order. */
-const closeLevel = (tx: StoreTransaction, approvalId: string, level: number, outcome: string, by: string, at: Date) =>
-  tx.closeWorkItems({ kind: 'approval', sourceId: approvalId, level }, { status: 'done', outcome, by, at });
+const closeLevel = (tx: StoreTransaction, approvalId: string, level: number, outcome: string, by: string, at: Date, comment?: string) =>
+  tx.closeWorkItems(
+    { kind: 'approval', sourceId: approvalId, level },
+    { status: 'done', outcome, by, at, ...(comment === undefined ? {} : { comment }) },
+  );
 
 /**
  * An order the policies caught, just stored (received) or just resumed (held): → pending_approval,
@@ -340,14 +344,14 @@ export async function decideApproval(deps: ApprovalDeps, input: DecisionInput, a
       ...(input.comment === undefined ? {} : { comment: input.comment }),
     });
     if (input.decision === 'reject') {
-      await closeLevel(tx, approval.id, level.level, 'reject', actor, at);
+      await closeLevel(tx, approval.id, level.level, 'reject', actor, at, input.comment);
       return reject(deps, tx, approval, order, input.comment ?? '', actor, at);
     }
     const decisions = await tx.approvalDecisions(approval.id);
     const approvals = decisions.filter((d) => d.level === level.level && d.decision === 'approve');
     if (!(await levelApproved(level, approvals, () => tx.peopleFor(level.assignees))))
       return { kind: 'decided', status: 'pending', orderStatus: order.status };
-    await closeLevel(tx, approval.id, level.level, 'approve', actor, at);
+    await closeLevel(tx, approval.id, level.level, 'approve', actor, at, input.comment);
     if (approval.currentLevel < approval.levels.length) {
       const next = { ...approval, currentLevel: approval.currentLevel + 1 };
       await tx.updateApproval(approval.id, { currentLevel: next.currentLevel });

@@ -4,9 +4,10 @@ import type { NewNotification } from '../domain/approval-messages.ts';
 import type { WorkItem } from '../domain/work-item.ts';
 import { overdueEmail, overdueSms } from '../domain/work-item-messages.ts';
 import { approvalSummary, assigneeLabel, type ApprovalDeps } from './approvals.ts';
+import { runDeadlineTimers, type DeadlineRun } from './deadlines.ts';
 import type { StoreTransaction } from './ports.ts';
 
-// The escalation job's work: every task list item at its warning point is in jeopardy (an event in
+// The escalation job's work: the partners' deadline timers (pipeline/deadlines.ts), then every task list item at its warning point is in jeopardy (an event in
 // its order's history, once), and every item past due escalates (once): its escalation role joins
 // the roles it is assigned to, and the people it was assigned to and the escalation role's are told.
 // An approval level escalates as its policy says (its escalatee may decide it from then on). Items
@@ -26,11 +27,15 @@ const actor = 'gateway';
 export interface EscalationRun {
   warned: WorkItem[];
   escalated: WorkItem[];
+  /** Partners' deadlines in jeopardy and missed (each missed one now an item on the order desk's list). */
+  deadlines: DeadlineRun;
   more: boolean;
 }
 
 export async function runEscalations(deps: EscalationDeps, now: Date = new Date()): Promise<EscalationRun> {
   const { store } = deps.approvals;
+  // The partners' clocks first: a deadline missed now is an item escalated in its own time.
+  const deadlines = await runDeadlineTimers(store, now);
   const warned = await store.transaction(async (tx) => {
     const items = await tx.claimWorkItemWarnings(now, batch);
     for (const item of items)
@@ -49,7 +54,7 @@ export async function runEscalations(deps: EscalationDeps, now: Date = new Date(
     for (const item of items) await escalate(deps, tx, item, now);
     return items;
   });
-  return { warned, escalated, more: warned.length === batch || escalated.length === batch };
+  return { warned, escalated, deadlines, more: deadlines.more || warned.length === batch || escalated.length === batch };
 }
 
 async function escalate(deps: EscalationDeps, tx: StoreTransaction, item: WorkItem, now: Date): Promise<void> {

@@ -8,6 +8,7 @@ import type { TaskEvent } from '../domain/vendor-reply.ts';
 import type { TaskStatus } from '../domain/task-status.ts';
 import { personTaskItem } from '../domain/work-item.ts';
 import { ssccRefusal, type SsccRefusalCode } from './answer-numbers.ts';
+import { startShipmentDeadline, type Calendars } from './deadlines.ts';
 import { endOpenWork } from './end-order.ts';
 import { pushDocument, type Delivery, type OutboundDocument } from './outbound.ts';
 import { writeAnswers, type Push } from './partner-answers.ts';
@@ -31,6 +32,8 @@ export type AnswerRenderer = (
 export interface FulfillmentDeps {
   store: OrderStore;
   renderAnswer: AnswerRenderer;
+  /** The working calendars partner deadlines count in (the 856's clock starts with the first shipment). */
+  calendars?: Calendars;
 }
 
 /** Who the event comes from: a vendor's message (deduplicated by its id) or a person. */
@@ -92,6 +95,8 @@ async function apply(
   const { order } = state;
   await tx.applyFulfillment(order, effects, actor);
   await movePersonTasks(tx, state.tasks, effects.tasks, order, actor, at);
+  if (effects.shipment !== undefined)
+    await startShipmentDeadline(tx, order, new Date(effects.shipment.shippedAt), deps.calendars ?? new Map());
   const failed = effects.orderSteps.find((step) => step.to === 'failed');
   if (failed !== undefined) await endOpenWork(tx, order.id, { kind: 'failed', cause: failed.cause }, at);
   for (const task of effects.send)

@@ -98,6 +98,12 @@ export async function runEnvelopePipeline(
       const batch = inbound.sets.slice(start, start + setBatch);
       for (const outcome of await time('store', () => storeSets(tx, inbound, batch, documentId, deps))) outcomes.push(outcome);
     }
+    // The 997/999 is written in this transaction with the orders, so a partner's 997 deadline is met
+    // as they are stored (before the answer, which is to stay the last statement).
+    await tx.meetDeadlines(
+      outcomes.flatMap((outcome) => (outcome.stored === undefined ? [] : [outcome.stored.id])),
+      '997',
+    );
     // The answer may take control numbers whose rows every other envelope of the partner then waits
     // on until commit: the answer is the last statement, with the envelope's messages in it.
     const { document, ...response } = await writeAnswer(tx, inbound.partnerId, inbound.answer, outcomes, documentId);

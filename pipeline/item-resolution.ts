@@ -12,6 +12,7 @@ import type { CanonicalOrder, StoredOrder } from '../domain/order.ts';
 import { orderHeld, orderRejected, orderResumed } from '../domain/partner-events.ts';
 import { decompose } from './decompose.ts';
 import { closeException, holdForApproval, openException, type ApprovalGate, type LevelStart } from './approvals.ts';
+import type { Calendars } from './deadlines.ts';
 import type { AnswerRenderer } from './fulfillment.ts';
 import { writeAnswers } from './partner-answers.ts';
 import type { ItemReferenceInput, OrderStore, StoreTransaction } from './ports.ts';
@@ -31,6 +32,8 @@ export interface PlanningDeps {
   approvals?: { gate: ApprovalGate } & NonNullable<LevelStart>;
   /** The time orders are held at and their levels start (tests move it); now when absent. */
   clock?: () => Date;
+  /** The working calendars partner deadlines count in (absent: none, so a deadline on a calendar is noted as not started). */
+  calendars?: Calendars;
 }
 
 export async function resolveOrderItems<O extends CanonicalOrder>(

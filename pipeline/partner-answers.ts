@@ -1,5 +1,6 @@
 import type { PartnerAnswer } from '../domain/fulfillment-progress.ts';
 import type { StoredOrder } from '../domain/order.ts';
+import { answerDeadline } from '../domain/partner-deadlines.ts';
 import { answerEvent, answerNotWritten } from '../domain/partner-events.ts';
 import { numberAnswer, type NumberedAnswer } from './answer-numbers.ts';
 import type { AnswerRenderer } from './fulfillment.ts';
@@ -63,6 +64,7 @@ export async function writeAnswers(
       continue;
     }
     const stored = await storeDocument(tx, rendered.document, rendered.endpointUrl);
+    await tx.meetDeadlines([order.id], answerDeadline[answer.kind], at);
     if (rendered.endpointUrl !== undefined)
       pushes.push({ stored, contentType: rendered.document.contentType, endpointUrl: rendered.endpointUrl, deliver: rendered.deliver });
   }

@@ -12,6 +12,7 @@ import type { X12Profile } from '../domain/partner-profile.ts';
 import type { DocumentAckState } from '../domain/document-ack.ts';
 import type { NewWorkItem, WorkItem, WorkItemKind } from '../domain/work-item.ts';
 import type { NoticeBatch } from './approval-notices.ts';
+import type { DeadlineDocument, DeadlineTimer, PartnerDeadline } from '../domain/partner-deadlines.ts';
 
 // What the pipeline needs from the outside world. Adapters implement these; stages only call them.
 
@@ -98,6 +99,8 @@ export interface NewTask {
   slaMinutes: number;
   dueAt: Date;
   status: TaskStatus;
+  /** A person's task: the role whose list it goes on (operations when absent). */
+  role?: string;
 }
 
 /** An order's tasks and the move that comes with them. */
@@ -186,6 +189,45 @@ export interface PersonRecord {
   roles: string[];
 }
 
+/** A timer on an order (order_deadlines), as the escalation step sees it. */
+export interface DeadlineRecord {
+  id: number;
+  orderId: string;
+  partnerId: string;
+  document: DeadlineDocument;
+  within: string;
+  calendar: string | null;
+  startedAt: Date;
+  warnAt: Date;
+  dueAt: Date;
+}
+
+/** The partner deadlines part of a transaction (adapters/db/deadlines.ts). */
+export interface DeadlineTransaction {
+  /** Each partner's deadlines as set on it (partners.deadlines); a partner without any is absent. */
+  partnerDeadlines(partnerIds: readonly string[]): Promise<Map<string, PartnerDeadline[]>>;
+  /** Sets timers on orders; an order that has one for the document already keeps it (the 856's clock starts at the first shipment only). */
+  startDeadlines(timers: readonly (DeadlineTimer & { orderId: string; partnerId: string })[]): Promise<void>;
+  /**
+   * The orders' timers for the document are met at `at` (absent: the database's clock as it writes),
+   * once; a missed one stays missed, and one met after its due time is missed too (at its due time).
+   */
+  meetDeadlines(orderIds: readonly string[], document: DeadlineDocument, at?: Date): Promise<void>;
+  /**
+   * Drops up to `limit` open timers past their warning point by `now` whose document the order is no
+   * longer owed: any of a cancelled order, the 810 of an order rejected or failed (never billed).
+   * Claimed like the others; how many were dropped.
+   */
+  dropUnowedDeadlines(now: Date, limit: number): Promise<number>;
+  /**
+   * Up to `limit` open timers (neither met nor missed) whose warning point is past by `now` and that
+   * are not due yet, never warned before: claimed (`FOR UPDATE SKIP LOCKED`) and marked warned.
+   */
+  warnDeadlines(now: Date, limit: number): Promise<DeadlineRecord[]>;
+  /** Up to `limit` open timers due by `now`: claimed the same way and marked missed. */
+  missDeadlines(now: Date, limit: number): Promise<DeadlineRecord[]>;
+}
+
 /** The approval part of a transaction (adapters/db/approval-store.ts). */
 export interface ApprovalTransaction {
   insertApproval(approval: {
@@ -255,7 +297,7 @@ export interface WorkItemTransaction {
   claimWorkItemEscalations(now: Date, limit: number): Promise<WorkItem[]>;
 }
 
-export interface StoreTransaction extends ApprovalTransaction, WorkItemTransaction {
+export interface StoreTransaction extends ApprovalTransaction, WorkItemTransaction, DeadlineTransaction {
   /**
    * Takes the key for this request, or returns the record of whoever took it first (waiting for it
    * to commit). With `answer`, the record is written with it at once (no completeIdempotencyKey).

@@ -1,6 +1,7 @@
 import type { CanonicalOrder, Channel, StoredOrder } from '../domain/order.ts';
 import { orderReceived } from '../domain/partner-events.ts';
 import { holdForApproval } from './approvals.ts';
+import { startReceiptDeadlines } from './deadlines.ts';
 import { decomposeOrders } from './decompose.ts';
 import { resolveOrderItems, settleUnresolved, type PlanningDeps } from './item-resolution.ts';
 import type { StoreTransaction } from './ports.ts';
@@ -72,6 +73,7 @@ export async function insertReceivedOrders(
     }),
   );
   for (const order of stored) await tx.enqueue(orderReceived(order));
+  await startReceiptDeadlines(tx, stored, planning.calendars ?? new Map());
   const results: StoredOrder[] = [];
   const toPlan: number[] = [];
   for (const [index, order] of stored.entries()) {
@@ -90,6 +92,7 @@ export async function insertReceivedOrders(
     tx,
     toPlan.map((index) => stored[index] as StoredOrder),
     planning.catalog,
+    planning.clock === undefined ? {} : { now: planning.clock() },
   );
   toPlan.forEach((index, n) => {
     results[index] = planned[n] as StoredOrder;

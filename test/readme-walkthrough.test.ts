@@ -124,6 +124,12 @@ describe('README walkthrough', () => {
     expect(approval).toContain('approval approved: computed total 12,000.00 USD is at or above 10,000.00 USD');
     expect(approval).toContain('the order is now decomposed');
 
+    // The next big order is on the sales manager's list: claimed, then approved through it.
+    const taskList = outputOf('/claim');
+    expect(taskList).toContain('approval: Approve order PO-BIG-2 (sales manager, level 1 of 1), within PT4H');
+    expect(taskList).toContain('claimed by sam: true');
+    expect(taskList).toContain('done: approve (repeat order)');
+
     // The 850 is answered with an accepting 997.
     const x12 = outputOf('/v1/x12 ');
     expect(x12).toContain('ST*997*0001~');
@@ -135,6 +141,9 @@ describe('README walkthrough', () => {
     const shown = /^```text\n([\s\S]*?)^```$/m.exec(readme)?.[1] ?? '';
     expect(shown).toContain('set 00121001 rejected: N1 (segment 22) element N101: code 7 "invalid code value" — value "VN"');
     for (const line of shown.trim().split('\n')) expect(`${run.stderr}${offline}`, context).toContain(line);
+
+    // The X12 partner's deadlines, the 856's on the shipped office calendar (loaded at start).
+    expect(outputOf('"deadlines"').trim()).toBe('855 within PT24H\n856 within PT4H (office)\n997 within PT1H');
 
     // The vendors did their part, the customer's step by hand: 855, 856 and the 810 in the mailbox.
     const fulfillment = outputOf('/complete');

@@ -42,7 +42,7 @@ describe('task lists', () => {
   const people: Record<string, { id: string; key: string }> = {};
 
   beforeAll(async () => {
-    t = await startTestApp('postgres', { server: { approvals: { gate, calendars }, clock: () => now } });
+    t = await startTestApp('postgres', { server: { approvals: { gate }, calendars, clock: () => now } });
     shop = await t.partner('Shop');
     other = await t.partner('Other shop');
     for (const [name, roles] of [
@@ -113,7 +113,8 @@ describe('task lists', () => {
       secretKey: processSecretKey(),
       bodyLimitBytes: 1 << 20,
       amqp: false,
-      approvals: { gate, calendars },
+      approvals: { gate },
+      calendars,
     });
     const both = async (at: Date) => {
       const runs = await Promise.all([
@@ -143,7 +144,12 @@ describe('task lists', () => {
     });
     const done = await post('sam', `/v1/tasks/${item?.id}/complete`, { outcome: 'approve', comment: 'covering for sales' });
     expect(done.statusCode, done.body).toBe(200);
-    expect(done.json()).toMatchObject({ status: 'done', outcome: 'approve', completedBy: `person:${people.sam?.id}` });
+    expect(done.json()).toMatchObject({
+      status: 'done',
+      outcome: 'approve',
+      comment: 'covering for sales',
+      completedBy: `person:${people.sam?.id}`,
+    });
     expect((await t.request({ method: 'GET', url: `/v1/orders/${order.id}`, key: shop.key })).json().status).toBe('decomposed');
   });
 
@@ -210,6 +216,75 @@ describe('task lists', () => {
     const dues = all.map((i) => i.dueAt);
     expect(dues).toEqual([...dues].sort());
     expect((await t.request({ method: 'GET', url: '/v1/tasks?assignee=me', key: adminKey })).statusCode).toBe(400);
+  });
+
+  it("a catalog person task goes on its role's list, due in business hours on its calendar; done through the list, the order goes on", async () => {
+    const catalog = startCatalog(calendars);
+    catalog.skus['SITE-SURVEY'] = {
+      tasks: [
+        {
+          name: 'survey',
+          type: 'customer-action',
+          person: true,
+          role: 'field-desk',
+          dependsOn: [],
+          sla: 'PT2H',
+          slaMinutes: 120,
+          calendar: calendars.get('office'),
+          optional: false,
+        },
+      ],
+    };
+    now = ny('2026-12-04T16:00:00');
+    const surveyed = await startTestApp('postgres', { catalog, server: { clock: () => now } });
+    try {
+      const partner = await surveyed.partner('Surveys');
+      const res = await surveyed.request({
+        method: 'POST',
+        url: '/v1/orders',
+        key: partner.key,
+        headers: { 'idempotency-key': 'PO-SURVEY' },
+        payload: { ...sampleOrder, externalRef: 'PO-SURVEY', lines: [{ lineNumber: '1', sku: 'SITE-SURVEY', quantity: 1, uom: 'EA' }] },
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      const [item] = (await surveyed.request({ method: 'GET', url: '/v1/tasks?role=field-desk', key: adminKey })).json().tasks;
+      expect(item).toMatchObject({ type: 'person-task', assignedRoles: ['field-desk'], dueAt: ny('2026-12-07T10:00:00').toISOString() });
+
+      // Past due on Monday: the supervisors join it, and its people and theirs are told.
+      for (const person of [
+        { name: 'fred', email: 'fred@example.com', phone: '+15550100', roles: ['field-desk'] },
+        { name: 'sue', email: 'sue@example.com', roles: ['supervisor'] },
+        { name: 'ann', email: 'ann@example.com', roles: ['sales-manager'] },
+      ])
+        expect((await surveyed.request({ method: 'POST', url: '/v1/people', key: adminKey, payload: person })).statusCode).toBe(201);
+      const escalation = { approvals: surveyed.deps.approvals, baseUrl: 'http://localhost:8080' };
+      expect((await runEscalations(escalation, ny('2026-12-07T10:00:01'))).escalated.map((e) => e.id)).toEqual([item.id]);
+      expect((await runEscalations(escalation, ny('2026-12-07T10:30:00'))).escalated).toEqual([]);
+      const told = await surveyed.database
+        .db('notifications')
+        .where({ work_item_id: item.id })
+        .orderBy(['to', 'channel'])
+        .select('channel', 'to', 'subject');
+      expect(told).toEqual([
+        { channel: 'sms', to: '+15550100', subject: null },
+        { channel: 'email', to: 'fred@example.com', subject: `Overdue: ${item.title}` },
+        { channel: 'email', to: 'sue@example.com', subject: `Overdue: ${item.title}` },
+      ]);
+      const escalated = (await surveyed.request({ method: 'GET', url: `/v1/tasks/${item.id}`, key: adminKey })).json();
+      expect(escalated.assignedRoles).toEqual(['field-desk', 'supervisor']);
+      const done = await surveyed.request({
+        method: 'POST',
+        url: `/v1/tasks/${item.id}/complete`,
+        key: adminKey,
+        payload: { comment: 'site fine' },
+      });
+      expect(done.statusCode, done.body).toBe(200);
+      expect(done.json()).toMatchObject({ status: 'done', outcome: 'done', comment: 'site fine', completedBy: 'admin' });
+      const order = (await surveyed.request({ method: 'GET', url: `/v1/orders/${res.json().id}`, key: partner.key })).json();
+      expect(order.status).toBe('ready_for_billing');
+    } finally {
+      await surveyed.close();
+    }
   });
 
   it('a rejection through the task list needs its comment and ends the order', async () => {

@@ -50,6 +50,7 @@ const addedColumns = {
   api_keys: ['person_id'],
   documents: ['ack_state', 'ack_detail', 'acked_at', 'ack_due_at'],
   notifications: ['work_item_id'],
+  tasks: ['role'],
   partner_cxml: ['our_domain', 'our_identity', 'our_secret_sealed'],
   partner_x12: ['profile'],
   partners: ['trusted', 'credit_limit', 'credit_limit_currency', 'total_mismatch', 'deadlines'],
@@ -208,5 +209,83 @@ describe.each(databaseKinds)('migrations on %s', (kind) => {
     expect(await keys()).toEqual(before);
     await migrateToLatest(db);
     // PGlite's start alone takes most of the default 30 s on a busy machine.
+  }, 90_000);
+
+  it('puts what people already had to do on the task lists: open person tasks and pending approval levels', async () => {
+    database = await createTestDatabase(kind, { migrate: false });
+    const { db } = database;
+    await migrateToLatest(db);
+    await db.migrate.down({ migrationSource, name: '022_work_items' });
+    await db('partners').insert({ id: 'p1', name: 'Acme' });
+    const order = (id: string, ref: string) => ({
+      id,
+      partner_id: 'p1',
+      channel: 'json',
+      external_ref: ref,
+      order_type: 'new',
+      status: 'decomposed',
+      order_date: '2026-12-01',
+      currency: 'USD',
+      header: JSON.stringify({}),
+      totals: JSON.stringify({}),
+    });
+    await db('orders').insert([order('o1', 'PO-1'), { ...order('o2', 'PO-2'), status: 'pending_approval' }]);
+    const task = (id: string, status: string, person: boolean) => ({
+      id,
+      order_id: 'o1',
+      task_key: `1:${id}`,
+      position: 0,
+      line_number: '1',
+      type: person ? 'customer-action' : 'ship',
+      vendor_id: person ? null : 'vendor-a',
+      person,
+      sla_minutes: 60,
+      due_at: '2026-12-10T12:00:00Z',
+      status,
+    });
+    await db('tasks').insert([task('t-ready', 'ready', true), task('t-blocked', 'blocked', true), task('t-vendor', 'ready', false)]);
+    const level = {
+      level: 1,
+      name: 'sales',
+      assignees: [{ role: 'sales-manager' }, { person: 'x' }],
+      mode: 'any',
+      method: 'click',
+      sla: 'PT4H',
+    };
+    await db('approvals').insert({
+      id: 'a1',
+      order_id: 'o2',
+      partner_id: 'p1',
+      status: 'pending',
+      reasons: JSON.stringify([]),
+      levels: JSON.stringify([level]),
+      level_started_at: '2026-12-04T10:00:00Z',
+    });
+    await db.migrate.up({ migrationSource, name: '022_work_items' });
+    const items = await db('work_items')
+      .orderBy('kind')
+      .select('kind', 'source_id', 'level', 'assigned_roles', 'assigned_people', 'escalate_to_role', 'due_at', 'title');
+    expect(items.map((i) => ({ ...i, due_at: new Date(i.due_at).toISOString() }))).toEqual([
+      {
+        kind: 'approval',
+        source_id: 'a1',
+        level: 1,
+        assigned_roles: ['sales-manager'],
+        assigned_people: ['x'],
+        escalate_to_role: null,
+        due_at: '2026-12-04T14:00:00.000Z',
+        title: 'Approve order PO-2 (sales)',
+      },
+      {
+        kind: 'person-task',
+        source_id: 't-ready',
+        level: 0,
+        assigned_roles: ['operations'],
+        assigned_people: [],
+        escalate_to_role: 'supervisor',
+        due_at: '2026-12-10T12:00:00.000Z',
+        title: 'customer-action for order PO-1, line 1 (1:t-ready)',
+      },
+    ]);
   }, 90_000);
 });

@@ -1,4 +1,5 @@
 import { approvalStore } from './approval-store.ts';
+import { deadlineStore } from './deadlines.ts';
 import { workItemTransaction } from './work-items.ts';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
@@ -96,6 +97,7 @@ function transactionOn(trx: Knex.Transaction, outbox: OutboxJson[]): StoreTransa
   return {
     ...approvalStore(trx),
     ...workItemTransaction(trx),
+    ...deadlineStore(trx),
     async claimIdempotencyKey(partnerId, scope, key, requestHash, answer) {
       // A concurrent holder of the same key blocks this insert until it commits or rolls back.
       const response =

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { PartnerDeadline } from '../../domain/partner-deadlines.ts';
 import type { X12Profile } from '../../domain/partner-profile.ts';
 import type { Database } from './connect.ts';
 import {
@@ -36,6 +37,7 @@ interface PartnerRow {
   credit_limit: string | null;
   credit_limit_currency: string | null;
   total_mismatch: string;
+  deadlines: PartnerDeadline[];
 }
 
 const likeEscaped = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -54,6 +56,7 @@ export async function listPartners(
     'credit_limit',
     'credit_limit_currency',
     'total_mismatch',
+    'deadlines',
     db.raw(`to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at_exact`),
   );
   const { q } = filter;
@@ -78,6 +81,7 @@ export async function listPartners(
     createdAt: new Date(row.created_at).toISOString(),
     unresolvedItems: row.settings?.unresolvedItems === 'reject' ? ('reject' as const) : ('hold' as const),
     ...approvalFields(row),
+    deadlines: row.deadlines,
     ...identities.get(row.id),
   }));
   const last = page.at(-1);
@@ -98,6 +102,8 @@ export interface PartnerPatch {
   /** null removes it. */
   creditLimit?: CreditLimit | null;
   totalMismatch?: TotalMismatchSetting;
+  /** Replaces the partner's deadlines whole; [] removes them. */
+  deadlines?: PartnerDeadline[];
   x12?: Partial<X12Pair> & {
     identities?: X12Pair[];
     version?: string;
@@ -211,11 +217,13 @@ async function changeCxml(
   );
 }
 
-/** The approval columns (017) the patch changes. */
+/** The partner's own columns the patch changes: approval facts (017) and deadlines (022). */
 function approvalPatch(patch: PartnerPatch): Record<string, unknown> {
   const columns: Record<string, unknown> = {};
   if (patch.trusted !== undefined) columns.trusted = patch.trusted;
   if (patch.totalMismatch !== undefined) columns.total_mismatch = patch.totalMismatch;
+  // Orders already stored keep the timers they were given; the new deadlines time the orders to come.
+  if (patch.deadlines !== undefined) columns.deadlines = JSON.stringify(patch.deadlines);
   if (patch.creditLimit !== undefined) {
     columns.credit_limit = patch.creditLimit?.amount ?? null;
     columns.credit_limit_currency = patch.creditLimit?.currency ?? null;

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { TotalMismatchSetting } from '../../domain/approval-policy.ts';
+import type { PartnerDeadline } from '../../domain/partner-deadlines.ts';
 import { noteKeyUsed } from './api-keys.ts';
 import { totalMismatchOf } from './approval-facts.ts';
 import type { Database } from './connect.ts';
@@ -31,6 +32,8 @@ export interface Partner {
   creditLimit?: CreditLimit;
   /** What a stated total that does not match the lines comes to (domain/stated-total.ts). */
   totalMismatch: TotalMismatchSetting;
+  /** The partner's clocks on our documents, each a timer on its orders (pipeline/deadlines.ts). */
+  deadlines: PartnerDeadline[];
 }
 
 export interface CreditLimit {
@@ -70,13 +73,20 @@ export const hashKey = (key: string): string => createHash('sha256').update(key)
 export const newApiKey = (prefix: 'oga' | 'ogp' | 'ogv' | 'ogh'): string => `${prefix}_${randomBytes(32).toString('base64url')}`;
 
 const toPartner = (
-  row: { id: string; name: string; created_at: Date; settings?: { unresolvedItems?: string } | null } & ApprovalColumns,
+  row: {
+    id: string;
+    name: string;
+    created_at: Date;
+    settings?: { unresolvedItems?: string } | null;
+    deadlines?: PartnerDeadline[] | null;
+  } & ApprovalColumns,
 ): Partner => ({
   id: row.id,
   name: row.name,
   createdAt: new Date(row.created_at).toISOString(),
   unresolvedItems: row.settings?.unresolvedItems === 'reject' ? 'reject' : 'hold',
   ...approvalFields(row),
+  deadlines: row.deadlines ?? [],
 });
 
 export type NewPartner = {
@@ -86,6 +96,7 @@ export type NewPartner = {
   trusted?: boolean;
   creditLimit?: CreditLimit;
   totalMismatch?: TotalMismatchSetting;
+  deadlines?: PartnerDeadline[];
 };
 
 /**
@@ -120,8 +131,9 @@ export async function createPartner(db: Database, partner: NewPartner, sealer?: 
           total_mismatch: partner.totalMismatch ?? 'hold',
           credit_limit: partner.creditLimit?.amount ?? null,
           credit_limit_currency: partner.creditLimit?.currency ?? null,
+          deadlines: JSON.stringify(partner.deadlines ?? []),
         })
-        .returning(['id', 'name', 'created_at', 'trusted', 'credit_limit', 'credit_limit_currency', 'total_mismatch']);
+        .returning(['id', 'name', 'created_at', 'trusted', 'credit_limit', 'credit_limit_currency', 'total_mismatch', 'deadlines']);
       const created = toPartner(row);
       return {
         ok: true,

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { createPartner, createPartnerKey, ensureAdminKey, type NewPartner } from '../../adapters/db/index.ts';
 import { processSecretKey } from '../../adapters/webhook/index.ts';
 import { buildServer, type ServerDeps } from '../../api/server.ts';
-import { composeServer, startCatalog, type Parts } from '../../app/compose.ts';
+import { composeServer, startCalendars, startCatalog, type Parts } from '../../app/compose.ts';
 import type { Catalog } from '../../domain/catalog.ts';
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './databases.ts';
 
@@ -32,6 +32,7 @@ export async function startTestApp(
     secretKey: processSecretKey(),
     bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
     amqp: false,
+    calendars: startCalendars(undefined),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...options.server,
   });
