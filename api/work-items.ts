@@ -63,10 +63,17 @@ export function workItemHandlers(db: Database, fulfillment: FulfillmentDeps, dec
     return { admin: true };
   };
   const notFound = (id: string) => new ProblemError('not-found', `task ${id} does not exist or is not on your lists`);
-  const visibleItem = async (request: FastifyRequest<{ Params: IdParams }>): Promise<{ item: WorkItem; viewer: WorkViewer }> => {
+  /**
+   * The item, when the viewer may see it. To act on it, one who would see it unclaimed is let
+   * through, so that a claim taken meanwhile is told (409, naming the claimant) rather than hidden.
+   */
+  const visibleItem = async (
+    request: FastifyRequest<{ Params: IdParams }>,
+    { acting = false } = {},
+  ): Promise<{ item: WorkItem; viewer: WorkViewer }> => {
     const viewer = await viewerOf(request);
     const item = await findWorkItem(db, request.params.id);
-    if (item === undefined || !visibleTo(item, viewer)) throw notFound(request.params.id);
+    if (item === undefined || !visibleTo(acting ? { ...item, claimedBy: null } : item, viewer)) throw notFound(request.params.id);
     return { item, viewer };
   };
   const actorOf = (viewer: WorkViewer) =>
@@ -77,7 +84,7 @@ export function workItemHandlers(db: Database, fulfillment: FulfillmentDeps, dec
     cause: string,
     detail: Record<string, unknown> = {},
   ) => {
-    const { viewer } = await visibleItem(request);
+    const { viewer } = await visibleItem(request, { acting: true });
     const result = await changeWorkItemLocked(db, request.params.id, (item) => applyWorkAction(item, action), {
       cause,
       actor: actorOf(viewer),
@@ -164,7 +171,7 @@ export function workItemHandlers(db: Database, fulfillment: FulfillmentDeps, dec
     async completeTask(request: FastifyRequest<{ Params: IdParams; Body: CompleteBody | undefined }>) {
       // A plan's person task that is open but on no list (from before task lists) is put on it first.
       await ensurePersonTaskItem(db, request.params.id);
-      const found = await visibleItem(request).catch(async (error: unknown) => {
+      const found = await visibleItem(request, { acting: true }).catch(async (error: unknown) => {
         const principal = principalOf(request);
         const task = await findTask(db, request.params.id, { partnerId: principal.partnerId });
         if (task === undefined) throw error;
@@ -184,6 +191,8 @@ export function workItemHandlers(db: Database, fulfillment: FulfillmentDeps, dec
       const { outcome, comment } = request.body ?? {};
       const by = actorOf(viewer);
       if (item.status !== 'open') throw new ProblemError('invalid-state', `task ${item.id} is ${item.status} already`);
+      if ('person' in viewer && item.claimedBy !== null && item.claimedBy !== viewer.person.id)
+        throw new ProblemError('invalid-state', `task ${item.id} is claimed by ${item.claimedBy}; they finish it, or it is released first`);
       if ('partnerId' in viewer && item.kind !== 'person-task')
         throw new ProblemError('forbidden', "a partner's key finishes only its orders' person tasks");
       switch (item.kind) {

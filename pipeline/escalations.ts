@@ -5,9 +5,11 @@ import type { WorkItem } from '../domain/work-item.ts';
 import { overdueEmail, overdueSms } from '../domain/work-item-messages.ts';
 import { approvalSummary, assigneeLabel, type ApprovalDeps } from './approvals.ts';
 import { runDeadlineTimers, type DeadlineRun } from './deadlines.ts';
+import { noteLateVendorTasks } from './vendor-jeopardy.ts';
 import type { StoreTransaction } from './ports.ts';
 
-// The escalation job's work: the partners' deadline timers (pipeline/deadlines.ts), then every task list item at its warning point is in jeopardy (an event in
+// The escalation job's work: the partners' deadline timers (pipeline/deadlines.ts), vendors' late
+// tasks (pipeline/vendor-jeopardy.ts), then every task list item at its warning point is in jeopardy (an event in
 // its order's history, once), and every item past due escalates (once): its escalation role joins
 // the roles it is assigned to, and the people it was assigned to and the escalation role's are told.
 // An approval level escalates as its policy says (its escalatee may decide it from then on). Items
@@ -36,6 +38,8 @@ export async function runEscalations(deps: EscalationDeps, now: Date = new Date(
   const { store } = deps.approvals;
   // The partners' clocks first: a deadline missed now is an item escalated in its own time.
   const deadlines = await runDeadlineTimers(store, now);
+  // Vendors' tasks late or about to be: jeopardy and overdue in their orders' history, once each.
+  const vendors = await noteLateVendorTasks(store, now);
   const warned = await store.transaction(async (tx) => {
     const items = await tx.claimWorkItemWarnings(now, batch);
     for (const item of items)
@@ -54,7 +58,7 @@ export async function runEscalations(deps: EscalationDeps, now: Date = new Date(
     for (const item of items) await escalate(deps, tx, item, now);
     return items;
   });
-  return { warned, escalated, deadlines, more: deadlines.more || warned.length === batch || escalated.length === batch };
+  return { warned, escalated, deadlines, more: deadlines.more || vendors.more || warned.length === batch || escalated.length === batch };
 }
 
 async function escalate(deps: EscalationDeps, tx: StoreTransaction, item: WorkItem, now: Date): Promise<void> {

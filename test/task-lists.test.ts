@@ -168,8 +168,11 @@ describe('task lists', () => {
     const loser = winner === 'alice' ? 'amir' : 'alice';
     expect(await mine(winner)).toEqual([id]);
     expect(await mine(loser)).toEqual([]);
-    expect((await post(loser, `/v1/tasks/${id}/complete`, { outcome: 'approve' })).statusCode).toBe(404);
-    expect((await post(loser, `/v1/tasks/${id}/release`)).statusCode).toBe(404);
+    // Off the loser's list, but told who has it when they act on it.
+    const late = await post(loser, `/v1/tasks/${id}/complete`, { outcome: 'approve' });
+    expect([late.statusCode, late.json().detail]).toEqual([409, expect.stringContaining(`claimed by ${people[winner]?.id}`)]);
+    expect((await post(loser, `/v1/tasks/${id}/release`)).statusCode).toBe(409);
+    expect((await post('olga', `/v1/tasks/${id}/claim`)).statusCode).toBe(404);
 
     expect((await post(winner, `/v1/tasks/${id}/release`)).statusCode).toBe(200);
     expect(await mine(loser)).toEqual([id]);
