@@ -40,6 +40,7 @@ import { approvalLinkRoutes, type ApprovalLinkDeps } from './approval-links.ts';
 import { notificationHandlers } from './notifications.ts';
 import { timelineHandlers } from './timeline.ts';
 import { streamHandlers } from './stream.ts';
+import { reportHandlers } from './reports.ts';
 
 export const openapiPath = packageFile('openapi.yaml');
 
@@ -255,6 +256,7 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
       ...esignHandlers(db, options.esign),
       ...notificationHandlers(db),
       ...timelineHandlers(db),
+      ...reportHandlers(db),
       ...stream.handlers,
     },
     securityHandlers: { bearerAuth: bearerAuth(db) },
