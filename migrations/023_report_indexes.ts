@@ -13,7 +13,10 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw('CREATE INDEX orders_partner_received ON orders (partner_id, created_at)');
   await knex.raw(`CREATE INDEX orders_open ON orders (partner_id, created_at) WHERE ${closedOrders}`);
   await knex.raw(`CREATE INDEX order_events_milestones ON order_events (order_id, cause, at) WHERE ${milestones}`);
-  await knex.raw(`CREATE INDEX order_events_milestones_at ON order_events (at) WHERE ${milestones}`);
+  await knex.raw(`CREATE INDEX order_events_milestones_at ON order_events (at, order_id, cause) WHERE ${milestones}`);
+  // A month of cycle times by SKU or vendor looks up each order's SKUs (vendors): from the index alone.
+  await knex.raw('CREATE INDEX order_lines_order_sku ON order_lines (order_id, sku) WHERE sku IS NOT NULL');
+  await knex.raw('CREATE INDEX tasks_order_vendor ON tasks (order_id, vendor_id) WHERE vendor_id IS NOT NULL');
   await knex.raw('CREATE INDEX tasks_vendor_started ON tasks (created_at) WHERE NOT person');
   await knex.raw('CREATE INDEX approvals_created ON approvals (created_at)');
   await knex.raw('CREATE INDEX work_items_created ON work_items (created_at)');
@@ -26,6 +29,8 @@ export async function down(knex: Knex): Promise<void> {
     'work_items_created',
     'approvals_created',
     'tasks_vendor_started',
+    'tasks_order_vendor',
+    'order_lines_order_sku',
     'order_events_milestones_at',
     'order_events_milestones',
     'orders_open',

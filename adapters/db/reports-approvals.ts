@@ -1,7 +1,6 @@
-import type { Knex } from 'knex';
 import { percentilesOf, rate, type ApprovalGroup, type ApprovalGrouping, type PercentileRow } from '../../domain/reports.ts';
 import type { Database } from './connect.ts';
-import { epochSeconds, percentilesSql, periodLabel, scopeFilter, type ReportScope } from './reports-scope.ts';
+import { epochSeconds, percentilesSql, periodLabel, reportRows, scopeFilter, type ReportScope } from './reports-scope.ts';
 
 // Approvals created in the period. A level starts when the approval is created (level 1) or when
 // the level before it is decided (its last decision; for the level deciding now, level_started_at),
@@ -70,7 +69,7 @@ type Row = { group: string | null; total: string; approved: string; rejected: st
 export async function approvalsReport(db: Database, scope: ReportScope, groupBy: ApprovalGrouping | undefined): Promise<ApprovalGroup[]> {
   const filter = scopeFilter(scope, 'a.created_at', 'a.partner_id');
   const sql = `WITH scoped AS (SELECT a.* FROM approvals a WHERE ${filter.sql})${groupedSql(scope, groupBy)}`;
-  const { rows } = (await db.raw(sql, filter.bindings as Knex.RawBinding[])) as { rows: Row[] };
+  const rows = await reportRows<Row>(db, sql, filter.bindings);
   return rows.map((row) => {
     const [approved, rejected] = [Number(row.approved), Number(row.rejected)];
     return {

@@ -1,4 +1,3 @@
-import type { Knex } from 'knex';
 import {
   milestoneCauses,
   percentilesOf,
@@ -9,7 +8,7 @@ import {
   type Stage,
 } from '../../domain/reports.ts';
 import type { Database } from './connect.ts';
-import { epochSeconds, percentilesSql, periodLabel, scopeFilter, type ReportScope } from './reports-scope.ts';
+import { epochSeconds, percentilesSql, periodLabel, reportRows, scopeFilter, type ReportScope } from './reports-scope.ts';
 
 // Cycle times per stage, from the order's received time (orders.created_at) and the first event
 // of each milestone (domain/reports.ts milestoneCauses), read through the partial index of
@@ -18,38 +17,52 @@ import { epochSeconds, percentilesSql, periodLabel, scopeFilter, type ReportScop
 const causes = Object.values(milestoneCauses);
 const causeList = causes.map((cause) => `'${cause}'`).join(', ');
 
-/** The milestones of the orders in `scoped` (id, received, …): one row per order. */
-const reachedSql = (scoped: string): string => `
-  SELECT s.*, m.approved, m.acknowledged, m.first_shipment, m.ready_for_billing
-  FROM ${scoped} s
-  CROSS JOIN LATERAL (
-    SELECT min(e.at) FILTER (WHERE e.cause = '${milestoneCauses.approved}') AS approved,
-           min(e.at) FILTER (WHERE e.cause = '${milestoneCauses.acknowledged}') AS acknowledged,
-           min(e.at) FILTER (WHERE e.cause = '${milestoneCauses.first_shipment}') AS first_shipment,
-           min(e.at) FILTER (WHERE e.cause = '${milestoneCauses.ready_for_billing}') AS ready_for_billing
-    FROM order_events e WHERE e.order_id = s.id AND e.cause IN (${causeList})
-  ) m`;
+/**
+ * The milestones of the orders in `scoped` (id, received, …): one row per order. No milestone
+ * precedes its order's receipt, so only events since `since` (the period's start) are read: the
+ * planner may then read the period's milestones in time order (index on at) rather than look up
+ * each order's (index on order_id), whichever is cheaper — a month of every partner, or one partner's.
+ * `since` is that bound as SQL: the period's start (a binding), or each order's own receipt.
+ */
+const reachedSql = (scoped: string, columns: string, since = '?'): string => `
+  SELECT ${columns
+    .split(', ')
+    .map((column) => `s.${column}`)
+    .join(', ')},
+    min(e.at) FILTER (WHERE e.cause = '${milestoneCauses.approved}') AS approved,
+    min(e.at) FILTER (WHERE e.cause = '${milestoneCauses.acknowledged}') AS acknowledged,
+    min(e.at) FILTER (WHERE e.cause = '${milestoneCauses.first_shipment}') AS first_shipment,
+    min(e.at) FILTER (WHERE e.cause = '${milestoneCauses.ready_for_billing}') AS ready_for_billing
+  FROM ${scoped} s LEFT JOIN order_events e ON e.order_id = s.id AND e.cause IN (${causeList}) AND e.at >= ${since}
+  GROUP BY ${columns
+    .split(', ')
+    .map((column) => `s.${column}`)
+    .join(', ')}`;
 
 /** The latest of the earlier milestones reached no later than `at` (received at the least). */
 const since = (at: string, earlier: string[]): string =>
   `greatest(r.received${earlier.map((milestone) => `, CASE WHEN r.${milestone} <= ${at} THEN r.${milestone} END`).join('')})`;
 
-/** Each stage an order of `reached` finished: (stage, seconds, ended). */
+/**
+ * Each stage an order of `reached` finished: (stage, seconds, ended), the stage as its index in
+ * `stages` (a number sorts faster than a name, and the percentiles sort by it).
+ */
 export const stageTimesSql = (reached: string): string => `
   SELECT r.*, st.stage, ${epochSeconds('st.ended', 'st.since')} AS seconds, st.ended
   FROM ${reached} r
   CROSS JOIN LATERAL (VALUES
-    ('approved', r.approved, r.received),
-    ('acknowledged', r.acknowledged, ${since('r.acknowledged', ['approved'])}),
-    ('first_shipment', r.first_shipment, ${since('r.first_shipment', ['approved', 'acknowledged'])}),
-    ('ready_for_billing', r.ready_for_billing, ${since('r.ready_for_billing', ['approved', 'acknowledged', 'first_shipment'])}),
-    ('total', r.ready_for_billing, r.received)
+    (0, r.approved, r.received),
+    (1, r.acknowledged, ${since('r.acknowledged', ['approved'])}),
+    (2, r.first_shipment, ${since('r.first_shipment', ['approved', 'acknowledged'])}),
+    (3, r.ready_for_billing, ${since('r.ready_for_billing', ['approved', 'acknowledged', 'first_shipment'])}),
+    (4, r.ready_for_billing, r.received)
   ) AS st(stage, ended, since)
   WHERE st.ended IS NOT NULL`;
 
 /** The group an order falls in; an order with several SKUs (vendors) counts once in each. */
 function groupJoin(scope: ReportScope, groupBy: CycleTimeGrouping | undefined): string {
   switch (groupBy) {
+    // Keys compare byte by byte (COLLATE "C"): the percentiles sort by them, and a locale's rules cost more.
     case undefined:
       return 'CROSS JOIN LATERAL (SELECT NULL::text AS key) g';
     case 'partner':
@@ -74,15 +87,15 @@ export async function cycleTimesReport(
   const sql = `
     WITH scoped AS (
       SELECT o.id, o.partner_id, o.channel, o.created_at AS received FROM orders o WHERE ${filter.sql}
-    ), reached AS (${reachedSql('scoped')}
+    ), reached AS (${reachedSql('scoped', 'id, partner_id, channel, received')}
     ), keyed AS (
       SELECT r.*, g.key FROM reached r ${groupJoin(scope, groupBy)}
     ), timed AS (${stageTimesSql('keyed')})
-    SELECT key AS "group", stage, count(*) AS count, ${percentilesSql('seconds')} AS percentiles
-    FROM timed GROUP BY key, stage ORDER BY key NULLS FIRST, stage`;
-  const { rows } = (await db.raw(sql, filter.bindings as Knex.RawBinding[])) as {
-    rows: ({ group: string | null; stage: Stage } & PercentileRow)[];
-  };
+    SELECT key COLLATE "C" AS "group", stage, count(*) AS count, ${percentilesSql('seconds')} AS percentiles
+    FROM timed GROUP BY key COLLATE "C", stage ORDER BY 1 NULLS FIRST, stage`;
+  const rows = (
+    await reportRows<{ group: string | null; stage: number } & PercentileRow>(db, sql, [...filter.bindings, scope.period.from])
+  ).map((row) => ({ ...row, stage: stages[row.stage] as Stage }));
   const groups = new Map<string | null, CycleTimeGroup>();
   for (const row of rows) {
     const group = groups.get(row.group) ?? {
@@ -105,12 +118,19 @@ export async function recentStageDurations(
     WITH scoped AS (
       SELECT o.id, o.created_at AS received FROM orders o
       WHERE o.id IN (SELECT e.order_id FROM order_events e WHERE e.cause IN (${causeList}) AND e.at >= ?)
-    ), reached AS (${reachedSql('scoped')}
+    ), reached AS (${reachedSql('scoped', 'id, received', 's.received')}
     ), timed AS (${stageTimesSql('reached')})
     SELECT stage, (SELECT count(*) FROM unnest(?::float8[]) AS bound WHERE bound < seconds) AS bucket, count(*) AS count, sum(seconds) AS sum
     FROM timed WHERE ended >= ? GROUP BY stage, bucket`;
-  const { rows } = (await db.raw(sql, [since, `{${bounds.join(',')}}`, since])) as {
-    rows: { stage: Stage; bucket: number; count: string | number; sum: string | number }[];
-  };
-  return rows.map((row) => ({ stage: row.stage, bucket: Number(row.bucket), count: Number(row.count), sum: Number(row.sum) }));
+  const rows = await reportRows<{ stage: number; bucket: number; count: string | number; sum: string | number }>(db, sql, [
+    since,
+    `{${bounds.join(',')}}`,
+    since,
+  ]);
+  return rows.map((row) => ({
+    stage: stages[row.stage] as Stage,
+    bucket: Number(row.bucket),
+    count: Number(row.count),
+    sum: Number(row.sum),
+  }));
 }
