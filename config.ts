@@ -29,6 +29,7 @@ export interface Config {
   readonly metricsToken: string | undefined;
   /** Folder of approval policies (every *.yaml in it); relative to the working directory, or absent for the package's mappings/approvals. */
   readonly approvalsDir: string | undefined;
+  readonly calendarsDir: string | undefined;
   /** DocuSign credentials; absent, DocuSign signature levels cannot start (config-signatures.ts). */
   readonly docusign: DocusignSettings | undefined;
   /** Acrobat Sign credentials; absent, Acrobat Sign signature levels cannot start. */
@@ -132,6 +133,12 @@ export const configVariables: readonly ConfigVariable[] = [
     default: 'mappings/approvals',
     description:
       'Folder of approval policies: every *.yaml in it is read at start, in file name order, and checked (a bad policy stops the start, naming file and place).',
+  },
+  {
+    name: 'CALENDARS_DIR',
+    default: 'mappings/calendars',
+    description:
+      'Folder of working calendars: every *.yaml in it is a calendar named by its file, for SLAs and deadlines in business hours (a bad calendar stops the start).',
   },
   ...signatureVariables,
   {
@@ -310,6 +317,7 @@ export function loadConfig(env: Env = process.env): Config {
     requestTimeoutMs,
     metricsToken,
     approvalsDir: text('APPROVALS_DIR'),
+    calendarsDir: text('CALENDARS_DIR'),
     ...signatureSettings(text, problems),
     smtpUrl,
     smtpFrom: text('SMTP_FROM') ?? 'ordergate <approvals@localhost>',

@@ -141,6 +141,100 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Task lists - what each person must do, and by when
+         * @description Everything a person must do is a task here: a person's task of the plan (customer activation), an approval level, a held order, a dead letter, a document the partner did not acknowledge in time, a partner deadline missed. Sorted by due time (the undated last), then id; a page at a time. A person key sees the tasks assigned to them, and those of their roles that nobody has claimed (a claimed one is the claimant's); a partner key the tasks of its own orders; the admin key all. `assignee=me` is the person's own list; `assignee=<person id>` that person's.
+         */
+        get: operations["listWorkItems"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tasks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One task of a task list */
+        get: operations["getWorkItem"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tasks/{id}/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take a task - it leaves the lists of the others in its roles
+         * @description Of two claims at once one wins; the other gets 409 invalid-state naming the claimant. Claiming your own claim again changes nothing.
+         */
+        post: operations["claimWorkItem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tasks/{id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give a claimed task back to its roles' lists (your own claim; the admin key any) */
+        post: operations["releaseWorkItem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tasks/{id}/reassign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Put a task on another role's list, or on one person's
+         * @description The task's claim ends; it is assigned to the role or person given instead of those it had.
+         */
+        post: operations["reassignWorkItem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tasks/{id}/complete": {
         parameters: {
             query?: never;
@@ -151,10 +245,14 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Mark a person's task done
-         * @description Only a person's task that is open (ready, dispatched, acknowledged or in progress); vendors
-         *     report their own tasks. In the same transaction every blocked task whose dependencies are
-         *     now all done becomes ready, and each such vendor task is sent its fulfillment request.
+         * Finish a task, with an outcome and a comment
+         * @description What finishing does depends on the task. A person's task of the plan (its id is the plan
+         *     task's id) is done: every blocked task whose dependencies are now all done becomes ready, and
+         *     each such vendor task is sent its fulfillment request, in the same transaction. An approval
+         *     level is decided: outcome approve or reject (a reject needs a comment), with a person key
+         *     the level asks, exactly as POST /v1/approvals/{id}/decision. Any other task (a dead letter, an
+         *     unacknowledged document, a missed deadline) is closed with the outcome given (resolved when
+         *     none). A partner key may finish its own orders' person tasks (the customer's part).
          */
         post: operations["completeTask"];
         delete?: never;
@@ -1520,6 +1618,45 @@ export interface components {
             /** Format: date-time */
             dueAt: string;
         };
+        /** @enum {string} */
+        WorkItemKind: "person-task" | "approval" | "dead-letter" | "overdue-ack" | "deadline-missed";
+        /** @description One task on people's task lists. warnAt is its jeopardy point (80% of its SLA), dueAt when it escalates; both in working time when its SLA counts in a calendar. source is what it is about: the plan task, the approval (with level), the dead letter, the document or the deadline. */
+        WorkItem: {
+            id: string;
+            type: components["schemas"]["WorkItemKind"];
+            source: {
+                id: string;
+                level?: number;
+            };
+            orderId: string | null;
+            partnerId: string | null;
+            title: string;
+            assignedRoles: string[];
+            assignedPeople: string[];
+            claimedBy: string | null;
+            /** @enum {string} */
+            status: "open" | "done" | "cancelled";
+            /** @description ISO 8601 duration */
+            sla?: string;
+            /** @description the working calendar the SLA counts in */
+            calendar?: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            warnAt: string | null;
+            /** Format: date-time */
+            dueAt: string | null;
+            overdue: boolean;
+            /** Format: date-time */
+            warnedAt: string | null;
+            /** Format: date-time */
+            escalatedAt: string | null;
+            outcome: string | null;
+            comment: string | null;
+            completedBy: string | null;
+            /** Format: date-time */
+            completedAt: string | null;
+        };
         OrderEvent: {
             id: number;
             from?: string | null;
@@ -2031,6 +2168,15 @@ export interface components {
         };
     };
     responses: {
+        /** @description The task as it is now. */
+        WorkItem: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["WorkItem"];
+            };
+        };
         /** @description A cXML Response whose Status code and text say what was wrong. */
         CxmlResponse: {
             headers: {
@@ -2061,6 +2207,7 @@ export interface components {
         ReportPartner: string;
         PersonIdPath: string;
         ApprovalIdPath: string;
+        WorkItemId: string;
         OrderId: string;
         PartnerId: string;
         VendorIdPath: components["schemas"]["VendorId"];
@@ -2313,28 +2460,161 @@ export interface operations {
             503: components["responses"]["Problem"];
         };
     };
-    completeTask: {
+    listWorkItems: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
+            query?: {
+                assignee?: string;
+                role?: string;
+                status?: "open" | "done" | "cancelled";
+                overdue?: boolean;
+                dueBefore?: string;
+                order?: string;
+                partner?: string;
+                type?: components["schemas"]["WorkItemKind"];
+                limit?: number;
+                cursor?: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The task, done. */
+            /** @description A page of tasks; nextCursor when there are more. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Task"];
+                    "application/json": {
+                        tasks: components["schemas"]["WorkItem"][];
+                        nextCursor?: string;
+                    };
                 };
             };
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    getWorkItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["WorkItemId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The task. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkItem"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    claimWorkItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["WorkItemId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["WorkItem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    releaseWorkItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["WorkItemId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["WorkItem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    reassignWorkItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["WorkItemId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    role: string;
+                    comment?: string;
+                } | {
+                    person: string;
+                    comment?: string;
+                };
+            };
+        };
+        responses: {
+            200: components["responses"]["WorkItem"];
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    completeTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["WorkItemId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description approve or reject for an approval; done for a person task; free (resolved, replayed, discarded...) otherwise */
+                    outcome?: string;
+                    comment?: string;
+                };
+            };
+        };
+        responses: {
+            200: components["responses"]["WorkItem"];
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
             409: components["responses"]["Problem"];
             503: components["responses"]["Problem"];

@@ -32,6 +32,7 @@ import { partnerPriceHandlers } from './partner-prices.ts';
 import { partnerHandlers } from './partners.ts';
 import { invalidCharacters, ProblemError } from './problems.ts';
 import { taskHandlers } from './tasks.ts';
+import { workItemHandlers } from './work-items.ts';
 import { validatorCompiler } from './validation.ts';
 import { vendorHandlers } from './vendors.ts';
 import { webhookHandlers } from './webhooks.ts';
@@ -247,7 +248,8 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
       ...x12Handlers(db, pipeline),
       ...cxmlHandlers(db, pipeline, options.bodyLimitBytes),
       ...documentHandlers(db),
-      ...taskHandlers(db, fulfillment),
+      ...taskHandlers(db),
+      ...workItemHandlers(db, fulfillment, options.decideApproval),
       ...approvalHandlers(db, options.decideApproval),
       ...vendorHandlers(db, fulfillment, options.amqp, options.outbound),
       ...deadLetterHandlers(db, options.replayDeadLetter),

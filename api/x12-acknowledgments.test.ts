@@ -246,5 +246,22 @@ describe('acknowledgments of our documents', () => {
     );
     const metrics = await t.request({ method: 'GET', url: '/metrics', key: adminKey });
     expect(metrics.body).toMatch(/ordergate_documents_ack_overdue\{type="855"\} [1-9]/);
+
+    // On the order desk's list, once; off it when the 997 comes after all.
+    const onList = await t.database.db('work_items').where({ kind: 'overdue-ack', source_id: sent.documentId });
+    expect(onList).toHaveLength(1);
+    expect(onList[0]).toMatchObject({ status: 'open', assigned_roles: ['order-desk'], partner_id: acme.id });
+    const late = fromPartner(
+      acmeIdentity,
+      '000000509',
+      functionalAck('997', sent.control.gsControlNumber as string, '509', ['AK2*855*0001', 'AK5*A'], 'AK9*A*1*1*1'),
+    );
+    expect((await post(late)).statusCode).toBe(202);
+    expect(await t.database.db('work_items').where({ kind: 'overdue-ack', source_id: sent.documentId }).first('status', 'outcome')).toEqual(
+      {
+        status: 'done',
+        outcome: 'acknowledged accepted',
+      },
+    );
   });
 });

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { describePolicyProblems, loadApprovalPolicies } from '../adapters/approvals/index.ts';
 import { loadCatalog } from '../adapters/catalog/index.ts';
+import { loadCalendars } from '../adapters/calendars/index.ts';
 import { metricReadings, orderStore, type Database, type StreamTiming } from '../adapters/db/index.ts';
 import { createOutbound, defaultRetryPolicy, type Outbound, type RetryPolicy } from '../adapters/http/index.ts';
 import { secretBox } from '../adapters/webhook/index.ts';
@@ -13,6 +14,7 @@ import { defaultTimeouts, type ServerDeps, type ServerTimeouts } from '../api/se
 import type { ApprovalPolicy } from '../domain/approval-policy.ts';
 import type { Catalog } from '../domain/catalog.ts';
 import { strictOutboundRules } from '../domain/outbound-target.ts';
+import type { WorkingCalendar } from '../domain/working-calendar.ts';
 import { decideApproval, type ApprovalDeps, type ApprovalGate, type LevelNotice } from '../pipeline/approvals.ts';
 
 // Builds each dependency of the HTTP server once from the parts a process has (database, catalog,
@@ -43,13 +45,15 @@ export interface Parts {
   /** The clock of the /metrics cache (tests move it). */
   metricsClock?: () => number;
   /** The approval policies every stored order passes, and how a level's people are told; absent: no order waits. */
-  approvals?: { gate: ApprovalGate; notice?: LevelNotice };
+  approvals?: { gate: ApprovalGate; notice?: LevelNotice; calendars?: ReadonlyMap<string, WorkingCalendar> };
   /** The signature providers' callback settings (config.docusign, config.acrobatSign); their decisions go to decideApproval unless a test gives its own. */
   esign?: Omit<EsignCallbacks, 'decide'> & { decide?: EsignCallbacks['decide'] };
   /** Serves the approval links' pages (/a/{token}) with these; they decide with the approvals' decideApproval unless given another. */
   approvalLinks?: Omit<ApprovalLinkDeps, 'decide'> & { decide?: ApprovalLinkDeps['decide'] };
   /** GET /v1/stream's polling and heartbeat intervals; defaults when absent. */
   stream?: StreamTiming;
+  /** The time orders are held and approval levels start at (tests move it); now when absent. */
+  clock?: () => Date;
 }
 
 export function composeServer(parts: Parts): ServerDeps {
@@ -64,6 +68,7 @@ export function composeServer(parts: Parts): ServerDeps {
     catalog: parts.catalog,
     renderAnswer: fulfillment.renderAnswer,
     ...(parts.approvals?.notice === undefined ? {} : { notice: parts.approvals.notice }),
+    ...(parts.approvals?.calendars === undefined ? {} : { calendars: parts.approvals.calendars }),
   };
   const decide: ServerDeps['decideApproval'] = (input) => decideApproval(approvalDeps, input);
   return {
@@ -75,6 +80,7 @@ export function composeServer(parts: Parts): ServerDeps {
       renderAnswer: fulfillment.renderAnswer,
       timer: metrics.timeStage,
       ...(parts.approvals === undefined ? {} : { approvals: parts.approvals }),
+      ...(parts.clock === undefined ? {} : { clock: parts.clock }),
     },
     decideApproval: decide,
     approvals: approvalDeps,
@@ -95,15 +101,15 @@ export function composeServer(parts: Parts): ServerDeps {
 }
 
 /** Loaded once at start: a catalog with problems stops the start rather than failing orders one by one. */
-export function startCatalog(): Catalog {
-  const loaded = loadCatalog();
+export function startCatalog(calendars: ReadonlyMap<string, WorkingCalendar> = startCalendars(undefined)): Catalog {
+  const loaded = loadCatalog(undefined, calendars);
   if (!loaded.ok)
     throw new Error(`the fulfillment catalog has problems: ${loaded.error.map((p) => `${p.pointer}: ${p.detail}`).join('; ')}`);
   return loaded.value;
 }
 
 /** Loaded once at start like the catalog: a policy with problems stops the start, each problem named by file and pointer. */
-export function startApprovalPolicies(dir: string | undefined): ApprovalPolicy[] {
+export function startApprovalPolicies(dir: string | undefined, calendars?: ReadonlyMap<string, WorkingCalendar>): ApprovalPolicy[] {
   let loaded: ReturnType<typeof loadApprovalPolicies>;
   try {
     loaded = dir === undefined ? loadApprovalPolicies() : loadApprovalPolicies(dir);
@@ -111,5 +117,26 @@ export function startApprovalPolicies(dir: string | undefined): ApprovalPolicy[]
     throw new Error(`APPROVALS_DIR ${dir ?? 'mappings/approvals'} cannot be read: ${(error as Error).message}`);
   }
   if (!loaded.ok) throw new Error(`the approval policies have problems: ${describePolicyProblems(loaded.error)}`);
+  const unknown = loaded.value.flatMap((policy) =>
+    policy.levels.flatMap((level) =>
+      level.calendar === undefined || calendars === undefined || calendars.has(level.calendar)
+        ? []
+        : [`policy ${policy.name} level ${level.level} names calendar ${level.calendar}, which CALENDARS_DIR does not have`],
+    ),
+  );
+  if (unknown.length > 0) throw new Error(`the approval policies have problems: ${unknown.join('; ')}`);
+  return loaded.value;
+}
+
+/** Loaded once at start: a calendar with problems stops the start, each problem named by file and field. */
+export function startCalendars(dir: string | undefined): ReadonlyMap<string, WorkingCalendar> {
+  let loaded: ReturnType<typeof loadCalendars>;
+  try {
+    loaded = dir === undefined ? loadCalendars() : loadCalendars(dir);
+  } catch (error) {
+    throw new Error(`CALENDARS_DIR ${dir ?? 'mappings/calendars'} cannot be read: ${(error as Error).message}`);
+  }
+  if (!loaded.ok)
+    throw new Error(`the working calendars have problems: ${loaded.error.map((p) => `${p.file}#${p.pointer}: ${p.detail}`).join('; ')}`);
   return loaded.value;
 }

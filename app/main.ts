@@ -18,10 +18,10 @@ import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { packageRoot, packageVersion } from '../package-files.ts';
 import { policyGate } from '../pipeline/approval-gate.ts';
 import { levelNotice } from '../pipeline/approval-notices.ts';
-import { composeServer, startApprovalPolicies, startCatalog } from './compose.ts';
+import { composeServer, startApprovalPolicies, startCalendars, startCatalog } from './compose.ts';
 import { signatureSenders } from '../adapters/esign/index.ts';
 import { ackOverdueJob } from './jobs/ack-overdue.ts';
-import { approvalEscalationsJob } from './jobs/approval-escalations.ts';
+import { escalationsJob } from './jobs/escalations.ts';
 import { signatureRequestsJob } from './jobs/signature-requests.ts';
 import { deadLetterReplayer } from './jobs/dead-letters.ts';
 import { documentPushesJob } from './jobs/document-pushes.ts';
@@ -53,9 +53,10 @@ async function main(): Promise<void> {
     },
   });
   const secrets = loadSecretKey(config.secretKey, config.dataDir);
-  const catalog = startCatalog();
-  // Checked before the port opens: a bad policy stops the start.
-  const approvalGate = policyGate(startApprovalPolicies(config.approvalsDir), catalog);
+  // Checked before the port opens: a bad calendar, catalog or policy stops the start.
+  const calendars = startCalendars(config.calendarsDir);
+  const catalog = startCatalog(calendars);
+  const approvalGate = policyGate(startApprovalPolicies(config.approvalsDir, calendars), catalog);
   const broker =
     config.amqpUrl === undefined
       ? undefined
@@ -71,7 +72,7 @@ async function main(): Promise<void> {
   const deps = composeServer({
     db,
     catalog,
-    approvals: { gate: approvalGate, notice: levelNotice(notices) },
+    approvals: { gate: approvalGate, notice: levelNotice(notices), calendars },
     outbound: createOutbound(config.outbound),
     secretKey: secrets.key,
     bodyLimitBytes: config.bodyLimitBytes,
@@ -139,7 +140,7 @@ async function main(): Promise<void> {
       webhookDeliveriesJob(db, deps.secrets, deps.outbound.webhooks),
       documentPushesJob(db, { retry: defaultRetryPolicy, outbound: deps.outbound.endpoints, secrets: deps.secrets }),
       ackOverdueJob(db),
-      approvalEscalationsJob(deps.approvals),
+      escalationsJob({ approvals: deps.approvals, baseUrl: notices.baseUrl }),
       signatureRequestsJob(deps.approvals.store, {
         db,
         senders: signatureSenders({ docusign: config.docusign, acrobatSign: config.acrobatSign }),

@@ -23,8 +23,10 @@ export interface NoticeLinks {
 
 export interface NewNotification {
   id: string;
-  orderId: string;
-  approvalId: string;
+  orderId: string | null;
+  /** What the message is about: an approval level, or a work item (its escalation). */
+  approvalId: string | null;
+  workItemId?: string;
   personId: string;
   channel: NoticeChannel;
   to: string;

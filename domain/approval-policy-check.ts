@@ -54,7 +54,7 @@ const isRecord = (value: unknown): value is Raw => typeof value === 'object' && 
 const escape = (key: string): string => key.replaceAll('~', '~0').replaceAll('/', '~1');
 const namePattern = /^[a-z0-9][a-z0-9-]*$/;
 const policyFields = ['name', 'description', 'when', 'levels', 'autoApprove', 'partners'];
-const levelFields = ['name', 'assignees', 'mode', 'sla', 'escalateTo', 'method', 'signatureProvider'];
+const levelFields = ['name', 'assignees', 'mode', 'sla', 'calendar', 'escalateTo', 'method', 'signatureProvider'];
 export const conditionNames = [
   'totalAtLeast',
   'priceDeviation',
@@ -193,7 +193,7 @@ function checkLevel(raw: unknown, pointer: string, index: number, add: Add): App
   }
   unknownFields(raw, levelFields, pointer, add);
   let clean = true;
-  const { name = `level ${index + 1}`, assignees, mode = 'any', sla, escalateTo, method = 'click', signatureProvider } = raw;
+  const { name = `level ${index + 1}`, assignees, mode = 'any', sla, calendar, escalateTo, method = 'click', signatureProvider } = raw;
   if (typeof name !== 'string' || name === '') {
     add(`${pointer}/name`, 'wrong-type', 'a level name must be text');
     clean = false;
@@ -224,6 +224,14 @@ function checkLevel(raw: unknown, pointer: string, index: number, add: Add): App
       `${pointer}/sla`,
       'bad-duration',
       `sla ${JSON.stringify(sla)} is not a non-zero ISO 8601 duration in days, hours and minutes such as PT4H, P1D or P1DT12H`,
+    );
+    clean = false;
+  }
+  if (calendar !== undefined && (typeof calendar !== 'string' || sla === undefined)) {
+    add(
+      `${pointer}/calendar`,
+      'wrong-type',
+      "calendar names a working calendar (mappings/calendars) that the level's sla counts in; it needs an sla",
     );
     clean = false;
   }
@@ -259,6 +267,7 @@ function checkLevel(raw: unknown, pointer: string, index: number, add: Add): App
     mode: mode as 'any' | 'all',
     method: method as 'click' | 'signature',
     ...(sla === undefined ? {} : { sla: sla as string }),
+    ...(calendar === undefined ? {} : { calendar: calendar as string }),
     ...(escalation === undefined ? {} : { escalateTo: escalation }),
     ...(signatureProvider === undefined ? {} : { signatureProvider: signatureProvider as SignatureProvider }),
   };

@@ -18,6 +18,8 @@ export interface ApprovalLevel {
   mode: 'any' | 'all';
   /** ISO 8601 duration (PT4H, P1D) the level has before it escalates; none: it waits. */
   sla?: string;
+  /** The working calendar the SLA counts in (mappings/calendars); none: calendar time. */
+  calendar?: string;
   escalateTo?: Assignee;
   /** `signature`: the level is decided by a signed PDF through the provider, not a click. */
   method: 'click' | 'signature';

@@ -299,3 +299,36 @@ describe('list prices: SKU → currency → price', () => {
     ]);
   });
 });
+
+describe('business-hours SLAs and person roles', () => {
+  const office = {
+    id: 'office',
+    timeZone: 'America/New_York',
+    days: [1, 2, 3, 4, 5],
+    startMinute: 540,
+    endMinute: 1020,
+    holidays: new Set<string>(),
+  };
+  const calendars = new Map([['office', office]]);
+  const survey = { name: 'survey', type: 'customer-action', person: true, role: 'field-desk', sla: 'PT2H', calendar: 'office' };
+
+  it('a task counts its SLA in a known calendar, and a person task names the role whose list it goes on', () => {
+    const result = checkCatalog(withTasks([survey]), calendars);
+    const task = result.ok ? result.value.skus['SKU-1']?.tasks[0] : undefined;
+    expect(task).toMatchObject({ role: 'field-desk', calendar: office, slaMinutes: 120 });
+  });
+
+  it('names an unknown calendar, and a role on a vendor task', () => {
+    const result = checkCatalog(
+      withTasks([
+        { ...survey, calendar: 'moon' },
+        { ...ship, role: 'operations' },
+      ]),
+      calendars,
+    );
+    expect(result.ok ? [] : result.error.map((p) => [p.pointer, p.code])).toEqual([
+      ['/skus/SKU-1/tasks/0/calendar', 'unknown-calendar'],
+      ['/skus/SKU-1/tasks/1/role', 'role-on-vendor-task'],
+    ]);
+  });
+});

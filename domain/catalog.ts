@@ -2,6 +2,7 @@ import type { Problem } from './problem.ts';
 import { itemCodeKey, type ItemCodeKind } from './item-codes.ts';
 import { amountLimit } from './order.ts';
 import { err, ok, type Result } from './result.ts';
+import type { WorkingCalendar } from './working-calendar.ts';
 
 /**
  * The fulfillment catalog: per SKU, the plan of tasks it takes (mappings/catalog/*.yaml).
@@ -26,7 +27,12 @@ export interface TaskSpec {
   dependsOn: string[];
   /** The ISO-8601 duration as written (P2D, PT4H, P1DT12H). */
   sla: string;
+  /** In calendar time; the due time counts in `calendar`'s working hours when there is one. */
   slaMinutes: number;
+  /** The working calendar the SLA counts in (a day is a working day there). */
+  calendar?: WorkingCalendar;
+  /** A person's task: the role whose list it goes on (operations when not said). */
+  role?: string;
   /** Bundle plans: the component SKU whose order line gets this task. */
   component?: string;
   /** With component: the task exists only when the bundle has that component line. */
@@ -69,7 +75,9 @@ export type CatalogProblemCode =
   | 'bad-item-code'
   | 'duplicate-item-code'
   | 'bad-currency'
-  | 'bad-price';
+  | 'bad-price'
+  | 'unknown-calendar'
+  | 'role-on-vendor-task';
 
 export interface CatalogProblem extends Problem {
   /** JSON pointer into the catalog document. */
@@ -132,7 +140,7 @@ type Add = (pointer: string, code: CatalogProblemCode, detail: string) => void;
 const isRecord = (value: unknown): value is Raw => typeof value === 'object' && value !== null && !Array.isArray(value);
 const escape = (key: string): string => key.replaceAll('~', '~0').replaceAll('/', '~1');
 const namePattern = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const taskFields = ['name', 'type', 'vendor', 'person', 'dependsOn', 'sla', 'component', 'optional'];
+const taskFields = ['name', 'type', 'vendor', 'person', 'role', 'dependsOn', 'sla', 'calendar', 'component', 'optional'];
 
 function unknownFields(raw: Raw, allowed: readonly string[], pointer: string, add: Add): void {
   for (const key of Object.keys(raw)) {
@@ -164,6 +172,7 @@ function checkVendors(raw: unknown, add: Add): Record<string, Vendor> {
 
 interface PlanContext {
   vendors: Record<string, Vendor>;
+  calendars: ReadonlyMap<string, WorkingCalendar>;
   /** The default plan stands for a single SKU, so it has no components. */
   isDefault: boolean;
   add: Add;
@@ -179,7 +188,7 @@ function checkTask(raw: unknown, pointer: string, context: PlanContext): TaskSpe
   }
   unknownFields(raw, taskFields, pointer, add);
   const before = context.problems.length;
-  const { name, type, vendor, person = false, dependsOn = [], sla, component, optional = false } = raw;
+  const { name, type, vendor, person = false, role, dependsOn = [], sla, calendar, component, optional = false } = raw;
 
   if (name === undefined) add(`${pointer}/name`, 'missing-field', 'a task needs a name');
   else if (typeof name !== 'string' || !namePattern.test(name)) {
@@ -231,6 +240,18 @@ function checkTask(raw: unknown, pointer: string, context: PlanContext): TaskSpe
     }
   }
 
+  const workingCalendar = typeof calendar === 'string' ? context.calendars.get(calendar) : undefined;
+  if (calendar !== undefined && workingCalendar === undefined)
+    add(
+      `${pointer}/calendar`,
+      'unknown-calendar',
+      `${label} counts its sla in calendar ${JSON.stringify(calendar)}, which is not one of the working calendars (${[...context.calendars.keys()].join(', ') || 'none'})`,
+    );
+  if (role !== undefined && person !== true)
+    add(`${pointer}/role`, 'role-on-vendor-task', `${label}: only a person's task goes on a role's task list`);
+  else if (role !== undefined && (typeof role !== 'string' || role === ''))
+    add(`${pointer}/role`, 'wrong-type', `${label}: role must be the name of a role`);
+
   if (!Array.isArray(dependsOn) || !dependsOn.every((item) => typeof item === 'string')) {
     add(`${pointer}/dependsOn`, 'wrong-type', `${label}: dependsOn must be a list of task names`);
   }
@@ -262,6 +283,8 @@ function checkTask(raw: unknown, pointer: string, context: PlanContext): TaskSpe
   };
   if (vendor !== undefined) task.vendor = vendor as string;
   if (component !== undefined) task.component = component as string;
+  if (workingCalendar !== undefined) task.calendar = workingCalendar;
+  if (role !== undefined) task.role = role as string;
   return task;
 }
 
@@ -410,7 +433,10 @@ export const listPriceOf = (catalog: Catalog, sku: string, currency: string): nu
 };
 
 /** Checks a parsed catalog document; every problem is listed with a JSON pointer to it. */
-export function checkCatalog(data: unknown): Result<Catalog, CatalogProblem[]> {
+export function checkCatalog(
+  data: unknown,
+  calendars: ReadonlyMap<string, WorkingCalendar> = new Map(),
+): Result<Catalog, CatalogProblem[]> {
   const problems: CatalogProblem[] = [];
   const add: Add = (pointer, code, detail) => {
     problems.push({ pointer, code, detail });
@@ -425,12 +451,12 @@ export function checkCatalog(data: unknown): Result<Catalog, CatalogProblem[]> {
   else if (!isRecord(data.skus)) add('/skus', 'wrong-type', 'skus must be a mapping of SKU → plan');
   else {
     for (const [sku, raw] of Object.entries(data.skus)) {
-      const plan = checkPlan(raw, `/skus/${escape(sku)}`, { vendors, isDefault: false, add, problems });
+      const plan = checkPlan(raw, `/skus/${escape(sku)}`, { vendors, calendars, isDefault: false, add, problems });
       if (plan !== undefined) skus.push([sku, plan]);
     }
   }
   const fallback =
-    data.default === undefined ? undefined : checkPlan(data.default, '/default', { vendors, isDefault: true, add, problems });
+    data.default === undefined ? undefined : checkPlan(data.default, '/default', { vendors, calendars, isDefault: true, add, problems });
 
   const references = checkItems(data.items, add);
   const listPrices = checkListPrices(data.listPrices, add);

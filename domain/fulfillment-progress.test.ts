@@ -103,6 +103,7 @@ function stateFor(lines: LineDraft[], options: { catalog?: Catalog; status?: Ord
       type: planned.type,
       vendorId: planned.vendor ?? null,
       person: planned.person,
+      role: planned.role ?? null,
       dependsOn: planned.dependsOn,
       lineNumber: planned.lineNumber,
       bundleLineNumber: planned.bundleLineNumber ?? null,

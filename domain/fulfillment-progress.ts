@@ -24,6 +24,8 @@ export interface TaskState {
   dueAt: string;
   /** Retryable failures so far: after maxTaskRetries the next one is final. */
   retries: number;
+  /** A person's task: the role whose list it goes on (null: operations). */
+  role: string | null;
 }
 
 export interface LineState {

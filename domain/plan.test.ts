@@ -71,7 +71,17 @@ function problems(result: ReturnType<typeof planOrder>): PlanProblem[] {
 const keys = (plan: TaskPlan): string[] => plan.tasks.map((task) => task.key);
 
 const sampleGraph: PlannedTask[] = [
-  { key: '1:ship', name: 'ship', type: 'ship', vendor: 'vendor-a', person: false, dependsOn: [], slaMinutes: 4320, lineNumber: '1' },
+  {
+    key: '1:ship',
+    name: 'ship',
+    type: 'ship',
+    vendor: 'vendor-a',
+    person: false,
+    dependsOn: [],
+    slaMinutes: 4320,
+    sla: 'P3D',
+    lineNumber: '1',
+  },
   {
     key: '2:customer-activation',
     name: 'customer-activation',
@@ -79,6 +89,7 @@ const sampleGraph: PlannedTask[] = [
     person: true,
     dependsOn: ['2.1:ship-modem', '2.2:activate-port'],
     slaMinutes: 10080,
+    sla: 'P7D',
     lineNumber: '2',
     bundleLineNumber: '2',
   },
@@ -90,6 +101,7 @@ const sampleGraph: PlannedTask[] = [
     person: false,
     dependsOn: [],
     slaMinutes: 4320,
+    sla: 'P3D',
     lineNumber: '2.1',
     bundleLineNumber: '2',
   },
@@ -101,6 +113,7 @@ const sampleGraph: PlannedTask[] = [
     person: false,
     dependsOn: [],
     slaMinutes: 2880,
+    sla: 'P2D',
     lineNumber: '2.2',
     bundleLineNumber: '2',
   },
@@ -130,6 +143,7 @@ describe('planOrder', () => {
         person: false,
         dependsOn: [],
         slaMinutes: 7200,
+        sla: 'P5D',
         lineNumber: '2.3',
         bundleLineNumber: '2',
       },
@@ -180,6 +194,7 @@ describe('planOrder', () => {
       person: false,
       dependsOn: [],
       slaMinutes: 7200,
+      sla: 'P5D',
       lineNumber: '2.3',
       bundleLineNumber: '2',
     });
@@ -196,7 +211,17 @@ describe('planOrder', () => {
   it('gives an unlisted SKU the default plan', () => {
     const plan = planned(planOrder(order(line('1', 'CABLE-5M')), withDefault));
     expect(plan.tasks).toEqual([
-      { key: '1:ship', name: 'ship', type: 'ship', vendor: 'vendor-a', person: false, dependsOn: [], slaMinutes: 7200, lineNumber: '1' },
+      {
+        key: '1:ship',
+        name: 'ship',
+        type: 'ship',
+        vendor: 'vendor-a',
+        person: false,
+        dependsOn: [],
+        slaMinutes: 7200,
+        sla: 'P5D',
+        lineNumber: '1',
+      },
     ]);
   });
 

@@ -2,6 +2,7 @@ import { findCycles, lookup, type Catalog, type PlanSpec, type TaskType } from '
 import type { OrderLine } from './order.ts';
 import type { Problem } from './problem.ts';
 import { err, ok, type Result } from './result.ts';
+import type { WorkingCalendar } from './working-calendar.ts';
 
 /**
  * Decomposition: an order and the catalog → the task graph of its fulfillment.
@@ -35,6 +36,11 @@ export interface PlannedTask {
   /** Keys of tasks of this plan. */
   dependsOn: string[];
   slaMinutes: number;
+  /** The SLA as written, and the calendar it counts in when it does. */
+  sla: string;
+  calendar?: WorkingCalendar;
+  /** A person's task: the role whose list it goes on. */
+  role?: string;
   lineNumber: string;
   /** The bundle's line number, on the tasks of the bundle line and of its components. */
   bundleLineNumber?: string;
@@ -105,9 +111,12 @@ function instantiate(
       person: spec.person,
       dependsOn,
       slaMinutes: spec.slaMinutes,
+      sla: spec.sla,
       lineNumber: target.line.lineNumber,
     };
     if (spec.vendor !== undefined) task.vendor = spec.vendor;
+    if (spec.calendar !== undefined) task.calendar = spec.calendar;
+    if (spec.role !== undefined) task.role = spec.role;
     if (target.bundleLineNumber !== undefined) task.bundleLineNumber = target.bundleLineNumber;
     return task;
   });

@@ -46,6 +46,31 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`CREATE INDEX work_items_people ON work_items USING gin (assigned_people) WHERE status = 'open'`);
   await knex.raw(`CREATE INDEX work_items_completed ON work_items (completed_at) WHERE completed_at IS NOT NULL`);
 
+  // A person's task goes on its role's list (the catalog task's role; none: operations).
+  await knex.schema.alterTable('tasks', (t) => {
+    t.text('role');
+  });
+
+  // What people already had to do when this came in: open person tasks of plans, pending approval levels.
+  await knex.raw(`
+    INSERT INTO work_items (id, kind, source_id, order_id, partner_id, title, assigned_roles, status, escalate_to_role, warn_at, due_at)
+    SELECT t.id, 'person-task', t.id, t.order_id, o.partner_id,
+           t.type || ' for order ' || o.external_ref || ', line ' || t.line_number || ' (' || t.task_key || ')',
+           '{operations}', 'open', 'supervisor', GREATEST(now(), now() + (t.due_at - now()) * 0.8), t.due_at
+      FROM tasks t JOIN orders o ON o.id = t.order_id
+     WHERE t.person AND t.status IN ('ready', 'dispatched', 'acknowledged', 'in_progress')`);
+  await knex.raw(`
+    INSERT INTO work_items (id, kind, source_id, level, order_id, partner_id, title, assigned_roles, assigned_people, status, sla,
+                            escalate_to_role, created_at, warn_at, due_at)
+    SELECT gen_random_uuid()::text, 'approval', a.id, a.current_level, a.order_id, a.partner_id,
+           'Approve order ' || o.external_ref || ' (' || (lvl->>'name') || ')',
+           ARRAY(SELECT x->>'role' FROM jsonb_array_elements(lvl->'assignees') x WHERE x->>'role' IS NOT NULL),
+           ARRAY(SELECT x->>'person' FROM jsonb_array_elements(lvl->'assignees') x WHERE x->>'person' IS NOT NULL),
+           'open', lvl->>'sla', COALESCE(lvl->'escalateTo'->>'role', 'supervisor'), a.level_started_at,
+           a.level_started_at + ((lvl->>'sla')::interval) * 0.8, a.level_started_at + (lvl->>'sla')::interval
+      FROM approvals a JOIN orders o ON o.id = a.order_id, LATERAL (SELECT a.levels -> (a.current_level - 1) AS lvl) l
+     WHERE a.status = 'pending'`);
+
   await knex.schema.createTable('order_deadlines', (t) => {
     t.increments('id').primary();
     t.text('order_id').notNullable().references('orders.id');
@@ -68,6 +93,13 @@ export async function up(knex: Knex): Promise<void> {
   );
   await knex.raw(`CREATE INDEX order_deadlines_partner ON order_deadlines (partner_id, document, due_at)`);
 
+  // A task's escalation is told by the same messages as an approval level: a notification about a
+  // work item has no approval (and an item about a dead letter, no order).
+  await knex.schema.alterTable('notifications', (t) => {
+    t.text('work_item_id').references('work_items.id');
+  });
+  await knex.raw('ALTER TABLE notifications ALTER COLUMN approval_id DROP NOT NULL, ALTER COLUMN order_id DROP NOT NULL');
+
   // Each partner's deadlines: [{ document, within, calendar? }].
   await knex.schema.alterTable('partners', (t) => {
     t.jsonb('deadlines').notNullable().defaultTo('[]');
@@ -79,5 +111,13 @@ export async function down(knex: Knex): Promise<void> {
     t.dropColumn('deadlines');
   });
   await knex.schema.dropTable('order_deadlines');
+  await knex('notifications').whereNotNull('work_item_id').delete();
+  await knex.schema.alterTable('notifications', (t) => {
+    t.dropColumn('work_item_id');
+  });
+  await knex.raw('ALTER TABLE notifications ALTER COLUMN approval_id SET NOT NULL, ALTER COLUMN order_id SET NOT NULL');
   await knex.schema.dropTable('work_items');
+  await knex.schema.alterTable('tasks', (t) => {
+    t.dropColumn('role');
+  });
 }

@@ -1,5 +1,7 @@
-import { ackStateOf, verdictFor, type ReceivedAck } from '../domain/document-ack.ts';
+import { randomUUID } from 'node:crypto';
+import { ackStateOf, verdictFor, type DocumentAckState, type ReceivedAck } from '../domain/document-ack.ts';
 import { documentAckOverdue } from '../domain/partner-events.ts';
+import { deskDefaults, newWorkItem } from '../domain/work-item.ts';
 import type { AcknowledgedDocument, DocumentRecord, OrderStore, StoreTransaction } from './ports.ts';
 
 // A partner's acknowledgments of our documents (997/999, TA1): stored as the inbound document they
@@ -92,6 +94,7 @@ async function recordAck(
       // A TA1 that accepts the envelope says nothing against a 997/999 already in about its content.
       if (state === 'accepted' && isFunctionalVerdict(document)) continue;
       await tx.recordAcknowledgment(document.id, state, { kind: 'TA1', inboundDocumentId, interchange: ack });
+      await closeOverdue(tx, document, state);
       // What a later acknowledgment in the same interchange sees, as a fresh read would.
       document.ackState = state;
       recorded.push(document.id);
@@ -110,9 +113,19 @@ async function recordAck(
     };
     const state = ackStateOf(verdict.status);
     await tx.recordAcknowledgment(document.id, state, { kind: ack.kind, inboundDocumentId, group, set: verdict });
+    await closeOverdue(tx, document, state);
     document.ackState = state;
   }
   return documents.map((d) => d.id);
+}
+
+/** A document marked overdue that is acknowledged after all leaves the order desk's list. */
+async function closeOverdue(tx: StoreTransaction, document: AcknowledgedDocument, state: DocumentAckState): Promise<void> {
+  if (document.ackState !== 'overdue') return;
+  await tx.closeWorkItems(
+    { kind: 'overdue-ack', sourceId: document.id },
+    { status: 'done', outcome: `acknowledged ${state}`, by: 'partner', at: new Date() },
+  );
 }
 
 const isFunctionalVerdict = (document: AcknowledgedDocument): boolean => document.ackState !== null && document.ackState !== 'overdue';
@@ -125,6 +138,25 @@ export async function markOverdueAcknowledgments(store: OrderStore, now: Date): 
   return store.transaction(async (tx) => {
     const marked = await tx.markAcknowledgmentsOverdue(now, overdueBatch);
     for (const document of marked) await tx.enqueue(documentAckOverdue(document));
+    // Someone calls the partner: the order desk's list gets each, off it when the acknowledgment comes after all.
+    const desk = deskDefaults['overdue-ack'];
+    await tx.openWorkItems(
+      marked.map((document) =>
+        newWorkItem(
+          {
+            id: randomUUID(),
+            kind: 'overdue-ack',
+            sourceId: document.id,
+            orderId: document.orderId,
+            partnerId: document.partnerId,
+            title: `${document.type} ${Object.values(document.control).join('/')} not acknowledged by the partner (due ${document.ackDueAt?.toISOString() ?? '-'})`,
+            assignees: [{ role: desk.role }],
+            sla: desk.sla,
+          },
+          now,
+        ),
+      ),
+    );
     return { marked, more: marked.length === overdueBatch };
   });
 }

@@ -21,7 +21,8 @@ export interface NoticeSettings {
 
 /** What one level start writes: its links (each with the summary its page shows) and its messages. */
 export interface NoticeBatch {
-  summary: ApprovalSummary;
+  /** The approval the links decide; a batch without links (a task's escalation) has none. */
+  summary?: ApprovalSummary;
   links: NewApprovalLink[];
   notifications: NewNotification[];
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { wholeLine } from '../domain/acknowledgment.ts';
 import type {
   ApprovalLevel,
@@ -12,6 +13,8 @@ import type {
 import type { Catalog } from '../domain/catalog.ts';
 import type { StoredOrder } from '../domain/order.ts';
 import { orderRejected } from '../domain/partner-events.ts';
+import { newWorkItem, type NewWorkItem } from '../domain/work-item.ts';
+import type { WorkingCalendar } from '../domain/working-calendar.ts';
 import { decomposeOrders } from './decompose.ts';
 import type { AnswerRenderer } from './fulfillment.ts';
 import { writeAnswers } from './partner-answers.ts';
@@ -36,7 +39,12 @@ export interface ApprovalDeps {
   catalog: Catalog;
   renderAnswer?: AnswerRenderer;
   notice?: LevelNotice;
+  /** The working calendars levels' SLAs may count in (by id). */
+  calendars?: ReadonlyMap<string, WorkingCalendar>;
 }
+
+/** What starting a level needs besides the transaction: who tells its people, the calendars its SLA counts in. */
+export type LevelStart = Pick<ApprovalDeps, 'notice' | 'calendars'> | undefined;
 
 /** Who is asked at a level: a named person, or everyone with the role. */
 export const assigneeLabel = (assignee: Assignee): string => ('role' in assignee ? `role ${assignee.role}` : `person ${assignee.person}`);
@@ -101,8 +109,8 @@ export function approvalSummary(
   };
 }
 
-/** The people a level asks, and the notice that tells them. */
-async function startLevel(tx: StoreTransaction, approval: ApprovalRecord, order: StoredOrder, notice: LevelNotice | undefined, at: Date) {
+/** The people a level asks, its item on their task lists, and the notice that tells them. */
+async function startLevel(tx: StoreTransaction, approval: ApprovalRecord, order: StoredOrder, start: LevelStart, at: Date) {
   const level = approval.levels[approval.currentLevel - 1];
   if (level === undefined) return;
   const people = await tx.peopleFor(level.assignees);
@@ -113,11 +121,49 @@ async function startLevel(tx: StoreTransaction, approval: ApprovalRecord, order:
     assignees: level.assignees.map(assigneeLabel),
     people: people.map((person) => person.id),
   });
+  await tx.openWorkItems([levelItem(approval, level, order, start?.calendars, at)]);
   // A signature level's people are asked by the signature-requests job, after commit; a link would be a dead end.
-  if (notice === undefined || level.method === 'signature') return;
+  if (start?.notice === undefined || level.method === 'signature') return;
   const decisions = await tx.approvalDecisions(approval.id);
-  await notice(tx, approvalSummary(approval, order, await tx.partnerName(order.partnerId), decisions), people, at);
+  await start.notice(tx, approvalSummary(approval, order, await tx.partnerName(order.partnerId), decisions), people, at);
 }
+
+function levelItem(
+  approval: ApprovalRecord,
+  level: ApprovalLevel,
+  order: StoredOrder,
+  calendars: ReadonlyMap<string, WorkingCalendar> | undefined,
+  at: Date,
+): NewWorkItem {
+  const calendar = level.calendar === undefined ? undefined : calendars?.get(level.calendar);
+  const escalateTo = level.escalateTo;
+  return newWorkItem(
+    {
+      id: randomUUID(),
+      kind: 'approval',
+      sourceId: approval.id,
+      level: level.level,
+      orderId: order.id,
+      partnerId: order.partnerId,
+      title:
+        level.name === orderDesk.name
+          ? `Held order ${order.externalRef}: map its items or reject it`
+          : `Approve order ${order.externalRef} (${level.name}, level ${level.level} of ${approval.levels.length})`,
+      assignees: level.assignees,
+      ...(level.sla === undefined ? {} : { sla: level.sla }),
+      ...(calendar === undefined ? {} : { calendar }),
+      ...(escalateTo !== undefined && 'role' in escalateTo ? { escalateToRole: escalateTo.role } : {}),
+    },
+    at,
+  );
+}
+
+/** The level's item off every list: decided (approve, reject), resolved, or cancelled with its order. */
+const closeLevel = (tx: StoreTransaction, approvalId: string, level: number, outcome: string, by: string, at: Date, comment?: string) =>
+  tx.closeWorkItems(
+    { kind: 'approval', sourceId: approvalId, level },
+    { status: 'done', outcome, by, at, ...(comment === undefined ? {} : { comment }) },
+  );
 
 /**
  * An order the policies caught, just stored (received) or just resumed (held): → pending_approval,
@@ -128,7 +174,7 @@ export async function holdForApproval(
   tx: StoreTransaction,
   order: StoredOrder,
   need: Extract<ApprovalNeed, { required: true }>,
-  notice: LevelNotice | undefined,
+  start: LevelStart,
   at: Date,
 ): Promise<StoredOrder> {
   const approval = await tx.insertApproval({ orderId: order.id, partnerId: order.partnerId, reasons: need.reasons, levels: need.levels });
@@ -138,7 +184,7 @@ export async function holdForApproval(
     levels: need.levels.map((level) => ({ level: level.level, name: level.name, assignees: level.assignees.map(assigneeLabel) })),
   });
   const pending = { ...order, status: 'pending_approval' as const, updatedAt };
-  await startLevel(tx, approval, pending, notice, at);
+  await startLevel(tx, approval, pending, start, at);
   return pending;
 }
 
@@ -154,7 +200,7 @@ export async function openException(
   tx: StoreTransaction,
   order: StoredOrder,
   unresolved: readonly { lineNumber: string; detail: string }[],
-  notice: LevelNotice | undefined,
+  start: LevelStart,
   at: Date,
 ): Promise<void> {
   const reasons = unresolved.map((item) => ({
@@ -164,55 +210,16 @@ export async function openException(
     lineNumber: item.lineNumber,
   }));
   const approval = await tx.insertApproval({ orderId: order.id, partnerId: order.partnerId, reasons, levels: [orderDesk] });
-  await startLevel(tx, approval, order, notice, at);
+  await startLevel(tx, approval, order, start, at);
 }
 
 /** The held order resumed: its exception is over, approved by the cross-references that resolved it. */
-export async function closeException(tx: StoreTransaction, orderId: string): Promise<void> {
+export async function closeException(tx: StoreTransaction, orderId: string, at: Date = new Date()): Promise<void> {
   const approval = await tx.pendingApprovalOf(orderId);
   if (approval === undefined) return;
   await tx.updateApproval(approval.id, { status: 'approved', decided: true });
+  await closeLevel(tx, approval.id, approval.currentLevel, 'resolved', 'gateway', at);
   await tx.noteEvent(orderId, 'approval.resolved', 'gateway', { approvalId: approval.id, by: 'item cross-references' });
-}
-
-/** How many overdue approvals one escalation run takes on; the next run takes the rest. */
-const escalationBatch = 100;
-
-/**
- * Levels whose SLA ran out escalate, once each: the level's escalatee joins its assignees (so may
- * decide it from now on) and is told, and the history says so. Any number of instances may run it:
- * each approval is taken by one. Returns whether more may be waiting.
- */
-export async function escalateOverdueLevels(deps: ApprovalDeps, now: Date = new Date()): Promise<{ escalated: string[]; more: boolean }> {
-  return deps.store.transaction(async (tx) => {
-    const overdue = await tx.lockOverdueApprovals(now, escalationBatch);
-    for (const approval of overdue) {
-      const level = approval.levels[approval.currentLevel - 1];
-      if (level?.escalateTo === undefined) continue;
-      const escalateTo = level.escalateTo;
-      const levels = approval.levels.map((candidate) =>
-        candidate.level === level.level ? { ...candidate, assignees: [...candidate.assignees, escalateTo] } : candidate,
-      );
-      await tx.recordEscalation(approval.id, levels, level.level);
-      await tx.noteEvent(approval.orderId, 'approval.escalated', 'gateway', {
-        approvalId: approval.id,
-        level: level.level,
-        sla: level.sla,
-        to: assigneeLabel(escalateTo),
-      });
-      const order = await tx.lockOrder(approval.orderId, null);
-      if (order === undefined || deps.notice === undefined) continue;
-      const people = await tx.peopleFor([escalateTo]);
-      const summary = approvalSummary(
-        { ...approval, levels },
-        order,
-        await tx.partnerName(order.partnerId),
-        await tx.approvalDecisions(approval.id),
-      );
-      await deps.notice(tx, summary, people, now);
-    }
-    return { escalated: overdue.map((approval) => approval.id), more: overdue.length === escalationBatch };
-  });
 }
 
 /** A signature level's request, to send after commit: what the signer signs, who, and through which provider. */
@@ -335,15 +342,19 @@ export async function decideApproval(deps: ApprovalDeps, input: DecisionInput, a
       ...('provider' in input.by ? { provider: input.by.provider, envelopeId: input.by.envelopeId } : {}),
       ...(input.comment === undefined ? {} : { comment: input.comment }),
     });
-    if (input.decision === 'reject') return reject(deps, tx, approval, order, input.comment ?? '', actor, at);
+    if (input.decision === 'reject') {
+      await closeLevel(tx, approval.id, level.level, 'reject', actor, at, input.comment);
+      return reject(deps, tx, approval, order, input.comment ?? '', actor, at);
+    }
     const decisions = await tx.approvalDecisions(approval.id);
     const approvals = decisions.filter((d) => d.level === level.level && d.decision === 'approve');
     if (!(await levelApproved(level, approvals, () => tx.peopleFor(level.assignees))))
       return { kind: 'decided', status: 'pending', orderStatus: order.status };
+    await closeLevel(tx, approval.id, level.level, 'approve', actor, at, input.comment);
     if (approval.currentLevel < approval.levels.length) {
       const next = { ...approval, currentLevel: approval.currentLevel + 1 };
       await tx.updateApproval(approval.id, { currentLevel: next.currentLevel });
-      await startLevel(tx, next, order, deps.notice, at);
+      await startLevel(tx, next, order, deps, at);
       return { kind: 'decided', status: 'pending', orderStatus: order.status };
     }
     return approve(deps, tx, approval, order, actor);

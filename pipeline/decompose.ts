@@ -5,6 +5,8 @@ import { planOrder, type PlannedTask } from '../domain/plan.ts';
 import type { OrderStatus } from '../domain/order-status.ts';
 import { initialTaskStatus } from '../domain/task-status.ts';
 import { requestMessage } from '../domain/vendor-messages.ts';
+import { personTaskItem } from '../domain/work-item.ts';
+import { slaTimes } from '../domain/working-calendar.ts';
 import type { NewTask, StoreTransaction } from './ports.ts';
 
 /** The gateway itself decides the plan; no person or partner did. */
@@ -59,6 +61,11 @@ export async function decomposeOrders(
   for (const [n, { index, order, tasks }] of planned.entries()) {
     const { ids, updatedAt } = stored[n] as { ids: string[]; updatedAt: string };
     await enqueueRequests(tx, order, tasks, ids);
+    await tx.openWorkItems(
+      tasks.flatMap((task, i) =>
+        task.person && task.status === 'ready' ? [personTaskItem({ ...task, id: ids[i] as string }, order, now)] : [],
+      ),
+    );
     results[index] = { ...order, status: 'decomposed', updatedAt };
   }
   return results;
@@ -76,7 +83,12 @@ function newTasks(order: StoredOrder, planned: PlannedTask[], now: Date): NewTas
     person: task.person,
     dependsOn: task.dependsOn,
     slaMinutes: task.slaMinutes,
-    dueAt: new Date(now.getTime() + task.slaMinutes * 60_000),
+    // On a calendar the due time counts working hours; slaTimes reads the same durations the catalog checked.
+    dueAt:
+      task.calendar === undefined
+        ? new Date(now.getTime() + task.slaMinutes * 60_000)
+        : (slaTimes(now, task.sla, task.calendar)?.dueAt ?? new Date(now.getTime() + task.slaMinutes * 60_000)),
+    ...(task.role === undefined ? {} : { role: task.role }),
     status: initialTaskStatus(task),
   }));
 }

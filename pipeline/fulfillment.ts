@@ -1,10 +1,12 @@
-import { applyTaskEvent, unknownTaskDetail, type PartnerAnswer, type RefusalCode } from '../domain/fulfillment-progress.ts';
+import { applyTaskEvent, unknownTaskDetail, type PartnerAnswer, type RefusalCode, type TaskState } from '../domain/fulfillment-progress.ts';
 import { fulfillmentRequest } from '../domain/fulfillment-request.ts';
 import type { OrderStatus } from '../domain/order-status.ts';
 import type { StoredOrder } from '../domain/order.ts';
 import { orderFailed } from '../domain/partner-events.ts';
 import { requestMessage } from '../domain/vendor-messages.ts';
 import type { TaskEvent } from '../domain/vendor-reply.ts';
+import type { TaskStatus } from '../domain/task-status.ts';
+import { personTaskItem } from '../domain/work-item.ts';
 import { ssccRefusal, type SsccRefusalCode } from './answer-numbers.ts';
 import { endOpenWork } from './end-order.ts';
 import { pushDocument, type Delivery, type OutboundDocument } from './outbound.ts';
@@ -89,6 +91,7 @@ async function apply(
   const { effects } = outcome;
   const { order } = state;
   await tx.applyFulfillment(order, effects, actor);
+  await movePersonTasks(tx, state.tasks, effects.tasks, order, actor, at);
   const failed = effects.orderSteps.find((step) => step.to === 'failed');
   if (failed !== undefined) await endOpenWork(tx, order.id, { kind: 'failed', cause: failed.cause }, at);
   for (const task of effects.send)
@@ -103,6 +106,32 @@ async function apply(
   if (hold !== undefined)
     return { kind: 'ignored', reason: heldReason(state.tasks.find((task) => task.id === hold.taskId)?.key ?? hold.taskId) };
   return { kind: 'applied', orderId: order.id, status: effects.orderSteps.at(-1)?.to ?? order.status };
+}
+
+/** A person's task that became ready goes on the operations list; one that ended leaves it. */
+async function movePersonTasks(
+  tx: StoreTransaction,
+  tasks: readonly TaskState[],
+  moved: ReadonlyMap<string, TaskStatus>,
+  order: StoredOrder,
+  actor: string,
+  at: Date,
+): Promise<void> {
+  const ready: TaskState[] = [];
+  for (const task of tasks) {
+    const status = moved.get(task.id);
+    if (!task.person || status === undefined) continue;
+    if (status === 'ready') ready.push(task);
+    else if (status === 'done' || status === 'cancelled' || status === 'failed') {
+      // Done straight from blocked (its last dependency and it at once) it was never listed: its record is kept all the same.
+      if (status === 'done') await tx.openWorkItems([personTaskItem(task, order, at)]);
+      await tx.closeWorkItems(
+        { kind: 'person-task', sourceId: task.id },
+        { status: status === 'done' ? 'done' : 'cancelled', outcome: status, by: actor, at },
+      );
+    }
+  }
+  await tx.openWorkItems(ready.map((task) => personTaskItem(task, order, at)));
 }
 
 const heldReason = (taskKey: string): string =>

@@ -10,6 +10,7 @@ import type { TaskStatus } from '../domain/task-status.ts';
 import type { OutboxMessage } from '../domain/outbox-message.ts';
 import type { X12Profile } from '../domain/partner-profile.ts';
 import type { DocumentAckState } from '../domain/document-ack.ts';
+import type { NewWorkItem, WorkItem, WorkItemKind } from '../domain/work-item.ts';
 import type { NoticeBatch } from './approval-notices.ts';
 
 // What the pipeline needs from the outside world. Adapters implement these; stages only call them.
@@ -97,6 +98,8 @@ export interface NewTask {
   slaMinutes: number;
   dueAt: Date;
   status: TaskStatus;
+  /** A person's task: the role whose list it goes on (operations when absent). */
+  role?: string;
 }
 
 /** An order's tasks and the move that comes with them. */
@@ -207,11 +210,6 @@ export interface ApprovalTransaction {
   partnerName(partnerId: string): Promise<string>;
   /** The order's approval still pending, locked; undefined when it has none. */
   pendingApprovalOf(orderId: string): Promise<ApprovalRecord | undefined>;
-  /**
-   * Up to `limit` pending approvals whose current level's SLA ran out by `now`, that has someone to
-   * escalate to and has not escalated yet; locked, those another transaction holds skipped.
-   */
-  lockOverdueApprovals(now: Date, limit: number): Promise<ApprovalRecord[]>;
   /** The current level escalated: its levels as they now are (the escalatee added). */
   recordEscalation(approvalId: string, levels: readonly ApprovalLevel[], level: number): Promise<void>;
   /**
@@ -225,7 +223,27 @@ export interface ApprovalTransaction {
   signatureFailures(orderId: string, approvalId: string, level: number): Promise<number>;
 }
 
-export interface StoreTransaction extends ApprovalTransaction {
+/** Which open items to close: one source's (an approval's level, when given), or all of an order's. */
+export type WorkItemSelector = { kind: WorkItemKind; sourceId: string; level?: number } | { orderId: string };
+
+/** The task lists' part of a transaction (adapters/db/work-items.ts). */
+export interface WorkItemTransaction {
+  /** Opened once per source and level: an item already there is kept as it is. */
+  openWorkItems(items: readonly NewWorkItem[]): Promise<void>;
+  /** The open items selected, closed; returns them as they now are. */
+  closeWorkItems(
+    which: WorkItemSelector,
+    end: { status: 'done' | 'cancelled'; outcome: string; comment?: string; by: string; at: Date },
+  ): Promise<WorkItem[]>;
+  lockWorkItem(id: string): Promise<WorkItem | undefined>;
+  changeWorkItem(id: string, change: { claimedBy?: string | null; assignedRoles?: string[]; assignedPeople?: string[] }): Promise<void>;
+  /** Up to `limit` open items whose warning point has passed and that were not warned, stamped warned; others' locks skipped. */
+  claimWorkItemWarnings(now: Date, limit: number): Promise<WorkItem[]>;
+  /** Up to `limit` open items past due and not escalated, stamped escalated; others' locks skipped. */
+  claimWorkItemEscalations(now: Date, limit: number): Promise<WorkItem[]>;
+}
+
+export interface StoreTransaction extends ApprovalTransaction, WorkItemTransaction {
   /**
    * Takes the key for this request, or returns the record of whoever took it first (waiting for it
    * to commit). With `answer`, the record is written with it at once (no completeIdempotencyKey).

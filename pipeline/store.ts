@@ -82,13 +82,15 @@ export async function insertReceivedOrders(
       continue;
     }
     const need = planning.approvals === undefined ? undefined : await planning.approvals.gate(tx, order);
-    if (need?.required === true) results[index] = await holdForApproval(tx, order, need, planning.approvals?.notice, new Date());
+    if (need?.required === true)
+      results[index] = await holdForApproval(tx, order, need, planning.approvals, planning.clock?.() ?? new Date());
     else toPlan.push(index);
   }
   const planned = await decomposeOrders(
     tx,
     toPlan.map((index) => stored[index] as StoredOrder),
     planning.catalog,
+    planning.clock === undefined ? {} : { now: planning.clock() },
   );
   toPlan.forEach((index, n) => {
     results[index] = planned[n] as StoredOrder;

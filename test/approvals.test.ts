@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenize } from '../adapters/x12/tokenize.ts';
 import type { ApprovalLevel } from '../domain/approval.ts';
 import { signatureRequestsJob } from '../app/jobs/signature-requests.ts';
-import { escalateOverdueLevels, type ApprovalGate } from '../pipeline/approvals.ts';
+import type { ApprovalGate } from '../pipeline/approvals.ts';
+import { runEscalations } from '../pipeline/escalations.ts';
 import { adminKey, sampleOrder, startTestApp, type TestApp } from './support/app.ts';
 import { validateAgainstDtd } from './support/dtd.ts';
 import { answerMailboxes } from './support/fulfillment.ts';
@@ -315,6 +316,8 @@ describe('approvals', () => {
     const approval = await approvalOf(order.id);
     expect((await t.request({ method: 'POST', url: `/v1/orders/${order.id}/cancel`, key: shop.key, payload: {} })).statusCode).toBe(200);
     expect(await approvalOf(order.id)).toMatchObject({ status: 'cancelled' });
+    // Off every task list with it.
+    expect(await t.database.db('work_items').where({ order_id: order.id }).pluck('status')).toEqual(['cancelled']);
     expect((await decide(approval.id, 'alice', { decision: 'approve' })).statusCode).toBe(409);
     expect(await statusOf(order.id)).toBe('cancelled');
   });
@@ -324,10 +327,12 @@ describe('approvals', () => {
     const approval = await approvalOf(order.id);
     expect((await decide(approval.id, 'carol', { decision: 'approve' })).statusCode).toBe(403);
     const created = new Date(approval.createdAt).getTime();
-    expect((await escalateOverdueLevels(t.deps.approvals, new Date(created + 3 * 3_600_000))).escalated).not.toContain(approval.id);
+    const escalated = async (at: Date) =>
+      (await runEscalations({ approvals: t.deps.approvals }, at)).escalated.map((item) => item.sourceId);
+    expect(await escalated(new Date(created + 3 * 3_600_000))).not.toContain(approval.id);
     const later = new Date(created + 4 * 3_600_000 + 1_000);
-    expect((await escalateOverdueLevels(t.deps.approvals, later)).escalated).toContain(approval.id);
-    expect((await escalateOverdueLevels(t.deps.approvals, later)).escalated).not.toContain(approval.id);
+    expect(await escalated(later)).toContain(approval.id);
+    expect(await escalated(later)).not.toContain(approval.id);
     const history = (await t.request({ method: 'GET', url: `/v1/orders/${order.id}/events`, key: shop.key })).json().events;
     expect(history.filter((e: { cause: string }) => e.cause === 'approval.escalated')).toHaveLength(1);
     expect((await decide(approval.id, 'carol', { decision: 'approve' })).statusCode).toBe(200);

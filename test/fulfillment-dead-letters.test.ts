@@ -59,12 +59,17 @@ describe('dead letters', () => {
     });
     expect(JSON.parse(letter.body)).toMatchObject({ orderId: order.id, vendorId: 'vendor-c', taskName: 'truck-roll' });
     await broken.stop();
+    // On the operations list, about its order, until it is replayed.
+    const listed = (await t.request({ method: 'GET', url: `/v1/tasks?type=dead-letter&order=${order.id}`, key: adminKey })).json().tasks;
+    expect(listed).toMatchObject([{ source: { id: letter.id }, orderId: order.id, assignedRoles: ['operations'], status: 'open' }]);
 
     await gateway.play(['vendor-c']);
     const replayed = await t.request({ method: 'POST', url: `/v1/dead-letters/${letter.id}/replay`, key: adminKey });
     expect(replayed.statusCode, replayed.body).toBe(200);
     expect(replayed.json().replayedAt).not.toBeNull();
     expect((await t.request({ method: 'POST', url: `/v1/dead-letters/${letter.id}/replay`, key: adminKey })).statusCode).toBe(409);
+    const after = (await t.request({ method: 'GET', url: `/v1/tasks/${listed[0].id}`, key: adminKey })).json();
+    expect(after).toMatchObject({ status: 'done', outcome: 'replayed' });
 
     const vendorTasksDone = async () =>
       (

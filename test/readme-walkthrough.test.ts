@@ -124,6 +124,12 @@ describe('README walkthrough', () => {
     expect(approval).toContain('approval approved: computed total 12,000.00 USD is at or above 10,000.00 USD');
     expect(approval).toContain('the order is now decomposed');
 
+    // The next big order is on the sales manager's list: claimed, then approved through it.
+    const taskList = outputOf('/claim');
+    expect(taskList).toContain('approval: Approve order PO-BIG-2 (sales manager, level 1 of 1), within PT4H');
+    expect(taskList).toContain('claimed by sam: true');
+    expect(taskList).toContain('done: approve (repeat order)');
+
     // The 850 is answered with an accepting 997.
     const x12 = outputOf('/v1/x12 ');
     expect(x12).toContain('ST*997*0001~');

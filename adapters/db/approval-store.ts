@@ -155,21 +155,6 @@ export function approvalStore(trx: Knex.Transaction): ApprovalTransaction {
       return row === undefined ? undefined : approvalRecord(row);
     },
 
-    async lockOverdueApprovals(now, limit) {
-      // PostgreSQL reads an ISO 8601 duration (PT4H, P1D) as an interval.
-      const rows: ApprovalRow[] = await trx('approvals')
-        .where({ status: 'pending' })
-        .whereRaw('escalated_level < current_level')
-        .whereRaw(`levels -> (current_level - 1) -> 'escalateTo' IS NOT NULL`)
-        .whereRaw(`levels -> (current_level - 1) ->> 'sla' IS NOT NULL`)
-        .whereRaw(`level_started_at + (levels -> (current_level - 1) ->> 'sla')::interval <= ?`, [now])
-        .orderBy('level_started_at')
-        .limit(limit)
-        .forUpdate()
-        .skipLocked();
-      return rows.map(approvalRecord);
-    },
-
     async leaseSignatureLevels(now, leaseUntil, limit) {
       const rows: ApprovalRow[] = await trx('approvals')
         .where({ status: 'pending' })

@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { deskDefaults, newWorkItem } from '../../domain/work-item.ts';
 import type { Database } from './connect.ts';
+import { workItemTransaction } from './work-items.ts';
 
 // Dead letters moved from the broker's dead-letter queues, for operations to read and replay.
 
@@ -52,25 +55,52 @@ const toDeadLetter = (row: DeadLetterRow): DeadLetter => ({
   body: row.body,
 });
 
-/** Idempotent: the same message moved twice (a crash before the broker ack) is kept once while it is not replayed. */
-export async function insertDeadLetter(db: Database, letter: NewDeadLetter): Promise<void> {
-  await db.raw(
-    `INSERT INTO dead_letters (queue, message_id, type, correlation_id, exchange, routing_key, reason, headers, properties, body)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?)
-     ON CONFLICT (queue, message_id) WHERE replayed_at IS NULL DO NOTHING`,
-    [
-      letter.queue,
-      letter.messageId,
-      letter.type,
-      letter.correlationId,
-      letter.exchange,
-      letter.routingKey,
-      letter.reason,
-      JSON.stringify(letter.headers),
-      JSON.stringify(letter.properties),
-      letter.body,
-    ],
-  );
+/**
+ * Idempotent: the same message moved twice (a crash before the broker ack) is kept once while it is
+ * not replayed. A new one goes on the operations task list in the same transaction.
+ */
+export async function insertDeadLetter(db: Database, letter: NewDeadLetter, now: Date = new Date()): Promise<void> {
+  await db.transaction(async (trx) => {
+    const inserted = await trx.raw(
+      `INSERT INTO dead_letters (queue, message_id, type, correlation_id, exchange, routing_key, reason, headers, properties, body)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?)
+       ON CONFLICT (queue, message_id) WHERE replayed_at IS NULL DO NOTHING
+       RETURNING id`,
+      [
+        letter.queue,
+        letter.messageId,
+        letter.type,
+        letter.correlationId,
+        letter.exchange,
+        letter.routingKey,
+        letter.reason,
+        JSON.stringify(letter.headers),
+        JSON.stringify(letter.properties),
+        letter.body,
+      ],
+    );
+    const id = (inserted.rows as { id: string | number }[])[0]?.id;
+    if (id === undefined) return;
+    // A correlation id is the order's id for the messages we send; anything else names no order.
+    const order: { id: string; partner_id: string } | undefined =
+      letter.correlationId === null ? undefined : await trx('orders').where({ id: letter.correlationId }).first('id', 'partner_id');
+    const desk = deskDefaults['dead-letter'];
+    await workItemTransaction(trx).openWorkItems([
+      newWorkItem(
+        {
+          id: randomUUID(),
+          kind: 'dead-letter',
+          sourceId: String(id),
+          orderId: order?.id ?? null,
+          partnerId: order?.partner_id ?? null,
+          title: `Dead letter on ${letter.queue}${letter.type === null ? '' : ` (${letter.type})`}: ${letter.reason}`.slice(0, 500),
+          assignees: [{ role: desk.role }],
+          sla: desk.sla,
+        },
+        now,
+      ),
+    ]);
+  });
 }
 
 export async function listDeadLetters(db: Database, filter: { queue?: string; replayed: boolean; limit: number }): Promise<DeadLetter[]> {
@@ -91,12 +121,19 @@ export async function getDeadLetter(db: Database, id: string): Promise<DeadLette
   return row === undefined ? undefined : toDeadLetter(row);
 }
 
-/** Marks it replayed; false when someone else did first. */
-export async function markReplayed(db: Database, id: string): Promise<DeadLetter | undefined> {
-  const [row] = await db<DeadLetterRow>('dead_letters')
-    .where({ id })
-    .whereNull('replayed_at')
-    .update({ replayed_at: db.fn.now() })
-    .returning('*');
-  return row === undefined ? undefined : toDeadLetter(row as DeadLetterRow);
+/** Marks it replayed, its task done with it; undefined when someone else did first. */
+export async function markReplayed(db: Database, id: string, by = 'admin'): Promise<DeadLetter | undefined> {
+  return db.transaction(async (trx) => {
+    const [row] = await trx<DeadLetterRow>('dead_letters')
+      .where({ id })
+      .whereNull('replayed_at')
+      .update({ replayed_at: trx.fn.now() })
+      .returning('*');
+    if (row === undefined) return undefined;
+    await workItemTransaction(trx).closeWorkItems(
+      { kind: 'dead-letter', sourceId: id },
+      { status: 'done', outcome: 'replayed', by, at: new Date() },
+    );
+    return toDeadLetter(row as DeadLetterRow);
+  });
 }

@@ -28,6 +28,7 @@ export interface TaskRow {
   due_at: Date | string;
   status: TaskStatus;
   retries: number;
+  role: string | null;
 }
 
 export const taskState = (row: TaskRow): TaskState => ({
@@ -42,6 +43,7 @@ export const taskState = (row: TaskRow): TaskState => ({
   status: row.status,
   dueAt: new Date(row.due_at).toISOString(),
   retries: row.retries,
+  role: row.role,
 });
 
 interface ShipmentRow {

@@ -53,6 +53,16 @@ export { deleteItemReference, listItemReferences, type ItemReference } from './i
 export { approvalFacts, partnerTotalMismatch } from './approval-facts.ts';
 export { listContractPrices, putContractPrices, type ContractPrice } from './partner-prices.ts';
 export { findTask, listTasks, type TaskView } from './tasks.ts';
+export {
+  annotateWorkItem,
+  changeWorkItemLocked,
+  closeWorkItemByPerson,
+  ensurePersonTaskItem,
+  findWorkItem,
+  listWorkItems,
+  workViewerOfPerson,
+  type WorkItemFilter,
+} from './work-items.ts';
 export { createVendor, createVendorKey, getVendor, listVendors, type Vendor, type VendorChannel } from './vendors.ts';
 export {
   bringForwardFailedRequests,

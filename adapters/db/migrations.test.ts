@@ -49,6 +49,8 @@ async function userTables(database: TestDatabase): Promise<string[]> {
 const addedColumns = {
   api_keys: ['person_id'],
   documents: ['ack_state', 'ack_detail', 'acked_at', 'ack_due_at'],
+  notifications: ['work_item_id'],
+  tasks: ['role'],
   partner_cxml: ['our_domain', 'our_identity', 'our_secret_sealed'],
   partner_x12: ['profile'],
   partners: ['trusted', 'credit_limit', 'credit_limit_currency', 'total_mismatch', 'deadlines'],

@@ -36,6 +36,7 @@ export async function insertNoticeBatch(trx: Knex.Transaction, batch: NoticeBatc
         id: n.id,
         order_id: n.orderId,
         approval_id: n.approvalId,
+        work_item_id: n.workItemId ?? null,
         person_id: n.personId,
         channel: n.channel,
         to: n.to,
@@ -49,8 +50,9 @@ export async function insertNoticeBatch(trx: Knex.Transaction, batch: NoticeBatc
 
 export interface DueNotification {
   id: string;
-  orderId: string;
-  approvalId: string;
+  orderId: string | null;
+  approvalId: string | null;
+  workItemId: string | null;
   channel: NoticeChannel;
   to: string;
   subject: string | null;
@@ -70,13 +72,14 @@ export async function claimDueNotifications(db: Database, now: Date, limit: numb
     `UPDATE notifications SET next_attempt_at = ?, attempts = attempts + 1
       WHERE id IN (SELECT id FROM notifications WHERE state = 'pending' AND next_attempt_at <= ?
                     ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED)
-  RETURNING id, order_id, approval_id, channel, "to", subject, text, html, attempts`,
+  RETURNING id, order_id, approval_id, work_item_id, channel, "to", subject, text, html, attempts`,
     [new Date(now.getTime() + leaseMs), now, limit],
   );
   return (result.rows as Record<string, unknown>[]).map((r) => ({
     id: r.id as string,
-    orderId: r.order_id as string,
-    approvalId: r.approval_id as string,
+    orderId: r.order_id as string | null,
+    approvalId: r.approval_id as string | null,
+    workItemId: r.work_item_id as string | null,
     channel: r.channel as NoticeChannel,
     to: r.to as string,
     subject: r.subject as string | null,
@@ -103,10 +106,10 @@ export async function recordNoticeOutcome(db: Database, notice: DueNotification,
         sent_at: outcome.state === 'sent' ? outcome.at : null,
         ...(outcome.state === 'pending' ? { next_attempt_at: outcome.nextAttemptAt } : {}),
       });
-    if (outcome.state === 'pending') return;
-    await noteEvent(trx, notice.orderId, 'approval.notified', {
+    if (outcome.state === 'pending' || notice.orderId === null) return;
+    await noteEvent(trx, notice.orderId, notice.approvalId === null ? 'task.notified' : 'approval.notified', {
       notificationId: notice.id,
-      approvalId: notice.approvalId,
+      ...(notice.approvalId === null ? { workItemId: notice.workItemId } : { approvalId: notice.approvalId }),
       channel: notice.channel,
       to: notice.to,
       state: outcome.state,

@@ -90,10 +90,10 @@ export async function insertOrders(trx: Knex.Transaction, orders: readonly NewOr
 }
 
 const insertTasksSql = `
-INSERT INTO tasks (id, order_id, task_key, position, line_id, line_number, bundle_line_number, type, vendor_id, person, depends_on, sla_minutes, due_at, status)
-SELECT id, order_id, task_key, position, line_id, line_number, bundle_line_number, type, vendor_id, person, depends_on, sla_minutes, due_at, status
+INSERT INTO tasks (id, order_id, task_key, position, line_id, line_number, bundle_line_number, type, vendor_id, person, depends_on, sla_minutes, due_at, status, role)
+SELECT id, order_id, task_key, position, line_id, line_number, bundle_line_number, type, vendor_id, person, depends_on, sla_minutes, due_at, status, role
 FROM jsonb_to_recordset(?::jsonb) AS t(id text, order_id text, task_key text, position integer, line_id text, line_number text,
-  bundle_line_number text, type text, vendor_id text, person boolean, depends_on jsonb, sla_minutes integer, due_at timestamptz, status text)`;
+  bundle_line_number text, type text, vendor_id text, person boolean, depends_on jsonb, sla_minutes integer, due_at timestamptz, status text, role text)`;
 
 /** Each order's tasks with its move (received → decomposed, say) and the move's event: one statement for them all. */
 export async function storePlans(trx: Knex.Transaction, plans: readonly PlannedOrder[]): Promise<{ ids: string[]; updatedAt: string }[]> {
@@ -117,6 +117,7 @@ export async function storePlans(trx: Knex.Transaction, plans: readonly PlannedO
         sla_minutes: task.slaMinutes,
         due_at: task.dueAt.toISOString(),
         status: task.status,
+        role: task.role ?? null,
       });
       return id;
     }),

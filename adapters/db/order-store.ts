@@ -1,4 +1,5 @@
 import { approvalStore } from './approval-store.ts';
+import { workItemTransaction } from './work-items.ts';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import pRetry from 'p-retry';
@@ -93,6 +94,7 @@ async function insertOutbox(trx: Knex.Transaction, rows: OutboxJson[]): Promise<
 function transactionOn(trx: Knex.Transaction, outbox: OutboxJson[]): StoreTransaction {
   return {
     ...approvalStore(trx),
+    ...workItemTransaction(trx),
     async claimIdempotencyKey(partnerId, scope, key, requestHash, answer) {
       // A concurrent holder of the same key blocks this insert until it commits or rolls back.
       const response =

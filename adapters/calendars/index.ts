@@ -1,0 +1,1 @@
+export { defaultCalendarsDir, loadCalendars, type CalendarFileProblem } from './load.ts';
