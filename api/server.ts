@@ -181,8 +181,9 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
     (_request, body: Buffer, done) => done(null, body),
   );
 
-  // Named in the spec as response types only; as a request body each is refused like any unknown type.
-  app.addContentTypeParser(['application/problem+json', 'text/event-stream'], (_request, _payload, done) =>
+  // Named in the spec as response types only (errors, the live stream, reports as CSV); as a request
+  // body each is refused like any unknown type.
+  app.addContentTypeParser(['application/problem+json', 'text/event-stream', 'text/csv'], (_request, _payload, done) =>
     done(new ProblemError('unsupported-media-type', 'send orders as application/json'), undefined),
   );
 
