@@ -1,5 +1,6 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type LabelValues, type MetricType } from 'prom-client';
 import type { MetricReadings } from '../adapters/db/index.ts';
+import { stageBucketBounds, stageHistograms, type StageHistogram } from '../domain/reports.ts';
 import type { StageTimer } from '../pipeline/ports.ts';
 
 export interface Metrics {
@@ -18,7 +19,11 @@ type Snapshot = {
   oldestPending: Date | undefined;
   deadLetters: Awaited<ReturnType<MetricReadings['openDeadLettersByQueue']>>;
   overdue: Awaited<ReturnType<MetricReadings['overdueAcknowledgmentsByType']>>;
+  stages: StageHistogram[];
 };
+
+/** The window of the order stage histogram: the stages that ended in the last 24 hours. */
+export const stageWindowMs = 24 * 3_600_000;
 
 /**
  * All the database's counts as one burst of queries, at most once per `readingsCacheMs` however
@@ -31,14 +36,15 @@ function snapshots(readings: MetricReadings, now: () => number): () => Promise<S
     const at = now();
     if (cached === undefined || at - cached.at >= readingsCacheMs) {
       const snapshot = (async () => {
-        const [orders, requests, oldestPending, deadLetters, overdue] = await Promise.all([
+        const [orders, requests, oldestPending, deadLetters, overdue, stages] = await Promise.all([
           readings.ordersByChannelAndStatus(),
           readings.requestsByState(),
           readings.oldestPendingRequest(),
           readings.openDeadLettersByQueue(),
           readings.overdueAcknowledgmentsByType(),
+          readings.recentStageDurations(stageWindowMs).then((rows) => stageHistograms(rows)),
         ]);
-        return { orders, requests, oldestPending, deadLetters, overdue };
+        return { orders, requests, oldestPending, deadLetters, overdue, stages };
       })();
       const entry = { at, snapshot };
       cached = entry;
@@ -49,6 +55,55 @@ function snapshots(readings: MetricReadings, now: () => number): () => Promise<S
     }
     return cached.snapshot;
   };
+}
+
+const stageMetric = 'ordergate_order_stage_duration_seconds';
+const stageHelp =
+  'Order stage durations (received → approved → acknowledged → first shipment → ready for billing, and total) of the stages that ended in the last 24 h, read from the order history';
+
+/**
+ * The order stages' durations (GET /v1/reports/cycle-times' stages), read from the database at
+ * scrape rather than observed as they happen: a stage ends in many places (approvals, vendor
+ * replies, answers) and its duration needs the order's earlier milestones, which the history
+ * already holds; and every instance reads the same shared figures, so none is lost when the
+ * instance that saw the event restarts. It is the stages that ended in the last 24 h (a gauge
+ * histogram: it can go down), so read it with histogram_quantile over the buckets themselves, not
+ * over rate(); and from one instance, since every instance reports the same.
+ */
+class StageDurations extends Histogram<'stage'> {
+  constructor(
+    registry: Registry,
+    private readonly stages: () => Promise<StageHistogram[]>,
+  ) {
+    super({
+      name: stageMetric,
+      help: stageHelp,
+      labelNames: ['stage'] as const,
+      buckets: stageBucketBounds,
+      registers: [registry],
+    });
+  }
+
+  override async get() {
+    const values = (await this.stages()).flatMap(({ stage, buckets, count, sum }) => [
+      ...buckets.map((value, index) => ({
+        metricName: `${stageMetric}_bucket`,
+        // le is the histogram's own label, which prom-client's label types leave out.
+        labels: { stage, le: index < stageBucketBounds.length ? (stageBucketBounds[index] as number) : '+Inf' } as LabelValues<'stage'>,
+        value,
+      })),
+      { metricName: `${stageMetric}_sum`, labels: { stage }, value: sum },
+      { metricName: `${stageMetric}_count`, labels: { stage }, value: count },
+    ]);
+    // prom-client's typings declare MetricType a numeric enum; what the registry prints is the string.
+    const type = 'histogram' as unknown as MetricType;
+    return { name: stageMetric, help: stageHelp, type, values, aggregator: 'first' as const, collect: () => undefined };
+  }
+
+  /** What the registry prints (prom-client reads this one for the text format when it exists). */
+  async getForPromString() {
+    return this.get();
+  }
 }
 
 /** One registry per server, so that several servers in one process (tests) do not collide. */
@@ -129,6 +184,7 @@ export function createMetrics(readings: MetricReadings, options: { now?: () => n
       for (const row of rows) this.set({ type: row.type }, row.count);
     },
   });
+  new StageDurations(registry, async () => (await read()).stages);
   const timeStage: StageTimer = async (stage, work) => {
     const end = stageDuration.startTimer({ stage });
     try {

@@ -1074,10 +1074,208 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/reports/cycle-times": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Cycle times per stage (p50/p90/p99 and count), by partner, channel, SKU, vendor or period
+         * @description Orders received in the period (`from` ≤ received < `to`). Each stage is named by the milestone
+         *     that ends it: approved, acknowledged (the partner's acknowledgment went out), first_shipment,
+         *     ready_for_billing; `total` runs from received to ready for billing. A stage runs from the latest
+         *     earlier milestone the order reached, received at the least: an order that skipped approval has
+         *     no `approved` figure and its `acknowledged` stage runs from received (a skipped stage is not
+         *     counted as zero). Percentiles are percentile_disc, in seconds: each is a duration some order
+         *     really took. By SKU or vendor an order counts once in each SKU (vendor) it has. A partner key
+         *     sees only its own orders. `Accept: text/csv` answers one row per group with a header row.
+         */
+        get: operations["reportCycleTimes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/sla": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Work done late (vendor tasks, work items), time to escalation, partner deadlines met and missed
+         * @description What started in the period: vendor tasks (created; late: marked done after their due time;
+         *     overdue: still open past it now), work items on the task lists (created; late: completed after
+         *     due; escalated and the time from creation to escalation) and partner deadlines (started; met in
+         *     time, missed, still open). Each grouping applies to the sources that have it, the others are
+         *     null: vendor (tasks), type (task type; work item kind), role and person (work items: an item on
+         *     two roles counts in each; person is who completed it, or holds it), document (deadlines),
+         *     partner and period (all three). A partner key sees only its own.
+         */
+        get: operations["reportSla"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Approval turnaround per level, approver and policy; approval and rejection rates
+         * @description Approvals created in the period. Without groupBy, by partner, period or policy (an approval two
+         *     policies asked for counts for each): approvals and their outcome, turnaround from creation to
+         *     decision. By level: the levels that started, their outcome and the time from the level's start
+         *     (creation, or the decision of the level before) to its decision. By approver: decisions and the
+         *     time from the level's start to the approver's decision. Rates are of the decided (approved +
+         *     rejected). A partner key sees only its own.
+         */
+        get: operations["reportApprovals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/throughput": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Orders received per day (week, month) by channel and status; open work by age
+         * @description `orders`: orders received in the period per `period` (day by default), channel and current
+         *     status. `openWork`: open orders (not yet ready for billing, nor ended) and open work items now,
+         *     by age since they were received (created): <1h, 1h-4h, 4h-24h, 1d-3d, 3d-7d, >7d. The CSV
+         *     holds both, told apart by its `section` column. A partner key sees only its own.
+         */
+        get: operations["reportThroughput"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description Durations in seconds (percentile_disc); null where count is 0. */
+        ReportPercentiles: {
+            count: number;
+            p50: number | null;
+            p90: number | null;
+            p99: number | null;
+        };
+        CycleTimesReport: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            groupBy: string | null;
+            period: string;
+            /** @enum {string} */
+            percentile: "percentile_disc";
+            groups: {
+                group: string | null;
+                stages: {
+                    approved: components["schemas"]["ReportPercentiles"];
+                    acknowledged: components["schemas"]["ReportPercentiles"];
+                    first_shipment: components["schemas"]["ReportPercentiles"];
+                    ready_for_billing: components["schemas"]["ReportPercentiles"];
+                    total: components["schemas"]["ReportPercentiles"];
+                };
+            }[];
+        };
+        SlaReport: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            groupBy: string | null;
+            period: string;
+            groups: {
+                group: string | null;
+                tasks: {
+                    total: number;
+                    done: number;
+                    late: number;
+                    overdue: number;
+                } | null;
+                workItems: {
+                    total: number;
+                    done: number;
+                    late: number;
+                    overdue: number;
+                    escalated: number;
+                    timeToEscalation: components["schemas"]["ReportPercentiles"];
+                } | null;
+                deadlines: {
+                    total: number;
+                    met: number;
+                    missed: number;
+                    open: number;
+                    metRate: number | null;
+                } | null;
+            }[];
+        };
+        ApprovalsReport: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            groupBy: string | null;
+            period: string;
+            groups: {
+                group: string | null;
+                total: number;
+                approved: number;
+                rejected: number;
+                pending: number;
+                cancelled: number;
+                approvalRate: number | null;
+                rejectionRate: number | null;
+                turnaround: components["schemas"]["ReportPercentiles"];
+            }[];
+        };
+        ThroughputReport: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            period: string;
+            orders: {
+                period: string;
+                channel: string;
+                status: string;
+                count: number;
+            }[];
+            openWork: {
+                /** @enum {string} */
+                kind: "order" | "work-item";
+                age: string;
+                count: number;
+            }[];
+        };
         PersonCreate: {
             name: string;
             /** Format: email */
@@ -2019,6 +2217,14 @@ export interface components {
         };
     };
     parameters: {
+        /** @description Start of the period (inclusive), an ISO 8601 date (midnight UTC) or date-time; default 30 days before `to`. */
+        ReportFrom: string;
+        /** @description End of the period (exclusive), an ISO 8601 date or date-time; default now. */
+        ReportTo: string;
+        /** @description The granularity of the `period` grouping (and of throughput's rows); weeks start on Monday, UTC. */
+        ReportPeriod: "day" | "week" | "month";
+        /** @description Only this partner's figures (admin and person keys; a partner key sees its own without it, and no other). */
+        ReportPartner: string;
         PersonIdPath: string;
         ApprovalIdPath: string;
         WorkItemId: string;
@@ -3895,6 +4101,145 @@ export interface operations {
             401: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
             415: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    reportCycleTimes: {
+        parameters: {
+            query?: {
+                /** @description Start of the period (inclusive), an ISO 8601 date (midnight UTC) or date-time; default 30 days before `to`. */
+                from?: components["parameters"]["ReportFrom"];
+                /** @description End of the period (exclusive), an ISO 8601 date or date-time; default now. */
+                to?: components["parameters"]["ReportTo"];
+                /** @description The granularity of the `period` grouping (and of throughput's rows); weeks start on Monday, UTC. */
+                period?: components["parameters"]["ReportPeriod"];
+                /** @description Only this partner's figures (admin and person keys; a partner key sees its own without it, and no other). */
+                partnerId?: components["parameters"]["ReportPartner"];
+                groupBy?: "partner" | "channel" | "sku" | "vendor" | "period";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One entry per group (one group, `null`, without groupBy). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CycleTimesReport"];
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    reportSla: {
+        parameters: {
+            query?: {
+                /** @description Start of the period (inclusive), an ISO 8601 date (midnight UTC) or date-time; default 30 days before `to`. */
+                from?: components["parameters"]["ReportFrom"];
+                /** @description End of the period (exclusive), an ISO 8601 date or date-time; default now. */
+                to?: components["parameters"]["ReportTo"];
+                /** @description The granularity of the `period` grouping (and of throughput's rows); weeks start on Monday, UTC. */
+                period?: components["parameters"]["ReportPeriod"];
+                /** @description Only this partner's figures (admin and person keys; a partner key sees its own without it, and no other). */
+                partnerId?: components["parameters"]["ReportPartner"];
+                groupBy?: "vendor" | "type" | "role" | "person" | "partner" | "document" | "period";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One entry per group. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlaReport"];
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    reportApprovals: {
+        parameters: {
+            query?: {
+                /** @description Start of the period (inclusive), an ISO 8601 date (midnight UTC) or date-time; default 30 days before `to`. */
+                from?: components["parameters"]["ReportFrom"];
+                /** @description End of the period (exclusive), an ISO 8601 date or date-time; default now. */
+                to?: components["parameters"]["ReportTo"];
+                /** @description The granularity of the `period` grouping (and of throughput's rows); weeks start on Monday, UTC. */
+                period?: components["parameters"]["ReportPeriod"];
+                /** @description Only this partner's figures (admin and person keys; a partner key sees its own without it, and no other). */
+                partnerId?: components["parameters"]["ReportPartner"];
+                groupBy?: "level" | "approver" | "policy" | "partner" | "period";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One entry per group. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalsReport"];
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    reportThroughput: {
+        parameters: {
+            query?: {
+                /** @description Start of the period (inclusive), an ISO 8601 date (midnight UTC) or date-time; default 30 days before `to`. */
+                from?: components["parameters"]["ReportFrom"];
+                /** @description End of the period (exclusive), an ISO 8601 date or date-time; default now. */
+                to?: components["parameters"]["ReportTo"];
+                /** @description The granularity of the `period` grouping (and of throughput's rows); weeks start on Monday, UTC. */
+                period?: components["parameters"]["ReportPeriod"];
+                /** @description Only this partner's figures (admin and person keys; a partner key sees its own without it, and no other). */
+                partnerId?: components["parameters"]["ReportPartner"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The two lists. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThroughputReport"];
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
             503: components["responses"]["Problem"];
         };
     };

@@ -41,6 +41,7 @@ import { approvalLinkRoutes, type ApprovalLinkDeps } from './approval-links.ts';
 import { notificationHandlers } from './notifications.ts';
 import { timelineHandlers } from './timeline.ts';
 import { streamHandlers } from './stream.ts';
+import { reportHandlers } from './reports.ts';
 
 export const openapiPath = packageFile('openapi.yaml');
 
@@ -180,8 +181,9 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
     (_request, body: Buffer, done) => done(null, body),
   );
 
-  // Named in the spec as response types only; as a request body each is refused like any unknown type.
-  app.addContentTypeParser(['application/problem+json', 'text/event-stream'], (_request, _payload, done) =>
+  // Named in the spec as response types only (errors, the live stream, reports as CSV); as a request
+  // body each is refused like any unknown type.
+  app.addContentTypeParser(['application/problem+json', 'text/event-stream', 'text/csv'], (_request, _payload, done) =>
     done(new ProblemError('unsupported-media-type', 'send orders as application/json'), undefined),
   );
 
@@ -257,6 +259,7 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
       ...esignHandlers(db, options.esign),
       ...notificationHandlers(db),
       ...timelineHandlers(db),
+      ...reportHandlers(db),
       ...stream.handlers,
     },
     securityHandlers: { bearerAuth: bearerAuth(db) },

@@ -21,6 +21,7 @@ import * as notifications from './019_notifications.ts';
 import * as timelineIndexes from './020_timeline_indexes.ts';
 import * as eventPositions from './021_event_positions.ts';
 import * as workItems from './022_work_items.ts';
+import * as reportIndexes from './023_report_indexes.ts';
 import * as vendorJeopardy from './024_vendor_jeopardy.ts';
 
 // Listed here rather than read from disk, so that the same list runs under tsx, vitest and a bundle.
@@ -47,6 +48,7 @@ const migrations: Record<string, Knex.Migration> = {
   '020_timeline_indexes': timelineIndexes,
   '021_event_positions': eventPositions,
   '022_work_items': workItems,
+  '023_report_indexes': reportIndexes,
   '024_vendor_jeopardy': vendorJeopardy,
 };
 

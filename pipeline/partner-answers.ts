@@ -44,6 +44,13 @@ export async function writeAnswers(
     if (assigned !== undefined && answer.kind === 'shipment')
       await tx.noteEvent(order.id, 'shipment.sscc-assigned', actor, { shipmentId: answer.shipment.shipmentId, cartons: assigned });
     await tx.enqueue(answerEvent(order, answer));
+    // The acknowledgment is a milestone of the order's cycle time (GET /v1/reports/cycle-times):
+    // noted once per acknowledgment, whether or not the partner's document could be written.
+    if (answer.kind === 'acknowledgment')
+      await tx.noteEvent(order.id, 'order.acknowledged', actor, {
+        ackDate: answer.ack.ackDate,
+        ...(answer.ack.replacement === true ? { replacement: true } : {}),
+      });
     if (answer.kind === 'shipment') acknowledgmentMissing ??= await tx.acknowledgmentNotWritten(order.id);
     const rendered =
       answer.kind === 'shipment' && acknowledgmentMissing === true

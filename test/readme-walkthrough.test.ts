@@ -164,6 +164,17 @@ describe('README walkthrough', () => {
     // The name does not resolve: that is all the partner is told.
     expect(deliveries).toContain('"lastError":"name not resolved"');
 
+    // The reports: the X12 order went all the way (acknowledged, shipped, ready for billing), the big
+    // one through approval level 1 (Sam's person key sees every partner's); the X12 partner's own throughput.
+    const reports = outputOf('/v1/reports/sla');
+    expect(reports).toContain('"percentile":"percentile_disc"');
+    expect(reports).toMatch(/\{"group":"x12","stages":\{[^\]]*"total":\{"count":1,/);
+    expect(reports).toMatch(/"groupBy":"level","period":"day","groups":\[\{"group":"1","total":[1-9]\d*,"approved":[1-9]/);
+    expect(reports).toContain('"openWork":[{"kind":"order","age":"<1h",');
+    const csv = outputOf("-H 'Accept: text/csv'");
+    expect(csv).toMatch(/^group,approved_seconds_count,approved_seconds_p50,/m);
+    expect(csv).toMatch(/^x12,/m);
+
     // Partners: found by name, renamed; the first key revoked, and refused on the very next request.
     const partners = outputOf('/v1/partners?q=acme');
     expect(partners).toContain('{"partners":[{"id":');

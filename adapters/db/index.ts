@@ -120,3 +120,8 @@ export {
   type StreamFilter,
 } from './event-stream.ts';
 export { defaultStreamTiming, eventFeed, type EventFeed, type Listener, type StreamTiming } from './event-feed.ts';
+export { cycleTimesReport, recentStageDurations } from './reports-cycle-times.ts';
+export { slaReport } from './reports-sla.ts';
+export { approvalsReport } from './reports-approvals.ts';
+export { throughputReport } from './reports-throughput.ts';
+export type { ReportScope } from './reports-scope.ts';

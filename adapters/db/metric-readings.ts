@@ -1,4 +1,6 @@
+import { stageBucketBounds, type Stage } from '../../domain/reports.ts';
 import type { Database } from './connect.ts';
+import { recentStageDurations } from './reports-cycle-times.ts';
 
 // What /metrics reads from the database at scrape time, as plain counts.
 
@@ -11,6 +13,8 @@ export interface MetricReadings {
   openDeadLettersByQueue(): Promise<{ queue: string; count: number }[]>;
   /** Outbound documents marked overdue (no acknowledgment in time), by document type. */
   overdueAcknowledgmentsByType(): Promise<{ type: string; count: number }[]>;
+  /** The order stages that ended in the last `windowMs`, counted into the stage histogram's buckets. */
+  recentStageDurations(windowMs: number): Promise<{ stage: Stage; bucket: number; count: number; sum: number }[]>;
 }
 
 type Counted = { count: string | number };
@@ -46,5 +50,6 @@ export function metricReadings(db: Database): MetricReadings {
       } & Counted)[];
       return rows.map((row) => ({ type: row.type, count: Number(row.count) }));
     },
+    recentStageDurations: (windowMs) => recentStageDurations(db, new Date(Date.now() - windowMs), stageBucketBounds),
   };
 }

@@ -90,6 +90,21 @@ describe.each(databaseKinds)('migrations on %s', (kind) => {
     expect(await columnsOf(database, 'documents')).toEqual(expect.arrayContaining(addedColumns.documents));
   });
 
+  it('adds the report indexes, and takes them back with their migration', async () => {
+    database = await createTestDatabase(kind, { migrate: false });
+    await migrateToLatest(database.db);
+    const indexes = async () =>
+      (
+        await database!.db.raw(
+          `SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexname IN (?, ?, ?) ORDER BY indexname`,
+          ['order_events_milestones', 'orders_received', 'work_items_created'],
+        )
+      ).rows.map((row: { indexname: string }) => row.indexname);
+    expect(await indexes()).toEqual(['order_events_milestones', 'orders_received', 'work_items_created']);
+    await database.db.migrate.down({ migrationSource, name: '023_report_indexes' });
+    expect(await indexes()).toEqual([]);
+  });
+
   it('keeps our cXML credential whole (domain, identity and sealed secret, or none), and takes it back with its migration', async () => {
     database = await createTestDatabase(kind, { migrate: false });
     const { db } = database;
