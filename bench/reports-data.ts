@@ -61,12 +61,15 @@ export async function generateHistory(db: Database, url: string, orders: number,
       [now, orders, orders, orders, now, now, now, now],
     );
     await trx.raw(
-      `INSERT INTO orders (id, partner_id, channel, external_ref, order_type, status, order_date, currency, header, totals, created_at, updated_at)
+      // The milestone columns as migration 025's trigger would keep them from the events below.
+      `INSERT INTO orders (id, partner_id, channel, external_ref, order_type, status, order_date, currency, header, totals, created_at, updated_at,
+         approved_at, acknowledged_at, first_shipment_at, ready_for_billing_at)
        SELECT id, partner_id, channel, 'PO-' || i, 'new',
          CASE WHEN k < 10 THEN 'rejected' WHEN k < 30 THEN 'cancelled' WHEN billing_at IS NOT NULL THEN (CASE WHEN i % 4 = 0 THEN 'ready_for_billing' ELSE 'billed' END)
               WHEN ship_at IS NOT NULL THEN 'partially_shipped' WHEN ack_at IS NOT NULL THEN 'in_fulfillment'
               WHEN k < 200 AND approved_at IS NULL THEN 'pending_approval' ELSE 'decomposed' END,
-         to_char(received, 'YYYY-MM-DD'), 'USD', '{}', '{}', received, coalesce(billing_at, ship_at, ack_at, approved_at, received)
+         to_char(received, 'YYYY-MM-DD'), 'USD', '{}', '{}', received, coalesce(billing_at, ship_at, ack_at, approved_at, received),
+         approved_at, ack_at, ship_at, billing_at
        FROM gen`,
     );
     await trx.raw(
@@ -97,11 +100,13 @@ export async function generateHistory(db: Database, url: string, orders: number,
     );
     // Two vendor tasks an order (not for rejected or cancelled ones), due a day after it is received.
     await trx.raw(
-      `INSERT INTO tasks (id, order_id, task_key, position, line_number, type, vendor_id, person, sla_minutes, due_at, status, created_at, updated_at)
+      // warn_at as migration 024's trigger would set it (triggers are off while generating).
+      `INSERT INTO tasks (id, order_id, task_key, position, line_number, type, vendor_id, person, sla_minutes, due_at, status, created_at, updated_at, warn_at)
        SELECT md5(id || 't' || n)::uuid::text, id, 'task-' || n, n, n::text, (ARRAY['ship', 'activate'])[n], 'vendor-' || (1 + (i + n) % 20), false, 1440,
          coalesce(approved_at, received) + interval '1 day',
          CASE WHEN billing_at IS NOT NULL THEN 'done' WHEN ack_at IS NOT NULL THEN 'in_progress' ELSE 'dispatched' END,
-         coalesce(approved_at, received), coalesce(CASE WHEN n = 1 THEN ship_at ELSE billing_at END, ack_at, coalesce(approved_at, received))
+         coalesce(approved_at, received), coalesce(CASE WHEN n = 1 THEN ship_at ELSE billing_at END, ack_at, coalesce(approved_at, received)),
+         coalesce(approved_at, received) + interval '1 day' * 0.8
        FROM gen, generate_series(1, 2) n WHERE k >= 30`,
     );
     // Approvals: one level, or two for a third of them; level 2 starts half way to the decision.

@@ -23,6 +23,7 @@ import * as eventPositions from './021_event_positions.ts';
 import * as workItems from './022_work_items.ts';
 import * as reportIndexes from './023_report_indexes.ts';
 import * as vendorJeopardy from './024_vendor_jeopardy.ts';
+import * as orderMilestones from './025_order_milestones.ts';
 
 // Listed here rather than read from disk, so that the same list runs under tsx, vitest and a bundle.
 const migrations: Record<string, Knex.Migration> = {
@@ -50,6 +51,7 @@ const migrations: Record<string, Knex.Migration> = {
   '022_work_items': workItems,
   '023_report_indexes': reportIndexes,
   '024_vendor_jeopardy': vendorJeopardy,
+  '025_order_milestones': orderMilestones,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

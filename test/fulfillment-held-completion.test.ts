@@ -112,6 +112,21 @@ describe('a ship task completed before its shipment, through the mailbox', () =>
       'order.ready-for-billing',
       'order.shipped',
     ]);
+    // The order's row keeps them as its history has them (migration 025), written by the pipeline's own statements.
+    const at = (cause: string) => {
+      const found = reached.find((e: { cause: string }) => e.cause === cause) as { at: string } | undefined;
+      return found === undefined ? null : new Date(found.at).toISOString();
+    };
+    const row = await t.database
+      .db('orders')
+      .where({ id: orderId })
+      .first('approved_at', 'acknowledged_at', 'first_shipment_at', 'ready_for_billing_at');
+    expect(Object.values(row).map((value) => (value === null ? null : new Date(value as string).toISOString()))).toEqual([
+      null,
+      at('order.acknowledged'),
+      at('order.shipped'),
+      at('order.ready-for-billing'),
+    ]);
 
     // Nothing more: the complete and the ship again are repeats.
     expect(await post(heldBack.complete)).toEqual({ outcome: 'duplicate' });

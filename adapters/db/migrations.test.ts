@@ -50,6 +50,7 @@ const addedColumns = {
   api_keys: ['person_id'],
   documents: ['ack_state', 'ack_detail', 'acked_at', 'ack_due_at'],
   notifications: ['work_item_id'],
+  orders: ['approved_at', 'acknowledged_at', 'first_shipment_at', 'ready_for_billing_at'],
   tasks: ['role', 'warn_at', 'warned_at', 'overdue_at'],
   partner_cxml: ['our_domain', 'our_identity', 'our_secret_sealed'],
   partner_x12: ['profile'],

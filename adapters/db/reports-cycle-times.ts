@@ -11,53 +11,46 @@ import type { Database } from './connect.ts';
 import { epochSeconds, percentilesSql, periodLabel, reportRows, scopeFilter, type ReportScope } from './reports-scope.ts';
 
 // Cycle times per stage, from the order's received time (orders.created_at) and the first event
-// of each milestone (domain/reports.ts milestoneCauses), read through the partial index of
-// migration 023 that holds only those events.
+// of each milestone (domain/reports.ts milestoneCauses), as the order's row keeps them (migration
+// 025); the stage histograms find what ended lately through the partial index of migration 023.
 
 const causes = Object.values(milestoneCauses);
 const causeList = causes.map((cause) => `'${cause}'`).join(', ');
 
-/**
- * The milestones of the orders in `scoped` (id, received, …): one row per order. No milestone
- * precedes its order's receipt, so only events since `since` (the period's start) are read: the
- * planner may then read the period's milestones in time order (index on at) rather than look up
- * each order's (index on order_id), whichever is cheaper — a month of every partner, or one partner's.
- * `since` is that bound as SQL: the period's start (a binding), or each order's own receipt.
- */
-const reachedSql = (scoped: string, columns: string, since = '?'): string => `
-  SELECT ${columns
-    .split(', ')
-    .map((column) => `s.${column}`)
-    .join(', ')},
-    min(e.at) FILTER (WHERE e.cause = '${milestoneCauses.approved}') AS approved,
-    min(e.at) FILTER (WHERE e.cause = '${milestoneCauses.acknowledged}') AS acknowledged,
-    min(e.at) FILTER (WHERE e.cause = '${milestoneCauses.first_shipment}') AS first_shipment,
-    min(e.at) FILTER (WHERE e.cause = '${milestoneCauses.ready_for_billing}') AS ready_for_billing
-  FROM ${scoped} s LEFT JOIN order_events e ON e.order_id = s.id AND e.cause IN (${causeList}) AND e.at >= ${since}
-  GROUP BY ${columns
-    .split(', ')
-    .map((column) => `s.${column}`)
-    .join(', ')}`;
+/** An order's row with its milestones (migration 025 keeps them from its history) under the stage names. */
+const milestoneColumns = `o.id, o.partner_id, o.channel, o.created_at AS received, o.approved_at AS approved,
+  o.acknowledged_at AS acknowledged, o.first_shipment_at AS first_shipment, o.ready_for_billing_at AS ready_for_billing`;
 
 /** The latest of the earlier milestones reached no later than `at` (received at the least). */
 const since = (at: string, earlier: string[]): string =>
   `greatest(r.received${earlier.map((milestone) => `, CASE WHEN r.${milestone} <= ${at} THEN r.${milestone} END`).join('')})`;
+
+/** Each stage as (ended, since): its milestone, and the latest earlier one reached no later (received at the least). */
+const stageSpans: readonly [ended: string, since: string][] = [
+  ['r.approved', 'r.received'],
+  ['r.acknowledged', since('r.acknowledged', ['approved'])],
+  ['r.first_shipment', since('r.first_shipment', ['approved', 'acknowledged'])],
+  ['r.ready_for_billing', since('r.ready_for_billing', ['approved', 'acknowledged', 'first_shipment'])],
+  ['r.ready_for_billing', 'r.received'],
+];
 
 /**
  * Each stage an order of `reached` finished: (stage, seconds, ended), the stage as its index in
  * `stages` (a number sorts faster than a name, and the percentiles sort by it).
  */
 export const stageTimesSql = (reached: string): string => `
-  SELECT r.*, st.stage, ${epochSeconds('st.ended', 'st.since')} AS seconds, st.ended
+  SELECT st.stage, ${epochSeconds('st.ended', 'st.since')} AS seconds, st.ended
   FROM ${reached} r
-  CROSS JOIN LATERAL (VALUES
-    (0, r.approved, r.received),
-    (1, r.acknowledged, ${since('r.acknowledged', ['approved'])}),
-    (2, r.first_shipment, ${since('r.first_shipment', ['approved', 'acknowledged'])}),
-    (3, r.ready_for_billing, ${since('r.ready_for_billing', ['approved', 'acknowledged', 'first_shipment'])}),
-    (4, r.ready_for_billing, r.received)
-  ) AS st(stage, ended, since)
+  CROSS JOIN LATERAL (VALUES ${stageSpans.map(([ended, from], index) => `(${index}, ${ended}, ${from})`).join(', ')}) AS st(stage, ended, since)
   WHERE st.ended IS NOT NULL`;
+
+/**
+ * Each order's stage durations side by side (s0 … s4, null for a stage it did not finish), so that
+ * each stage's percentiles sort only its own column within a group, not a row per stage and order.
+ */
+const stageColumnsSql = (keyed: string): string => `
+  SELECT r.key, ${stageSpans.map(([ended, from], index) => `${epochSeconds(ended, from)} AS s${index}`).join(', ')}
+  FROM ${keyed} r`;
 
 /** The group an order falls in; an order with several SKUs (vendors) counts once in each. */
 function groupJoin(scope: ReportScope, groupBy: CycleTimeGrouping | undefined): string {
@@ -85,27 +78,29 @@ export async function cycleTimesReport(
 ): Promise<CycleTimeGroup[]> {
   const filter = scopeFilter(scope, 'o.created_at', 'o.partner_id');
   const sql = `
-    WITH scoped AS (
-      SELECT o.id, o.partner_id, o.channel, o.created_at AS received FROM orders o WHERE ${filter.sql}
-    ), reached AS (${reachedSql('scoped', 'id, partner_id, channel, received')}
+    WITH reached AS (
+      SELECT ${milestoneColumns} FROM orders o WHERE ${filter.sql}
     ), keyed AS (
       SELECT r.*, g.key FROM reached r ${groupJoin(scope, groupBy)}
-    ), timed AS (${stageTimesSql('keyed')})
-    SELECT key COLLATE "C" AS "group", stage, count(*) AS count, ${percentilesSql('seconds')} AS percentiles
-    FROM timed GROUP BY key COLLATE "C", stage ORDER BY 1 NULLS FIRST, stage`;
-  const rows = (
-    await reportRows<{ group: string | null; stage: number } & PercentileRow>(db, sql, [...filter.bindings, scope.period.from])
-  ).map((row) => ({ ...row, stage: stages[row.stage] as Stage }));
-  const groups = new Map<string | null, CycleTimeGroup>();
-  for (const row of rows) {
-    const group = groups.get(row.group) ?? {
+    ), timed AS (${stageColumnsSql('keyed')})
+    SELECT key COLLATE "C" AS "group", ${stages
+      .map((_, index) => `count(s${index}) AS c${index}, ${percentilesSql(`s${index}`)} AS p${index}`)
+      .join(', ')}
+    FROM timed GROUP BY key COLLATE "C" ORDER BY 1 NULLS FIRST`;
+  const rows = await reportRows<{ group: string | null } & Record<string, unknown>>(db, sql, filter.bindings);
+  const groups = rows
+    .map((row) => ({
       group: row.group,
-      stages: Object.fromEntries(stages.map((stage) => [stage, percentilesOf(undefined)])) as CycleTimeGroup['stages'],
-    };
-    group.stages[row.stage] = percentilesOf(row);
-    groups.set(row.group, group);
-  }
-  return [...groups.values()];
+      stages: Object.fromEntries(
+        stages.map((stage, index) => [
+          stage,
+          percentilesOf({ count: row[`c${index}`] as number | string, percentiles: row[`p${index}`] as PercentileRow['percentiles'] }),
+        ]),
+      ) as CycleTimeGroup['stages'],
+    }))
+    // A group is shown when some stage of it ended (as when it was a row per stage).
+    .filter((group) => Object.values(group.stages).some((figures) => figures.count > 0));
+  return groups;
 }
 
 /** Stage durations that ended since `since`, counted per stage into buckets: the number of `bounds` (seconds) below each. */
@@ -115,10 +110,9 @@ export async function recentStageDurations(
   bounds: readonly number[],
 ): Promise<{ stage: Stage; bucket: number; count: number; sum: number }[]> {
   const sql = `
-    WITH scoped AS (
-      SELECT o.id, o.created_at AS received FROM orders o
+    WITH reached AS (
+      SELECT ${milestoneColumns} FROM orders o
       WHERE o.id IN (SELECT e.order_id FROM order_events e WHERE e.cause IN (${causeList}) AND e.at >= ?)
-    ), reached AS (${reachedSql('scoped', 'id, received', 's.received')}
     ), timed AS (${stageTimesSql('reached')})
     SELECT stage, (SELECT count(*) FROM unnest(?::float8[]) AS bound WHERE bound < seconds) AS bucket, count(*) AS count, sum(seconds) AS sum
     FROM timed WHERE ended >= ? GROUP BY stage, bucket`;
