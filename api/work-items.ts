@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import {
-  annotateWorkItem,
   changeWorkItemLocked,
   closeWorkItemByPerson,
+  commentWorkItem,
   ensurePersonTaskItem,
   findTask,
   findWorkItem,
@@ -208,7 +208,7 @@ export function workItemHandlers(db: Database, fulfillment: FulfillmentDeps, dec
           );
           if (result.kind === 'refused')
             throw result.code === 'unknown-task' ? notFound(item.id) : new ProblemError('invalid-state', result.detail);
-          await annotateWorkItem(db, item.id, { by, ...(comment === undefined ? {} : { comment }) });
+          if (comment !== undefined) await commentWorkItem(db, item.id, comment);
           return current(item.id);
         }
         case 'approval': {

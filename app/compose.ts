@@ -86,7 +86,7 @@ export function composeServer(parts: Parts): ServerDeps {
       renderAnswer: fulfillment.renderAnswer,
       timer: metrics.timeStage,
       calendars,
-      ...(parts.approvals === undefined ? {} : { approvals: { ...parts.approvals, calendars } }),
+      ...(parts.approvals === undefined ? {} : { approvals: parts.approvals }),
       ...(parts.clock === undefined ? {} : { clock: parts.clock }),
     },
     decideApproval: decide,

@@ -11,7 +11,7 @@ import {
 import type { CanonicalOrder, StoredOrder } from '../domain/order.ts';
 import { orderHeld, orderRejected, orderResumed } from '../domain/partner-events.ts';
 import { decompose } from './decompose.ts';
-import { closeException, holdForApproval, openException, type ApprovalGate, type LevelStart } from './approvals.ts';
+import { closeException, holdForApproval, openException, type ApprovalGate, type LevelNotice, type LevelStart } from './approvals.ts';
 import type { Calendars } from './deadlines.ts';
 import type { AnswerRenderer } from './fulfillment.ts';
 import { writeAnswers } from './partner-answers.ts';
@@ -29,12 +29,18 @@ export interface PlanningDeps {
   /** Writes the partner's answer when lines are refused before any work (absent: the refusal is in history and events only). */
   renderAnswer?: AnswerRenderer;
   /** The approval policies a stored order passes before it is planned (absent: none; every order is planned at once). */
-  approvals?: { gate: ApprovalGate } & NonNullable<LevelStart>;
+  approvals?: { gate: ApprovalGate; notice?: LevelNotice };
   /** The time orders are held at and their levels start (tests move it); now when absent. */
   clock?: () => Date;
   /** The working calendars partner deadlines count in (absent: none, so a deadline on a calendar is noted as not started). */
   calendars?: Calendars;
 }
+
+/** What a level started while planning needs: who tells its people, the calendars its SLA counts in. */
+export const levelStartOf = (planning: PlanningDeps): LevelStart => ({
+  ...(planning.approvals?.notice === undefined ? {} : { notice: planning.approvals.notice }),
+  ...(planning.calendars === undefined ? {} : { calendars: planning.calendars }),
+});
 
 export async function resolveOrderItems<O extends CanonicalOrder>(
   tx: StoreTransaction,
@@ -74,7 +80,7 @@ export async function settleUnresolved(
     const { updatedAt } = await tx.changeStatus(order.id, 'received', 'held', 'order.held', actor, { reason, lines: unresolved });
     await tx.enqueue(orderHeld(order, reason, unresolved));
     const held = { ...order, status: 'held' as const, updatedAt };
-    await openException(tx, held, unresolved, deps.approvals, at);
+    await openException(tx, held, unresolved, levelStartOf(deps), at);
     return held;
   }
   const refusedLines = [...new Set(unresolved.map((item) => item.lineNumber))];
@@ -131,7 +137,7 @@ export async function resumeHeldOrders(
     // Resumed, it passes the approval policies as a new order does.
     const resumedOrder = { ...items.order, status: 'held' as const };
     const need = planning.approvals === undefined ? undefined : await planning.approvals.gate(tx, resumedOrder);
-    if (need?.required === true) await holdForApproval(tx, resumedOrder, need, planning.approvals, planning.clock?.() ?? new Date());
+    if (need?.required === true) await holdForApproval(tx, resumedOrder, need, levelStartOf(planning), planning.clock?.() ?? new Date());
     else await decompose(tx, resumedOrder, catalog, { from: 'held' });
     resumed.push(order.id);
   }

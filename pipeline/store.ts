@@ -3,7 +3,7 @@ import { orderReceived } from '../domain/partner-events.ts';
 import { holdForApproval } from './approvals.ts';
 import { startReceiptDeadlines } from './deadlines.ts';
 import { decomposeOrders } from './decompose.ts';
-import { resolveOrderItems, settleUnresolved, type PlanningDeps } from './item-resolution.ts';
+import { levelStartOf, resolveOrderItems, settleUnresolved, type PlanningDeps } from './item-resolution.ts';
 import type { StoreTransaction } from './ports.ts';
 import type { Received } from './receive.ts';
 
@@ -85,7 +85,7 @@ export async function insertReceivedOrders(
     }
     const need = planning.approvals === undefined ? undefined : await planning.approvals.gate(tx, order);
     if (need?.required === true)
-      results[index] = await holdForApproval(tx, order, need, planning.approvals, planning.clock?.() ?? new Date());
+      results[index] = await holdForApproval(tx, order, need, levelStartOf(planning), planning.clock?.() ?? new Date());
     else toPlan.push(index);
   }
   const planned = await decomposeOrders(

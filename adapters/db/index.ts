@@ -54,9 +54,9 @@ export { approvalFacts, partnerTotalMismatch } from './approval-facts.ts';
 export { listContractPrices, putContractPrices, type ContractPrice } from './partner-prices.ts';
 export { findTask, listTasks, type TaskView } from './tasks.ts';
 export {
-  annotateWorkItem,
   changeWorkItemLocked,
   closeWorkItemByPerson,
+  commentWorkItem,
   ensurePersonTaskItem,
   findWorkItem,
   listWorkItems,

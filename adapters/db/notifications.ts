@@ -3,18 +3,15 @@ import type { ApprovalStatus, ApprovalSummary, Decision } from '../../domain/app
 import type { NoticeChannel, NoticeLinks, NoticeState } from '../../domain/approval-messages.ts';
 import type { NoticeBatch } from '../../pipeline/approval-notices.ts';
 import type { Database } from './connect.ts';
+import { noteOrderEvent } from './order-events.ts';
 
 // Approval links and the messages that carry them. Written in the transaction of the level start;
 // the sender claims, sends outside any transaction, then records; the link pages read and spend.
 
 const actor = 'gateway';
 
-async function noteEvent(q: Knex | Knex.Transaction, orderId: string, cause: string, detail: Record<string, unknown>): Promise<void> {
-  await q.raw(
-    `INSERT INTO order_events (order_id, from_status, to_status, cause, actor, detail) SELECT id, status, status, ?, ?, ?::jsonb FROM orders WHERE id = ?`,
-    [cause, actor, JSON.stringify(detail), orderId],
-  );
-}
+const noteEvent = (q: Knex | Knex.Transaction, orderId: string, cause: string, detail: Record<string, unknown>) =>
+  noteOrderEvent(q, orderId, cause, actor, detail);
 
 export async function insertNoticeBatch(trx: Knex.Transaction, batch: NoticeBatch): Promise<void> {
   if (batch.links.length > 0)

@@ -1,5 +1,6 @@
 import { approvalStore } from './approval-store.ts';
 import { deadlineStore } from './deadlines.ts';
+import { noteOrderEvent } from './order-events.ts';
 import { workItemTransaction } from './work-items.ts';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
@@ -307,10 +308,7 @@ function transactionOn(trx: Knex.Transaction, outbox: OutboxJson[]): StoreTransa
     },
 
     async noteEvent(orderId, cause, actor, detail) {
-      await trx.raw(
-        `INSERT INTO order_events (order_id, from_status, to_status, cause, actor, detail) SELECT id, status, status, ?, ?, ?::jsonb FROM orders WHERE id = ?`,
-        [cause, actor, JSON.stringify(detail), orderId],
-      );
+      await noteOrderEvent(trx, orderId, cause, actor, detail);
     },
 
     async queueNotices(batch) {

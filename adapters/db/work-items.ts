@@ -1,16 +1,15 @@
 import type { Knex } from 'knex';
 import {
-  defaultEscalationRole,
-  personTaskRole,
+  personTaskItem,
   type NewWorkItem,
   type WorkItem,
   type WorkItemKind,
   type WorkItemStatus,
   type WorkViewer,
 } from '../../domain/work-item.ts';
-import { defaultWarnFraction } from '../../domain/working-calendar.ts';
 import type { WorkItemTransaction } from '../../pipeline/ports.ts';
 import type { Database } from './connect.ts';
+import { noteOrderEvent } from './order-events.ts';
 
 // The task lists' table (migration 022). Items without a due time sort last; the paging position
 // is that sort key, so it is the same expression in the order and in the cursor.
@@ -234,10 +233,7 @@ export async function changeWorkItemLocked(
     if (Object.keys(judged.change).length === 0) return { kind: 'changed' as const, item };
     await items.changeWorkItem(id, judged.change);
     if (item.orderId !== null)
-      await trx.raw(
-        `INSERT INTO order_events (order_id, from_status, to_status, cause, actor, detail) SELECT id, status, status, ?, ?, ?::jsonb FROM orders WHERE id = ?`,
-        [event.cause, event.actor, JSON.stringify({ workItemId: id, title: item.title, ...event.detail }), item.orderId],
-      );
+      await noteOrderEvent(trx, item.orderId, event.cause, event.actor, { workItemId: id, title: item.title, ...event.detail });
     return { kind: 'changed' as const, item: { ...item, ...judged.change } };
   });
 }
@@ -257,47 +253,49 @@ export async function closeWorkItemByPerson(
       { status: 'done', ...end },
     );
     if (item.orderId !== null)
-      await trx.raw(
-        `INSERT INTO order_events (order_id, from_status, to_status, cause, actor, detail) SELECT id, status, status, 'task.completed', ?, ?::jsonb FROM orders WHERE id = ?`,
-        [
-          end.by,
-          JSON.stringify({
-            workItemId: id,
-            title: item.title,
-            outcome: end.outcome,
-            ...(end.comment === undefined ? {} : { comment: end.comment }),
-          }),
-          item.orderId,
-        ],
-      );
+      await noteOrderEvent(trx, item.orderId, 'task.completed', end.by, {
+        workItemId: id,
+        title: item.title,
+        outcome: end.outcome,
+        ...(end.comment === undefined ? {} : { comment: end.comment }),
+      });
     return closed;
   });
 }
 
-/** Notes the person's comment and outcome on an item its own use case closed (a plan task done, an approval decided). */
-export async function annotateWorkItem(db: Database, id: string, note: { outcome?: string; comment?: string; by: string }): Promise<void> {
-  await db('work_items')
-    .where({ id })
-    .update({
-      completed_by: note.by,
-      ...(note.outcome === undefined ? {} : { outcome: note.outcome }),
-      ...(note.comment === undefined ? {} : { comment: note.comment }),
-    });
+/** The person's comment on an item its own use case closed (a plan task done through the fulfillment path). */
+export async function commentWorkItem(db: Database, id: string, comment: string): Promise<void> {
+  await db('work_items').where({ id }).update({ comment });
 }
 
 /**
- * Puts an open person task that is on no list (written before task lists, or by hand) on the
- * operations list, as the plan would have; a blocked or ended one is left alone.
+ * Puts an open person task that is on no list (written before task lists, or by hand) on its
+ * role's list, as the plan would have; a blocked or ended one is left alone.
  */
 export async function ensurePersonTaskItem(db: Database, taskId: string, now: Date = new Date()): Promise<void> {
-  await db.raw(
-    `INSERT INTO work_items (id, kind, source_id, order_id, partner_id, title, assigned_roles, status, escalate_to_role, created_at, warn_at, due_at)
-     SELECT t.id, 'person-task', t.id, t.order_id, o.partner_id,
-            t.type || ' for order ' || o.external_ref || ', line ' || t.line_number || ' (' || t.task_key || ')',
-            ?::text[], 'open', ?, ?, GREATEST(?::timestamptz, ?::timestamptz + (t.due_at - ?::timestamptz) * ?), t.due_at
-       FROM tasks t JOIN orders o ON o.id = t.order_id
-      WHERE t.id = ? AND t.person AND t.status IN ('ready', 'dispatched', 'acknowledged', 'in_progress')
-     ON CONFLICT (kind, source_id, level) DO NOTHING`,
-    [[personTaskRole], defaultEscalationRole, now, now, now, now, defaultWarnFraction, taskId],
+  const row:
+    | {
+        id: string;
+        task_key: string;
+        type: string;
+        line_number: string;
+        due_at: Date;
+        role: string | null;
+        order_id: string;
+        partner_id: string;
+        external_ref: string;
+      }
+    | undefined = await db('tasks as t')
+    .join('orders as o', 'o.id', 't.order_id')
+    .where('t.id', taskId)
+    .where('t.person', true)
+    .whereIn('t.status', ['ready', 'dispatched', 'acknowledged', 'in_progress'])
+    .first('t.id', 't.task_key', 't.type', 't.line_number', 't.due_at', 't.role', 't.order_id', 'o.partner_id', 'o.external_ref');
+  if (row === undefined) return;
+  const item = personTaskItem(
+    { id: row.id, key: row.task_key, type: row.type, lineNumber: row.line_number, dueAt: row.due_at, role: row.role },
+    { id: row.order_id, partnerId: row.partner_id, externalRef: row.external_ref },
+    now,
   );
+  await db.transaction((trx) => workItemTransaction(trx).openWorkItems([item]));
 }
