@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { findPrincipalByHash, hashKey, type Database, type Principal } from '../adapters/db/index.ts';
+import { findPrincipalByHash, findSession, hashKey, type Database, type Principal } from '../adapters/db/index.ts';
+import { sameToken, sessionCookie } from './console/session.ts';
 import { ProblemError } from './problems.ts';
 
 declare module 'fastify' {
@@ -11,15 +12,39 @@ declare module 'fastify' {
 
 const bearer = /^Bearer\s+(\S+)\s*$/i;
 
+const safeMethods = new Set(['GET', 'HEAD']);
+
+/**
+ * The principal of a console session's cookie, when no Authorization header is sent (the console's
+ * own calls, and the browser's live stream). A call that changes something must also carry the
+ * session's form token in `x-csrf-token`: a cookie alone is what a forged request would have.
+ */
+async function sessionPrincipal(db: Database, request: FastifyRequest): Promise<Principal | undefined> {
+  const token = request.cookies[sessionCookie];
+  if (token === undefined || token.length > 100) return undefined;
+  const session = await findSession(db, token, new Date());
+  if (session === undefined) return undefined;
+  if (!safeMethods.has(request.method) && !sameToken(request.headers['x-csrf-token'], session.csrf))
+    throw Object.assign(new ProblemError('forbidden', 'a console session changes nothing without its form token (x-csrf-token)'), {
+      statusCode: 403,
+    });
+  return session.principal;
+}
+
 /**
  * Security handler for the spec's bearerAuth scheme; the operation's scopes are the roles it admits.
  * The key is looked up in the database on every request (one indexed read), never remembered: a
- * revoked key fails on the very next request, on every instance.
+ * revoked key fails on the very next request, on every instance. A console session is read the same way.
  */
 export function bearerAuth(db: Database) {
   return async (request: FastifyRequest, _reply: FastifyReply, roles: string[]): Promise<void> => {
     const match = bearer.exec(request.headers.authorization ?? '');
-    const principal = match?.[1] === undefined ? undefined : await findPrincipalByHash(db, hashKey(match[1]));
+    const principal =
+      match?.[1] !== undefined
+        ? await findPrincipalByHash(db, hashKey(match[1]))
+        : request.headers.authorization === undefined
+          ? await sessionPrincipal(db, request)
+          : undefined;
     if (principal === undefined) {
       const error = new ProblemError(
         'unauthorized',

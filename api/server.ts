@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import fastifyCookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -42,6 +43,7 @@ import { notificationHandlers } from './notifications.ts';
 import { timelineHandlers } from './timeline.ts';
 import { streamHandlers } from './stream.ts';
 import { reportHandlers } from './reports.ts';
+import { consoleRoutes } from './console/plugin.ts';
 
 export const openapiPath = packageFile('openapi.yaml');
 
@@ -97,6 +99,10 @@ export interface ServerDeps {
   approvalLinks?: ApprovalLinkDeps;
   /** GET /v1/stream's polling and heartbeat intervals; defaults when absent (tests shorten them). */
   stream?: StreamTiming;
+  /** The gateway's address as people reach it (PUBLIC_BASE_URL): the console's e-mailed links point there. */
+  publicBaseUrl?: string;
+  /** The console's clock (sessions, sign-in links); now when absent. */
+  clock?: () => Date;
 }
 
 export interface ServerTimeouts {
@@ -227,6 +233,8 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
     metrics.requestDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
 
+  // Console sessions are cookies, read by the console's pages and by the API's security handler.
+  await app.register(fastifyCookie);
   await app.register(swagger, { mode: 'static', specification: { document: specification as never } });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -265,5 +273,12 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
     securityHandlers: { bearerAuth: bearerAuth(db) },
   });
   if (options.approvalLinks !== undefined) await app.register(approvalLinkRoutes(db, options.approvalLinks));
+  await app.register(
+    consoleRoutes({
+      db,
+      ...(options.publicBaseUrl === undefined ? {} : { publicBaseUrl: options.publicBaseUrl }),
+      ...(options.clock === undefined ? {} : { now: options.clock }),
+    }),
+  );
   return app;
 }

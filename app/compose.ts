@@ -54,6 +54,8 @@ export interface Parts {
   stream?: StreamTiming;
   /** The time orders are held and approval levels start at (tests move it); now when absent. */
   clock?: () => Date;
+  /** The gateway's address as people reach it (PUBLIC_BASE_URL), for the console's e-mailed links. */
+  publicBaseUrl?: string;
   /** The working calendars (startCalendars) approval levels' SLAs and partner deadlines count in; absent: none. */
   calendars?: ReadonlyMap<string, WorkingCalendar>;
 }
@@ -104,6 +106,8 @@ export function composeServer(parts: Parts): ServerDeps {
     ...(parts.esign === undefined ? {} : { esign: { ...parts.esign, decide: parts.esign.decide ?? decide } }),
     ...(parts.approvalLinks === undefined ? {} : { approvalLinks: { decide, ...parts.approvalLinks } }),
     ...(parts.stream === undefined ? {} : { stream: parts.stream }),
+    ...(parts.publicBaseUrl === undefined ? {} : { publicBaseUrl: parts.publicBaseUrl }),
+    ...(parts.clock === undefined ? {} : { clock: parts.clock }),
   };
 }
 

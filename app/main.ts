@@ -86,6 +86,7 @@ async function main(): Promise<void> {
     // Providers without settings are undefined: their callback routes answer 404.
     esign: { docusign: config.docusign, acrobatSign: config.acrobatSign },
     approvalLinks: { linkKey: notices.linkKey },
+    publicBaseUrl: config.publicBaseUrl,
   });
   const app = await buildServer(deps);
   let workers: Workers | undefined = undefined;

@@ -24,6 +24,7 @@ import * as workItems from './022_work_items.ts';
 import * as reportIndexes from './023_report_indexes.ts';
 import * as vendorJeopardy from './024_vendor_jeopardy.ts';
 import * as orderMilestones from './025_order_milestones.ts';
+import * as consoleSessions from './026_console_sessions.ts';
 
 // Listed here rather than read from disk, so that the same list runs under tsx, vitest and a bundle.
 const migrations: Record<string, Knex.Migration> = {
@@ -52,6 +53,7 @@ const migrations: Record<string, Knex.Migration> = {
   '023_report_indexes': reportIndexes,
   '024_vendor_jeopardy': vendorJeopardy,
   '025_order_milestones': orderMilestones,
+  '026_console_sessions': consoleSessions,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

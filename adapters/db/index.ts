@@ -125,3 +125,14 @@ export { slaReport } from './reports-sla.ts';
 export { approvalsReport } from './reports-approvals.ts';
 export { throughputReport } from './reports-throughput.ts';
 export type { ReportScope } from './reports-scope.ts';
+export {
+  consoleKeyOf,
+  endSession,
+  findSession,
+  openSession,
+  sendSignInLink,
+  signInLinkMinutes,
+  spendSignInLink,
+  type ConsoleSession,
+  type SignInHolder,
+} from './console-sessions.ts';

@@ -8,6 +8,8 @@ const tables = [
   'approval_decisions',
   'approval_links',
   'approvals',
+  'console_sessions',
+  'console_sign_in_links',
   'control_numbers',
   'dead_letters',
   'documents',
