@@ -2,6 +2,8 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCalendars, startCatalog } from '../../app/compose.ts';
 import type { ApprovalLevel } from '../../domain/approval.ts';
+import { noticeSettings } from '../../adapters/notify/index.ts';
+import { levelNotice } from '../../pipeline/approval-notices.ts';
 import type { ApprovalGate } from '../../pipeline/approvals.ts';
 import { adminKey, sampleOrder, startTestApp, type TestApp } from '../support/app.ts';
 import { expectAccessible, keepScreenshot, launchBrowser, openConsole, signIn, type ConsoleBrowser } from '../support/browser.ts';
@@ -39,7 +41,11 @@ describe('console in a browser: my work', () => {
         },
       ],
     };
-    t = await startTestApp('postgres', { catalog, server: { approvals: { gate }, calendars } });
+    const notices = noticeSettings({ publicBaseUrl: 'http://gateway.test', linkTtlMs: 86_400_000 }, Buffer.alloc(32, 7));
+    t = await startTestApp('postgres', {
+      catalog,
+      server: { approvals: { gate, notice: levelNotice(notices) }, approvalLinks: { linkKey: notices.linkKey }, calendars },
+    });
     shop = await t.partner('Work shop');
     for (const [name, roles] of [
       ['Alice Approver', ['sales-manager']],
@@ -130,6 +136,22 @@ describe('console in a browser: my work', () => {
     expect(await statusOf(survey.id)).toBe('ready_for_billing');
     const [item] = (await t.request({ method: 'GET', url: `/v1/tasks?order=${survey.id}&status=done`, key: adminKey })).json().tasks;
     expect(item).toMatchObject({ status: 'done', comment: 'site surveyed' });
+    expect(c.elsewhere).toEqual([]);
+  });
+
+  it("the approve link of the approval mail opens a page in the console's look, and deciding there counts", async () => {
+    const big = await submit('PO-BIG-LINK', [{ lineNumber: '1', sku: 'MODEM-X1', quantity: 500, uom: 'EA', unitPrice: 49.5 }]);
+    const [mail] = await t.database.db('notifications').where({ order_id: big.id, channel: 'email' }).select('text');
+    const approve = /http:\/\/gateway\.test(\/a\/\S+)/.exec(String(mail?.text))?.[1] ?? '';
+    expect(approve).not.toBe('');
+    await c.page.goto(`${c.base}${approve}`);
+    await expect.poll(() => c.page.getByRole('heading', { level: 1 }).textContent()).toBe('Order PO-BIG-LINK waits for your decision');
+    expect(await c.page.locator('link[href="/console/assets/console.css"]').count()).toBe(1);
+    await expectAccessible(c.page);
+    await keepScreenshot(c.page, 'approval-link');
+    await c.page.getByRole('button', { name: 'Approve order PO-BIG-LINK' }).click();
+    await expect.poll(() => c.page.getByRole('heading', { level: 1 }).textContent()).toBe('Order PO-BIG-LINK: approved');
+    expect(await statusOf(big.id)).toBe('decomposed');
     expect(c.elsewhere).toEqual([]);
   });
 });
