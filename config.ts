@@ -163,7 +163,8 @@ export const configVariables: readonly ConfigVariable[] = [
   {
     name: 'PUBLIC_BASE_URL',
     default: 'http://localhost:8080',
-    description: 'Where people reach the gateway from their browsers: the base of the Approve and Reject links in approval messages.',
+    description:
+      "Where people reach the gateway from their browsers: the base of the Approve and Reject links in approval messages and of the console's e-mailed sign-in links; an `https://` base makes the console's cookies Secure (as does a request over TLS).",
   },
   {
     name: 'LINK_TTL',
