@@ -7,6 +7,7 @@ import type { Database } from '../../adapters/db/index.ts';
 import { packageFile } from '../../package-files.ts';
 import { render } from './render.ts';
 import { sameToken, sessionOf } from './session.ts';
+import { operationsRoutes } from './operations.ts';
 import { signInRoutes } from './sign-in.ts';
 
 // The operations console: server-rendered pages under /console over the same API the machines use
@@ -83,6 +84,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
     });
 
     await app.register(signInRoutes(deps));
+    await app.register(operationsRoutes(deps));
     app.get('/console/*', async (request, reply) =>
       render(
         request,
