@@ -207,6 +207,20 @@ describe('console operations', () => {
     expect(overview.body).toMatch(/<strong class="count">3<\/strong> waiting for a replay/);
   });
 
+  it("answers odd addresses with the API's reason in the console's look, never a 500", async () => {
+    const unknownVendor = await admin.get('/console/operations/vendors/no-such-vendor');
+    expect(unknownVendor.statusCode).toBe(404);
+    expect(unknownVendor.body).toContain('vendor no-such-vendor does not exist');
+    const badPartner = await admin.get('/console/operations/partners/..%2F..%2Fdead-letters');
+    expect(badPartner.statusCode).toBe(400);
+    expect(badPartner.body).toContain('<h1>Not available</h1>');
+    const badCursor = await admin.get('/console/operations/dead-letters?cursor=nonsense');
+    expect(badCursor.statusCode).toBe(400);
+    expect(badCursor.body).toContain('pass the nextCursor of a previous page unchanged');
+    expect((await admin.get('/console/operations/partners?q=a&q=b')).statusCode).toBe(200);
+    expect((await admin.get('/console/operations/webhooks?state=failed&state=pending')).statusCode).toBe(200);
+  });
+
   it('lists webhook deliveries with a Retry for a failed one, which makes it due again', async () => {
     const shop = await t.partner('Hooked');
     const delivery = await failedDelivery(t, shop.key, 'ops-console-hooks.example');

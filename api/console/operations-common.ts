@@ -9,21 +9,36 @@ import { leaveNotice, type Notice } from './session.ts';
 export const section = '/console/operations';
 
 export type Form = Record<string, string | undefined>;
-export type OpsRequest = FastifyRequest<{ Body: Form | undefined; Querystring: Form; Params: Record<string, string> }>;
+export type OpsRequest = FastifyRequest<{
+  Body: Form | undefined;
+  Querystring: Record<string, string | string[] | undefined>;
+  Params: Record<string, string>;
+}>;
 
-/** The API's answer when it refused a read, as a console page with the API's status and reason. */
-export function refusedPage(request: FastifyRequest, reply: FastifyReply, answer: ApiAnswer, back?: { href: string; label: string }) {
+/** One value of the query: a name given twice (?q=a&q=b) counts as not given. */
+export const queryValue = (value: string | string[] | undefined): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/** Why a page cannot be shown: the API's status and its reason. */
+export interface Refusal {
+  status: number;
+  reason: string;
+}
+
+export const refusalOf = (answer: ApiAnswer): Refusal => ({ status: answer.status, reason: problemText(answer) });
+
+/** A refused read as a console page, with the API's status and reason. */
+export function refusedPage(request: FastifyRequest, reply: FastifyReply, refusal: Refusal, back?: { href: string; label: string }) {
   return render(
     request,
     reply,
     'message',
     {
-      title: answer.status === 403 ? 'Not for this sign-in' : answer.status === 404 ? 'Not found' : 'Not available',
+      title: refusal.status === 403 ? 'Not for this sign-in' : refusal.status === 404 ? 'Not found' : 'Not available',
       section,
-      paragraphs: [problemText(answer)],
+      paragraphs: [refusal.reason],
       ...(back === undefined ? {} : { back }),
     },
-    answer.status,
+    refusal.status,
   );
 }
 

@@ -1,7 +1,18 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { components } from '../openapi.gen.ts';
-import { apiFor, problemText, type ApiAnswer, type ApiCall } from './api-call.ts';
-import { noticeThen, queryOf, refusedPage, section, segment, shortTime, type OpsRequest } from './operations-common.ts';
+import { apiFor, problemText, type ApiCall } from './api-call.ts';
+import {
+  noticeThen,
+  queryOf,
+  queryValue,
+  refusalOf,
+  refusedPage,
+  section,
+  segment,
+  shortTime,
+  type OpsRequest,
+  type Refusal,
+} from './operations-common.ts';
 import type { ConsoleDeps } from './plugin.ts';
 import { render } from './render.ts';
 
@@ -28,7 +39,7 @@ interface KindView {
   title: string;
   one: string;
   /** Reads one page of holders. */
-  list(api: ApiCall, query: { q?: string; cursor?: string }): Promise<{ ok: true; listing: Listing } | { ok: false; answer: ApiAnswer }>;
+  list(api: ApiCall, query: { q?: string; cursor?: string }): Promise<{ ok: true; listing: Listing } | { ok: false; refusal: Refusal }>;
 }
 
 const partnerDetail = (p: components['schemas']['Partner']): string =>
@@ -43,7 +54,7 @@ const kinds: Record<Kind, KindView> = {
     one: 'partner',
     async list(api, { q, cursor }) {
       const answer = await api<components['schemas']['PartnerPage']>('GET', `/v1/partners${queryOf({ q, cursor, limit: 50 })}`);
-      if (!answer.ok) return { ok: false, answer };
+      if (!answer.ok) return { ok: false, refusal: refusalOf(answer) };
       return {
         ok: true,
         listing: {
@@ -58,7 +69,7 @@ const kinds: Record<Kind, KindView> = {
     one: 'vendor',
     async list(api) {
       const answer = await api<{ vendors: components['schemas']['Vendor'][] }>('GET', '/v1/vendors');
-      if (!answer.ok) return { ok: false, answer };
+      if (!answer.ok) return { ok: false, refusal: refusalOf(answer) };
       return {
         ok: true,
         listing: {
@@ -76,7 +87,7 @@ const kinds: Record<Kind, KindView> = {
     one: 'person',
     async list(api) {
       const answer = await api<{ people: components['schemas']['Person'][] }>('GET', '/v1/people');
-      if (!answer.ok) return { ok: false, answer };
+      if (!answer.ok) return { ok: false, refusal: refusalOf(answer) };
       return {
         ok: true,
         listing: {
@@ -92,21 +103,17 @@ const kinds: Record<Kind, KindView> = {
 };
 
 /** One holder by id: a partner has a read of its own; vendors and people are few and read as a list. */
-async function holderOf(api: ApiCall, kind: Kind, id: string): Promise<{ ok: true; holder: Holder } | { ok: false; answer: ApiAnswer }> {
+async function holderOf(api: ApiCall, kind: Kind, id: string): Promise<{ ok: true; holder: Holder } | { ok: false; refusal: Refusal }> {
   if (kind === 'partners') {
     const answer = await api<components['schemas']['Partner']>('GET', `/v1/partners/${segment(id)}`);
     return answer.ok
       ? { ok: true, holder: { id: answer.body.id, name: answer.body.name, detail: partnerDetail(answer.body) } }
-      : { ok: false, answer };
+      : { ok: false, refusal: refusalOf(answer) };
   }
   const listed = await kinds[kind].list(api, {});
   if (!listed.ok) return listed;
   const holder = listed.listing.holders.find((h) => h.id === id);
-  if (holder === undefined)
-    return {
-      ok: false,
-      answer: { status: 404, ok: false, body: { detail: `${kinds[kind].one} ${id} does not exist` }, text: '', contentType: '' },
-    };
+  if (holder === undefined) return { ok: false, refusal: { status: 404, reason: `${kinds[kind].one} ${id} does not exist` } };
   return { ok: true, holder };
 }
 
@@ -120,10 +127,10 @@ export function keyRoutes(deps: ConsoleDeps) {
       const base = `/console/operations/${kind}`;
 
       app.get(base, async (request: OpsRequest, reply) => {
-        const q = request.query.q?.trim().slice(0, 200) ?? '';
-        const cursor = request.query.cursor;
+        const q = queryValue(request.query.q)?.trim().slice(0, 200) ?? '';
+        const cursor = queryValue(request.query.cursor);
         const listed = await view.list(apiFor(request), { ...(q === '' ? {} : { q }), ...(cursor === undefined ? {} : { cursor }) });
-        if (!listed.ok) return refusedPage(request, reply, listed.answer);
+        if (!listed.ok) return refusedPage(request, reply, listed.refusal);
         return render(request, reply, 'operations-holders', {
           title: view.title,
           section,
@@ -144,10 +151,10 @@ export function keyRoutes(deps: ConsoleDeps) {
           holderOf(api, kind, id),
           api<{ keys: ApiKey[] }>('GET', `/v1/${kind}/${segment(id)}/api-keys`),
         ]);
-        if (!found.ok) return refusedPage(request, reply, found.answer, { href: base, label: `Back to ${view.title.toLowerCase()}` });
-        if (!keys.ok) return refusedPage(request, reply, keys, { href: base, label: `Back to ${view.title.toLowerCase()}` });
+        if (!found.ok) return refusedPage(request, reply, found.refusal, { href: base, label: `Back to ${view.title.toLowerCase()}` });
+        if (!keys.ok) return refusedPage(request, reply, refusalOf(keys), { href: base, label: `Back to ${view.title.toLowerCase()}` });
         return render(request, reply, 'operations-holder', {
-          title: `${found.holder.name}`,
+          title: found.holder.name,
           section,
           kind,
           one: view.one,

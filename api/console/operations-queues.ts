@@ -1,7 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import type { components } from '../openapi.gen.ts';
 import { apiFor, problemText } from './api-call.ts';
-import { noticeThen, queryOf, refusedPage, section, segment, shortTime, type OpsRequest } from './operations-common.ts';
+import {
+  noticeThen,
+  queryOf,
+  queryValue,
+  refusalOf,
+  refusedPage,
+  section,
+  segment,
+  shortTime,
+  type OpsRequest,
+} from './operations-common.ts';
 import type { ConsoleDeps } from './plugin.ts';
 import { render } from './render.ts';
 
@@ -31,15 +41,15 @@ const deliveryStates = ['pending', 'delivered', 'failed'] as const;
 export function queueRoutes(deps: ConsoleDeps) {
   return async (app: FastifyInstance): Promise<void> => {
     app.get('/console/operations/dead-letters', async (request: OpsRequest, reply) => {
-      const replayed = request.query.replayed === 'true';
-      const queue = request.query.queue?.trim().slice(0, 255) ?? '';
-      const cursor = request.query.cursor;
+      const replayed = queryValue(request.query.replayed) === 'true';
+      const queue = queryValue(request.query.queue)?.trim().slice(0, 255) ?? '';
+      const cursor = queryValue(request.query.cursor);
       const answer = await apiFor(request)<{ deadLetters: DeadLetter[]; nextCursor?: string }>(
         'GET',
         `/v1/dead-letters${queryOf({ replayed: String(replayed), queue, cursor, limit: 50 })}`,
       );
       if (!answer.ok)
-        return refusedPage(request, reply, answer, { href: '/console/operations/dead-letters', label: 'Back to dead letters' });
+        return refusedPage(request, reply, refusalOf(answer), { href: '/console/operations/dead-letters', label: 'Back to dead letters' });
       const letters = answer.body.deadLetters.map((letter) => ({
         id: letter.id,
         queue: letter.queue,
@@ -81,14 +91,15 @@ export function queueRoutes(deps: ConsoleDeps) {
 
     app.get('/console/operations/webhooks', async (request: OpsRequest, reply) => {
       const api = apiFor(request);
-      const state = deliveryStates.find((s) => s === request.query.state);
-      const subscriptionId = /^[0-9a-f-]{36}$/i.test(request.query.subscription ?? '') ? request.query.subscription : undefined;
+      const state = deliveryStates.find((s) => s === queryValue(request.query.state));
+      const subscription = queryValue(request.query.subscription);
+      const subscriptionId = subscription !== undefined && /^[0-9a-f-]{36}$/i.test(subscription) ? subscription : undefined;
       const [deliveries, subscriptions] = await Promise.all([
         api<{ deliveries: Delivery[] }>('GET', `/v1/webhooks/deliveries${queryOf({ state, subscriptionId, limit: 50 })}`),
         api<{ subscriptions: Subscription[] }>('GET', '/v1/webhooks/subscriptions'),
       ]);
-      if (!deliveries.ok) return refusedPage(request, reply, deliveries);
-      if (!subscriptions.ok) return refusedPage(request, reply, subscriptions);
+      if (!deliveries.ok) return refusedPage(request, reply, refusalOf(deliveries));
+      if (!subscriptions.ok) return refusedPage(request, reply, refusalOf(subscriptions));
       const urlOf = new Map(subscriptions.body.subscriptions.map((s) => [s.id, s.url]));
       return render(request, reply, 'operations-webhooks', {
         title: 'Webhook deliveries',
