@@ -13,13 +13,18 @@ import { render, sectionsFor } from './render.ts';
 // own webhook deliveries), so that the section is the admin's, as the navigation says.
 
 /** How far the overview counts: past it, it says "at least". */
-const countedUpTo = 100;
+const countedUpTo = 50;
 
-const countOf = (answer: ApiAnswer<Record<string, unknown>>, field: string): string | undefined => {
+/**
+ * How many the read listed: a list with a cursor says whether more follow; one with only a limit,
+ * that its page was full; a whole list is its length.
+ */
+const countOf = (answer: ApiAnswer<Record<string, unknown>>, field: string, list: 'cursor' | 'limit' | 'whole'): string | undefined => {
   if (!answer.ok) return undefined;
   const items = answer.body[field];
   const n = Array.isArray(items) ? items.length : 0;
-  return n >= countedUpTo || answer.body.nextCursor !== undefined ? `${n}+` : String(n);
+  const more = list === 'cursor' ? answer.body.nextCursor !== undefined : list === 'limit' && n >= countedUpTo;
+  return more ? `${n}+` : String(n);
 };
 
 export function operationsRoutes(deps: ConsoleDeps) {
@@ -44,15 +49,15 @@ export function operationsRoutes(deps: ConsoleDeps) {
           {
             href: `${section}/dead-letters`,
             label: 'Dead letters',
-            count: countOf(deadLetters, 'deadLetters'),
+            count: countOf(deadLetters, 'deadLetters', 'cursor'),
             what: 'waiting for a replay',
           },
-          { href: `${section}/webhooks`, label: 'Webhook deliveries', count: countOf(failing, 'deliveries'), what: 'failed' },
-          { href: `${section}/partners`, label: 'Partners', count: countOf(partners, 'partners'), what: 'registered' },
+          { href: `${section}/webhooks`, label: 'Webhook deliveries', count: countOf(failing, 'deliveries', 'limit'), what: 'failed' },
+          { href: `${section}/partners`, label: 'Partners', count: countOf(partners, 'partners', 'cursor'), what: 'registered' },
           {
             href: `${section}/vendors`,
             label: 'Vendors',
-            count: countOf(vendors as ApiAnswer<Record<string, unknown>>, 'vendors'),
+            count: countOf(vendors as ApiAnswer<Record<string, unknown>>, 'vendors', 'whole'),
             what: 'registered',
           },
           { href: `${section}/people`, label: 'People', count: undefined, what: 'who decide approvals, and their keys' },
