@@ -7,7 +7,10 @@ import {
   getOrder,
   getPartner,
   listApprovals,
+  listApiKeys,
   listPeople,
+  personExists,
+  revokeApiKey,
   type ApprovalView,
   type Database,
 } from '../adapters/db/index.ts';
@@ -60,8 +63,20 @@ export function approvalHandlers(db: Database, decide: DecideApproval) {
     async createPersonKey(request: FastifyRequest<{ Params: IdParams }>, reply: FastifyReply) {
       const issued = await createPersonKey(db, request.params.id);
       if (issued === undefined) throw new ProblemError('not-found', `person ${request.params.id} does not exist`);
-      reply.code(201);
+      reply.code(201).header('cache-control', 'no-store');
       return issued;
+    },
+
+    async listPersonKeys(request: FastifyRequest<{ Params: IdParams }>) {
+      if (!(await personExists(db, request.params.id))) throw new ProblemError('not-found', `person ${request.params.id} does not exist`);
+      return { keys: await listApiKeys(db, { personId: request.params.id }) };
+    },
+
+    async revokePersonKey(request: FastifyRequest<{ Params: { id: string; keyId: string } }>, reply: FastifyReply) {
+      const { id, keyId } = request.params;
+      if (!(await revokeApiKey(db, { personId: id }, keyId))) throw new ProblemError('not-found', `person ${id} has no key ${keyId}`);
+      request.log.info({ personId: id, keyId }, 'person key revoked');
+      return reply.code(204).send();
     },
 
     async listApprovals(request: FastifyRequest<{ Querystring: ListQuery }>) {

@@ -18,7 +18,10 @@ export function decodeCursor(text: string): Position {
   } catch {
     // falls through to the problem below
   }
-  throw new ProblemError('invalid-cursor', 'pass the nextCursor of a previous page unchanged', [
+  throw invalidCursor();
+}
+
+export const invalidCursor = (): ProblemError =>
+  new ProblemError('invalid-cursor', 'pass the nextCursor of a previous page unchanged', [
     { in: 'query', pointer: 'cursor', detail: 'not a cursor this API issued' },
   ]);
-}

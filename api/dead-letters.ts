@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { getDeadLetter, listDeadLetters, markReplayed, type Database, type DeadLetter } from '../adapters/db/index.ts';
+import { decodeCursor, encodeCursor, invalidCursor } from './cursor.ts';
 import { ProblemError } from './problems.ts';
 
 // Operations' view of messages that died in RabbitMQ, and the way to send one again.
@@ -9,14 +10,22 @@ export type Replayer = (letter: DeadLetter) => Promise<{ ok: true } | { ok: fals
 
 export function deadLetterHandlers(db: Database, replay: Replayer | undefined) {
   return {
-    async listDeadLetters(request: FastifyRequest<{ Querystring: { queue?: string; replayed?: boolean; limit?: number } }>) {
-      const { queue, replayed, limit } = request.query;
+    async listDeadLetters(
+      request: FastifyRequest<{ Querystring: { queue?: string; replayed?: boolean; limit?: number; cursor?: string } }>,
+    ) {
+      const { queue, replayed, limit, cursor } = request.query;
+      const position = cursor === undefined ? undefined : decodeCursor(cursor);
+      // Dead letters' ids are numbers: any other id was not issued here.
+      if (position !== undefined && !/^[0-9]{1,18}$/.test(position.id)) throw invalidCursor();
+      const page = await listDeadLetters(db, {
+        ...(queue === undefined ? {} : { queue }),
+        replayed: replayed ?? false,
+        limit: limit ?? 50,
+        ...(position === undefined ? {} : { before: { diedAt: position.at, id: position.id } }),
+      });
       return {
-        deadLetters: await listDeadLetters(db, {
-          ...(queue === undefined ? {} : { queue }),
-          replayed: replayed ?? false,
-          limit: limit ?? 50,
-        }),
+        deadLetters: page.deadLetters,
+        ...(page.next === undefined ? {} : { nextCursor: encodeCursor({ at: page.next.diedAt, id: page.next.id }) }),
       };
     },
 

@@ -933,11 +933,29 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The person's API keys, revoked ones included (admin); never a key itself or its hash */
+        get: operations["listPersonKeys"];
         put?: never;
         /** Issue a key for a person (admin); shown once */
         post: operations["createPersonKey"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/people/{id}/api-keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke one of the person's API keys (admin); it fails from the very next request, on every instance, and signs out its console sessions */
+        delete: operations["revokePersonKey"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1885,7 +1903,9 @@ export interface components {
         ApiKey: {
             id: string;
             /** @enum {string} */
-            role: "admin" | "partner" | "vendor";
+            role: "admin" | "partner" | "vendor" | "person";
+            /** @description The key's first 8 characters (ogp_ and 4 more): enough to tell keys apart, far too few to use. */
+            prefix: string;
             /** Format: date-time */
             createdAt: string;
             /**
@@ -3714,6 +3734,7 @@ export interface operations {
                 /** @description false (the default) for those not replayed yet, true for those replayed. */
                 replayed?: boolean;
                 limit?: number;
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -3721,7 +3742,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The dead letters. */
+            /** @description One page of dead letters. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3729,6 +3750,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         deadLetters: components["schemas"]["DeadLetter"][];
+                        /** @description Pass as `cursor` for the next (older) page; absent on the last page. */
+                        nextCursor?: string;
                     };
                 };
             };
@@ -3888,6 +3911,33 @@ export interface operations {
             503: components["responses"]["Problem"];
         };
     };
+    listPersonKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["PersonIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every key of the person, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
     createPersonKey: {
         parameters: {
             query?: never;
@@ -3911,6 +3961,32 @@ export interface operations {
                     };
                 };
             };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    revokePersonKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["PersonIdPath"];
+                keyId: components["parameters"]["KeyId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked (or it was already). */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];

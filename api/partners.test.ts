@@ -170,7 +170,14 @@ describe('partner lifecycle', () => {
       const partner = await t.partner('Keyed');
       const before = (await admin('GET', `/v1/partners/${partner.id}/api-keys`)).json();
       expect(before.keys).toEqual([
-        { id: expect.any(String), role: 'partner', createdAt: expect.any(String), lastUsedAt: null, revokedAt: null },
+        {
+          id: expect.any(String),
+          role: 'partner',
+          prefix: partner.key.slice(0, 8),
+          createdAt: expect.any(String),
+          lastUsedAt: null,
+          revokedAt: null,
+        },
       ]);
 
       expect((await t.request({ method: 'GET', url: '/v1/orders', key: partner.key })).statusCode).toBe(200);

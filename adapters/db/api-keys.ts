@@ -3,12 +3,14 @@ import type { Database } from './connect.ts';
 // API keys as an operator sees them: which exist, when each was last used, and revocation. The
 // key itself is shown once when issued; only its hash is stored, and neither is ever listed.
 
-/** Whose keys: a partner's or a vendor's. */
-export type KeyOwner = { partnerId: string } | { vendorId: string };
+/** Whose keys: a partner's, a vendor's or a person's. */
+export type KeyOwner = { partnerId: string } | { vendorId: string } | { personId: string };
 
 export interface ApiKeyView {
   id: string;
-  role: 'admin' | 'partner' | 'vendor';
+  role: 'admin' | 'partner' | 'vendor' | 'person';
+  /** The key's first characters (its kind and a few more): enough to tell keys apart, far too few to use. */
+  prefix: string;
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
@@ -17,6 +19,7 @@ export interface ApiKeyView {
 interface KeyRow {
   id: string;
   role: ApiKeyView['role'];
+  key_prefix: string;
   created_at: Date;
   last_used_at: Date | null;
   revoked_at: Date | null;
@@ -25,17 +28,22 @@ interface KeyRow {
 const iso = (value: Date | null): string | null => (value === null ? null : new Date(value).toISOString());
 
 const ownerColumns = (owner: KeyOwner): Record<string, string> =>
-  'partnerId' in owner ? { partner_id: owner.partnerId } : { vendor_id: owner.vendorId };
+  'partnerId' in owner
+    ? { partner_id: owner.partnerId }
+    : 'vendorId' in owner
+      ? { vendor_id: owner.vendorId }
+      : { person_id: owner.personId };
 
 /** Every key of the owner, revoked ones included, oldest first. */
 export async function listApiKeys(db: Database, owner: KeyOwner): Promise<ApiKeyView[]> {
   const rows = await db<KeyRow>('api_keys')
     .where(ownerColumns(owner))
     .orderBy([{ column: 'created_at' }, { column: 'id' }])
-    .select('id', 'role', 'created_at', 'last_used_at', 'revoked_at');
+    .select('id', 'role', 'key_prefix', 'created_at', 'last_used_at', 'revoked_at');
   return rows.map((row) => ({
     id: row.id,
     role: row.role,
+    prefix: row.key_prefix,
     createdAt: new Date(row.created_at).toISOString(),
     lastUsedAt: iso(row.last_used_at),
     revokedAt: iso(row.revoked_at),

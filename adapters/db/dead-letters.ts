@@ -103,17 +103,29 @@ export async function insertDeadLetter(db: Database, letter: NewDeadLetter, now:
   });
 }
 
-export async function listDeadLetters(db: Database, filter: { queue?: string; replayed: boolean; limit: number }): Promise<DeadLetter[]> {
+/** Newest first; `before` is the last one of the previous page (its died_at to the microsecond, and its id). */
+export async function listDeadLetters(
+  db: Database,
+  filter: { queue?: string; replayed: boolean; limit: number; before?: { diedAt: string; id: string } },
+): Promise<{ deadLetters: DeadLetter[]; next?: { diedAt: string; id: string } }> {
   const query = db<DeadLetterRow>('dead_letters')
+    .select('*', db.raw(`to_char(died_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS died_at_exact`))
     .orderBy([
       { column: 'died_at', order: 'desc' },
       { column: 'id', order: 'desc' },
     ])
-    .limit(filter.limit);
+    .limit(filter.limit + 1);
   if (filter.queue !== undefined) query.where({ queue: filter.queue });
   if (filter.replayed) query.whereNotNull('replayed_at');
   else query.whereNull('replayed_at');
-  return (await query).map(toDeadLetter);
+  if (filter.before !== undefined) query.whereRaw('(died_at, id) < (?::timestamptz, ?::bigint)', [filter.before.diedAt, filter.before.id]);
+  const rows = (await query) as (DeadLetterRow & { died_at_exact: string })[];
+  const page = rows.slice(0, filter.limit);
+  const last = page.at(-1);
+  return {
+    deadLetters: page.map(toDeadLetter),
+    ...(rows.length > filter.limit && last !== undefined ? { next: { diedAt: last.died_at_exact, id: String(last.id) } } : {}),
+  };
 }
 
 export async function getDeadLetter(db: Database, id: string): Promise<DeadLetter | undefined> {

@@ -82,6 +82,7 @@ export {
   getApproval,
   listApprovals,
   listPeople,
+  personExists,
   personHasRole,
   type ApprovalView,
   type NewPerson,

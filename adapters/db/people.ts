@@ -30,6 +30,10 @@ export async function listPeople(db: Database): Promise<PersonRecord[]> {
   return rows.map(personRecord);
 }
 
+export async function personExists(db: Database, personId: string): Promise<boolean> {
+  return (await db('people').where({ id: personId }).first('id')) !== undefined;
+}
+
 /** A new key for the person, shown once; undefined when there is no such person. */
 export async function createPersonKey(db: Database, personId: string): Promise<{ id: string; key: string } | undefined> {
   if ((await db('people').where({ id: personId }).first('id')) === undefined) return undefined;

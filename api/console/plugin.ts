@@ -8,6 +8,7 @@ import { packageFile } from '../../package-files.ts';
 import { approvalLinkRoutes, type ApprovalLinkDeps } from '../approval-links.ts';
 import { render } from './render.ts';
 import { sameToken, sessionOf } from './session.ts';
+import { operationsRoutes } from './operations.ts';
 import { signInRoutes } from './sign-in.ts';
 import { workPages } from './work.ts';
 
@@ -90,6 +91,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
     if (deps.approvalLinks !== undefined) await app.register(approvalLinkRoutes(deps.db, deps.approvalLinks));
     await app.register(signInRoutes(deps));
     await app.register(workPages(deps));
+    await app.register(operationsRoutes(deps));
     app.get('/console/*', async (request, reply) =>
       render(
         request,
