@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LightMyRequestResponse } from 'fastify';
+import { adminKey, sampleOrder, startTestApp, type TestApp } from './support/app.ts';
+
+// Orders in flight: the list's search through GET /v1/orders (newest first, by partner, channel,
+// reference prefix and time received) and the console's order pages over it, as a browser sees them.
+
+const cookiesOf = (response: LightMyRequestResponse): Record<string, string> =>
+  Object.fromEntries(
+    ([] as string[]).concat(response.headers['set-cookie'] ?? []).map((raw) => {
+      const [pair = ''] = raw.split(';');
+      const at = pair.indexOf('=');
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  );
+
+const formToken = (html: string): string => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+
+describe('orders in flight', () => {
+  let t: TestApp;
+  let shop: { id: string; key: string };
+  let other: { id: string; key: string };
+  const ids: Record<string, string> = {};
+
+  const submit = async (partner: { key: string }, externalRef: string) => {
+    const res = await t.request({
+      method: 'POST',
+      url: '/v1/orders',
+      key: partner.key,
+      headers: { 'idempotency-key': `k-${externalRef}` },
+      payload: { ...sampleOrder, externalRef },
+    });
+    expect(res.statusCode).toBe(201);
+    ids[externalRef] = res.json().id;
+  };
+
+  const list = async (query: string, key = adminKey) => t.request({ method: 'GET', url: `/v1/orders?${query}`, key });
+  const refs = (res: LightMyRequestResponse): string[] => res.json().orders.map((o: { externalRef: string }) => o.externalRef);
+
+  /** Signs in to the console with a key; the session's cookie and its form token. */
+  async function signIn(key: string): Promise<{ cookie: string; csrf: string }> {
+    const page = await t.request({ method: 'GET', url: '/console/sign-in' });
+    const token = formToken(page.body);
+    const response = await t.request({
+      method: 'POST',
+      url: '/console/sign-in',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `ordergate_sign_in=${token}` },
+      payload: new URLSearchParams({ _csrf: token, key, next: '' }).toString(),
+    });
+    const cookie = `ordergate_session=${cookiesOf(response).ordergate_session ?? ''}`;
+    const landing = await t.request({ method: 'GET', url: '/console/orders', headers: { cookie } });
+    return { cookie, csrf: formToken(landing.body) };
+  }
+
+  beforeAll(async () => {
+    t = await startTestApp('postgres');
+    shop = await t.partner('Shop');
+    other = await t.partner('Other shop');
+    for (const ref of ['PO-100', 'PO-101', 'PO-2_0', 'PO-200']) await submit(shop, ref);
+    await submit(other, 'PO-102');
+    await submit(shop, '<script>alert(1)</script>');
+  });
+  afterAll(async () => t?.close());
+
+  describe('GET /v1/orders search', () => {
+    it('lists the newest received first with sort=newest, pages back with the cursor, and keeps the oldest change first by default', async () => {
+      const first = await list('sort=newest&limit=2');
+      expect(refs(first)).toEqual(['<script>alert(1)</script>', 'PO-102']);
+      const second = await list(`sort=newest&limit=2&cursor=${first.json().nextCursor}`);
+      expect(refs(second)).toEqual(['PO-200', 'PO-2_0']);
+      expect(refs(await list('limit=3'))).toEqual(['PO-100', 'PO-101', 'PO-2_0']);
+    });
+
+    it('finds by the beginning of the reference, taking % and _ literally, or by the whole of it', async () => {
+      expect(refs(await list('sort=newest&externalRefPrefix=PO-10'))).toEqual(['PO-102', 'PO-101', 'PO-100']);
+      expect(refs(await list(`sort=newest&externalRefPrefix=${encodeURIComponent('PO-2_')}`))).toEqual(['PO-2_0']);
+      expect(refs(await list(`externalRefPrefix=${encodeURIComponent('%')}`))).toEqual([]);
+      expect(refs(await list('externalRef=PO-10'))).toEqual([]);
+    });
+
+    it('filters by partner, channel and the time received', async () => {
+      expect(refs(await list(`sort=newest&partnerId=${other.id}`))).toEqual(['PO-102']);
+      expect(refs(await list('channel=x12'))).toEqual([]);
+      expect(refs(await list('channel=api'))).toHaveLength(6);
+      const created = (await list('sort=newest&limit=1')).json().orders[0].createdAt as string;
+      expect(refs(await list(`receivedFrom=${encodeURIComponent(created)}`))).toEqual(['<script>alert(1)</script>']);
+      expect(refs(await list(`sort=newest&receivedTo=${encodeURIComponent(created)}&externalRefPrefix=PO-2`))).toEqual(['PO-200', 'PO-2_0']);
+    });
+
+    it.each([
+      ['partnerId', 'not-a-uuid'],
+      ['channel', 'fax'],
+      ['receivedFrom', 'yesterday'],
+      ['receivedTo', '2026-13-01T00:00:00Z'],
+      ['externalRefPrefix', ''],
+      ['externalRefPrefix', 'x'.repeat(201)],
+      ['sort', 'oldest'],
+    ])('refuses %s=%s as a problem naming the field', async (field, value) => {
+      const res = await list(`${field}=${encodeURIComponent(value)}`);
+      expect(res.statusCode).toBe(400);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(res.json().errors.map((e: { pointer: string }) => e.pointer)).toContain(field);
+    });
+
+    it("does not let a partner see another partner's orders through partnerId", async () => {
+      const res = await list(`partnerId=${other.id}`, shop.key);
+      expect(res.statusCode).toBe(403);
+      expect(res.json().errors[0].pointer).toBe('partnerId');
+      expect(refs(await list(`partnerId=${shop.id}&sort=newest`, shop.key))).not.toContain('PO-102');
+      expect(refs(await list('sort=newest', other.key))).toEqual(['PO-102']);
+    });
+  });
+});
