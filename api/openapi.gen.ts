@@ -2413,6 +2413,8 @@ export interface operations {
                 partnerId?: string;
                 /** @description A prefix of the cause: `order.`, `approval.`, `task.`. */
                 type?: string;
+                /** @description `false`: no `event:` line, so that a browser's EventSource hears every event in its `onmessage` (it hears a named event only with a listener for that name); the cause is in the data all the same. */
+                named?: boolean;
             };
             header?: {
                 /** @description The `id` of the last event the client received. */

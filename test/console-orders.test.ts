@@ -84,7 +84,10 @@ describe('orders in flight', () => {
       expect(refs(await list('channel=api'))).toHaveLength(6);
       const created = (await list('sort=newest&limit=1')).json().orders[0].createdAt as string;
       expect(refs(await list(`receivedFrom=${encodeURIComponent(created)}`))).toEqual(['<script>alert(1)</script>']);
-      expect(refs(await list(`sort=newest&receivedTo=${encodeURIComponent(created)}&externalRefPrefix=PO-2`))).toEqual(['PO-200', 'PO-2_0']);
+      expect(refs(await list(`sort=newest&receivedTo=${encodeURIComponent(created)}&externalRefPrefix=PO-2`))).toEqual([
+        'PO-200',
+        'PO-2_0',
+      ]);
     });
 
     it.each([
@@ -108,6 +111,86 @@ describe('orders in flight', () => {
       expect(res.json().errors[0].pointer).toBe('partnerId');
       expect(refs(await list(`partnerId=${shop.id}&sort=newest`, shop.key))).not.toContain('PO-102');
       expect(refs(await list('sort=newest', other.key))).toEqual(['PO-102']);
+    });
+  });
+
+  describe('console pages', () => {
+    let admin: { cookie: string; csrf: string };
+    const page = (url: string, cookie = admin.cookie) => t.request({ method: 'GET', url, headers: { cookie } });
+
+    beforeAll(async () => {
+      admin = await signIn(adminKey);
+    });
+
+    it('lists the orders newest first, the reference escaped, with a search form the script is no part of', async () => {
+      const res = await page('/console/orders');
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+      expect(res.body).not.toContain('<script>alert(1)');
+      const shown = [...res.body.matchAll(/<tr data-order-id="([^"]+)">/g)].map((m) => m[1]);
+      expect(shown.slice(0, 2)).toEqual([ids['<script>alert(1)</script>'], ids['PO-102']]);
+      expect(res.body).toMatch(/<form class="filters" method="get" action="\/console\/orders"/);
+      expect(res.body).toContain(`<option value="${other.id}">Other shop</option>`);
+      expect(res.body).toContain('<script src="/console/assets/orders-live.js" defer></script>');
+    });
+
+    it('searches by reference, partner and status, and says what is wrong with a date', async () => {
+      const found = await page(`/console/orders?ref=PO-10&partner=${shop.id}&status=decomposed`);
+      expect([...found.body.matchAll(/<a href="\/console\/orders\/[^"]+">([^<]+)<\/a>/g)].map((m) => m[1])).toEqual(['PO-101', 'PO-100']);
+      const bad = await page('/console/orders?from=06.12.2026');
+      expect(bad.statusCode).toBe(400);
+      expect(bad.body).toContain('Received from: enter a date');
+    });
+
+    it('shows a partner only its own orders, and no partner filter', async () => {
+      const partner = await signIn(other.key);
+      const res = await page('/console/orders', partner.cookie);
+      expect([...res.body.matchAll(/<tr data-order-id="([^"]+)">/g)].map((m) => m[1])).toEqual([ids['PO-102']]);
+      expect(res.body).not.toContain('id="partner"');
+      expect((await page(`/console/orders/${ids['PO-100']}`, partner.cookie)).statusCode).toBe(404);
+    });
+
+    it('shows an order: header, lines as a tree, the task graph with its dependencies, and the timeline', async () => {
+      const res = await page(`/console/orders/${ids['<script>alert(1)</script>']}`);
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toContain('<title>Order &lt;script&gt;alert(1)&lt;/script&gt; · ordergate</title>');
+      expect(res.body).not.toContain('<script>alert(1)');
+      expect(res.body).toContain('Springfield');
+      expect(res.body).toMatch(
+        /<tr class="line level-2">\s*<th scope="row" class="line-number"><span aria-hidden="true">↳ <\/span><span class="vh">component of line 2: <\/span>2.1<\/th>/,
+      );
+      expect(res.body.match(/<g class="task /g)).toHaveLength(4);
+      expect(res.body.match(/<path class="dependency"/g)).toHaveLength(2);
+      expect(res.body).toContain('waits for 2.1 · ship-modem and 2.2 · activate-port');
+      expect(res.body).toMatch(/<td>event<\/td><td>received \(api.received\)/);
+      expect(res.body).toMatch(/<td>document<\/td><td><a href="\/console\/documents\/[^"]+">/);
+    });
+
+    it('cancels an order through the API with the form, then shows no form; a refusal shows the problem', async () => {
+      const id = ids['PO-200'] ?? '';
+      const cancel = (csrf: string) =>
+        t.request({
+          method: 'POST',
+          url: `/console/orders/${id}/cancel`,
+          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: admin.cookie },
+          payload: new URLSearchParams({ _csrf: csrf, reason: 'test' }).toString(),
+        });
+      expect((await cancel('forged')).statusCode).toBe(403);
+      const done = await cancel(admin.csrf);
+      expect(done.statusCode).toBe(303);
+      expect(done.headers.location).toBe(`/console/orders/${id}`);
+      const notice = `ordergate_notice=${cookiesOf(done).ordergate_notice}`;
+      const after = await page(`/console/orders/${id}`, `${admin.cookie}; ${notice}`);
+      expect(after.body).toContain('The order is cancelled.');
+      expect(after.body).not.toContain('Cancel order</button>');
+      const again = await cancel(admin.csrf);
+      const refused = await page(`/console/orders/${id}`, `${admin.cookie}; ordergate_notice=${cookiesOf(again).ordergate_notice}`);
+      expect(refused.body).toMatch(/Not cancelled: the order is &quot;cancelled&quot;/);
+    });
+
+    it('says there is no such order', async () => {
+      expect((await page('/console/orders/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
+      expect((await page('/console/orders/not-an-id')).statusCode).toBe(404);
     });
   });
 });
