@@ -132,11 +132,15 @@ describe('orders in flight', () => {
       expect(res.body).toMatch(/<form class="filters" method="get" action="\/console\/orders"/);
       expect(res.body).toContain(`<option value="${other.id}">Other shop</option>`);
       expect(res.body).toContain('<script src="/console/assets/orders-live.js" defer></script>');
+      expect(res.body).toContain(
+        '<p id="orders-news" class="live" aria-live="polite" data-stream="/v1/stream" data-show="/console/orders">',
+      );
     });
 
     it('searches by reference, partner and status, and says what is wrong with a date', async () => {
       const found = await page(`/console/orders?ref=PO-10&partner=${shop.id}&status=decomposed`);
       expect([...found.body.matchAll(/<a href="\/console\/orders\/[^"]+">([^<]+)<\/a>/g)].map((m) => m[1])).toEqual(['PO-101', 'PO-100']);
+      expect(found.body).toContain('data-narrowed="true"');
       const bad = await page('/console/orders?from=06.12.2026');
       expect(bad.statusCode).toBe(400);
       expect(bad.body).toContain('Received from: enter a date');

@@ -64,6 +64,8 @@ export function orderRoutes(deps: ConsoleDeps) {
           nextHref: page.nextCursor === undefined ? undefined : searchHref(form, page.nextCursor),
           firstHref: cursor === undefined ? undefined : searchHref(form),
           showHref: searchHref(form),
+          // New orders may not match a search by what the stream does not tell (reference, status, channel, an end date).
+          narrowed: form.ref !== '' || form.status !== '' || form.channel !== '' || form.to !== '',
           // The live script's stream: the partner filter goes to the server; the rest is the list's to apply.
           streamUrl: `/v1/stream${admin && /^[0-9a-f-]{36}$/i.test(form.partner) ? `?partnerId=${form.partner}` : ''}`,
         },

@@ -22,7 +22,9 @@
   const tellArrivals = () => {
     const link = document.createElement('a');
     link.href = news.dataset.show || '/console/orders';
-    link.textContent = `${arrived.size} new ${arrived.size === 1 ? 'order' : 'orders'} — show them`;
+    const count = `${arrived.size} new ${arrived.size === 1 ? 'order' : 'orders'}`;
+    // A search the stream cannot apply may or may not hold them: it is run again rather than promised.
+    link.textContent = news.dataset.narrowed === 'true' ? `${count} arrived — search again` : `${count} — show them`;
     news.replaceChildren(link);
   };
 
