@@ -192,6 +192,20 @@ describe('orders in flight', () => {
       expect(refused.body).toMatch(/Not cancelled: the order is &quot;cancelled&quot;/);
     });
 
+    it("tells a person that orders are not theirs to list, in the page's own words", async () => {
+      const person = await t.request({
+        method: 'POST',
+        url: '/v1/people',
+        key: adminKey,
+        payload: { name: 'Olga', email: 'olga@example.com', roles: ['operations'] },
+      });
+      const issued = await t.request({ method: 'POST', url: `/v1/people/${person.json().id}/api-keys`, key: adminKey });
+      const olga = await signIn(issued.json().key);
+      const res = await page('/console/orders', olga.cookie);
+      expect(res.statusCode).toBe(403);
+      expect(res.body).toMatch(/class="notice problem" role="alert">[^<]*partner or admin/);
+    });
+
     it('says there is no such order', async () => {
       expect((await page('/console/orders/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
       expect((await page('/console/orders/not-an-id')).statusCode).toBe(404);
