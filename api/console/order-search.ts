@@ -35,7 +35,7 @@ export function searchForm(query: Record<string, unknown>): OrderSearchForm {
 const nextDay = (date: string): string => {
   const next = new Date(`${date}T00:00:00Z`);
   next.setUTCDate(next.getUTCDate() + 1);
-  return next.toISOString();
+  return next.toISOString().replace('.000Z', 'Z');
 };
 
 /** A date field the API would not understand, in the form's own words; undefined when both are fine. */
