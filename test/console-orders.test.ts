@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
+import type { ApprovalGate } from '../pipeline/approvals.ts';
 import { adminKey, sampleOrder, startTestApp, type TestApp } from './support/app.ts';
 
 // Orders in flight: the list's search through GET /v1/orders (newest first, by partner, channel,
@@ -210,5 +211,52 @@ describe('orders in flight', () => {
       expect((await page('/console/orders/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
       expect((await page('/console/orders/not-an-id')).statusCode).toBe(404);
     });
+  });
+});
+
+describe('an order waiting for its approval, on its page', () => {
+  let t: TestApp;
+  const gate: ApprovalGate = async () => ({
+    required: true,
+    reasons: [{ code: 'total-at-least', policy: 'big', detail: 'the total is at least 100.00 USD' }],
+    levels: [
+      { level: 1, name: 'sales', assignees: [{ role: 'sales-manager' }], mode: 'any', method: 'click', sla: 'PT2H' },
+      { level: 2, name: 'finance', assignees: [{ role: 'finance' }], mode: 'all', method: 'click' },
+    ],
+  });
+
+  beforeAll(async () => {
+    t = await startTestApp('postgres', { server: { approvals: { gate } } });
+  });
+  afterAll(async () => t?.close());
+
+  it('shows why it waits, its levels in turn and the decisions so far, and no task graph yet', async () => {
+    const shop = await t.partner('Shop');
+    const created = await t.request({
+      method: 'POST',
+      url: '/v1/orders',
+      key: shop.key,
+      headers: { 'idempotency-key': 'big-1' },
+      payload: sampleOrder,
+    });
+    expect(created.json().status).toBe('pending_approval');
+    const page = await t.request({ method: 'GET', url: '/console/sign-in' });
+    const token = formToken(page.body);
+    const signedIn = await t.request({
+      method: 'POST',
+      url: '/console/sign-in',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `ordergate_sign_in=${token}` },
+      payload: new URLSearchParams({ _csrf: token, key: shop.key, next: '' }).toString(),
+    });
+    const cookie = `ordergate_session=${cookiesOf(signedIn).ordergate_session ?? ''}`;
+    const res = await t.request({ method: 'GET', url: `/console/orders/${created.json().id}`, headers: { cookie } });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('<li>the total is at least 100.00 USD</li>');
+    expect(res.body).toMatch(
+      /<th scope="row">1\. sales<\/th><td>role sales-manager<\/td><td>any one<\/td>.*>PT2H<\/td><td>deciding now<\/td>/,
+    );
+    expect(res.body).toMatch(/<th scope="row">2\. finance<\/th><td>role finance<\/td><td>all of them<\/td>.*<td>not reached<\/td>/);
+    expect(res.body).toContain('No tasks: the order has not been planned into work (it waits for its approval).');
+    expect(res.body).not.toContain('<svg');
   });
 });
