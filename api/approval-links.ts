@@ -7,9 +7,9 @@ import {
   type Database,
   type StoredLink,
 } from '../adapters/db/index.ts';
-import type { DecideApproval, Decision, DecisionResult } from '../domain/approval.ts';
+import type { ApprovalSummary, DecideApproval, Decision, DecisionResult } from '../domain/approval.ts';
 import { readLinkToken, signedFor } from '../domain/approval-links.ts';
-import { escapeHtml, summaryHtml } from '../domain/approval-messages.ts';
+import { escapeHtml, summaryView } from '../domain/approval-messages.ts';
 
 // The pages behind the links in approval messages. GET shows the summary and a confirm button and
 // changes nothing (mail scanners and link previews follow links); the form's POST decides. A link
@@ -32,20 +32,17 @@ const verbs: Record<Decision, { button: string; done: string }> = {
   reject: { button: 'Reject', done: 'rejected' },
 };
 
-function page(reply: FastifyReply, status: number, title: string, body: string): FastifyReply {
+/** A page in the console's look (api/console/views/link.eta); `html` is built here and escaped piece by piece. */
+function page(reply: FastifyReply, status: number, title: string, html: string, summary?: ApprovalSummary, after = ''): FastifyReply {
   return (
     reply
       .code(status)
-      .header('content-type', 'text/html; charset=utf-8')
       .header('cache-control', 'no-store')
       // The token is in the address: it must not leave with a Referer, nor be indexed.
       .header('referrer-policy', 'no-referrer')
       .header('x-robots-tag', 'noindex')
-      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
-      .send(
-        `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${e(title)}</title></head>` +
-          `<body style="font-family:sans-serif;max-width:40em;margin:2em auto;padding:0 1em"><h1>${e(title)}</h1>\n${body}\n</body></html>`,
-      )
+      .type('text/html; charset=utf-8')
+      .view('link', { title, html, after, ...(summary === undefined ? {} : { view: summaryView(summary) }) })
   );
 }
 
@@ -91,22 +88,26 @@ async function check(db: Database, deps: ApprovalLinkDeps, token: string, now: D
   return { ok: true, link, decision: link.decision };
 }
 
-function form(link: StoredLink, problem?: string): string {
+function form(reply: FastifyReply, status: number, link: StoredLink, problem?: string): FastifyReply {
   const order = `order ${e(link.summary.externalRef)}`;
   const comment = (required: boolean) =>
-    `<p><label>Comment${required ? ' (a rejection needs one)' : ' (optional)'}<br><textarea name="comment" rows="3" cols="50"${required ? ' required' : ''}></textarea></label></p>`;
-  const warning = problem === undefined ? '' : `<p style="color:#b42318"><b>${e(problem)}</b></p>`;
+    `<p><label for="comment">Comment${required ? ' (a rejection needs one)' : ' (optional)'}</label><br><textarea id="comment" name="comment" rows="3" cols="50" maxlength="2000"${required ? ' required' : ''}></textarea></p>`;
+  const warning = problem === undefined ? '' : `<p class="notice problem" role="alert">${e(problem)}</p>`;
   const buttons =
     link.decision === null
-      ? `<button name="decision" value="approve">Approve ${order}</button> <button name="decision" value="reject">Reject ${order}</button>`
-      : `<button>${verbs[link.decision].button} ${order}</button>`;
-  return [
-    `<p>Deciding as <b>${e(link.personName)}</b>, level ${link.level}.</p>`,
-    summaryHtml(link.summary),
-    warning,
-    `<form method="post">${comment(link.decision === 'reject')}<p>${buttons}</p></form>`,
-    '<p style="color:#666">Nothing is decided until you press the button.</p>',
-  ].join('\n');
+      ? `<button name="decision" value="approve">Approve ${order}</button> <button name="decision" value="reject" class="danger">Reject ${order}</button>`
+      : `<button${link.decision === 'reject' ? ' class="danger"' : ''}>${verbs[link.decision].button} ${order}</button>`;
+  return page(
+    reply,
+    status,
+    `Order ${link.summary.externalRef} waits for your decision`,
+    `${warning}<p>Deciding as <b>${e(link.personName)}</b>, level ${link.level}.</p>`,
+    link.summary,
+    [
+      `<h2>Your decision</h2><form method="post">${comment(link.decision === 'reject')}<p>${buttons}</p></form>`,
+      '<p class="quiet">Nothing is decided until you press the button.</p>',
+    ].join('\n'),
+  );
 }
 
 function outcomePage(reply: FastifyReply, link: StoredLink, decision: Decision, result: DecisionResult): FastifyReply {
@@ -138,11 +139,7 @@ function outcomePage(reply: FastifyReply, link: StoredLink, decision: Decision, 
 export function approvalLinkRoutes(db: Database, deps: ApprovalLinkDeps) {
   const now = deps.now ?? (() => new Date());
   return async (app: FastifyInstance): Promise<void> => {
-    // The confirm form's body; only within these routes.
-    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16_384 }, (_request, body, done) =>
-      done(null, Object.fromEntries(new URLSearchParams(body as string))),
-    );
-
+    // The confirm form's body is parsed by the console's scope these routes are registered in.
     app.get('/a/:token', { schema: { hide: true } }, async (request: LinkRequest, reply) => {
       const checked = await check(db, deps, request.params.token, now());
       if (!checked.ok) return page(reply, checked.status, checked.title, `<p>${e(checked.text)}</p>`);
@@ -163,7 +160,7 @@ export function approvalLinkRoutes(db: Database, deps: ApprovalLinkDeps) {
           `Order ${link.summary.externalRef} no longer waits for this level`,
           `<p>Level ${link.level} has been decided; the approval is at level ${link.currentLevel}.</p>`,
         );
-      return page(reply, 200, `Order ${link.summary.externalRef} waits for your decision`, form(link));
+      return form(reply, 200, link);
     });
 
     app.post('/a/:token', { schema: { hide: true } }, async (request: LinkRequest, reply) => {
@@ -173,10 +170,9 @@ export function approvalLinkRoutes(db: Database, deps: ApprovalLinkDeps) {
       const { link } = checked;
       const body = request.body ?? {};
       const decision = link.decision ?? (body.decision === 'approve' || body.decision === 'reject' ? body.decision : undefined);
-      const title = `Order ${link.summary.externalRef} waits for your decision`;
-      if (decision === undefined) return page(reply, 400, title, form(link, 'Choose Approve or Reject.'));
+      if (decision === undefined) return form(reply, 400, link, 'Choose Approve or Reject.');
       const comment = body.comment?.trim() ?? '';
-      if (decision === 'reject' && comment === '') return page(reply, 400, title, form(link, 'A rejection needs a comment.'));
+      if (decision === 'reject' && comment === '') return form(reply, 400, link, 'A rejection needs a comment.');
       if (!(await spendApprovalLink(db, link.id, at)))
         return page(reply, 410, 'This link has been used', '<p>Each link works once; it was used a moment ago.</p>');
       let result: DecisionResult;

@@ -4,12 +4,15 @@ import {
   createPerson,
   createPersonKey,
   getApproval,
+  getOrder,
+  getPartner,
   listApprovals,
   listPeople,
   type ApprovalView,
   type Database,
 } from '../adapters/db/index.ts';
 import type { DecideApproval } from '../domain/approval.ts';
+import { orderToDecide } from '../pipeline/approvals.ts';
 import { principalOf } from './auth.ts';
 import type { operations } from './openapi.gen.ts';
 import { ProblemError } from './problems.ts';
@@ -77,7 +80,9 @@ export function approvalHandlers(db: Database, decide: DecideApproval) {
     },
 
     async getApproval(request: FastifyRequest<{ Params: IdParams }>) {
-      return approvalOr404(request.params.id);
+      const approval = await approvalOr404(request.params.id);
+      const [order, partner] = await Promise.all([getOrder(db, approval.orderId, { partnerId: null }), getPartner(db, approval.partnerId)]);
+      return order === undefined ? approval : { ...approval, order: orderToDecide(order, partner?.name ?? approval.partnerId) };
     },
 
     async decideApproval(request: FastifyRequest<{ Params: IdParams; Body: DecisionBody }>) {

@@ -1352,6 +1352,27 @@ export interface components {
                 /** Format: date-time */
                 at: string;
             }[];
+            /** @description GET /v1/approvals/{id} only - the order to decide on as the people asked see it (its lines nested by parentLineNumber). */
+            order?: {
+                orderId: string;
+                externalRef: string;
+                partner: {
+                    id: string;
+                    name: string;
+                };
+                currency: string;
+                computedTotal: number;
+                statedTotal?: number;
+                lines: {
+                    lineNumber: string;
+                    parentLineNumber?: string;
+                    sku?: string;
+                    description?: string;
+                    quantity: number;
+                    uom: string;
+                    unitPrice?: number;
+                }[];
+            };
         };
         /** @description The vendor's id, as the catalog names it. */
         VendorId: string;

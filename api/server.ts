@@ -38,7 +38,7 @@ import { validatorCompiler } from './validation.ts';
 import { vendorHandlers } from './vendors.ts';
 import { webhookHandlers } from './webhooks.ts';
 import { x12Handlers } from './x12.ts';
-import { approvalLinkRoutes, type ApprovalLinkDeps } from './approval-links.ts';
+import type { ApprovalLinkDeps } from './approval-links.ts';
 import { notificationHandlers } from './notifications.ts';
 import { timelineHandlers } from './timeline.ts';
 import { streamHandlers } from './stream.ts';
@@ -272,10 +272,10 @@ export async function buildServer(options: ServerDeps): Promise<FastifyInstance>
     },
     securityHandlers: { bearerAuth: bearerAuth(db) },
   });
-  if (options.approvalLinks !== undefined) await app.register(approvalLinkRoutes(db, options.approvalLinks));
   await app.register(
     consoleRoutes({
       db,
+      ...(options.approvalLinks === undefined ? {} : { approvalLinks: options.approvalLinks }),
       ...(options.publicBaseUrl === undefined ? {} : { publicBaseUrl: options.publicBaseUrl }),
       ...(options.clock === undefined ? {} : { now: options.clock }),
     }),

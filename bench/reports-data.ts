@@ -68,7 +68,7 @@ export async function generateHistory(db: Database, url: string, orders: number,
          CASE WHEN k < 10 THEN 'rejected' WHEN k < 30 THEN 'cancelled' WHEN billing_at IS NOT NULL THEN (CASE WHEN i % 4 = 0 THEN 'ready_for_billing' ELSE 'billed' END)
               WHEN ship_at IS NOT NULL THEN 'partially_shipped' WHEN ack_at IS NOT NULL THEN 'in_fulfillment'
               WHEN k < 200 AND approved_at IS NULL THEN 'pending_approval' ELSE 'decomposed' END,
-         to_char(received, 'YYYY-MM-DD'), 'USD', '{}', '{}', received, coalesce(billing_at, ship_at, ack_at, approved_at, received),
+         to_char(received, 'YYYY-MM-DD'), 'USD', '{}', '{"lineCount": 2, "amount": 0}', received, coalesce(billing_at, ship_at, ack_at, approved_at, received),
          approved_at, ack_at, ship_at, billing_at
        FROM gen`,
     );
@@ -139,13 +139,13 @@ export async function generateHistory(db: Database, url: string, orders: number,
          CASE WHEN coalesce(w.done, ?::timestamptz) > w.due THEN w.due END, CASE WHEN w.done IS NOT NULL THEN w.person END, w.done,
          CASE WHEN w.done IS NOT NULL THEN 'done' END
        FROM (
-         SELECT 'approval' AS kind, md5(id || 'a') AS source, 1 AS level, id AS order_id, partner_id, ARRAY['sales'] AS roles,
+         SELECT 'approval' AS kind, md5(id || 'a')::uuid::text AS source, 1 AS level, id AS order_id, partner_id, ARRAY['sales'] AS roles,
            'person-' || (1 + i % 30) AS person, received AS created, received + interval '4 hours' AS due,
            CASE WHEN k % 3 = 0 AND approved_at IS NOT NULL THEN received + (approved_at - received) / 2 ELSE coalesce(approved_at, rejected_at) END AS done,
            k >= 10 AND k < 30 AS cancelled
          FROM gen WHERE k < 200
          UNION ALL
-         SELECT 'approval', md5(id || 'a'), 2, id, partner_id, ARRAY['finance'], 'person-' || (1 + (i + 7) % 30),
+         SELECT 'approval', md5(id || 'a')::uuid::text, 2, id, partner_id, ARRAY['finance'], 'person-' || (1 + (i + 7) % 30),
            received + (approved_at - received) / 2, received + (approved_at - received) / 2 + interval '4 hours', approved_at, false
          FROM gen WHERE k < 200 AND k % 3 = 0 AND approved_at IS NOT NULL
          UNION ALL

@@ -86,6 +86,30 @@ function totals(summary: ApprovalSummary): string[] {
 
 const levelWords = (summary: ApprovalSummary): string => `level ${summary.level.level} of ${summary.level.of} (${summary.level.name})`;
 
+/** The summary in words for a page to lay out (the console's approval page and the links' pages). */
+export interface SummaryView {
+  externalRef: string;
+  partnerName: string;
+  totals: string[];
+  waitingFor: string;
+  lines: { depth: number; text: string }[];
+  reasons: string[];
+  history: string[];
+}
+
+export function summaryView(summary: ApprovalSummary): SummaryView {
+  const depth = depths(summary);
+  return {
+    externalRef: summary.externalRef,
+    partnerName: summary.partner.name,
+    totals: totals(summary),
+    waitingFor: levelWords(summary),
+    lines: summary.lines.map((line) => ({ depth: depth.get(line.lineNumber) ?? 0, text: lineWords(line, summary.currency) })),
+    reasons: summary.reasons.map((r) => `${r.detail} (${r.policy}${r.lineNumber === undefined ? '' : `, line ${r.lineNumber}`})`),
+    history: summary.history.map(historyWords),
+  };
+}
+
 export const emailSubject = (summary: ApprovalSummary): string =>
   `Approval needed: order ${summary.externalRef} from ${summary.partner.name}, ${formatMoney(summary.computedTotal, summary.currency)}`;
 

@@ -71,16 +71,12 @@ async function levelApproved(
   );
 }
 
-/** The approval as a person sees it to decide: the order, the reasons, the level, what was decided so far. */
-export function approvalSummary(
-  approval: ApprovalRecord,
+/** The order as a person sees it to decide on it: reference, partner, totals and lines. */
+export function orderToDecide(
   order: StoredOrder,
   partnerName: string,
-  decisions: readonly DecisionRecord[],
-): ApprovalSummary {
-  const level = approval.levels[approval.currentLevel - 1];
+): Omit<ApprovalSummary, 'approvalId' | 'reasons' | 'level' | 'history'> {
   return {
-    approvalId: approval.id,
     orderId: order.id,
     externalRef: order.externalRef,
     partner: { id: order.partnerId, name: partnerName },
@@ -96,18 +92,36 @@ export function approvalSummary(
       uom: line.uom,
       ...(line.unitPrice === undefined ? {} : { unitPrice: line.unitPrice }),
     })),
-    reasons: approval.reasons,
-    level: { level: approval.currentLevel, name: level?.name ?? '', of: approval.levels.length },
-    history: decisions.map((decision) => ({
-      at: decision.at,
-      by: decision.personName ?? decision.personId ?? `${decision.provider ?? 'signature'} envelope ${decision.envelopeId ?? ''}`,
-      decision: decision.decision,
-      ...(decision.comment === null ? {} : { comment: decision.comment }),
-      via: decision.via,
-      level: decision.level,
-    })),
   };
 }
+
+/** The approval as a person sees it to decide: the order, the reasons, the level, what was decided so far. */
+export function approvalSummary(
+  approval: ApprovalRecord,
+  order: StoredOrder,
+  partnerName: string,
+  decisions: readonly DecisionRecord[],
+): ApprovalSummary {
+  const level = approval.levels[approval.currentLevel - 1];
+  return {
+    approvalId: approval.id,
+    ...orderToDecide(order, partnerName),
+    reasons: approval.reasons,
+    level: { level: approval.currentLevel, name: level?.name ?? '', of: approval.levels.length },
+    history: decisionHistory(decisions),
+  };
+}
+
+/** The decisions so far, each with who took it as people read it. */
+export const decisionHistory = (decisions: readonly DecisionRecord[]): ApprovalSummary['history'] =>
+  decisions.map((decision) => ({
+    at: decision.at,
+    by: decision.personName ?? decision.personId ?? `${decision.provider ?? 'signature'} envelope ${decision.envelopeId ?? ''}`,
+    decision: decision.decision,
+    ...(decision.comment === null ? {} : { comment: decision.comment }),
+    via: decision.via,
+    level: decision.level,
+  }));
 
 /** The people a level asks, its item on their task lists, and the notice that tells them. */
 async function startLevel(tx: StoreTransaction, approval: ApprovalRecord, order: StoredOrder, start: LevelStart, at: Date) {

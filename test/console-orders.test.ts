@@ -162,7 +162,7 @@ describe('orders in flight', () => {
       expect(res.body).not.toContain('<script>alert(1)');
       expect(res.body).toContain('Springfield');
       expect(res.body).toMatch(
-        /<tr class="line level-2">\s*<th scope="row" class="line-number"><span aria-hidden="true">↳ <\/span><span class="vh">component of line 2: <\/span>2.1<\/th>/,
+        /<tr class="line level-2">\s*<th scope="row" class="line-number"><span aria-hidden="true">↳ <\/span><span class="sr-only">component of line 2: <\/span>2.1<\/th>/,
       );
       expect(res.body.match(/<g class="task /g)).toHaveLength(4);
       expect(res.body.match(/<path class="dependency"/g)).toHaveLength(2);

@@ -5,10 +5,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { fileURLToPath } from 'node:url';
 import type { Database } from '../../adapters/db/index.ts';
 import { packageFile } from '../../package-files.ts';
+import { approvalLinkRoutes, type ApprovalLinkDeps } from '../approval-links.ts';
 import { orderRoutes } from './orders.ts';
 import { render } from './render.ts';
 import { sameToken, sessionOf } from './session.ts';
 import { signInRoutes } from './sign-in.ts';
+import { workPages } from './work.ts';
 
 // The operations console: server-rendered pages under /console over the same API the machines use
 // (api-call.ts). Everything it loads comes from the gateway itself: the content security policy
@@ -20,9 +22,12 @@ export interface ConsoleDeps {
   publicBaseUrl?: string;
   /** Tests move it. */
   now?: () => Date;
+  /** The pages behind approval links (/a/{token}), served in the console's look; without it they are not served. */
+  approvalLinks?: ApprovalLinkDeps;
 }
 
-const publicPaths = /^\/console\/(sign-in(\/|$|\?)|assets\/)/;
+// Open without a session: signing in, the stylesheet and scripts, and approval links (their token is the credential).
+const publicPaths = /^\/(console\/(sign-in(\/|$|\?)|assets\/)|a\/)/;
 
 const securityHeaders = {
   'content-security-policy':
@@ -83,7 +88,9 @@ export function consoleRoutes(deps: ConsoleDeps) {
         );
     });
 
+    if (deps.approvalLinks !== undefined) await app.register(approvalLinkRoutes(deps.db, deps.approvalLinks));
     await app.register(signInRoutes(deps));
+    await app.register(workPages(deps));
     await app.register(orderRoutes(deps));
     app.get('/console/*', async (request, reply) =>
       render(
