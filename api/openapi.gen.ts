@@ -11,7 +11,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List orders, oldest change first, with cursor paging */
+        /**
+         * List orders, oldest change first (or newest received first), with cursor paging
+         * @description By default the oldest change comes first, so that a poller paging forward with the cursor
+         *     never misses an update. `sort=newest` lists the most recently received first, as people
+         *     look for orders. The filters combine; a partner key sees only its own orders, and naming
+         *     another partner in `partnerId` is 403. Pass `cursor` with the same filters and sort as the
+         *     page it came from.
+         */
         get: operations["listOrders"];
         put?: never;
         /**
@@ -2285,8 +2292,20 @@ export interface operations {
         parameters: {
             query?: {
                 status?: components["schemas"]["OrderStatus"];
+                /** @description The partner's reference, whole. */
                 externalRef?: string;
+                /** @description The beginning of the reference, letter case and all. */
+                externalRefPrefix?: string;
+                /** @description Admin keys: one partner's orders. A partner key may name only itself. */
+                partnerId?: string;
+                channel?: "api" | "x12" | "cxml" | "webhook";
+                /** @description Received at or after. */
+                receivedFrom?: string;
+                /** @description Received before. */
+                receivedTo?: string;
                 updatedSince?: string;
+                /** @description `changed`: oldest change first (the default); `newest`: most recently received first. */
+                sort?: "changed" | "newest";
                 limit?: number;
                 cursor?: string;
             };
@@ -2435,6 +2454,8 @@ export interface operations {
                 partnerId?: string;
                 /** @description A prefix of the cause: `order.`, `approval.`, `task.`. */
                 type?: string;
+                /** @description `false`: no `event:` line, so that a browser's EventSource hears every event in its `onmessage` (it hears a named event only with a listener for that name); the cause is in the data all the same. */
+                named?: boolean;
             };
             header?: {
                 /** @description The `id` of the last event the client received. */

@@ -21,8 +21,6 @@ type IdParams = { id: string };
 
 const viewerOf = (request: FastifyRequest): Viewer => ({ partnerId: principalOf(request).partnerId });
 
-const updatedAtCursor = ({ at, id }: { at: string; id: string }) => ({ updatedAt: at, id });
-
 async function orderOr404(db: Database, id: string, viewer: Viewer): Promise<OrderJson> {
   const order = await getOrder(db, id, viewer);
   if (order === undefined) throw new ProblemError('not-found', `order ${id} does not exist or belongs to another partner`);
@@ -70,17 +68,22 @@ export function orderHandlers(db: Database, pipeline: PipelineDeps) {
     },
 
     async listOrders(request: FastifyRequest<{ Querystring: ListQuery }>) {
-      const { status, externalRef, updatedSince, limit, cursor } = request.query;
-      const page = await listOrders(db, viewerOf(request), {
+      const { limit, cursor, sort, partnerId, ...filters } = request.query;
+      const viewer = viewerOf(request);
+      if (viewer.partnerId !== null && partnerId !== undefined && partnerId !== viewer.partnerId)
+        throw new ProblemError('forbidden', 'a partner key lists only its own orders; leave partnerId out', [
+          { in: 'query', pointer: 'partnerId', detail: 'names another partner' },
+        ]);
+      const page = await listOrders(db, viewer, {
+        ...filters,
         limit: limit ?? 50,
-        ...(status === undefined ? {} : { status }),
-        ...(externalRef === undefined ? {} : { externalRef }),
-        ...(updatedSince === undefined ? {} : { updatedSince }),
-        ...(cursor === undefined ? {} : { cursor: updatedAtCursor(decodeCursor(cursor)) }),
+        ...(sort === undefined ? {} : { sort }),
+        ...(partnerId === undefined ? {} : { partnerId }),
+        ...(cursor === undefined ? {} : { cursor: decodeCursor(cursor) }),
       });
       return {
         orders: page.orders.map(presentOrder),
-        ...(page.next === undefined ? {} : { nextCursor: encodeCursor({ at: page.next.updatedAt, id: page.next.id }) }),
+        ...(page.next === undefined ? {} : { nextCursor: encodeCursor(page.next) }),
       };
     },
 

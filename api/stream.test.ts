@@ -210,4 +210,21 @@ describe.each(databaseKinds)('GET /v1/stream on %s', (kind) => {
     expect(JSON.parse(client.events[0]?.data ?? '{}')).toMatchObject({ orderId: order.id, partnerId: acme.id });
     await client.close();
   });
+
+  it('leaves the event line out with named=false (a browser hears it in onmessage), the cause still in the data', async () => {
+    const acme = await t.partner('Acme unnamed');
+    await postOrder(base, acme.key, 'PO-BEFORE');
+    const start = await lastEventId(t.database.db);
+    const order = await postOrder(base, acme.key, 'PO-UNNAMED');
+    const client = openSse(`${base}/v1/stream?named=false`, { authorization: `Bearer ${acme.key}`, 'last-event-id': String(start) });
+    const expected = (await t.request({ method: 'GET', url: `/v1/orders/${order.id}/events`, key: acme.key })).json().events as {
+      id: number;
+      cause: string;
+    }[];
+    await client.until(() => client.events.length >= expected.length);
+    expect(client.events.map((e) => [Number(e.id), e.event, JSON.parse(e.data).cause])).toEqual(
+      expected.map((e) => [e.id, undefined, e.cause]),
+    );
+    await client.close();
+  });
 });

@@ -3,11 +3,11 @@ import { eventPosition, type Database, type EventFeed, type StreamEvent, type St
 import { principalOf } from './auth.ts';
 import { ProblemError } from './problems.ts';
 
-type StreamQuery = { orderId?: string; partnerId?: string; type?: string };
+type StreamQuery = { orderId?: string; partnerId?: string; type?: string; named?: boolean };
 
-const frame = (event: StreamEvent): string => {
+const frame = (event: StreamEvent, named: boolean): string => {
   const { position, ...data } = event;
-  return `id: ${position.id}\nevent: ${event.cause}\ndata: ${JSON.stringify(data)}\n\n`;
+  return `id: ${position.id}\n${named ? `event: ${event.cause}\n` : ''}data: ${JSON.stringify(data)}\n\n`;
 };
 
 /** GET /v1/stream, and the means to end every open stream when the server closes. */
@@ -17,7 +17,7 @@ export function streamHandlers(db: Database, feed: EventFeed) {
     handlers: {
       async streamEvents(request: FastifyRequest<{ Querystring: StreamQuery }>, reply: FastifyReply) {
         const principal = principalOf(request);
-        const { orderId, partnerId, type } = request.query;
+        const { orderId, partnerId, type, named = true } = request.query;
         if (principal.partnerId !== null && partnerId !== undefined && partnerId !== principal.partnerId)
           throw new ProblemError('forbidden', 'a partner key streams only its own orders; leave partnerId out');
         const lastEventId = request.headers['last-event-id'];
@@ -44,7 +44,7 @@ export function streamHandlers(db: Database, feed: EventFeed) {
         const stop = feed.listen({
           filter,
           ...(position === undefined ? {} : { position }),
-          send: (event) => raw.write(frame(event)),
+          send: (event) => raw.write(frame(event, named)),
           beat: () => raw.write(': heartbeat\n\n'),
         });
         const stopListening = () => {

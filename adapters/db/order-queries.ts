@@ -17,29 +17,54 @@ export async function getOrder(db: Database, id: string, viewer: Viewer): Promis
 export interface OrderFilter {
   status?: string;
   externalRef?: string;
+  externalRefPrefix?: string;
+  /** One partner's orders (the admin's filter; a partner viewer sees only its own anyway). */
+  partnerId?: string;
+  channel?: string;
+  receivedFrom?: string;
+  receivedTo?: string;
   updatedSince?: string;
+  /** changed: oldest change first (the cursor is updated_at); newest: latest received first (created_at). */
+  sort?: 'changed' | 'newest';
   limit: number;
-  cursor?: { updatedAt: string; id: string };
+  cursor?: { at: string; id: string };
 }
 
-/** Oldest change first, so that a poller can page forward with the cursor and never miss an update. */
+const exactTime = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS position_at`;
+
+/** LIKE's own characters in a reference are meant literally. */
+const likePrefix = (prefix: string): string => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * Oldest change first, so that a poller can page forward with the cursor and never miss an update;
+ * or newest received first, as people look for orders (the next page is older).
+ */
 export async function listOrders(
   db: Database,
   viewer: Viewer,
   filter: OrderFilter,
-): Promise<{ orders: StoredOrder[]; next?: { updatedAt: string; id: string } }> {
-  const query = db<OrderRow>('orders').select(
-    '*',
-    db.raw(`to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS updated_at_exact`),
-  );
+): Promise<{ orders: StoredOrder[]; next?: { at: string; id: string } }> {
+  const newest = filter.sort === 'newest';
+  const column = newest ? 'created_at' : 'updated_at';
+  const query = db<OrderRow>('orders').select('*', db.raw(exactTime(column)));
   if (viewer.partnerId !== null) query.where({ partner_id: viewer.partnerId });
+  if (filter.partnerId !== undefined) query.where({ partner_id: filter.partnerId });
   if (filter.status !== undefined) query.where({ status: filter.status });
+  if (filter.channel !== undefined) query.where({ channel: filter.channel });
   if (filter.externalRef !== undefined) query.where({ external_ref: filter.externalRef });
+  if (filter.externalRefPrefix !== undefined) query.whereRaw(`external_ref LIKE ? ESCAPE '\\'`, [likePrefix(filter.externalRefPrefix)]);
+  if (filter.receivedFrom !== undefined) query.where('created_at', '>=', filter.receivedFrom);
+  if (filter.receivedTo !== undefined) query.where('created_at', '<', filter.receivedTo);
   if (filter.updatedSince !== undefined) query.where('updated_at', '>=', filter.updatedSince);
-  if (filter.cursor !== undefined) query.whereRaw('(updated_at, id) > (?::timestamptz, ?)', [filter.cursor.updatedAt, filter.cursor.id]);
-  const rows = (await query.orderBy([{ column: 'updated_at' }, { column: 'id' }]).limit(filter.limit + 1)) as (OrderRow & {
-    updated_at_exact: string;
-  })[];
+  if (filter.cursor !== undefined)
+    query.whereRaw(`(${column}, id) ${newest ? '<' : '>'} (?::timestamptz, ?)`, [filter.cursor.at, filter.cursor.id]);
+  const direction = newest ? 'desc' : 'asc';
+  const rows = (await query
+    .orderBy([
+      { column, order: direction },
+      { column: 'id', order: direction },
+    ])
+    .limit(filter.limit + 1)) as (OrderRow & { position_at: string })[];
   const page = rows.slice(0, filter.limit);
   const lines =
     page.length === 0
@@ -58,9 +83,7 @@ export async function listOrders(
   }
   const orders = page.map((row) => rowsToOrder(row, byOrder.get(row.id) ?? []));
   const last = page.at(-1);
-  return rows.length > filter.limit && last !== undefined
-    ? { orders, next: { updatedAt: last.updated_at_exact, id: last.id } }
-    : { orders };
+  return rows.length > filter.limit && last !== undefined ? { orders, next: { at: last.position_at, id: last.id } } : { orders };
 }
 
 export interface OrderEvent {

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Database } from '../../adapters/db/index.ts';
 import { packageFile } from '../../package-files.ts';
 import { approvalLinkRoutes, type ApprovalLinkDeps } from '../approval-links.ts';
+import { orderRoutes } from './orders.ts';
 import { render } from './render.ts';
 import { sameToken, sessionOf } from './session.ts';
 import { operationsRoutes } from './operations.ts';
@@ -92,6 +93,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
     await app.register(signInRoutes(deps));
     await app.register(workPages(deps));
     await app.register(operationsRoutes(deps));
+    await app.register(orderRoutes(deps));
     app.get('/console/*', async (request, reply) =>
       render(
         request,
