@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { fileURLToPath } from 'node:url';
 import type { Database } from '../../adapters/db/index.ts';
 import { packageFile } from '../../package-files.ts';
+import { documentPages } from './documents.ts';
 import { render } from './render.ts';
 import { sameToken, sessionOf } from './session.ts';
 import { signInRoutes } from './sign-in.ts';
@@ -83,6 +84,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
     });
 
     await app.register(signInRoutes(deps));
+    await app.register(documentPages());
     app.get('/console/*', async (request, reply) =>
       render(
         request,
