@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ackDetailView } from '../../adapters/x12/index.ts';
-import { apiFor, problemText, type ApiCall } from './api-call.ts';
+import { apiFor, problemText } from './api-call.ts';
 import {
   acknowledgmentOf,
   bodyView,
@@ -11,6 +11,7 @@ import {
   typeLabel,
   type DocumentJson,
 } from './document-view.ts';
+import { partnerName, partnerNames } from './partner-names.ts';
 import { render } from './render.ts';
 
 // Documents in and out (/console/documents) and one document with its body made readable
@@ -35,21 +36,6 @@ const knownTypes = [
   'ShipNoticeRequest',
   'order.json',
 ];
-
-/** Partner names by id, for the admin (a partner key may not list partners, and sees only itself). */
-async function partnerNames(api: ApiCall, admin: boolean): Promise<Map<string, string>> {
-  if (!admin) return new Map();
-  const answer = await api<{ partners: { id: string; name: string }[] }>('GET', '/v1/partners?limit=500');
-  return new Map(answer.ok ? answer.body.partners.map((p) => [p.id, p.name]) : []);
-}
-
-/** The partner's name: a partner signed in knows its own; the admin asks the API. */
-async function partnerName(api: ApiCall, request: FastifyRequest, partnerId: string): Promise<string> {
-  const session = request.consoleSession;
-  if (session?.principal.role !== 'admin') return session?.name ?? partnerId;
-  const answer = await api<{ name: string }>('GET', `/v1/partners/${encodeURIComponent(partnerId)}`);
-  return answer.ok ? answer.body.name : partnerId;
-}
 
 const query = (filters: Filters): string => {
   const params = new URLSearchParams();

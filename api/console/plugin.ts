@@ -7,6 +7,7 @@ import type { Database } from '../../adapters/db/index.ts';
 import { packageFile } from '../../package-files.ts';
 import { documentPages } from './documents.ts';
 import { render } from './render.ts';
+import { reportPages } from './reports.ts';
 import { sameToken, sessionOf } from './session.ts';
 import { signInRoutes } from './sign-in.ts';
 
@@ -85,6 +86,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
 
     await app.register(signInRoutes(deps));
     await app.register(documentPages());
+    await app.register(reportPages(now));
     app.get('/console/*', async (request, reply) =>
       render(
         request,
