@@ -10,6 +10,13 @@ describe('niceTicks', () => {
     expect(niceTicks(86_400)).toEqual([0, 20_000, 40_000, 60_000, 80_000, 100_000]);
   });
 
+  it('steps by whole numbers for counts', () => {
+    expect(niceTicks(1, 5, true)).toEqual([0, 1]);
+    expect(niceTicks(3, 5, true)).toEqual([0, 1, 2, 3]);
+    expect(niceTicks(0, 5, true)).toEqual([0, 1]);
+    expect(niceTicks(12, 5, true)).toEqual([0, 5, 10, 15]);
+  });
+
   it('gives an empty chart a 0..1 axis', () => {
     expect(niceTicks(0)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
   });
@@ -47,6 +54,13 @@ describe('barChart', () => {
   it('places ticks from the bottom of the plot (0) to its top (the largest)', () => {
     expect(chart.ticks[0]).toEqual({ value: 0, y: chart.plot.bottom });
     expect(chart.ticks.at(-1)?.y).toBe(chart.plot.top);
+  });
+
+  it('keeps a lone bar narrow, centred in its slot', () => {
+    const lone = barChart({ categories: ['today'], series: [{ name: 'orders', values: [3] }], width: 400 });
+    const bar = lone.groups[0]?.bars[0];
+    expect(bar?.width).toBeLessThanOrEqual(48);
+    expect((bar?.x ?? 0) + (bar?.width ?? 0) / 2).toBeCloseTo(lone.groups[0]?.x ?? 0);
   });
 
   it('labels every group when there is room, and only some on a crowded axis', () => {

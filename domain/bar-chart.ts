@@ -12,6 +12,8 @@ export interface BarChartInput {
   series: readonly BarSeries[];
   width?: number;
   height?: number;
+  /** Counts: ticks on whole numbers only. */
+  integers?: boolean;
 }
 
 export interface Tick {
@@ -49,13 +51,16 @@ const margin = { left: 64, right: 12, top: 12, bottom: 36 };
 /** The width a category label needs, roughly, in user units (labels are cut to 12 characters). */
 const labelWidth = 84;
 
+/** A bar no wider than this, however few there are: one bar across the whole chart reads as a block. */
+const maxBarWidth = 48;
+
 /**
  * Round ticks from 0 covering `max`: steps of 1, 2 or 5 times a power of ten, about `count` of
- * them. Nothing to show (max 0) still gets a 0..1 axis.
+ * them (whole numbers for counts). Nothing to show (max 0) still gets a 0..1 axis.
  */
-export function niceTicks(max: number, count = 5): number[] {
+export function niceTicks(max: number, count = 5, integers = false): number[] {
   const top = max > 0 ? max : 1;
-  const rough = top / count;
+  const rough = integers ? Math.max(1, top / count) : top / count;
   const power = 10 ** Math.floor(Math.log10(rough));
   const step = ([1, 2, 5, 10].map((m) => m * power).find((s) => s >= rough) ?? 10 * power) as number;
   const steps = Math.ceil(top / step - 1e-9);
@@ -67,12 +72,12 @@ export function barChart(input: BarChartInput): BarChart {
   const height = input.height ?? 240;
   const plot = { left: margin.left, top: margin.top, right: width - margin.right, bottom: height - margin.bottom };
   const values = input.series.flatMap((s) => s.values.filter((v) => Number.isFinite(v)));
-  const ticks = niceTicks(Math.max(0, ...values));
+  const ticks = niceTicks(Math.max(0, ...values), 5, input.integers === true);
   const top = ticks[ticks.length - 1] as number;
   const y = (value: number) => plot.bottom - (Math.max(0, value) / top) * (plot.bottom - plot.top);
   const slot = input.categories.length === 0 ? 0 : (plot.right - plot.left) / input.categories.length;
-  const inner = slot * 0.8;
-  const barWidth = input.series.length === 0 ? 0 : inner / input.series.length;
+  const barWidth = input.series.length === 0 ? 0 : Math.min(maxBarWidth, (slot * 0.8) / input.series.length);
+  const inner = barWidth * input.series.length;
   const every = Math.max(1, Math.ceil(labelWidth / Math.max(slot, 1)));
   const groups = input.categories.map((label, index) => {
     const start = plot.left + index * slot + (slot - inner) / 2;

@@ -144,6 +144,30 @@ describe('console documents', () => {
       expect(rowCxml?.slice(1, 5)).toEqual(['Prominate &lt;Buyer&gt;', 'in', 'cXML OrderRequest', expect.stringContaining('payloadID')]);
     });
 
+    it('pages fifty at a time, newest first, with a next-page link', async () => {
+      const many = await t.partner('Many');
+      for (let i = 1; i <= 51; i++) {
+        const posted = await t.request({
+          method: 'POST',
+          url: '/v1/orders',
+          key: many.key,
+          headers: { 'idempotency-key': `many-${i}` },
+          payload: { ...sampleOrder, externalRef: `PO-MANY-${i}` },
+        });
+        expect(posted.statusCode).toBe(201);
+      }
+      const first = await admin.get(`/console/documents?partnerId=${many.id}`);
+      expect(rowsOf(first.body)).toHaveLength(50);
+      const next = /<a href="([^"]+)" rel="next">Next page<\/a>/.exec(first.body)?.[1]?.replace(/&amp;/g, '&');
+      expect(next).toContain(`partnerId=${many.id}`);
+      const second = await admin.get(next ?? '');
+      expect(rowsOf(second.body)).toHaveLength(1);
+      expect(second.body).not.toContain('rel="next"');
+      const newest = await documentsAs(adminKey, `?partnerId=${many.id}&sort=newest&limit=51`);
+      expect(second.body).toContain(`href="/console/documents/${newest[50]?.id}"`);
+      expect(first.body).toContain(`href="/console/documents/${newest[0]?.id}"`);
+    });
+
     it('filters by direction and type', async () => {
       const outbound = rowsOf((await admin.get('/console/documents?direction=outbound')).body);
       expect(outbound.map((row) => row[2])).toEqual(outbound.map(() => 'out'));
@@ -203,6 +227,33 @@ describe('console documents', () => {
       expect(page.body).not.toContain('<b>Sons</b>');
       expect(page.body).toContain('&quot;externalRef&quot;: &quot;PO-&lt;script&gt;alert(1)&lt;/script&gt;&quot;');
       expect(page.body).toMatch(/\n {2}&quot;buyer&quot;: \{\n {4}&quot;name&quot;: &quot;Acme &amp; &lt;b&gt;Sons&lt;\/b&gt;&quot;/);
+    });
+
+    it('shows the first 2,000 segments of a big interchange, says so, and links the whole download', async () => {
+      const lines = Array.from({ length: 2_100 }, (_, i) => `PO1*${i + 1}*1*EA*49.5**VN*MODEM-X1~\n`).join('');
+      const big = bundle
+        .replace(/\*000000101\*0\*P/, '*000000102*0*P')
+        .replace('IEA*1*000000101', 'IEA*1*000000102')
+        .replace('PO-7001', 'PO-BIG')
+        .replace(/PO1\*1\*[\s\S]*CTT\*2~/, `${lines}CTT*2100~`)
+        .replace('AMT*TT*158.99~\n', '')
+        .replace('SE*17*0001', `SE*${2_100 + 7}*0001`);
+      const posted = await t.request({
+        method: 'POST',
+        url: '/v1/x12',
+        key: acme.key,
+        headers: { 'content-type': 'application/edi-x12' },
+        payload: big,
+      });
+      expect(posted.statusCode, posted.body).toBe(200);
+      const [stored] = await documentsAs(adminKey, '?sort=newest&type=850&limit=1');
+      const page = await admin.get(`/console/documents/${stored?.id}`);
+      expect(page.statusCode).toBe(200);
+      const rows = rowsOf(page.body);
+      expect(rows).toHaveLength(2_000);
+      expect(rows.at(-1)?.[2]).toBe('PO1*1991*1*EA*49.5**VN*MODEM-X1~');
+      expect(page.body).toContain('the first 2000 segments (or 1 MB) are shown');
+      expect(page.body).toContain(`<a href="/v1/documents/${stored?.id}" download>Download the whole document</a>`);
     });
 
     it('answers 404 for a document that does not exist', async () => {

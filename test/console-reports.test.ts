@@ -44,7 +44,7 @@ describe('console reports', () => {
       (m) => m[2],
     );
     expect(titles).toEqual([
-      'Orders received per period: 2 in 1 periods with orders',
+      'Orders received per day: 2 in the period',
       'Open orders and work items now, by age',
       expect.stringMatching(/^Cycle time per stage in \w+: median, 90th and 99th percentile$/),
       'Partner deadlines met and missed, per partner',
@@ -92,7 +92,7 @@ describe('console reports', () => {
     const partner = await consoleSession(t, other.key);
     const page = await partner.get('/console/reports');
     expect(page.statusCode).toBe(200);
-    expect(page.body).toContain('Orders received per period: 0 in 0 periods with orders');
+    expect(page.body).toContain('Orders received per day: 0 in the period');
     const csv = await partner.get('/console/reports/throughput.csv');
     expect(csv.statusCode).toBe(200);
     expect(csv.body).not.toContain(`orders,${day(today)}`);

@@ -54,11 +54,21 @@ export const controlNumbers = (control: Record<string, unknown>): { label: strin
     typeof control[key] === 'string' || typeof control[key] === 'number' ? [{ label, value: String(control[key]) }] : [],
   );
 
+const otherNames: Record<string, string> = {
+  isaSender: 'Sender (ISA05/06)',
+  isaReceiver: 'Receiver (ISA07/08)',
+  inboundDocumentId: 'Answers document',
+  source: 'Webhook source',
+  sourceId: 'Webhook source id',
+  topic: 'Webhook topic',
+  account: 'Shop',
+};
+
 /** The control entries not named above (X12 sender and receiver, a webhook's source, a dedupe key). */
 export const otherControl = (control: Record<string, unknown>): { key: string; value: string }[] =>
   Object.entries(control)
-    .filter(([key]) => !controlNames.some(([named]) => named === key))
-    .map(([key, value]) => ({ key, value: typeof value === 'string' ? value : JSON.stringify(value) }));
+    .filter(([key]) => !controlNames.some(([named]) => named === key) && key !== 'cxmlStatus' && key !== 'cxmlStatusText')
+    .map(([key, value]) => ({ key: otherNames[key] ?? key, value: typeof value === 'string' ? value : JSON.stringify(value) }));
 
 export type Tone = 'good' | 'bad' | 'warn' | 'quiet';
 

@@ -23,8 +23,9 @@ function chartView(
   series: { name: string; values: number[] }[],
   format: (value: number) => string,
   table: ChartView['table'],
+  integers = true,
 ): ChartView {
-  const chart = barChart({ categories, series });
+  const chart = barChart({ categories, series, integers });
   return {
     id,
     title,
@@ -50,7 +51,7 @@ const figure = (value: number | null | undefined, digits = 0): string =>
   value === null || value === undefined ? '–' : value.toLocaleString('en-US', { maximumFractionDigits: digits });
 const percent = (rate: number | null): string => (rate === null ? '–' : `${(rate * 100).toFixed(1)} %`);
 
-export function throughputCharts(report: ThroughputReport): ChartView[] {
+export function throughputCharts(report: ThroughputReport, granularity: string): ChartView[] {
   const periods = [...new Set(report.orders.map((row) => row.period))].sort();
   const perPeriod = periods.map((period) => report.orders.filter((row) => row.period === period).reduce((sum, row) => sum + row.count, 0));
   const channels = [...new Set(report.orders.map((row) => row.channel))].sort();
@@ -62,7 +63,7 @@ export function throughputCharts(report: ThroughputReport): ChartView[] {
   return [
     chartView(
       'throughput',
-      `Orders received per period: ${perPeriod.reduce((a, b) => a + b, 0)} in ${periods.length} periods with orders`,
+      `Orders received per ${granularity}: ${figure(perPeriod.reduce((a, b) => a + b, 0))} in the period`,
       periods,
       [{ name: 'Orders received', values: perPeriod }],
       (v) => figure(v),
@@ -114,6 +115,7 @@ export function cycleTimesChart(groups: readonly CycleTimeGroup[]): ChartView {
         return { name: stage.replace(/_/g, ' '), cells: [figure(f?.count ?? 0), shown(f?.p50), shown(f?.p90), shown(f?.p99)] };
       }),
     },
+    false,
   );
 }
 

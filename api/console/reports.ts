@@ -63,7 +63,7 @@ export function reportPages(now: () => Date) {
       const charts: { name: ReportName; views: ChartView[] }[] =
         failed === undefined
           ? [
-              { name: 'throughput', views: throughputCharts(throughput.body) },
+              { name: 'throughput', views: throughputCharts(throughput.body, period.period) },
               { name: 'cycle-times', views: [cycleTimesChart(cycleTimes.body.groups)] },
               { name: 'sla', views: [slaChart(sla.body.groups, nameOf)] },
               { name: 'approvals', views: [approvalsChart(approvals.body.groups, nameOf)] },
