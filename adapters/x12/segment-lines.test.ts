@@ -23,6 +23,13 @@ describe('segmentLines', () => {
     expect(lines[3]).toEqual({ tag: 'BEG', text: 'BEG|00|SA|PO-7001||20261127' });
   });
 
+  it('redacts the ISA authorization and security information when they hold anything', () => {
+    const withPassword = bundle.replace('ISA*00*          *00*          *', 'ISA*03*LETMEIN123*01*S3CR3TPW00*');
+    const [isa] = segmentLines(bytes(withPassword), unlimited).lines;
+    expect(isa?.text).toBe(bundle.split('\n')[0]?.replace('ISA*00*          *00*          *', 'ISA*03*[redacted]*01*[redacted]*'));
+    expect(isa?.text).toHaveLength(106);
+  });
+
   it('stops at the segment or byte limit and says so', () => {
     expect(segmentLines(bytes(bundle), { maxSegments: 5, maxBytes: 10_000 })).toMatchObject({ cut: true });
     expect(segmentLines(bytes(bundle), { maxSegments: 5, maxBytes: 10_000 }).lines.map((l) => l.tag)).toEqual([

@@ -1,7 +1,10 @@
-import { X12Tokenizer } from './tokenize.ts';
+import { ISA } from './elements.ts';
+import { X12Tokenizer, type Segment } from './tokenize.ts';
 
 // A stored interchange as people read it: one segment per line, cut with the delimiters of its own
 // ISA (the tokenizer the gateway reads with, so the console shows the segments the gateway saw).
+// The ISA's authorization and security information (ISA02, ISA04) can hold a password, and the
+// documents table keeps the interchange as received: they are shown redacted, keeping their width.
 
 export interface SegmentLine {
   tag: string;
@@ -15,6 +18,20 @@ export interface SegmentLines {
   cut: boolean;
   /** Bytes that are no X12: where the tokenizer found them and why. */
   unreadable: string[];
+}
+
+const redacted = '[redacted]'; // ten characters, as ISA02 and ISA04 are
+
+/** The segment's elements, an ISA's authorization and security information redacted when it has any ("00": none). */
+function shownElements(segment: Segment): string[] {
+  if (segment.tag !== 'ISA') return segment.elements;
+  const elements = [...segment.elements];
+  for (const [qualifier, value] of [
+    [ISA.authorizationQualifier, ISA.authorization],
+    [ISA.securityQualifier, ISA.security],
+  ] as const)
+    if (elements[qualifier - 1] !== '00' && elements[value - 1] !== undefined) elements[value - 1] = redacted;
+  return elements;
 }
 
 /** At most `maxSegments` segments of the first `maxBytes` bytes. */
@@ -33,7 +50,10 @@ export function segmentLines(body: Uint8Array, limits: { maxSegments: number; ma
     }
     const { segment, delimiters } = event;
     const terminator = delimiters.segment >= 0x20 ? String.fromCharCode(delimiters.segment) : '';
-    lines.push({ tag: segment.tag, text: [segment.tag, ...segment.elements].join(String.fromCharCode(delimiters.element)) + terminator });
+    lines.push({
+      tag: segment.tag,
+      text: [segment.tag, ...shownElements(segment)].join(String.fromCharCode(delimiters.element)) + terminator,
+    });
   });
   const whole = body.length <= limits.maxBytes;
   tokenizer.push(whole ? body : body.subarray(0, limits.maxBytes));
