@@ -53,6 +53,12 @@ describe('console in a browser: documents and reports', () => {
     expect(await c.page.getByRole('row').filter({ hasText: 'Baseline Item Data' }).count()).toBe(2);
     await expectAccessible(c.page);
     await keepScreenshot(c.page, 'document');
+    // The download is the API's GET /v1/documents/{id}, with the session: the bytes as stored.
+    const [download] = await Promise.all([
+      c.page.waitForEvent('download'),
+      c.page.getByRole('link', { name: 'Download it as stored' }).click(),
+    ]);
+    expect(readFileSync(await download.path(), 'utf8')).toBe(bundle);
     expect(c.elsewhere).toEqual([]);
   });
 
