@@ -5,9 +5,11 @@ import { adminKey, startTestApp, type TestApp } from '../support/app.ts';
 import { expectAccessible, keepScreenshot, launchBrowser, openConsole, signIn, type ConsoleBrowser } from '../support/browser.ts';
 
 // Documents and reports in a real Chromium: the admin finds a partner's 850 among the documents,
-// reads it segment by segment, opens the reports and downloads one as CSV.
+// reads it segment by segment, reads a cXML order re-indented without its secret, opens the
+// reports and downloads one as CSV.
 
 const bundle = readFileSync(new URL('../../adapters/x12/fixtures/850-bundle.x12', import.meta.url), 'utf8');
+const cxmlSample = readFileSync(new URL('../../adapters/cxml/fixtures/samples/cxmlphp-OrderRequest.xml', import.meta.url), 'utf8');
 
 describe('console in a browser: documents and reports', () => {
   let t: TestApp;
@@ -25,6 +27,11 @@ describe('console in a browser: documents and reports', () => {
       payload: bundle,
     });
     expect(posted.statusCode).toBe(200);
+    await t.partner('Prominate', {
+      cxml: { fromDomain: 'NetworkId', fromIdentity: 'inbound@prominate-platform.com', sharedSecret: 'coyote' },
+    });
+    const cxml = await t.request({ method: 'POST', url: '/v1/cxml', headers: { 'content-type': 'text/xml' }, payload: cxmlSample });
+    expect(cxml.statusCode).toBe(200);
     browser = await launchBrowser();
     c = await openConsole(browser, t);
     await signIn(c, adminKey);
@@ -59,13 +66,21 @@ describe('console in a browser: documents and reports', () => {
       c.page.getByRole('link', { name: 'Download it as stored' }).click(),
     ]);
     expect(readFileSync(await download.path(), 'utf8')).toBe(bundle);
+
+    await c.page.getByRole('link', { name: 'All documents' }).click();
+    await c.page.getByRole('row').filter({ hasText: 'cXML OrderRequest' }).getByRole('link').first().click();
+    await c.page.waitForURL((url) => url.pathname.startsWith('/console/documents/'));
+    const shown = await c.page.getByRole('region', { name: 'The document, re-indented' }).textContent();
+    expect(shown).toContain('<SharedSecret>[redacted]</SharedSecret>');
+    expect(shown).not.toContain('coyote');
+    await expectAccessible(c.page);
     expect(c.elsewhere).toEqual([]);
   });
 
   it('shows the reports as charts with tables, and downloads one as CSV', async () => {
     await c.page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Reports' }).click();
     await c.page.waitForURL((url) => url.pathname === '/console/reports');
-    expect(await c.page.getByRole('img', { name: 'Orders received per day: 1 in the period' }).count()).toBe(1);
+    expect(await c.page.getByRole('img', { name: 'Orders received per day: 2 in the period' }).count()).toBe(1);
     expect(await c.page.getByRole('img', { name: /^Cycle time per stage/ }).count()).toBe(1);
     await expectAccessible(c.page);
     await keepScreenshot(c.page, 'reports');
