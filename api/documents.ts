@@ -6,21 +6,17 @@ import { ProblemError } from './problems.ts';
 export function documentHandlers(db: Database) {
   return {
     async listDocuments(request: FastifyRequest<{ Querystring: Partial<DocumentFilter> }>) {
-      const { direction, type, after, limit } = request.query;
-      const documents = await listDocuments(
-        db,
-        { partnerId: principalOf(request).partnerId },
-        {
-          limit: limit ?? 50,
-          ...(direction === undefined ? {} : { direction }),
-          ...(type === undefined ? {} : { type }),
-          ...(after === undefined ? {} : { after }),
-        },
-      );
-      if (documents === 'unknown-position')
-        throw new ProblemError('invalid-cursor', 'after must be the id of one of your documents, as a previous page listed it', [
-          { in: 'query', pointer: 'after', detail: 'not one of your documents' },
-        ]);
+      const { limit, ...filter } = request.query;
+      const viewer = { partnerId: principalOf(request).partnerId };
+      if (viewer.partnerId !== null && filter.partnerId !== undefined && filter.partnerId !== viewer.partnerId)
+        throw new ProblemError('forbidden', "a partner key sees only its own partner's documents; leave partnerId out");
+      const documents = await listDocuments(db, viewer, { ...filter, limit: limit ?? 50 });
+      if ('unknownPosition' in documents)
+        throw new ProblemError(
+          'invalid-cursor',
+          `${documents.unknownPosition} must be the id of one of your documents, as a previous page listed it`,
+          [{ in: 'query', pointer: documents.unknownPosition, detail: 'not one of your documents' }],
+        );
       return { documents };
     },
 

@@ -507,7 +507,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The partner's mailbox: documents received from it and sent to it, oldest first */
+        /**
+         * The partner's mailbox: documents received from it and sent to it, oldest first
+         * @description A partner key sees its own documents; the admin key sees every partner's, or one partner's with
+         *     `partnerId`. Oldest first by default, so that a mailbox polled with `after` sees each document
+         *     once; `sort=newest` lists the latest first, paged with `before` (the last id of the page).
+         */
         get: operations["listDocuments"];
         put?: never;
         post?: never;
@@ -2070,6 +2075,8 @@ export interface components {
         } | unknown | unknown;
         Document: {
             id: string;
+            /** @description The partner it was received from or sent to. */
+            partnerId: string;
             orderId?: string | null;
             /** @enum {string} */
             direction: "inbound" | "outbound";
@@ -2108,6 +2115,15 @@ export interface components {
                     [key: string]: unknown;
                 };
             };
+            /** @description An inbound X12 interchange (orderId null: it can hold several orders): the orders stored from its sets, the first 5 by id. */
+            orderIds?: string[];
+            /** @description The interchange holds more orders than orderIds lists. */
+            moreOrders?: boolean;
+            /** @description Inbound X12 only: our acknowledgments of it (997/999, TA1), as stored documents. */
+            answers?: {
+                id: string;
+                type: string;
+            }[];
             /** Format: date-time */
             createdAt: string;
         };
@@ -3189,8 +3205,16 @@ export interface operations {
             query?: {
                 direction?: "inbound" | "outbound";
                 type?: string;
+                /** @description Only this partner's documents (admin; a partner key sees its own without it, and no other: 403). */
+                partnerId?: string;
+                /** @description Only the documents of this order. */
+                orderId?: string;
+                /** @description oldest (default): oldest first; newest: latest first. */
+                sort?: "oldest" | "newest";
                 /** @description Only documents stored after this one (pass the last id you saw). */
                 after?: string;
+                /** @description Only documents stored before this one (with sort=newest, pass the last id of the page). */
+                before?: string;
                 limit?: number;
             };
             header?: never;
@@ -3212,6 +3236,7 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
             503: components["responses"]["Problem"];
         };
     };

@@ -25,6 +25,7 @@ import * as reportIndexes from './023_report_indexes.ts';
 import * as vendorJeopardy from './024_vendor_jeopardy.ts';
 import * as orderMilestones from './025_order_milestones.ts';
 import * as consoleSessions from './026_console_sessions.ts';
+import * as documentListIndexes from './028_document_list_indexes.ts';
 import * as operationsIndexes from './029_operations_indexes.ts';
 
 // Listed here rather than read from disk, so that the same list runs under tsx, vitest and a bundle.
@@ -55,6 +56,7 @@ const migrations: Record<string, Knex.Migration> = {
   '024_vendor_jeopardy': vendorJeopardy,
   '025_order_milestones': orderMilestones,
   '026_console_sessions': consoleSessions,
+  '028_document_list_indexes': documentListIndexes,
   '029_operations_indexes': operationsIndexes,
 };
 

@@ -19,3 +19,5 @@ export { senderCheck } from './check-envelope.ts';
 export { readX12, readX12InSlices, X12Reader, type InterchangeOutcome, type SetMapper, type Unreadable } from './read.ts';
 export { envelope, interchange, serialize, seg, type OutSegment } from './serialize.ts';
 export { tokenize, X12Tokenizer, type Delimiters, type Segment } from './tokenize.ts';
+export { segmentLines, type SegmentLine, type SegmentLines } from './segment-lines.ts';
+export { ackDetailView, type AckDetailView } from './ack-detail.ts';

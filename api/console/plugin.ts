@@ -7,7 +7,9 @@ import type { Database } from '../../adapters/db/index.ts';
 import { packageFile } from '../../package-files.ts';
 import { approvalLinkRoutes, type ApprovalLinkDeps } from '../approval-links.ts';
 import { orderRoutes } from './orders.ts';
+import { documentPages } from './documents.ts';
 import { render } from './render.ts';
+import { reportPages } from './reports.ts';
 import { sameToken, sessionOf } from './session.ts';
 import { operationsRoutes } from './operations.ts';
 import { signInRoutes } from './sign-in.ts';
@@ -94,6 +96,8 @@ export function consoleRoutes(deps: ConsoleDeps) {
     await app.register(workPages(deps));
     await app.register(operationsRoutes(deps));
     await app.register(orderRoutes(deps));
+    await app.register(documentPages());
+    await app.register(reportPages(now));
     app.get('/console/*', async (request, reply) =>
       render(
         request,
