@@ -1,64 +1,18 @@
-import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertDeadLetter } from '../adapters/db/index.ts';
 import { adminKey, startTestApp, type TestApp } from './support/app.ts';
+import { consoleSession, type ConsoleSession } from './support/console-inject.ts';
 import { failedDelivery } from './support/webhook-failure.ts';
 
 // The console's operations pages from the server's side: closed to a partner's session, what they
 // show (escaped), a new key shown once on the answer to its form, revocation reaching the API, and
 // the API reads they stand on (a person's keys, dead letters by page).
 
-const cookiesOf = (response: LightMyRequestResponse): Record<string, string> =>
-  Object.fromEntries(
-    ([] as string[]).concat(response.headers['set-cookie'] ?? []).map((raw) => {
-      const [pair = ''] = raw.split(';');
-      const at = pair.indexOf('=');
-      return [pair.slice(0, at), pair.slice(at + 1)];
-    }),
-  );
-
-const formToken = (html: string): string => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-const formType = { 'content-type': 'application/x-www-form-urlencoded' };
-
-interface Session {
-  get(url: string): Promise<LightMyRequestResponse>;
-  post(url: string, fields?: Record<string, string>): Promise<LightMyRequestResponse>;
-  /** Follows a form's redirect as a browser would, with the notice cookie it left. */
-  follow(response: LightMyRequestResponse): Promise<LightMyRequestResponse>;
-}
-
 describe('console operations', () => {
   let t: TestApp;
-  let admin: Session;
+  let admin: ConsoleSession;
 
-  async function signIn(key: string): Promise<Session> {
-    const page = await t.request({ method: 'GET', url: '/console/sign-in' });
-    const token = formToken(page.body);
-    const response = await t.request({
-      method: 'POST',
-      url: '/console/sign-in',
-      headers: { ...formType, cookie: `ordergate_sign_in=${token}` },
-      payload: new URLSearchParams({ _csrf: token, key, next: '' }).toString(),
-    });
-    const cookie = `ordergate_session=${cookiesOf(response).ordergate_session}`;
-    const csrf = formToken((await t.request({ method: 'GET', url: '/console/no-such-page', headers: { cookie } })).body);
-    const get = (url: string, extra = '') => t.request({ method: 'GET', url, headers: { cookie: `${cookie}${extra}` } });
-    return {
-      get: (url) => get(url),
-      post: (url, fields = {}) =>
-        t.request({
-          method: 'POST',
-          url,
-          headers: { ...formType, cookie },
-          payload: new URLSearchParams({ _csrf: csrf, ...fields }).toString(),
-        }),
-      follow(response) {
-        expect(response.statusCode, response.body).toBe(303);
-        const notice = cookiesOf(response).ordergate_notice;
-        return get(String(response.headers.location), notice === undefined ? '' : `; ordergate_notice=${notice}`);
-      },
-    };
-  }
+  const signIn = (key: string): Promise<ConsoleSession> => consoleSession(t, key);
 
   beforeAll(async () => {
     t = await startTestApp('postgres');

@@ -2,20 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import type { ApprovalGate } from '../pipeline/approvals.ts';
 import { adminKey, sampleOrder, startTestApp, type TestApp } from './support/app.ts';
+import { consoleSession, cookieValue, type ConsoleSession } from './support/console-inject.ts';
 
 // Orders in flight: the list's search through GET /v1/orders (newest first, by partner, channel,
 // reference prefix and time received) and the console's order pages over it, as a browser sees them.
-
-const cookiesOf = (response: LightMyRequestResponse): Record<string, string> =>
-  Object.fromEntries(
-    ([] as string[]).concat(response.headers['set-cookie'] ?? []).map((raw) => {
-      const [pair = ''] = raw.split(';');
-      const at = pair.indexOf('=');
-      return [pair.slice(0, at), pair.slice(at + 1)];
-    }),
-  );
-
-const formToken = (html: string): string => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 
 describe('orders in flight', () => {
   let t: TestApp;
@@ -38,20 +28,7 @@ describe('orders in flight', () => {
   const list = async (query: string, key = adminKey) => t.request({ method: 'GET', url: `/v1/orders?${query}`, key });
   const refs = (res: LightMyRequestResponse): string[] => res.json().orders.map((o: { externalRef: string }) => o.externalRef);
 
-  /** Signs in to the console with a key; the session's cookie and its form token. */
-  async function signIn(key: string): Promise<{ cookie: string; csrf: string }> {
-    const page = await t.request({ method: 'GET', url: '/console/sign-in' });
-    const token = formToken(page.body);
-    const response = await t.request({
-      method: 'POST',
-      url: '/console/sign-in',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `ordergate_sign_in=${token}` },
-      payload: new URLSearchParams({ _csrf: token, key, next: '' }).toString(),
-    });
-    const cookie = `ordergate_session=${cookiesOf(response).ordergate_session ?? ''}`;
-    const landing = await t.request({ method: 'GET', url: '/console/orders', headers: { cookie } });
-    return { cookie, csrf: formToken(landing.body) };
-  }
+  const signIn = (key: string): Promise<ConsoleSession> => consoleSession(t, key);
 
   beforeAll(async () => {
     t = await startTestApp('postgres');
@@ -184,12 +161,12 @@ describe('orders in flight', () => {
       const done = await cancel(admin.csrf);
       expect(done.statusCode).toBe(303);
       expect(done.headers.location).toBe(`/console/orders/${id}`);
-      const notice = `ordergate_notice=${cookiesOf(done).ordergate_notice}`;
+      const notice = `ordergate_notice=${cookieValue(done, 'ordergate_notice')}`;
       const after = await page(`/console/orders/${id}`, `${admin.cookie}; ${notice}`);
       expect(after.body).toContain('The order is cancelled.');
       expect(after.body).not.toContain('Cancel order</button>');
       const again = await cancel(admin.csrf);
-      const refused = await page(`/console/orders/${id}`, `${admin.cookie}; ordergate_notice=${cookiesOf(again).ordergate_notice}`);
+      const refused = await page(`/console/orders/${id}`, `${admin.cookie}; ordergate_notice=${cookieValue(again, 'ordergate_notice')}`);
       expect(refused.body).toMatch(/Not cancelled: the order is &quot;cancelled&quot;/);
     });
 
@@ -240,15 +217,7 @@ describe('an order waiting for its approval, on its page', () => {
       payload: sampleOrder,
     });
     expect(created.json().status).toBe('pending_approval');
-    const page = await t.request({ method: 'GET', url: '/console/sign-in' });
-    const token = formToken(page.body);
-    const signedIn = await t.request({
-      method: 'POST',
-      url: '/console/sign-in',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `ordergate_sign_in=${token}` },
-      payload: new URLSearchParams({ _csrf: token, key: shop.key, next: '' }).toString(),
-    });
-    const cookie = `ordergate_session=${cookiesOf(signedIn).ordergate_session ?? ''}`;
+    const { cookie } = await consoleSession(t, shop.key);
     const res = await t.request({ method: 'GET', url: `/console/orders/${created.json().id}`, headers: { cookie } });
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('<li>the total is at least 100.00 USD</li>');

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApprovalGate } from '../pipeline/approvals.ts';
 import { adminKey, sampleOrder, startTestApp, type TestApp } from './support/app.ts';
+import { consoleSession } from './support/console-inject.ts';
 
 // My work and the approval page as HTML: what the partner's text becomes on the page, who may
 // decide, and a refusal told in the page rather than as an error.
@@ -30,17 +31,7 @@ describe('console: my work pages', () => {
   });
   afterAll(async () => t.close());
 
-  async function sessionOf(key: string): Promise<string> {
-    const page = await t.request({ method: 'GET', url: '/console/sign-in' });
-    const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
-    const signedIn = await t.request({
-      method: 'POST',
-      url: '/console/sign-in',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `ordergate_sign_in=${token}` },
-      payload: new URLSearchParams({ _csrf: token, key }).toString(),
-    });
-    return `ordergate_session=${/ordergate_session=([^;]+)/.exec(String(signedIn.headers['set-cookie']))?.[1]}`;
-  }
+  const sessionOf = async (key: string): Promise<string> => (await consoleSession(t, key)).cookie;
 
   it("escapes the partner's text wherever a page shows it", async () => {
     const cookie = await sessionOf(adminKey);
