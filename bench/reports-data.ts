@@ -28,15 +28,15 @@ export async function generateHistory(db: Database, url: string, orders: number,
     // Foreign keys are not checked for rows generated consistent by construction (superuser).
     await trx.raw('SET LOCAL session_replication_role = replica');
     await trx.raw('SET LOCAL synchronous_commit = off');
-    await trx.raw(`INSERT INTO partners (id, name) SELECT 'partner-' || p, 'Partner ' || p FROM generate_series(1, 50) p`);
+    await trx.raw(`INSERT INTO partners (id, name) SELECT md5('partner-' || p)::uuid::text, 'Partner ' || p FROM generate_series(1, 50) p`);
     await trx.raw(`INSERT INTO vendors (id, name, channel) SELECT 'vendor-' || v, 'Vendor ' || v, 'amqp' FROM generate_series(1, 20) v`);
     await trx.raw(
-      `INSERT INTO people (id, name, roles) SELECT 'person-' || n, 'Person ' || n, ARRAY[(ARRAY['sales', 'finance', 'ops'])[1 + n % 3]] FROM generate_series(1, 30) n`,
+      `INSERT INTO people (id, name, roles) SELECT md5('person-' || n)::uuid::text, 'Person ' || n, ARRAY[(ARRAY['sales', 'finance', 'ops'])[1 + n % 3]] FROM generate_series(1, 30) n`,
     );
     await trx.raw(
       `CREATE TEMP TABLE gen ON COMMIT DROP AS
        WITH base AS (
-         SELECT i, md5('o' || i)::uuid::text AS id, 'partner-' || (1 + i % 50) AS partner_id,
+         SELECT i, md5('o' || i)::uuid::text AS id, md5('partner-' || (1 + i % 50))::uuid::text AS partner_id,
            (ARRAY['x12', 'x12', 'x12', 'x12', 'cxml', 'cxml', 'webhook', 'webhook', 'api', 'api'])[1 + (i / 7) % 10] AS channel,
            ?::timestamptz - (? - i) * (interval '1 year' / ?) AS received, (i::bigint * 7919) % 1000 AS k
          FROM generate_series(1, ?) i
@@ -122,11 +122,11 @@ export async function generateHistory(db: Database, url: string, orders: number,
     );
     await trx.raw(
       `INSERT INTO approval_decisions (approval_id, level, person_id, decision, via, created_at)
-       SELECT md5(id || 'a')::uuid::text, 1, 'person-' || (1 + i % 30), CASE WHEN k < 10 THEN 'reject' ELSE 'approve' END, 'api',
+       SELECT md5(id || 'a')::uuid::text, 1, md5('person-' || (1 + i % 30))::uuid::text, CASE WHEN k < 10 THEN 'reject' ELSE 'approve' END, 'api',
          CASE WHEN k % 3 = 0 AND approved_at IS NOT NULL THEN received + (approved_at - received) / 2 ELSE coalesce(approved_at, rejected_at) END
        FROM gen WHERE k < 200 AND (approved_at IS NOT NULL OR rejected_at IS NOT NULL)
        UNION ALL
-       SELECT md5(id || 'a')::uuid::text, 2, 'person-' || (1 + (i + 7) % 30), 'approve', 'api', approved_at
+       SELECT md5(id || 'a')::uuid::text, 2, md5('person-' || (1 + (i + 7) % 30))::uuid::text, 'approve', 'api', approved_at
        FROM gen WHERE k < 200 AND k % 3 = 0 AND approved_at IS NOT NULL`,
     );
     // Work items: each approval's levels (due in 4 h, escalated when not decided by then), person tasks (10 %), dead letters (1 %).
@@ -140,16 +140,16 @@ export async function generateHistory(db: Database, url: string, orders: number,
          CASE WHEN w.done IS NOT NULL THEN 'done' END
        FROM (
          SELECT 'approval' AS kind, md5(id || 'a')::uuid::text AS source, 1 AS level, id AS order_id, partner_id, ARRAY['sales'] AS roles,
-           'person-' || (1 + i % 30) AS person, received AS created, received + interval '4 hours' AS due,
+           md5('person-' || (1 + i % 30))::uuid::text AS person, received AS created, received + interval '4 hours' AS due,
            CASE WHEN k % 3 = 0 AND approved_at IS NOT NULL THEN received + (approved_at - received) / 2 ELSE coalesce(approved_at, rejected_at) END AS done,
            k >= 10 AND k < 30 AS cancelled
          FROM gen WHERE k < 200
          UNION ALL
-         SELECT 'approval', md5(id || 'a')::uuid::text, 2, id, partner_id, ARRAY['finance'], 'person-' || (1 + (i + 7) % 30),
+         SELECT 'approval', md5(id || 'a')::uuid::text, 2, id, partner_id, ARRAY['finance'], md5('person-' || (1 + (i + 7) % 30))::uuid::text,
            received + (approved_at - received) / 2, received + (approved_at - received) / 2 + interval '4 hours', approved_at, false
          FROM gen WHERE k < 200 AND k % 3 = 0 AND approved_at IS NOT NULL
          UNION ALL
-         SELECT 'person-task', md5(id || 'p'), 0, id, partner_id, ARRAY['ops'], 'person-' || (1 + i % 30), received, received + interval '8 hours',
+         SELECT 'person-task', md5(id || 'p'), 0, id, partner_id, ARRAY['ops'], md5('person-' || (1 + i % 30))::uuid::text, received, received + interval '8 hours',
            CASE WHEN received + (1800 + (i * 23) % 50000) * interval '1 second' <= ?::timestamptz THEN received + (1800 + (i * 23) % 50000) * interval '1 second' END, false
          FROM gen WHERE i % 10 = 3
          UNION ALL

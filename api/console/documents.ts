@@ -13,6 +13,7 @@ import {
 } from './document-view.ts';
 import { partnerName, partnerNames } from './partner-names.ts';
 import { render } from './render.ts';
+import { timeText } from './words.ts';
 
 // Documents in and out (/console/documents) and one document with its body made readable
 // (/console/documents/:id), both read through GET /v1/documents: a partner sees its own, the admin
@@ -42,8 +43,6 @@ const query = (filters: Filters): string => {
   for (const [name, value] of Object.entries(filters)) if (value !== undefined && value.trim() !== '') params.set(name, value.trim());
   return params.toString();
 };
-
-const when = (iso: string): string => `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
 
 export function documentPages() {
   return async (app: FastifyInstance): Promise<void> => {
@@ -75,7 +74,7 @@ export function documentPages() {
           partners: [...names].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name)),
           rows: shown.map((document) => ({
             id: document.id,
-            stored: when(document.createdAt),
+            stored: timeText(document.createdAt),
             partner: names.get(document.partnerId) ?? document.partnerId,
             direction: document.direction === 'inbound' ? 'in' : 'out',
             type: typeLabel(document),
@@ -121,7 +120,7 @@ export function documentPages() {
         title: `${typeLabel(document)} ${document.direction === 'inbound' ? 'from' : 'to'} ${partner}`,
         section: '/console/documents',
         document,
-        stored: when(document.createdAt),
+        stored: timeText(document.createdAt),
         partner,
         control: controlNumbers(document.control),
         otherControl: otherControl(document.control),

@@ -54,10 +54,6 @@ export function noticeThen(
   return reply.redirect(to, 303);
 }
 
-/** A time as the pages show it, to the minute in UTC; the machine-readable one goes into <time datetime>. */
-export const shortTime = (iso: string | null | undefined): string =>
-  iso === null || iso === undefined ? '' : `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
-
 /** A query string of the given values, the empty ones left out. */
 export function queryOf(values: Record<string, string | number | undefined>): string {
   const query = new URLSearchParams();

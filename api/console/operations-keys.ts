@@ -9,10 +9,10 @@ import {
   refusedPage,
   section,
   segment,
-  shortTime,
   type OpsRequest,
   type Refusal,
 } from './operations-common.ts';
+import { timeText } from './words.ts';
 import type { ConsoleDeps } from './plugin.ts';
 import { render } from './render.ts';
 
@@ -164,10 +164,10 @@ export function keyRoutes(deps: ConsoleDeps) {
           keys: keys.body.keys.map((k) => ({
             id: k.id,
             prefix: k.prefix,
-            created: shortTime(k.createdAt),
+            created: timeText(k.createdAt),
             createdAt: k.createdAt,
-            lastUsed: shortTime(k.lastUsedAt),
-            revoked: shortTime(k.revokedAt),
+            lastUsed: timeText(k.lastUsedAt),
+            revoked: timeText(k.revokedAt),
           })),
         });
       });

@@ -1,17 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { components } from '../openapi.gen.ts';
 import { apiFor, problemText } from './api-call.ts';
-import {
-  noticeThen,
-  queryOf,
-  queryValue,
-  refusalOf,
-  refusedPage,
-  section,
-  segment,
-  shortTime,
-  type OpsRequest,
-} from './operations-common.ts';
+import { noticeThen, queryOf, queryValue, refusalOf, refusedPage, section, segment, type OpsRequest } from './operations-common.ts';
+import { timeText } from './words.ts';
 import type { ConsoleDeps } from './plugin.ts';
 import { render } from './render.ts';
 
@@ -58,9 +49,9 @@ export function queueRoutes(deps: ConsoleDeps) {
         type: letter.type ?? 'message',
         messageId: letter.messageId ?? '',
         diedAt: letter.diedAt,
-        died: shortTime(letter.diedAt),
+        died: timeText(letter.diedAt),
         replayedAt: letter.replayedAt ?? null,
-        replayed: shortTime(letter.replayedAt),
+        replayed: timeText(letter.replayedAt),
         message: messageView(letter.body),
       }));
       const next = answer.body.nextCursor;
@@ -84,7 +75,7 @@ export function queueRoutes(deps: ConsoleDeps) {
       const back = localBack(request.body?.back, '/console/operations/dead-letters');
       const answer = await apiFor(request)<DeadLetter>('POST', `/v1/dead-letters/${segment(id)}/replay`);
       const notice = answer.ok
-        ? { kind: 'done' as const, text: `Dead letter ${id} was published again at ${shortTime(answer.body.replayedAt)}.` }
+        ? { kind: 'done' as const, text: `Dead letter ${id} was published again at ${timeText(answer.body.replayedAt)}.` }
         : { kind: 'problem' as const, text: `Dead letter ${id} was not replayed: ${problemText(answer)}` };
       return noticeThen(request, reply, deps.publicBaseUrl, notice, back);
     });
@@ -115,9 +106,9 @@ export function queueRoutes(deps: ConsoleDeps) {
           attempts: d.attempts,
           lastError: d.lastError ?? d.lastStatusClass ?? '',
           createdAt: d.createdAt,
-          created: shortTime(d.createdAt),
-          next: shortTime(d.nextAttemptAt),
-          delivered: shortTime(d.deliveredAt),
+          created: timeText(d.createdAt),
+          next: timeText(d.nextAttemptAt),
+          delivered: timeText(d.deliveredAt),
           url: urlOf.get(d.subscriptionId) ?? d.subscriptionId,
           // A failed one gets one more attempt; a pending one that already failed is attempted now.
           retry: d.state === 'failed' || (d.state === 'pending' && d.attempts > 0),
@@ -128,7 +119,7 @@ export function queueRoutes(deps: ConsoleDeps) {
           url: s.url,
           eventTypes: s.eventTypes.join(', '),
           paused: s.paused,
-          created: shortTime(s.createdAt),
+          created: timeText(s.createdAt),
           createdAt: s.createdAt,
         })),
       });

@@ -6,6 +6,7 @@ import type { components } from '../openapi.gen.ts';
 import { apiFor, problemText } from './api-call.ts';
 import type { ConsoleDeps } from './plugin.ts';
 import { render } from './render.ts';
+import { timeText } from './words.ts';
 import { leaveNotice } from './session.ts';
 
 // My work: the task lists and the approvals, with the buttons that act on them. Every action is the
@@ -20,8 +21,6 @@ const workTypes: WorkItem['type'][] = ['person-task', 'approval', 'dead-letter',
 /** Only a page of My work: where a form sends the browser back to. */
 const backTo = (back: string | undefined): string =>
   back !== undefined && /^\/console\/work(\?[\w\-=&%.]*)?$/.test(back) ? back : '/console/work';
-
-const when = (iso: string | null): string => (iso === null ? '' : iso.slice(0, 16).replace('T', ' '));
 
 export function workPages(deps: ConsoleDeps) {
   return async (app: FastifyInstance): Promise<void> => {
@@ -59,7 +58,7 @@ export function workPages(deps: ConsoleDeps) {
           title: task.title,
           type: task.type,
           comment: task.comment,
-          due: when(task.dueAt),
+          due: timeText(task.dueAt),
           overdue: task.overdue,
           assigned: [...task.assignedRoles.map((r) => `role ${r}`), ...task.assignedPeople.map((p) => (p === me ? 'you' : p))].join(', '),
           claimedBy: task.claimedBy === null ? '' : task.claimedBy === me ? 'you' : task.claimedBy,
