@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { adminKey, startTestApp, type TestApp } from './support/app.ts';
+import { databaseKinds } from './support/databases.ts';
 
 // Signing in to the console, from the browser's side: the cookies it gets, the forms it must carry
 // a token in, what a session may do through the API, and how it ends.
@@ -21,11 +22,11 @@ const form = (fields: Record<string, string>) => ({
 
 const formToken = (html: string): string => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 
-describe('console sign-in', () => {
+describe.each(databaseKinds)('console sign-in on %s', (kind) => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp('postgres');
+    t = await startTestApp(kind);
   });
   afterAll(async () => t.close());
 
