@@ -15,7 +15,7 @@ const sections: { section: Section; roles: Principal['role'][] }[] = [
   { section: { href: '/console/documents', label: 'Documents' }, roles: ['admin', 'partner'] },
   { section: { href: '/console/work', label: 'My work' }, roles: ['admin', 'partner', 'person'] },
   { section: { href: '/console/operations', label: 'Operations' }, roles: ['admin'] },
-  { section: { href: '/console/reports', label: 'Reports' }, roles: ['admin', 'partner'] },
+  { section: { href: '/console/reports', label: 'Reports' }, roles: ['admin', 'partner', 'person'] },
 ];
 
 export const sectionsFor = (role: Principal['role'] | undefined): Section[] =>
