@@ -12,7 +12,13 @@ describe('console on the embedded database', () => {
   beforeAll(async () => {
     t = await startTestApp('pglite');
     const shop = await t.partner('Embedded shop');
-    const created = await t.request({ method: 'POST', url: '/v1/orders', key: shop.key, headers: { 'idempotency-key': 'e-1' }, payload: sampleOrder });
+    const created = await t.request({
+      method: 'POST',
+      url: '/v1/orders',
+      key: shop.key,
+      headers: { 'idempotency-key': 'e-1' },
+      payload: sampleOrder,
+    });
     expect(created.statusCode, created.body).toBe(201);
     orderId = created.json().id;
   });

@@ -10,6 +10,8 @@ import { hashKey, type Principal } from './partners.ts';
 export const sessionHours = 12;
 /** How long an e-mailed sign-in link works: long enough to switch to the mail, short enough to be worth little. */
 export const signInLinkMinutes = 15;
+/** Links a person may have waiting at once: anyone can ask for one, and must not fill the person's mailbox. */
+export const signInLinksAtOnce = 3;
 
 export interface ConsoleSession {
   principal: Principal;
@@ -39,6 +41,9 @@ export async function consoleKeyOf(db: Database, key: string): Promise<{ keyId: 
 export async function openSession(db: Database, holder: SignInHolder, now: Date): Promise<{ token: string; expiresAt: Date }> {
   const session = token();
   const expiresAt = new Date(now.getTime() + sessionHours * 3_600_000);
+  // Ended sessions and spent or expired links are of no use to anyone: each sign-in clears them.
+  await db('console_sessions').where('expires_at', '<', now).delete();
+  await db('console_sign_in_links').where('expires_at', '<', now).delete();
   await db('console_sessions').insert({
     token_hash: hashKey(session),
     ...('keyId' in holder ? { key_id: holder.keyId } : { person_id: holder.personId }),
@@ -113,7 +118,8 @@ export async function endSession(db: Database, session: string): Promise<void> {
 
 /**
  * A sign-in link for the person with this e-mail address, queued as an e-mail in the notifications
- * the sender works through; nothing when no person has the address (the page says the same either way).
+ * the sender works through; nothing when no person has the address, or when the person has
+ * signInLinksAtOnce links waiting already (the page says the same in every case).
  */
 export async function sendSignInLink(
   db: Database,
@@ -123,6 +129,12 @@ export async function sendSignInLink(
 ): Promise<void> {
   const person = await db('people').whereRaw('lower(email) = lower(?)', [email]).orderBy('id').first('id', 'name', 'email');
   if (person === undefined) return;
+  const waiting = await db('console_sign_in_links')
+    .where({ person_id: person.id })
+    .whereNull('used_at')
+    .where('expires_at', '>', now)
+    .count({ n: '*' });
+  if (Number(waiting[0]?.n ?? 0) >= signInLinksAtOnce) return;
   const link = token();
   const expiresAt = new Date(now.getTime() + signInLinkMinutes * 60_000);
   const { subject, text } = message({ token: link, name: person.name, expiresAt });
