@@ -86,6 +86,8 @@ describe.each(databaseKinds)('console sign-in on %s', (kind) => {
     expect(raw).toMatch(/HttpOnly/);
     expect(raw).toMatch(/SameSite=Strict/);
     expect(csrf).not.toBe('');
+    const again = await t.request({ method: 'GET', url: '/console/sign-in?next=%2Fconsole%2Fwork', headers: { cookie } });
+    expect([again.statusCode, again.headers.location]).toEqual([303, '/console/work']);
 
     const orders = await t.request({ method: 'GET', url: '/v1/orders', headers: { cookie } });
     expect(orders.statusCode).toBe(200);

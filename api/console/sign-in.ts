@@ -61,7 +61,12 @@ export function signInRoutes(deps: ConsoleDeps) {
   }
 
   return async (app: FastifyInstance): Promise<void> => {
-    app.get('/console/sign-in', async (request: FormRequest, reply) => signInPage(request, reply, request.query.next));
+    app.get('/console/sign-in', async (request: FormRequest, reply) =>
+      // Signed in already (a bookmark, the back button): straight on to where the page would lead.
+      request.consoleSession === undefined
+        ? signInPage(request, reply, request.query.next)
+        : reply.redirect(localNext(request.query.next) ?? '/console', 303),
+    );
 
     app.post('/console/sign-in', async (request: FormRequest, reply) => {
       const body = request.body ?? {};
