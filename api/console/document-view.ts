@@ -1,32 +1,19 @@
 import { segmentLines } from '../../adapters/x12/index.ts';
+import type { components } from '../openapi.gen.ts';
 import { indentXml } from '../../domain/xml-indent.ts';
 import { segmentName, transactionSetName } from '../../domain/x12-names.ts';
+import { timeText } from './words.ts';
 
 // What the documents pages show of a Document (GET /v1/documents): its kind in words, its control
 // numbers, where its acknowledgment stands, and its body made readable. Only shaping: the API
 // decided what the viewer may see.
 
-export interface DocumentJson {
-  id: string;
-  partnerId: string;
-  orderId: string | null;
-  direction: 'inbound' | 'outbound';
-  channel: string;
-  type: string;
-  contentType: string;
-  sha256: string;
-  control: Record<string, unknown>;
-  findings?: unknown;
-  delivery?: { state: string; attempts: number; lastError?: string };
-  acknowledgment?: { state: string | null; dueAt?: string; at?: string; detail?: Record<string, unknown> };
-  orderIds?: string[];
-  moreOrders?: boolean;
-  answers?: { id: string; type: string }[];
-  createdAt: string;
-}
+/** A document as the API answers it (the contract's Document). */
+export type DocumentJson = components['schemas']['Document'];
 
 /** The orders a document belongs to: its own, or those stored from an interchange. */
-export const ordersOf = (document: DocumentJson): string[] => (document.orderId === null ? (document.orderIds ?? []) : [document.orderId]);
+export const ordersOf = (document: DocumentJson): string[] =>
+  document.orderId === null || document.orderId === undefined ? (document.orderIds ?? []) : [document.orderId];
 
 /** "850 Purchase Order", "cXML OrderRequest", "TA1+997", "JSON order", "webhook orders/create". */
 export function typeLabel(document: Pick<DocumentJson, 'channel' | 'type'>): string {
@@ -113,16 +100,16 @@ export function acknowledgmentOf(document: DocumentJson): AckView {
     const known = ack.state === null ? undefined : outboundStates[ack.state];
     if (known !== undefined) return { ...known, answers };
     return {
-      text: ack.dueAt === undefined ? 'awaiting' : `awaiting (due ${ack.dueAt.slice(0, 16).replace('T', ' ')} UTC)`,
+      text: ack.dueAt === undefined ? 'awaiting' : `awaiting (due ${timeText(ack.dueAt)})`,
       tone: 'warn',
       answers,
     };
   }
-  const status = document.control.cxmlStatus;
+  const status = document.control?.cxmlStatus;
   if (status !== undefined) {
     const code = Number(status);
     return {
-      text: `Status ${String(status)} ${String(document.control.cxmlStatusText ?? '')}`.trim(),
+      text: `Status ${String(status)} ${String(document.control?.cxmlStatusText ?? '')}`.trim(),
       tone: code >= 200 && code < 300 ? 'good' : 'bad',
       answers,
     };

@@ -12,7 +12,7 @@ import {
   type DocumentJson,
 } from './document-view.ts';
 import { partnerName, partnerNames } from './partner-names.ts';
-import { render } from './render.ts';
+import { refusalOf, refusedPage, render } from './render.ts';
 import { timeText } from './words.ts';
 
 // Documents in and out (/console/documents) and one document with its body made readable
@@ -78,7 +78,7 @@ export function documentPages() {
             partner: names.get(document.partnerId) ?? document.partnerId,
             direction: document.direction === 'inbound' ? 'in' : 'out',
             type: typeLabel(document),
-            control: controlNumbers(document.control),
+            control: controlNumbers(document.control ?? {}),
             ack: acknowledgmentOf(document),
             orders: ordersOf(document),
             moreOrders: document.moreOrders === true,
@@ -101,18 +101,11 @@ export function documentPages() {
       ]);
       if (!summary.ok || !body.ok) {
         const failed = summary.ok ? body : summary;
-        return render(
-          request,
-          reply,
-          'message',
-          {
-            title: failed.status === 404 ? 'No such document' : 'The document could not be shown',
-            section: '/console/documents',
-            paragraphs: [problemText(failed)],
-            back: { href: '/console/documents', label: 'Back to the documents' },
-          },
-          failed.status,
-        );
+        return refusedPage(request, reply, refusalOf(failed), {
+          section: '/console/documents',
+          title: failed.status === 404 ? 'No such document' : 'The document could not be shown',
+          back: { href: '/console/documents', label: 'Back to the documents' },
+        });
       }
       const document = summary.body;
       const partner = await partnerName(api, request, document.partnerId);
@@ -122,8 +115,8 @@ export function documentPages() {
         document,
         stored: timeText(document.createdAt),
         partner,
-        control: controlNumbers(document.control),
-        otherControl: otherControl(document.control),
+        control: controlNumbers(document.control ?? {}),
+        otherControl: otherControl(document.control ?? {}),
         ack: acknowledgmentOf(document),
         orders: ordersOf(document),
         findings: document.findings === undefined ? undefined : JSON.stringify(document.findings, null, 2),

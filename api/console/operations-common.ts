@@ -1,9 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { problemText, type ApiAnswer } from './api-call.ts';
-import { render } from './render.ts';
+import { refusedPage as refusedPageOf, type Refusal } from './render.ts';
 import { leaveNotice, type Notice } from './session.ts';
 
-// What the operations pages share: their section, how a refusal of the API becomes a page, the
+// What the operations pages share: their section, a refusal of the API as a page of the section, the
 // Post/Redirect/Get step of their forms, and how they write times and addresses.
 
 export const section = '/console/operations';
@@ -18,29 +17,9 @@ export type OpsRequest = FastifyRequest<{
 /** One value of the query: a name given twice (?q=a&q=b) counts as not given. */
 export const queryValue = (value: string | string[] | undefined): string | undefined => (typeof value === 'string' ? value : undefined);
 
-/** Why a page cannot be shown: the API's status and its reason. */
-export interface Refusal {
-  status: number;
-  reason: string;
-}
-
-export const refusalOf = (answer: ApiAnswer): Refusal => ({ status: answer.status, reason: problemText(answer) });
-
-/** A refused read as a console page, with the API's status and reason. */
-export function refusedPage(request: FastifyRequest, reply: FastifyReply, refusal: Refusal, back?: { href: string; label: string }) {
-  return render(
-    request,
-    reply,
-    'message',
-    {
-      title: refusal.status === 403 ? 'Not for this sign-in' : refusal.status === 404 ? 'Not found' : 'Not available',
-      section,
-      paragraphs: [refusal.reason],
-      ...(back === undefined ? {} : { back }),
-    },
-    refusal.status,
-  );
-}
+/** A refused read as an operations page. */
+export const refusedPage = (request: FastifyRequest, reply: FastifyReply, refusal: Refusal, back?: { href: string; label: string }) =>
+  refusedPageOf(request, reply, refusal, { section, ...(back === undefined ? {} : { back }) });
 
 /** After a form: a one-line notice for the next page, then the page (Post/Redirect/Get). */
 export function noticeThen(

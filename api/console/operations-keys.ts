@@ -1,20 +1,10 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { components } from '../openapi.gen.ts';
 import { apiFor, problemText, type ApiCall } from './api-call.ts';
-import {
-  noticeThen,
-  queryOf,
-  queryValue,
-  refusalOf,
-  refusedPage,
-  section,
-  segment,
-  type OpsRequest,
-  type Refusal,
-} from './operations-common.ts';
+import { noticeThen, queryOf, queryValue, refusedPage, section, segment, type OpsRequest } from './operations-common.ts';
 import { timeText } from './words.ts';
 import type { ConsoleDeps } from './plugin.ts';
-import { render } from './render.ts';
+import { render, refusalOf, type Refusal } from './render.ts';
 
 // Who holds keys to the gateway (partners, vendors, people), registering them, and their keys:
 // issued here (shown once, on the page that answers the form, never in an address or a cookie) and

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { components } from '../openapi.gen.ts';
 import { apiFor, problemText } from './api-call.ts';
-import { noticeThen, queryOf, queryValue, refusalOf, refusedPage, section, segment, type OpsRequest } from './operations-common.ts';
+import { noticeThen, queryOf, queryValue, refusedPage, section, segment, type OpsRequest } from './operations-common.ts';
 import { timeText } from './words.ts';
 import type { ConsoleDeps } from './plugin.ts';
-import { render } from './render.ts';
+import { render, refusalOf } from './render.ts';
 
 // Messages that did not get through: dead letters from RabbitMQ (replayed from here) and the
 // webhook deliveries to partners' subscriptions (retried from here).

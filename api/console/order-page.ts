@@ -5,7 +5,7 @@ import type { components } from '../openapi.gen.ts';
 import { apiFor, problemText, type ApiAnswer } from './api-call.ts';
 import { lineRows, money, partyLines, taskGraph, type TaskJson } from './order-view.ts';
 import type { ConsoleDeps } from './plugin.ts';
-import { render } from './render.ts';
+import { refusalOf, refusedPage, render } from './render.ts';
 import { leaveNotice } from './session.ts';
 import { when } from './words.ts';
 
@@ -92,17 +92,16 @@ export function orderPageRoutes(deps: ConsoleDeps) {
         api<{ entries: TimelineEntry[] }>('GET', `${path}/timeline`),
       ]);
       if (!order.ok)
-        return render(
+        // A malformed id names no order: told as one, 404.
+        return refusedPage(
           request,
           reply,
-          'message',
+          { ...refusalOf(order as ApiAnswer), ...(order.status === 400 ? { status: 404 } : {}) },
           {
-            title: order.status === 404 || order.status === 400 ? 'No such order' : 'The order could not be read',
             section: '/console/orders',
-            paragraphs: [problemText(order as ApiAnswer)],
+            title: order.status === 404 || order.status === 400 ? 'No such order' : 'The order could not be read',
             back: { href: '/console/orders', label: 'Back to the orders' },
           },
-          order.status === 400 ? 404 : order.status,
         );
       const o = order.body;
       const partner =

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../adapters/db/index.ts';
+import { problemText, type ApiAnswer } from './api-call.ts';
 import { takeNotice, type Notice } from './session.ts';
 
 // One way to answer with a console page: the template, inside the layout, with who is signed in,
@@ -45,4 +46,29 @@ export function render(request: FastifyRequest, reply: FastifyReply, template: s
       csrf: session?.csrf,
       sections: sectionsFor(session?.principal.role),
     });
+}
+
+/** Why the API refused: its status and its reason in one line. */
+export interface Refusal {
+  status: number;
+  reason: string;
+}
+
+export const refusalOf = (answer: ApiAnswer): Refusal => ({ status: answer.status, reason: problemText(answer) });
+
+/** A refused API call as a console page, with the API's status and reason. */
+export function refusedPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  refusal: Refusal,
+  page: { section: string; title?: string; back?: { href: string; label: string } },
+): FastifyReply {
+  const title = page.title ?? (refusal.status === 403 ? 'Not for this sign-in' : refusal.status === 404 ? 'Not found' : 'Not available');
+  return render(
+    request,
+    reply,
+    'message',
+    { title, section: page.section, paragraphs: [refusal.reason], ...(page.back === undefined ? {} : { back: page.back }) },
+    refusal.status,
+  );
 }

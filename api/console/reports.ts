@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApprovalGroup, CycleTimeGroup, SlaGroup, ThroughputReport } from '../../domain/reports.ts';
 import { apiFor, problemText, type ApiAnswer } from './api-call.ts';
 import { partnerNames } from './partner-names.ts';
-import { render } from './render.ts';
+import { refusalOf, refusedPage, render } from './render.ts';
 import { approvalsChart, cycleTimesChart, slaChart, throughputCharts, type ChartView } from './report-view.ts';
 
 // The reports (/console/reports) as charts with their tables, for a period the form picks, and each
@@ -93,13 +93,7 @@ export function reportPages(now: () => Date) {
         const period = periodOf(request.query, now());
         const answer = await apiFor(request)('GET', reportUrl(name, period), undefined, 'text/csv');
         if (!answer.ok)
-          return render(
-            request,
-            reply,
-            'message',
-            { title: 'The report could not be made', section: '/console/reports', paragraphs: [problemText(answer)] },
-            answer.status,
-          );
+          return refusedPage(request, reply, refusalOf(answer), { section: '/console/reports', title: 'The report could not be made' });
         return reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="${name}-${period.from}-${period.to}.csv"`)

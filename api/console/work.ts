@@ -5,7 +5,7 @@ import { decisionHistory } from '../../pipeline/approvals.ts';
 import type { components } from '../openapi.gen.ts';
 import { apiFor, problemText } from './api-call.ts';
 import type { ConsoleDeps } from './plugin.ts';
-import { render } from './render.ts';
+import { refusalOf, refusedPage, render } from './render.ts';
 import { timeText } from './words.ts';
 import { leaveNotice } from './session.ts';
 
@@ -41,14 +41,7 @@ export function workPages(deps: ConsoleDeps) {
       if (filters.overdue) params.set('overdue', 'true');
       if (query.cursor !== undefined && query.cursor.length <= 1000) params.set('cursor', query.cursor);
       const answer = await apiFor(request)<{ tasks: WorkItem[]; nextCursor?: string }>('GET', `/v1/tasks?${params}`);
-      if (!answer.ok)
-        return render(
-          request,
-          reply,
-          'message',
-          { title: 'My work', section: '/console/work', paragraphs: [problemText(answer)] },
-          answer.status,
-        );
+      if (!answer.ok) return refusedPage(request, reply, refusalOf(answer), { section: '/console/work', title: 'My work' });
 
       const seesOrders = principal.role === 'admin' || principal.role === 'partner';
       const tasks = answer.body.tasks.map((task) => {
@@ -112,14 +105,7 @@ export function workPages(deps: ConsoleDeps) {
 
     app.get('/console/approvals/:id', async (request: FastifyRequest<{ Params: { id: string } }>, reply) => {
       const answer = await apiFor(request)<Approval>('GET', `/v1/approvals/${encodeURIComponent(request.params.id)}`);
-      if (!answer.ok)
-        return render(
-          request,
-          reply,
-          'message',
-          { title: 'Approval', section: '/console/work', paragraphs: [problemText(answer)] },
-          answer.status,
-        );
+      if (!answer.ok) return refusedPage(request, reply, refusalOf(answer), { section: '/console/work', title: 'Approval' });
       const approval = answer.body;
       const principal = request.consoleSession!.principal;
       const summary = consoleSummary(approval);
