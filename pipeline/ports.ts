@@ -317,6 +317,10 @@ export interface StoreTransaction extends ApprovalTransaction, WorkItemTransacti
     requestHash: string,
     document: DocumentRecord,
   ): Promise<IdempotencyRecord | { documentId: string }>;
+  /** claimWithDocument for many envelopes of any partners in one round trip: each claim's outcome in the same order. */
+  claimWithDocuments(
+    claims: readonly { partnerId: string; scope: string; key: string; requestHash: string; document: DocumentRecord }[],
+  ): Promise<(IdempotencyRecord | { documentId: string })[]>;
   completeIdempotencyKey(
     partnerId: string,
     scope: string,
@@ -347,12 +351,29 @@ export interface StoreTransaction extends ApprovalTransaction, WorkItemTransacti
     idempotency?: { scope: string; key: string; response: { status: number; body: unknown; orderId: string | null } },
   ): Promise<string>;
   /**
+   * Documents (answers, or the orders they answer: `orderId`), the messages enqueued so far and the
+   * idempotency answers that repeat them, any number in one round trip; their ids in the same order.
+   */
+  storeAnswers(
+    answers: readonly {
+      partnerId: string;
+      orderId?: string | null;
+      document: DocumentRecord;
+      idempotency?: { scope: string; key: string; response: { status: number; body: unknown; orderId: string | null } };
+    }[],
+  ): Promise<string[]>;
+  /**
    * The only way control numbers are taken: `counts` consecutive numbers of each kind (e.g. ISA and GS
    * of one document) for a partner, in one statement that locks the counters always in the same
    * order, so that no two takers wait on each other crosswise. Gap-free: a rollback returns them.
    * Returns the first of each kind.
    */
   takeControlNumbers(partnerId: string, counts: Record<string, number>): Promise<Record<string, number>>;
+  /**
+   * takeControlNumbers for many documents of any partners in one statement: each counter taken once,
+   * its range split among the documents in the order asked. The first of each kind, per document.
+   */
+  takeControlNumbersFor(asks: readonly { partnerId: string; counts: Record<string, number> }[]): Promise<Record<string, number>[]>;
   /**
    * `count` serial references for SSCCs of one extension digit and GS1 company prefix, whichever
    * partner they are for (an SSCC must be unique for the prefix, not per partner). Returns the first.

@@ -2,12 +2,10 @@ import { approvalStore } from './approval-store.ts';
 import { deadlineStore } from './deadlines.ts';
 import { noteOrderEvent } from './order-events.ts';
 import { workItemTransaction } from './work-items.ts';
-import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import pRetry from 'p-retry';
-import { documentStored } from '../../domain/partner-events.ts';
 import type { StoredOrder } from '../../domain/order.ts';
-import type { DocumentRecord, OrderStore, StoreTransaction } from '../../pipeline/ports.ts';
+import type { IdempotencyRecord, OrderStore, StoreTransaction } from '../../pipeline/ports.ts';
 import { isTransientConflict } from './availability.ts';
 import type { Database } from './connect.ts';
 import { applyFulfillment, lockFulfillment, partnerChannels, recordInbox } from './fulfillment-store.ts';
@@ -18,73 +16,10 @@ import { endWork, openWork } from './open-work.ts';
 import { claimIdempotencyKeys, insertOrders, storePlans } from './order-batches.ts';
 import { rowsToOrder, type LineRow, type OrderRow } from './order-rows.ts';
 import { insertOutboxRows, outboxJson, type OutboxJson } from './outbox-rows.ts';
+import { claimWithDocuments, storeAnswers, takeControlNumbers } from './intake-batches.ts';
 import { moveOrder } from './status-change.ts';
 import { insertNoticeBatch } from './notifications.ts';
 import { claimLateVendorTasks } from './vendor-jeopardy.ts';
-
-/**
- * Several kinds of control number in one statement: the counters' rows stay locked until commit,
- * and every other interchange of the partner waits on them, so they are taken in one round trip
- * (in kind order, so two takers never lock them in opposite orders). Returns the first of each.
- */
-async function takeControlNumbers(
-  trx: Knex.Transaction,
-  partnerId: string,
-  counts: Record<string, number>,
-): Promise<Record<string, number>> {
-  const kinds = Object.keys(counts).sort();
-  const result = await trx.raw(
-    `INSERT INTO control_numbers (partner_id, kind, last) VALUES ${kinds.map(() => '(?, ?, ?)').join(', ')}
-     ON CONFLICT (partner_id, kind) DO UPDATE SET last = control_numbers.last + EXCLUDED.last
-     RETURNING kind, last`,
-    kinds.flatMap((kind) => [partnerId, kind, counts[kind] as number]),
-  );
-  return Object.fromEntries(
-    (result.rows as { kind: string; last: string | number }[]).map((row) => [
-      row.kind,
-      Number(row.last) - (counts[row.kind] as number) + 1,
-    ]),
-  );
-}
-
-function documentRow(
-  trx: Knex.Transaction,
-  id: string,
-  partnerId: string,
-  orderId: string | null,
-  document: DocumentRecord,
-): Record<string, unknown> {
-  return {
-    id,
-    partner_id: partnerId,
-    order_id: orderId,
-    direction: document.direction ?? 'inbound',
-    channel: document.channel,
-    type: document.type,
-    content_type: document.contentType,
-    body: Buffer.from(document.body),
-    sha256: document.sha256,
-    control: JSON.stringify(document.control),
-    ...(document.findings === undefined ? {} : { findings: JSON.stringify(document.findings) }),
-    ...(document.deliveryState === undefined ? {} : { delivery_state: document.deliveryState }),
-    // The push after commit has two minutes; then a worker takes it over (adapters/db/document-pushes.ts).
-    ...(document.deliveryState === 'pending' ? { push_after: trx.raw(`clock_timestamp() + interval '2 minutes'`) } : {}),
-    ...(document.ackDueAt === undefined ? {} : { ack_due_at: document.ackDueAt }),
-    // The wall clock, not the transaction's start: documents written together (an 855 and the
-    // 856s held for it) are listed in the order they were written.
-    created_at: trx.raw('clock_timestamp()'),
-  };
-}
-
-/** A SELECT list does not take a column's type from the INSERT it feeds: these say it. */
-const documentCasts: Readonly<Record<string, string>> = {
-  body: '::bytea',
-  control: '::jsonb',
-  findings: '::jsonb',
-  created_at: '',
-  push_after: '',
-  ack_due_at: '::timestamptz',
-};
 
 /** Messages enqueued in one transaction wait in memory up to this many, then go in with one insert. */
 const outboxBatch = 1_000;
@@ -117,33 +52,11 @@ function transactionOn(trx: Knex.Transaction, outbox: OutboxJson[]): StoreTransa
     },
 
     async claimWithDocument(partnerId, scope, key, requestHash, document) {
-      const id = randomUUID();
-      const row = documentRow(trx, id, partnerId, null, document);
-      const columns = Object.keys(row);
-      // The document goes in only if the claim did (a repeat stores nothing); both in one statement.
-      const result = await trx.raw(
-        `WITH claim AS (
-           INSERT INTO idempotency_records (partner_id, scope, key, request_hash, response_status, response_body) VALUES (?, ?, ?, ?, 0, 'null'::jsonb)
-           ON CONFLICT (partner_id, scope, key) DO NOTHING RETURNING key
-         ), doc AS (
-           INSERT INTO documents (${columns.join(', ')}) SELECT ${columns.map((column) => `?${documentCasts[column] ?? ''}`).join(', ')} WHERE EXISTS (SELECT 1 FROM claim)
-         )
-         SELECT count(*)::int AS claimed FROM claim`,
-        [partnerId, scope, key, requestHash, ...columns.map((column) => row[column] as Knex.Value)],
-      );
-      if ((result.rows as { claimed: number }[])[0]?.claimed === 1) {
-        await this.enqueue(documentStored(id, partnerId, null, document));
-        return { documentId: id };
-      }
-      const existing = await trx('idempotency_records').where({ partner_id: partnerId, scope, key }).first();
-      if (existing === undefined) throw new Error(`idempotency record ${scope}/${key} vanished while claiming it`);
-      return {
-        requestHash: existing.request_hash,
-        responseStatus: existing.response_status,
-        responseBody: existing.response_body,
-        orderId: existing.order_id,
-      };
+      const [claim] = await claimWithDocuments(trx, outbox, [{ partnerId, scope, key, requestHash, document }]);
+      return claim as IdempotencyRecord | { documentId: string };
     },
+
+    claimWithDocuments: (claims) => claimWithDocuments(trx, outbox, claims),
 
     async completeIdempotencyKey(partnerId, scope, key, response) {
       await trx('idempotency_records')
@@ -155,33 +68,18 @@ function transactionOn(trx: Knex.Transaction, outbox: OutboxJson[]): StoreTransa
     claimIdempotencyKeys: (partnerId, claims) => claimIdempotencyKeys(trx, partnerId, claims),
 
     async insertDocument(partnerId, orderId, document) {
-      const id = randomUUID();
-      await trx('documents').insert(documentRow(trx, id, partnerId, orderId, document));
-      // Every document, in or out, is announced once, in the transaction that stores it.
-      await this.enqueue(documentStored(id, partnerId, orderId, document));
-      return id;
+      const [id] = await storeAnswers(trx, outbox, [{ partnerId, orderId, document }]);
+      return id as string;
     },
 
     async storeAnswer(partnerId, document, idempotency) {
-      // One statement: this runs while the partner's control numbers are locked (see takeControlNumbers).
-      const id = randomUUID();
-      // The messages enqueued so far go in with it: one insert fewer per envelope.
-      outbox.push(outboxJson(documentStored(id, partnerId, null, document)));
-      const parts: (Knex.QueryBuilder | Knex.Raw)[] = [
-        trx('documents').insert(documentRow(trx, id, partnerId, null, document)),
-        insertOutboxRows(trx, outbox.splice(0)),
-      ];
-      if (idempotency !== undefined) {
-        const { scope, key, response } = idempotency;
-        parts.push(
-          trx('idempotency_records')
-            .where({ partner_id: partnerId, scope, key })
-            .update({ response_status: response.status, response_body: JSON.stringify(response.body), order_id: response.orderId }),
-        );
-      }
-      await trx.raw(`WITH ${parts.map((_part, index) => `w${index} AS (?)`).join(', ')} SELECT 1`, parts);
-      return id;
+      const [id] = await storeAnswers(trx, outbox, [
+        idempotency === undefined ? { partnerId, document } : { partnerId, document, idempotency },
+      ]);
+      return id as string;
     },
+
+    storeAnswers: (answers) => storeAnswers(trx, outbox, answers),
 
     async enqueue(message) {
       outbox.push(outboxJson(message));
@@ -189,7 +87,12 @@ function transactionOn(trx: Knex.Transaction, outbox: OutboxJson[]): StoreTransa
       if (outbox.length >= outboxBatch) await insertOutbox(trx, outbox.splice(0));
     },
 
-    takeControlNumbers: (partnerId, counts) => takeControlNumbers(trx, partnerId, counts),
+    async takeControlNumbers(partnerId, counts) {
+      const [first] = await takeControlNumbers(trx, [{ partnerId, counts }]);
+      return first as Record<string, number>;
+    },
+
+    takeControlNumbersFor: (asks) => takeControlNumbers(trx, asks),
 
     async takeSsccSerials(extensionDigit, companyPrefix, count) {
       // Serials start at 1: serial 0 is left out, so that no assigned SSCC is all zeros after the prefix.

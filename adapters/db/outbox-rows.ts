@@ -43,8 +43,8 @@ export function outboxJson(message: OutboxMessage): OutboxJson {
   };
 }
 
-/** Rows in the order given (the ids follow it). */
-const insertSql = `
+/** Rows in the order given (the ids follow it); its one parameter is the rows as a JSON array. */
+export const insertOutboxSql = `
 INSERT INTO outbox (message_id, type, correlation_id, destination, headers, payload, vendor_id, task_id, next_attempt_at, webhooks_fanned_out_at)
 SELECT m.message_id, m.type, m.correlation_id, m.destination, m.headers, m.payload, m.vendor_id, m.task_id, coalesce(m.next_attempt_at, now()),
   CASE
@@ -59,4 +59,4 @@ ORDER BY r.n`;
 
 /** The insert of `rows`, one parameter whatever their number: a statement of its own, or one part of a larger one. */
 export const insertOutboxRows = (trx: Knex.Transaction, rows: readonly OutboxJson[]): Knex.Raw =>
-  trx.raw(insertSql, [JSON.stringify(rows)]);
+  trx.raw(insertOutboxSql, [JSON.stringify(rows)]);
