@@ -2,7 +2,14 @@ import type { FastifyBaseLogger } from 'fastify';
 import { describePolicyProblems, loadApprovalPolicies } from '../adapters/approvals/index.ts';
 import { loadCatalog } from '../adapters/catalog/index.ts';
 import { loadCalendars } from '../adapters/calendars/index.ts';
-import { metricReadings, orderStore, type Database, type StreamTiming } from '../adapters/db/index.ts';
+import {
+  commitGroups,
+  metricReadings,
+  orderStore,
+  type CommitGroupOptions,
+  type Database,
+  type StreamTiming,
+} from '../adapters/db/index.ts';
 import { createOutbound, defaultRetryPolicy, type Outbound, type RetryPolicy } from '../adapters/http/index.ts';
 import { secretBox } from '../adapters/webhook/index.ts';
 import type { Replayer } from '../api/dead-letters.ts';
@@ -16,6 +23,9 @@ import type { Catalog } from '../domain/catalog.ts';
 import { strictOutboundRules } from '../domain/outbound-target.ts';
 import type { WorkingCalendar } from '../domain/working-calendar.ts';
 import { decideApproval, type ApprovalDeps, type ApprovalGate, type LevelNotice } from '../pipeline/approvals.ts';
+import type { IntakeGroups } from '../pipeline/intake-groups.ts';
+import { runEnvelopeGroup, type EnvelopeInbound, type EnvelopeOutcome } from '../pipeline/interchange.ts';
+import { runOrderGroup, type PipelineDeps, type ValidOrder } from '../pipeline/runner.ts';
 
 // Builds each dependency of the HTTP server once from the parts a process has (database, catalog,
 // secret key, broker or not). app/main.ts calls it with the production parts; tests with theirs.
@@ -58,6 +68,8 @@ export interface Parts {
   publicBaseUrl?: string;
   /** The working calendars (startCalendars) approval levels' SLAs and partner deadlines count in; absent: none. */
   calendars?: ReadonlyMap<string, WorkingCalendar>;
+  /** How concurrent requests are committed together; defaultCommitGroups when absent. */
+  commitGroups?: CommitGroupOptions;
 }
 
 export function composeServer(parts: Parts): ServerDeps {
@@ -79,18 +91,20 @@ export function composeServer(parts: Parts): ServerDeps {
     calendars,
   };
   const decide: ServerDeps['decideApproval'] = (input) => decideApproval(approvalDeps, input);
+  const pipeline: PipelineDeps = {
+    store,
+    catalog: parts.catalog,
+    renderAnswer: fulfillment.renderAnswer,
+    timer: metrics.timeStage,
+    calendars,
+    ...(parts.approvals === undefined ? {} : { approvals: parts.approvals }),
+    ...(parts.clock === undefined ? {} : { clock: parts.clock }),
+  };
+  pipeline.groups = intakeGroups(pipeline, parts.commitGroups ?? defaultCommitGroups);
   return {
     db,
     outbound,
-    pipeline: {
-      store,
-      catalog: parts.catalog,
-      renderAnswer: fulfillment.renderAnswer,
-      timer: metrics.timeStage,
-      calendars,
-      ...(parts.approvals === undefined ? {} : { approvals: parts.approvals }),
-      ...(parts.clock === undefined ? {} : { clock: parts.clock }),
-    },
+    pipeline,
     decideApproval: decide,
     approvals: approvalDeps,
     fulfillment,
@@ -108,6 +122,29 @@ export function composeServer(parts: Parts): ServerDeps {
     ...(parts.stream === undefined ? {} : { stream: parts.stream }),
     ...(parts.publicBaseUrl === undefined ? {} : { publicBaseUrl: parts.publicBaseUrl }),
     ...(parts.clock === undefined ? {} : { clock: parts.clock }),
+  };
+}
+
+/**
+ * Two transactions in flight per kind, each of up to 64 requests: under load a transaction takes
+ * all that came in while the last one was written (bench:e2e measures it); the pool (10) keeps
+ * connections for everything else.
+ */
+export const defaultCommitGroups: CommitGroupOptions = { writers: 2, maxItems: 64 };
+
+/** An interchange of more sets than this is a transaction of its own (its sets go 500 at a time already). */
+const aloneAboveSets = 100;
+
+/** Concurrent envelopes and orders committed together (pipeline/intake-groups.ts). */
+function intakeGroups(pipeline: PipelineDeps, options: CommitGroupOptions): IntakeGroups {
+  const envelopes = commitGroups((inbounds: EnvelopeInbound[]) => runEnvelopeGroup(pipeline, inbounds), options);
+  const orders = commitGroups((valid: ValidOrder[]) => runOrderGroup(pipeline, valid), options);
+  return {
+    envelope: (inbound) =>
+      inbound.sets.length > aloneAboveSets
+        ? runEnvelopeGroup(pipeline, [inbound]).then((outcomes) => outcomes[0] as EnvelopeOutcome)
+        : envelopes.submit(inbound),
+    order: (valid) => orders.submit(valid),
   };
 }
 

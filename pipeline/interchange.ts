@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { CanonicalOrder, Channel, StoredOrder } from '../domain/order.ts';
 import type { DocumentRecord, IdempotencyRecord, OrderStore, StageTimer, StoreTransaction } from './ports.ts';
 import { untimed } from './ports.ts';
+import { distinctRounds } from './distinct-rounds.ts';
+import type { IntakeGroups } from './intake-groups.ts';
 import { insertReceivedOrders, type ReceivedOrder } from './store.ts';
 import type { PlanningDeps } from './item-resolution.ts';
 
@@ -72,44 +74,128 @@ export type EnvelopeOutcome =
   /** The envelope's key came before with other content: nothing in it stored. */
   | { kind: 'refused'; answer: EnvelopeAnswer };
 
-export async function runEnvelopePipeline(
-  deps: PlanningDeps & { store: OrderStore; timer?: StageTimer },
-  inbound: EnvelopeInbound,
-): Promise<EnvelopeOutcome> {
-  const time = deps.timer ?? untimed;
+export type EnvelopeDeps = PlanningDeps & { store: OrderStore; timer?: StageTimer; groups?: IntakeGroups };
+
+/** One envelope: with others that arrive meanwhile when the deps group them, else alone. */
+export function runEnvelopePipeline(deps: EnvelopeDeps, inbound: EnvelopeInbound): Promise<EnvelopeOutcome> {
+  if (deps.groups !== undefined) return deps.groups.envelope(inbound);
+  return runEnvelopeGroup(deps, [inbound]).then((outcomes) => outcomes[0] as EnvelopeOutcome);
+}
+
+/**
+ * Envelopes of any partners in one transaction, each kind of row written for all of them with one
+ * statement: the claims with their documents, the sets' claims and orders (per sender, 500 at a
+ * time), the 997 deadlines met, every answer's control numbers, the answers. Two envelopes of one
+ * key are taken in turn (the later sees the earlier's answer), as if they had come one by one.
+ */
+export async function runEnvelopeGroup(deps: EnvelopeDeps, inbounds: readonly EnvelopeInbound[]): Promise<EnvelopeOutcome[]> {
   return deps.store.transaction(async (tx) => {
-    const { dedupe, refusedDedupe } = inbound;
-    // The claim and the envelope's document in one round trip; a repeat stores nothing.
-    const claim = await time('dedupe', () =>
-      tx.claimWithDocument(inbound.partnerId, dedupe.scope, dedupe.key, inbound.fingerprint, inbound.document),
-    );
-    if (!('documentId' in claim)) {
-      if (claim.requestHash === inbound.fingerprint) return repeat(claim);
-      // The key came before with other content: refused whole, and the refusal remembered by content.
-      const before = await tx.claimIdempotencyKey(inbound.partnerId, refusedDedupe.scope, refusedDedupe.key, inbound.fingerprint);
-      if (before !== 'claimed') return repeat(before);
-      const { document, ...response } = await writeAnswer(tx, inbound.partnerId, inbound.refusal, [], null);
-      await tx.storeAnswer(inbound.partnerId, document, { ...refusedDedupe, response: { ...response, orderId: null } });
-      return { kind: 'refused', answer: response };
+    const outcomes: EnvelopeOutcome[] = [];
+    for (const round of distinctRounds(
+      inbounds,
+      (inbound) => `${inbound.partnerId}\u0000${inbound.dedupe.scope}\u0000${inbound.dedupe.key}`,
+    )) {
+      const decided = await runRound(
+        tx,
+        deps,
+        round.map((index) => inbounds[index] as EnvelopeInbound),
+      );
+      round.forEach((index, n) => {
+        outcomes[index] = decided[n] as EnvelopeOutcome;
+      });
     }
-    const documentId = claim.documentId;
-    const outcomes: SetOutcome[] = [];
-    for (let start = 0; start < inbound.sets.length; start += setBatch) {
-      const batch = inbound.sets.slice(start, start + setBatch);
-      for (const outcome of await time('store', () => storeSets(tx, inbound, batch, documentId, deps))) outcomes.push(outcome);
-    }
-    // The 997/999 is written in this transaction with the orders, so a partner's 997 deadline is met
-    // as they are stored (before the answer, which is to stay the last statement).
-    await tx.meetDeadlines(
-      outcomes.flatMap((outcome) => (outcome.stored === undefined ? [] : [outcome.stored.id])),
-      '997',
-    );
-    // The answer may take control numbers whose rows every other envelope of the partner then waits
-    // on until commit: the answer is the last statement, with the envelope's messages in it.
-    const { document, ...response } = await writeAnswer(tx, inbound.partnerId, inbound.answer, outcomes, documentId);
-    await tx.storeAnswer(inbound.partnerId, document, { ...dedupe, response: { ...response, orderId: null } });
-    return { kind: 'processed', sets: outcomes, answer: response };
+    return outcomes;
   });
+}
+
+/** An answer to write once the group's control numbers are taken. */
+interface PendingAnswer {
+  index: number;
+  inbound: EnvelopeInbound;
+  writer: AnswerWriter;
+  sets: SetOutcome[];
+  documentId: string | null;
+  dedupe: { scope: string; key: string };
+  kind: 'processed' | 'refused';
+}
+
+async function runRound(tx: StoreTransaction, deps: EnvelopeDeps, inbounds: readonly EnvelopeInbound[]): Promise<EnvelopeOutcome[]> {
+  const time = deps.timer ?? untimed;
+  // The claims and the envelopes' documents in one round trip; a repeat stores nothing.
+  const claims = await time('dedupe', () =>
+    tx.claimWithDocuments(
+      inbounds.map((inbound) => ({
+        partnerId: inbound.partnerId,
+        scope: inbound.dedupe.scope,
+        key: inbound.dedupe.key,
+        requestHash: inbound.fingerprint,
+        document: inbound.document,
+      })),
+    ),
+  );
+  const outcomes: EnvelopeOutcome[] = [];
+  const answers: PendingAnswer[] = [];
+  const fresh: { index: number; documentId: string }[] = [];
+  for (const [index, inbound] of inbounds.entries()) {
+    const claim = claims[index] as IdempotencyRecord | { documentId: string };
+    if ('documentId' in claim) {
+      fresh.push({ index, documentId: claim.documentId });
+      continue;
+    }
+    if (claim.requestHash === inbound.fingerprint) {
+      outcomes[index] = repeat(claim);
+      continue;
+    }
+    // The key came before with other content: refused whole, and the refusal remembered by content.
+    const { refusedDedupe } = inbound;
+    const before = await tx.claimIdempotencyKey(inbound.partnerId, refusedDedupe.scope, refusedDedupe.key, inbound.fingerprint);
+    if (before !== 'claimed') outcomes[index] = repeat(before);
+    else answers.push({ index, inbound, writer: inbound.refusal, sets: [], documentId: null, dedupe: refusedDedupe, kind: 'refused' });
+  }
+
+  const stored = await storeEnvelopeSets(
+    tx,
+    deps,
+    fresh.map(({ index, documentId }) => ({ inbound: inbounds[index] as EnvelopeInbound, documentId })),
+  );
+  // The 997/999 is written in this transaction with the orders, so a partner's 997 deadline is met
+  // as they are stored (before the answers, which are to stay the last statement).
+  const storedIds: string[] = [];
+  for (const sets of stored) for (const outcome of sets) if (outcome.stored !== undefined) storedIds.push(outcome.stored.id);
+  await tx.meetDeadlines(storedIds, '997');
+  fresh.forEach(({ index, documentId }, n) => {
+    const inbound = inbounds[index] as EnvelopeInbound;
+    answers.push({
+      index,
+      inbound,
+      writer: inbound.answer,
+      sets: stored[n] as SetOutcome[],
+      documentId,
+      dedupe: inbound.dedupe,
+      kind: 'processed',
+    });
+  });
+  if (answers.length === 0) return outcomes;
+
+  // Written before the control numbers are taken: their counter rows stay locked until commit, so
+  // the numbers and the answers are the last two statements.
+  const renders: ((taken: Record<string, number>) => RenderedAnswer)[] = [];
+  for (const answer of answers) renders.push(await answer.writer.prepare(answer.sets, answer.documentId));
+  const taken = await tx.takeControlNumbersFor(
+    answers.map(({ inbound, writer }) => ({ partnerId: inbound.partnerId, counts: writer.controlNumbers })),
+  );
+  const rendered = renders.map((render, n) => render(taken[n] as Record<string, number>));
+  await tx.storeAnswers(
+    answers.map(({ inbound, dedupe }, n) => {
+      const { document, status, body } = rendered[n] as RenderedAnswer;
+      return { partnerId: inbound.partnerId, document, idempotency: { ...dedupe, response: { status, body, orderId: null } } };
+    }),
+  );
+  answers.forEach(({ index, kind, sets }, n) => {
+    const { status, body } = rendered[n] as RenderedAnswer;
+    outcomes[index] = kind === 'processed' ? { kind, sets, answer: { status, body } } : { kind, answer: { status, body } };
+  });
+  return outcomes;
 }
 
 /** The first answer to the same envelope, again: nothing stored, no control number taken. */
@@ -118,37 +204,61 @@ const repeat = (record: IdempotencyRecord): EnvelopeOutcome => ({
   answer: { status: record.responseStatus, body: record.responseBody as string },
 });
 
-async function writeAnswer(
-  tx: StoreTransaction,
-  partnerId: string,
-  writer: AnswerWriter,
-  sets: SetOutcome[],
-  inboundDocumentId: string | null,
-): Promise<RenderedAnswer> {
-  const render = await writer.prepare(sets, inboundDocumentId);
-  // `taken` is the first number of each kind.
-  return render(await tx.takeControlNumbers(partnerId, writer.controlNumbers));
-}
-
 /**
  * How many sets are stored together: their claims in one statement, their orders in another, their
  * plans in a third, so an interchange of 100,000 orders costs hundreds of round trips, not 300,000.
  */
 const setBatch = 500;
 
+/** One set of an envelope, with where it came from. */
+interface PlacedSet {
+  envelope: number;
+  position: number;
+  set: EnvelopeSet;
+  documentId: string;
+}
+
+/**
+ * The sets of new envelopes stored, per sender (partner, actor, channel) `setBatch` at a time: each
+ * envelope's set outcomes in its sets' order.
+ */
+async function storeEnvelopeSets(
+  tx: StoreTransaction,
+  deps: EnvelopeDeps,
+  envelopes: readonly { inbound: EnvelopeInbound; documentId: string }[],
+): Promise<SetOutcome[][]> {
+  const time = deps.timer ?? untimed;
+  const outcomes: SetOutcome[][] = envelopes.map(() => []);
+  const bySender = new Map<string, { inbound: EnvelopeInbound; sets: PlacedSet[] }>();
+  envelopes.forEach(({ inbound, documentId }, envelope) => {
+    const sender = `${inbound.partnerId}\u0000${inbound.actor}\u0000${inbound.channel}`;
+    let group = bySender.get(sender);
+    if (group === undefined) bySender.set(sender, (group = { inbound, sets: [] }));
+    for (const [position, set] of inbound.sets.entries()) group.sets.push({ envelope, position, set, documentId });
+  });
+  for (const { inbound, sets } of bySender.values())
+    for (let start = 0; start < sets.length; start += setBatch) {
+      const batch = sets.slice(start, start + setBatch);
+      const stored = await time('store', () => storeSets(tx, inbound, batch, deps));
+      batch.forEach(({ envelope, position }, n) => {
+        (outcomes[envelope] as SetOutcome[])[position] = stored[n] as SetOutcome;
+      });
+    }
+  return outcomes;
+}
+
 async function storeSets(
   tx: StoreTransaction,
-  inbound: EnvelopeInbound,
-  sets: readonly EnvelopeSet[],
-  documentId: string,
+  from: EnvelopeInbound,
+  sets: readonly PlacedSet[],
   planning: PlanningDeps,
 ): Promise<SetOutcome[]> {
   // Each set's answer is known before its order is written (the order's id is chosen here), so the
   // record is written once; a failure later rolls both back.
   const orderIds = sets.map(() => randomUUID());
   const claims = await tx.claimIdempotencyKeys(
-    inbound.partnerId,
-    sets.map((set, index) => {
+    from.partnerId,
+    sets.map(({ set }, index) => {
       const orderId = orderIds[index] as string;
       return {
         scope: set.dedupe.scope,
@@ -160,7 +270,7 @@ async function storeSets(
   );
   const outcomes: SetOutcome[] = [];
   const fresh: { index: number; received: ReceivedOrder }[] = [];
-  for (const [index, set] of sets.entries()) {
+  for (const [index, { set, documentId }] of sets.entries()) {
     const claim = claims[index] as IdempotencyRecord | 'claimed';
     if (claim === 'claimed') {
       fresh.push({ index, received: { orderId: orderIds[index] as string, order: set.order, eventDetail: { documentId } } });
@@ -170,7 +280,7 @@ async function storeSets(
   // A reused PO number under a new control number is a new document, but people should look twice.
   const stored = await insertReceivedOrders(
     tx,
-    { partnerId: inbound.partnerId, actor: inbound.actor, channel: inbound.channel, flagReusedRef: true },
+    { partnerId: from.partnerId, actor: from.actor, channel: from.channel, flagReusedRef: true },
     fresh.map((f) => f.received),
     planning,
   );

@@ -2,11 +2,12 @@ import type { CanonicalOrder, OrderDraft, StoredOrder } from '../domain/order.ts
 import type { Problem } from '../domain/problem.ts';
 import { err, ok, type Result } from '../domain/result.ts';
 import { judgeStatedTotal } from '../domain/stated-total.ts';
-import { dedupe } from './dedupe.ts';
+import { distinctRounds } from './distinct-rounds.ts';
+import type { IntakeGroups } from './intake-groups.ts';
 import type { PlanningDeps } from './item-resolution.ts';
-import { untimed, type OrderStore, type StageTimer } from './ports.ts';
-import { receive, type Inbound } from './receive.ts';
-import { store, type StoredResponse } from './store.ts';
+import { untimed, type IdempotencyRecord, type OrderStore, type StageTimer, type StoreTransaction } from './ports.ts';
+import { receive, type Inbound, type Received } from './receive.ts';
+import { insertReceivedOrders, type StoredResponse } from './store.ts';
 import { validate } from './validate.ts';
 
 /** What a channel brings to the shared pipeline: its own translation in, its own answer out. */
@@ -25,6 +26,14 @@ export type PipelineOutcome =
 export interface PipelineDeps extends PlanningDeps {
   store: OrderStore;
   timer?: StageTimer;
+  groups?: IntakeGroups;
+}
+
+/** An order that passed validation: what its transaction stores and how its channel answers. */
+export interface ValidOrder {
+  received: Received<unknown>;
+  order: CanonicalOrder;
+  respond(stored: StoredOrder): StoredResponse;
 }
 
 /** receive → validate → dedupe → store, the same path for every channel. */
@@ -34,15 +43,109 @@ export async function runOrderPipeline<P>(deps: PipelineDeps, inbound: Inbound<P
   const validated = await time('validate', async () => validate(received.payload, (p) => channel.translate(p)));
   const order = validated.ok ? validated : await judgedTotal(deps, inbound.partnerId, received.payload, channel, validated.error);
   if (!order.ok) return { kind: 'invalid', problems: order.error };
+  const valid: ValidOrder = { received, order: order.value, respond: (stored) => channel.respond(stored) };
+  if (deps.groups !== undefined) return deps.groups.order(valid);
+  return runOrderGroup(deps, [valid]).then((outcomes) => outcomes[0] as PipelineOutcome);
+}
 
+const keyOf = ({ received }: ValidOrder): string => `${received.partnerId}\u0000${received.dedupe.scope}\u0000${received.dedupe.key}`;
+
+/**
+ * Valid orders of any partners in one transaction: their claims (one statement per partner), their
+ * orders and plans (per sender), their documents with their idempotency answers (one statement).
+ */
+export async function runOrderGroup(deps: PipelineDeps, valid: readonly ValidOrder[]): Promise<PipelineOutcome[]> {
   return deps.store.transaction(async (tx) => {
-    const verdict = await time('dedupe', () => dedupe(tx, received));
-    if (verdict.kind === 'repeat')
-      return { kind: 'repeat', response: { status: verdict.record.responseStatus, body: verdict.record.responseBody } };
-    if (verdict.kind === 'key-reused') return { kind: 'key-reused' };
-    const { stored, response } = await time('store', () => store(tx, received, order.value, deps, (s) => channel.respond(s)));
-    return { kind: 'created', orderId: stored.id, response };
+    const outcomes: PipelineOutcome[] = [];
+    for (const round of distinctRounds(valid, keyOf)) {
+      const decided = await storeRound(
+        tx,
+        deps,
+        round.map((index) => valid[index] as ValidOrder),
+      );
+      round.forEach((index, n) => {
+        outcomes[index] = decided[n] as PipelineOutcome;
+      });
+    }
+    return outcomes;
   });
+}
+
+/** Orders of distinct keys. */
+async function storeRound(tx: StoreTransaction, deps: PipelineDeps, valid: readonly ValidOrder[]): Promise<PipelineOutcome[]> {
+  const time = deps.timer ?? untimed;
+  const outcomes: PipelineOutcome[] = [];
+  const fresh: number[] = [];
+  await time('dedupe', async () => {
+    for (const [partnerId, indexes] of groupedBy(
+      valid.map((_valid, index) => index),
+      (index) => (valid[index] as ValidOrder).received.partnerId,
+    )) {
+      // The answer is written when the order is stored, below, in this same transaction: nobody
+      // else ever reads the placeholder (a concurrent claim of the key waits for the commit).
+      const claims = await tx.claimIdempotencyKeys(
+        partnerId,
+        indexes.map((index) => {
+          const { received } = valid[index] as ValidOrder;
+          return { ...received.dedupe, requestHash: received.fingerprint, answer: { status: 0, body: {}, orderId: null } };
+        }),
+      );
+      indexes.forEach((index, n) => {
+        const claim = claims[n] as IdempotencyRecord | 'claimed';
+        if (claim === 'claimed') fresh.push(index);
+        else outcomes[index] = verdictOf(claim, (valid[index] as ValidOrder).received.fingerprint);
+      });
+    }
+  });
+  if (fresh.length === 0) return outcomes;
+  await time('store', async () => {
+    const answers: Parameters<StoreTransaction['storeAnswers']>[0][number][] = [];
+    const bySender = groupedBy(fresh, (index) => {
+      const { received } = valid[index] as ValidOrder;
+      return `${received.partnerId}\u0000${received.actor}\u0000${received.channel}`;
+    });
+    for (const indexes of bySender.values()) {
+      const { received: from } = valid[indexes[0] as number] as ValidOrder;
+      const stored = await insertReceivedOrders(
+        tx,
+        from,
+        indexes.map((index) => ({ order: (valid[index] as ValidOrder).order })),
+        deps,
+      );
+      indexes.forEach((index, n) => {
+        const { received, respond } = valid[index] as ValidOrder;
+        const order = stored[n] as StoredOrder;
+        const response = respond(order);
+        outcomes[index] = { kind: 'created', orderId: order.id, response };
+        answers.push({
+          partnerId: received.partnerId,
+          orderId: order.id,
+          document: received.document,
+          idempotency: { ...received.dedupe, response: { ...response, orderId: order.id } },
+        });
+      });
+    }
+    await tx.storeAnswers(answers);
+  });
+  return outcomes;
+}
+
+/** Same key + same content → the first answer again; same key + other content → a conflict. */
+const verdictOf = (record: IdempotencyRecord, fingerprint: string): PipelineOutcome =>
+  record.requestHash === fingerprint
+    ? { kind: 'repeat', response: { status: record.responseStatus, body: record.responseBody } }
+    : { kind: 'key-reused' };
+
+/** `items` by a key, in arrival order. */
+function groupedBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [item]);
+    else group.push(item);
+  }
+  return groups;
 }
 
 /**

@@ -5,7 +5,6 @@ import { startReceiptDeadlines } from './deadlines.ts';
 import { decomposeOrders } from './decompose.ts';
 import { levelStartOf, resolveOrderItems, settleUnresolved, type PlanningDeps } from './item-resolution.ts';
 import type { StoreTransaction } from './ports.ts';
-import type { Received } from './receive.ts';
 
 export interface StoredResponse {
   status: number;
@@ -28,26 +27,11 @@ export interface ReceivedOrder {
 }
 
 /**
- * An order as received: its items resolved to SKUs, its rows, first event and the outbox message
- * that announces it, then its decomposition (or, with items that do not resolve, its hold). Every channel stores through here, so every order gets its plan decision.
- */
-export async function insertReceivedOrder(
-  tx: StoreTransaction,
-  from: ReceivedFrom & { orderId?: string; eventDetail?: Record<string, unknown> },
-  order: CanonicalOrder,
-  planning: PlanningDeps,
-): Promise<StoredOrder> {
-  const received: ReceivedOrder = { order };
-  if (from.orderId !== undefined) received.orderId = from.orderId;
-  if (from.eventDetail !== undefined) received.eventDetail = from.eventDetail;
-  const [stored] = await insertReceivedOrders(tx, from, [received], planning);
-  return stored as StoredOrder;
-}
-
-/**
- * insertReceivedOrder for many orders at once (the sets of an interchange): their rows go in with
- * one statement and their plans with another, however many there are. The stored orders in the
- * same order.
+ * Orders as received: their items resolved to SKUs, their rows, first events and the outbox
+ * messages that announce them, then their decomposition (or, with items that do not resolve, a
+ * hold). Every channel stores through here, so every order gets its plan decision; their rows go
+ * in with one statement and their plans with another, however many there are. The stored orders
+ * in the same order.
  */
 export async function insertReceivedOrders(
   tx: StoreTransaction,
@@ -98,22 +82,4 @@ export async function insertReceivedOrders(
     results[index] = planned[n] as StoredOrder;
   });
   return results;
-}
-
-/**
- * Order, lines, first event, the original document, the outbox message and the idempotency answer:
- * one transaction, so a partner that hears "accepted" can count on all of it.
- */
-export async function store<P>(
-  tx: StoreTransaction,
-  received: Received<P>,
-  order: CanonicalOrder,
-  planning: PlanningDeps,
-  respond: (stored: StoredOrder) => StoredResponse,
-): Promise<{ stored: StoredOrder; response: StoredResponse }> {
-  const stored = await insertReceivedOrder(tx, received, order, planning);
-  await tx.insertDocument(received.partnerId, stored.id, received.document);
-  const response = respond(stored);
-  await tx.completeIdempotencyKey(received.partnerId, received.dedupe.scope, received.dedupe.key, { ...response, orderId: stored.id });
-  return { stored, response };
 }

@@ -2,6 +2,7 @@ export { isDatabaseUnavailable, isTransientConflict, pingDatabase } from './avai
 export { connectDatabase, describeDatabase, migrateToLatest, rollbackAll, type Database, type DatabaseOptions } from './connect.ts';
 export { getOrder, listOrderEvents, listOrders, type OrderEvent, type OrderFilter, type Viewer } from './order-queries.ts';
 export { orderStore } from './order-store.ts';
+export { commitGroups, type CommitGroupOptions, type CommitGroups } from './commit-groups.ts';
 export { listApiKeys, revokeApiKey, type ApiKeyView, type KeyOwner } from './api-keys.ts';
 export { listPartners, updatePartner, type PartnerFilter, type PartnerPatch, type PartnerUpdate } from './partner-admin.ts';
 export {
