@@ -42,18 +42,25 @@ export const levelStartOf = (planning: PlanningDeps): LevelStart => ({
   ...(planning.calendars === undefined ? {} : { calendars: planning.calendars }),
 });
 
+/**
+ * Orders of one partner with every line resolved that can be: the partner's cross-references for
+ * all of them read in one statement. A line of quantity 0 waits for a person too, whatever its
+ * item resolves to (listed once per problem). Each order's result in the same order.
+ */
 export async function resolveOrderItems<O extends CanonicalOrder>(
   tx: StoreTransaction,
   partnerId: string,
-  order: O,
+  orders: readonly O[],
   catalog: Catalog,
-): Promise<ItemResolutionResult & { order: O }> {
-  const values = partnerItemsToLookUp(order, catalog);
-  const items = values.length === 0 ? new Map<string, string>() : await tx.partnerItems(partnerId, values);
-  const result = resolveItems(order, items, catalog) as ItemResolutionResult & { order: O };
-  // A line of quantity 0 waits for a person too, whatever its item resolves to (listed once per problem).
-  const zero = zeroQuantityLines(order);
-  return zero.length === 0 ? result : { ...result, unresolved: [...result.unresolved, ...zero] };
+): Promise<(ItemResolutionResult & { order: O })[]> {
+  const values = new Set<string>();
+  for (const order of orders) for (const value of partnerItemsToLookUp(order, catalog)) values.add(value);
+  const items = values.size === 0 ? new Map<string, string>() : await tx.partnerItems(partnerId, [...values]);
+  return orders.map((order) => {
+    const result = resolveItems(order, items, catalog) as ItemResolutionResult & { order: O };
+    const zero = zeroQuantityLines(order);
+    return zero.length === 0 ? result : { ...result, unresolved: [...result.unresolved, ...zero] };
+  });
 }
 
 const rejection = (order: StoredOrder, lineNumber: string, detail: string): LineAck => {
@@ -125,7 +132,7 @@ export async function resumeHeldOrders(
   const resumed: string[] = [];
   const stillHeld: string[] = [];
   for (const order of await tx.lockHeldOrders(partnerId, resumeBatch)) {
-    const items = await resolveOrderItems(tx, partnerId, order, catalog);
+    const items = (await resolveOrderItems(tx, partnerId, [order], catalog))[0] as ItemResolutionResult & { order: typeof order };
     if (items.unresolved.length > 0) {
       stillHeld.push(order.id);
       continue;

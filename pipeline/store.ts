@@ -39,8 +39,12 @@ export async function insertReceivedOrders(
   orders: readonly ReceivedOrder[],
   planning: PlanningDeps,
 ): Promise<StoredOrder[]> {
-  const resolved: Awaited<ReturnType<typeof resolveOrderItems>>[] = [];
-  for (const { order } of orders) resolved.push(await resolveOrderItems(tx, from.partnerId, order, planning.catalog));
+  const resolved = await resolveOrderItems(
+    tx,
+    from.partnerId,
+    orders.map(({ order }) => order),
+    planning.catalog,
+  );
   const stored = await tx.insertOrders(
     orders.map(({ orderId, eventDetail }, index) => {
       const items = resolved[index] as (typeof resolved)[number];
