@@ -22,6 +22,39 @@ describe.each(databaseKinds)('partners and keys on %s', (kind) => {
     expect(await findPrincipal(database.db, `${key}x`)).toBeUndefined();
   });
 
+  it('reads the keys of requests that arrive together with one statement, and a key revoked before a request fails it', async () => {
+    const made = await Promise.all(
+      ['Batch A', 'Batch B'].map(async (name) => {
+        const created = await createPartner(database.db, { name });
+        if (!created.ok) throw new Error('not created');
+        return { id: created.partner.id, key: (await createPartnerKey(database.db, created.partner.id)).key };
+      }),
+    );
+    const [a, b] = made as [{ id: string; key: string }, { id: string; key: string }];
+    const reads: string[] = [];
+    const count = (query: { sql: string }) => {
+      if (query.sql.includes('api_keys') && query.sql.toLowerCase().startsWith('select')) reads.push(query.sql);
+    };
+    database.db.on('query', count);
+    try {
+      const found = await Promise.all([a.key, b.key, 'unknown-key', a.key, b.key, a.key].map((key) => findPrincipal(database.db, key)));
+      expect(found).toEqual([
+        { role: 'partner', partnerId: a.id },
+        { role: 'partner', partnerId: b.id },
+        undefined,
+        { role: 'partner', partnerId: a.id },
+        { role: 'partner', partnerId: b.id },
+        { role: 'partner', partnerId: a.id },
+      ]);
+      expect(reads).toHaveLength(1);
+      await database.db('api_keys').where({ partner_id: a.id }).update({ revoked_at: database.db.fn.now() });
+      expect(await findPrincipal(database.db, a.key)).toBeUndefined();
+      expect(reads).toHaveLength(2);
+    } finally {
+      database.db.off('query', count);
+    }
+  });
+
   it('generates an admin key once, and lets a configured key replace it', async () => {
     const first = await ensureAdminKey(database.db, undefined);
     expect(first.generated).toMatch(/^oga_/);

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { TotalMismatchSetting } from '../../domain/approval-policy.ts';
 import type { PartnerDeadline } from '../../domain/partner-deadlines.ts';
-import { noteKeyUsed } from './api-keys.ts';
+import { readKey } from './key-reads.ts';
 import { totalMismatchOf } from './approval-facts.ts';
 import type { Database } from './connect.ts';
 import {
@@ -174,15 +174,11 @@ export const findPrincipal = (db: Database, key: string): Promise<Principal | un
  * once a minute.
  */
 export async function findPrincipalByHash(db: Database, keyHash: string): Promise<Principal | undefined> {
-  const row = await db('api_keys')
-    .where({ key_hash: keyHash })
-    .whereNull('revoked_at')
-    .first('id', 'role', 'partner_id', 'vendor_id', 'person_id', 'last_used_at');
+  const row = await readKey(db, keyHash);
   if (row === undefined) return undefined;
-  await noteKeyUsed(db, row.id, row.last_used_at);
-  if (row.role === 'vendor') return { role: 'vendor', partnerId: null, vendorId: row.vendor_id };
-  if (row.role === 'person') return { role: 'person', partnerId: null, personId: row.person_id };
-  return row.role === 'admin' ? { role: 'admin', partnerId: null } : { role: 'partner', partnerId: row.partner_id };
+  if (row.role === 'vendor') return { role: 'vendor', partnerId: null, vendorId: row.vendor_id as string };
+  if (row.role === 'person') return { role: 'person', partnerId: null, personId: row.person_id as string };
+  return row.role === 'admin' ? { role: 'admin', partnerId: null } : { role: 'partner', partnerId: row.partner_id as string };
 }
 
 /**
