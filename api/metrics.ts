@@ -8,6 +8,8 @@ export interface Metrics {
   requests: Counter<'method' | 'route' | 'status'>;
   requestDuration: Histogram<'method' | 'route'>;
   timeStage: StageTimer;
+  /** How many requests each group commit held, by kind (envelope, order). */
+  commitGroupSize: Histogram<'kind'>;
 }
 
 /** How long the counts read from the database are served before they are read again. */
@@ -131,6 +133,13 @@ export function createMetrics(readings: MetricReadings, options: { now?: () => n
     buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
     registers: [registry],
   });
+  const commitGroupSize = new Histogram({
+    name: 'ordergate_commit_group_size',
+    help: 'Requests committed in one transaction, by kind (envelope: an X12 interchange; order: JSON, cXML, webhook)',
+    labelNames: ['kind'] as const,
+    buckets: [1, 2, 4, 8, 16, 32, 64],
+    registers: [registry],
+  });
   new Gauge({
     name: 'ordergate_orders',
     help: 'Orders by channel and status (read from the database at most every 5 s)',
@@ -193,5 +202,5 @@ export function createMetrics(readings: MetricReadings, options: { now?: () => n
       end();
     }
   };
-  return { registry, requests, requestDuration, timeStage };
+  return { registry, requests, requestDuration, timeStage, commitGroupSize };
 }

@@ -14,7 +14,7 @@ import { createOutbound, defaultRetryPolicy, type Outbound, type RetryPolicy } f
 import { secretBox } from '../adapters/webhook/index.ts';
 import type { Replayer } from '../api/dead-letters.ts';
 import type { ApprovalLinkDeps } from '../api/approval-links.ts';
-import { createMetrics } from '../api/metrics.ts';
+import { createMetrics, type Metrics } from '../api/metrics.ts';
 import { fulfillmentDeps } from '../adapters/partners/index.ts';
 import type { EsignCallbacks } from '../api/esign.ts';
 import { defaultTimeouts, type ServerDeps, type ServerTimeouts } from '../api/server.ts';
@@ -100,7 +100,7 @@ export function composeServer(parts: Parts): ServerDeps {
     ...(parts.approvals === undefined ? {} : { approvals: parts.approvals }),
     ...(parts.clock === undefined ? {} : { clock: parts.clock }),
   };
-  pipeline.groups = intakeGroups(pipeline, parts.commitGroups ?? defaultCommitGroups);
+  pipeline.groups = intakeGroups(pipeline, parts.commitGroups ?? defaultCommitGroups, metrics);
   return {
     db,
     outbound,
@@ -136,9 +136,10 @@ export const defaultCommitGroups: CommitGroupOptions = { writers: 2, maxItems: 6
 const aloneAboveSets = 100;
 
 /** Concurrent envelopes and orders committed together (pipeline/intake-groups.ts). */
-function intakeGroups(pipeline: PipelineDeps, options: CommitGroupOptions): IntakeGroups {
-  const envelopes = commitGroups((inbounds: EnvelopeInbound[]) => runEnvelopeGroup(pipeline, inbounds), options);
-  const orders = commitGroups((valid: ValidOrder[]) => runOrderGroup(pipeline, valid), options);
+function intakeGroups(pipeline: PipelineDeps, options: CommitGroupOptions, metrics: Metrics): IntakeGroups {
+  const sized = (kind: string) => (size: number) => metrics.commitGroupSize.observe({ kind }, size);
+  const envelopes = commitGroups((inbounds: EnvelopeInbound[]) => runEnvelopeGroup(pipeline, inbounds), options, sized('envelope'));
+  const orders = commitGroups((valid: ValidOrder[]) => runOrderGroup(pipeline, valid), options, sized('order'));
   return {
     envelope: (inbound) =>
       inbound.sets.length > aloneAboveSets

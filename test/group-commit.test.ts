@@ -74,7 +74,12 @@ describe('group commit: concurrent requests in one transaction', () => {
       [...Array(16).keys()].map((n) => (n % 2 === 0 ? `PO-A-${n}` : `PO-B-${n}`)).sort(),
     );
     // One writer: the first request goes alone, the others arrive while it writes and go together.
-    expect(await transactionsOf(orders.map((o: { id: string }) => o.id))).toBeLessThan(16);
+    const transactions = await transactionsOf(orders.map((o: { id: string }) => o.id));
+    expect(transactions).toBeLessThan(16);
+    // As the metric tells it: 16 envelopes in that many groups.
+    const sizes = (await t.deps.metrics.commitGroupSize.get()).values.filter((v) => v.labels.kind === 'envelope');
+    expect(sizes.find((v) => v.metricName === 'ordergate_commit_group_size_sum')?.value).toBe(16);
+    expect(sizes.find((v) => v.metricName === 'ordergate_commit_group_size_count')?.value).toBe(transactions);
   });
 
   it('makes one order of copies of one interchange sent at once: every copy gets the same 997, and the same control number with other content is refused', async () => {

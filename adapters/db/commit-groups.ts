@@ -24,9 +24,14 @@ interface Waiting<T, R> {
 /**
  * `run` writes a group in one transaction and returns each item's outcome in the same order. When
  * it fails for a group of several, each is run again alone, so that one request's failure (a row
- * the database refuses) fails only that request; a failure alone is that request's.
+ * the database refuses) fails only that request; a failure alone is that request's. `onGroup` is
+ * told each group's size as it starts.
  */
-export function commitGroups<T, R>(run: (items: T[]) => Promise<R[]>, options: CommitGroupOptions): CommitGroups<T, R> {
+export function commitGroups<T, R>(
+  run: (items: T[]) => Promise<R[]>,
+  options: CommitGroupOptions,
+  onGroup: (size: number) => void = () => undefined,
+): CommitGroups<T, R> {
   const waiting: Waiting<T, R>[] = [];
   let writing = 0;
   let scheduled = false;
@@ -41,7 +46,9 @@ export function commitGroups<T, R>(run: (items: T[]) => Promise<R[]>, options: C
     scheduled = false;
     while (writing < options.writers && waiting.length > 0) {
       writing += 1;
-      void write(waiting.splice(0, options.maxItems)).finally(() => {
+      const group = waiting.splice(0, options.maxItems);
+      onGroup(group.length);
+      void write(group).finally(() => {
         writing -= 1;
         if (waiting.length > 0) schedule();
       });
