@@ -167,4 +167,18 @@ describe('group commit: one failing request fails alone', () => {
     expect(groups).toEqual([[1, 2, -3, 4, 5], [1], [2], [-3], [4], [5]]);
     expect((await database.db('group_items').orderBy('value')).map((r: { value: number }) => r.value)).toEqual([1, 2, 4, 5]);
   });
+
+  it('fails every request of a group at once when the database is out of reach, without trying each alone', async () => {
+    let runs = 0;
+    const writes = commitGroups(
+      async () => {
+        runs += 1;
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+      },
+      { writers: 1, maxItems: 64 },
+    );
+    const outcomes = await Promise.allSettled([1, 2, 3].map((value) => writes.submit(value)));
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(runs).toBe(1);
+  });
 });

@@ -1,3 +1,5 @@
+import { isDatabaseUnavailable } from './availability.ts';
+
 // Group commit: what arrives while the writers are busy waits, and the next free writer takes all
 // of it (up to a cap) into one transaction, so that under load one commit and one statement per
 // kind of row serve many requests, and an idle gateway adds no wait at all (a request that finds a
@@ -24,7 +26,8 @@ interface Waiting<T, R> {
 /**
  * `run` writes a group in one transaction and returns each item's outcome in the same order. When
  * it fails for a group of several, each is run again alone, so that one request's failure (a row
- * the database refuses) fails only that request; a failure alone is that request's. `onGroup` is
+ * the database refuses) fails only that request; a failure alone is that request's, and the
+ * database out of reach is every request's at once. `onGroup` is
  * told each group's size as it starts.
  */
 export function commitGroups<T, R>(
@@ -60,7 +63,8 @@ export function commitGroups<T, R>(
       const outcomes = await run(group.map((w) => w.item));
       group.forEach((w, index) => w.resolve(outcomes[index] as R));
     } catch (error) {
-      if (group.length === 1) return (group[0] as Waiting<T, R>).reject(error);
+      // A database out of reach fails every request alike: none is worth a try of its own.
+      if (group.length === 1 || isDatabaseUnavailable(error)) return group.forEach((w) => w.reject(error));
       for (const w of group) await write([w]);
     }
   }
