@@ -16,12 +16,14 @@ export interface GatewayPost {
 export interface PostResult {
   status: number;
   body: string;
-  /** From `since` (default: when post was called) to the last byte of the answer. */
+  /** From the call to the last byte of the answer. */
   ms: number;
+  /** performance.now() of the last byte of the answer. */
+  answeredAt: number;
 }
 
 export interface GatewayClient {
-  post(request: GatewayPost, since?: number): Promise<PostResult>;
+  post(request: GatewayPost): Promise<PostResult>;
   close(): void;
 }
 
@@ -30,9 +32,9 @@ export function gatewayClient(baseUrl: string, route: string, contentType: strin
   const url = new URL(route, baseUrl);
   const agent = new Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections });
   return {
-    post: ({ body, key, headers }, since) =>
+    post: ({ body, key, headers }) =>
       new Promise((resolve, reject) => {
-        const started = since ?? performance.now();
+        const started = performance.now();
         const all = {
           ...headers,
           authorization: `Bearer ${key}`,
@@ -42,9 +44,10 @@ export function gatewayClient(baseUrl: string, route: string, contentType: strin
         const req = request(url, { method: 'POST', agent, headers: all }, (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }),
-          );
+          res.on('end', () => {
+            const answeredAt = performance.now();
+            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: answeredAt - started, answeredAt });
+          });
           res.on('error', reject);
         });
         req.setTimeout(30_000, () => req.destroy(new Error('no answer within 30 s')));
@@ -74,6 +77,8 @@ export interface Pace {
   sent: number;
   /** How far behind its schedule a send went at worst (the bench's own event loop late). */
   maxLateMs: number;
+  /** The latency from the actual send instead: what the bench's lateness added is the difference. */
+  fromSend: LatencySummary;
   /** Requests sent and not yet answered, at most at once (more than the connections: queued in the client). */
   peakInFlight: number;
 }
@@ -81,6 +86,7 @@ export interface Pace {
 /** Counts one answer into the run: accepted (its latency kept) or a failure (its text kept, the first few). */
 function recorder(accepted: (result: PostResult) => boolean, onAccepted?: () => void) {
   const latencies: number[] = [];
+  const fromSend: number[] = [];
   const problems: string[] = [];
   let failed = 0;
   let lastAnsweredAt = 0;
@@ -89,12 +95,14 @@ function recorder(accepted: (result: PostResult) => boolean, onAccepted?: () => 
     if (problems.length < 5) problems.push(problem);
   };
   return {
-    send: async (client: GatewayClient, post: GatewayPost, since?: number): Promise<void> => {
+    /** One post; its latency from `scheduledAt` when given, else from the send. */
+    send: async (client: GatewayClient, post: GatewayPost, scheduledAt?: number): Promise<void> => {
       try {
-        const result = await client.post(post, since);
-        lastAnsweredAt = performance.now();
+        const result = await client.post(post);
+        lastAnsweredAt = result.answeredAt;
         if (accepted(result)) {
-          latencies.push(result.ms);
+          latencies.push(scheduledAt === undefined ? result.ms : result.answeredAt - scheduledAt);
+          fromSend.push(result.ms);
           onAccepted?.();
         } else {
           fail(`HTTP ${result.status}: ${result.body.slice(0, 300)}`);
@@ -104,6 +112,7 @@ function recorder(accepted: (result: PostResult) => boolean, onAccepted?: () => 
         fail(`request error: ${error instanceof Error ? error.message : String(error)}`);
       }
     },
+    fromSend: () => summarize(fromSend),
     run: (firstSentAt: number, pace?: Pace): PostRun => ({
       ok: latencies.length,
       failed,
@@ -172,5 +181,5 @@ export async function postPaced(
   }
   await Promise.all(answers);
   const sent = posts.length > 1 ? ((posts.length - 1) / (lastSentAt - start)) * 1000 : Number.NaN;
-  return record.run(start, { target: rate, sent, maxLateMs, peakInFlight });
+  return record.run(start, { target: rate, sent, maxLateMs, peakInFlight, fromSend: record.fromSend() });
 }

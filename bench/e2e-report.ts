@@ -95,6 +95,7 @@ function phaseLines(name: string, phase: GatewayPhase, report: E2eReport): strin
       ? []
       : [
           `${name}: sent at ${fmt(pace.sent)}/s (asked ${fmt(pace.target)}/s; a send at most ${fmt(pace.maxLateMs, 1)} ms behind its schedule); at most ${pace.peakInFlight} orders in flight over ${report.connections} connections (beyond them: queued in the client, which the latency counts: it runs from each order's scheduled send)`,
+          `${name}: latency from the actual send instead (without the bench's own lateness): p50 ${fmt(pace.fromSend.p50)} ms, p99 ${fmt(pace.fromSend.p99)} ms, max ${fmt(pace.fromSend.max)} ms`,
         ]),
     `${name}: ${timelineText(measured, answer)}`,
     `${name}: ${phase.serverMeans}`,
