@@ -167,7 +167,8 @@ export async function postPaced(
   for (let i = 0; i < posts.length;) {
     const due = start + i * intervalMs;
     const now = performance.now();
-    // Timers fire a millisecond or more late: wake a little early and send what has come due since.
+    // A timer fires a millisecond or more late, never early: on waking, send everything due by then (a burst
+    // that keeps to the schedule), and anything due within half a millisecond.
     if (due > now + 0.5) {
       await sleep(due - now);
       continue;

@@ -79,7 +79,7 @@ for (const [name, value] of Object.entries({ orders, connections, warmup: warmup
   if (!Number.isInteger(value) || value < (name === 'warmup' ? 0 : 1))
     throw new Error(`--${name} must be a whole number${name === 'warmup' ? '' : ' ≥ 1'}, got ${String(value)}`);
 }
-/** undefined: closed loop only; a number: orders per second. */
+/** undefined: the closed loop only; a number: a paced phase at that many orders/s instead; half: both. */
 const rate: number | 'half' | undefined = options.rate === undefined || options.rate === 'half' ? options.rate : Number(options.rate);
 if (typeof rate === 'number' && !(Number.isFinite(rate) && rate > 0))
   throw new Error(`--rate must be orders per second (> 0) or half, got ${options.rate}`);
