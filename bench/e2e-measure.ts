@@ -84,7 +84,11 @@ export function serverMeans(route: string, before: Map<string, number>, after: M
     .map((series) => /^ordergate_pipeline_stage_duration_seconds_count\{stage="([^"]+)"\}$/.exec(series)?.[1])
     .filter((stage): stage is string => stage !== undefined)
     .map((stage) => `${stage} ${fmt(mean('ordergate_pipeline_stage_duration_seconds', `stage="${stage}"`), 2)}`);
-  return `server-side means: POST ${route} ${fmt(mean('ordergate_http_request_duration_seconds', `method="POST",route="${route}"`), 2)} ms; pipeline stages (ms per call): ${stages.join(', ')}`;
+  const groups = ['envelope', 'order']
+    .map((kind) => [kind, mean('ordergate_commit_group_size', `kind="${kind}"`) / 1000] as const)
+    .filter(([, size]) => Number.isFinite(size))
+    .map(([kind, size]) => `${kind}s ${fmt(size, 1)}`);
+  return `server-side means: POST ${route} ${fmt(mean('ordergate_http_request_duration_seconds', `method="POST",route="${route}"`), 2)} ms; pipeline stages (ms per call): ${stages.join(', ')}; requests per group commit: ${groups.join(', ')}`;
 }
 
 /** The gateway's database sessions right now: running a statement, waiting for a lock, idle inside a transaction. */
