@@ -82,14 +82,17 @@ export class X12Reader<O> {
       interchangeEnd: (frame) => options.onInterchange(this.outcome(frame)),
       unreadable: (offset, reason, preview) => options.onUnreadable({ offset, reason, preview }),
     });
-    this.tokenizer = new X12Tokenizer((event) => {
+    this.tokenizer = new X12Tokenizer((event, bytes, start, end) => {
       // An ISA first closes the interchange before it (and starts a new hash), an IEA last.
       if (event.kind === 'segment' && event.segment.tag === 'ISA') {
         this.envelopes.accept(event);
         this.interchangeHash.add(event.segment, event.delimiters);
         return;
       }
-      if (event.kind === 'segment') this.interchangeHash.add(event.segment, event.delimiters);
+      if (event.kind === 'segment') {
+        if (bytes === undefined) this.interchangeHash.add(event.segment, event.delimiters);
+        else this.interchangeHash.addBytes(bytes, start as number, end as number, event.delimiters.element);
+      }
       this.envelopes.accept(event);
     });
   }
