@@ -8,8 +8,8 @@ import type { Delimiters, Segment } from './tokenize.ts';
 // not content. The bytes are written into one reused buffer rather than built as a string per
 // segment: that string and its encoding were a tenth of the X12 bench's time.
 
-const unitSeparator = 0x1f;
-const recordSeparator = 0x1e;
+export const unitSeparator = 0x1f;
+export const recordSeparator = 0x1e;
 const encoder = new TextEncoder();
 /** Indexes into an ISA's elements of its delimiter elements. */
 const repetitionSeparator = ISA.repetitionSeparator - 1;
@@ -18,7 +18,8 @@ const componentSeparator = ISA.componentSeparator - 1;
 export class ContentHash {
   private hash: Hash = createHash('sha256');
   private readonly pending = new Uint8Array(65_536);
-  private used = 0;
+  /** Bytes of `pending` written and not yet hashed (see room). */
+  used = 0;
 
   /** Forgets everything added so far. */
   restart(): void {
@@ -41,38 +42,16 @@ export class ContentHash {
   }
 
   /**
-   * What add() adds for a segment read from bytes that are its text exactly (ASCII, unwrapped, no
-   * terminator): its elements are the bytes between separators, so the bytes are copied as they
-   * are, each separator written as U+001F. Not for an ISA, whose delimiter elements are left out.
+   * The buffer, with room for `length` bytes from `used` on, for a caller that writes a segment's
+   * content (what add() would write) straight into it and then moves `used` past it: the tokenizer
+   * does so as it cuts a plain segment. Undefined when even an empty buffer has not that room.
    */
-  addBytes(bytes: Uint8Array, start: number, end: number, separator: number): void {
-    if (end - start + 2 > this.pending.length - this.used) {
+  room(length: number): Uint8Array | undefined {
+    if (length > this.pending.length - this.used) {
       this.flush();
-      if (end - start + 2 > this.pending.length) return this.addLong(bytes, start, end, separator);
+      if (length > this.pending.length) return undefined;
     }
-    const { pending } = this;
-    let used = this.used;
-    let separators = 0;
-    for (let i = start; i < end; i++) {
-      const byte = bytes[i] as number;
-      if (byte === separator) {
-        separators++;
-        pending[used++] = unitSeparator;
-      } else pending[used++] = byte;
-    }
-    if (separators === 0) pending[used++] = unitSeparator;
-    pending[used++] = recordSeparator;
-    this.used = used;
-  }
-
-  /** addBytes for a segment longer than the buffer. */
-  private addLong(bytes: Uint8Array, start: number, end: number, separator: number): void {
-    const copy = bytes.slice(start, end);
-    const withoutSeparator = copy.indexOf(separator) === -1;
-    for (let i = 0; i < copy.length; i++) if (copy[i] === separator) copy[i] = unitSeparator;
-    this.hash.update(copy);
-    if (withoutSeparator) this.byte(unitSeparator);
-    this.byte(recordSeparator);
+    return this.pending;
   }
 
   /** The hex digest of everything added since the last restart; then starts over. */

@@ -236,7 +236,8 @@ const bad = (rule: ElementRule, code: string, value: string): ElementError =>
 
 function checkValue(rule: ElementRule, value: string, codes: ReadonlySet<string> | undefined): ElementError | undefined {
   if (value === '') return rule.req === true ? { position: rule.pos, code: elementErrors.mandatoryMissing } : undefined;
-  if (!isPrintable(value)) return bad(rule, elementErrors.invalidCharacter, value);
+  // A value that is not printable is code 6 whatever its type; a number's or date's form admits
+  // only printable characters, so those are asked about printing only when the form fails.
   let length: number;
   switch (rule.type) {
     case 'R':
@@ -250,14 +251,15 @@ function checkValue(rule: ElementRule, value: string, codes: ReadonlySet<string>
       if (length === 0 || !isDigits(value.slice(value.length - length))) return bad(rule, elementErrors.invalidCharacter, value);
       break;
     case 'DT':
-      if (!isDate(value)) return bad(rule, elementErrors.invalidDate, value);
+      if (!isDate(value)) return bad(rule, isPrintable(value) ? elementErrors.invalidDate : elementErrors.invalidCharacter, value);
       length = value.length;
       break;
     case 'TM':
-      if (!isTime(value)) return bad(rule, elementErrors.invalidTime, value);
+      if (!isTime(value)) return bad(rule, isPrintable(value) ? elementErrors.invalidTime : elementErrors.invalidCharacter, value);
       length = value.length;
       break;
     default:
+      if (!isPrintable(value)) return bad(rule, elementErrors.invalidCharacter, value);
       length = significantLength(rule, value);
       break;
   }
@@ -390,7 +392,7 @@ function checkElements(place: TagPlace, segment: Segment): ElementError[] | unde
     const value = elements[i] as string;
     const rules = byPosition[i + 1];
     if (rules === undefined) {
-      if (value.indexOf('\0') !== -1) (found ??= []).push({ position: i + 1, code: elementErrors.invalidCharacter });
+      if (value !== '' && value.indexOf('\0') !== -1) (found ??= []).push({ position: i + 1, code: elementErrors.invalidCharacter });
       continue;
     }
     for (let r = 0; r < rules.length; r++) {

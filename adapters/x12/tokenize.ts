@@ -3,6 +3,7 @@
 // chunk boundaries (its stream parser); see the X12 issue and bench/x12.ts.
 
 import { isAscii } from 'node:buffer';
+import { recordSeparator, unitSeparator, type ContentHash } from './content-hash.ts';
 import { ISA, isaElementCount, isaLength } from './elements.ts';
 
 export interface Delimiters {
@@ -136,11 +137,10 @@ export function readIsaDelimiters(buffer: Uint8Array, start: number, final: bool
 }
 
 /**
- * Called with each event. For a segment whose bytes are its text exactly (ASCII, not wrapped), also
- * with those bytes, `bytes[start, end)`, valid during the call only: a reader can hash them as they
- * are instead of going over the elements again.
+ * Called with each event; `hashed` when the segment's content is already in the tokenizer's
+ * ContentHash (see the constructor).
  */
-export type TokenSink = (event: TokenEvent, bytes?: Uint8Array, start?: number, end?: number) => void;
+export type TokenSink = (event: TokenEvent, hashed: boolean) => void;
 
 /**
  * A push tokenizer: feed it chunks, it calls back with each complete segment. Splitting the input
@@ -168,10 +168,20 @@ export class X12Tokenizer {
   private nextCr = 0;
   private nextHigh = 0;
 
-  constructor(private readonly emit: TokenSink) {}
+  /**
+   * With `hash`, each plain segment (ASCII, unwrapped; not an ISA, whose delimiter elements are not
+   * content) is added to it as it is cut, before it is emitted, in the same pass over its bytes:
+   * going over them again to hash them was a tenth of bench:x12.
+   */
+  constructor(
+    private readonly emit: TokenSink,
+    private readonly hash?: ContentHash,
+  ) {}
 
   push(chunk: Uint8Array): void {
-    this.pending = this.pending.length === 0 ? chunk : concat(this.pending, chunk);
+    // A plain Uint8Array either way (fs chunks are Buffers): byte reads see one kind of array.
+    this.pending =
+      this.pending.length === 0 ? new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength) : concat(this.pending, chunk);
     this.drain(false);
   }
 
@@ -251,7 +261,7 @@ export class X12Tokenizer {
 
   private flushGarbage(): void {
     if (this.garbage === undefined) return;
-    this.emit({ kind: 'garbage', ...this.garbage });
+    this.emit({ kind: 'garbage', ...this.garbage }, false);
     this.garbage = undefined;
   }
 
@@ -264,8 +274,13 @@ export class X12Tokenizer {
     const last = withoutTrailingControls(buffer, start, stop, delimiters);
     if (last === start) return undefined;
     if (this.isPlain(start, last, unwrap)) {
-      const segment = cutSegment(this.text, start, last, delimiters.element, this.base + start);
-      this.emit({ kind: 'segment', segment, delimiters }, buffer, start, last);
+      const { hash } = this;
+      // Content: the bytes, separators as U+001F, U+001F after a tag alone, U+001E (ContentHash.add).
+      const room = hash?.room(last - start + 2);
+      const segment = cutSegment(this.text, start, last, delimiters.element, this.base + start, room, hash?.used ?? 0);
+      const hashed = room !== undefined && segment.tag !== 'ISA';
+      if (hashed) (hash as ContentHash).used += last - start + (segment.elements.length === 0 ? 2 : 1);
+      this.emit({ kind: 'segment', segment, delimiters }, hashed);
       return segment.tag;
     }
     // Not ASCII, or wrapped: bytes filtered and decoded for this segment alone.
@@ -274,7 +289,7 @@ export class X12Tokenizer {
     const unwrappedLast = withoutTrailingControls(slice, 0, slice.length, delimiters);
     if (unwrappedLast === 0) return undefined;
     const segment = toSegment(decoder.decode(slice.subarray(0, unwrappedLast)), delimiters, this.base + start);
-    this.emit({ kind: 'segment', segment, delimiters });
+    this.emit({ kind: 'segment', segment, delimiters }, false);
     return segment.tag;
   }
 
@@ -305,22 +320,57 @@ function toSegment(text: string, delimiters: Delimiters, offset: number): Segmen
 
 /**
  * The segment text[start, end) split at the element separator: what toSegment gives, without copying
- * the segment first. The text is plain ASCII there, one char per byte.
+ * the segment first. The text is plain ASCII there, one char per byte. With `content`, also writes
+ * the segment's content (ContentHash.add) into it from `at`, in the same pass.
  */
-function cutSegment(text: string, start: number, end: number, separator: number, offset: number): Segment {
+function cutSegment(
+  text: string,
+  start: number,
+  end: number,
+  separator: number,
+  offset: number,
+  content: Uint8Array | undefined,
+  contentAt: number,
+): Segment {
+  let written = contentAt;
   let at = start;
-  while (at < end && text.charCodeAt(at) !== separator) at++;
+  for (; at < end; at++) {
+    const unit = text.charCodeAt(at);
+    if (unit === separator) break;
+    if (content !== undefined) content[written++] = unit;
+  }
   const tag = tagAt(text, start, at);
   const elements: string[] = [];
+  if (content !== undefined) content[written++] = unitSeparator;
   let from = at + 1;
   for (at = from; at < end; at++) {
-    if (text.charCodeAt(at) !== separator) continue;
-    elements.push(text.slice(from, at));
+    const unit = text.charCodeAt(at);
+    if (unit !== separator) {
+      if (content !== undefined) content[written++] = unit;
+      continue;
+    }
+    if (content !== undefined) content[written++] = unitSeparator;
+    elements.push(valueAt(text, from, at));
     from = at + 1;
   }
+  if (content !== undefined) content[written] = recordSeparator;
   // The end closes the last element as a separator would; a tag alone has none.
-  if (from <= end) elements.push(text.slice(from, end));
+  if (from <= end) elements.push(valueAt(text, from, end));
   return { tag, elements, offset };
+}
+
+/** Every two-char value met so far, by its two chars: at most 65,536 short strings. */
+const pairs: (string | undefined)[] = new Array<string | undefined>(65_536).fill(undefined);
+
+/**
+ * The element text[start, end). Codes and qualifiers (EA, VN, BP, ST, 92 ...) are most values of a
+ * file; sharing one string per two-char value spares millions of small strings (V8 already shares
+ * the one-char and empty ones).
+ */
+function valueAt(text: string, start: number, end: number): string {
+  if (end - start !== 2) return text.slice(start, end);
+  const key = (text.charCodeAt(start) << 8) | text.charCodeAt(start + 1);
+  return (pairs[key] ??= text.slice(start, end));
 }
 
 /** Tags of one to three bytes, by their bytes (and length, in the top bits): the same string every time. */
