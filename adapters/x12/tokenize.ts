@@ -340,24 +340,42 @@ function cutSegment(
     if (content !== undefined) content[written++] = unit;
   }
   const tag = tagAt(text, start, at);
-  const elements: string[] = [];
-  if (content !== undefined) content[written++] = unitSeparator;
   let from = at + 1;
-  for (at = from; at < end; at++) {
-    const unit = text.charCodeAt(at);
-    if (unit !== separator) {
-      if (content !== undefined) content[written++] = unit;
-      continue;
+  if (content !== undefined) content[written++] = unitSeparator;
+  // Where each element ends, so that the array is made at its size (most segments have a few
+  // elements; one grown by push holds room for 16).
+  let count = 0;
+  if (at < end) {
+    for (at++; at < end; at++) {
+      const unit = text.charCodeAt(at);
+      if (unit !== separator) {
+        if (content !== undefined) content[written++] = unit;
+        continue;
+      }
+      if (content !== undefined) content[written++] = unitSeparator;
+      if (count === ends.length) ends = growInts(ends);
+      ends[count++] = at;
     }
-    if (content !== undefined) content[written++] = unitSeparator;
-    elements.push(valueAt(text, from, at));
-    from = at + 1;
+    if (count === ends.length) ends = growInts(ends);
+    ends[count++] = end;
   }
   if (content !== undefined) content[written] = recordSeparator;
-  // The end closes the last element as a separator would; a tag alone has none.
-  if (from <= end) elements.push(valueAt(text, from, end));
+  const elements = new Array<string>(count);
+  for (let i = 0; i < count; i++) {
+    const to = ends[i] as number;
+    elements[i] = valueAt(text, from, to);
+    from = to + 1;
+  }
   return { tag, elements, offset };
 }
+
+/** The ends of the elements of the segment being cut (reused: one segment at a time). */
+let ends: Int32Array = new Int32Array(64);
+const growInts = (ints: Int32Array): Int32Array => {
+  const grown = new Int32Array(ints.length * 2);
+  grown.set(ints);
+  return grown;
+};
 
 /** Every two-char value met so far, by its two chars: at most 65,536 short strings. */
 const pairs: (string | undefined)[] = new Array<string | undefined>(65_536).fill(undefined);
