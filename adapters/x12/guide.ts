@@ -258,6 +258,11 @@ function checkValue(rule: ElementRule, value: string, codes: ReadonlySet<string>
       if (!isTime(value)) return bad(rule, isPrintable(value) ? elementErrors.invalidTime : elementErrors.invalidCharacter, value);
       length = value.length;
       break;
+    case 'AN':
+    case 'ID':
+      if (!isPrintable(value)) return bad(rule, elementErrors.invalidCharacter, value);
+      length = value.length;
+      break;
     default:
       if (!isPrintable(value)) return bad(rule, elementErrors.invalidCharacter, value);
       length = significantLength(rule, value);

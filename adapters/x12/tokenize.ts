@@ -151,6 +151,8 @@ export class X12Tokenizer {
   /** Offset of pending[0] in the whole input. */
   private base = 0;
   private delimiters: Delimiters | undefined;
+  /** The segment terminator as a one-char string, for the text's indexOf. */
+  private terminator = '';
   /** A run of garbage that may go on in the next chunk: reported once, when it ends. */
   private garbage: { offset: number; reason: string; preview: string } | undefined;
   /**
@@ -223,11 +225,12 @@ export class X12Tokenizer {
             continue;
           }
           this.delimiters = found;
+          this.terminator = String.fromCharCode(found.segment);
         }
       }
 
       const delimiters = this.delimiters as Delimiters;
-      const end = this.text.indexOf(String.fromCharCode(delimiters.segment), pos);
+      const end = this.text.indexOf(this.terminator, pos);
       if (end === -1 && !final) break;
       const stop = end === -1 ? length : end;
       const tag = this.cut(buffer, pos, stop, delimiters);
