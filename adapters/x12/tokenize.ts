@@ -27,6 +27,13 @@ export type TokenEvent =
   /** Bytes that do not start an interchange where one is expected: binary, EBCDIC, or a broken ISA. */
   | { kind: 'garbage'; offset: number; reason: string; preview: string };
 
+/**
+ * What is kept when a buffer ends on a segment's end: one shared empty array (never written to).
+ * Made anew there, it deoptimized drain() each time a chunk happened to end so (a constructor call
+ * that V8 had not seen when it optimized the function).
+ */
+const noBytes = new Uint8Array(0);
+
 const CR = 13;
 const LF = 10;
 const decoder = new TextDecoder('utf-8');
@@ -147,7 +154,7 @@ export type TokenSink = (event: TokenEvent, hashed: boolean) => void;
  * anywhere gives the same segments (tested at every byte boundary).
  */
 export class X12Tokenizer {
-  private pending: Uint8Array = new Uint8Array(0);
+  private pending: Uint8Array = noBytes;
   /** Offset of pending[0] in the whole input. */
   private base = 0;
   private delimiters: Delimiters | undefined;
@@ -190,7 +197,7 @@ export class X12Tokenizer {
   end(): void {
     this.drain(true);
     this.flushGarbage();
-    this.pending = new Uint8Array(0);
+    this.pending = noBytes;
   }
 
   private drain(final: boolean): void {
@@ -239,7 +246,7 @@ export class X12Tokenizer {
       pos = stop + 1;
     }
     this.base += Math.min(pos, length);
-    this.pending = pos >= length ? new Uint8Array(0) : buffer.subarray(pos);
+    this.pending = pos >= length ? noBytes : buffer.subarray(pos);
     this.text = '';
   }
 
