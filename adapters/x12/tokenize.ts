@@ -355,6 +355,7 @@ function cutSegment(
   // Where each element ends, so that the array is made at its size (most segments have a few
   // elements; one grown by push holds room for 16).
   let count = 0;
+  let cuts = ends;
   if (at < end) {
     for (at++; at < end; at++) {
       const unit = text.charCodeAt(at);
@@ -363,16 +364,18 @@ function cutSegment(
         continue;
       }
       if (content !== undefined) content[written++] = unitSeparator;
-      if (count === ends.length) ends = growInts(ends);
-      ends[count++] = at;
+      if (count === cuts.length) cuts = growInts(cuts);
+      cuts[count++] = at;
     }
-    if (count === ends.length) ends = growInts(ends);
-    ends[count++] = end;
+    if (count === cuts.length) cuts = growInts(cuts);
+    cuts[count++] = end;
+    // Kept for the next segment unless one with a great many elements grew it.
+    if (cuts.length <= maxKeptEnds) ends = cuts;
   }
   if (content !== undefined) content[written] = recordSeparator;
   const elements = new Array<string>(count);
   for (let i = 0; i < count; i++) {
-    const to = ends[i] as number;
+    const to = cuts[i] as number;
     elements[i] = valueAt(text, from, to);
     from = to + 1;
   }
@@ -381,6 +384,7 @@ function cutSegment(
 
 /** The ends of the elements of the segment being cut (reused: one segment at a time). */
 let ends: Int32Array = new Int32Array(64);
+const maxKeptEnds = 1024;
 const growInts = (ints: Int32Array): Int32Array => {
   const grown = new Int32Array(ints.length * 2);
   grown.set(ints);
