@@ -16,14 +16,14 @@ import { profileOrdergate } from './x12-profile.ts';
 //   a  node-x12 X12Parser(true).parse(text) on the whole file as one string (heap up to 8 GB, 5 min)
 //   b  node-x12 X12Parser as a Transform stream, segments counted
 //   c  ordergate: fs stream → X12Reader (tokenize, envelope, guide, map850For('default'), which validates)
-// Targets: c ≥ 10 × a, c ≥ 1 × b, c's peak RSS < 256 MB. Before timing, the file is read once by our
+// Targets: c ≥ 10 × a, c ≥ 1.5 × b, c ≥ 60 MB/s, c's peak RSS < 256 MB. Before timing, the file is read once by our
 // reader here (every set must be accepted); after timing, b's segments are compared one by one with
 // our tokenizer's (untimed, another child).
 // Environment: BENCH_X12_TIMEOUT_S (default 300, per contender), BENCH_X12_SLICE_MB (time a on the
 // first N MB only, instead of trying the whole file first), BENCH_X12_PROFILE (1: always profile c,
 // 0: never; by default c is profiled when it misses a target).
 
-const targets = { overParse: 10, overStream: 1, peakRssMB: 256 };
+const targets = { overParse: 10, overStream: 1.5, mbps: 60, peakRssMB: 256 };
 const timeoutMs = Number(process.env.BENCH_X12_TIMEOUT_S ?? 300) * 1000;
 const fallbackSliceBytes = 10_000_000;
 const forcedSliceBytes = process.env.BENCH_X12_SLICE_MB === undefined ? undefined : Number(process.env.BENCH_X12_SLICE_MB) * 1_000_000;
@@ -170,6 +170,7 @@ async function main(): Promise<number> {
   const met = {
     overParse: overParse >= targets.overParse,
     overStream: overStream >= targets.overStream,
+    mbps: c !== undefined && mbps(c) >= targets.mbps,
     rss: c !== undefined && c.vmHwmMB < targets.peakRssMB,
   };
   const comparison = check.report?.check;
@@ -202,12 +203,13 @@ async function main(): Promise<number> {
       c === undefined ? `c ${ours.failure}` : `c: ${c.orders} orders valid, ${c.rejectedSets} sets rejected, ${c.unreadable} unreadable`,
       `c / a = ${fmt(overParse, 2)}× (target ≥ ${targets.overParse}×): ${verdict(met.overParse)}`,
       `c / b = ${fmt(overStream, 2)}× (target ≥ ${targets.overStream}×): ${verdict(met.overStream)}`,
+      `c ${fmt(c === undefined ? Number.NaN : mbps(c))} MB/s (target ≥ ${targets.mbps} MB/s): ${verdict(met.mbps)}`,
       `c peak RSS ${fmt(c?.vmHwmMB ?? Number.NaN, 0)} MB (target < ${targets.peakRssMB} MB): ${verdict(met.rss)}`,
       '',
     ].join('\n'),
   );
 
-  const missed = !met.overParse || !met.overStream || !met.rss;
+  const missed = !met.overParse || !met.overStream || !met.mbps || !met.rss;
   if (profileWanted === '1' || (profileWanted !== '0' && missed && c !== undefined)) {
     log('profiling c (node --cpu-prof); BENCH_X12_PROFILE=0 skips this');
     const dir = mkdtempSync(join(tmpdir(), 'ordergate-x12-prof-'));

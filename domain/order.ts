@@ -142,27 +142,43 @@ export function characters(value: string): number {
 /** The value is longer than `limit` characters (counted only when its UTF-16 length says it may be). */
 export const longerThan = (value: string, limit: number): boolean => value.length > limit && characters(value) > limit;
 
-/** Every identifier of the draft that is longer than its limit, each pointed at. */
+/** The problem of an identifier longer than its limit. */
+const tooLong = (pointer: string, value: string, limit: number): OrderProblem => ({
+  pointer,
+  code: 'too-long',
+  detail: `is ${characters(value)} characters long; at most ${limit} are accepted`,
+  value,
+});
+
+/**
+ * Every identifier of the draft that is longer than its limit, each pointed at. Runs for every line
+ * of every order: a pointer is built only for a value that is too long, never for the others (that
+ * was a tenth of the X12 bench).
+ */
 function tooLongIdentifiers(draft: OrderDraft): OrderProblem[] {
   const problems: OrderProblem[] = [];
-  const check = (pointer: string, value: string | undefined, limit: number) => {
-    if (value !== undefined && longerThan(value, limit))
-      problems.push({
-        pointer,
-        code: 'too-long',
-        detail: `is ${characters(value)} characters long; at most ${limit} are accepted`,
-        value,
-      });
-  };
-  check('/externalRef', draft.externalRef, identifierLimits.externalRef);
-  for (const role of ['buyer', 'shipTo', 'billTo'] as const) check(`/${role}/code`, draft[role]?.code, identifierLimits.partyCode);
+  const { externalRef } = draft;
+  if (externalRef !== undefined && longerThan(externalRef, identifierLimits.externalRef))
+    problems.push(tooLong('/externalRef', externalRef, identifierLimits.externalRef));
+  for (const role of ['buyer', 'shipTo', 'billTo'] as const) {
+    const code = draft[role]?.code;
+    if (code !== undefined && longerThan(code, identifierLimits.partyCode))
+      problems.push(tooLong(`/${role}/code`, code, identifierLimits.partyCode));
+  }
   for (const line of draft.lines) {
-    check(`${line.origin}/lineNumber`, line.lineNumber, identifierLimits.lineNumber);
-    check(`${line.origin}/parentLineNumber`, line.parentLineNumber, identifierLimits.lineNumber);
-    check(`${line.origin}/sku`, line.sku, identifierLimits.sku);
-    check(`${line.origin}/uom`, line.uom, identifierLimits.uom);
-    for (const [name, value] of Object.entries(line.identifiers ?? {}))
-      check(`${line.origin}/identifiers/${escapePointer(name)}`, value, identifierLimits.productId);
+    const { lineNumber, parentLineNumber, sku, uom, identifiers } = line;
+    if (lineNumber !== undefined && longerThan(lineNumber, identifierLimits.lineNumber))
+      problems.push(tooLong(`${line.origin}/lineNumber`, lineNumber, identifierLimits.lineNumber));
+    if (parentLineNumber !== undefined && longerThan(parentLineNumber, identifierLimits.lineNumber))
+      problems.push(tooLong(`${line.origin}/parentLineNumber`, parentLineNumber, identifierLimits.lineNumber));
+    if (sku !== undefined && longerThan(sku, identifierLimits.sku)) problems.push(tooLong(`${line.origin}/sku`, sku, identifierLimits.sku));
+    if (uom !== undefined && longerThan(uom, identifierLimits.uom)) problems.push(tooLong(`${line.origin}/uom`, uom, identifierLimits.uom));
+    const ids = identifiers ?? {};
+    for (const name of Object.keys(ids)) {
+      const value = ids[name] as string;
+      if (value !== undefined && longerThan(value, identifierLimits.productId))
+        problems.push(tooLong(`${line.origin}/identifiers/${escapePointer(name)}`, value, identifierLimits.productId));
+    }
   }
   return problems;
 }

@@ -8,8 +8,8 @@ import type { Delimiters, Segment } from './tokenize.ts';
 // not content. The bytes are written into one reused buffer rather than built as a string per
 // segment: that string and its encoding were a tenth of the X12 bench's time.
 
-const unitSeparator = 0x1f;
-const recordSeparator = 0x1e;
+export const unitSeparator = 0x1f;
+export const recordSeparator = 0x1e;
 const encoder = new TextEncoder();
 /** Indexes into an ISA's elements of its delimiter elements. */
 const repetitionSeparator = ISA.repetitionSeparator - 1;
@@ -18,7 +18,8 @@ const componentSeparator = ISA.componentSeparator - 1;
 export class ContentHash {
   private hash: Hash = createHash('sha256');
   private readonly pending = new Uint8Array(65_536);
-  private used = 0;
+  /** Bytes of `pending` written and not yet hashed (see room). */
+  used = 0;
 
   /** Forgets everything added so far. */
   restart(): void {
@@ -38,6 +39,19 @@ export class ContentHash {
         this.write(elements[i] as string);
     }
     this.byte(recordSeparator);
+  }
+
+  /**
+   * The buffer, with room for `length` bytes from `used` on, for a caller that writes a segment's
+   * content (what add() would write) straight into it and then moves `used` past it: the tokenizer
+   * does so as it cuts a plain segment. Undefined when even an empty buffer has not that room.
+   */
+  room(length: number): Uint8Array | undefined {
+    if (length > this.pending.length - this.used) {
+      this.flush();
+      if (length > this.pending.length) return undefined;
+    }
+    return this.pending;
   }
 
   /** The hex digest of everything added since the last restart; then starts over. */

@@ -95,13 +95,27 @@ export function guideFor(setId: string): Guide | undefined {
   }
 }
 
-const isDate = (value: string): boolean => {
-  if (!/^\d{8}$/.test(value) && !/^\d{6}$/.test(value)) return false;
-  const full = value.length === 6 ? `20${value}` : value;
-  const [y, m, d] = [Number(full.slice(0, 4)), Number(full.slice(4, 6)), Number(full.slice(6, 8))];
-  const date = new Date(Date.UTC(y, m - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
-};
+/** CCYYMMDD, or YYMMDD in this century, that is a day of the calendar (as Date.UTC counts: years 0–99 are not). */
+function isDate(value: string): boolean {
+  if ((value.length !== 8 && value.length !== 6) || !isDigits(value)) return false;
+  const century = value.length === 8 ? 0 : 2000;
+  const at = value.length - 4;
+  const y = century + Number(value.slice(0, at));
+  const m = Number(value.slice(at, at + 2));
+  const d = Number(value.slice(at + 2));
+  return y >= 100 && m >= 1 && m <= 12 && d >= 1 && d <= daysIn(y, m);
+}
+
+const daysIn = (year: number, month: number): number =>
+  month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+
+function isDigits(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const unit = value.charCodeAt(i);
+    if (unit < 0x30 || unit > 0x39) return false;
+  }
+  return true;
+}
 const isTime = (value: string): boolean => /^([01]\d|2[0-3])[0-5]\d([0-5]\d\d*)?$/.test(value);
 /** Every UTF-16 unit printable: 0x20–0x7E or 0xA0 and up (a loop: a regex test per value was slower). */
 function isPrintable(value: string): boolean {
@@ -111,8 +125,22 @@ function isPrintable(value: string): boolean {
   }
   return true;
 }
-const decimal = /^-?(\d+\.?\d*|\.\d+)$/;
-const integer = /^-?\d+$/;
+
+/**
+ * The digits of an R value, -1 when it is not one (/^-?(\d+\.?\d*|\.\d+)$/, counted by hand: two
+ * of these per PO1 made the regex a visible share of the bench). The digits are its significant length.
+ */
+function decimalDigits(value: string): number {
+  let digits = 0;
+  let point = false;
+  for (let i = value.charCodeAt(0) === 0x2d /* - */ ? 1 : 0; i < value.length; i++) {
+    const unit = value.charCodeAt(i);
+    if (unit >= 0x30 && unit <= 0x39) digits++;
+    else if (unit === 0x2e /* . */ && !point) point = true;
+    else return -1;
+  }
+  return digits > 0 ? digits : -1;
+}
 
 /** Significant length: numbers do not count their sign or decimal point (counted, not a regex replace). */
 function significantLength(rule: ElementRule, value: string): number {
@@ -127,14 +155,29 @@ function significantLength(rule: ElementRule, value: string): number {
 
 type Area = 'heading' | 'detail' | 'summary';
 
+/** An element rule with its code list as a Set (undefined: any value of the right form). */
+interface PreparedRule {
+  rule: ElementRule;
+  codes: ReadonlySet<string> | undefined;
+}
+
 /** What the guide says about one segment tag that it lists in an area. */
 interface TagPlace {
   heading: boolean;
   detail: boolean;
   summary: boolean;
   maxUse: number;
-  /** Each element rule with its code list as a Set (undefined: any value of the right form). */
-  rules: { rule: ElementRule; codes: ReadonlySet<string> | undefined }[] | undefined;
+  /** Where this tag's uses are counted in a set's tally. */
+  index: number;
+  /**
+   * The rules by element position (1-based), in the guide's order within a position: a segment is
+   * checked element by element, and positions it does not reach cost nothing unless required.
+   */
+  byPosition: (PreparedRule[] | undefined)[];
+  /** The required rules, by position: the ones a segment too short to reach them breaks. */
+  required: PreparedRule[];
+  /** Rules at a position no element can have (0, 1.5): they always see a missing value. */
+  nowhere: PreparedRule[];
 }
 
 /** A guide ready to check against: one lookup per segment, Sets for its lists, built once per guide rather than per set. */
@@ -152,13 +195,24 @@ function prepare(guide: Guide): PreparedGuide {
     const { heading, detail, summary } = guide.areas;
     const tags = new Map<string, TagPlace>();
     for (const tag of [...heading, ...detail, ...summary]) {
-      const rules = guide.elements[tag]?.map((rule) => ({ rule, codes: codeSet(guide, rule) }));
+      if (tags.has(tag)) continue;
+      const byPosition: (PreparedRule[] | undefined)[] = [];
+      const nowhere: PreparedRule[] = [];
+      for (const rule of guide.elements[tag] ?? []) {
+        const prepared = { rule, codes: codeSet(guide, rule) };
+        if (Number.isSafeInteger(rule.pos) && rule.pos >= 1) (byPosition[rule.pos] ??= []).push(prepared);
+        else nowhere.push(prepared);
+      }
+      const required = byPosition.flatMap((rules) => rules?.filter(({ rule }) => rule.req === true) ?? []);
       tags.set(tag, {
         heading: heading.includes(tag),
         detail: detail.includes(tag),
         summary: summary.includes(tag),
         maxUse: guide.maxUse[tag] ?? Number.POSITIVE_INFINITY,
-        rules,
+        index: tags.size,
+        byPosition,
+        required,
+        nowhere,
       });
     }
     ready = { tags, summary: new Set(summary) };
@@ -182,25 +236,38 @@ const bad = (rule: ElementRule, code: string, value: string): ElementError =>
 
 function checkValue(rule: ElementRule, value: string, codes: ReadonlySet<string> | undefined): ElementError | undefined {
   if (value === '') return rule.req === true ? { position: rule.pos, code: elementErrors.mandatoryMissing } : undefined;
-  if (!isPrintable(value)) return bad(rule, elementErrors.invalidCharacter, value);
+  // A value that is not printable is code 6 whatever its type; a number's or date's form admits
+  // only printable characters, so those are asked about printing only when the form fails.
+  let length: number;
   switch (rule.type) {
     case 'R':
-      if (!decimal.test(value)) return bad(rule, elementErrors.invalidCharacter, value);
+      length = decimalDigits(value);
+      if (length < 0) return bad(rule, elementErrors.invalidCharacter, value);
       break;
     case 'N0':
     case 'N2':
-      if (!integer.test(value)) return bad(rule, elementErrors.invalidCharacter, value);
+      // /^-?\d+$/: the digits are the significant length.
+      length = value.charCodeAt(0) === 0x2d /* - */ ? value.length - 1 : value.length;
+      if (length === 0 || !isDigits(value.slice(value.length - length))) return bad(rule, elementErrors.invalidCharacter, value);
       break;
     case 'DT':
-      if (!isDate(value)) return bad(rule, elementErrors.invalidDate, value);
+      if (!isDate(value)) return bad(rule, isPrintable(value) ? elementErrors.invalidDate : elementErrors.invalidCharacter, value);
+      length = value.length;
       break;
     case 'TM':
-      if (!isTime(value)) return bad(rule, elementErrors.invalidTime, value);
+      if (!isTime(value)) return bad(rule, isPrintable(value) ? elementErrors.invalidTime : elementErrors.invalidCharacter, value);
+      length = value.length;
+      break;
+    case 'AN':
+    case 'ID':
+      if (!isPrintable(value)) return bad(rule, elementErrors.invalidCharacter, value);
+      length = value.length;
       break;
     default:
+      if (!isPrintable(value)) return bad(rule, elementErrors.invalidCharacter, value);
+      length = significantLength(rule, value);
       break;
   }
-  const length = significantLength(rule, value);
   if (length < rule.min) return bad(rule, elementErrors.tooShort, value);
   if (length > rule.max) return bad(rule, elementErrors.tooLong, value);
   if (codes !== undefined && !codes.has(value)) return bad(rule, elementErrors.invalidCode, value);
@@ -212,21 +279,41 @@ const looksLikeSegmentId = (tag: string): boolean => /^[A-Z][A-Z0-9]{1,2}$/.test
 /** Checks the segments between ST and SE (exclusive) in order. */
 export function checkAgainstGuide(guide: Guide, set: { segments: Segment[] }): SegmentError[] {
   const errors: SegmentError[] = [];
-  const body = set.segments.filter((s) => s.tag !== 'ST' && s.tag !== 'SE');
+  const { segments } = set;
   const ready = prepare(guide);
-  const uses = new Map<string, number>();
+  // Uses per tag: the guide's tags in an array, any other tag (only ever an error) in a Map.
+  const uses: number[] = new Array<number>(ready.tags.size).fill(0);
+  let otherUses: Map<string, number> | undefined;
+  const usesOf = (tag: string): number => {
+    const place = ready.tags.get(tag);
+    return place === undefined ? (otherUses?.get(tag) ?? 0) : (uses[place.index] as number);
+  };
   let state: Area = 'heading';
   let lastPosition = 1;
   /** Position of the last segment before the summary area began. */
   let beforeSummary: number | undefined;
-  const firstComesLate = body[0]?.tag !== guide.first && body.some((s) => s.tag === guide.first);
+  const count = guide.countCheck;
+  /** Where the count check's segment first came (its index among the segments checked). */
+  let counterIndex = -1;
 
-  body.forEach((segment, index) => {
-    const position = index + 2;
+  // The body is every segment but ST and SE, counted from 0 as it is read.
+  let index = -1;
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i] as Segment;
     const { tag } = segment;
-    const used = (uses.get(tag) ?? 0) + 1;
-    uses.set(tag, used);
-    if (index === 0 && tag !== guide.first && !firstComesLate) {
+    if (tag === 'ST' || tag === 'SE') continue;
+    index++;
+    const position = index + 2;
+    const place = ready.tags.get(tag);
+    let used: number;
+    if (place !== undefined) used = ++(uses[place.index] as number);
+    else {
+      otherUses ??= new Map();
+      used = (otherUses.get(tag) ?? 0) + 1;
+      otherUses.set(tag, used);
+    }
+    if (count !== undefined && counterIndex === -1 && tag === count.segment) counterIndex = index;
+    if (index === 0 && tag !== guide.first && !comesLater(segments, i + 1, guide.first)) {
       errors.push({ tag: guide.first, position: 1, code: segmentErrors.mandatoryMissing, elements: [] });
     }
     if (tag === guide.detailStart && state !== 'summary') state = 'detail';
@@ -235,7 +322,6 @@ export function checkAgainstGuide(guide: Guide, set: { segments: Segment[] }): S
       beforeSummary = position - 1;
     }
 
-    const place = ready.tags.get(tag);
     const allowedHere = (place !== undefined && place[state]) || (state === 'summary' && tag === guide.summaryStart);
     if (tag === guide.first && index > 0 && used === 1) {
       // The segment that must come first is there, but later: out of sequence, not missing.
@@ -252,32 +338,30 @@ export function checkAgainstGuide(guide: Guide, set: { segments: Segment[] }): S
     } else if (used > place.maxUse) {
       errors.push({ tag, position, code: segmentErrors.segmentOverMaximum, elements: [] });
     } else {
-      const elementErrorsFound = checkElements(place.rules, segment);
+      const elementErrorsFound = checkElements(place, segment);
       if (elementErrorsFound !== undefined)
         errors.push({ tag, position, code: segmentErrors.hasElementErrors, elements: elementErrorsFound });
     }
     lastPosition = position;
-  });
+  }
 
   // A missing segment is reported at the last position read before the place it was due: for a
   // heading or detail segment, before the summary area when that came.
   for (const tag of guide.required) {
-    if (!uses.has(tag) && !(tag === guide.first && errors.some((e) => e.tag === tag))) {
+    if (usesOf(tag) === 0 && !(tag === guide.first && errors.some((e) => e.tag === tag))) {
       const due = tag === guide.first ? 1 : ready.summary.has(tag) ? lastPosition : (beforeSummary ?? lastPosition);
       errors.push({ tag, position: due, code: segmentErrors.mandatoryMissing, elements: [] });
     }
   }
-  const count = guide.countCheck;
-  if (count !== undefined) {
-    const index = body.findIndex((s) => s.tag === count.segment);
-    const counter = body[index];
-    const stated = counter === undefined ? undefined : element(counter, count.element);
-    const actual = uses.get(count.counts) ?? 0;
-    if (counter !== undefined && stated !== undefined && /^\d+$/.test(stated) && Number(stated) !== actual) {
+  if (count !== undefined && counterIndex !== -1) {
+    const counter = bodySegment(segments, counterIndex);
+    const stated = element(counter, count.element);
+    const actual = usesOf(count.counts);
+    if (stated !== undefined && /^\d+$/.test(stated) && Number(stated) !== actual) {
       // X12 has no element code for "count does not match"; 7 (invalid value) with the bad value copied.
       errors.push({
         tag: count.segment,
-        position: index + 2,
+        position: counterIndex + 2,
         code: segmentErrors.hasElementErrors,
         elements: [{ position: count.element, code: elementErrors.invalidCode, value: stated }],
       });
@@ -287,22 +371,48 @@ export function checkAgainstGuide(guide: Guide, set: { segments: Segment[] }): S
   return errors.sort((a, b) => a.position - b.position);
 }
 
+/** Whether a segment other than ST and SE with this tag comes at or after `from`. */
+function comesLater(segments: Segment[], from: number, tag: string): boolean {
+  for (let i = from; i < segments.length; i++) if ((segments[i] as Segment).tag === tag && tag !== 'ST' && tag !== 'SE') return true;
+  return false;
+}
+
+/** The body's segment at `index`, ST and SE not counted. */
+function bodySegment(segments: Segment[], index: number): Segment {
+  let seen = -1;
+  for (const segment of segments) if (segment.tag !== 'ST' && segment.tag !== 'SE' && ++seen === index) return segment;
+  throw new Error(`no segment ${index} in the body`);
+}
+
 /**
- * The segment's element findings, or undefined when it has none (no array for a good segment).
- * Elements no rule names are kept as data (extras, descriptions): a NUL in one (the tokenizer passes
- * every byte but the delimiters) is code 6 too, since no text column can hold it.
+ * The segment's element findings, in position order, or undefined when it has none (no array for a
+ * good segment). Elements no rule names are kept as data (extras, descriptions): a NUL in one (the
+ * tokenizer passes every byte but the delimiters) is code 6 too, since no text column can hold it.
  */
-function checkElements(rules: TagPlace['rules'], segment: Segment): ElementError[] | undefined {
+function checkElements(place: TagPlace, segment: Segment): ElementError[] | undefined {
   let found: ElementError[] | undefined;
-  for (const { rule, codes } of rules ?? []) {
-    const error = checkValue(rule, element(segment, rule.pos) ?? '', codes);
-    if (error !== undefined) (found ??= []).push(error);
-  }
   const { elements } = segment;
+  const { byPosition } = place;
   for (let i = 0; i < elements.length; i++) {
-    if ((elements[i] as string).indexOf('\0') === -1) continue;
-    const position = i + 1;
-    if (rules?.some(({ rule }) => rule.pos === position) !== true) (found ??= []).push({ position, code: elementErrors.invalidCharacter });
+    const value = elements[i] as string;
+    const rules = byPosition[i + 1];
+    if (rules === undefined) {
+      if (value !== '' && value.indexOf('\0') !== -1) (found ??= []).push({ position: i + 1, code: elementErrors.invalidCharacter });
+      continue;
+    }
+    for (let r = 0; r < rules.length; r++) {
+      const { rule, codes } = rules[r] as PreparedRule;
+      const error = checkValue(rule, value, codes);
+      if (error !== undefined) (found ??= []).push(error);
+    }
+  }
+  // Past the segment's last element every value is missing: only a required rule finds anything.
+  for (const { rule } of place.required)
+    if (rule.pos > elements.length) (found ??= []).push({ position: rule.pos, code: elementErrors.mandatoryMissing });
+  if (place.nowhere.length === 0) return found;
+  for (const { rule, codes } of place.nowhere) {
+    const error = checkValue(rule, '', codes);
+    if (error !== undefined) (found ??= []).push(error);
   }
   return found?.sort((a, b) => a.position - b.position);
 }

@@ -15,7 +15,10 @@ const opt = (value: string): string | undefined => (value === '' ? undefined : v
 const isoDate = (value: string): string => (value.length === 8 ? `${value.slice(0, 4)}-${value.slice(4, 6)}-${value.slice(6, 8)}` : value);
 
 /** Origins point at segment positions, so that a domain problem can become an AK3/AK4. */
-const origin = (position: number): string => `/segments/${position}`;
+const origin = (position: number): string =>
+  position < origins.length ? (origins[position] ??= `/segments/${position}`) : `/segments/${position}`;
+/** The origins of the first positions, made once: every line has one, and sets are alike. */
+const origins = new Array<string | undefined>(1024).fill(undefined);
 
 /** TD5 routing: the elements that are there, in this order. */
 function routingOf(td5: Segment): Record<string, string> {
@@ -282,10 +285,11 @@ export function mapSegments(set: TransactionSet, map: Map850): Mapping {
     parent: undefined,
     totalPosition: undefined,
   };
-  set.segments.forEach((segment, index) => {
+  const { segments } = set;
+  for (let index = 0; index < segments.length; index++) {
+    const segment = segments[index] as Segment;
     const owner = m.currentLine;
-    if (handlers.get(segment.tag)?.(m, segment, index + 1, owner) === true) return;
-    (owner ?? m).unmapped.push(raw(segment));
-  });
+    if (handlers.get(segment.tag)?.(m, segment, index + 1, owner) !== true) (owner ?? m).unmapped.push(raw(segment));
+  }
   return m;
 }

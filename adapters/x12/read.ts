@@ -82,16 +82,16 @@ export class X12Reader<O> {
       interchangeEnd: (frame) => options.onInterchange(this.outcome(frame)),
       unreadable: (offset, reason, preview) => options.onUnreadable({ offset, reason, preview }),
     });
-    this.tokenizer = new X12Tokenizer((event) => {
+    this.tokenizer = new X12Tokenizer((event, hashed) => {
       // An ISA first closes the interchange before it (and starts a new hash), an IEA last.
       if (event.kind === 'segment' && event.segment.tag === 'ISA') {
         this.envelopes.accept(event);
         this.interchangeHash.add(event.segment, event.delimiters);
         return;
       }
-      if (event.kind === 'segment') this.interchangeHash.add(event.segment, event.delimiters);
+      if (event.kind === 'segment' && !hashed) this.interchangeHash.add(event.segment, event.delimiters);
       this.envelopes.accept(event);
-    });
+    }, this.interchangeHash);
   }
 
   push(chunk: Uint8Array): void {

@@ -222,6 +222,18 @@ describe('delimiters as partners send them', () => {
     expect(segmentsOf(events).find(([tag]) => tag === 'CTT')?.[1]).toEqual(['1  ']);
     expect(segmentsOf(events).find(([tag]) => tag === 'PO1')?.[1]).toEqual(['1', '2', 'EA', '9.5', '', 'VP', 'ABC-1']);
   });
+
+  it('a segment of 5,000 elements reads whole, and so do the segments after it', () => {
+    const many = Array.from({ length: 5000 }, (_, i) => String(i % 7 === 0 ? '' : i));
+    const events = tokenize(bytes(text(small()).replace('CTT*1~', `MSG*${many.join('*')}~CTT*1~`)));
+    expect(segmentsOf(events).find(([tag]) => tag === 'MSG')?.[1]).toEqual(many);
+    expect(segmentsOf(events).slice(-4)).toEqual([
+      ['CTT', ['1']],
+      ['SE', ['6', '0001']],
+      ['GE', ['1', '1']],
+      ['IEA', ['1', '000000001']],
+    ]);
+  });
 });
 
 describe('several interchanges in one file', () => {

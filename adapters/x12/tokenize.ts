@@ -3,6 +3,7 @@
 // chunk boundaries (its stream parser); see the X12 issue and bench/x12.ts.
 
 import { isAscii } from 'node:buffer';
+import { recordSeparator, unitSeparator, type ContentHash } from './content-hash.ts';
 import { ISA, isaElementCount, isaLength } from './elements.ts';
 
 export interface Delimiters {
@@ -26,6 +27,13 @@ export type TokenEvent =
   /** Bytes that do not start an interchange where one is expected: binary, EBCDIC, or a broken ISA. */
   | { kind: 'garbage'; offset: number; reason: string; preview: string };
 
+/**
+ * What is kept when a buffer ends on a segment's end: one shared empty array (never written to).
+ * Made anew there, it deoptimized drain() each time a chunk happened to end so (a constructor call
+ * that V8 had not seen when it optimized the function).
+ */
+const noBytes = new Uint8Array(0);
+
 const CR = 13;
 const LF = 10;
 const decoder = new TextDecoder('utf-8');
@@ -33,12 +41,8 @@ const decoder = new TextDecoder('utf-8');
 /** Bytes below 0x80 as a string, one char per byte: for ASCII the same text UTF-8 decoding gives. */
 const asciiText = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 
-/**
- * The typed array's own indexOf, also on a Buffer (fs chunks are): Buffer's is a call into C++
- * with argument checks, once per segment.
- */
-const typedIndexOf = Uint8Array.prototype.indexOf;
-const indexOfByte = (bytes: Uint8Array, byte: number, from: number): number => typedIndexOf.call(bytes, byte, from);
+/** A byte above 0x7F in text decoded as latin1: where UTF-8 decoding may give other text. */
+const highByte = /[\x80-\xff]/g;
 
 /** Whitespace and control bytes that partners put between segments; never data. */
 const isFiller = (byte: number): boolean => byte <= 0x20 || byte === 0x7f;
@@ -140,76 +144,110 @@ export function readIsaDelimiters(buffer: Uint8Array, start: number, final: bool
 }
 
 /**
+ * Called with each event; `hashed` when the segment's content is already in the tokenizer's
+ * ContentHash (see the constructor).
+ */
+export type TokenSink = (event: TokenEvent, hashed: boolean) => void;
+
+/**
  * A push tokenizer: feed it chunks, it calls back with each complete segment. Splitting the input
  * anywhere gives the same segments (tested at every byte boundary).
  */
 export class X12Tokenizer {
-  private pending: Uint8Array = new Uint8Array(0);
+  private pending: Uint8Array = noBytes;
   /** Offset of pending[0] in the whole input. */
   private base = 0;
   private delimiters: Delimiters | undefined;
+  /** The segment terminator as a one-char string, for the text's indexOf. */
+  private terminator = '';
   /** A run of garbage that may go on in the next chunk: reported once, when it ends. */
   private garbage: { offset: number; reason: string; preview: string } | undefined;
   /**
-   * The buffer being drained, decoded once, when it is pure ASCII (as X12 nearly always is): a
-   * char's index is then its byte's, and segments are cut from it instead of decoded one by one.
+   * The buffer being drained, decoded once as latin1 (one char per byte, so a char's index is its
+   * byte's): segments are cut from it instead of decoded one by one. For ASCII, as X12 nearly always
+   * is, that is the text; a segment with a byte above 0x7F is decoded as UTF-8 on its own.
    */
-  private text: string | undefined;
+  private text = '';
+  /**
+   * In the text, the next LF, CR and byte above 0x7F at or after the segment being cut (the length
+   * when there is none): looked for again only once a segment is past them, so that a segment is
+   * known to be plain ASCII and unwrapped without a look at each of its bytes.
+   */
+  private nextLf = 0;
+  private nextCr = 0;
+  private nextHigh = 0;
 
-  constructor(private readonly emit: (event: TokenEvent) => void) {}
+  /**
+   * With `hash`, each plain segment (ASCII, unwrapped; not an ISA, whose delimiter elements are not
+   * content) is added to it as it is cut, before it is emitted, in the same pass over its bytes:
+   * going over them again to hash them was a tenth of bench:x12.
+   */
+  constructor(
+    private readonly emit: TokenSink,
+    private readonly hash?: ContentHash,
+  ) {}
 
   push(chunk: Uint8Array): void {
-    this.pending = this.pending.length === 0 ? chunk : concat(this.pending, chunk);
+    // A plain Uint8Array either way (fs chunks are Buffers): byte reads see one kind of array.
+    this.pending =
+      this.pending.length === 0 ? new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength) : concat(this.pending, chunk);
     this.drain(false);
   }
 
   end(): void {
     this.drain(true);
     this.flushGarbage();
-    this.pending = new Uint8Array(0);
+    this.pending = noBytes;
   }
 
   private drain(final: boolean): void {
     const buffer = this.pending;
-    this.text = isAscii(buffer) ? asciiText(buffer) : undefined;
+    const length = buffer.length;
+    this.text = asciiText(buffer);
+    this.nextLf = -1;
+    this.nextCr = -1;
+    this.nextHigh = isAscii(buffer) ? length : -1;
     let pos = 0;
-    while (pos < buffer.length) {
-      while (pos < buffer.length && isFiller(buffer[pos] as number) && buffer[pos] !== this.delimiters?.segment) pos++;
-      if (pos >= buffer.length) break;
+    while (pos < length) {
+      const terminator = this.delimiters?.segment;
+      while (pos < length && isFiller(buffer[pos] as number) && buffer[pos] !== terminator) pos++;
+      if (pos >= length) break;
 
       // A new ISA; inside an interchange whose terminator is a line break, line breaks cannot be wrapping.
-      const wrapped = this.delimiters === undefined || (this.delimiters.segment !== CR && this.delimiters.segment !== LF);
-      const isa = isaAt(buffer, pos, final, wrapped);
-      if (isa === undefined) break;
-      if (this.delimiters === undefined || isa !== -1) {
-        if (isa === -1) {
-          pos = this.skipGarbage(buffer, pos, final, 'expected an interchange to start with ISA');
-          continue;
+      if (buffer[pos] === 0x49 /* I */ || this.delimiters === undefined) {
+        const wrapped = this.delimiters === undefined || (this.delimiters.segment !== CR && this.delimiters.segment !== LF);
+        const isa = isaAt(buffer, pos, final, wrapped);
+        if (isa === undefined) break;
+        if (this.delimiters === undefined || isa !== -1) {
+          if (isa === -1) {
+            pos = this.skipGarbage(buffer, pos, final, 'expected an interchange to start with ISA');
+            continue;
+          }
+          this.flushGarbage();
+          const found = readIsaDelimiters(buffer, pos, final);
+          if (found === undefined) break;
+          if (typeof found === 'string') {
+            pos = this.skipGarbage(buffer, pos + 1, final, found, pos);
+            this.delimiters = undefined;
+            continue;
+          }
+          this.delimiters = found;
+          this.terminator = String.fromCharCode(found.segment);
         }
-        this.flushGarbage();
-        const found = readIsaDelimiters(buffer, pos, final);
-        if (found === undefined) break;
-        if (typeof found === 'string') {
-          pos = this.skipGarbage(buffer, pos + 1, final, found, pos);
-          this.delimiters = undefined;
-          continue;
-        }
-        this.delimiters = found;
       }
 
-      const delimiters = this.delimiters;
-      const end = indexOfByte(buffer, delimiters.segment, pos);
+      const delimiters = this.delimiters as Delimiters;
+      const end = this.text.indexOf(this.terminator, pos);
       if (end === -1 && !final) break;
-      const stop = end === -1 ? buffer.length : end;
-      const segment = this.segmentAt(buffer, pos, stop, delimiters);
-      if (segment !== undefined) this.emit({ kind: 'segment', segment, delimiters });
+      const stop = end === -1 ? length : end;
+      const tag = this.cut(buffer, pos, stop, delimiters);
       // An IEA closes the interchange: whatever follows must start with a new ISA.
-      if (segment?.tag === 'IEA') this.delimiters = undefined;
+      if (tag === 'IEA') this.delimiters = undefined;
       pos = stop + 1;
     }
-    this.base += Math.min(pos, buffer.length);
-    this.pending = pos >= buffer.length ? new Uint8Array(0) : buffer.subarray(pos);
-    this.text = undefined;
+    this.base += Math.min(pos, length);
+    this.pending = pos >= length ? noBytes : buffer.subarray(pos);
+    this.text = '';
   }
 
   /**
@@ -233,28 +271,55 @@ export class X12Tokenizer {
 
   private flushGarbage(): void {
     if (this.garbage === undefined) return;
-    this.emit({ kind: 'garbage', ...this.garbage });
+    this.emit({ kind: 'garbage', ...this.garbage }, false);
     this.garbage = undefined;
   }
 
-  private segmentAt(buffer: Uint8Array, start: number, stop: number, delimiters: Delimiters): Segment | undefined {
+  /** Emits the segment in buffer[start, stop) (stop: its terminator), if it holds one; returns its tag. */
+  private cut(buffer: Uint8Array, start: number, stop: number, delimiters: Delimiters): string | undefined {
     // Line breaks inside a segment are wrapping, not data (unless a line break is a delimiter).
     const unwrap = delimiters.segment !== CR && delimiters.segment !== LF && delimiters.element !== CR && delimiters.element !== LF;
-    if (this.text !== undefined) {
-      // Line breaks among the trailing controls go with them; one before them is wrapping, taken
-      // out on the byte path below.
-      const last = withoutTrailingControls(buffer, start, stop, delimiters);
-      if (last === start) return undefined;
-      const segment = cutSegment(this.text, buffer, start, last, delimiters.element, unwrap, this.base + start);
-      if (segment !== undefined) return segment;
+    // Line breaks among the trailing controls go with them; one before them is wrapping, taken out
+    // on the byte path below.
+    const last = withoutTrailingControls(buffer, start, stop, delimiters);
+    if (last === start) return undefined;
+    if (this.isPlain(start, last, unwrap)) {
+      const { hash } = this;
+      // Content: the bytes, separators as U+001F, U+001F after a tag alone, U+001E (ContentHash.add).
+      const room = hash?.room(last - start + 2);
+      const segment = cutSegment(this.text, start, last, delimiters.element, this.base + start, room, hash?.used ?? 0);
+      const hashed = room !== undefined && segment.tag !== 'ISA';
+      if (hashed) (hash as ContentHash).used += last - start + (segment.elements.length === 0 ? 2 : 1);
+      this.emit({ kind: 'segment', segment, delimiters }, hashed);
+      return segment.tag;
     }
     // Not ASCII, or wrapped: bytes filtered and decoded for this segment alone.
     let slice = buffer.subarray(start, stop);
     if (unwrap && (slice.includes(LF) || slice.includes(CR))) slice = slice.filter((b) => b !== LF && b !== CR);
-    const last = withoutTrailingControls(slice, 0, slice.length, delimiters);
-    return last === 0 ? undefined : toSegment(decoder.decode(slice.subarray(0, last)), delimiters, this.base + start);
+    const unwrappedLast = withoutTrailingControls(slice, 0, slice.length, delimiters);
+    if (unwrappedLast === 0) return undefined;
+    const segment = toSegment(decoder.decode(slice.subarray(0, unwrappedLast)), delimiters, this.base + start);
+    this.emit({ kind: 'segment', segment, delimiters }, false);
+    return segment.tag;
+  }
+
+  /** Whether text[start, end) is ASCII and, when line breaks are wrapping, has none. */
+  private isPlain(start: number, end: number, unwrap: boolean): boolean {
+    const { text } = this;
+    if (this.nextHigh < start) {
+      highByte.lastIndex = start;
+      this.nextHigh = highByte.exec(text)?.index ?? text.length;
+    }
+    if (this.nextHigh < end) return false;
+    if (!unwrap) return true;
+    if (this.nextLf < start) this.nextLf = indexOr(text.indexOf('\n', start), text.length);
+    if (this.nextCr < start) this.nextCr = indexOr(text.indexOf('\r', start), text.length);
+    return this.nextLf >= end && this.nextCr >= end;
   }
 }
+
+/** An index found by indexOf, or `otherwise` when there is none. */
+const indexOr = (index: number, otherwise: number): number => (index === -1 ? otherwise : index);
 
 /** The segment's text split at the element separator; the first part is the tag. */
 function toSegment(text: string, delimiters: Delimiters, offset: number): Segment {
@@ -264,34 +329,80 @@ function toSegment(text: string, delimiters: Delimiters, offset: number): Segmen
 }
 
 /**
- * The segment text[start, end) split at the element separator, found in the bytes (a char's index is
- * its byte's): what toSegment gives, without copying the segment first. Undefined when it meets a
- * line break that is wrapping (`unwrap`): the byte path takes those out first.
+ * The segment text[start, end) split at the element separator: what toSegment gives, without copying
+ * the segment first. The text is plain ASCII there, one char per byte. With `content`, also writes
+ * the segment's content (ContentHash.add) into it from `at`, in the same pass.
  */
 function cutSegment(
   text: string,
-  bytes: Uint8Array,
   start: number,
   end: number,
   separator: number,
-  unwrap: boolean,
   offset: number,
-): Segment | undefined {
-  let tag: string | undefined;
-  const elements: string[] = [];
-  let from = start;
-  for (let at = start; at <= end; at++) {
-    // The end closes the last part as a separator would.
-    const byte = at === end ? separator : (bytes[at] as number);
-    if (byte === separator) {
-      if (tag === undefined) tag = tagAt(text, bytes, from, at);
-      else elements.push(text.slice(from, at));
-      from = at + 1;
-    } else if (unwrap && isLineBreak(byte)) {
-      return undefined;
-    }
+  content: Uint8Array | undefined,
+  contentAt: number,
+): Segment {
+  let written = contentAt;
+  let at = start;
+  for (; at < end; at++) {
+    const unit = text.charCodeAt(at);
+    if (unit === separator) break;
+    if (content !== undefined) content[written++] = unit;
   }
-  return { tag: tag as string, elements, offset };
+  const tag = tagAt(text, start, at);
+  let from = at + 1;
+  if (content !== undefined) content[written++] = unitSeparator;
+  // Where each element ends, so that the array is made at its size (most segments have a few
+  // elements; one grown by push holds room for 16).
+  let count = 0;
+  let cuts = ends;
+  if (at < end) {
+    for (at++; at < end; at++) {
+      const unit = text.charCodeAt(at);
+      if (unit !== separator) {
+        if (content !== undefined) content[written++] = unit;
+        continue;
+      }
+      if (content !== undefined) content[written++] = unitSeparator;
+      if (count === cuts.length) cuts = growInts(cuts);
+      cuts[count++] = at;
+    }
+    if (count === cuts.length) cuts = growInts(cuts);
+    cuts[count++] = end;
+    // Kept for the next segment unless one with a great many elements grew it.
+    if (cuts.length <= maxKeptEnds) ends = cuts;
+  }
+  if (content !== undefined) content[written] = recordSeparator;
+  const elements = new Array<string>(count);
+  for (let i = 0; i < count; i++) {
+    const to = cuts[i] as number;
+    elements[i] = valueAt(text, from, to);
+    from = to + 1;
+  }
+  return { tag, elements, offset };
+}
+
+/** The ends of the elements of the segment being cut (reused: one segment at a time). */
+let ends: Int32Array = new Int32Array(64);
+const maxKeptEnds = 1024;
+const growInts = (ints: Int32Array): Int32Array => {
+  const grown = new Int32Array(ints.length * 2);
+  grown.set(ints);
+  return grown;
+};
+
+/** Every two-char value met so far, by its two chars: at most 65,536 short strings. */
+const pairs: (string | undefined)[] = new Array<string | undefined>(65_536).fill(undefined);
+
+/**
+ * The element text[start, end). Codes and qualifiers (EA, VN, BP, ST, 92 ...) are most values of a
+ * file; sharing one string per two-char value spares millions of small strings (V8 already shares
+ * the one-char and empty ones).
+ */
+function valueAt(text: string, start: number, end: number): string {
+  if (end - start !== 2) return text.slice(start, end);
+  const key = (text.charCodeAt(start) << 8) | text.charCodeAt(start + 1);
+  return (pairs[key] ??= text.slice(start, end));
 }
 
 /** Tags of one to three bytes, by their bytes (and length, in the top bits): the same string every time. */
@@ -304,11 +415,11 @@ const maxTags = 4096;
  * made a property key once so that V8 interns it, makes each comparison a pointer check and spares
  * a string per segment.
  */
-function tagAt(text: string, bytes: Uint8Array, start: number, end: number): string {
+function tagAt(text: string, start: number, end: number): string {
   const length = end - start;
   if (length < 1 || length > 3) return text.slice(start, end);
   let key = length << 24;
-  for (let i = start; i < end; i++) key |= (bytes[i] as number) << (8 * (end - 1 - i));
+  for (let i = start; i < end; i++) key |= text.charCodeAt(i) << (8 * (end - 1 - i));
   let tag = tags.get(key);
   if (tag === undefined) {
     // Bounded: input full of made-up tags must not grow it without end in a long-lived server.
