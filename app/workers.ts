@@ -22,8 +22,10 @@ export interface WorkerOptions {
   vendors: readonly string[];
   /** More named jobs for the same scheduler. */
   jobs?: readonly Job[];
-  /** Requests per dispatch round (100). */
+  /** Requests per dispatch round (dispatchBatch). */
   batch?: number;
+  /** Dispatch rounds at once (dispatchRounds). */
+  rounds?: number;
   /** Wait after a round that found nothing due (200 ms). */
   idleMs?: number;
   /** No broker confirm within this = not sent, tried again later (5 s). */
@@ -40,6 +42,14 @@ export interface Workers {
   stop(): Promise<void>;
 }
 
+/**
+ * 500 requests a round, two rounds at once: 20,000 due requests drain at about two thirds of what
+ * plain amqplib publishing them with batched confirms does (bench:dispatch); 100 a round, one at a
+ * time, drained them at a third.
+ */
+export const dispatchBatch = 500;
+export const dispatchRounds = 2;
+
 const httpSendPolicy: RetryPolicy = { retries: 2, minTimeoutMs: 200, maxTimeoutMs: 2_000, timeoutMs: 10_000 };
 
 export function startWorkers(options: WorkerOptions): Workers {
@@ -51,7 +61,8 @@ export function startWorkers(options: WorkerOptions): Workers {
     ...(broker === undefined ? {} : { broker }),
     ...(queues === undefined ? {} : { vendorQueues: queues }),
     log,
-    batch: options.batch ?? 100,
+    batch: options.batch ?? dispatchBatch,
+    rounds: options.rounds ?? dispatchRounds,
     idleMs: options.idleMs ?? 200,
     confirmTimeoutMs: options.confirmTimeoutMs ?? 5_000,
     httpPolicy: options.httpPolicy ?? httpSendPolicy,
