@@ -5,7 +5,7 @@ import type { OutboundClient, RetryPolicy } from '../adapters/http/index.ts';
 import type { FulfillmentDeps } from '../pipeline/fulfillment.ts';
 import { moveDeadLetters, type Consumers } from './jobs/dead-letters.ts';
 import { dispatchJob } from './jobs/dispatch.ts';
-import { consumeReplies, onReply } from './jobs/replies.ts';
+import { consumeReplies, onReply, replyGroup } from './jobs/replies.ts';
 import { vendorQueues } from './jobs/vendor-queues.ts';
 import { startScheduler, type Job } from './scheduler.ts';
 
@@ -34,7 +34,7 @@ export interface WorkerOptions {
   httpPolicy?: RetryPolicy;
   /** The admin-set side of the outbound policy (`ServerDeps.outbound.endpoints`), for HTTP vendors. */
   outbound: OutboundClient;
-  /** Reply handlers at once (8): each holds a database connection, and the pool (10) must keep some for orders coming in. */
+  /** Unacked replies at once (twice a reply group): one group is applied (one database connection) while the next gathers. */
   prefetch?: number;
 }
 
@@ -80,7 +80,7 @@ export function startWorkers(options: WorkerOptions): Workers {
   });
 
   if (broker !== undefined && queues !== undefined) {
-    consumers.push(consumeReplies(broker, options.fulfillment, options.prefetch ?? 8));
+    consumers.push(consumeReplies(broker, options.fulfillment, { prefetch: options.prefetch ?? 2 * replyGroup.max }));
     // A reply the broker dead-lettered for its delivery limit (gateways killed while holding it) gets one last try.
     const lastTry = (origin: Delivery) => onReply(options.fulfillment, broker.names, origin);
     consumers.push(moveDeadLetters(db, broker, broker.names.dlq(broker.names.repliesQueue), lastTry, log));
