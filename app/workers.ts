@@ -5,6 +5,7 @@ import type { OutboundClient, RetryPolicy } from '../adapters/http/index.ts';
 import type { FulfillmentDeps } from '../pipeline/fulfillment.ts';
 import { moveDeadLetters, type Consumers } from './jobs/dead-letters.ts';
 import { dispatchJob } from './jobs/dispatch.ts';
+import type { GroupOptions } from './jobs/groups.ts';
 import { consumeReplies, onReply, replyGroup } from './jobs/replies.ts';
 import { vendorQueues } from './jobs/vendor-queues.ts';
 import { startScheduler, type Job } from './scheduler.ts';
@@ -36,6 +37,8 @@ export interface WorkerOptions {
   outbound: OutboundClient;
   /** Unacked replies at once (twice a reply group): one group is applied (one database connection) while the next gathers. */
   prefetch?: number;
+  /** How vendor replies are gathered into one transaction (replyGroup). */
+  replyGroup?: GroupOptions;
 }
 
 export interface Workers {
@@ -80,7 +83,8 @@ export function startWorkers(options: WorkerOptions): Workers {
   });
 
   if (broker !== undefined && queues !== undefined) {
-    consumers.push(consumeReplies(broker, options.fulfillment, { prefetch: options.prefetch ?? 2 * replyGroup.max }));
+    const group = options.replyGroup ?? replyGroup;
+    consumers.push(consumeReplies(broker, options.fulfillment, { prefetch: options.prefetch ?? 2 * group.max, group }));
     // A reply the broker dead-lettered for its delivery limit (gateways killed while holding it) gets one last try.
     const lastTry = (origin: Delivery) => onReply(options.fulfillment, broker.names, origin);
     consumers.push(moveDeadLetters(db, broker, broker.names.dlq(broker.names.repliesQueue), lastTry, log));
