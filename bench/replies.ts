@@ -35,6 +35,8 @@ interface Result {
   replies: number;
   seconds: number;
   perSecond: number;
+  /** The gateway's (this process's) CPU while draining, in cores: near 1, it is what limits. */
+  gatewayCpu: number;
 }
 
 async function runConsumer(root: string): Promise<Result> {
@@ -70,6 +72,7 @@ async function runConsumer(root: string): Promise<Result> {
     const total = await publishSteps(broker.names.repliesExchange, answers);
     const { db } = t.database;
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     consumer =
       typeof replies.replyGroup === 'object'
         ? replies.consumeReplies(broker, t.deps.fulfillment, { prefetch: 2 * replies.replyGroup.max })
@@ -85,7 +88,8 @@ async function runConsumer(root: string): Promise<Result> {
       await sleep(10);
     }
     const seconds = (performance.now() - started) / 1000;
-    return { replies: total, seconds, perSecond: total / seconds };
+    const cpu = process.cpuUsage(cpuBefore);
+    return { replies: total, seconds, perSecond: total / seconds, gatewayCpu: (cpu.user + cpu.system) / 1e6 / seconds };
   } finally {
     await consumer?.stop();
     await broker.close();
@@ -130,12 +134,12 @@ async function main(): Promise<number> {
     ...(base === undefined ? [] : [[`consumer @ ${base}`, base] as [string, string]]),
     ['consumer (this checkout)', repoRoot],
   ];
-  const rows = [['', 'run', 'replies', 'seconds', 'replies/s']];
+  const rows = [['', 'run', 'replies', 'seconds', 'replies/s', 'gateway CPU']];
   for (let run = 1; run <= runs; run++) {
     for (const [name, root] of targets) {
       const result = await runConsumer(root);
       log(`${name} run ${run}: ${fmt(result.perSecond, 0)} replies/s`);
-      rows.push([name, String(run), String(result.replies), fmt(result.seconds, 2), fmt(result.perSecond, 0)]);
+      rows.push([name, String(run), String(result.replies), fmt(result.seconds, 2), fmt(result.perSecond, 0), fmt(result.gatewayCpu, 2)]);
     }
   }
   log(`machine busy after: ${fmt((await machineBusyNow()) * 100, 0)}%`);
