@@ -35,7 +35,7 @@ export interface WorkerOptions {
   httpPolicy?: RetryPolicy;
   /** The admin-set side of the outbound policy (`ServerDeps.outbound.endpoints`), for HTTP vendors. */
   outbound: OutboundClient;
-  /** Unacked replies at once (twice a reply group): one group is applied (one database connection) while the next gathers. */
+  /** Unacked replies at once (twice a reply group): a group per lane is applied (a database connection each) while the next gathers. */
   prefetch?: number;
   /** How vendor replies are gathered into one transaction (replyGroup). */
   replyGroup?: GroupOptions;

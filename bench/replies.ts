@@ -17,6 +17,7 @@ import { fmt, log, machineBusyNow, repoRoot, runMain, sleep, table } from './sup
 //   BENCH_ORDERS  orders (400; about 8 replies each)
 //   BENCH_BASE    another checkout (main's, in a worktree of its own): its consumer runs too
 //   BENCH_RUNS    times each one runs (2)
+//   BENCH_LANES   lanes for this checkout's consumer, a list to compare (default: its own)
 
 const brokerUrl = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const orders = Number(process.env.BENCH_ORDERS ?? 400);
@@ -39,7 +40,7 @@ interface Result {
   gatewayCpu: number;
 }
 
-async function runConsumer(root: string): Promise<Result> {
+async function runConsumer(root: string, lanes: number | undefined): Promise<Result> {
   const { startTestApp, sampleOrder } = await load<AppModule>(root, 'test/support/app.ts');
   const { connectBroker } = await load<AmqpModule>(root, 'adapters/amqp/index.ts');
   const { dispatchDue } = await load<DbModule>(root, 'adapters/db/index.ts');
@@ -75,7 +76,10 @@ async function runConsumer(root: string): Promise<Result> {
     const cpuBefore = process.cpuUsage();
     consumer =
       typeof replies.replyGroup === 'object'
-        ? replies.consumeReplies(broker, t.deps.fulfillment, { prefetch: 2 * replies.replyGroup.max })
+        ? replies.consumeReplies(broker, t.deps.fulfillment, {
+            prefetch: 2 * replies.replyGroup.max,
+            group: { ...replies.replyGroup, ...(lanes === undefined ? {} : { lanes }) },
+          })
         : (replies.consumeReplies as unknown as (b: unknown, f: unknown, prefetch: number) => { stop(): Promise<void> })(
             broker,
             t.deps.fulfillment,
@@ -130,14 +134,19 @@ async function publishSteps(exchange: string, answers: ReturnType<typeof replies
 async function main(): Promise<number> {
   const base = process.env.BENCH_BASE;
   log(`machine busy before: ${fmt((await machineBusyNow()) * 100, 0)}%; ${orders} orders`);
-  const targets: [string, string][] = [
-    ...(base === undefined ? [] : [[`consumer @ ${base}`, base] as [string, string]]),
-    ['consumer (this checkout)', repoRoot],
+  const lanes = process.env.BENCH_LANES?.split(',').map(Number) ?? [undefined];
+  const targets: [string, string, number | undefined][] = [
+    ...(base === undefined ? [] : [[`consumer @ ${base}`, base, undefined] as [string, string, undefined]]),
+    ...lanes.map((n): [string, string, number | undefined] => [
+      `consumer (this checkout${n === undefined ? '' : `, ${n} lane(s)`})`,
+      repoRoot,
+      n,
+    ]),
   ];
   const rows = [['', 'run', 'replies', 'seconds', 'replies/s', 'gateway CPU']];
   for (let run = 1; run <= runs; run++) {
-    for (const [name, root] of targets) {
-      const result = await runConsumer(root);
+    for (const [name, root, laneCount] of targets) {
+      const result = await runConsumer(root, laneCount);
       log(`${name} run ${run}: ${fmt(result.perSecond, 0)} replies/s`);
       rows.push([name, String(run), String(result.replies), fmt(result.seconds, 2), fmt(result.perSecond, 0), fmt(result.gatewayCpu, 2)]);
     }

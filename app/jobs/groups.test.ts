@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { grouped } from './groups.ts';
+import { grouped, groupedByKey } from './groups.ts';
 
 // Calls gathered into groups: a full group goes at once, one group at a time, in the order the
 // calls came, and each call gets its own result (or its group's failure).
@@ -50,5 +50,26 @@ describe('grouped calls', () => {
     await tick();
     groups[1]?.finish(['r3']);
     expect(await Promise.all(short)).toEqual(['r3', 'the group gave no result for this call']);
+  });
+
+  it('keeps one key in one lane, in order, while another lane goes on', async () => {
+    const { groups, apply } = controlled();
+    const call = groupedByKey(apply, { max: 1, windowMs: 600_000, lanes: 2 });
+    // 'a' and 'b' hash to different lanes.
+    const a1 = call('a', 1);
+    const a2 = call('a', 2);
+    const b3 = call('b', 3);
+    await tick();
+    expect(groups.map((g) => g.items)).toEqual([[1], [3]]);
+    groups[1]?.finish();
+    expect(await b3).toBe('r3');
+    await tick();
+    expect(groups.map((g) => g.items)).toEqual([[1], [3]]);
+    groups[0]?.finish();
+    expect(await a1).toBe('r1');
+    await tick();
+    expect(groups.map((g) => g.items)).toEqual([[1], [3], [2]]);
+    groups[2]?.finish();
+    expect(await a2).toBe('r2');
   });
 });
