@@ -107,9 +107,13 @@ export function dispatchJob(options: DispatchOptions): Job {
     afterFailureMs: 1_000,
     async run() {
       // Rounds side by side claim different rows (SKIP LOCKED): one records its outcomes while another waits for its confirms.
-      const rounds = await Promise.all(Array.from({ length: options.rounds }, () => dispatchDue(db, channels, options.batch, send)));
-      const sent = rounds.reduce((n, r) => n + r.sent, 0);
-      const failed = rounds.reduce((n, r) => n + r.failed, 0);
+      // All end before the run does, a failed one too, so that the next run never overlaps this one's.
+      const rounds = await Promise.allSettled(Array.from({ length: options.rounds }, () => dispatchDue(db, channels, options.batch, send)));
+      const thrown = rounds.find((r) => r.status === 'rejected');
+      if (thrown !== undefined) throw thrown.reason;
+      const done = rounds.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      const sent = done.reduce((n, r) => n + r.sent, 0);
+      const failed = done.reduce((n, r) => n + r.failed, 0);
       if (failed > 0) options.log.warn(`dispatch: ${sent} sent, ${failed} to retry later`);
       return sent + failed > 0;
     },
