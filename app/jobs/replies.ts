@@ -22,7 +22,8 @@ import { groupedByKey, type GroupOptions } from './groups.ts';
 /**
  * Up to 64 replies a transaction: PostgreSQL keeps 64 subtransaction ids (a savepoint each) per
  * session before other sessions' snapshots must look them up on disk. Two lanes, two transactions
- * at once: bench:replies drained 15-20 % faster than with one, and four were not clearly better.
+ * at once: bench:replies drained 2-27 % faster than with one (which lost to main's eight single
+ * transactions at once on a machine others kept busy), and four were not clearly better.
  */
 export const replyGroup: GroupOptions = { max: 64, windowMs: 5, lanes: 2 };
 
