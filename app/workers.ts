@@ -5,7 +5,8 @@ import type { OutboundClient, RetryPolicy } from '../adapters/http/index.ts';
 import type { FulfillmentDeps } from '../pipeline/fulfillment.ts';
 import { moveDeadLetters, type Consumers } from './jobs/dead-letters.ts';
 import { dispatchJob } from './jobs/dispatch.ts';
-import { consumeReplies, onReply } from './jobs/replies.ts';
+import type { GroupOptions } from './jobs/groups.ts';
+import { consumeReplies, onReply, replyGroup } from './jobs/replies.ts';
 import { vendorQueues } from './jobs/vendor-queues.ts';
 import { startScheduler, type Job } from './scheduler.ts';
 
@@ -22,8 +23,10 @@ export interface WorkerOptions {
   vendors: readonly string[];
   /** More named jobs for the same scheduler. */
   jobs?: readonly Job[];
-  /** Requests per dispatch round (100). */
+  /** Requests per dispatch round (dispatchBatch). */
   batch?: number;
+  /** Dispatch rounds at once (dispatchRounds). */
+  rounds?: number;
   /** Wait after a round that found nothing due (200 ms). */
   idleMs?: number;
   /** No broker confirm within this = not sent, tried again later (5 s). */
@@ -32,13 +35,23 @@ export interface WorkerOptions {
   httpPolicy?: RetryPolicy;
   /** The admin-set side of the outbound policy (`ServerDeps.outbound.endpoints`), for HTTP vendors. */
   outbound: OutboundClient;
-  /** Reply handlers at once (8): each holds a database connection, and the pool (10) must keep some for orders coming in. */
+  /** Unacked replies at once (twice a reply group): a group per lane is applied (a database connection each) while the next gathers. */
   prefetch?: number;
+  /** How vendor replies are gathered into one transaction (replyGroup). */
+  replyGroup?: GroupOptions;
 }
 
 export interface Workers {
   stop(): Promise<void>;
 }
+
+/**
+ * 500 requests a round, two rounds at once: bench:dispatch drains 20,000 due requests at 8,200-14,900
+ * a second, three to four times what 100 a round, one at a time, did (2,200-3,800), and 30-80 % of
+ * plain amqplib publishing them with batched confirms on a busy 2-core machine.
+ */
+export const dispatchBatch = 500;
+export const dispatchRounds = 2;
 
 const httpSendPolicy: RetryPolicy = { retries: 2, minTimeoutMs: 200, maxTimeoutMs: 2_000, timeoutMs: 10_000 };
 
@@ -51,7 +64,8 @@ export function startWorkers(options: WorkerOptions): Workers {
     ...(broker === undefined ? {} : { broker }),
     ...(queues === undefined ? {} : { vendorQueues: queues }),
     log,
-    batch: options.batch ?? 100,
+    batch: options.batch ?? dispatchBatch,
+    rounds: options.rounds ?? dispatchRounds,
     idleMs: options.idleMs ?? 200,
     confirmTimeoutMs: options.confirmTimeoutMs ?? 5_000,
     httpPolicy: options.httpPolicy ?? httpSendPolicy,
@@ -69,7 +83,8 @@ export function startWorkers(options: WorkerOptions): Workers {
   });
 
   if (broker !== undefined && queues !== undefined) {
-    consumers.push(consumeReplies(broker, options.fulfillment, options.prefetch ?? 8));
+    const group = options.replyGroup ?? replyGroup;
+    consumers.push(consumeReplies(broker, options.fulfillment, { prefetch: options.prefetch ?? 2 * group.max, group }));
     // A reply the broker dead-lettered for its delivery limit (gateways killed while holding it) gets one last try.
     const lastTry = (origin: Delivery) => onReply(options.fulfillment, broker.names, origin);
     consumers.push(moveDeadLetters(db, broker, broker.names.dlq(broker.names.repliesQueue), lastTry, log));

@@ -170,7 +170,44 @@ export async function handleTaskEvent(
     if (error instanceof Refusal) return error.result;
     throw error;
   }
+  await pushAll(deps, pushes);
+  return result;
+}
+
+/** What handleTaskEvents gives each event: its result as handleTaskEvent gives it, or what it alone threw. */
+export type GroupedResult = EventResult | { kind: 'failed'; error: unknown };
+
+/**
+ * Applies vendors' events in one transaction, in the order given, each as handleTaskEvent would
+ * apply it alone: one that is refused or throws changes nothing of its own (a savepoint each) and
+ * the others are kept. Two copies of one reply in the group: the second is a duplicate, as it
+ * would be after the first's commit. Documents are pushed after the one commit; a failure of the
+ * transaction itself throws and applies none.
+ */
+export async function handleTaskEvents(
+  deps: FulfillmentDeps,
+  events: readonly { event: TaskEvent; source: EventSource }[],
+  at: Date = new Date(),
+): Promise<GroupedResult[]> {
+  const pushes = events.map((): Push[] => []);
+  const ends = await deps.store.transactionEach(
+    events.map(({ event, source }, index) => (tx: StoreTransaction) => {
+      const own = pushes[index] as Push[];
+      // Run again after a conflict (the whole group) or undone alone: it starts with nothing to push.
+      own.length = 0;
+      return apply(deps, tx, event, source, at, own);
+    }),
+  );
+  const results = ends.map((end, index): GroupedResult => {
+    if (end.ok) return end.value;
+    (pushes[index] as Push[]).length = 0;
+    return end.error instanceof Refusal ? end.error.result : { kind: 'failed', error: end.error };
+  });
+  await pushAll(deps, pushes.flat());
+  return results;
+}
+
+async function pushAll(deps: FulfillmentDeps, pushes: readonly Push[]): Promise<void> {
   for (const push of pushes)
     await pushDocument({ store: deps.store, deliver: push.deliver }, push.stored, push.contentType, push.endpointUrl);
-  return result;
 }

@@ -460,8 +460,18 @@ export interface StoreTransaction extends ApprovalTransaction, WorkItemTransacti
   queueNotices(batch: NoticeBatch): Promise<void>;
 }
 
+/** One piece of work's end in a transaction it shared: what it returned, or what it threw (its own writes undone). */
+export type Isolated<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
 export interface OrderStore {
   transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T>;
+  /**
+   * Runs the works one after another in one transaction, one commit for all: a work that throws
+   * has only its own writes undone (a savepoint each) and the others are kept. A failure of the
+   * transaction itself (the database gone, a conflict that outlasts the retries, the commit)
+   * throws, and then nothing is kept. Run again whole after a conflict, so each work must be too.
+   */
+  transactionEach<T>(works: readonly ((tx: StoreTransaction) => Promise<T>)[]): Promise<Isolated<T>[]>;
 }
 
 /** Measures a stage; the API wires it to a Prometheus histogram, tests to nothing. */

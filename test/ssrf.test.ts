@@ -237,6 +237,7 @@ describe('SSRF: every spelling of our own network is refused at registration and
       db: t.database.db,
       log: { warn: () => undefined },
       batch: 100,
+      rounds: 1,
       idleMs: 20,
       confirmTimeoutMs: 1_000,
       httpPolicy: fast,

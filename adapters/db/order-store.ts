@@ -5,8 +5,8 @@ import { workItemTransaction } from './work-items.ts';
 import type { Knex } from 'knex';
 import pRetry from 'p-retry';
 import type { StoredOrder } from '../../domain/order.ts';
-import type { IdempotencyRecord, OrderStore, StoreTransaction } from '../../pipeline/ports.ts';
-import { isTransientConflict } from './availability.ts';
+import type { IdempotencyRecord, Isolated, OrderStore, StoreTransaction } from '../../pipeline/ports.ts';
+import { isDatabaseUnavailable, isTransientConflict } from './availability.ts';
 import type { Database } from './connect.ts';
 import { applyFulfillment, lockFulfillment, partnerChannels, recordInbox } from './fulfillment-store.ts';
 import { acknowledgedDocuments, markAcknowledgmentsOverdue, recordAcknowledgment } from './document-acks.ts';
@@ -230,23 +230,52 @@ const conflictAttempts = 6;
  * everything it writes is in the rolled-back transaction, and what it keeps outside is reset.
  */
 export function orderStore(db: Database): OrderStore {
+  const retried = <T>(run: () => Promise<T>): Promise<T> =>
+    pRetry(run, {
+      retries: conflictAttempts - 1,
+      minTimeout: 5,
+      maxTimeout: 200,
+      randomize: true,
+      shouldRetry: ({ error }) => isTransientConflict(error),
+    });
   return {
     transaction: (work) =>
-      pRetry(
-        () =>
-          db.transaction(async (trx) => {
-            const outbox: OutboxJson[] = [];
-            const result = await work(transactionOn(trx, outbox));
-            await insertOutbox(trx, outbox);
-            return result;
-          }),
-        {
-          retries: conflictAttempts - 1,
-          minTimeout: 5,
-          maxTimeout: 200,
-          randomize: true,
-          shouldRetry: ({ error }) => isTransientConflict(error),
-        },
+      retried(() =>
+        db.transaction(async (trx) => {
+          const outbox: OutboxJson[] = [];
+          const result = await work(transactionOn(trx, outbox));
+          await insertOutbox(trx, outbox);
+          return result;
+        }),
       ),
+    transactionEach: (works) => retried(() => db.transaction((trx) => eachInSavepoints(trx, works))),
   };
+}
+
+/**
+ * Each work in a savepoint of its own, its outbox messages written inside it (a later work reads
+ * the outbox as if the earlier one had committed: an order that ends drops the requests a reply
+ * before it enqueued). A conflict or a lost connection is the whole transaction's, not one work's.
+ */
+async function eachInSavepoints<T>(
+  trx: Knex.Transaction,
+  works: readonly ((tx: StoreTransaction) => Promise<T>)[],
+): Promise<Isolated<T>[]> {
+  const ends: Isolated<T>[] = [];
+  for (const work of works) {
+    await trx.raw('SAVEPOINT each_work');
+    try {
+      const outbox: OutboxJson[] = [];
+      const value = await work(transactionOn(trx, outbox));
+      await insertOutbox(trx, outbox);
+      await trx.raw('RELEASE SAVEPOINT each_work');
+      ends.push({ ok: true, value });
+    } catch (error) {
+      if (isTransientConflict(error) || isDatabaseUnavailable(error)) throw error;
+      await trx.raw('ROLLBACK TO SAVEPOINT each_work');
+      await trx.raw('RELEASE SAVEPOINT each_work');
+      ends.push({ ok: false, error });
+    }
+  }
+  return ends;
 }

@@ -54,8 +54,15 @@ const toDue = (row: DueRow): DueRequest => ({
   createdAt: new Date(row.created_at),
 });
 
-/** Due requests for vendors reached through `channels`, locked; a vendor nobody registered counts as amqp. */
-function dueRows(trx: Knex.Transaction, channels: readonly VendorChannel[], limit: number, vendorId?: string) {
+/**
+ * Due requests for vendors reached through `channels`, locked; a vendor nobody registered counts as
+ * amqp. The registered vendors' channels are read first and the claim names the vendors it leaves
+ * out (or takes) as constants: a filter on coalesce(v.channel) is one the planner cannot estimate,
+ * and it then sorted every due row for each claim (20 ms a claim with 20,000 due) where the due
+ * index, walked in order, stops at the limit.
+ */
+async function dueRows(trx: Knex.Transaction, channels: readonly VendorChannel[], limit: number, vendorId?: string) {
+  const registered = (await trx('vendors').select('id', 'channel')) as { id: string; channel: VendorChannel }[];
   const query = trx('outbox as o')
     .leftJoin('vendors as v', 'v.id', 'o.vendor_id')
     .select(
@@ -75,11 +82,20 @@ function dueRows(trx: Knex.Transaction, channels: readonly VendorChannel[], limi
     .where('o.state', 'pending')
     .whereNotNull('o.vendor_id')
     .where('o.next_attempt_at', '<=', trx.fn.now())
-    .whereRaw(`coalesce(v.channel, 'amqp') IN (${channels.map(() => '?').join(', ')})`, [...channels])
     .orderBy([{ column: 'o.next_attempt_at' }, { column: 'o.id' }])
     .limit(limit)
     .forUpdate('o')
     .skipLocked();
+  if (channels.includes('amqp'))
+    query.whereNotIn(
+      'o.vendor_id',
+      registered.filter((v) => !channels.includes(v.channel)).map((v) => v.id),
+    );
+  else
+    query.whereIn(
+      'o.vendor_id',
+      registered.filter((v) => channels.includes(v.channel)).map((v) => v.id),
+    );
   if (vendorId !== undefined) query.where('o.vendor_id', vendorId);
   return query as unknown as Promise<DueRow[]>;
 }
@@ -118,14 +134,18 @@ export async function dispatchDue(
         sent.map((r) => r.taskId),
       );
     }
-    for (const [index, request] of requests.entries()) {
+    const failed = requests.flatMap((request, index) => {
       const outcome = outcomes[index] ?? { ok: false, error: 'the sender gave no outcome', retryAt: new Date(Date.now() + 1000) };
-      if (outcome.ok) continue;
-      await trx('outbox')
-        .where({ id: request.outboxId })
-        .update({ attempts: trx.raw('attempts + 1'), next_attempt_at: outcome.retryAt, last_error: outcome.error.slice(0, 2000) });
-    }
-    return { sent: sent.length, failed: requests.length - sent.length };
+      return outcome.ok ? [] : [{ id: request.outboxId, retry_at: outcome.retryAt.toISOString(), error: outcome.error.slice(0, 2000) }];
+    });
+    // Each failed row keeps its own back-off and error, all in one statement.
+    if (failed.length > 0)
+      await trx.raw(
+        `UPDATE outbox o SET attempts = o.attempts + 1, next_attempt_at = f.retry_at, last_error = f.error
+         FROM jsonb_to_recordset(?::jsonb) AS f(id bigint, retry_at timestamptz, error text) WHERE o.id = f.id`,
+        [JSON.stringify(failed)],
+      );
+    return { sent: sent.length, failed: failed.length };
   });
 }
 

@@ -13,8 +13,10 @@ export interface DispatchOptions {
   broker?: Broker;
   vendorQueues?: VendorQueues;
   log: { warn(message: string): void };
-  /** Requests per dispatch round. */
+  /** Requests per dispatch round: claimed in one statement, published together, their confirms awaited together. */
   batch: number;
+  /** Rounds at once, each in its own transaction. */
+  rounds: number;
   /** Wait after a round that found nothing due. */
   idleMs: number;
   /** No broker confirm within this = not sent, tried again later. */
@@ -104,7 +106,14 @@ export function dispatchJob(options: DispatchOptions): Job {
     everyMs: options.idleMs,
     afterFailureMs: 1_000,
     async run() {
-      const { sent, failed } = await dispatchDue(db, channels, options.batch, send);
+      // Rounds side by side claim different rows (SKIP LOCKED): one records its outcomes while another waits for its confirms.
+      // All end before the run does, a failed one too, so that the next run never overlaps this one's.
+      const rounds = await Promise.allSettled(Array.from({ length: options.rounds }, () => dispatchDue(db, channels, options.batch, send)));
+      const thrown = rounds.find((r) => r.status === 'rejected');
+      if (thrown !== undefined) throw thrown.reason;
+      const done = rounds.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      const sent = done.reduce((n, r) => n + r.sent, 0);
+      const failed = done.reduce((n, r) => n + r.failed, 0);
       if (failed > 0) options.log.warn(`dispatch: ${sent} sent, ${failed} to retry later`);
       return sent + failed > 0;
     },
