@@ -215,12 +215,13 @@ interface PlacedSet {
   envelope: number;
   position: number;
   set: EnvelopeSet;
+  inbound: EnvelopeInbound;
   documentId: string;
 }
 
 /**
- * The sets of new envelopes stored, per sender (partner, actor, channel) `setBatch` at a time: each
- * envelope's set outcomes in its sets' order.
+ * The sets of new envelopes, whoever sent them, stored `setBatch` at a time: each envelope's set
+ * outcomes in its sets' order.
  */
 async function storeEnvelopeSets(
   tx: StoreTransaction,
@@ -229,38 +230,29 @@ async function storeEnvelopeSets(
 ): Promise<SetOutcome[][]> {
   const time = deps.timer ?? untimed;
   const outcomes: SetOutcome[][] = envelopes.map(() => []);
-  const bySender = new Map<string, { inbound: EnvelopeInbound; sets: PlacedSet[] }>();
+  const sets: PlacedSet[] = [];
   envelopes.forEach(({ inbound, documentId }, envelope) => {
-    const sender = `${inbound.partnerId}\u0000${inbound.actor}\u0000${inbound.channel}`;
-    let group = bySender.get(sender);
-    if (group === undefined) bySender.set(sender, (group = { inbound, sets: [] }));
-    for (const [position, set] of inbound.sets.entries()) group.sets.push({ envelope, position, set, documentId });
+    for (const [position, set] of inbound.sets.entries()) sets.push({ envelope, position, set, inbound, documentId });
   });
-  for (const { inbound, sets } of bySender.values())
-    for (let start = 0; start < sets.length; start += setBatch) {
-      const batch = sets.slice(start, start + setBatch);
-      const stored = await time('store', () => storeSets(tx, inbound, batch, deps));
-      batch.forEach(({ envelope, position }, n) => {
-        (outcomes[envelope] as SetOutcome[])[position] = stored[n] as SetOutcome;
-      });
-    }
+  for (let start = 0; start < sets.length; start += setBatch) {
+    const batch = sets.slice(start, start + setBatch);
+    const stored = await time('store', () => storeSets(tx, batch, deps));
+    batch.forEach(({ envelope, position }, n) => {
+      (outcomes[envelope] as SetOutcome[])[position] = stored[n] as SetOutcome;
+    });
+  }
   return outcomes;
 }
 
-async function storeSets(
-  tx: StoreTransaction,
-  from: EnvelopeInbound,
-  sets: readonly PlacedSet[],
-  planning: PlanningDeps,
-): Promise<SetOutcome[]> {
+async function storeSets(tx: StoreTransaction, sets: readonly PlacedSet[], planning: PlanningDeps): Promise<SetOutcome[]> {
   // Each set's answer is known before its order is written (the order's id is chosen here), so the
   // record is written once; a failure later rolls both back.
   const orderIds = sets.map(() => randomUUID());
   const claims = await tx.claimIdempotencyKeys(
-    from.partnerId,
-    sets.map(({ set }, index) => {
+    sets.map(({ set, inbound }, index) => {
       const orderId = orderIds[index] as string;
       return {
+        partnerId: inbound.partnerId,
         scope: set.dedupe.scope,
         key: set.dedupe.key,
         requestHash: set.fingerprint,
@@ -270,17 +262,17 @@ async function storeSets(
   );
   const outcomes: SetOutcome[] = [];
   const fresh: { index: number; received: ReceivedOrder }[] = [];
-  for (const [index, { set, documentId }] of sets.entries()) {
+  for (const [index, { set, inbound, documentId }] of sets.entries()) {
     const claim = claims[index] as IdempotencyRecord | 'claimed';
     if (claim === 'claimed') {
-      fresh.push({ index, received: { orderId: orderIds[index] as string, order: set.order, eventDetail: { documentId } } });
+      // A reused PO number under a new control number is a new document, but people should look twice.
+      const from = { partnerId: inbound.partnerId, actor: inbound.actor, channel: inbound.channel, flagReusedRef: true };
+      fresh.push({ index, received: { from, orderId: orderIds[index] as string, order: set.order, eventDetail: { documentId } } });
       outcomes.push({ set });
     } else outcomes.push(claim.requestHash === set.fingerprint ? { set, repeatOf: claim.orderId } : { set, conflict: true });
   }
-  // A reused PO number under a new control number is a new document, but people should look twice.
   const stored = await insertReceivedOrders(
     tx,
-    { partnerId: from.partnerId, actor: from.actor, channel: from.channel, flagReusedRef: true },
     fresh.map((f) => f.received),
     planning,
   );

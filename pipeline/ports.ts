@@ -328,12 +328,12 @@ export interface StoreTransaction extends ApprovalTransaction, WorkItemTransacti
     response: { status: number; body: unknown; orderId: string | null },
   ): Promise<void>;
   /**
-   * claimIdempotencyKey with an answer, for many keys of the partner in one round trip: each key's
+   * claimIdempotencyKey with an answer, for many keys of any partners in one round trip: each key's
    * outcome in the same order. A key twice in `claims` is taken by the first.
    */
   claimIdempotencyKeys(
-    partnerId: string,
     claims: readonly {
+      partnerId: string;
       scope: string;
       key: string;
       requestHash: string;

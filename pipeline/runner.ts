@@ -75,56 +75,46 @@ export async function runOrderGroup(deps: PipelineDeps, valid: readonly ValidOrd
 async function storeRound(tx: StoreTransaction, deps: PipelineDeps, valid: readonly ValidOrder[]): Promise<PipelineOutcome[]> {
   const time = deps.timer ?? untimed;
   const outcomes: PipelineOutcome[] = [];
-  const fresh: number[] = [];
+  const fresh: ValidOrder[] = [];
+  const freshAt: number[] = [];
   await time('dedupe', async () => {
-    for (const [partnerId, indexes] of groupedBy(
-      valid.map((_valid, index) => index),
-      (index) => (valid[index] as ValidOrder).received.partnerId,
-    )) {
-      // The answer is written when the order is stored, below, in this same transaction: nobody
-      // else ever reads the placeholder (a concurrent claim of the key waits for the commit).
-      const claims = await tx.claimIdempotencyKeys(
-        partnerId,
-        indexes.map((index) => {
-          const { received } = valid[index] as ValidOrder;
-          return { ...received.dedupe, requestHash: received.fingerprint, answer: { status: 0, body: {}, orderId: null } };
-        }),
-      );
-      indexes.forEach((index, n) => {
-        const claim = claims[n] as IdempotencyRecord | 'claimed';
-        if (claim === 'claimed') fresh.push(index);
-        else outcomes[index] = verdictOf(claim, (valid[index] as ValidOrder).received.fingerprint);
-      });
-    }
+    // The answer is written when the order is stored, below, in this same transaction: nobody
+    // else ever reads the placeholder (a concurrent claim of the key waits for the commit).
+    const claims = await tx.claimIdempotencyKeys(
+      valid.map(({ received }) => ({
+        partnerId: received.partnerId,
+        ...received.dedupe,
+        requestHash: received.fingerprint,
+        answer: { status: 0, body: {}, orderId: null },
+      })),
+    );
+    valid.forEach((order, index) => {
+      const claim = claims[index] as IdempotencyRecord | 'claimed';
+      if (claim !== 'claimed') outcomes[index] = verdictOf(claim, order.received.fingerprint);
+      else {
+        fresh.push(order);
+        freshAt.push(index);
+      }
+    });
   });
   if (fresh.length === 0) return outcomes;
   await time('store', async () => {
-    const answers: Parameters<StoreTransaction['storeAnswers']>[0][number][] = [];
-    const bySender = groupedBy(fresh, (index) => {
-      const { received } = valid[index] as ValidOrder;
-      return `${received.partnerId}\u0000${received.actor}\u0000${received.channel}`;
+    const stored = await insertReceivedOrders(
+      tx,
+      fresh.map(({ received, order }) => ({ from: received, order })),
+      deps,
+    );
+    const answers = fresh.map(({ received, respond }, n) => {
+      const order = stored[n] as StoredOrder;
+      const response = respond(order);
+      outcomes[freshAt[n] as number] = { kind: 'created', orderId: order.id, response };
+      return {
+        partnerId: received.partnerId,
+        orderId: order.id,
+        document: received.document,
+        idempotency: { ...received.dedupe, response: { ...response, orderId: order.id } },
+      };
     });
-    for (const indexes of bySender.values()) {
-      const { received: from } = valid[indexes[0] as number] as ValidOrder;
-      const stored = await insertReceivedOrders(
-        tx,
-        from,
-        indexes.map((index) => ({ order: (valid[index] as ValidOrder).order })),
-        deps,
-      );
-      indexes.forEach((index, n) => {
-        const { received, respond } = valid[index] as ValidOrder;
-        const order = stored[n] as StoredOrder;
-        const response = respond(order);
-        outcomes[index] = { kind: 'created', orderId: order.id, response };
-        answers.push({
-          partnerId: received.partnerId,
-          orderId: order.id,
-          document: received.document,
-          idempotency: { ...received.dedupe, response: { ...response, orderId: order.id } },
-        });
-      });
-    }
     await tx.storeAnswers(answers);
   });
   return outcomes;
@@ -135,18 +125,6 @@ const verdictOf = (record: IdempotencyRecord, fingerprint: string): PipelineOutc
   record.requestHash === fingerprint
     ? { kind: 'repeat', response: { status: record.responseStatus, body: record.responseBody } }
     : { kind: 'key-reused' };
-
-/** `items` by a key, in arrival order. */
-function groupedBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    const group = groups.get(key);
-    if (group === undefined) groups.set(key, [item]);
-    else group.push(item);
-  }
-  return groups;
-}
 
 /**
  * An order refused for its stated total alone is a business discrepancy: with approval policies in

@@ -19,34 +19,29 @@ export interface ReceivedFrom {
   flagReusedRef?: boolean;
 }
 
-/** One order to store: its id when chosen before (a set's idempotency answer names it) and facts for its first event. */
+/** One order to store, who sent it, its id when chosen before (a set's idempotency answer names it) and facts for its first event. */
 export interface ReceivedOrder {
+  from: ReceivedFrom;
   orderId?: string;
   order: CanonicalOrder;
   eventDetail?: Record<string, unknown>;
 }
 
 /**
- * Orders as received: their items resolved to SKUs, their rows, first events and the outbox
- * messages that announce them, then their decomposition (or, with items that do not resolve, a
- * hold). Every channel stores through here, so every order gets its plan decision; their rows go
- * in with one statement and their plans with another, however many there are. The stored orders
- * in the same order.
+ * Orders as received, from any senders: their items resolved to SKUs, their rows, first events and
+ * the outbox messages that announce them, then their decomposition (or, with items that do not
+ * resolve, a hold). Every channel stores through here, so every order gets its plan decision; their
+ * rows go in with one statement and their plans with another, however many there are and whoever
+ * sent them. The stored orders in the same order.
  */
 export async function insertReceivedOrders(
   tx: StoreTransaction,
-  from: ReceivedFrom,
   orders: readonly ReceivedOrder[],
   planning: PlanningDeps,
 ): Promise<StoredOrder[]> {
-  const resolved = await resolveOrderItems(
-    tx,
-    from.partnerId,
-    orders.map(({ order }) => order),
-    planning.catalog,
-  );
+  const resolved = await resolvedPerPartner(tx, orders, planning);
   const stored = await tx.insertOrders(
-    orders.map(({ orderId, eventDetail }, index) => {
+    orders.map(({ from, orderId, eventDetail }, index) => {
       const items = resolved[index] as (typeof resolved)[number];
       const detail = items.resolved.length === 0 ? eventDetail : { ...eventDetail, resolvedItems: items.resolved };
       return {
@@ -86,4 +81,31 @@ export async function insertReceivedOrders(
     results[index] = planned[n] as StoredOrder;
   });
   return results;
+}
+
+/** Item resolution for orders of any partners: one read of cross-references per partner; results in the orders' order. */
+async function resolvedPerPartner(
+  tx: StoreTransaction,
+  orders: readonly ReceivedOrder[],
+  planning: PlanningDeps,
+): Promise<Awaited<ReturnType<typeof resolveOrderItems<CanonicalOrder>>>> {
+  const byPartner = new Map<string, number[]>();
+  orders.forEach(({ from }, index) => {
+    const indexes = byPartner.get(from.partnerId);
+    if (indexes === undefined) byPartner.set(from.partnerId, [index]);
+    else indexes.push(index);
+  });
+  const resolved: Awaited<ReturnType<typeof resolveOrderItems<CanonicalOrder>>> = [];
+  for (const [partnerId, indexes] of byPartner) {
+    const results = await resolveOrderItems(
+      tx,
+      partnerId,
+      indexes.map((index) => (orders[index] as ReceivedOrder).order),
+      planning.catalog,
+    );
+    indexes.forEach((index, n) => {
+      resolved[index] = results[n] as (typeof results)[number];
+    });
+  }
+  return resolved;
 }

@@ -113,16 +113,16 @@ export async function claimWithDocuments(
 
 type Key = { partnerId: string; scope: string; key: string };
 
-const keyText = ({ partnerId, scope, key }: Key): string => JSON.stringify([partnerId, scope, key]);
+export const keyText = ({ partnerId, scope, key }: Key): string => JSON.stringify([partnerId, scope, key]);
 
-function recordOf(records: Map<string, IdempotencyRecord>, key: Key): IdempotencyRecord {
+export function recordOf(records: Map<string, IdempotencyRecord>, key: Key): IdempotencyRecord {
   const record = records.get(keyText(key));
   if (record === undefined) throw new Error(`idempotency record ${key.scope}/${key.key} vanished while claiming it`);
   return record;
 }
 
 /** The records of keys taken before (read after the claim, so a holder that committed meanwhile is seen). */
-async function recordsOf(trx: Knex.Transaction, keys: readonly Key[]): Promise<Map<string, IdempotencyRecord>> {
+export async function recordsOf(trx: Knex.Transaction, keys: readonly Key[]): Promise<Map<string, IdempotencyRecord>> {
   const records = new Map<string, IdempotencyRecord>();
   if (keys.length === 0) return records;
   const existing = await trx.raw(

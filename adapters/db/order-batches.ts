@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { StoredOrder } from '../../domain/order.ts';
 import type { IdempotencyRecord, NewOrder, PlannedOrder } from '../../pipeline/ports.ts';
 import { lineToRow, orderToRow, rowsToOrder, type LineRow } from './order-rows.ts';
+import { keyText, recordOf, recordsOf } from './intake-batches.ts';
 import { moveOrders } from './status-change.ts';
 
 // Orders, their plans and their idempotency claims written many at a time: one statement for a
@@ -131,29 +132,32 @@ export async function storePlans(trx: Knex.Transaction, plans: readonly PlannedO
   return moved.map(({ updatedAt }, index) => ({ ids: ids[index] as string[], updatedAt }));
 }
 
-type Claim = { scope: string; key: string; requestHash: string; answer: { status: number; body: unknown; orderId: string | null } };
+type Claim = {
+  partnerId: string;
+  scope: string;
+  key: string;
+  requestHash: string;
+  answer: { status: number; body: unknown; orderId: string | null };
+};
 
 const claimSql = `
 INSERT INTO idempotency_records (partner_id, scope, key, request_hash, response_status, response_body, order_id)
-SELECT ?, scope, key, request_hash, response_status, response_body, order_id
-FROM jsonb_to_recordset(?::jsonb) AS c(n integer, scope text, key text, request_hash text, response_status integer, response_body jsonb, order_id text)
+SELECT partner_id, scope, key, request_hash, response_status, response_body, order_id
+FROM jsonb_to_recordset(?::jsonb) AS c(n integer, partner_id text, scope text, key text, request_hash text, response_status integer, response_body jsonb, order_id text)
 ORDER BY n
 ON CONFLICT (partner_id, scope, key) DO NOTHING
-RETURNING scope, key`;
+RETURNING partner_id, scope, key`;
 
 /**
- * Many keys of one partner claimed, each with its answer, in one statement (a concurrent holder of
+ * Many keys of any partners claimed, each with its answer, in one statement (a concurrent holder of
  * one of them makes it wait until that one commits or rolls back); for a key taken before, its
  * record. A key twice in `claims` is taken by the first.
  */
-export async function claimIdempotencyKeys(
-  trx: Knex.Transaction,
-  partnerId: string,
-  claims: readonly Claim[],
-): Promise<(IdempotencyRecord | 'claimed')[]> {
+export async function claimIdempotencyKeys(trx: Knex.Transaction, claims: readonly Claim[]): Promise<(IdempotencyRecord | 'claimed')[]> {
   if (claims.length === 0) return [];
-  const rows = claims.map(({ scope, key, requestHash, answer }, n) => ({
+  const rows = claims.map(({ partnerId, scope, key, requestHash, answer }, n) => ({
     n,
+    partner_id: partnerId,
     scope,
     key,
     request_hash: requestHash,
@@ -161,37 +165,18 @@ export async function claimIdempotencyKeys(
     response_body: answer.body,
     order_id: answer.orderId,
   }));
-  const result = await trx.raw(claimSql, [partnerId, JSON.stringify(rows)]);
-  const taken = new Set((result.rows as { scope: string; key: string }[]).map((row) => JSON.stringify([row.scope, row.key])));
-  const outcomes: (IdempotencyRecord | 'claimed' | undefined)[] = claims.map(({ scope, key }) =>
-    taken.delete(JSON.stringify([scope, key])) ? 'claimed' : undefined,
+  const result = await trx.raw(claimSql, [JSON.stringify(rows)]);
+  const taken = new Set(
+    (result.rows as { partner_id: string; scope: string; key: string }[]).map((row) =>
+      keyText({ partnerId: row.partner_id, scope: row.scope, key: row.key }),
+    ),
   );
-  const others = claims.filter((_claim, index) => outcomes[index] === undefined);
-  if (others.length === 0) return outcomes as 'claimed'[];
-  const existing = await trx.raw(
-    `SELECT r.scope, r.key, r.request_hash, r.response_status, r.response_body, r.order_id
-     FROM idempotency_records r JOIN jsonb_to_recordset(?::jsonb) AS c(scope text, key text) ON r.scope = c.scope AND r.key = c.key
-     WHERE r.partner_id = ?`,
-    [JSON.stringify(others.map(({ scope, key }) => ({ scope, key }))), partnerId],
+  const outcomes: (IdempotencyRecord | 'claimed' | undefined)[] = claims.map((claim) =>
+    taken.delete(keyText(claim)) ? 'claimed' : undefined,
   );
-  const records = new Map<string, IdempotencyRecord>();
-  for (const row of existing.rows as {
-    scope: string;
-    key: string;
-    request_hash: string;
-    response_status: number;
-    response_body: unknown;
-    order_id: string | null;
-  }[])
-    records.set(JSON.stringify([row.scope, row.key]), {
-      requestHash: row.request_hash,
-      responseStatus: row.response_status,
-      responseBody: row.response_body,
-      orderId: row.order_id,
-    });
-  return claims.map(({ scope, key }, index) => {
-    const outcome = outcomes[index] ?? records.get(JSON.stringify([scope, key]));
-    if (outcome === undefined) throw new Error(`idempotency record ${scope}/${key} vanished while claiming it`);
-    return outcome;
-  });
+  const records = await recordsOf(
+    trx,
+    claims.filter((_claim, index) => outcomes[index] === undefined),
+  );
+  return claims.map((claim, index) => outcomes[index] ?? recordOf(records, claim));
 }

@@ -65,7 +65,7 @@ function transactionOn(trx: Knex.Transaction, outbox: OutboxJson[]): StoreTransa
     },
 
     insertOrders: (orders) => insertOrders(trx, orders),
-    claimIdempotencyKeys: (partnerId, claims) => claimIdempotencyKeys(trx, partnerId, claims),
+    claimIdempotencyKeys: (claims) => claimIdempotencyKeys(trx, claims),
 
     async insertDocument(partnerId, orderId, document) {
       const [id] = await storeAnswers(trx, outbox, [{ partnerId, orderId, document }]);
