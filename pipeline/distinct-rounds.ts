@@ -3,10 +3,14 @@
 // earlier's answer. Rounds of distinct keys give that order.
 
 /**
- * The items' indexes in rounds of distinct keys, each round keeping arrival order: a key's first
- * item in the first round, its second in the second, and so on.
+ * `run` over the items in rounds of distinct keys, each round in arrival order (a key's first item
+ * in the first round, its second in the second, and so on); the outcomes in the items' order.
  */
-export function distinctRounds<T>(items: readonly T[], keyOf: (item: T) => string): number[][] {
+export async function inDistinctRounds<T, R>(
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  run: (round: T[]) => Promise<R[]>,
+): Promise<R[]> {
   const rounds: number[][] = [];
   const seen = new Map<string, number>();
   items.forEach((item, index) => {
@@ -15,5 +19,12 @@ export function distinctRounds<T>(items: readonly T[], keyOf: (item: T) => strin
     seen.set(key, round + 1);
     (rounds[round] ??= []).push(index);
   });
-  return rounds;
+  const outcomes: R[] = [];
+  for (const round of rounds) {
+    const decided = await run(round.map((index) => items[index] as T));
+    round.forEach((index, n) => {
+      outcomes[index] = decided[n] as R;
+    });
+  }
+  return outcomes;
 }

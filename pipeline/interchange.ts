@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CanonicalOrder, Channel, StoredOrder } from '../domain/order.ts';
 import type { DocumentRecord, IdempotencyRecord, OrderStore, StageTimer, StoreTransaction } from './ports.ts';
 import { untimed } from './ports.ts';
-import { distinctRounds } from './distinct-rounds.ts';
+import { inDistinctRounds } from './distinct-rounds.ts';
 import type { IntakeGroups } from './intake-groups.ts';
 import { insertReceivedOrders, type ReceivedOrder } from './store.ts';
 import type { PlanningDeps } from './item-resolution.ts';
@@ -84,28 +84,18 @@ export function runEnvelopePipeline(deps: EnvelopeDeps, inbound: EnvelopeInbound
 
 /**
  * Envelopes of any partners in one transaction, each kind of row written for all of them with one
- * statement: the claims with their documents, the sets' claims and orders (per sender, 500 at a
+ * statement: the claims with their documents, the sets' claims and orders (500 at a
  * time), the 997 deadlines met, every answer's control numbers, the answers. Two envelopes of one
  * key are taken in turn (the later sees the earlier's answer), as if they had come one by one.
  */
 export async function runEnvelopeGroup(deps: EnvelopeDeps, inbounds: readonly EnvelopeInbound[]): Promise<EnvelopeOutcome[]> {
-  return deps.store.transaction(async (tx) => {
-    const outcomes: EnvelopeOutcome[] = [];
-    for (const round of distinctRounds(
+  return deps.store.transaction((tx) =>
+    inDistinctRounds(
       inbounds,
       (inbound) => `${inbound.partnerId}\u0000${inbound.dedupe.scope}\u0000${inbound.dedupe.key}`,
-    )) {
-      const decided = await runRound(
-        tx,
-        deps,
-        round.map((index) => inbounds[index] as EnvelopeInbound),
-      );
-      round.forEach((index, n) => {
-        outcomes[index] = decided[n] as EnvelopeOutcome;
-      });
-    }
-    return outcomes;
-  });
+      (round) => runRound(tx, deps, round),
+    ),
+  );
 }
 
 /** An answer to write once the group's control numbers are taken. */

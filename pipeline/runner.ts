@@ -2,7 +2,7 @@ import type { CanonicalOrder, OrderDraft, StoredOrder } from '../domain/order.ts
 import type { Problem } from '../domain/problem.ts';
 import { err, ok, type Result } from '../domain/result.ts';
 import { judgeStatedTotal } from '../domain/stated-total.ts';
-import { distinctRounds } from './distinct-rounds.ts';
+import { inDistinctRounds } from './distinct-rounds.ts';
 import type { IntakeGroups } from './intake-groups.ts';
 import type { PlanningDeps } from './item-resolution.ts';
 import { untimed, type IdempotencyRecord, type OrderStore, type StageTimer, type StoreTransaction } from './ports.ts';
@@ -51,24 +51,11 @@ export async function runOrderPipeline<P>(deps: PipelineDeps, inbound: Inbound<P
 const keyOf = ({ received }: ValidOrder): string => `${received.partnerId}\u0000${received.dedupe.scope}\u0000${received.dedupe.key}`;
 
 /**
- * Valid orders of any partners in one transaction: their claims (one statement per partner), their
- * orders and plans (per sender), their documents with their idempotency answers (one statement).
+ * Valid orders of any partners in one transaction: their claims (one statement), their
+ * orders and plans (whoever sent them), their documents with their idempotency answers (one statement).
  */
 export async function runOrderGroup(deps: PipelineDeps, valid: readonly ValidOrder[]): Promise<PipelineOutcome[]> {
-  return deps.store.transaction(async (tx) => {
-    const outcomes: PipelineOutcome[] = [];
-    for (const round of distinctRounds(valid, keyOf)) {
-      const decided = await storeRound(
-        tx,
-        deps,
-        round.map((index) => valid[index] as ValidOrder),
-      );
-      round.forEach((index, n) => {
-        outcomes[index] = decided[n] as PipelineOutcome;
-      });
-    }
-    return outcomes;
-  });
+  return deps.store.transaction((tx) => inDistinctRounds(valid, keyOf, (round) => storeRound(tx, deps, round)));
 }
 
 /** Orders of distinct keys. */
